@@ -1,0 +1,64 @@
+// Package aws owns every call dbaf makes to AWS: loading the SDK config
+// (profile, region, endpoint, adaptive retries), discovery (clusters, subnet
+// groups, subnets, VPCs, orderable classes, caller identity), and turning AWS
+// errors into sentences a user can act on. Callers declare the small
+// interfaces they need; *Client satisfies them.
+package aws
+
+// Cluster is the part of an Aurora DB cluster dbaf cares about.
+type Cluster struct {
+	ID             string
+	ARN            string
+	Engine         string // aurora-postgresql or aurora-mysql
+	EngineVersion  string
+	Status         string
+	Port           int32
+	MasterUsername string
+	SubnetGroup    string
+	SecurityGroups []string // VPC security group ids
+	Members        []Member
+	Serverless     *ServerlessScaling // nil unless Serverless v2 scaling is configured
+	Tags           map[string]string
+}
+
+// Member is one instance of a cluster.
+type Member struct {
+	InstanceID string
+	Writer     bool
+	Class      string // filled when known (DescribeDBInstances)
+}
+
+// ServerlessScaling is a cluster's Serverless v2 capacity range in ACUs.
+type ServerlessScaling struct {
+	Min, Max float64
+}
+
+// SubnetGroup is a DB subnet group with its subnets.
+type SubnetGroup struct {
+	Name    string
+	VpcID   string
+	Subnets []Subnet
+}
+
+// Subnet is one VPC subnet.
+type Subnet struct {
+	ID    string
+	VpcID string
+	AZ    string
+	CIDR  string
+	Name  string // the Name tag, if any
+}
+
+// VPC is one VPC.
+type VPC struct {
+	ID   string
+	CIDR string
+	Name string
+}
+
+// Identity is the caller's identity (sts:GetCallerIdentity).
+type Identity struct {
+	Account string
+	ARN     string
+	UserID  string
+}

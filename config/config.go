@@ -1,0 +1,44 @@
+// Package config owns the artifact INI file: parsing it (the original tool's
+// format is valid input), validating every value with errors that name the
+// file, line, section and key, and writing it back.
+package config
+
+import "time"
+
+// DefaultImageTag is the tag an artifact image gets when the INI names none.
+const DefaultImageTag = "db-artifact:latest"
+
+// Config is one artifact INI file, parsed. Zero values mean "not set".
+type Config struct {
+	// Path is the file the config was read from ("" when built in memory).
+	Path string
+
+	// [source_db]
+	SourceClusterID    string     // source_db_cluster_id (required)
+	Region             string     // region
+	RestoreToTime      *time.Time // restore_to_time (RFC 3339); nil = latest restorable time
+	SnapshotIdentifier string     // snapshot_identifier
+
+	// [target_db]
+	Subnets               Subnets // subnet_ids (required)
+	InstanceClass         string  // instance_type (required)
+	AllowedCIDR           string  // allowed_cidr
+	PubliclyAccessible    *bool   // publicly_accessible
+	BackupRetentionDays   int     // backup_retention_days
+	BackupWindow          string  // preferred_backup_window, hh24:mi-hh24:mi
+	MaintenanceWindow     string  // preferred_maintenance_window, ddd:hh24:mi-ddd:hh24:mi
+	ServerlessMinCapacity float64 // serverless_min_capacity (ACUs)
+	ServerlessMaxCapacity float64 // serverless_max_capacity (ACUs)
+
+	// [artifact]
+	ImageTag         string        // image_tag
+	PublisherContact string        // publisher_contact
+	CloneTTL         time.Duration // clone_ttl, Go duration or "3d"
+}
+
+// Subnets is the subnet_ids value: either the source cluster's own subnet
+// group ("source") or an explicit list of subnet ids.
+type Subnets struct {
+	Source bool
+	IDs    []string
+}
