@@ -1,0 +1,91 @@
+package artifact
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is the version of the artifact file format. Bump it when a
+// field changes meaning; readers refuse versions they do not know.
+const SchemaVersion = 1
+
+// FilePath is where the artifact file lives inside an artifact image.
+const FilePath = "/etc/dbaf/artifact.json"
+
+// Artifact is a database artifact, resolved: everything a clone needs, with
+// nothing left to discover except the source's latest restorable time. It is
+// what the image carries. It holds no secrets.
+type Artifact struct {
+	SchemaVersion int       `json:"schema_version"`
+	Created       time.Time `json:"created"` // from the config, never the build clock: images stay reproducible
+	Image         string    `json:"image"`   // the tag the image was built under
+	Publisher     string    `json:"publisher_contact,omitempty"`
+	Region        string    `json:"region"`
+	Account       string    `json:"account,omitempty"`
+	CloneTTL      Duration  `json:"clone_ttl,omitempty"`
+	Source        Source    `json:"source"`
+	Target        Target    `json:"target"`
+}
+
+// Source is the cluster an artifact clones.
+type Source struct {
+	ClusterID          string     `json:"cluster_id"`
+	Engine             string     `json:"engine"`
+	EngineVersion      string     `json:"engine_version"`
+	Port               int32      `json:"port"`
+	MasterUsername     string     `json:"master_username"`
+	RestoreToTime      *time.Time `json:"restore_to_time,omitempty"`     // nil: latest restorable time
+	SnapshotIdentifier string     `json:"snapshot_identifier,omitempty"` // restore from this snapshot instead
+}
+
+// Target is where and how the clone runs.
+type Target struct {
+	InstanceClass      string   `json:"instance_class"`
+	SubnetsFrom        string   `json:"subnets_from"`                  // "source" or "list"
+	SourceSubnetGroup  string   `json:"source_subnet_group,omitempty"` // when SubnetsFrom is "source"
+	VpcID              string   `json:"vpc_id"`
+	VpcCIDR            string   `json:"vpc_cidr"`
+	Subnets            []Subnet `json:"subnets"`
+	AllowedCIDR        string   `json:"allowed_cidr"`
+	PubliclyAccessible bool     `json:"publicly_accessible"`
+	BackupRetention    int      `json:"backup_retention_days,omitempty"`
+	BackupWindow       string   `json:"preferred_backup_window,omitempty"`
+	MaintenanceWindow  string   `json:"preferred_maintenance_window,omitempty"`
+	Serverless         *Scaling `json:"serverless,omitempty"` // set when InstanceClass is db.serverless
+}
+
+// Subnet is one subnet the clone may use.
+type Subnet struct {
+	ID   string `json:"id"`
+	AZ   string `json:"az"`
+	CIDR string `json:"cidr"`
+}
+
+// Scaling is a Serverless v2 capacity range in ACUs.
+type Scaling struct {
+	Min float64 `json:"min"`
+	Max float64 `json:"max"`
+}
+
+// Duration is a time.Duration that reads and writes as "72h0m0s" in JSON.
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("clone_ttl: want a duration string like \"72h\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("clone_ttl: %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
