@@ -34,6 +34,26 @@ type Config struct {
 	ImageTag         string        // image_tag
 	PublisherContact string        // publisher_contact
 	CloneTTL         time.Duration // clone_ttl, Go duration or "3d"
+
+	// src remembers where values came from, so Validate can cite lines.
+	src source
+}
+
+// source is the bookkeeping Parse and Set keep beside the values. Its maps
+// are replaced, never modified in place, so copies of a Config do not
+// share changes.
+type source struct {
+	file     string            // name for messages (Parse's name, Load's path)
+	line     map[string]int    // key -> line it was set on; 0 when set by Set
+	empty    map[string]int    // key -> line where it is written with no value
+	sections map[string]int    // known section -> line of its first header
+	stray    map[string]string // key -> where the file has it outside its section
+}
+
+// has reports whether key was given a value by the file or by Set.
+func (s source) has(key string) bool {
+	_, ok := s.line[key]
+	return ok
 }
 
 // Subnets is the subnet_ids value: either the source cluster's own subnet

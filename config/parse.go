@@ -1,0 +1,438 @@
+package config
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/ini.v1"
+)
+
+// maxFileSize bounds what Load reads: an artifact INI is a few hundred
+// bytes, so anything this big is the wrong file (or /dev/zero).
+const maxFileSize = 1 << 20
+
+// maxSyntaxErrors stops a binary file from producing one error per line.
+const maxSyntaxErrors = 10
+
+// maxKeys and maxSections bound what reaches ini.v1, whose key and section
+// lookups are linear, making big files quadratic (a 1 MiB file of keys
+// takes seconds). A real artifact INI has 3 sections and 16 keys.
+const (
+	maxKeys     = 1000
+	maxSections = 100
+)
+
+// wantHint shows the smallest valid file; the empty-file error uses it.
+const wantHint = `it must contain at least:
+    [source_db]
+    source_db_cluster_id = prod-aurora
+    [target_db]
+    subnet_ids = source
+    instance_type = db.r6g.large
+(see the INI reference in README.md)`
+
+// Load reads and parses the artifact INI at path. It does not Validate, so
+// callers can apply flag overrides with Set first.
+func Load(path string) (*Config, []Warning, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, &Error{File: path, Problem: "no such file",
+				Hint: `run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in README.md`}
+		}
+		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
+	}
+	if len(data) > maxFileSize {
+		return nil, nil, &Error{File: path, Problem: "the file is larger than 1 MiB",
+			Hint: "an artifact INI is a few lines long: is this the right file?"}
+	}
+	c, warnings, err := Parse(path, data)
+	if c != nil {
+		c.Path = path
+	}
+	return c, warnings, err
+}
+
+// reason drops the "open path:" prefix the error message already has.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse reads an artifact INI: its syntax and each value. name is only
+// used in messages. Unknown keys and sections become warnings; bad values,
+// duplicate keys and syntax errors become one *Error each, all returned
+// together. Required keys and rules across keys are Validate's job.
+func Parse(name string, data []byte) (*Config, []Warning, error) {
+	p := &parser{file: name}
+	if bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
+		return nil, nil, &Error{File: name, Problem: "the file is UTF-16 text", Hint: "save it as UTF-8"}
+	}
+	p.scan(bytes.TrimPrefix(data, []byte("\ufeff")))
+	if len(p.errs) > 0 {
+		return nil, nil, join(p.errs)
+	}
+	if len(p.entries) > maxKeys || len(p.headers) > maxSections {
+		return nil, nil, &Error{File: name,
+			Problem: fmt.Sprintf("the file has %d keys in %d sections", len(p.entries), len(p.headers)),
+			Hint:    fmt.Sprintf("an artifact INI has at most %d keys in 3 sections (dbaf reads up to %d keys and %d sections): is this the right file?", len(keys), maxKeys, maxSections)}
+	}
+	if len(p.headers) == 0 && len(p.entries) == 0 {
+		return nil, nil, &Error{File: name, Problem: "the file has no settings", Hint: wantHint}
+	}
+	// The scanner has already refused everything ini.v1 would treat
+	// specially (multi-line values, quoted key names), so from here the two
+	// agree line for line; crossCheck makes sure of it.
+	f, err := ini.LoadSources(ini.LoadOptions{
+		// A trailing "\" must not glue the next line (maybe a section
+		// header) onto a value.
+		IgnoreContinuation: true,
+		// `publisher_contact = "#dataops on Slack"` keeps its "#".
+		UnescapeValueDoubleQuotes: true,
+	}, data)
+	if err != nil {
+		return nil, nil, p.internal(fmt.Sprintf("the INI parser failed where dbaf's line scanner did not: %v", err))
+	}
+	if err := p.crossCheck(f); err != nil {
+		return nil, nil, err
+	}
+	c := p.interpret(f)
+	slices.SortStableFunc(p.warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+	slices.SortStableFunc(p.errs, func(a, b error) int { return cmp.Compare(lineOf(a), lineOf(b)) })
+	if len(p.errs) > 0 {
+		return nil, p.warnings, join(p.errs)
+	}
+	return c, p.warnings, nil
+}
+
+func lineOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Line
+	}
+	return 0
+}
+
+// parser holds one Parse call's state.
+type parser struct {
+	file     string
+	headers  []header
+	entries  []entry
+	errs     []error
+	warnings []Warning
+}
+
+// header is a "[name]" line; name is exactly what ini.v1 calls the
+// section: the text between "[" and the last "]", untrimmed.
+type header struct {
+	line int
+	name string
+}
+
+// entry is a "key = value" line. section is the raw name of the section it
+// is in ("" before the first header); key is trimmed, as ini.v1 trims it.
+type entry struct {
+	line    int
+	section string
+	key     string
+}
+
+func (p *parser) fail(line int, problem, hint string) {
+	if len(p.errs) == maxSyntaxErrors {
+		p.errs = append(p.errs, &Error{File: p.file, Problem: fmt.Sprintf("more problems after line %d", line),
+			Hint: "fix the ones above first"})
+	}
+	if len(p.errs) > maxSyntaxErrors {
+		return
+	}
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Problem: problem, Hint: hint})
+}
+
+func (p *parser) warn(line int, section, key, msg string) {
+	p.warnings = append(p.warnings, Warning{File: p.file, Line: line, Section: section, Key: key, Message: msg})
+}
+
+func (p *parser) internal(msg string) error {
+	return &Error{File: p.file, Problem: "internal error: " + msg, Hint: "please report this, with the file"}
+}
+
+// scan finds line numbers, which ini.v1 does not expose, by walking the
+// text with ini.v1's own line grammar (see gopkg.in/ini.v1 parser.go). It
+// also rejects what ini.v1 would accept but silently misread: control
+// characters, values spanning lines, quoted key names, junk lines.
+func (p *parser) scan(data []byte) {
+	section := ""
+	for n := 1; len(data) > 0; n++ {
+		// raw keeps its "\n" because ini.v1's quote detection sees it.
+		raw := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i+1], data[i+1:]
+		} else {
+			data = nil
+		}
+		text := bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte("\n")), []byte("\r"))
+		if !utf8.Valid(text) {
+			p.fail(n, "the line is not UTF-8 text", "save the file as UTF-8")
+			continue
+		}
+		if i := bytes.IndexFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }); i >= 0 {
+			r, _ := utf8.DecodeRune(text[i:])
+			switch r {
+			case 0:
+				p.fail(n, "the line contains a NUL byte", "is this a text file?")
+			case '\r':
+				p.fail(n, "the line contains a carriage return that does not end it",
+					"save the file with Unix (LF) or Windows (CRLF) line endings")
+			default:
+				p.fail(n, fmt.Sprintf("the line contains the control character %U", r), "remove it")
+			}
+			continue
+		}
+		t := bytes.TrimLeftFunc(raw, unicode.IsSpace)
+		if len(t) == 0 || t[0] == '#' || t[0] == ';' {
+			continue
+		}
+		shown := quote(strings.TrimSpace(string(text)))
+		switch t[0] {
+		case '[':
+			end := bytes.LastIndexByte(t, ']')
+			if end < 0 {
+				p.fail(n, "unclosed section header "+shown, "want [name], e.g. [target_db]")
+				continue
+			}
+			name := string(t[1:end])
+			if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "[]") {
+				p.fail(n, "malformed section header "+shown, "want [name] alone on its line, e.g. [target_db]; a ; comment may follow")
+				continue
+			}
+			if after := bytes.TrimSpace(t[end+1:]); len(after) > 0 && after[0] != '#' && after[0] != ';' {
+				p.fail(n, "unexpected text after the section header "+shown, "start a comment with ;")
+				continue
+			}
+			p.headers = append(p.headers, header{n, name})
+			section = name
+		case '"', '`':
+			p.fail(n, "quoted key name in "+shown, "write the key bare, e.g. instance_type = db.r6g.large")
+		default:
+			i := bytes.IndexAny(t, "=:")
+			if i < 0 {
+				p.fail(n, shown+" is not a key = value line", "want key = value, a [section] header, or a comment starting with ;")
+				continue
+			}
+			if i == 0 {
+				p.fail(n, shown+" has no key name before the "+string(t[0]), "want key = value")
+				continue
+			}
+			if q := openQuote(t[i+1:]); q != "" {
+				p.fail(n, "the value opens a "+q+" quote that this line does not close",
+					"values must fit on one line; close the quote")
+				continue
+			}
+			p.entries = append(p.entries, entry{n, section, strings.TrimSpace(string(t[:i]))})
+		}
+	}
+}
+
+// openQuote mirrors ini.v1's readValue: a value starting with """, ` or
+// (with UnescapeValueDoubleQuotes) " whose closing quote is not on the same
+// line makes ini.v1 read on into the following lines. It returns that
+// quote, or "" when the value stays on its line.
+func openQuote(rest []byte) string {
+	v := bytes.TrimLeftFunc(rest, unicode.IsSpace)
+	var q string
+	switch {
+	case len(v) > 3 && string(v[:3]) == `"""`:
+		q = `"""`
+	case len(v) > 0 && v[0] == '`':
+		q = "`"
+	case len(v) > 0 && v[0] == '"':
+		q = `"`
+	default:
+		return ""
+	}
+	if bytes.Contains(v[len(q):], []byte(q)) {
+		return ""
+	}
+	return q
+}
+
+// crossCheck confirms ini.v1 saw exactly the keys the scanner saw, so every
+// value gets the right line number.
+func (p *parser) crossCheck(f *ini.File) error {
+	type at struct{ section, key string }
+	seen := make(map[at]bool, len(p.entries))
+	for _, e := range p.entries {
+		s := e.section
+		if s == "" {
+			s = ini.DefaultSection
+		}
+		if e.key == "-" {
+			// ini.v1 renames "-" keys to "#1", "#2", ...: an unknown key
+			// either way, so it needs no value.
+			continue
+		}
+		seen[at{s, e.key}] = true
+	}
+	n := 0
+	for _, s := range f.Sections() {
+		for _, k := range s.Keys() {
+			if strings.HasPrefix(k.Name(), "#") {
+				continue
+			}
+			n++
+			if !seen[at{s.Name(), k.Name()}] {
+				return p.internal(fmt.Sprintf("the INI parser found key %q in [%s] where the line scanner did not", k.Name(), s.Name()))
+			}
+		}
+	}
+	if n != len(seen) {
+		return p.internal(fmt.Sprintf("the INI parser found %d keys, the line scanner %d", n, len(seen)))
+	}
+	return nil
+}
+
+// value is the trimmed value ini.v1 read for an entry.
+func value(f *ini.File, e entry) (string, bool) {
+	s, err := f.GetSection(e.section)
+	if err != nil {
+		return "", false
+	}
+	// Keys() rather than GetKey: GetKey falls back to parent sections.
+	for _, k := range s.Keys() {
+		if k.Name() == e.key {
+			// Value(), not String(): String expands %(name)s references.
+			return strings.TrimSpace(k.Value()), true
+		}
+	}
+	return "", false
+}
+
+func knownSection(norm string) bool { return slices.Contains(sectionNames, norm) }
+
+// interpret turns the scanned lines and ini.v1's values into a Config,
+// collecting warnings and value errors in p.
+func (p *parser) interpret(f *ini.File) *Config {
+	c := &Config{src: source{
+		file:     p.file,
+		line:     map[string]int{},
+		empty:    map[string]int{},
+		sections: map[string]int{},
+		stray:    map[string]string{},
+	}}
+
+	// Known keys found in unknown sections help guess what the section was
+	// meant to be.
+	belongs := map[string]string{}
+	occurrences := map[string][]entry{}
+	for _, e := range p.entries {
+		sec := strings.TrimSpace(e.section)
+		norm := strings.ToLower(sec)
+		sp := spec(e.key)
+		switch {
+		case e.section == "":
+			msg := "outside any section, ignored"
+			if sp != nil {
+				msg += "; it belongs under [" + sp.section + "]"
+				c.src.addStray(sp.name, fmt.Sprintf("line %d has it outside any section", e.line))
+			} else {
+				msg += keySuggestion("", e.key)
+			}
+			p.warn(e.line, "", e.key, msg)
+		case !knownSection(norm):
+			if sp != nil {
+				c.src.addStray(sp.name, fmt.Sprintf("line %d has it under [%s]", e.line, sec))
+				if _, ok := belongs[norm]; !ok {
+					belongs[norm] = sp.section
+				}
+			}
+		case sp != nil && sp.section == norm:
+			occurrences[sp.name] = append(occurrences[sp.name], e)
+		case sp != nil:
+			p.warn(e.line, sec, e.key, fmt.Sprintf("belongs in [%s], not [%s]; ignored here", sp.section, sec))
+			c.src.addStray(sp.name, fmt.Sprintf("line %d has it under [%s]", e.line, sec))
+		default:
+			p.warn(e.line, sec, e.key, "unknown key, ignored"+keySuggestion(norm, e.key))
+		}
+	}
+
+	for _, h := range p.headers {
+		sec := strings.TrimSpace(h.name)
+		norm := strings.ToLower(sec)
+		if knownSection(norm) {
+			if first, ok := c.src.sections[norm]; ok {
+				p.warn(h.line, sec, "", fmt.Sprintf("section appears again (first on line %d); its keys are merged", first))
+			} else {
+				c.src.sections[norm] = h.line
+			}
+			continue
+		}
+		msg := "unknown section, ignored with its keys"
+		if s := nearestSection(sec); s != "" {
+			msg += "; did you mean [" + s + "]?"
+		} else if s := belongs[norm]; s != "" {
+			msg += "; did you mean [" + s + "]? its keys belong there"
+		} else {
+			msg += "; the sections are [source_db], [target_db] and [artifact]"
+		}
+		p.warn(h.line, sec, "", msg)
+	}
+
+	for _, sp := range keys {
+		occ := occurrences[sp.name]
+		if len(occ) == 0 {
+			continue
+		}
+		sec := strings.TrimSpace(occ[0].section)
+		if len(occ) > 1 {
+			// ini.v1 would quietly keep the last value; which one the user
+			// meant is theirs to say.
+			for _, e := range occ[1:] {
+				p.errs = append(p.errs, &Error{File: p.file, Line: e.line, Section: strings.TrimSpace(e.section), Key: e.key,
+					Problem: fmt.Sprintf("set twice, on lines %d and %d", occ[0].line, e.line), Hint: "keep one of them"})
+			}
+			continue
+		}
+		e := occ[0]
+		v, ok := value(f, e)
+		if !ok {
+			p.errs = append(p.errs, p.internal(fmt.Sprintf("the INI parser has no value for %q in [%s]", e.key, e.section)))
+			continue
+		}
+		if v == "" {
+			c.src.empty[sp.name] = e.line
+			continue
+		}
+		if err := sp.parse(c, v); err != nil {
+			err.File, err.Line, err.Section, err.Key = p.file, e.line, sec, e.key
+			p.errs = append(p.errs, err)
+			continue
+		}
+		c.src.line[sp.name] = e.line
+	}
+	return c
+}
+
+// addStray remembers the first place a key was found outside its section,
+// for the hint of a "missing" error.
+func (s *source) addStray(key, where string) {
+	if _, ok := s.stray[key]; !ok {
+		s.stray[key] = where
+	}
+}
