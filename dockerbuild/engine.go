@@ -1,0 +1,220 @@
+package dockerbuild
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/moby/moby/client"
+)
+
+// Engine is a connection to the Docker engine, through its HTTP API.
+type Engine struct {
+	c *client.Client
+}
+
+// Info is what dbaf reads back about an image in the engine.
+type Info struct {
+	ID           string
+	Tags         []string
+	Size         int64 // bytes, as the engine counts them
+	Created      string
+	Architecture string
+	OS           string
+	Labels       map[string]string
+	Entrypoint   []string
+	Cmd          []string
+	Env          []string
+}
+
+// NotFoundError says the engine has no such image.
+type NotFoundError struct{ Ref string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("no image %s in the Docker engine: build it with \"dbaf build\", or pull it", e.Ref)
+}
+
+// Connect reaches the engine named by DOCKER_HOST (or the default socket)
+// and checks it answers, so a stopped engine is reported before any work.
+func Connect(ctx context.Context) (*Engine, error) {
+	c, err := client.New(client.FromEnv)
+	if err != nil {
+		return nil, fmt.Errorf("cannot set up the Docker client: %w (check DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY)", err)
+	}
+	if _, err := c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+		host := c.DaemonHost()
+		c.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("cannot reach the Docker engine at %s: %v; start Docker, or set DOCKER_HOST to where it listens", host, unwrapAll(err))
+	}
+	return &Engine{c: c}, nil
+}
+
+// unwrapAll keeps a transport error's last, most specific sentence.
+func unwrapAll(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && strings.Contains(s, "connect") {
+		return s[i+2:]
+	}
+	return s
+}
+
+// Close releases the connection.
+func (e *Engine) Close() error { return e.c.Close() }
+
+// Load loads img into the engine tagged tag and returns its image ID.
+func (e *Engine) Load(ctx context.Context, img v1.Image, tag string, p Progress) (string, error) {
+	ref, err := name.NewTag(tag)
+	if err != nil {
+		return "", fmt.Errorf("image tag %q: %w (want e.g. db-artifact:latest)", tag, err)
+	}
+	id, err := img.ConfigName()
+	if err != nil {
+		return "", err
+	}
+	if size, err := imageSize(img); err == nil {
+		p.say("sending %s (%s) to the engine", tag, humanBytes(size))
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		// docker-save format, which /images/load reads.
+		pw.CloseWithError(tarball.Write(ref, img, pw))
+	}()
+	res, err := e.c.ImageLoad(ctx, pr, client.ImageLoadWithQuiet(false))
+	if err != nil {
+		pr.CloseWithError(err)
+		return "", fmt.Errorf("loading the image into the Docker engine: %w", err)
+	}
+	defer res.Close()
+	if err := readMessages(res, p); err != nil {
+		pr.CloseWithError(err)
+		return "", fmt.Errorf("loading the image into the Docker engine: %w", err)
+	}
+	return id.String(), nil
+}
+
+// readMessages reads the engine's JSON message stream, forwarding its lines
+// and returning the first error it reports.
+func readMessages(r io.Reader, p Progress) error {
+	dec := json.NewDecoder(r)
+	for {
+		var m struct {
+			Stream      string `json:"stream"`
+			Status      string `json:"status"`
+			Error       string `json:"error"`
+			ErrorDetail *struct {
+				Message string `json:"message"`
+			} `json:"errorDetail"`
+		}
+		if err := dec.Decode(&m); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
+			return errors.New(m.ErrorDetail.Message)
+		}
+		if m.Error != "" {
+			return errors.New(m.Error)
+		}
+		if line := strings.TrimSpace(m.Stream + m.Status); line != "" {
+			p.say("%s", line)
+		}
+	}
+}
+
+// Inspect reads an image's metadata.
+func (e *Engine) Inspect(ctx context.Context, ref string) (Info, error) {
+	r, err := e.c.ImageInspect(ctx, ref)
+	if err != nil {
+		if cerrdefs.IsNotFound(err) {
+			return Info{}, &NotFoundError{Ref: ref}
+		}
+		return Info{}, fmt.Errorf("inspecting image %s: %w", ref, err)
+	}
+	info := Info{
+		ID: r.ID, Tags: r.RepoTags, Size: r.Size, Created: r.Created,
+		Architecture: r.Architecture, OS: r.Os,
+	}
+	if r.Config != nil {
+		info.Labels = r.Config.Labels
+		info.Entrypoint = r.Config.Entrypoint
+		info.Cmd = r.Config.Cmd
+		info.Env = r.Config.Env
+	}
+	return info, nil
+}
+
+// ReadFile returns the file at path inside the image ref in the engine,
+// without running it.
+func (e *Engine) ReadFile(ctx context.Context, ref, path string) ([]byte, error) {
+	if _, err := e.Inspect(ctx, ref); err != nil {
+		return nil, err
+	}
+	res, err := e.c.ImageSave(ctx, []string{ref})
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s from the engine: %w", ref, err)
+	}
+	defer res.Close()
+	data, err := io.ReadAll(res)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s from the engine: %w", ref, err)
+	}
+	var tag *name.Tag
+	if t, err := name.NewTag(ref); err == nil && !strings.HasPrefix(ref, "sha256:") {
+		tag = &t
+	}
+	img, err := tarball.Image(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}, tag)
+	if err != nil {
+		return nil, fmt.Errorf("reading image %s: %w", ref, err)
+	}
+	return fileFromImage(img, path)
+}
+
+// Remove deletes an image from the engine (used to clean up after tests and
+// failed builds). A missing image is not an error.
+func (e *Engine) Remove(ctx context.Context, ref string) error {
+	_, err := e.c.ImageRemove(ctx, ref, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+	if err != nil && !cerrdefs.IsNotFound(err) {
+		return fmt.Errorf("removing image %s: %w", ref, err)
+	}
+	return nil
+}
+
+func imageSize(img v1.Image) (int64, error) {
+	ls, err := img.Layers()
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, l := range ls {
+		s, err := l.Size()
+		if err != nil {
+			return 0, err
+		}
+		n += s
+	}
+	return n, nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
