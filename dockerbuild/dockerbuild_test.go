@@ -429,4 +429,3 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
-
