@@ -1,0 +1,83 @@
+package artifact
+
+import "time"
+
+// Phases of a clone, in order.
+const (
+	PhaseCreating  = "creating stack"
+	PhaseResetting = "resetting password"
+	PhaseWaiting   = "waiting for the cluster"
+	PhaseReady     = "ready"
+	PhaseDeleting  = "deleting stack"
+)
+
+// CloneStarted opens a clone's event stream: the stack and every resource it
+// will have, so a view can show them all before their first event.
+type CloneStarted struct {
+	Stack     string         `json:"stack"`
+	StackID   string         `json:"stack_id"`
+	Source    string         `json:"source"`
+	Region    string         `json:"region"`
+	Class     string         `json:"instance_class"`
+	Resources []ResourceInfo `json:"resources"`
+	Attached  bool           `json:"attached"` // the stack existed: dbaf follows it instead of creating it
+}
+
+// StackEvent is one CloudFormation event of the stack being watched.
+type StackEvent struct {
+	Time         time.Time `json:"event_time"`
+	LogicalID    string    `json:"logical_id"`
+	ResourceType string    `json:"resource_type"`
+	Status       string    `json:"status"`
+	Reason       string    `json:"reason,omitempty"`
+	PhysicalID   string    `json:"physical_id,omitempty"`
+	IsStack      bool      `json:"is_stack"`
+}
+
+// Phase says which phase a clone (or teardown) entered.
+type Phase struct {
+	Phase string `json:"phase"`
+}
+
+// Throttled says AWS throttled a call; the watcher backs off and carries on.
+type Throttled struct {
+	Call    string        `json:"call"`
+	RetryIn time.Duration `json:"retry_in_ns"`
+}
+
+// CloneReady is the final event of a successful clone.
+type CloneReady struct {
+	Stack          string     `json:"stack"`
+	ClusterID      string     `json:"cluster_id"`
+	Endpoint       string     `json:"endpoint"`
+	ReaderEndpoint string     `json:"reader_endpoint,omitempty"`
+	Port           string     `json:"port"`
+	Username       string     `json:"username"`
+	Connection     string     `json:"connection"` // a client command line, without the password
+	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
+	// Password is set only when dbaf generated it: it is shown once, here.
+	Password string `json:"password,omitempty"`
+}
+
+// CloneFailed is the final event of a failed clone.
+type CloneFailed struct {
+	Stack     string `json:"stack"`
+	Resource  string `json:"resource,omitempty"` // logical id of the root cause
+	Reason    string `json:"reason"`
+	Publisher string `json:"publisher_contact,omitempty"`
+	Kept      bool   `json:"kept"`    // the stack was left for inspection
+	Cleanup   string `json:"cleanup"` // what happened to what was created
+}
+
+// TornDown is the final event of a teardown.
+type TornDown struct {
+	Stack string `json:"stack"`
+}
+
+func (CloneStarted) eventKind() string { return "clone_started" }
+func (StackEvent) eventKind() string   { return "stack_event" }
+func (Phase) eventKind() string        { return "phase" }
+func (Throttled) eventKind() string    { return "throttled" }
+func (CloneReady) eventKind() string   { return "clone_ready" }
+func (CloneFailed) eventKind() string  { return "clone_failed" }
+func (TornDown) eventKind() string     { return "torn_down" }

@@ -1,0 +1,490 @@
+package artifact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/aws"
+)
+
+// fakeStacks is a scripted CloudFormation: each StackEvents call reveals the
+// next batch of events; the stack's status follows its own events.
+type fakeStacks struct {
+	mu          sync.Mutex
+	clusters    map[string]*aws.Cluster
+	stacks      map[string]*aws.Stack // by name
+	history     map[string][]aws.StackEvent
+	batches     [][]aws.StackEvent // revealed one per StackEvents call
+	throttle    int                // StackEvents calls to throttle first
+	resources   []aws.StackResource
+	resetting   int // Cluster calls that still report resetting-master-credentials
+	created     []aws.CreateStackInput
+	deleted     []string
+	passwords   []string
+	eventsCalls int
+	cancel      context.CancelFunc // called at the first StackEvents call, to simulate Ctrl-C
+}
+
+const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
+
+func newFakeStacks() *fakeStacks {
+	return &fakeStacks{
+		clusters: map[string]*aws.Cluster{
+			"prod": {ID: "prod", Status: "available", Engine: "aurora-postgresql"},
+		},
+		stacks:  map[string]*aws.Stack{},
+		history: map[string][]aws.StackEvent{},
+	}
+}
+
+func ev(id, logical, typ, status, reason string) aws.StackEvent {
+	phys := "phys-" + logical
+	if typ == "AWS::CloudFormation::Stack" {
+		phys = stackID
+	}
+	return aws.StackEvent{ID: id, StackID: stackID, LogicalID: logical, PhysicalID: phys, ResourceType: typ, Status: status, Reason: reason,
+		Time: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
+}
+
+func stackEv(id, status, reason string) aws.StackEvent {
+	return ev(id, "s1", "AWS::CloudFormation::Stack", status, reason)
+}
+
+func successBatches() [][]aws.StackEvent {
+	return [][]aws.StackEvent{
+		{stackEv("e1", "CREATE_IN_PROGRESS", "User Initiated"), ev("e2", "SubnetGroup", "AWS::RDS::DBSubnetGroup", "CREATE_IN_PROGRESS", "")},
+		{ev("e3", "SubnetGroup", "AWS::RDS::DBSubnetGroup", "CREATE_COMPLETE", ""), ev("e4", "Cluster", "AWS::RDS::DBCluster", "CREATE_IN_PROGRESS", "")},
+		{},
+		{ev("e5", "Cluster", "AWS::RDS::DBCluster", "CREATE_COMPLETE", ""), stackEv("e6", "CREATE_COMPLETE", "")},
+	}
+}
+
+func (f *fakeStacks) Region() string { return "eu-west-1" }
+func (f *fakeStacks) CallerIdentity(context.Context) (*aws.Identity, error) {
+	return &aws.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/dev"}, nil
+}
+func (f *fakeStacks) Cluster(_ context.Context, id string) (*aws.Cluster, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.clusters[id]
+	if !ok {
+		return nil, &aws.Error{Kind: aws.NotFound, Msg: "no cluster " + id}
+	}
+	cp := *c
+	if f.resetting > 0 && id != "prod" {
+		f.resetting--
+		cp.Status = "resetting-master-credentials"
+	}
+	return &cp, nil
+}
+func (f *fakeStacks) CreateStack(_ context.Context, in aws.CreateStackInput) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.created = append(f.created, in)
+	f.stacks[in.Name] = &aws.Stack{Name: in.Name, ID: stackID, Status: "CREATE_IN_PROGRESS", Tags: in.Tags}
+	return stackID, nil
+}
+func (f *fakeStacks) DescribeStack(_ context.Context, name string) (*aws.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.stacks {
+		if s.Name == name || s.ID == name {
+			cp := *s
+			return &cp, nil
+		}
+	}
+	return nil, &aws.Error{Kind: aws.NotFound, Msg: "Stack with id " + name + " does not exist"}
+}
+func (f *fakeStacks) StackEvents(_ context.Context, id, after string) ([]aws.StackEvent, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.eventsCalls++
+	if f.cancel != nil {
+		f.cancel()
+	}
+	if f.throttle > 0 {
+		f.throttle--
+		return nil, &aws.Error{Kind: aws.Throttled, Msg: "Rate exceeded"}
+	}
+	if len(f.batches) > 0 {
+		f.history[id] = append(f.history[id], f.batches[0]...)
+		for _, e := range f.batches[0] {
+			if e.IsStack() {
+				for _, s := range f.stacks {
+					if s.ID == id {
+						s.Status = e.Status
+					}
+				}
+			}
+		}
+		f.batches = f.batches[1:]
+	}
+	h := f.history[id]
+	start := 0
+	for i, e := range h {
+		if e.ID == after {
+			start = i + 1
+		}
+	}
+	// Return an overlapping page now and then, as paging can: the watcher
+	// must de-duplicate by EventId.
+	if start > 0 && f.eventsCalls%2 == 0 {
+		start--
+	}
+	return append([]aws.StackEvent(nil), h[start:]...), nil
+}
+func (f *fakeStacks) StackResources(context.Context, string) ([]aws.StackResource, error) {
+	return f.resources, nil
+}
+func (f *fakeStacks) DeleteStack(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deleted = append(f.deleted, name)
+	return nil
+}
+func (f *fakeStacks) ListStacks(context.Context) ([]aws.Stack, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []aws.Stack
+	for _, s := range f.stacks {
+		out = append(out, *s)
+	}
+	return out, nil
+}
+func (f *fakeStacks) ResetMasterPassword(_ context.Context, id, pw string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.passwords = append(f.passwords, pw)
+	return nil
+}
+
+func testArtifact() *Artifact {
+	return &Artifact{SchemaVersion: 1, Image: "db-artifact:latest", Region: "eu-west-1", Publisher: "dataops@example.com", CloneTTL: Duration(24 * time.Hour),
+		Source: Source{ClusterID: "prod", Engine: "aurora-postgresql", EngineVersion: "16.4", Port: 5432, MasterUsername: "postgres"},
+		Target: Target{InstanceClass: "db.r6g.large", SubnetsFrom: "source", VpcID: "vpc-1", VpcCIDR: "10.0.0.0/16", AllowedCIDR: "10.0.0.0/16",
+			Subnets: []Subnet{{"subnet-aaaaaaaa", "eu-west-1a", "10.0.1.0/24"}, {"subnet-bbbbbbbb", "eu-west-1b", "10.0.2.0/24"}}}}
+}
+
+var fixedNow = func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
+
+// completeStack makes the fake stack CREATE_COMPLETE with outputs and the
+// clone cluster in the stack's network.
+func (f *fakeStacks) completeClone(name string) {
+	f.clusters[name] = &aws.Cluster{ID: name, Status: "available", SubnetGroup: "phys-subnetgroup", SecurityGroups: []string{"sg-1"}}
+	f.resources = []aws.StackResource{
+		{LogicalID: "SubnetGroup", Type: "AWS::RDS::DBSubnetGroup", PhysicalID: "phys-subnetgroup"},
+		{LogicalID: "SecurityGroup", Type: "AWS::EC2::SecurityGroup", PhysicalID: "sg-1"},
+	}
+}
+
+func collect() (*[]Event, Emit) {
+	var mu sync.Mutex
+	var evs []Event
+	return &evs, func(e Event) { mu.Lock(); evs = append(evs, e); mu.Unlock() }
+}
+
+func TestCloneSuccess(t *testing.T) {
+	f := newFakeStacks()
+	f.batches = successBatches()
+	f.throttle = 2
+	f.resetting = 2
+	name := StackName(fixedNow())
+	f.completeClone(name)
+	evs, emit := collect()
+	req := CloneRequest{Artifact: testArtifact(), Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow}
+	ready, err := cloneWithOutputs(t, f, req, emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ready.Endpoint != name+".cluster-x.eu-west-1.rds.amazonaws.com" || ready.Port != "5432" || ready.Username != "postgres" || ready.Stack != name {
+		t.Errorf("ready = %+v", ready)
+	}
+	if ready.Connection != `psql "host=`+ready.Endpoint+` port=5432 user=postgres dbname=postgres sslmode=require"` {
+		t.Errorf("connection = %q", ready.Connection)
+	}
+	if ready.Password != "" || strings.Contains(fmt.Sprint(*evs), "s3cret-pass") {
+		t.Errorf("the password leaked into events: %v", *evs)
+	}
+	if len(f.passwords) != 1 || f.passwords[0] != "s3cret-pass" {
+		t.Errorf("password resets = %q", f.passwords)
+	}
+	if ready.ExpiresAt == nil || !ready.ExpiresAt.Equal(fixedNow().Add(24*time.Hour)) {
+		t.Errorf("expires = %v", ready.ExpiresAt)
+	}
+	in := f.created[0]
+	if in.Name != name || !IsDbafStack(in.Tags) || in.Tags[TagOwner] != "arn:aws:iam::123456789012:user/dev" || strings.Contains(string(in.Template), "s3cret") {
+		t.Errorf("create input = %+v", in)
+	}
+
+	// Every event once, in order; throttling reported, phases in order.
+	var ids, phases []string
+	throttled := 0
+	for _, e := range *evs {
+		switch e := e.(type) {
+		case StackEvent:
+			ids = append(ids, e.LogicalID+":"+e.Status)
+		case Phase:
+			phases = append(phases, e.Phase)
+		case Throttled:
+			throttled++
+		}
+	}
+	wantIDs := "s1:CREATE_IN_PROGRESS SubnetGroup:CREATE_IN_PROGRESS SubnetGroup:CREATE_COMPLETE Cluster:CREATE_IN_PROGRESS Cluster:CREATE_COMPLETE s1:CREATE_COMPLETE"
+	if strings.Join(ids, " ") != wantIDs {
+		t.Errorf("events:\n%s\nwant\n%s", strings.Join(ids, " "), wantIDs)
+	}
+	if strings.Join(phases, ",") != "creating stack,resetting password,waiting for the cluster,ready" {
+		t.Errorf("phases = %q", phases)
+	}
+	if throttled != 2 {
+		t.Errorf("throttled events = %d, want 2", throttled)
+	}
+	if _, ok := (*evs)[0].(CloneStarted); !ok {
+		t.Errorf("first event %T, want CloneStarted", (*evs)[0])
+	}
+}
+
+// cloneWithOutputs runs Clone with the fake stack gaining its outputs when it
+// completes, as CloudFormation's do.
+func cloneWithOutputs(t *testing.T, f *fakeStacks, req CloneRequest, emit Emit) (*CloneReady, error) {
+	t.Helper()
+	wrapped := func(e Event) {
+		if se, ok := e.(StackEvent); ok && se.IsStack && se.Status == "CREATE_COMPLETE" {
+			f.mu.Lock()
+			for _, s := range f.stacks {
+				s.Outputs = map[string]string{"Endpoint": s.Name + ".cluster-x.eu-west-1.rds.amazonaws.com", "Port": "5432", "ClusterId": s.Name}
+			}
+			f.mu.Unlock()
+		}
+		emit(e)
+	}
+	return Clone(context.Background(), req, f, wrapped)
+}
+
+func TestCloneFailureNamesRootCause(t *testing.T) {
+	f := newFakeStacks()
+	f.batches = [][]aws.StackEvent{
+		{stackEv("e1", "CREATE_IN_PROGRESS", "User Initiated"), ev("e2", "Cluster", "AWS::RDS::DBCluster", "CREATE_IN_PROGRESS", "")},
+		{ev("e3", "Instance", "AWS::RDS::DBInstance", "CREATE_FAILED", "DB Instance class db.x9.huge not supported (Service: Rds, Status Code: 400, Request ID: abc)"),
+			ev("e4", "Cluster", "AWS::RDS::DBCluster", "CREATE_FAILED", "Resource creation cancelled"),
+			stackEv("e5", "DELETE_IN_PROGRESS", "The following resource(s) failed to create: [Instance, Cluster]. Delete requested by user.")},
+		{stackEv("e6", "DELETE_COMPLETE", "")},
+	}
+	evs, emit := collect()
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	var ce *CloneError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a CloneError", err)
+	}
+	if ce.Failed.Resource != "Instance" || ce.Failed.Reason != "DB Instance class db.x9.huge not supported" {
+		t.Errorf("root cause = %q %q", ce.Failed.Resource, ce.Failed.Reason)
+	}
+	for _, want := range []string{"dataops@example.com", "nothing is left behind", "Instance: DB Instance class db.x9.huge not supported"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if last, ok := (*evs)[len(*evs)-1].(CloneFailed); !ok || last.Kept {
+		t.Errorf("last event = %#v", (*evs)[len(*evs)-1])
+	}
+	if len(f.passwords) != 0 {
+		t.Error("password reset on a failed clone")
+	}
+}
+
+func TestCloneKeepOnFailure(t *testing.T) {
+	f := newFakeStacks()
+	f.batches = [][]aws.StackEvent{
+		{stackEv("e1", "CREATE_IN_PROGRESS", "User Initiated"), ev("e2", "Cluster", "AWS::RDS::DBCluster", "CREATE_FAILED", "Source cluster is busy")},
+		{stackEv("e3", "CREATE_FAILED", "The following resource(s) failed to create: [Cluster].")},
+	}
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "kept", Password: "s3cret-pass", KeepOnFailure: true, PollInterval: time.Millisecond}, f, nil)
+	var ce *CloneError
+	if !errors.As(err, &ce) || !ce.Failed.Kept || !strings.Contains(err.Error(), "dbaf teardown kept --yes") || !f.created[0].KeepOnFailure {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCloneRefusals(t *testing.T) {
+	t.Run("source not available", func(t *testing.T) {
+		f := newFakeStacks()
+		f.clusters["prod"].Status = "stopped"
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Password: "s3cret-pass", Now: fixedNow}, f, nil)
+		var se *SourceError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "source cluster prod is stopped") || len(f.created) != 0 {
+			t.Errorf("err = %v, created %d", err, len(f.created))
+		}
+	})
+	t.Run("unknown source", func(t *testing.T) {
+		f := newFakeStacks()
+		delete(f.clusters, "prod")
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Password: "s3cret-pass", Now: fixedNow}, f, nil)
+		var ae *aws.Error
+		if !errors.As(err, &ae) || ae.Kind != aws.NotFound || len(f.created) != 0 {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("foreign stack of that name", func(t *testing.T) {
+		f := newFakeStacks()
+		f.stacks["theirs"] = &aws.Stack{Name: "theirs", ID: "x", Status: "CREATE_COMPLETE", Tags: map[string]string{"team": "x"}}
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "theirs", Password: "s3cret-pass"}, f, nil)
+		if err == nil || !strings.Contains(err.Error(), "not created by dbaf") || len(f.created) != 0 {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("no password", func(t *testing.T) {
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact()}, newFakeStacks(), nil)
+		if err == nil || !strings.Contains(err.Error(), "DB_PASSWORD") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("bad name", func(t *testing.T) {
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "9lives", Password: "s3cret-pass"}, newFakeStacks(), nil)
+		if err == nil {
+			t.Error("a name starting with a digit was accepted")
+		}
+	})
+}
+
+func TestCloneAttachesToExistingStack(t *testing.T) {
+	f := newFakeStacks()
+	tags := StackTags(testArtifact(), "arn:aws:iam::123456789012:user/dev", fixedNow())
+	f.stacks["ci-clone"] = &aws.Stack{Name: "ci-clone", ID: stackID, Status: "CREATE_COMPLETE", Tags: tags,
+		Outputs: map[string]string{"Endpoint": "ci-clone.cluster-x", "Port": "5432", "ClusterId": "ci-clone"}}
+	f.completeClone("ci-clone")
+	evs, emit := collect()
+	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.created) != 0 || ready.Endpoint != "ci-clone.cluster-x" {
+		t.Errorf("created %d stacks; ready %+v", len(f.created), ready)
+	}
+	if st, ok := (*evs)[0].(CloneStarted); !ok || !st.Attached {
+		t.Errorf("first event %#v", (*evs)[0])
+	}
+}
+
+func TestCloneInterruptedNamesTeardown(t *testing.T) {
+	f := newFakeStacks()
+	f.batches = successBatches()
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	_, err := Clone(ctx, CloneRequest{Artifact: testArtifact(), Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, nil)
+	var ie *InterruptedError
+	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "dbaf teardown ci-clone --yes") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCloneWarnsOnNetworkMismatch(t *testing.T) {
+	f := newFakeStacks()
+	f.batches = successBatches()
+	name := "netcheck"
+	f.completeClone(name)
+	f.clusters[name].SubnetGroup = "default"
+	evs, emit := collect()
+	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Name: name, Password: "s3cret-pass", PollInterval: time.Millisecond}, emit); err != nil {
+		t.Fatal(err)
+	}
+	var warned bool
+	for _, e := range *evs {
+		if w, ok := e.(Warning); ok && strings.Contains(w.Message, `subnet group "default"`) {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning about the subnet group in %v", *evs)
+	}
+}
+
+func TestRootCause(t *testing.T) {
+	tests := []struct {
+		name           string
+		events         []aws.StackEvent
+		logical, cause string
+	}{
+		{"first real failure wins over later cancellations",
+			[]aws.StackEvent{ev("1", "A", "T", "CREATE_FAILED", "Resource creation cancelled"), ev("2", "B", "T", "CREATE_FAILED", "quota exceeded (Service: Rds; Request ID: 1)"), ev("3", "C", "T", "CREATE_FAILED", "boom")},
+			"B", "quota exceeded"},
+		{"only the stack failed", []aws.StackEvent{stackEv("1", "ROLLBACK_IN_PROGRESS", ""), stackEv("2", "CREATE_FAILED", "Template error")}, "", "Template error"},
+		{"nothing failed", []aws.StackEvent{stackEv("1", "ROLLBACK_COMPLETE", "")}, "", "the stack failed without saying why"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, c := RootCause(tt.events)
+			if l != tt.logical || c != tt.cause {
+				t.Errorf("RootCause = %q %q, want %q %q", l, c, tt.logical, tt.cause)
+			}
+		})
+	}
+}
+
+func TestTeardown(t *testing.T) {
+	dbafTags := StackTags(testArtifact(), "arn:aws:iam::123456789012:user/dev", fixedNow())
+	t.Run("deletes and reports only new events", func(t *testing.T) {
+		f := newFakeStacks()
+		f.stacks["c1"] = &aws.Stack{Name: "c1", ID: stackID, Status: "CREATE_COMPLETE", Tags: dbafTags}
+		f.history[stackID] = []aws.StackEvent{stackEv("old1", "CREATE_IN_PROGRESS", ""), stackEv("old2", "CREATE_COMPLETE", "")}
+		f.batches = [][]aws.StackEvent{nil,
+			{stackEv("d1", "DELETE_IN_PROGRESS", "User Initiated"), ev("d2", "Instance", "AWS::RDS::DBInstance", "DELETE_IN_PROGRESS", "")},
+			{ev("d3", "Instance", "AWS::RDS::DBInstance", "DELETE_COMPLETE", ""), stackEv("d4", "DELETE_COMPLETE", "")}}
+		evs, emit := collect()
+		if err := Teardown(context.Background(), TeardownRequest{Stack: "c1", PollInterval: time.Millisecond}, f, emit); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for _, e := range *evs {
+			if se, ok := e.(StackEvent); ok {
+				seen = append(seen, se.Status)
+			}
+		}
+		if strings.Join(seen, ",") != "DELETE_IN_PROGRESS,DELETE_IN_PROGRESS,DELETE_COMPLETE,DELETE_COMPLETE" {
+			t.Errorf("events %q", seen)
+		}
+		if _, ok := (*evs)[len(*evs)-1].(TornDown); !ok || len(f.deleted) != 1 {
+			t.Errorf("last %T, deleted %v", (*evs)[len(*evs)-1], f.deleted)
+		}
+	})
+	t.Run("refuses a foreign stack", func(t *testing.T) {
+		f := newFakeStacks()
+		f.stacks["theirs"] = &aws.Stack{Name: "theirs", ID: stackID, Status: "CREATE_COMPLETE"}
+		err := Teardown(context.Background(), TeardownRequest{Stack: "theirs"}, f, nil)
+		if err == nil || !strings.Contains(err.Error(), "--force") || len(f.deleted) != 0 {
+			t.Errorf("err = %v deleted %v", err, f.deleted)
+		}
+	})
+	t.Run("unknown stack", func(t *testing.T) {
+		err := Teardown(context.Background(), TeardownRequest{Stack: "nope"}, newFakeStacks(), nil)
+		if err == nil || !strings.Contains(err.Error(), "no stack nope in eu-west-1") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestListAndExpired(t *testing.T) {
+	f := newFakeStacks()
+	a := testArtifact()
+	old := StackTags(a, "arn:aws:iam::1:user/old", fixedNow().Add(-48*time.Hour))
+	fresh := StackTags(a, "arn:aws:iam::1:user/new", fixedNow().Add(-time.Hour))
+	f.stacks["old"] = &aws.Stack{Name: "old", ID: stackID, Status: "CREATE_COMPLETE", Tags: old, Outputs: map[string]string{"Endpoint": "old.x"}}
+	f.stacks["fresh"] = &aws.Stack{Name: "fresh", ID: "fresh-id", Status: "CREATE_COMPLETE", Tags: fresh}
+	f.stacks["other"] = &aws.Stack{Name: "other", ID: "o", Status: "CREATE_COMPLETE"}
+	clones, err := List(context.Background(), f, fixedNow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clones) != 2 || clones[0].Stack != "old" || !clones[0].Expired || clones[1].Expired || clones[0].Age != "2d" || clones[0].Endpoint != "old.x" || clones[1].Owner != "arn:aws:iam::1:user/new" {
+		t.Fatalf("clones = %+v", clones)
+	}
+	f.batches = [][]aws.StackEvent{nil, {stackEv("d1", "DELETE_COMPLETE", "")}}
+	done, err := TeardownExpired(context.Background(), f, fixedNow(), time.Millisecond, nil)
+	if err != nil || len(done) != 1 || done[0] != "old" || len(f.deleted) != 1 {
+		t.Errorf("done %v deleted %v err %v", done, f.deleted, err)
+	}
+}

@@ -1,0 +1,58 @@
+package artifact
+
+import "time"
+
+// Event is one thing an operation reports while it runs. The TUI and the
+// plain/JSON printers consume the same stream.
+type Event interface{ eventKind() string }
+
+// Emit receives an operation's events in order. It must not block for long.
+type Emit func(Event)
+
+// StepStarted says a named step of an operation began.
+type StepStarted struct {
+	Step   string `json:"step"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// StepDone says a step finished.
+type StepDone struct {
+	Step    string        `json:"step"`
+	Detail  string        `json:"detail,omitempty"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Progress is a line of detail inside a step (layer sizes, push progress).
+type Progress struct {
+	Step string `json:"step"`
+	Line string `json:"line"`
+}
+
+// Warning is something the user should know that does not stop the operation.
+type Warning struct {
+	Message string `json:"message"`
+}
+
+// Resolved carries the artifact once discovery has filled it in.
+type Resolved struct {
+	Artifact *Artifact `json:"artifact"`
+}
+
+// Built is the final event of a successful build.
+type Built struct {
+	Image   string `json:"image"`
+	ID      string `json:"id"`
+	Size    int64  `json:"size"`
+	Pushed  string `json:"pushed,omitempty"` // ref@digest when pushed
+	RunLine string `json:"run"`
+}
+
+func (StepStarted) eventKind() string { return "step_started" }
+func (StepDone) eventKind() string    { return "step_done" }
+func (Progress) eventKind() string    { return "progress" }
+func (Warning) eventKind() string     { return "warning" }
+func (Resolved) eventKind() string    { return "resolved" }
+func (Built) eventKind() string       { return "built" }
+
+// Kind names an event's type for machine-readable output.
+func Kind(e Event) string { return e.eventKind() }

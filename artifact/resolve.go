@@ -1,0 +1,217 @@
+package artifact
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/config"
+)
+
+// Discovery is what resolving an artifact needs to know about the account.
+// *aws.Client satisfies it.
+type Discovery interface {
+	Region() string
+	Cluster(ctx context.Context, id string) (*aws.Cluster, error)
+	SubnetGroup(ctx context.Context, name string) (*aws.SubnetGroup, error)
+	SubnetsByID(ctx context.Context, ids []string) ([]aws.Subnet, error)
+	VPC(ctx context.Context, id string) (*aws.VPC, error)
+	OrderableClasses(ctx context.Context, engine, version string) ([]string, error)
+}
+
+// ResolveError is an artifact that cannot be made from its config: the
+// config is well-formed but the account disagrees with it.
+type ResolveError struct {
+	Key string // the INI key at fault, e.g. "subnet_ids"
+	Msg string
+}
+
+func (e *ResolveError) Error() string { return e.Msg }
+
+// auroraEngines are the engines a copy-on-write clone works for.
+var auroraEngines = []string{"aurora-postgresql", "aurora-mysql"}
+
+// Default Serverless v2 range when neither the config nor the source has one.
+const (
+	defaultMinACU = 0.5
+	defaultMaxACU = 16
+)
+
+// Resolve turns a validated config into a complete artifact by asking the
+// account about the source cluster, its network and the orderable classes.
+// created is the artifact's creation time (never the build clock, so that
+// images are reproducible).
+func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.Time, warn func(string)) (*Artifact, error) {
+	if warn == nil {
+		warn = func(string) {}
+	}
+	src, err := d.Cluster(ctx, cfg.SourceClusterID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(auroraEngines, src.Engine) {
+		return nil, &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
+			"cluster %q runs engine %q, not Aurora: dbaf clones aurora-postgresql and aurora-mysql clusters only",
+			src.ID, src.Engine)}
+	}
+	if src.Status != "available" {
+		warn(fmt.Sprintf("source cluster %q is %s: clones fail until it is available again", src.ID, src.Status))
+	}
+
+	a := &Artifact{
+		SchemaVersion: SchemaVersion,
+		Created:       created.UTC().Truncate(time.Second),
+		Image:         cfg.ImageTag,
+		Publisher:     cfg.PublisherContact,
+		Region:        d.Region(),
+		Account:       accountFromARN(src.ARN),
+		CloneTTL:      Duration(cfg.CloneTTL),
+		Source: Source{
+			ClusterID:          src.ID,
+			Engine:             src.Engine,
+			EngineVersion:      src.EngineVersion,
+			Port:               src.Port,
+			MasterUsername:     src.MasterUsername,
+			RestoreToTime:      cfg.RestoreToTime,
+			SnapshotIdentifier: cfg.SnapshotIdentifier,
+		},
+		Target: Target{
+			InstanceClass:     cfg.InstanceClass,
+			BackupRetention:   cfg.BackupRetentionDays,
+			BackupWindow:      cfg.BackupWindow,
+			MaintenanceWindow: cfg.MaintenanceWindow,
+		},
+	}
+	if a.Image == "" {
+		a.Image = config.DefaultImageTag
+	}
+	if cfg.PubliclyAccessible != nil {
+		a.Target.PubliclyAccessible = *cfg.PubliclyAccessible
+	}
+
+	if err := resolveNetwork(ctx, cfg, d, src, &a.Target); err != nil {
+		return nil, err
+	}
+	if err := resolveClass(ctx, d, src, cfg, &a.Target); err != nil {
+		return nil, err
+	}
+	a.Target.AllowedCIDR = cfg.AllowedCIDR
+	if a.Target.AllowedCIDR == "" {
+		a.Target.AllowedCIDR = a.Target.VpcCIDR
+	}
+	return a, nil
+}
+
+func resolveNetwork(ctx context.Context, cfg *config.Config, d Discovery, src *aws.Cluster, t *Target) error {
+	var subnets []aws.Subnet
+	if cfg.Subnets.Source {
+		if src.SubnetGroup == "" {
+			return &ResolveError{Key: "subnet_ids", Msg: fmt.Sprintf(
+				"cluster %q has no DB subnet group, so subnet_ids = source cannot work; list two or more subnet ids instead", src.ID)}
+		}
+		g, err := d.SubnetGroup(ctx, src.SubnetGroup)
+		if err != nil {
+			return err
+		}
+		t.SubnetsFrom, t.SourceSubnetGroup, t.VpcID = "source", g.Name, g.VpcID
+		subnets = g.Subnets
+	} else {
+		got, err := d.SubnetsByID(ctx, cfg.Subnets.IDs)
+		if err != nil {
+			return err
+		}
+		vpcs := map[string][]string{}
+		for _, s := range got {
+			vpcs[s.VpcID] = append(vpcs[s.VpcID], s.ID)
+		}
+		if len(vpcs) > 1 {
+			var parts []string
+			for _, v := range sortedKeys(vpcs) {
+				parts = append(parts, fmt.Sprintf("%s in %s", strings.Join(vpcs[v], ", "), v))
+			}
+			return &ResolveError{Key: "subnet_ids", Msg: fmt.Sprintf(
+				"subnet_ids span %d VPCs (%s): a clone's subnets must all be in one VPC", len(vpcs), strings.Join(parts, "; "))}
+		}
+		t.SubnetsFrom = "list"
+		t.VpcID = got[0].VpcID
+		subnets = got
+	}
+
+	azs := map[string][]string{}
+	for _, s := range subnets {
+		azs[s.AZ] = append(azs[s.AZ], s.ID)
+		t.Subnets = append(t.Subnets, Subnet{ID: s.ID, AZ: s.AZ, CIDR: s.CIDR})
+	}
+	sort.Slice(t.Subnets, func(i, j int) bool { return t.Subnets[i].ID < t.Subnets[j].ID })
+	if len(azs) < 2 {
+		var only string
+		for az := range azs {
+			only = az
+		}
+		return &ResolveError{Key: "subnet_ids", Msg: fmt.Sprintf(
+			"subnets %s are all in %s: Aurora needs subnets in at least two availability zones; add a subnet from another AZ of %s",
+			strings.Join(azs[only], ", "), only, t.VpcID)}
+	}
+	vpc, err := d.VPC(ctx, t.VpcID)
+	if err != nil {
+		return err
+	}
+	t.VpcCIDR = vpc.CIDR
+	return nil
+}
+
+func resolveClass(ctx context.Context, d Discovery, src *aws.Cluster, cfg *config.Config, t *Target) error {
+	classes, err := d.OrderableClasses(ctx, src.Engine, src.EngineVersion)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(classes, cfg.InstanceClass) {
+		return &ResolveError{Key: "instance_type", Msg: fmt.Sprintf(
+			"instance_type %s is not orderable for %s %s in %s; orderable classes: %s",
+			cfg.InstanceClass, src.Engine, src.EngineVersion, d.Region(), strings.Join(classes, ", "))}
+	}
+	if cfg.InstanceClass != "db.serverless" {
+		return nil
+	}
+	sc := Scaling{Min: defaultMinACU, Max: defaultMaxACU}
+	if src.Serverless != nil {
+		sc = Scaling{Min: src.Serverless.Min, Max: src.Serverless.Max}
+	}
+	// An explicit 0 ACU minimum is valid (the clone may pause), so ask
+	// whether the key was set rather than testing the value.
+	if cfg.IsSet("serverless_min_capacity") {
+		sc.Min = cfg.ServerlessMinCapacity
+	}
+	if cfg.IsSet("serverless_max_capacity") {
+		sc.Max = cfg.ServerlessMaxCapacity
+	}
+	if sc.Min > sc.Max {
+		return &ResolveError{Key: "serverless_min_capacity", Msg: fmt.Sprintf(
+			"serverless capacity %.1f-%.1f ACUs is empty: serverless_min_capacity must not exceed serverless_max_capacity", sc.Min, sc.Max)}
+	}
+	t.Serverless = &sc
+	return nil
+}
+
+// accountFromARN reads the account id out of an ARN
+// (arn:partition:service:region:account:resource), saving a call.
+func accountFromARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

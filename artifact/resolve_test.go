@@ -1,0 +1,240 @@
+package artifact
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/config"
+)
+
+// fakeDiscovery is a small account: one PostgreSQL source in a VPC with
+// subnets in two AZs, one subnet in another VPC.
+type fakeDiscovery struct {
+	clusters map[string]*aws.Cluster
+	groups   map[string]*aws.SubnetGroup
+	subnets  map[string]aws.Subnet
+	vpcs     map[string]*aws.VPC
+	classes  []string
+}
+
+func newFake() *fakeDiscovery {
+	subnets := map[string]aws.Subnet{
+		"subnet-aaaaaaaa": {ID: "subnet-aaaaaaaa", VpcID: "vpc-1", AZ: "eu-west-1a", CIDR: "10.0.1.0/24"},
+		"subnet-bbbbbbbb": {ID: "subnet-bbbbbbbb", VpcID: "vpc-1", AZ: "eu-west-1b", CIDR: "10.0.2.0/24"},
+		"subnet-cccccccc": {ID: "subnet-cccccccc", VpcID: "vpc-1", AZ: "eu-west-1a", CIDR: "10.0.3.0/24"},
+		"subnet-dddddddd": {ID: "subnet-dddddddd", VpcID: "vpc-2", AZ: "eu-west-1b", CIDR: "10.1.1.0/24"},
+	}
+	return &fakeDiscovery{
+		clusters: map[string]*aws.Cluster{
+			"prod": {ID: "prod", ARN: "arn:aws:rds:eu-west-1:111122223333:cluster:prod", Engine: "aurora-postgresql",
+				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db"},
+			"serverless": {ID: "serverless", ARN: "arn:aws:rds:eu-west-1:111122223333:cluster:serverless", Engine: "aurora-postgresql",
+				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db",
+				Serverless: &aws.ServerlessScaling{Min: 1, Max: 8}},
+			"stopped": {ID: "stopped", Engine: "aurora-mysql", EngineVersion: "8.0", Status: "stopped", Port: 3306, MasterUsername: "admin", SubnetGroup: "prod-db"},
+			"legacy":  {ID: "legacy", Engine: "postgres", Status: "available"},
+		},
+		groups: map[string]*aws.SubnetGroup{
+			"prod-db": {Name: "prod-db", VpcID: "vpc-1", Subnets: []aws.Subnet{subnets["subnet-bbbbbbbb"], subnets["subnet-aaaaaaaa"]}},
+		},
+		subnets: subnets,
+		vpcs:    map[string]*aws.VPC{"vpc-1": {ID: "vpc-1", CIDR: "10.0.0.0/16"}, "vpc-2": {ID: "vpc-2", CIDR: "10.1.0.0/16"}},
+		classes: []string{"db.r6g.large", "db.r6g.xlarge", "db.serverless"},
+	}
+}
+
+var errNotFound = errors.New("not found")
+
+func (f *fakeDiscovery) Region() string { return "eu-west-1" }
+func (f *fakeDiscovery) Cluster(_ context.Context, id string) (*aws.Cluster, error) {
+	if c, ok := f.clusters[id]; ok {
+		return c, nil
+	}
+	return nil, errNotFound
+}
+func (f *fakeDiscovery) SubnetGroup(_ context.Context, name string) (*aws.SubnetGroup, error) {
+	if g, ok := f.groups[name]; ok {
+		return g, nil
+	}
+	return nil, errNotFound
+}
+func (f *fakeDiscovery) SubnetsByID(_ context.Context, ids []string) ([]aws.Subnet, error) {
+	var out []aws.Subnet
+	for _, id := range ids {
+		s, ok := f.subnets[id]
+		if !ok {
+			return nil, errNotFound
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+func (f *fakeDiscovery) VPC(_ context.Context, id string) (*aws.VPC, error) {
+	if v, ok := f.vpcs[id]; ok {
+		return v, nil
+	}
+	return nil, errNotFound
+}
+func (f *fakeDiscovery) OrderableClasses(context.Context, string, string) ([]string, error) {
+	return f.classes, nil
+}
+
+func TestResolve(t *testing.T) {
+	created := time.Date(2026, 11, 25, 1, 2, 3, 0, time.UTC)
+	yes := true
+	tests := []struct {
+		name    string
+		cfg     config.Config
+		check   func(t *testing.T, a *Artifact)
+		wantErr string // substring; "" = must succeed
+		wantKey string // ResolveError key when wantErr is a ResolveError
+		warn    string
+	}{
+		{
+			name: "source subnets and defaults",
+			cfg:  config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
+			check: func(t *testing.T, a *Artifact) {
+				want := Target{InstanceClass: "db.r6g.large", SubnetsFrom: "source", SourceSubnetGroup: "prod-db", VpcID: "vpc-1",
+					VpcCIDR: "10.0.0.0/16", AllowedCIDR: "10.0.0.0/16",
+					Subnets: []Subnet{{"subnet-aaaaaaaa", "eu-west-1a", "10.0.1.0/24"}, {"subnet-bbbbbbbb", "eu-west-1b", "10.0.2.0/24"}}}
+				if !reflect.DeepEqual(a.Target, want) {
+					t.Errorf("target = %+v\nwant %+v", a.Target, want)
+				}
+				if a.Source != (Source{ClusterID: "prod", Engine: "aurora-postgresql", EngineVersion: "16.4", Port: 5432, MasterUsername: "postgres"}) {
+					t.Errorf("source = %+v", a.Source)
+				}
+				if a.Image != config.DefaultImageTag || a.Account != "111122223333" || a.Region != "eu-west-1" || !a.Created.Equal(created) {
+					t.Errorf("image %q account %q region %q created %v", a.Image, a.Account, a.Region, a.Created)
+				}
+			},
+		},
+		{
+			name: "explicit subnets, CIDR, public, ttl",
+			cfg: config.Config{SourceClusterID: "prod", Subnets: config.Subnets{IDs: []string{"subnet-cccccccc", "subnet-bbbbbbbb"}},
+				InstanceClass: "db.r6g.xlarge", AllowedCIDR: "10.0.3.0/24", PubliclyAccessible: &yes, CloneTTL: 72 * time.Hour, ImageTag: "x:1"},
+			check: func(t *testing.T, a *Artifact) {
+				if a.Target.SubnetsFrom != "list" || len(a.Target.Subnets) != 2 || a.Target.Subnets[0].ID != "subnet-bbbbbbbb" {
+					t.Errorf("subnets = %+v", a.Target)
+				}
+				if a.Target.AllowedCIDR != "10.0.3.0/24" || !a.Target.PubliclyAccessible || a.CloneTTL != Duration(72*time.Hour) || a.Image != "x:1" {
+					t.Errorf("target = %+v ttl %v image %q", a.Target, a.CloneTTL, a.Image)
+				}
+			},
+		},
+		{
+			name: "serverless takes the source's scaling",
+			cfg:  config.Config{SourceClusterID: "serverless", Subnets: config.Subnets{Source: true}, InstanceClass: "db.serverless"},
+			check: func(t *testing.T, a *Artifact) {
+				if a.Target.Serverless == nil || *a.Target.Serverless != (Scaling{1, 8}) {
+					t.Errorf("serverless = %+v", a.Target.Serverless)
+				}
+			},
+		},
+		{
+			name: "serverless config overrides",
+			cfg: config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.serverless",
+				ServerlessMaxCapacity: 4},
+			check: func(t *testing.T, a *Artifact) {
+				if a.Target.Serverless == nil || *a.Target.Serverless != (Scaling{0.5, 4}) {
+					t.Errorf("serverless = %+v", a.Target.Serverless)
+				}
+			},
+		},
+		{
+			name:    "serverless min above max",
+			cfg:     config.Config{SourceClusterID: "serverless", Subnets: config.Subnets{Source: true}, InstanceClass: "db.serverless", ServerlessMinCapacity: 10},
+			wantErr: "serverless capacity 10.0-8.0 ACUs is empty", wantKey: "serverless_min_capacity",
+		},
+		{
+			name:    "not aurora",
+			cfg:     config.Config{SourceClusterID: "legacy", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
+			wantErr: `cluster "legacy" runs engine "postgres", not Aurora`, wantKey: "source_db_cluster_id",
+		},
+		{
+			name:    "one AZ",
+			cfg:     config.Config{SourceClusterID: "prod", Subnets: config.Subnets{IDs: []string{"subnet-aaaaaaaa", "subnet-cccccccc"}}, InstanceClass: "db.r6g.large"},
+			wantErr: "subnets subnet-aaaaaaaa, subnet-cccccccc are all in eu-west-1a: Aurora needs subnets in at least two availability zones", wantKey: "subnet_ids",
+		},
+		{
+			name:    "two VPCs",
+			cfg:     config.Config{SourceClusterID: "prod", Subnets: config.Subnets{IDs: []string{"subnet-aaaaaaaa", "subnet-dddddddd"}}, InstanceClass: "db.r6g.large"},
+			wantErr: "subnet_ids span 2 VPCs (subnet-aaaaaaaa in vpc-1; subnet-dddddddd in vpc-2)", wantKey: "subnet_ids",
+		},
+		{
+			name:    "class not orderable lists the orderable ones",
+			cfg:     config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.t3.small"},
+			wantErr: "instance_type db.t3.small is not orderable for aurora-postgresql 16.4 in eu-west-1; orderable classes: db.r6g.large, db.r6g.xlarge, db.serverless", wantKey: "instance_type",
+		},
+		{
+			name:    "unknown cluster passes discovery's error through",
+			cfg:     config.Config{SourceClusterID: "nope", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
+			wantErr: "not found",
+		},
+		{
+			name: "stopped source warns",
+			cfg:  config.Config{SourceClusterID: "stopped", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
+			warn: `source cluster "stopped" is stopped: clones fail until it is available again`,
+			check: func(t *testing.T, a *Artifact) {
+				if a.Source.Port != 3306 || a.Source.MasterUsername != "admin" {
+					t.Errorf("source = %+v", a.Source)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var warnings []string
+			cfg := tt.cfg
+			a, err := Resolve(context.Background(), &cfg, newFake(), created, func(s string) { warnings = append(warnings, s) })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+				}
+				var re *ResolveError
+				if tt.wantKey != "" && (!errors.As(err, &re) || re.Key != tt.wantKey) {
+					t.Errorf("err = %#v, want a ResolveError for key %s", err, tt.wantKey)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.warn != "" && (len(warnings) != 1 || warnings[0] != tt.warn) {
+				t.Errorf("warnings = %q, want %q", warnings, tt.warn)
+			}
+			if tt.warn == "" && len(warnings) != 0 {
+				t.Errorf("unexpected warnings %q", warnings)
+			}
+			tt.check(t, a)
+		})
+	}
+}
+
+func TestCreatedTime(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	got, err := CreatedTime("", env(map[string]string{"SOURCE_DATE_EPOCH": "1764000000"}))
+	if err != nil || !got.Equal(time.Unix(1764000000, 0)) {
+		t.Errorf("SOURCE_DATE_EPOCH: %v %v", got, err)
+	}
+	if _, err := CreatedTime("", env(map[string]string{"SOURCE_DATE_EPOCH": "soon"})); err == nil || !strings.Contains(err.Error(), `SOURCE_DATE_EPOCH="soon"`) {
+		t.Errorf("bad SOURCE_DATE_EPOCH: %v", err)
+	}
+	got, err = CreatedTime("/nonexistent/x.ini", env(nil))
+	if err != nil || !got.Equal(time.Unix(0, 0)) {
+		t.Errorf("no file: %v %v", got, err)
+	}
+}
+
+func TestParseRefusesOtherSchemas(t *testing.T) {
+	if _, err := Parse([]byte(`{"schema_version": 99}`)); err == nil || !strings.Contains(err.Error(), "schema version 99") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Parse([]byte(`{`)); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Errorf("err = %v", err)
+	}
+}

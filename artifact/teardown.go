@@ -1,0 +1,160 @@
+package artifact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/dbaf/dbaf/aws"
+)
+
+// TeardownRequest is one stack to delete.
+type TeardownRequest struct {
+	Stack        string
+	Force        bool // delete even a stack dbaf did not create
+	PollInterval time.Duration
+}
+
+// Teardown deletes a clone's stack, reports its events, and returns once the
+// stack is gone. It refuses stacks dbaf did not create unless forced.
+func Teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) error {
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	stack, err := s.DescribeStack(ctx, req.Stack)
+	var awsErr *aws.Error
+	if errors.As(err, &awsErr) && awsErr.Kind == aws.NotFound || err == nil && stack.Status == "DELETE_COMPLETE" {
+		return &SourceError{Msg: fmt.Sprintf("no stack %s in %s: nothing to tear down (dbaf list shows the clones there)", req.Stack, s.Region())}
+	}
+	if err != nil {
+		return err
+	}
+	if !IsDbafStack(stack.Tags) && !req.Force {
+		return &SourceError{Msg: fmt.Sprintf("stack %s was not created by dbaf (it has no %s tag): refusing to delete it; pass --force if you are sure", req.Stack, TagManagedBy)}
+	}
+
+	// Only events after this point belong to the teardown.
+	before, err := s.StackEvents(ctx, stack.ID, "")
+	if err != nil {
+		return err
+	}
+	last := ""
+	if len(before) > 0 {
+		last = before[len(before)-1].ID
+	}
+	emit(CloneStarted{Stack: stack.Name, StackID: stack.ID, Source: stack.Tags[TagSourceCluster], Region: s.Region(), Resources: resourcesOf(ctx, s, stack.ID)})
+	emit(Phase{Phase: PhaseDeleting})
+	if err := s.DeleteStack(ctx, stack.ID); err != nil {
+		return err
+	}
+	res, err := watch(ctx, s, stack.ID, last, before, newPacer(req.PollInterval), emit)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted: CloudFormation goes on deleting %s; check with: dbaf list: %w", stack.Name, context.Canceled)
+		}
+		return err
+	}
+	if res.final.Status != "DELETE_COMPLETE" {
+		resource, reason := RootCause(res.events)
+		return fmt.Errorf("stack %s could not be deleted (%s): %s %s; fix that and run dbaf teardown %s --yes again",
+			stack.Name, res.final.Status, resource, reason, stack.Name)
+	}
+	emit(TornDown{Stack: stack.Name})
+	return nil
+}
+
+// resourcesOf lists a stack's resources for the view, best effort: a
+// teardown goes on without them.
+func resourcesOf(ctx context.Context, s Stacks, stackID string) []ResourceInfo {
+	rs, err := s.StackResources(ctx, stackID)
+	if err != nil {
+		return nil
+	}
+	out := make([]ResourceInfo, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, ResourceInfo{LogicalID: r.LogicalID, Type: r.Type, Label: r.Type})
+	}
+	return out
+}
+
+// Clone is one dbaf clone, as listed.
+type CloneInfo struct {
+	Stack     string     `json:"stack"`
+	Source    string     `json:"source"`
+	Image     string     `json:"image,omitempty"`
+	Owner     string     `json:"owner"`
+	Created   time.Time  `json:"created"`
+	Age       string     `json:"age"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Expired   bool       `json:"expired"`
+	Status    string     `json:"status"`
+	Endpoint  string     `json:"endpoint,omitempty"`
+}
+
+// List returns the clones dbaf made in the region, oldest first.
+func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
+	stacks, err := s.ListStacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []CloneInfo
+	for _, st := range stacks {
+		if !IsDbafStack(st.Tags) || st.Status == "DELETE_COMPLETE" {
+			continue
+		}
+		created := st.Created
+		if t, err := time.Parse(time.RFC3339, st.Tags[TagCreatedAt]); err == nil {
+			created = t
+		}
+		c := CloneInfo{Stack: st.Name, Source: st.Tags[TagSourceCluster], Image: st.Tags[TagArtifactImage], Owner: st.Tags[TagOwner],
+			Created: created, Age: Age(now.Sub(created)), Status: st.Status, Endpoint: st.Outputs["Endpoint"]}
+		if t, ok := ExpiresAt(st.Tags); ok {
+			c.ExpiresAt = &t
+			c.Expired = !now.Before(t)
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// TeardownExpired tears down every dbaf clone whose TTL has passed, one
+// after another, and returns the stacks it removed.
+func TeardownExpired(ctx context.Context, s Stacks, now time.Time, poll time.Duration, emit Emit) ([]string, error) {
+	clones, err := List(ctx, s, now)
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	var errs []error
+	for _, c := range clones {
+		if !c.Expired || c.Status == "DELETE_IN_PROGRESS" {
+			continue
+		}
+		if err := Teardown(ctx, TeardownRequest{Stack: c.Stack, PollInterval: poll}, s, emit); err != nil {
+			if ctx.Err() != nil {
+				return done, err
+			}
+			errs = append(errs, err)
+			continue
+		}
+		done = append(done, c.Stack)
+	}
+	return done, errors.Join(errs...)
+}
+
+// Age formats a duration the way people say it: 45s, 12m, 3h, 2d.
+func Age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+}

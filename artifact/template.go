@@ -1,0 +1,354 @@
+package artifact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Logical ids of the clone stack's resources. Other code (the clone view,
+// the network check) finds resources by these names.
+const (
+	LogicalSubnetGroup   = "SubnetGroup"
+	LogicalSecurityGroup = "SecurityGroup"
+	LogicalCluster       = "Cluster"
+	LogicalInstance      = "Instance"
+)
+
+// ServerlessClass is the instance class of an Aurora Serverless v2 instance.
+const ServerlessClass = "db.serverless"
+
+// InstanceSuffix is appended to the stack name to name the clone's only
+// instance; ValidateStackName leaves room for it.
+const InstanceSuffix = "-1"
+
+// ResourceInfo describes one resource of a clone stack, so a view can list
+// every resource before CloudFormation reports on it.
+type ResourceInfo struct {
+	LogicalID string `json:"logical_id"`
+	Type      string `json:"type"`
+	Label     string `json:"label"` // human name, e.g. "DB subnet group"
+}
+
+// templateResources is the single list Template and TemplateResources both
+// follow, in dependency order, so the two can never disagree.
+var templateResources = []ResourceInfo{
+	{LogicalID: LogicalSubnetGroup, Type: "AWS::RDS::DBSubnetGroup", Label: "DB subnet group"},
+	{LogicalID: LogicalSecurityGroup, Type: "AWS::EC2::SecurityGroup", Label: "Security group"},
+	{LogicalID: LogicalCluster, Type: "AWS::RDS::DBCluster", Label: "DB cluster"},
+	{LogicalID: LogicalInstance, Type: "AWS::RDS::DBInstance", Label: "DB instance"},
+}
+
+// TemplateResources lists the resources Template(a, …) creates, in the
+// order CloudFormation creates them.
+func TemplateResources(a *Artifact) []ResourceInfo {
+	out := make([]ResourceInfo, len(templateResources))
+	copy(out, templateResources)
+	if a != nil {
+		// The class is what people ask about while the instance is the slow part.
+		out[3].Label = "DB instance (" + a.Target.InstanceClass + ")"
+	}
+	return out
+}
+
+// Template returns the CloudFormation template that clones a's source
+// cluster as the stack named stack. It is deterministic (same input, same
+// bytes) and holds no secret: the clone keeps the source's master user and
+// its password is reset after creation, outside CloudFormation.
+func Template(a *Artifact, stack string) ([]byte, error) {
+	if err := checkTemplateInput(a, stack); err != nil {
+		return nil, err
+	}
+	src, tgt := a.Source, a.Target
+
+	subnetIDs := make([]string, len(tgt.Subnets))
+	for i, s := range tgt.Subnets {
+		subnetIDs[i] = s.ID
+	}
+
+	cluster := object{
+		{"DBClusterIdentifier", stack}, // a clone's cluster id is its stack name
+		{"Engine", src.Engine},
+		// No EngineVersion: neither restore API takes one for a clone, and
+		// the clone always runs the source's (or snapshot's) version.
+	}
+	if src.SnapshotIdentifier != "" {
+		cluster = append(cluster, member{"SnapshotIdentifier", src.SnapshotIdentifier})
+	} else {
+		cluster = append(cluster,
+			member{"RestoreType", "copy-on-write"},
+			member{"SourceDBClusterIdentifier", src.ClusterID})
+		if src.RestoreToTime != nil {
+			cluster = append(cluster, member{"RestoreToTime", src.RestoreToTime.UTC().Format(time.RFC3339)})
+		} else {
+			cluster = append(cluster, member{"UseLatestRestorableTime", true})
+		}
+	}
+	cluster = append(cluster,
+		member{"DBSubnetGroupName", ref(LogicalSubnetGroup)},
+		member{"VpcSecurityGroupIds", []any{getAtt(LogicalSecurityGroup, "GroupId")}},
+		member{"Port", src.Port})
+	if tgt.BackupRetention > 0 {
+		cluster = append(cluster, member{"BackupRetentionPeriod", tgt.BackupRetention})
+	}
+	if tgt.BackupWindow != "" {
+		cluster = append(cluster, member{"PreferredBackupWindow", tgt.BackupWindow})
+	}
+	if tgt.MaintenanceWindow != "" {
+		cluster = append(cluster, member{"PreferredMaintenanceWindow", tgt.MaintenanceWindow})
+	}
+	if tgt.InstanceClass == ServerlessClass {
+		cluster = append(cluster, member{"ServerlessV2ScalingConfiguration", object{
+			{"MinCapacity", tgt.Serverless.Min},
+			{"MaxCapacity", tgt.Serverless.Max},
+		}})
+	}
+	cluster = append(cluster,
+		// A throw-away clone must be deletable by teardown, and must not
+		// leave snapshots carrying copies of the source's tags.
+		member{"DeletionProtection", false},
+		member{"CopyTagsToSnapshot", false})
+
+	source := src.ClusterID
+	if src.SnapshotIdentifier != "" {
+		source = "snapshot " + src.SnapshotIdentifier
+	}
+
+	resources := object{
+		{LogicalSubnetGroup, object{
+			{"Type", templateResources[0].Type},
+			{"Properties", object{
+				{"DBSubnetGroupDescription", fmt.Sprintf("Subnets of dbaf clone %s of %s", stack, source)},
+				{"SubnetIds", subnetIDs},
+			}},
+		}},
+		{LogicalSecurityGroup, object{
+			{"Type", templateResources[1].Type},
+			{"Properties", object{
+				{"GroupDescription", sgText(fmt.Sprintf("dbaf clone %s of %s: %s on port %d", stack, source, src.Engine, src.Port))},
+				{"VpcId", tgt.VpcID},
+				// The only way in: the database port, from the artifact's CIDR.
+				{"SecurityGroupIngress", []any{object{
+					{"IpProtocol", "tcp"},
+					{"FromPort", src.Port},
+					{"ToPort", src.Port},
+					{"CidrIp", tgt.AllowedCIDR},
+					{"Description", sgText(fmt.Sprintf("%s clients from %s (dbaf artifact allowed CIDR)", src.Engine, tgt.AllowedCIDR))},
+				}}},
+			}},
+		}},
+		{LogicalCluster, object{
+			{"Type", templateResources[2].Type},
+			// CloudFormation's default for a DB cluster is Snapshot: every
+			// teardown would leave a paid snapshot behind.
+			{"DeletionPolicy", "Delete"},
+			{"UpdateReplacePolicy", "Delete"},
+			{"Properties", cluster},
+		}},
+		{LogicalInstance, object{
+			{"Type", templateResources[3].Type},
+			{"DeletionPolicy", "Delete"},
+			{"UpdateReplacePolicy", "Delete"},
+			{"Properties", object{
+				{"DBInstanceIdentifier", stack + InstanceSuffix},
+				{"DBClusterIdentifier", ref(LogicalCluster)},
+				{"DBInstanceClass", tgt.InstanceClass},
+				{"Engine", src.Engine},
+				{"PubliclyAccessible", tgt.PubliclyAccessible},
+			}},
+		}},
+	}
+
+	outputs := object{
+		{"Endpoint", output("Writer endpoint of the clone", getAtt(LogicalCluster, "Endpoint.Address"))},
+		{"ReaderEndpoint", output("Reader endpoint of the clone", getAtt(LogicalCluster, "ReadEndpoint.Address"))},
+		{"Port", output("Port of the clone", getAtt(LogicalCluster, "Endpoint.Port"))},
+		{"ClusterId", output("DB cluster identifier of the clone", ref(LogicalCluster))},
+	}
+
+	desc := fmt.Sprintf("dbaf copy-on-write clone of Aurora cluster %s (%s %s) from database artifact %s",
+		src.ClusterID, src.Engine, src.EngineVersion, a.Image)
+	if src.SnapshotIdentifier != "" {
+		desc = fmt.Sprintf("dbaf clone of Aurora cluster %s (%s %s), restored from snapshot %s, from database artifact %s",
+			src.ClusterID, src.Engine, src.EngineVersion, src.SnapshotIdentifier, a.Image)
+	}
+	if len(desc) > maxTemplateDescription {
+		return nil, fmt.Errorf("template description is %d bytes, CloudFormation allows %d: shorten the artifact image name", len(desc), maxTemplateDescription)
+	}
+
+	tmpl := object{
+		{"AWSTemplateFormatVersion", "2010-09-09"},
+		{"Description", desc},
+		{"Resources", resources},
+		{"Outputs", outputs},
+	}
+	raw, err := tmpl.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+const maxTemplateDescription = 1024
+
+// checkTemplateInput refuses an artifact CloudFormation would reject, so
+// the error comes before a stack exists and names the artifact field.
+func checkTemplateInput(a *Artifact, stack string) error {
+	if a == nil {
+		return errors.New("template: no artifact")
+	}
+	if err := ValidateStackName(stack); err != nil {
+		return err
+	}
+	src, tgt := a.Source, a.Target
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if src.Engine == "" {
+		bad("artifact source.engine is empty: want aurora-postgresql or aurora-mysql")
+	}
+	if src.SnapshotIdentifier == "" && src.ClusterID == "" {
+		bad("artifact source.cluster_id is empty: a copy-on-write clone needs its source cluster")
+	}
+	if src.SnapshotIdentifier != "" && src.RestoreToTime != nil {
+		bad("artifact sets both source.snapshot_identifier and source.restore_to_time: a clone restores from one or the other")
+	}
+	if src.RestoreToTime != nil && src.RestoreToTime.IsZero() {
+		bad("artifact source.restore_to_time is the zero time")
+	}
+	if src.Port <= 0 || src.Port > 65535 {
+		bad("artifact source.port %d is not a TCP port", src.Port)
+	}
+	if !strings.HasPrefix(tgt.InstanceClass, "db.") {
+		bad("artifact target.instance_class %q is not an RDS instance class (like db.r6g.large or db.serverless)", tgt.InstanceClass)
+	}
+	if tgt.InstanceClass == ServerlessClass {
+		switch sc := tgt.Serverless; {
+		case sc == nil:
+			bad("artifact target.instance_class is db.serverless but target.serverless (the capacity range) is missing")
+		case sc.Min < 0 || sc.Max <= 0 || sc.Min > sc.Max:
+			bad("artifact target.serverless range %g-%g ACU is invalid: want 0 <= min <= max, max > 0", sc.Min, sc.Max)
+		}
+	}
+	if tgt.VpcID == "" {
+		bad("artifact target.vpc_id is empty")
+	}
+	if err := checkSubnets(tgt.Subnets); err != nil {
+		errs = append(errs, err)
+	}
+	if p, err := netip.ParsePrefix(tgt.AllowedCIDR); err != nil || !p.Addr().Is4() {
+		bad("artifact target.allowed_cidr %q is not an IPv4 CIDR like 10.0.0.0/16", tgt.AllowedCIDR)
+	} else if p.Masked() != p {
+		bad("artifact target.allowed_cidr %q has host bits set: did you mean %s?", tgt.AllowedCIDR, p.Masked())
+	}
+	if tgt.BackupRetention < 0 || tgt.BackupRetention > 35 {
+		bad("artifact target.backup_retention_days %d is out of range: Aurora keeps backups 1 to 35 days", tgt.BackupRetention)
+	}
+	return errors.Join(errs...)
+}
+
+// checkSubnets wants what a DB subnet group needs: two or more distinct
+// subnets, in two or more AZs when the AZs are known.
+func checkSubnets(subnets []Subnet) error {
+	if len(subnets) < 2 {
+		return fmt.Errorf("artifact target.subnets has %d subnet(s): a DB subnet group needs at least two, in two availability zones", len(subnets))
+	}
+	ids := map[string]bool{}
+	azs := map[string]bool{}
+	azKnown := true
+	for _, s := range subnets {
+		if s.ID == "" {
+			return errors.New("artifact target.subnets has a subnet with no id")
+		}
+		if ids[s.ID] {
+			return fmt.Errorf("artifact target.subnets lists %s twice", s.ID)
+		}
+		ids[s.ID] = true
+		azs[s.AZ] = true
+		azKnown = azKnown && s.AZ != ""
+	}
+	if azKnown && len(azs) < 2 {
+		return fmt.Errorf("artifact target.subnets are all in one availability zone: a DB subnet group needs two or more")
+	}
+	return nil
+}
+
+// sgText keeps only the characters EC2 accepts in security group and rule
+// descriptions; anything else would fail the stack, not this function.
+func sgText(s string) string {
+	const extra = ". _-:/()#,@[]+=&;{}!$*"
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', strings.ContainsRune(extra, r):
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	if len(out) > 255 {
+		out = out[:255]
+	}
+	return out
+}
+
+func ref(logicalID string) object { return object{{"Ref", logicalID}} }
+
+func getAtt(logicalID, attr string) object {
+	return object{{"Fn::GetAtt", []string{logicalID, attr}}}
+}
+
+func output(desc string, value any) object {
+	return object{{"Description", desc}, {"Value", value}}
+}
+
+// object is a JSON object that keeps its keys in the order written, so a
+// template reads top-down (type, policies, then properties) and its bytes
+// never depend on map iteration.
+type object []member
+
+type member struct {
+	key   string
+	value any
+}
+
+// MarshalJSON writes the members in order, without HTML escaping (a
+// template is not HTML, and "&" should stay readable).
+func (o object) MarshalJSON() ([]byte, error) {
+	buf := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		k, err := marshalPlain(m.key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := marshalPlain(m.value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.key, err)
+		}
+		buf = append(append(append(buf, k...), ':'), v...)
+	}
+	return append(buf, '}'), nil
+}
+
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
