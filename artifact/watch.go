@@ -99,12 +99,23 @@ func watch(ctx context.Context, s StackEvents, stackID, afterEventID string, kno
 	}
 	var done bool
 	for {
-		if err := p.wait(ctx); err != nil {
-			return res, err
+		// The extra poll after the end goes out at once: the user is
+		// waiting for the endpoint, not for the pacer.
+		if !done {
+			if err := p.wait(ctx); err != nil {
+				return res, err
+			}
+		} else if ctx.Err() != nil {
+			return res, ctx.Err()
 		}
 		evs, err := s.StackEvents(ctx, stackID, res.lastID)
 		if isThrottled(err) {
 			emit(Throttled{Call: "cloudformation:DescribeStackEvents", RetryIn: p.throttled()})
+			if done { // the loop would not wait: back off here
+				if err := p.wait(ctx); err != nil {
+					return res, err
+				}
+			}
 			continue
 		}
 		if err != nil {
