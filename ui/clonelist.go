@@ -1,0 +1,735 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dbaf/dbaf/artifact"
+)
+
+// CloneListOptions configures the list of clones (`dbaf list`, "my clones").
+type CloneListOptions struct {
+	Region string
+	// List returns the dbaf clones in the region (artifact.List).
+	List func(ctx context.Context) ([]artifact.CloneInfo, error)
+	// Teardown deletes one clone's stack (artifact.Teardown), shown live.
+	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
+
+	Theme Theme            // zero: a dark theme, replaced once the terminal reports its background
+	Now   func() time.Time // nil: time.Now
+	Still bool             // no spinner animation (golden tests, reduced motion)
+	// Embedded makes leaving the list send CloneListClosedMsg instead of
+	// quitting the program, so the home screen can host it.
+	Embedded bool
+}
+
+// CloneListResult is what happened in the list.
+type CloneListResult struct {
+	TornDown []string // stacks deleted from the list
+}
+
+// CloneListClosedMsg is sent instead of quitting when the list is Embedded.
+type CloneListClosedMsg struct{ Result CloneListResult }
+
+type clStage int
+
+const (
+	clStageLoading clStage = iota
+	clStageError
+	clStageTable
+	clStageDetail
+	clStageTeardown
+)
+
+// clSorts are the columns `s` cycles through; age (oldest first) is the
+// order artifact.List returns.
+var clSorts = [...]string{"age", "stack", "source", "owner", "expires", "status"}
+
+// clLoadedMsg carries a List call's answer; seq drops answers a newer
+// refresh has overtaken.
+type clLoadedMsg struct {
+	seq    int
+	clones []artifact.CloneInfo
+	err    error
+}
+
+// clClosedTeardownMsg says the finished teardown view has released its goroutine.
+type clClosedTeardownMsg struct{}
+
+// CloneList is the Bubble Tea model of the clone table.
+type CloneList struct {
+	o         CloneListOptions
+	ctx       context.Context
+	theme     Theme
+	autoTheme bool
+	now       func() time.Time
+	w, h      int
+
+	stage   clStage
+	seq     int
+	loadErr error
+	clones  []artifact.CloneInfo
+	shown   []int // indices into clones, filtered and sorted
+	cursor  int
+	top     int
+	sortBy  int
+	desc    bool
+	confirm bool // asking whether to tear down the selected clone
+	flash   string
+
+	filter    textinput.Model
+	filtering bool
+
+	td *CloneView
+
+	spin spinner.Model
+
+	res      CloneListResult
+	quitting bool
+}
+
+// NewCloneList builds the list; ctx bounds its List and Teardown calls.
+func NewCloneList(ctx context.Context, o CloneListOptions) *CloneList {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	m := &CloneList{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: o.Theme}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if o.Theme.Box.GetBorderStyle() == (lipgloss.Border{}) {
+		m.theme, m.autoTheme = NewTheme(true, false), true
+	}
+	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
+	m.filter = textinput.New()
+	m.filter.Prompt = "/ "
+	m.filter.Placeholder = "stack, source, owner, status or endpoint"
+	m.filter.SetWidth(40)
+	st := textinput.DefaultStyles(true)
+	st.Cursor.Blink = !o.Still
+	m.filter.SetStyles(st)
+	return m
+}
+
+// RunCloneList runs the list until the user leaves it.
+func RunCloneList(ctx context.Context, o CloneListOptions, progOpts ...tea.ProgramOption) (CloneListResult, error) {
+	m := NewCloneList(ctx, o)
+	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
+	_, err := tea.NewProgram(m, opts...).Run()
+	m.Close()
+	return m.Result(), err
+}
+
+// Result is what happened in the list.
+func (m *CloneList) Result() CloneListResult { return m.res }
+
+// Close stops a teardown view still watching (CloudFormation goes on).
+func (m *CloneList) Close() {
+	if m.td != nil {
+		m.td.Close()
+	}
+}
+
+// Init loads the clones.
+func (m *CloneList) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.load()}
+	if m.autoTheme {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *CloneList) load() tea.Cmd {
+	m.seq++
+	m.stage, m.loadErr = clStageLoading, nil
+	seq, list, ctx := m.seq, m.o.List, m.ctx
+	load := func() tea.Msg {
+		if list == nil {
+			return clLoadedMsg{seq: seq, err: fmt.Errorf("no way to list clones (CloneListOptions.List is nil)")}
+		}
+		clones, err := list(ctx)
+		return clLoadedMsg{seq: seq, clones: clones, err: err}
+	}
+	if m.o.Still {
+		return load
+	}
+	// A second tick chain (a refresh while loading) is dropped by the spinner's tag check.
+	return tea.Batch(load, m.spin.Tick)
+}
+
+// Update handles one message.
+func (m *CloneList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.stage == clStageTeardown && m.td != nil {
+		return m, m.updateTeardown(msg)
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.keepCursorVisible()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if m.autoTheme {
+			m.theme = NewTheme(msg.IsDark(), false)
+		}
+		return m, nil
+	case spinner.TickMsg:
+		if m.stage != clStageLoading || m.o.Still {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case clLoadedMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.stage, m.loadErr = clStageError, msg.err
+			return m, nil
+		}
+		selected := m.selectedStack()
+		m.clones, m.stage = msg.clones, clStageTable
+		m.refresh(selected)
+		return m, nil
+	case clClosedTeardownMsg:
+		return m, nil
+	case tea.PasteMsg:
+		if m.filtering {
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			m.refresh(m.selectedStack())
+			return m, cmd
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		m.flash = ""
+		return m, m.onKey(msg)
+	}
+	if m.filtering {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// updateTeardown hands every message to the live teardown view until it
+// closes, then goes back to a refreshed list.
+func (m *CloneList) updateTeardown(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case CloneViewClosedMsg:
+		td := m.td
+		m.td = nil
+		if msg.Result.TornDown {
+			m.res.TornDown = append(m.res.TornDown, td.info.Stack)
+		}
+		// Close waits for the goroutine: off the event loop.
+		return tea.Batch(func() tea.Msg { td.Close(); return clClosedTeardownMsg{} }, m.load())
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+	case tea.BackgroundColorMsg:
+		if m.autoTheme {
+			m.theme = NewTheme(msg.IsDark(), false)
+			m.td.theme = m.theme
+		}
+		return nil
+	}
+	_, cmd := m.td.Update(msg)
+	return cmd
+}
+
+func (m *CloneList) onKey(k tea.KeyPressMsg) tea.Cmd {
+	key := k.String()
+	if key == "ctrl+c" {
+		return m.quit()
+	}
+	if m.confirm {
+		switch key {
+		case "y":
+			m.confirm = false
+			return m.startTeardown()
+		case "n", "esc", "q":
+			m.confirm = false
+		}
+		return nil
+	}
+	if m.filtering {
+		switch key {
+		case "enter":
+			m.filtering = false
+			m.filter.Blur()
+		case "esc":
+			m.filtering = false
+			m.filter.Blur()
+			m.filter.Reset()
+			m.refresh(m.selectedStack())
+		case "up", "down":
+			m.move(map[string]int{"up": -1, "down": 1}[key])
+		default:
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(k)
+			m.refresh(m.selectedStack())
+			return cmd
+		}
+		return nil
+	}
+	switch m.stage {
+	case clStageLoading:
+		if key == "q" || key == "esc" {
+			return m.quit()
+		}
+	case clStageError:
+		switch key {
+		case "r":
+			return m.load()
+		case "q", "esc":
+			return m.quit()
+		}
+	case clStageDetail:
+		switch key {
+		case "esc", "enter", "backspace":
+			m.stage = clStageTable
+		case "t":
+			if m.selected() != nil {
+				m.confirm = true
+			}
+		case "c":
+			if c := m.selected(); c != nil && c.Endpoint != "" {
+				m.flash = "endpoint sent to the clipboard (where the terminal allows OSC 52)"
+				return tea.SetClipboard(c.Endpoint)
+			}
+		case "q":
+			return m.quit()
+		}
+	case clStageTable:
+		switch key {
+		case "q":
+			return m.quit()
+		case "esc":
+			if m.filter.Value() != "" {
+				m.filter.Reset()
+				m.refresh(m.selectedStack())
+				return nil
+			}
+			return m.quit()
+		case "up", "k":
+			m.move(-1)
+		case "down", "j":
+			m.move(1)
+		case "pgup":
+			m.move(-m.tableHeight())
+		case "pgdown":
+			m.move(m.tableHeight())
+		case "home", "g":
+			m.move(-len(m.shown))
+		case "end", "G":
+			m.move(len(m.shown))
+		case "enter":
+			if m.selected() != nil {
+				m.stage = clStageDetail
+			}
+		case "t":
+			if m.selected() != nil {
+				m.confirm = true
+			}
+		case "s":
+			m.sortBy = (m.sortBy + 1) % len(clSorts)
+			m.refresh(m.selectedStack())
+		case "S":
+			m.desc = !m.desc
+			m.refresh(m.selectedStack())
+		case "/":
+			m.filtering = true
+			return m.filter.Focus()
+		case "r":
+			return m.load()
+		}
+	}
+	return nil
+}
+
+func (m *CloneList) quit() tea.Cmd {
+	m.quitting = true
+	if m.o.Embedded {
+		res := m.res
+		return func() tea.Msg { return CloneListClosedMsg{Result: res} }
+	}
+	return tea.Quit
+}
+
+func (m *CloneList) startTeardown() tea.Cmd {
+	c := m.selected()
+	if c == nil {
+		return nil
+	}
+	m.td = NewTeardownView(m.ctx, CloneViewOptions{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
+		Theme: m.theme, Now: m.now, Still: m.o.Still, Embedded: true})
+	m.td.info.Source = c.Source
+	m.td.w, m.td.h = m.w, m.h
+	m.stage = clStageTeardown
+	return m.td.Init()
+}
+
+func (m *CloneList) selected() *artifact.CloneInfo {
+	if m.cursor < 0 || m.cursor >= len(m.shown) {
+		return nil
+	}
+	return &m.clones[m.shown[m.cursor]]
+}
+
+func (m *CloneList) selectedStack() string {
+	if c := m.selected(); c != nil {
+		return c.Stack
+	}
+	return ""
+}
+
+func (m *CloneList) move(d int) {
+	m.cursor = max(0, min(len(m.shown)-1, m.cursor+d))
+	m.keepCursorVisible()
+}
+
+func (m *CloneList) keepCursorVisible() {
+	h := m.tableHeight()
+	if m.cursor < m.top {
+		m.top = m.cursor
+	}
+	if m.cursor >= m.top+h {
+		m.top = m.cursor - h + 1
+	}
+	m.top = max(0, min(m.top, len(m.shown)-h))
+}
+
+// refresh filters and sorts, keeping the cursor on the same stack.
+func (m *CloneList) refresh(keep string) {
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	m.shown = m.shown[:0]
+	for i, c := range m.clones {
+		if q == "" || strings.Contains(strings.ToLower(strings.Join([]string{c.Stack, c.Source, c.Owner, c.Status, c.Endpoint, c.Image}, " ")), q) {
+			m.shown = append(m.shown, i)
+		}
+	}
+	by := clSorts[m.sortBy]
+	slices.SortStableFunc(m.shown, func(a, b int) int {
+		x, y := &m.clones[a], &m.clones[b]
+		var r int
+		switch by {
+		case "age":
+			r = x.Created.Compare(y.Created)
+		case "stack":
+			r = cmp.Compare(x.Stack, y.Stack)
+		case "source":
+			r = cmp.Compare(x.Source, y.Source)
+		case "owner":
+			r = cmp.Compare(clOwner(x.Owner), clOwner(y.Owner))
+		case "expires":
+			switch { // no expiry sorts last
+			case x.ExpiresAt == nil && y.ExpiresAt == nil:
+			case x.ExpiresAt == nil:
+				r = 1
+			case y.ExpiresAt == nil:
+				r = -1
+			default:
+				r = x.ExpiresAt.Compare(*y.ExpiresAt)
+			}
+		case "status":
+			r = cmp.Compare(x.Status, y.Status)
+		}
+		if m.desc {
+			r = -r
+		}
+		return r
+	})
+	m.cursor = 0
+	for i, idx := range m.shown {
+		if m.clones[idx].Stack == keep {
+			m.cursor = i
+		}
+	}
+	m.keepCursorVisible()
+}
+
+// clOwner keeps the name part of an IAM ARN, which is what people read.
+func clOwner(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+// expired says whether a clone's TTL has passed, by the view's clock.
+func (m *CloneList) expired(c *artifact.CloneInfo) bool {
+	return c.Expired || c.ExpiresAt != nil && !m.now().Before(*c.ExpiresAt)
+}
+
+func (m *CloneList) expiresText(c *artifact.CloneInfo) string {
+	if c.ExpiresAt == nil {
+		return "-"
+	}
+	d := c.ExpiresAt.Sub(m.now())
+	if m.expired(c) {
+		return "expired " + artifact.Age(-d) + " ago"
+	}
+	return "in " + artifact.Age(d)
+}
+
+// tableHeight is how many clone rows fit.
+func (m *CloneList) tableHeight() int {
+	// header, blank, column titles … blank, notes, help
+	return max(1, m.h-6)
+}
+
+// View draws the current stage.
+func (m *CloneList) View() tea.View {
+	if m.quitting {
+		return tea.NewView("")
+	}
+	if m.stage == clStageTeardown && m.td != nil {
+		return m.td.View()
+	}
+	var s string
+	switch m.stage {
+	case clStageLoading:
+		s = m.viewLoading()
+	case clStageError:
+		s = m.viewError()
+	case clStageDetail:
+		s = m.viewDetail()
+	default:
+		s = m.viewTable()
+	}
+	return tea.NewView(cvFit(s, m.w, m.h))
+}
+
+func (m *CloneList) header(right string) string {
+	t := m.theme
+	left := t.Title.Render("dbaf list") + "  " + "clones in " + cvOr(m.o.Region, "the current region")
+	r := t.Subtle.Render(right)
+	if gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 && right != "" {
+		return left + strings.Repeat(" ", gap) + r
+	}
+	return left
+}
+
+func (m *CloneList) viewLoading() string {
+	frame := strings.TrimSpace(ansi.Strip(m.spin.View()))
+	return strings.Join([]string{m.header(""), "", m.theme.Accent.Render(frame) + " loading the dbaf clones…", "",
+		cvHelp(m.theme, "q", "quit")}, "\n")
+}
+
+func (m *CloneList) viewError() string {
+	t := m.theme
+	lines := []string{m.header(""), "", t.Err.Render("✗ Could not list the clones")}
+	for _, l := range cvWrap(m.loadErr.Error(), m.w-4, 8) {
+		lines = append(lines, "  "+l)
+	}
+	lines = append(lines, "", cvHelp(t, "r", "retry", "q", "quit"))
+	return strings.Join(lines, "\n")
+}
+
+// clCols are the table's columns.
+var clCols = [...]string{"STACK", "SOURCE", "OWNER", "AGE", "EXPIRES", "STATUS", "ENDPOINT"}
+
+func (m *CloneList) cells(c *artifact.CloneInfo) [7]string {
+	return [7]string{c.Stack, c.Source, clOwner(c.Owner), artifact.Age(m.now().Sub(c.Created)), m.expiresText(c), c.Status, cvOr(c.Endpoint, "-")}
+}
+
+func (m *CloneList) viewTable() string {
+	t := m.theme
+	dir := "↑"
+	if m.desc {
+		dir = "↓"
+	}
+	expired := 0
+	for i := range m.clones {
+		if m.expired(&m.clones[i]) {
+			expired++
+		}
+	}
+	count := fmt.Sprintf("%d clones", len(m.clones))
+	if len(m.clones) == 1 {
+		count = "1 clone"
+	}
+	if q := m.filter.Value(); q != "" {
+		count = fmt.Sprintf("%d of %s", len(m.shown), count)
+	}
+	lines := []string{m.header(count + " · sorted by " + clSorts[m.sortBy] + " " + dir), ""}
+
+	if len(m.clones) == 0 {
+		lines = append(lines, "No dbaf clones in "+cvOr(m.o.Region, "this region")+". dbaf clone makes one.", "")
+		lines = append(lines, cvHelp(t, "r", "refresh", "q", "quit"))
+		return strings.Join(lines, "\n")
+	}
+
+	// Column widths from the content, capped; the endpoint takes what is left.
+	caps := [7]int{34, 20, 16, 4, 16, 20, 0}
+	var wd [7]int
+	for i, c := range clCols {
+		wd[i] = len(c)
+	}
+	all := make([][7]string, len(m.shown))
+	for i, idx := range m.shown {
+		all[i] = m.cells(&m.clones[idx])
+		for j, v := range all[i] {
+			wd[j] = max(wd[j], ansi.StringWidth(v))
+		}
+	}
+	for j := range 6 {
+		wd[j] = min(wd[j], caps[j])
+	}
+	used := 3
+	for j := range 6 {
+		used += wd[j] + 2
+	}
+	cols := 7
+	if m.w-used >= 16 {
+		wd[6] = min(wd[6], m.w-used)
+	} else {
+		cols = 6 // no room for the endpoint: enter shows it
+		// Narrower still: owner, source, status and last the stack give way.
+		over := used - 2 - m.w
+		for _, c := range [][2]int{{2, 8}, {1, 10}, {5, 15}, {0, 20}} {
+			if over <= 0 {
+				break
+			}
+			cut := min(over, max(0, wd[c[0]]-c[1]))
+			wd[c[0]] -= cut
+			over -= cut
+		}
+	}
+
+	row := func(v [7]string, st [7]lipgloss.Style) string {
+		var b strings.Builder
+		for j := range cols {
+			cell := v[j]
+			if ansi.StringWidth(cell) > wd[j] {
+				cell = ansi.Truncate(cell, wd[j], "…")
+			}
+			if j < cols-1 {
+				cell = cvPad(cell, wd[j])
+			}
+			b.WriteString(st[j].Render(cell))
+			if j < cols-1 {
+				b.WriteString("  ")
+			}
+		}
+		return b.String()
+	}
+	var head [7]lipgloss.Style
+	for j := range head {
+		head[j] = t.Subtle
+	}
+	lines = append(lines, "   "+row(clCols, head))
+
+	if len(m.shown) == 0 {
+		lines = append(lines, "", "  No clone matches "+t.Accent.Render(m.filter.Value())+". esc clears the filter.")
+	}
+	h := m.tableHeight()
+	for i := m.top; i < len(m.shown) && i < m.top+h; i++ {
+		c := &m.clones[m.shown[i]]
+		var st [7]lipgloss.Style
+		cur, mark := " ", " "
+		if i == m.cursor {
+			cur = t.Selected.Render("▸")
+			st[0] = t.Selected
+		}
+		if m.expired(c) {
+			// A marker and the word "expired", not colour alone.
+			mark = t.Err.Render("!")
+			st[4] = t.Err
+		} else if c.ExpiresAt != nil && c.ExpiresAt.Sub(m.now()) < time.Hour {
+			st[4] = t.Warn
+		}
+		if strings.HasSuffix(c.Status, "_FAILED") {
+			st[5] = t.Err
+		} else if strings.HasSuffix(c.Status, "_IN_PROGRESS") {
+			st[5] = t.Warn
+		}
+		lines = append(lines, cur+mark+" "+row(all[i], st))
+	}
+	lines = append(lines, "")
+	switch {
+	case m.confirm:
+		lines = append(lines, t.Warn.Render("Tear down "+m.selectedStack()+"? It deletes the clone and everything in its stack. ")+
+			cvHelp(t, "y", "tear down", "n", "keep"))
+	case m.filtering:
+		lines = append(lines, m.filter.View()+"   "+cvHelp(t, "enter", "keep filter", "esc", "clear"))
+	default:
+		note := ""
+		if q := m.filter.Value(); q != "" {
+			note = t.Subtle.Render("filter: ") + t.Accent.Render(q) + "   "
+		}
+		if expired > 0 {
+			word := "clones have"
+			if expired == 1 {
+				word = "clone has"
+			}
+			note += t.Err.Render(fmt.Sprintf("! %d %s expired: select and press t to tear down", expired, word))
+		}
+		if m.flash != "" {
+			note = t.OK.Render(m.flash)
+		}
+		lines = append(lines, note)
+		lines = append(lines, cvHelp(t, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"))
+	}
+	// The keys stay on the last line whatever the height.
+	if len(lines) > m.h {
+		lines = append(lines[:m.h-2], lines[len(lines)-2:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *CloneList) viewDetail() string {
+	t := m.theme
+	c := m.selected()
+	if c == nil {
+		return m.viewTable()
+	}
+	plain := lipgloss.NewStyle()
+	w := max(20, min(m.w, 160)-4)
+	var body []string
+	kv := func(k, v string, st lipgloss.Style) { body = append(body, cvKV(t, k, 8, v, w, st)...) }
+	body = append(body, t.Title.Render(c.Stack))
+	kv("source", c.Source, plain)
+	if c.Image != "" {
+		kv("artifact", c.Image, plain)
+	}
+	kv("owner", cvOr(c.Owner, "-"), plain)
+	kv("created", c.Created.UTC().Format("2006-01-02 15:04 UTC")+" ("+artifact.Age(m.now().Sub(c.Created))+" ago)", plain)
+	switch {
+	case c.ExpiresAt == nil:
+		kv("expires", "never: it runs until torn down", plain)
+	case m.expired(c):
+		kv("expires", "! "+c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+", "+m.expiresText(c)+": tear it down", t.Err)
+	default:
+		kv("expires", c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+" ("+m.expiresText(c)+")", plain)
+	}
+	kv("status", c.Status, plain)
+	body = append(body, cvKVExact(t, "endpoint", 8, cvOr(c.Endpoint, "- (not ready)"), w, t.Accent)...)
+	lines := []string{m.header(""), ""}
+	lines = append(lines, strings.Split(t.Box.Render(strings.Join(body, "\n")), "\n")...)
+	lines = append(lines, "")
+	if c.Endpoint != "" {
+		lines = append(lines, cvWrap("Connect as the source's master user, with the password chosen when the clone was made.", m.w-2, 0)...)
+	}
+	lines = append(lines, "Tear it down here with t, or with: "+t.Accent.Render("dbaf teardown "+c.Stack+" --yes"), "")
+	switch {
+	case m.confirm:
+		lines = append(lines, t.Warn.Render("Tear down "+c.Stack+"? It deletes the clone and everything in its stack. ")+cvHelp(t, "y", "tear down", "n", "keep"))
+	case m.flash != "":
+		lines = append(lines, t.OK.Render(m.flash))
+	default:
+		lines = append(lines, cvHelp(t, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
+	}
+	return strings.Join(lines, "\n")
+}

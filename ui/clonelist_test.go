@@ -1,0 +1,206 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/dbaf/dbaf/artifact"
+)
+
+// clClones is a region with an expired clone, a live one and one still
+// being created, as artifact.List returns them (oldest first).
+func clClones(now time.Time) []artifact.CloneInfo {
+	at := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
+	mk := func(stack, source, owner string, age time.Duration, exp *time.Time, status, endpoint string) artifact.CloneInfo {
+		c := artifact.CloneInfo{Stack: stack, Source: source, Image: "db-artifact:latest", Owner: owner, Created: now.Add(-age),
+			Age: artifact.Age(age), ExpiresAt: exp, Status: status, Endpoint: endpoint}
+		c.Expired = exp != nil && !now.Before(*exp)
+		return c
+	}
+	return []artifact.CloneInfo{
+		mk("dbartifact1763852400-prod-clone", "prod", "arn:aws:iam::123456789012:user/alice", 50*time.Hour, at(-2*time.Hour), "CREATE_COMPLETE",
+			"dbartifact1763852400-prod-clone.cluster-c9akciq32xyz.eu-west-1.rds.amazonaws.com"),
+		mk("ci-clone-42", "orders-mysql", "arn:aws:sts::123456789012:assumed-role/ci/gh-actions", 3*time.Hour, at(21*time.Hour), "CREATE_COMPLETE",
+			"ci-clone-42.cluster-c9akciq32xyz.eu-west-1.rds.amazonaws.com"),
+		mk(cvStack, "prod", "arn:aws:iam::123456789012:user/bob", 5*time.Minute, nil, "CREATE_IN_PROGRESS", ""),
+	}
+}
+
+// clFake is a List that answers from a script, one answer per call.
+type clFake struct {
+	mu      sync.Mutex
+	answers []clAnswer
+	calls   int
+}
+
+type clAnswer struct {
+	clones []artifact.CloneInfo
+	err    error
+}
+
+func (f *clFake) List(ctx context.Context) ([]artifact.CloneInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.answers[min(f.calls, len(f.answers)-1)]
+	f.calls++
+	return a.clones, a.err
+}
+
+func clNewTest(t *testing.T, lf *clFake, td func(context.Context, string, artifact.Emit) error) *CloneList {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	clock := &cvClock{t: cvT0}
+	m := NewCloneList(ctx, CloneListOptions{Region: "eu-west-1", List: lf.List, Teardown: td, Theme: NewTheme(true, false), Now: clock.Now, Still: true})
+	t.Cleanup(func() { cancel(); m.Close() })
+	return m
+}
+
+func clAt(s clStage) func(tea.Model) bool {
+	return func(m tea.Model) bool { return m.(*CloneList).stage == s }
+}
+
+func TestCloneListExpired(t *testing.T) {
+	m := clNewTest(t, &clFake{answers: []clAnswer{{clones: clClones(cvT0)}}}, nil)
+	h := cvRunTest(t, m, 100, 30)
+	h.waitFor(t, "the table", clAt(clStageTable))
+	golden.RequireEqual(t, cvScreen(h.final(t)))
+}
+
+func TestCloneListDetail(t *testing.T) {
+	m := clNewTest(t, &clFake{answers: []clAnswer{{clones: clClones(cvT0)}}}, nil)
+	h := cvRunTest(t, m, 100, 30)
+	h.waitFor(t, "the table", clAt(clStageTable))
+	h.key("enter")
+	h.waitFor(t, "the details", clAt(clStageDetail))
+	golden.RequireEqual(t, cvScreen(h.final(t)))
+}
+
+func TestCloneListErrorThenRetry(t *testing.T) {
+	lf := &clFake{answers: []clAnswer{
+		{err: errors.New("AccessDenied: user/dev is not authorized to perform cloudformation:ListStacks (grant it, or use another profile)")},
+		{clones: clClones(cvT0)},
+	}}
+	m := clNewTest(t, lf, nil)
+	h := cvRunTest(t, m, 100, 30)
+	h.waitFor(t, "the error", clAt(clStageError))
+	if s := cvScreen(m); !strings.Contains(s, "cloudformation:ListStacks") || !strings.Contains(s, "r retry") {
+		t.Fatalf("error screen:\n%s", s)
+	}
+	h.key("r")
+	h.waitFor(t, "the table", clAt(clStageTable))
+	h.final(t)
+}
+
+func TestCloneListSortAndFilter(t *testing.T) {
+	m := clNewTest(t, &clFake{}, nil)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m.Update(clLoadedMsg{seq: m.seq, clones: clClones(cvT0)})
+	order := func() string {
+		var s []string
+		for _, i := range m.shown {
+			s = append(s, m.clones[i].Stack)
+		}
+		return strings.Join(s, ",")
+	}
+	if got := order(); got != "dbartifact1763852400-prod-clone,ci-clone-42,"+cvStack {
+		t.Fatalf("by age: %s", got)
+	}
+	m.Update(tea.KeyPressMsg{Code: 's', Text: "s"}) // stack
+	if got := order(); got != "ci-clone-42,dbartifact1763852400-prod-clone,"+cvStack {
+		t.Fatalf("by stack: %s", got)
+	}
+	for range 3 { // source, owner, expires
+		m.Update(tea.KeyPressMsg{Code: 's', Text: "s"})
+	}
+	if got := order(); got != "dbartifact1763852400-prod-clone,ci-clone-42,"+cvStack || !strings.Contains(cvScreen(m), "sorted by expires") {
+		t.Fatalf("by expiry (none last): %s", got)
+	}
+	m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	for _, r := range "mysql" {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	if got := order(); got != "ci-clone-42" {
+		t.Fatalf("filtered: %s", got)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if s := cvScreen(m); !strings.Contains(s, "1 of 3 clones") || !strings.Contains(s, "filter: mysql") {
+		t.Fatalf("filter not shown:\n%s", s)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if got := order(); strings.Count(got, ",") != 2 {
+		t.Fatalf("esc did not clear the filter: %s", got)
+	}
+}
+
+func TestCloneListExpiredNotByColourAlone(t *testing.T) {
+	m := clNewTest(t, &clFake{}, nil)
+	m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
+	m.Update(clLoadedMsg{seq: m.seq, clones: clClones(cvT0)})
+	for _, l := range strings.Split(cvScreen(m), "\n") {
+		if strings.Contains(l, "dbartifact1763852400") && (!strings.Contains(l, "!") || !strings.Contains(l, "expired 2h ago")) {
+			t.Fatalf("expired row without marker or words: %q", l)
+		}
+		if strings.Contains(l, "ci-clone-42") && strings.Contains(l, "!") {
+			t.Fatalf("live row marked: %q", l)
+		}
+	}
+}
+
+func TestCloneListTeardown(t *testing.T) {
+	rest := clClones(cvT0)[:2]
+	lf := &clFake{answers: []clAnswer{{clones: clClones(cvT0)}, {clones: rest}}}
+	var torn []string
+	var mu sync.Mutex
+	td := func(ctx context.Context, stack string, emit artifact.Emit) error {
+		mu.Lock()
+		torn = append(torn, stack)
+		mu.Unlock()
+		for _, e := range cvDeletion(0, "prod") {
+			emit(e)
+		}
+		return nil
+	}
+	m := clNewTest(t, lf, td)
+	h := cvRunTest(t, m, 100, 30)
+	h.waitFor(t, "the table", clAt(clStageTable))
+	h.key("G") // the newest clone, last by age
+	h.key("t")
+	h.waitFor(t, "the question", func(tm tea.Model) bool { return tm.(*CloneList).confirm })
+	h.key("y")
+	h.waitFor(t, "the deletion", func(tm tea.Model) bool {
+		l := tm.(*CloneList)
+		return l.td != nil && l.td.stage == cvStageTornDown
+	})
+	s := cvScreen(m)
+	for _, want := range []string{"dbaf teardown", "nothing left", "DB instance", "q back"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("teardown screen lacks %q:\n%s", want, s)
+		}
+	}
+	h.key("q")
+	h.waitFor(t, "the refreshed table", func(tm tea.Model) bool {
+		l := tm.(*CloneList)
+		return l.stage == clStageTable && len(l.clones) == 2
+	})
+	h.key("q")
+	h.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if got := m.Result().TornDown; len(got) != 1 || got[0] != cvStack || len(torn) != 1 || torn[0] != cvStack {
+		t.Fatalf("torn down %v, teardown calls %v", got, torn)
+	}
+}
+
+func TestCloneListEmpty(t *testing.T) {
+	m := clNewTest(t, &clFake{}, nil)
+	m.Update(clLoadedMsg{seq: m.seq})
+	if s := cvScreen(m); !strings.Contains(s, "No dbaf clones in eu-west-1") {
+		t.Fatalf("empty list:\n%s", s)
+	}
+}
