@@ -1,5 +1,3 @@
-//go:build sandboxready
-
 package aws_test
 
 import (

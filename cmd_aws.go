@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dbaf/dbaf/artifact"
+	dbafaws "github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/ui"
+)
+
+// awsClient builds the AWS client from the global flags. The region comes
+// from --region, else the artifact's own region, else the SDK's defaults.
+// With --sandbox it first starts an in-process sandbox account and points
+// the client at it with the sandbox's credentials.
+func (a *app) awsClient(ctx context.Context, artifactRegion string) (*dbafaws.Client, error) {
+	o := dbafaws.Options{Profile: a.global.profile, Region: a.global.region, EndpointURL: a.global.endpointURL}
+	if o.Region == "" {
+		o.Region = artifactRegion
+	}
+	if a.global.sandbox {
+		if a.global.endpointURL != "" {
+			return nil, usageErr{errors.New("--sandbox and --endpoint-url both choose where AWS requests go: pass one")}
+		}
+		sb := sandbox.New(sandbox.Options{Pace: sandboxPace(a.getenv)})
+		url, err := sb.Start("127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("starting the in-process sandbox: %w", err)
+		}
+		a.cleanups = append(a.cleanups, func() { sb.Close() })
+		env := envMap(sb.Env())
+		o.EndpointURL = url
+		o.AccessKeyID, o.SecretAccessKey = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+		o.Profile = ""
+		if o.Region == "" {
+			o.Region = env["AWS_REGION"]
+		}
+	}
+	cfg, err := dbafaws.LoadConfig(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return dbafaws.New(cfg), nil
+}
+
+// printer returns the event printer for --output.
+func (a *app) printer() ui.Printer {
+	if a.global.output == "json" {
+		return &ui.JSON{Out: a.out}
+	}
+	return &ui.Plain{Out: a.out, Err: a.errOut}
+}
+
+// wrapDocker marks failures of the Docker steps of an operation so they get
+// the Docker exit code.
+func wrapDocker(err error) error {
+	var step *artifact.StepError
+	if errors.As(err, &step) && (step.Step == artifact.StepLoad || step.Step == artifact.StepPush) {
+		return dockerErr{err}
+	}
+	return err
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// theme is the terminal UI's theme: NO_COLOR turns colour off; otherwise
+// the zero Theme lets each view follow the terminal's background.
+func (a *app) theme() ui.Theme {
+	if a.getenv("NO_COLOR") != "" {
+		return ui.NewTheme(true, true)
+	}
+	return ui.Theme{}
+}
+
+// teaOptions are the Bubble Tea options of every view: the app's streams.
+func (a *app) teaOptions() []tea.ProgramOption {
+	return []tea.ProgramOption{tea.WithInput(a.in), tea.WithOutput(a.out)}
+}
+
+// quietErr is an error the terminal view already showed: exit code only.
+type quietErr struct{ error }
+
+func (e quietErr) Unwrap() error { return e.error }
+
+func quiet(err error) error {
+	if err == nil {
+		return nil
+	}
+	return quietErr{err}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dbaf/dbaf/aws/sandbox"
+)
+
+func (a *app) sandboxCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run a local emulated AWS account",
+		Long: `A local emulated AWS account on loopback: Aurora clusters, VPCs, subnets and
+CloudFormation, spoken over the real AWS wire protocol, so dbaf, the AWS CLI and
+an artifact container given AWS_ENDPOINT_URL all work against it. Nothing
+leaves the machine and no credentials are needed.`,
+	}
+	cmd.AddCommand(a.sandboxServeCmd())
+	return cmd
+}
+
+func (a *app) sandboxServeCmd() *cobra.Command {
+	var (
+		addr          string
+		pace          float64
+		faults        []string
+		extraClusters int
+		extraSubnets  int
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the sandbox account until interrupted, printing the environment to use",
+		Long: `Serve the sandbox account on --addr until Ctrl-C. The export lines it prints
+point the AWS SDK, the AWS CLI and dbaf at it:
+
+  eval "$(dbaf sandbox serve &)"   # or copy the lines into another shell
+
+--fault injects failures (repeatable), as SERVICE:ACTION=CODE[:TIMES], e.g.
+rds:DescribeDBClusters=AccessDenied or cloudformation:DescribeStackEvents=Throttling:3.
+Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults.`,
+		Example: `  dbaf sandbox serve
+  dbaf sandbox serve --addr 127.0.0.1:4566 --fault ec2:DescribeSubnets=UnauthorizedOperation`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if pace <= 0 {
+				return usageErr{fmt.Errorf("--pace %v: want a positive factor (1 = demo pace, 0.05 = test pace)", pace)}
+			}
+			sb := sandbox.New(sandbox.Options{Pace: pace, ExtraClusters: extraClusters, ExtraSubnets: extraSubnets})
+			for _, spec := range faults {
+				f, err := sandbox.ParseFault(spec)
+				if err != nil {
+					return usageErr{fmt.Errorf("--fault %q: %w", spec, err)}
+				}
+				sb.Inject(f)
+			}
+			url, err := sb.Start(addr)
+			if err != nil {
+				return fmt.Errorf("cannot listen on %s: %w (pick another --addr)", addr, err)
+			}
+			defer sb.Close()
+			for _, kv := range sb.Env() {
+				k, v, _ := strings.Cut(kv, "=")
+				fmt.Fprintf(a.out, "export %s=%s\n", k, shellQuote(v))
+			}
+			fmt.Fprintf(a.errOut, "dbaf sandbox: serving an emulated AWS account at %s; Ctrl-C to stop\n", url)
+			<-cmd.Context().Done()
+			fmt.Fprintln(a.errOut, "dbaf sandbox: stopped")
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&addr, "addr", "127.0.0.1:4566", "address to listen on (loopback)")
+	fl.Float64Var(&pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
+	fl.StringArrayVar(&faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
+	fl.IntVar(&extraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
+	fl.IntVar(&extraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
+	return cmd
+}
+
+// sandboxPace reads DBAF_SANDBOX_PACE for the in-process sandbox (default 1).
+func sandboxPace(getenv func(string) string) float64 {
+	if v, err := strconv.ParseFloat(getenv("DBAF_SANDBOX_PACE"), 64); err == nil && v > 0 {
+		return v
+	}
+	return 1
+}
+
+func envMap(kvs []string) map[string]string {
+	m := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// shellQuote quotes a value for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@=,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,310 @@
+package main
+
+// End-to-end tests of the developer's side: the artifact image clones its
+// source against a standalone sandbox, `dbaf list` and `dbaf teardown` find
+// and remove the clone, and the AWS CLI checks the account independently.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// testPassword is what the tests give the clone; no output may show it.
+const testPassword = "e2e-Secret-pw-123"
+
+// testPace makes a whole clone take about a second in the sandbox.
+var testPaceArgs = []string{"--pace", "0.05"}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// awsCLI runs the independent AWS CLI against the sandbox and decodes its JSON.
+func awsCLI(t *testing.T, env []string, out any, args ...string) error {
+	t.Helper()
+	need(t, "aws", "--version")
+	cmd := exec.Command("aws", append(args, "--output", "json")...)
+	cmd.Env = append(cleanEnv(t), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("aws %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// liveClusters lists the DB cluster ids the sandbox holds, via the AWS CLI.
+func liveClusters(t *testing.T, env []string) map[string]string {
+	t.Helper()
+	var resp struct {
+		DBClusters []struct{ DBClusterIdentifier, Status, Endpoint string }
+	}
+	if err := awsCLI(t, env, &resp, "rds", "describe-db-clusters"); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, c := range resp.DBClusters {
+		m[c.DBClusterIdentifier] = c.Endpoint
+	}
+	return m
+}
+
+// with returns env plus kvs in a new slice, so cases never share a backing array.
+func with(env []string, kvs ...string) []string {
+	return append(append([]string(nil), env...), kvs...)
+}
+
+func noSecret(t *testing.T, outputs ...string) {
+	t.Helper()
+	for _, o := range outputs {
+		if strings.Contains(o, testPassword) {
+			t.Errorf("the password appears in the output:\n%s", o)
+		}
+	}
+}
+
+func TestCloneInContainerListTeardown(t *testing.T) {
+	need(t, "docker", "info")
+	env := startSandbox(t, testPaceArgs...)
+	tag := uniqueTag(t, "clone")
+	build := runDbaf(t, env, "build", writeINI(t, fmt.Sprintf(prodINI, tag)), "--yes")
+	if build.code != 0 {
+		t.Fatalf("build exit %d\n%s", build.code, build.stderr)
+	}
+
+	// The developer's command: the image's default command is the clone.
+	stack := fmt.Sprintf("e2e%d-prod-clone", time.Now().UnixNano()%1e9)
+	args := []string{"run", "--rm", "--network", "host",
+		"-e", "AWS_ENDPOINT_URL", "-e", "AWS_REGION", "-e", "AWS_ACCESS_KEY_ID", "-e", "AWS_SECRET_ACCESS_KEY",
+		"-e", "DB_PASSWORD", "-e", "DBAF_POLL_INTERVAL=200ms", tag, "clone", "--name", stack}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "docker", args...)
+	cmd.Env = append(append(cleanEnv(t), env...), "DB_PASSWORD="+testPassword)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("docker run clone: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	endpoint := field(out, "endpoint")
+	if field(out, "stack") != stack || field(out, "port") != "5432" || field(out, "username") != "postgres" || endpoint == "" {
+		t.Fatalf("result lines:\n%s\nstderr:\n%s", out, stderr.String())
+	}
+	if !strings.Contains(field(out, "connect"), "psql") || field(out, "password") != "" {
+		t.Errorf("connect/password lines:\n%s", out)
+	}
+	for _, want := range []string{"Cluster", "AWS::RDS::DBCluster", "CREATE_COMPLETE", "==> resetting password", "==> waiting for the cluster"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("event log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	noSecret(t, out, stderr.String())
+
+	// The AWS CLI sees the clone, with the endpoint dbaf printed.
+	if got := liveClusters(t, env)[stack]; got != endpoint {
+		t.Errorf("AWS CLI: cluster %s endpoint %q, dbaf printed %q", stack, got, endpoint)
+	}
+	var stacks struct {
+		Stacks []struct {
+			StackStatus string
+			Parameters  []struct{ ParameterKey, ParameterValue string }
+			Tags        []struct{ Key, Value string }
+		}
+	}
+	if err := awsCLI(t, env, &stacks, "cloudformation", "describe-stacks", "--stack-name", stack); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(stacks)
+	noSecret(t, string(raw))
+	if len(stacks.Stacks) != 1 || stacks.Stacks[0].StackStatus != "CREATE_COMPLETE" || !bytes.Contains(raw, []byte("prod-aurora")) {
+		t.Errorf("describe-stacks: %s", raw)
+	}
+
+	// Calling clone again with the same name follows the existing clone.
+	again := runDbaf(t, with(env, "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=200ms"), "clone", "--image", tag, "--name", stack)
+	if again.code != 0 || field(again.stdout, "endpoint") != endpoint || !strings.Contains(again.stderr, "following existing stack "+stack) {
+		t.Errorf("second clone: exit %d\n%s%s", again.code, again.stdout, again.stderr)
+	}
+
+	// dbaf list finds it by its tags.
+	list := runDbaf(t, env, "list", "-o", "json")
+	var clones []struct {
+		Stack, Source, Owner, Status, Endpoint string
+	}
+	if list.code != 0 || json.Unmarshal([]byte(list.stdout), &clones) != nil {
+		t.Fatalf("list: exit %d\n%s%s", list.code, list.stdout, list.stderr)
+	}
+	found := false
+	for _, c := range clones {
+		if c.Stack == stack {
+			found = true
+			if c.Source != "prod-aurora" || c.Endpoint != endpoint || !strings.Contains(c.Owner, "sandbox-developer") {
+				t.Errorf("list entry %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("list lacks %s: %s", stack, list.stdout)
+	}
+	plain := runDbaf(t, env, "list")
+	if !strings.Contains(plain.stdout, "STACK") || !strings.Contains(plain.stdout, stack) || !strings.Contains(plain.stdout, "sandbox-developer") {
+		t.Errorf("plain list:\n%s", plain.stdout)
+	}
+
+	// Teardown needs --yes without a terminal, then removes everything.
+	if r := runDbaf(t, env, "teardown", stack); r.code != 2 || !strings.Contains(r.stderr, "--yes") {
+		t.Errorf("teardown without --yes: exit %d %s", r.code, r.stderr)
+	}
+	td := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "teardown", stack, "--yes")
+	if td.code != 0 || field(td.stdout, "torn down") != stack || !strings.Contains(td.stderr, "DELETE_COMPLETE") {
+		t.Fatalf("teardown: exit %d\n%s%s", td.code, td.stdout, td.stderr)
+	}
+	if _, ok := liveClusters(t, env)[stack]; ok {
+		t.Errorf("the AWS CLI still sees cluster %s after teardown", stack)
+	}
+	if err := awsCLI(t, env, nil, "cloudformation", "describe-stacks", "--stack-name", stack); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("describe-stacks after teardown: %v", err)
+	}
+	// A second teardown says there is nothing to tear down.
+	if r := runDbaf(t, env, "teardown", stack, "--yes"); r.code != 2 || !strings.Contains(r.stderr, "nothing to tear down") {
+		t.Errorf("second teardown: exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestCloneFailureNamesRootCauseAndCleansUp(t *testing.T) {
+	env := startSandbox(t, testPaceArgs...)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	endpoint := envValue(env, "AWS_ENDPOINT_URL")
+	injectFault(t, endpoint, "cloudformation:Resource:Instance=DB instance quota exceeded for db.r6g.large (Service: Rds; Status Code: 400; Request ID: abc)")
+	runEnv := with(env, "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=200ms")
+
+	r := runDbaf(t, runEnv, "clone", "--config", ini, "--name", "e2e-fail-clone")
+	if r.code != 5 {
+		t.Fatalf("exit %d, want 5\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"Instance", "DB instance quota exceeded for db.r6g.large", "dataops@example.com", "deleted"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("failure report lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(lastLine(r.stderr), "Resource creation cancelled") || strings.Contains(lastLine(r.stderr), "Request ID") {
+		t.Errorf("root cause not isolated: %s", lastLine(r.stderr))
+	}
+	noSecret(t, r.stdout, r.stderr)
+	if _, ok := liveClusters(t, env)["e2e-fail-clone"]; ok {
+		t.Error("the failed clone's cluster is still there")
+	}
+
+	// --keep-on-failure leaves the stack for inspection and says how to remove it.
+	k := runDbaf(t, runEnv, "clone", "--config", ini, "--name", "e2e-kept-clone", "--keep-on-failure", "-o", "json")
+	if k.code != 5 || !strings.Contains(k.stdout, `"kept":true`) || !strings.Contains(k.stderr, "dbaf teardown e2e-kept-clone --yes") {
+		t.Errorf("keep-on-failure: exit %d\n%s%s", k.code, k.stdout, k.stderr)
+	}
+	var st struct {
+		Stacks []struct{ StackStatus string }
+	}
+	if err := awsCLI(t, env, &st, "cloudformation", "describe-stacks", "--stack-name", "e2e-kept-clone"); err != nil || len(st.Stacks) != 1 || st.Stacks[0].StackStatus != "CREATE_FAILED" {
+		t.Errorf("kept stack: %+v %v", st, err)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestCloneSurvivesThrottling(t *testing.T) {
+	env := startSandbox(t, append(testPaceArgs, "--fault", "cloudformation:DescribeStackEvents=Throttling:3")...)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	r := runDbaf(t, with(env, "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=100ms"), "clone", "--config", ini, "--name", "e2e-throttled", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, `"event":"throttled"`) || !strings.Contains(r.stdout, `"event":"clone_ready"`) {
+		t.Errorf("want throttled events and a ready clone:\n%s", r.stdout)
+	}
+}
+
+func TestCloneBadInput(t *testing.T) {
+	env := startSandbox(t, testPaceArgs...)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	stopped := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "x:y"), "prod-aurora", "reporting-stopped", 1))
+	pw := "DB_PASSWORD=" + testPassword
+	cases := []struct {
+		name string
+		env  []string
+		args []string
+		code int
+		says []string
+	}{
+		{"no password", env, []string{"clone", "--config", ini}, 2, []string{"DB_PASSWORD", "--password-stdin", "--generate-password"}},
+		{"short password", with(env, "DB_PASSWORD=short"), []string{"clone", "--config", ini}, 2, []string{"DB_PASSWORD is 5 characters"}},
+		{"no artifact", with(env, pw), []string{"clone"}, 2, []string{"--image", "--config"}},
+		{"stopped source", with(env, pw), []string{"clone", "--config", stopped}, 2, []string{"reporting-stopped", "stopped"}},
+		{"bad name", with(env, pw), []string{"clone", "--config", ini, "--name", "1-bad_name"}, 2, []string{"1-bad_name"}},
+		{"no credentials", []string{"AWS_REGION=eu-west-1", "AWS_ENDPOINT_URL=" + envValue(env, "AWS_ENDPOINT_URL"), pw}, []string{"clone", "--config", ini}, 3, []string{"credentials"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runDbaf(t, tc.env, tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(r.stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			noSecret(t, r.stdout, r.stderr)
+		})
+	}
+}
+
+func TestCloneInterruptNamesTeardown(t *testing.T) {
+	env := startSandbox(t, "--pace", "0.5") // slow enough to interrupt mid-creation
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	cmd := exec.Command(dbafBin, "clone", "--config", ini, "--name", "e2e-interrupted", "-o", "json")
+	cmd.Env = append(append(cleanEnv(t), env...), "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=200ms")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the first stack event arrived: the stack exists.
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stdout.String(), `"event":"stack_event"`) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\n%s%s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "dbaf teardown e2e-interrupted --yes") {
+		t.Errorf("interrupt message lacks the teardown command:\n%s", stderr.String())
+	}
+	// The stack goes on in AWS, as the message says; clean it up.
+	r := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "teardown", "e2e-interrupted", "--yes")
+	if r.code != 0 {
+		t.Errorf("teardown after interrupt: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestBuildBadInput: each bad input gets its message and exit code, and
+// leaves no image behind.
+func TestBuildBadInput(t *testing.T) {
+	need(t, "docker", "info")
+	env := startSandbox(t)
+	endpoint := envMap(env)["AWS_ENDPOINT_URL"]
+	oneAZ := subnetsInOneAZ(t, env)
+
+	ini := func(body string) func(t *testing.T, tag string) string {
+		return func(t *testing.T, tag string) string {
+			return writeINI(t, strings.ReplaceAll(body, "TAG", tag))
+		}
+	}
+	good := "[source_db]\nsource_db_cluster_id = %s\n[target_db]\nsubnet_ids = %s\ninstance_type = %s\n[artifact]\nimage_tag = TAG\n"
+	tests := []struct {
+		name   string
+		file   func(t *testing.T, tag string) string
+		args   []string
+		env    []string // replaces the sandbox env when set
+		fault  string
+		code   int
+		stderr []string
+	}{
+		{name: "missing file", file: func(*testing.T, string) string { return "/nonexistent/artifact_config.ini" },
+			code: 2, stderr: []string{"/nonexistent/artifact_config.ini"}},
+		{name: "empty file", file: ini(""), code: 2, stderr: []string{"empty"}},
+		{name: "missing section", file: ini("[source_db]\nsource_db_cluster_id = prod-aurora\n[artifact]\nimage_tag = TAG\n"),
+			code: 2, stderr: []string{"[target_db]"}},
+		{name: "missing key", file: ini("[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\n[artifact]\nimage_tag = TAG\n"),
+			code: 2, stderr: []string{"instance_type"}},
+		{name: "bad subnet list", file: ini(fmt.Sprintf(good, "prod-aurora", "subnet-1", "db.r6g.large")),
+			code: 2, stderr: []string{"subnet_ids", "subnet-1"}},
+		{name: "malformed class", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "r6g.large")),
+			code: 2, stderr: []string{"instance_type", "r6g.large"}},
+		{name: "unknown cluster", file: ini(fmt.Sprintf(good, "prod-auror", "source", "db.r6g.large")),
+			code: 2, stderr: []string{`"prod-auror"`, "eu-west-1", "123456789012"}},
+		{name: "one-AZ subnets", file: ini(fmt.Sprintf(good, "prod-aurora", strings.Join(oneAZ, ", "), "db.r6g.large")),
+			code: 2, stderr: []string{"at least two availability zones"}},
+		{name: "unorderable class", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.t3.small")),
+			code: 2, stderr: []string{"db.t3.small is not orderable", "db.r6g.large"}},
+		{name: "not aurora", file: ini(fmt.Sprintf(good, "legacy-multiaz", "source", "db.r6g.large")),
+			code: 2, stderr: []string{"not Aurora"}},
+		{name: "bad flag value", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.r6g.large")), args: []string{"--allowed-cidr", "10.0.0.1/16"},
+			code: 2, stderr: []string{"--allowed-cidr", "allowed_cidr"}},
+		{name: "docker not running", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.r6g.large")),
+			env: with(env, "DOCKER_HOST=unix:///nonexistent/docker.sock"), code: 4, stderr: []string{"DOCKER_HOST"}},
+		{name: "no credentials", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.r6g.large")),
+			env: []string{"AWS_REGION=eu-west-1", "AWS_ENDPOINT_URL=" + endpoint}, code: 3, stderr: []string{"credentials"}},
+		{name: "access denied", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.r6g.large")),
+			fault: "rds:DescribeDBClusters=AccessDenied:1", code: 3, stderr: []string{"rds:DescribeDBClusters"}},
+		{name: "non-static binary", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.r6g.large")), args: []string{"--dbaf-binary", "/bin/ls"},
+			code: 2, stderr: []string{"static"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tag := uniqueTag(t, "bad")
+			if tt.fault != "" {
+				injectFault(t, endpoint, tt.fault)
+			}
+			e := env
+			if tt.env != nil {
+				e = tt.env
+			}
+			r := runDbaf(t, e, append([]string{"build", tt.file(t, tag), "--yes"}, tt.args...)...)
+			if r.code != tt.code {
+				t.Errorf("exit %d, want %d\nstderr:\n%s", r.code, tt.code, r.stderr)
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if imageExists(tag) {
+				t.Errorf("image %s was left behind", tag)
+			}
+		})
+	}
+}
+
+func TestUnknownKeyWarns(t *testing.T) {
+	need(t, "docker", "info")
+	tag := uniqueTag(t, "warn")
+	ini := writeINI(t, "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\ninstance_typo = x\n[artifact]\nimage_tag = "+tag+"\n")
+	r := runDbaf(t, nil, "--sandbox", "build", ini, "--yes")
+	if r.code != 0 || !strings.Contains(r.stderr, "instance_type") || !strings.Contains(r.stderr, "warning") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"build", "--help"}, {"show", "--help"}, {"sandbox", "serve", "--help"}, {"version", "--help"}} {
+		r := runDbaf(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("dbaf %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runDbaf(t, nil, "build", "--help"); !strings.Contains(r.stdout, "--instance-class") || !strings.Contains(r.stdout, "INI: instance_type") {
+		t.Errorf("build --help lacks the INI flags:\n%s", r.stdout)
+	}
+	if r := runDbaf(t, nil, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "dbaf e2e (") {
+		t.Errorf("version: %q", r.stdout)
+	}
+	if r := runDbaf(t, nil, "build", "--no-such-flag"); r.code != 2 || !strings.Contains(r.stderr, "dbaf build --help") {
+		t.Errorf("bad flag: exit %d %q", r.code, r.stderr)
+	}
+	if r := runDbaf(t, nil, "show"); r.code != 2 || !strings.Contains(r.stderr, "--image") {
+		t.Errorf("show outside an image: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// subnetsInOneAZ asks the sandbox, through the AWS CLI, for two subnets of
+// one VPC in the same AZ.
+func subnetsInOneAZ(t *testing.T, env []string) []string {
+	t.Helper()
+	need(t, "aws", "--version")
+	cmd := exec.Command("aws", "ec2", "describe-subnets", "--output", "json")
+	cmd.Env = append(cleanEnv(t), env...)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("aws ec2 describe-subnets: %v", err)
+	}
+	var resp struct {
+		Subnets []struct{ SubnetId, VpcId, AvailabilityZone string }
+	}
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string][]string{}
+	for _, s := range resp.Subnets {
+		k := s.VpcId + "/" + s.AvailabilityZone
+		byKey[k] = append(byKey[k], s.SubnetId)
+		if len(byKey[k]) == 2 {
+			return byKey[k]
+		}
+	}
+	t.Fatalf("no two subnets share an AZ in the sandbox seed: %s", out)
+	return nil
+}
+
+func injectFault(t *testing.T, endpoint, spec string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"spec": spec})
+	resp, err := http.Post(endpoint+"/_sandbox/faults", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("injecting %s: HTTP %d", spec, resp.StatusCode)
+	}
+	t.Cleanup(func() {
+		req, _ := http.NewRequest("DELETE", endpoint+"/_sandbox/faults", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
+}

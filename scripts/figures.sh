@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Measures the build figures README.md reports, on this machine:
+#   - image size vs the dbaf binary's size
+#   - image build after discovery (assemble + load into the engine): median of N runs
+#   - two builds of the same artifact: identical image ID
+#   - discovery on a sandbox account with 1,000 clusters and 5,000 subnets (go test -bench)
+# Usage: bash scripts/figures.sh [runs]   (needs Docker; uses the in-process sandbox)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-7}
+work=$(mktemp -d)
+trap 'rm -rf "$work"; docker image rm -f dbaf-figures:latest >/dev/null 2>&1 || true' EXIT
+
+CGO_ENABLED=0 go build -trimpath -o "$work/dbaf" .
+bin_size=$(stat -c %s "$work/dbaf")
+sed 's/^image_tag = .*/image_tag = dbaf-figures:latest/' examples/artifact_config.ini >"$work/a.ini"
+
+ids=() loads=()
+for i in $(seq "$runs"); do
+	"$work/dbaf" --sandbox build "$work/a.ini" --yes -o json >"$work/out.json" 2>/dev/null
+	ids+=("$(grep '"event":"built"' "$work/out.json" | sed 's/.*"id":"\([^"]*\)".*/\1/')")
+	# assemble + load: the steps after discovery, as dbaf timed them
+	loads+=("$(grep '"event":"step_done"' "$work/out.json" | grep -E '"step":"(assemble|load)"' |
+		sed 's/.*"elapsed_ns":\([0-9]*\).*/\1/' | awk '{s+=$1} END {print s}')")
+done
+image_size=$(docker image inspect dbaf-figures:latest --format '{{.Size}}')
+median=$(printf '%s\n' "${loads[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+unique_ids=$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)
+
+echo "dbaf binary:              $bin_size bytes"
+echo "image size:               $image_size bytes ($(awk -v a="$image_size" -v b="$bin_size" 'BEGIN {printf "%.3f", a/b}') x the binary)"
+echo "build after discovery:    median $(awk -v m="$median" 'BEGIN {printf "%.3f", m/1e9}') s over $runs runs (assemble + load)"
+echo "image IDs over $runs builds: $unique_ids distinct (${ids[0]})"
+echo
+echo "discovery, 1,000 clusters and 5,000 subnets (sandbox):"
+go test -run '^$' -bench BenchmarkDiscovery -benchtime 5x ./aws/ | grep -E 'Benchmark|calls'

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need
+# (Debian packages, Go modules), then runs every test. README.md and .ci/run
+# both call this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v docker-registry >/dev/null || need+=(docker-registry) # push tests
+command -v tmux >/dev/null || need+=(tmux)                       # TUI tests
+command -v aws >/dev/null || need+=(awscli)                      # independent AWS client
+if [ ${#need[@]} -gt 0 ]; then
+	echo "installing: ${need[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+if ! docker info >/dev/null 2>&1; then
+	echo "the Docker engine is not reachable (docker info failed): the image tests need it" >&2
+	exit 1
+fi
+
+go mod download
+go vet ./...
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change: $unformatted" >&2
+	exit 1
+fi
+go test -count=1 "$@" ./...
