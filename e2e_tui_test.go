@@ -1,0 +1,142 @@
+package main
+
+// The terminal UIs driven the way a person would: the real binary (or the
+// artifact image) in tmux, keys sent with send-keys, the screen read back
+// with capture-pane.
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession is one detached tmux session running a command.
+type tmuxSession struct {
+	t    *testing.T
+	name string
+}
+
+// startTmux runs command (a shell line) in a fresh tmux session of the given
+// size, with env exported first.
+func startTmux(t *testing.T, width, height int, env []string, command string) *tmuxSession {
+	t.Helper()
+	need(t, "tmux", "-V")
+	name := fmt.Sprintf("dbaf-e2e-%d", time.Now().UnixNano())
+	var exports strings.Builder
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(&exports, "export %s=%s; ", k, shellQuote(v))
+	}
+	// The shell stays after the command ends, so its last frame can be read.
+	line := exports.String() + command + "; echo; echo \"[exit $?]\"; sleep 600"
+	cmd := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "bash", "--norc", "-c", line)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	s := &tmuxSession{t: t, name: name}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("last screen:\n%s", s.screen())
+		}
+		exec.Command("tmux", "kill-session", "-t", name).Run()
+	})
+	return s
+}
+
+func (s *tmuxSession) screen() string {
+	out, err := exec.Command("tmux", "capture-pane", "-p", "-J", "-t", s.name).Output()
+	if err != nil {
+		s.t.Fatalf("tmux capture-pane: %v", err)
+	}
+	return string(out)
+}
+
+// waitFor polls the screen until it holds every want, or fails after d.
+func (s *tmuxSession) waitFor(d time.Duration, want ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		scr := s.screen()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %s the screen lacks %q:\n%s", d, missing, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// keys sends tmux key names ("Enter", "C-g", "t", …) one at a time.
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	for _, k := range keys {
+		if out, err := exec.Command("tmux", "send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
+			s.t.Fatalf("tmux send-keys %s: %v\n%s", k, err, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// typeText types literal text.
+func (s *tmuxSession) typeText(text string) {
+	s.t.Helper()
+	if out, err := exec.Command("tmux", "send-keys", "-t", s.name, "-l", text).CombinedOutput(); err != nil {
+		s.t.Fatalf("tmux send-keys -l: %v\n%s", err, out)
+	}
+}
+
+func TestCloneViewInContainerTearsDown(t *testing.T) {
+	need(t, "docker", "info")
+	need(t, "aws", "--version")
+	env := startSandbox(t, "--pace", "0.1")
+	tag := uniqueTag(t, "tui")
+	if r := runDbaf(t, env, "build", writeINI(t, fmt.Sprintf(prodINI, tag)), "--yes"); r.code != 0 {
+		t.Fatalf("build exit %d\n%s", r.code, r.stderr)
+	}
+	stack := fmt.Sprintf("tui%d-prod-clone", time.Now().UnixNano()%1e9)
+	run := fmt.Sprintf("docker run --rm -it --network host -e AWS_ENDPOINT_URL -e AWS_REGION -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e DBAF_POLL_INTERVAL=300ms %s clone --name %s", tag, stack)
+	s := startTmux(t, 110, 40, env, run)
+
+	// No DB_PASSWORD: the view asks; ctrl+g generates one.
+	s.waitFor(30*time.Second, "needs a password", "ctrl+g")
+	s.keys("C-g")
+	s.waitFor(10*time.Second, "This creates one CloudFormation stack", "prod-aurora", "Cost")
+	s.keys("Enter")
+	scr := s.waitFor(60*time.Second, "Clone ready", "endpoint", "generated: shown only this once")
+	if !strings.Contains(scr, stack+".cluster-") {
+		t.Errorf("the endpoint of %s is not on screen:\n%s", stack, scr)
+	}
+	if _, ok := liveClusters(t, env)[stack]; !ok {
+		t.Fatalf("the AWS CLI does not see cluster %s while the view says ready", stack)
+	}
+
+	s.keys("t")
+	s.waitFor(5*time.Second, "y tear down")
+	s.keys("y")
+	s.waitFor(60*time.Second, "nothing left of "+stack)
+	s.keys("q")
+	s.waitFor(15*time.Second, "[exit 0]")
+
+	if _, ok := liveClusters(t, env)[stack]; ok {
+		t.Errorf("the AWS CLI still sees cluster %s after the teardown", stack)
+	}
+	var st struct{ StackSummaries []struct{ StackName, StackStatus string } }
+	if err := awsCLI(t, env, &st, "cloudformation", "list-stacks", "--stack-status-filter", "CREATE_COMPLETE", "CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range st.StackSummaries {
+		if ss.StackName == stack {
+			t.Errorf("stack %s still listed as %s", stack, ss.StackStatus)
+		}
+	}
+}
