@@ -130,7 +130,9 @@ func TestCloneViewInContainerTearsDown(t *testing.T) {
 	if _, ok := liveClusters(t, env)[stack]; ok {
 		t.Errorf("the AWS CLI still sees cluster %s after the teardown", stack)
 	}
-	var st struct{ StackSummaries []struct{ StackName, StackStatus string } }
+	var st struct {
+		StackSummaries []struct{ StackName, StackStatus string }
+	}
 	if err := awsCLI(t, env, &st, "cloudformation", "list-stacks", "--stack-status-filter", "CREATE_COMPLETE", "CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS"); err != nil {
 		t.Fatal(err)
 	}
