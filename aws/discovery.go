@@ -70,21 +70,10 @@ func (c *Client) clusterPages(ctx context.Context, engines []string, fn func([]C
 // Cluster describes one cluster, whatever its engine, with its members'
 // instance classes.
 func (c *Client) Cluster(ctx context.Context, id string) (*Cluster, error) {
-	const op = "rds:DescribeDBClusters"
-	out, err := c.rds.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
+	cl, err := c.ClusterSummary(ctx, id)
 	if err != nil {
-		err = Explain(err, op)
-		var e *Error
-		if errors.As(err, &e) && e.Kind == NotFound {
-			return nil, c.noCluster(ctx, id, err)
-		}
 		return nil, err
 	}
-	if len(out.DBClusters) == 0 {
-		return nil, c.noCluster(ctx, id, nil)
-	}
-	cl := clusterFrom(out.DBClusters[0])
-
 	classes := map[string]string{}
 	p := rds.NewDescribeDBInstancesPaginator(c.rds, &rds.DescribeDBInstancesInput{
 		Filters:    []rdstypes.Filter{{Name: awssdk.String("db-cluster-id"), Values: []string{id}}},
@@ -102,6 +91,26 @@ func (c *Client) Cluster(ctx context.Context, id string) (*Cluster, error) {
 	for i := range cl.Members {
 		cl.Members[i].Class = classes[cl.Members[i].InstanceID]
 	}
+	return cl, nil
+}
+
+// ClusterSummary describes one cluster in a single call, without its
+// members' instance classes: what status polls need.
+func (c *Client) ClusterSummary(ctx context.Context, id string) (*Cluster, error) {
+	const op = "rds:DescribeDBClusters"
+	out, err := c.rds.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(id)})
+	if err != nil {
+		err = Explain(err, op)
+		var e *Error
+		if errors.As(err, &e) && e.Kind == NotFound {
+			return nil, c.noCluster(ctx, id, err)
+		}
+		return nil, err
+	}
+	if len(out.DBClusters) == 0 {
+		return nil, c.noCluster(ctx, id, nil)
+	}
+	cl := clusterFrom(out.DBClusters[0])
 	return &cl, nil
 }
 

@@ -1,6 +1,24 @@
 // Package sandbox is an emulated AWS account on loopback. It speaks the real
-// AWS Query wire protocol (RDS, EC2, STS, CloudFormation) so the real SDK, the
-// AWS CLI and a container given AWS_ENDPOINT_URL all work against it
-// unchanged. Its data is a deterministic seed; time is scalable and failures
-// are injectable so every path can be shown and tested.
+// AWS wire protocols (Query for RDS, STS and CloudFormation; EC2's own) so
+// the real SDK, the AWS CLI and a container given AWS_ENDPOINT_URL all work
+// against it unchanged. Requests are routed by the service in their SigV4
+// credential scope; signatures are not checked, so any keys work.
+//
+// Its data is a deterministic seed: two VPCs (prod 10.0.0.0/16, staging
+// 10.1.0.0/16) with subnets in three AZs, DB subnet groups (including a
+// one-AZ group for error paths), security groups, about 25 DB clusters
+// (Aurora PostgreSQL and MySQL, Serverless v2, stopped, and one Multi-AZ DB
+// cluster of plain PostgreSQL) and the instance classes orderable for each
+// engine version. Options add generated clusters and subnets for load tests.
+//
+// Its CloudFormation runs JSON templates of AWS::RDS::DBSubnetGroup,
+// AWS::EC2::SecurityGroup, AWS::RDS::DBCluster and AWS::RDS::DBInstance:
+// resources in dependency order with CloudFormation's events, validation as
+// RDS and EC2 would do it, rollback, deletion policies and outputs. What it
+// creates becomes part of the account. Time is scaled by Options.Pace, and
+// failures are injectable (Fault), so every path can be shown and tested.
+//
+// Beside the AWS APIs, the listener serves a small control API:
+// GET /_sandbox/calls (call counts), POST /_sandbox/faults with
+// {"spec": "rds:DescribeDBClusters=AccessDenied"}, DELETE /_sandbox/faults.
 package sandbox

@@ -1,0 +1,517 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
+
+// maxTemplateBody is CloudFormation's limit for an inline template.
+const maxTemplateBody = 51200
+
+func validationError(format string, args ...any) *apiError {
+	return errf(400, "ValidationError", format, args...)
+}
+
+// createStack is cloudformation:CreateStack. Everything CloudFormation
+// checks up front is checked here (name, template, parameters, tags); the
+// resources are then created in the background.
+func (s *Server) createStack(c *call) *apiError {
+	name := c.p.get("StackName")
+	switch {
+	case name == "":
+		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+	case len(name) > 128 || !stackNamePattern.MatchString(name):
+		return validationError("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
+	}
+	body := c.p.get("TemplateBody")
+	if body == "" {
+		if c.p.get("TemplateURL") != "" {
+			return validationError("The sandbox cannot fetch TemplateURL: pass the template inline as TemplateBody.")
+		}
+		return validationError("Either Template URL or Template Body must be specified.")
+	}
+	if len(body) > maxTemplateBody {
+		return validationError("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to %d", maxTemplateBody)
+	}
+	onFailure := c.p.get("OnFailure")
+	disable, hasDisable := c.p.boolParam("DisableRollback")
+	switch {
+	case onFailure != "" && hasDisable:
+		return validationError("You cannot specify both DisableRollback and OnFailure.")
+	case onFailure == "" && disable:
+		onFailure = "DO_NOTHING"
+	case onFailure == "":
+		onFailure = "ROLLBACK"
+	case onFailure != "ROLLBACK" && onFailure != "DELETE" && onFailure != "DO_NOTHING":
+		return validationError("1 validation error detected: Value '%s' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
+	}
+	var tags []tag
+	for i, t := range c.p.structs("Tags") {
+		k, v := t.get("Key"), t.get("Value")
+		switch {
+		case k == "" || len(k) > 128:
+			return validationError("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128", k, i+1)
+		case v == "" || len(v) > 256:
+			return validationError("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length between 1 and 256", v, i+1)
+		case strings.HasPrefix(k, "aws:"):
+			return validationError("Tag keys cannot start with the reserved prefix aws: (%s).", k)
+		}
+		tags = append(tags, tag{k, v})
+	}
+	if len(tags) > 50 {
+		return validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+	}
+	tmpl, err := parseTemplate(body)
+	if err != nil {
+		return err
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.findStack(name) != nil {
+		return errf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
+	}
+	st := &stack{seq: len(s.st.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, created: time.Now().UTC(),
+		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.region, s.account, name, newUUID()), res: map[string]*stackResource{}}
+	values, err := s.resolveParams(st, c.p.structs("Parameters"))
+	if err != nil {
+		return err
+	}
+	st.eval = &evaluator{t: tmpl, params: values, conds: map[string]bool{}, azs: azs(s.region),
+		pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": s.region, "AWS::AccountId": s.account,
+			"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
+		resource: func(id string) (*stackResource, bool) { r, ok := st.res[id]; return r, ok }}
+	for name := range tmpl.conditions {
+		if _, err := st.eval.condition(name, map[string]bool{}); err != nil {
+			return validationError("Template error: %v", err)
+		}
+	}
+	for _, r := range tmpl.resources {
+		if r.condition != "" && !st.eval.conds[r.condition] {
+			continue
+		}
+		st.res[r.id] = &stackResource{id: r.id, typ: r.typ, def: r, attrs: map[string]string{}}
+		st.order = append(st.order, r.id)
+	}
+	for _, id := range st.order {
+		for _, d := range st.res[id].def.deps {
+			if st.res[d] == nil {
+				return templateError("Unresolved resource dependencies [%s] in the Resources block of the template", d)
+			}
+		}
+	}
+	opCtx, cancel := context.WithCancel(s.ctx)
+	op := &stackOp{cancel: cancel, done: make(chan struct{})}
+	if !s.goBackground(func() { s.runCreate(opCtx, st, op) }) {
+		cancel()
+		return errf(503, "ServiceUnavailable", "The sandbox is shutting down.")
+	}
+	st.op = op
+	s.st.stacks = append(s.st.stacks, st)
+	s.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
+	c.out.text("StackId", st.id)
+	return nil
+}
+
+// resolveParams matches the given parameters to the template's, applies
+// defaults and checks constraints. Callers hold s.mu.
+func (s *Server) resolveParams(st *stack, given []params) (map[string]any, *apiError) {
+	values := map[string]any{}
+	byKey := map[string]string{}
+	var unknown []string
+	for _, g := range given {
+		k := g.get("ParameterKey")
+		if !slices.ContainsFunc(st.tmpl.params, func(p *tParam) bool { return p.key == k }) {
+			unknown = append(unknown, k)
+			continue
+		}
+		if g.get("UsePreviousValue") == "true" {
+			return nil, validationError("UsePreviousValue is only valid when updating a stack (parameter %s).", k)
+		}
+		byKey[k] = g.get("ParameterValue")
+	}
+	if len(unknown) > 0 {
+		return nil, validationError("Parameters: [%s] do not exist in the template", strings.Join(unknown, ", "))
+	}
+	var missing []string
+	for _, p := range st.tmpl.params {
+		v, ok := byKey[p.key]
+		if !ok && p.def != nil {
+			v, ok = *p.def, true
+		}
+		if !ok {
+			missing = append(missing, p.key)
+			continue
+		}
+		if err := s.checkParam(p, v); err != nil {
+			return nil, err
+		}
+		st.params = append(st.params, stackParam{key: p.key, value: v, noEcho: p.noEcho})
+		if p.noEcho && v != "" {
+			st.noEchoValues = append(st.noEchoValues, v)
+		}
+		if strings.HasPrefix(p.typ, "List<") || p.typ == "CommaDelimitedList" {
+			var l []any
+			for _, e := range strings.Split(v, ",") {
+				l = append(l, strings.TrimSpace(e))
+			}
+			values[p.key] = l
+		} else {
+			values[p.key] = v
+		}
+	}
+	if len(missing) > 0 {
+		return nil, validationError("Parameters: [%s] must have values", strings.Join(missing, ", "))
+	}
+	return values, nil
+}
+
+func (s *Server) checkParam(p *tParam, v string) *apiError {
+	failed := func(what string) *apiError {
+		if p.constraintDesc != "" {
+			return validationError("Parameter '%s' failed to satisfy constraint: %s", p.key, p.constraintDesc)
+		}
+		return validationError("Parameter '%s' %s", p.key, what)
+	}
+	if len(p.allowed) > 0 && !slices.Contains(p.allowed, v) {
+		return validationError("Parameter '%s' must be one of AllowedValues", p.key)
+	}
+	if p.pattern != "" {
+		re, err := regexp.Compile("^(?:" + p.pattern + ")$")
+		if err == nil && !re.MatchString(v) {
+			return failed("must match pattern " + p.pattern)
+		}
+	}
+	if p.minLen != nil && len(v) < *p.minLen {
+		return failed(fmt.Sprintf("must contain at least %d characters", *p.minLen))
+	}
+	if p.maxLen != nil && len(v) > *p.maxLen {
+		return failed(fmt.Sprintf("cannot exceed %d characters", *p.maxLen))
+	}
+	if p.typ == "Number" || p.minVal != nil || p.maxVal != nil {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return validationError("Parameter '%s' must be a number", p.key)
+		}
+		if p.minVal != nil && f < *p.minVal {
+			return failed(fmt.Sprintf("must be a number not less than %g", *p.minVal))
+		}
+		if p.maxVal != nil && f > *p.maxVal {
+			return failed(fmt.Sprintf("must be a number not greater than %g", *p.maxVal))
+		}
+	}
+	// AWS-specific types name things that must exist.
+	inner := strings.TrimSuffix(strings.TrimPrefix(p.typ, "List<"), ">")
+	exists := map[string]func(string) bool{
+		"AWS::EC2::VPC::Id":           func(id string) bool { _, ok := s.st.vpcs.get(id); return ok },
+		"AWS::EC2::Subnet::Id":        func(id string) bool { _, ok := s.st.subnets.get(id); return ok },
+		"AWS::EC2::SecurityGroup::Id": func(id string) bool { _, ok := s.st.sgs.get(id); return ok },
+	}[inner]
+	if exists != nil {
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); !exists(id) {
+				if p.noEcho {
+					id = "****"
+				}
+				return validationError("Parameter validation failed: parameter value %s for parameter name %s does not exist.", id, p.key)
+			}
+		}
+	}
+	return nil
+}
+
+// findStack finds a live stack by name, or any stack, deleted ones
+// included, by its id (ARN), as CloudFormation does. Callers hold s.mu.
+func (s *Server) findStack(nameOrID string) *stack {
+	byID := strings.HasPrefix(nameOrID, "arn:")
+	for i := len(s.st.stacks) - 1; i >= 0; i-- {
+		st := s.st.stacks[i]
+		if byID && st.id == nameOrID || !byID && st.name == nameOrID && st.status != "DELETE_COMPLETE" {
+			return st
+		}
+	}
+	return nil
+}
+
+func stackKey(st *stack) string { return fmt.Sprintf("%010d", st.seq) }
+
+func (s *Server) describeStacks(c *call) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []*stack
+	if name := c.p.get("StackName"); name != "" {
+		st := s.findStack(name)
+		if st == nil {
+			return validationError("Stack with id %s does not exist", name)
+		}
+		list = []*stack{st}
+	} else {
+		for _, st := range s.st.stacks {
+			if st.status != "DELETE_COMPLETE" {
+				list = append(list, st)
+			}
+		}
+	}
+	page, next, ok := pageByKey(list, stackKey, c.p.get("NextToken"), 100)
+	if !ok {
+		return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+	}
+	x := &c.out
+	x.open("Stacks")
+	for _, st := range page {
+		s.writeStack(x, st)
+	}
+	x.close("Stacks")
+	x.opt("NextToken", next)
+	return nil
+}
+
+// mask hides NoEcho parameter values wherever DescribeStacks would show them.
+func (st *stack) mask(v string) string {
+	for _, secret := range st.noEchoValues {
+		v = strings.ReplaceAll(v, secret, "****")
+	}
+	return v
+}
+
+func (s *Server) writeStack(x *xmlw, st *stack) {
+	x.open("member")
+	x.text("StackId", st.id)
+	x.text("StackName", st.name)
+	x.opt("Description", st.tmpl.description)
+	x.open("Parameters")
+	for _, p := range st.params {
+		x.open("member")
+		x.text("ParameterKey", p.key)
+		if p.noEcho {
+			x.text("ParameterValue", "****")
+		} else {
+			x.text("ParameterValue", p.value)
+		}
+		x.close("member")
+	}
+	x.close("Parameters")
+	x.time("CreationTime", st.created)
+	x.time("DeletionTime", st.deleted)
+	x.open("RollbackConfiguration")
+	x.close("RollbackConfiguration")
+	x.text("StackStatus", st.status)
+	x.opt("StackStatusReason", st.reason)
+	x.boolean("DisableRollback", st.onFailure == "DO_NOTHING")
+	x.open("NotificationARNs")
+	x.close("NotificationARNs")
+	if st.status == "CREATE_COMPLETE" {
+		x.open("Outputs")
+		for _, o := range st.outputs {
+			x.open("member")
+			x.text("OutputKey", o.key)
+			x.text("OutputValue", st.mask(o.value))
+			x.opt("Description", o.desc)
+			x.opt("ExportName", o.export)
+			x.close("member")
+		}
+		x.close("Outputs")
+	}
+	x.open("Tags")
+	for _, t := range st.tags {
+		x.open("member")
+		x.text("Key", t.key)
+		x.text("Value", t.value)
+		x.close("member")
+	}
+	x.close("Tags")
+	x.boolean("EnableTerminationProtection", false)
+	x.open("DriftInformation")
+	x.text("StackDriftStatus", "NOT_CHECKED")
+	x.close("DriftInformation")
+	x.close("member")
+}
+
+// eventsPerPage is how many events DescribeStackEvents returns at a time.
+const eventsPerPage = 100
+
+func (s *Server) describeStackEvents(c *call) *apiError {
+	name := c.p.get("StackName")
+	if name == "" {
+		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.findStack(name)
+	if st == nil {
+		return validationError("Stack [%s] does not exist", name)
+	}
+	// Newest first. The token names the index of the next, older event:
+	// events are only ever appended, so it stays valid.
+	start := len(st.events) - 1
+	if tok := c.p.get("NextToken"); tok != "" {
+		k, ok := decodeToken(tok)
+		n, err := strconv.Atoi(k)
+		if !ok || err != nil || n < 0 || n >= len(st.events) {
+			return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+		}
+		start = n
+	}
+	end := max(start-eventsPerPage, -1)
+	x := &c.out
+	x.open("StackEvents")
+	for i := start; i > end; i-- {
+		e := st.events[i]
+		x.open("member")
+		x.text("StackId", st.id)
+		x.text("EventId", e.id)
+		x.text("StackName", st.name)
+		x.text("LogicalResourceId", e.logicalID)
+		x.opt("PhysicalResourceId", e.physicalID)
+		x.text("ResourceType", e.typ)
+		x.time("Timestamp", e.at)
+		x.text("ResourceStatus", e.status)
+		x.opt("ResourceStatusReason", e.reason)
+		x.close("member")
+	}
+	x.close("StackEvents")
+	if end >= 0 {
+		x.text("NextToken", encodeToken(strconv.Itoa(end)))
+	}
+	return nil
+}
+
+func (s *Server) describeStackResources(c *call) *apiError {
+	name, physical, logical := c.p.get("StackName"), c.p.get("PhysicalResourceId"), c.p.get("LogicalResourceId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var st *stack
+	switch {
+	case name != "":
+		if st = s.findStack(name); st == nil {
+			return validationError("Stack with id %s does not exist", name)
+		}
+	case physical != "":
+		for _, cand := range slices.Backward(s.st.stacks) {
+			if slices.ContainsFunc(cand.order, func(id string) bool { return cand.res[id].physicalID == physical }) {
+				st = cand
+				break
+			}
+		}
+		if st == nil {
+			return validationError("Stack for %s does not exist", physical)
+		}
+	default:
+		return validationError("Either StackName or PhysicalResourceId must be specified.")
+	}
+	x := &c.out
+	x.open("StackResources")
+	for _, id := range st.order {
+		r := st.res[id]
+		if r.status == "" || logical != "" && id != logical {
+			continue
+		}
+		x.open("member")
+		x.text("StackName", st.name)
+		x.text("StackId", st.id)
+		x.text("LogicalResourceId", id)
+		x.opt("PhysicalResourceId", r.physicalID)
+		x.text("ResourceType", r.typ)
+		x.time("Timestamp", r.updated)
+		x.text("ResourceStatus", r.status)
+		x.opt("ResourceStatusReason", r.reason)
+		x.open("DriftInformation")
+		x.text("StackResourceDriftStatus", "NOT_CHECKED")
+		x.close("DriftInformation")
+		x.close("member")
+	}
+	x.close("StackResources")
+	return nil
+}
+
+// deleteStack is cloudformation:DeleteStack: idempotent, and a stack that
+// does not exist is a success, as in CloudFormation. A stack still being
+// created has its creation cancelled first.
+func (s *Server) deleteStack(c *call) *apiError {
+	name := c.p.get("StackName")
+	if name == "" {
+		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+	}
+	c.noResult = true
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.findStack(name)
+	if st == nil || st.status == "DELETE_COMPLETE" || st.status == "DELETE_IN_PROGRESS" {
+		return nil
+	}
+	prev := st.op
+	if prev != nil && prev.deleting {
+		return nil
+	}
+	op := &stackOp{cancel: func() {}, done: make(chan struct{}), deleting: true}
+	if !s.goBackground(func() { s.runDelete(st, op, prev) }) {
+		return errf(503, "ServiceUnavailable", "The sandbox is shutting down.")
+	}
+	st.op = op
+	if prev == nil || !prev.rollingBack {
+		if prev != nil {
+			prev.deleting = true
+			prev.cancel()
+		}
+		s.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
+	}
+	return nil
+}
+
+func (s *Server) listStacks(c *call) *apiError {
+	filter := c.p.list("StackStatusFilter")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []*stack
+	for _, st := range s.st.stacks {
+		if len(filter) == 0 || slices.Contains(filter, st.status) {
+			list = append(list, st)
+		}
+	}
+	page, next, ok := pageByKey(list, stackKey, c.p.get("NextToken"), 100)
+	if !ok {
+		return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+	}
+	x := &c.out
+	x.open("StackSummaries")
+	for _, st := range page {
+		x.open("member")
+		x.text("StackId", st.id)
+		x.text("StackName", st.name)
+		x.opt("TemplateDescription", st.tmpl.description)
+		x.time("CreationTime", st.created)
+		x.time("DeletionTime", st.deleted)
+		x.text("StackStatus", st.status)
+		x.opt("StackStatusReason", st.reason)
+		x.open("DriftInformation")
+		x.text("StackDriftStatus", "NOT_CHECKED")
+		x.close("DriftInformation")
+		x.close("member")
+	}
+	x.close("StackSummaries")
+	x.opt("NextToken", next)
+	return nil
+}
+
+func (s *Server) getTemplate(c *call) *apiError {
+	name := c.p.get("StackName")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.findStack(name)
+	if st == nil {
+		return validationError("Stack with id %s does not exist", name)
+	}
+	c.out.text("TemplateBody", st.body)
+	c.out.open("StagesAvailable")
+	c.out.text("member", "Original")
+	c.out.text("member", "Processed")
+	c.out.close("StagesAvailable")
+	return nil
+}

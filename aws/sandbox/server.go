@@ -1,0 +1,478 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options shape the emulated account. The zero value is the standard seed
+// in eu-west-1 at demo pace.
+type Options struct {
+	Region        string  // default "eu-west-1"
+	AccountID     string  // default "123456789012"
+	Pace          float64 // CloudFormation time factor: 1 = demo pace (a clone takes ~30 s), 0.05 = test pace (< 2 s); 0 means 1
+	ExtraClusters int     // add this many generated Aurora clusters (load tests, e.g. 1000 or 5000)
+	ExtraSubnets  int     // add this many generated subnets to the staging VPC (e.g. 5000 or 20000)
+}
+
+// Server is one emulated AWS account. It is safe for concurrent use; its
+// CloudFormation work runs on goroutines that Close stops.
+type Server struct {
+	region, account string
+	pace            float64
+	services        map[string]*service
+	handler         http.Handler
+
+	// ctx ends the background work (stack operations, status changes) when
+	// the server closes; wg waits for it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu sync.Mutex // guards st and everything reachable from it
+	st *state
+
+	ctl    sync.Mutex // guards faults and calls, apart from mu so that counting never waits for a big Describe
+	faults []*activeFault
+	calls  map[string]int
+
+	lifecycle sync.Mutex // guards the fields below
+	hs        *http.Server
+	url       string
+	closed    bool
+}
+
+// New builds the account from its deterministic seed. It does not listen:
+// call Start, or mount Handler yourself.
+func New(o Options) *Server {
+	if o.Region == "" {
+		o.Region = "eu-west-1"
+	}
+	if o.AccountID == "" {
+		o.AccountID = "123456789012"
+	}
+	if o.Pace <= 0 {
+		o.Pace = 1
+	}
+	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, calls: map[string]int{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.st = seed(o)
+	s.services = s.newServices()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/_sandbox/", s.serveControl)
+	mux.HandleFunc("/", s.serveAWS)
+	s.handler = mux
+	return s
+}
+
+// Start listens on addr (e.g. "127.0.0.1:0"), serves in the background and
+// returns the base URL to give the SDK, e.g. "http://127.0.0.1:4566".
+func (s *Server) Start(addr string) (string, error) {
+	s.lifecycle.Lock()
+	defer s.lifecycle.Unlock()
+	if s.closed {
+		return "", errors.New("sandbox: Start after Close")
+	}
+	if s.hs != nil {
+		return "", fmt.Errorf("sandbox: already serving at %s", s.url)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	s.hs = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	s.url = "http://" + ln.Addr().String()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.hs.Serve(ln) // returns http.ErrServerClosed on Close
+	}()
+	return s.url, nil
+}
+
+// URL is the base URL Start returned ("" before Start).
+func (s *Server) URL() string {
+	s.lifecycle.Lock()
+	defer s.lifecycle.Unlock()
+	return s.url
+}
+
+// Close stops serving and stops all background work, waiting for it. It is
+// idempotent. Stacks still in progress stay as they are.
+func (s *Server) Close() {
+	s.lifecycle.Lock()
+	if s.closed {
+		s.lifecycle.Unlock()
+		return
+	}
+	s.closed = true
+	hs := s.hs
+	s.lifecycle.Unlock()
+
+	s.cancel()
+	if hs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if hs.Shutdown(ctx) != nil {
+			_ = hs.Close()
+		}
+		cancel()
+	}
+	s.wg.Wait()
+}
+
+// Env is the environment that points the AWS SDKs and CLI at this account:
+// endpoint, region and fixed dummy keys. AWS_DEFAULT_REGION is for AWS CLI
+// v1, which ignores AWS_REGION; it comes last, so that a reader of
+// `dbaf sandbox serve` output knows when it has every line.
+func (s *Server) Env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL=" + s.URL(),
+		"AWS_REGION=" + s.region,
+		"AWS_ACCESS_KEY_ID=sandbox",
+		"AWS_SECRET_ACCESS_KEY=sandbox",
+		"AWS_DEFAULT_REGION=" + s.region,
+	}
+}
+
+// Handler serves the AWS APIs and the control API, for use with httptest
+// or a server of the caller's own.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Calls counts the AWS calls served since New or ResetCalls, by
+// "service:Action" (e.g. "rds:DescribeDBClusters"), failed ones included.
+func (s *Server) Calls() map[string]int {
+	s.ctl.Lock()
+	defer s.ctl.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes the call counts.
+func (s *Server) ResetCalls() {
+	s.ctl.Lock()
+	defer s.ctl.Unlock()
+	s.calls = map[string]int{}
+}
+
+// sleep waits d scaled by the pace; false means ctx ended first.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(time.Duration(float64(d) * s.pace))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// goBackground runs f on a goroutine that Close waits for. It refuses once
+// the server is closing, so nothing starts after the final Wait.
+func (s *Server) goBackground(f func()) bool {
+	s.lifecycle.Lock()
+	defer s.lifecycle.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// service is one emulated AWS API.
+type service struct {
+	name    string // as in the SigV4 credential scope and IAM actions
+	version string
+	xmlns   string
+	ec2     bool // EC2's own protocol rather than Query
+	actions map[string]action
+}
+
+// call is one AWS request being served.
+type call struct {
+	svc       *service
+	action    string
+	p         params
+	requestID string
+	out       xmlw // the body inside <ActionResult> (or the EC2 response)
+	noResult  bool // the action has no output shape (DeleteStack)
+}
+
+type action func(c *call) *apiError
+
+// responseLatency holds every AWS response back a moment, as the network
+// to AWS does. Without it the Go SDK races itself on loopback: it closes
+// the request body as soon as response headers arrive, while net/http's
+// writer may still be probing that body, and the probe's spurious error
+// closes the connection under the response being read ("use of closed
+// network connection", aws/aws-sdk-go-v2#2737).
+const responseLatency = 2 * time.Millisecond
+
+// maxBody bounds a request body; CloudFormation's own template limit is 51,200 bytes.
+const maxBody = 4 << 20
+
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	reqID := newUUID()
+	svcName := credentialService(r)
+	svc := s.services[svcName]
+	if svc == nil {
+		msg := "The sandbox emulates rds, ec2, sts and cloudformation"
+		if svcName == "" {
+			writeQueryError(w, reqID, errf(403, "MissingAuthenticationToken",
+				"Request is missing Authentication Token: sign it with SigV4 (any key works; the sandbox's are in `dbaf sandbox serve` output)"))
+			return
+		}
+		writeQueryError(w, reqID, errf(400, "InvalidAction", "%s, not %q.", msg, svcName))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		s.writeError(w, svc, reqID, errf(400, "MalformedQueryString", "Cannot read the request: %v", err))
+		return
+	}
+	c := &call{svc: svc, p: params(r.Form), requestID: reqID, action: r.Form.Get("Action")}
+	if c.action == "" {
+		s.writeError(w, svc, reqID, errf(400, "MissingAction", "Missing required parameter Action"))
+		return
+	}
+	s.count(svc.name + ":" + c.action)
+	act := svc.actions[c.action]
+	if act == nil {
+		s.writeError(w, svc, reqID, errf(400, "InvalidAction", "Could not find operation %s for version %s", c.action, svc.version))
+		return
+	}
+	if f, ok := s.takeFault(svc.name, c.action); ok {
+		s.writeError(w, svc, reqID, s.faultError(f, svc.name, c.action))
+		return
+	}
+	if err := act(c); err != nil {
+		s.writeError(w, svc, reqID, err)
+		return
+	}
+	s.writeResult(w, c)
+}
+
+func (s *Server) count(key string) {
+	s.ctl.Lock()
+	s.calls[key]++
+	s.ctl.Unlock()
+}
+
+// credentialService reads the service from the SigV4 credential scope,
+// "Credential=AKID/20261125/eu-west-1/rds/aws4_request", in the
+// Authorization header or a presigned URL. The signature is not checked.
+func credentialService(r *http.Request) string {
+	scope := ""
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, after, ok := strings.Cut(auth, "Credential="); ok {
+			scope, _, _ = strings.Cut(after, ",")
+		}
+	} else {
+		scope = r.URL.Query().Get("X-Amz-Credential")
+	}
+	parts := strings.Split(strings.TrimSpace(scope), "/")
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[len(parts)-2]
+}
+
+func (s *Server) writeResult(w http.ResponseWriter, c *call) {
+	time.Sleep(responseLatency)
+	var x xmlw
+	root := c.action + "Response"
+	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`...)
+	x.b = append(x.b, "\n<"+root+` xmlns="`+c.svc.xmlns+`">`...)
+	if c.svc.ec2 {
+		x.text("requestId", c.requestID)
+		x.b = append(x.b, c.out.b...)
+	} else {
+		if !c.noResult {
+			x.open(c.action + "Result")
+			x.b = append(x.b, c.out.b...)
+			x.close(c.action + "Result")
+		}
+		x.open("ResponseMetadata")
+		x.text("RequestId", c.requestID)
+		x.close("ResponseMetadata")
+	}
+	x.close(root)
+	h := w.Header()
+	h.Set("Content-Type", "text/xml;charset=UTF-8")
+	if !c.svc.ec2 {
+		h.Set("x-amzn-RequestId", c.requestID)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(x.b)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, svc *service, reqID string, e *apiError) {
+	time.Sleep(responseLatency)
+	if !svc.ec2 {
+		writeQueryError(w, reqID, e)
+		return
+	}
+	var x xmlw
+	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
+	x.open("Response")
+	x.open("Errors")
+	x.open("Error")
+	x.text("Code", e.code)
+	x.text("Message", e.msg)
+	x.close("Error")
+	x.close("Errors")
+	x.text("RequestID", reqID)
+	x.close("Response")
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	w.WriteHeader(e.status)
+	_, _ = w.Write(x.b)
+}
+
+func writeQueryError(w http.ResponseWriter, reqID string, e *apiError) {
+	var x xmlw
+	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
+	x.open("ErrorResponse")
+	x.open("Error")
+	kind := "Sender"
+	if e.status >= 500 {
+		kind = "Receiver"
+	}
+	x.text("Type", kind)
+	x.text("Code", e.code)
+	x.text("Message", e.msg)
+	x.close("Error")
+	x.text("RequestId", reqID)
+	x.close("ErrorResponse")
+	h := w.Header()
+	h.Set("Content-Type", "text/xml;charset=UTF-8")
+	h.Set("x-amzn-RequestId", reqID)
+	w.WriteHeader(e.status)
+	_, _ = w.Write(x.b)
+}
+
+// serveControl is the sandbox's own API, beside the AWS ones: call counts
+// and fault injection for tests and demos.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/_sandbox/calls":
+		switch r.Method {
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, s.Calls())
+		case http.MethodDelete:
+			s.ResetCalls()
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			controlError(w, http.StatusMethodNotAllowed, "use GET (counts) or DELETE (reset) on /_sandbox/calls")
+		}
+	case "/_sandbox/faults":
+		switch r.Method {
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, s.activeFaults())
+		case http.MethodPost:
+			var body struct {
+				Spec string `json:"spec"`
+			}
+			if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
+				controlError(w, http.StatusBadRequest, `want a JSON body like {"spec": "rds:DescribeDBClusters=AccessDenied"}: `+err.Error())
+				return
+			}
+			f, err := ParseFault(body.Spec)
+			if err != nil {
+				controlError(w, http.StatusBadRequest, err.Error())
+				return
+			}
+			s.Inject(f)
+			writeJSON(w, http.StatusCreated, faultJSON(f))
+		case http.MethodDelete:
+			s.ClearFaults()
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			controlError(w, http.StatusMethodNotAllowed, "use GET, POST or DELETE on /_sandbox/faults")
+		}
+	default:
+		controlError(w, http.StatusNotFound, "the sandbox control API has /_sandbox/calls and /_sandbox/faults")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func controlError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// newServices wires each service's actions to this server.
+func (s *Server) newServices() map[string]*service {
+	return map[string]*service{
+		"rds": {name: "rds", version: "2014-10-31", xmlns: "http://rds.amazonaws.com/doc/2014-10-31/", actions: map[string]action{
+			"DescribeDBClusters":                 s.describeDBClusters,
+			"DescribeDBInstances":                s.describeDBInstances,
+			"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
+			"DescribeOrderableDBInstanceOptions": s.describeOrderable,
+			"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
+			"ModifyDBCluster":                    s.modifyDBCluster,
+		}},
+		"ec2": {name: "ec2", version: "2016-11-15", xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/", ec2: true, actions: map[string]action{
+			"DescribeSubnets":        s.describeSubnets,
+			"DescribeVpcs":           s.describeVpcs,
+			"DescribeSecurityGroups": s.describeSecurityGroups,
+		}},
+		"sts": {name: "sts", version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", actions: map[string]action{
+			"GetCallerIdentity": s.getCallerIdentity,
+		}},
+		"cloudformation": {name: "cloudformation", version: "2010-05-15", xmlns: "http://cloudformation.amazonaws.com/doc/2010-05-15/", actions: map[string]action{
+			"CreateStack":            s.createStack,
+			"DescribeStacks":         s.describeStacks,
+			"DescribeStackEvents":    s.describeStackEvents,
+			"DescribeStackResources": s.describeStackResources,
+			"DeleteStack":            s.deleteStack,
+			"ListStacks":             s.listStacks,
+			"GetTemplate":            s.getTemplate,
+		}},
+	}
+}
+
+// knownActions lists the actions the sandbox serves per service, for
+// ParseFault's messages; it must match newServices.
+func knownActions(svc string) []string {
+	switch svc {
+	case "rds":
+		return []string{"DescribeDBClusters", "DescribeDBInstances", "DescribeDBSubnetGroups", "DescribeOrderableDBInstanceOptions", "DescribeDBClusterSnapshots", "ModifyDBCluster"}
+	case "ec2":
+		return []string{"DescribeSubnets", "DescribeVpcs", "DescribeSecurityGroups"}
+	case "sts":
+		return []string{"GetCallerIdentity"}
+	case "cloudformation":
+		return []string{"CreateStack", "DescribeStacks", "DescribeStackEvents", "DescribeStackResources", "DeleteStack", "ListStacks", "GetTemplate"}
+	}
+	return nil
+}
+
+// getCallerIdentity is sts:GetCallerIdentity: a fixed developer user.
+func (s *Server) getCallerIdentity(c *call) *apiError {
+	c.out.text("Arn", s.userARN())
+	c.out.text("UserId", "AIDASANDBOXDEVELOPER")
+	c.out.text("Account", s.account)
+	return nil
+}
+
+func (s *Server) userARN() string { return "arn:aws:iam::" + s.account + ":user/sandbox-developer" }
