@@ -17,7 +17,7 @@ type Stacks interface {
 	StackEvents
 	Region() string
 	CallerIdentity(ctx context.Context) (*aws.Identity, error)
-	Cluster(ctx context.Context, id string) (*aws.Cluster, error)
+	ClusterSummary(ctx context.Context, id string) (*aws.Cluster, error)
 	CreateStack(ctx context.Context, in aws.CreateStackInput) (stackID string, err error)
 	DescribeStack(ctx context.Context, nameOrID string) (*aws.Stack, error)
 	StackResources(ctx context.Context, nameOrID string) ([]aws.StackResource, error)
@@ -164,7 +164,7 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 // checkSource refuses a source that is not there or not available, before
 // anything is created.
 func checkSource(ctx context.Context, s Stacks, a *Artifact) error {
-	src, err := s.Cluster(ctx, a.Source.ClusterID)
+	src, err := s.ClusterSummary(ctx, a.Source.ClusterID)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		if err := p.wait(ctx); err != nil {
 			return nil, &InterruptedError{Stack: name, Created: true}
 		}
-		c, err := s.Cluster(ctx, clusterID)
+		c, err := s.ClusterSummary(ctx, clusterID)
 		if isThrottled(err) {
 			emit(Throttled{Call: "rds:DescribeDBClusters", RetryIn: p.throttled()})
 			continue
@@ -251,7 +251,7 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 	if err != nil {
 		return err
 	}
-	c, err := s.Cluster(ctx, clusterID)
+	c, err := s.ClusterSummary(ctx, clusterID)
 	if err != nil {
 		return err
 	}

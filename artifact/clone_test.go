@@ -68,7 +68,7 @@ func (f *fakeStacks) Region() string { return "eu-west-1" }
 func (f *fakeStacks) CallerIdentity(context.Context) (*aws.Identity, error) {
 	return &aws.Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/dev"}, nil
 }
-func (f *fakeStacks) Cluster(_ context.Context, id string) (*aws.Cluster, error) {
+func (f *fakeStacks) ClusterSummary(_ context.Context, id string) (*aws.Cluster, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, ok := f.clusters[id]
@@ -414,6 +414,12 @@ func TestRootCause(t *testing.T) {
 			"B", "quota exceeded"},
 		{"only the stack failed", []aws.StackEvent{stackEv("1", "ROLLBACK_IN_PROGRESS", ""), stackEv("2", "CREATE_FAILED", "Template error")}, "", "Template error"},
 		{"nothing failed", []aws.StackEvent{stackEv("1", "ROLLBACK_COMPLETE", "")}, "", "the stack failed without saying why"},
+		{"resource handler wording", []aws.StackEvent{ev("1", "Cluster", "AWS::RDS::DBCluster", "CREATE_FAILED",
+			`Resource handler returned message: "DBCluster prod-auror not found. (Service: Rds, Status Code: 404, Request ID: 5e1f)" (RequestToken: 9b2c, HandlerErrorCode: NotFound)`)},
+			"Cluster", "DBCluster prod-auror not found."},
+		{"handler wording without service tail", []aws.StackEvent{ev("1", "Instance", "AWS::RDS::DBInstance", "CREATE_FAILED",
+			`Resource handler returned message: "Quota exceeded" (RequestToken: 1, HandlerErrorCode: ServiceLimitExceeded)`)},
+			"Instance", "Quota exceeded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

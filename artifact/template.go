@@ -79,13 +79,18 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 	if src.SnapshotIdentifier != "" {
 		cluster = append(cluster, member{"SnapshotIdentifier", src.SnapshotIdentifier})
 	} else {
-		cluster = append(cluster,
-			member{"RestoreType", "copy-on-write"},
-			member{"SourceDBClusterIdentifier", src.ClusterID})
 		if src.RestoreToTime != nil {
-			cluster = append(cluster, member{"RestoreToTime", src.RestoreToTime.UTC().Format(time.RFC3339)})
+			// RDS refuses RestoreToTime with copy-on-write: a past point in
+			// time is a full copy (slower, its storage billed in full).
+			cluster = append(cluster,
+				member{"RestoreType", "full-copy"},
+				member{"SourceDBClusterIdentifier", src.ClusterID},
+				member{"RestoreToTime", src.RestoreToTime.UTC().Format(time.RFC3339)})
 		} else {
-			cluster = append(cluster, member{"UseLatestRestorableTime", true})
+			cluster = append(cluster,
+				member{"RestoreType", "copy-on-write"},
+				member{"SourceDBClusterIdentifier", src.ClusterID},
+				member{"UseLatestRestorableTime", true})
 		}
 	}
 	cluster = append(cluster,

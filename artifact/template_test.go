@@ -616,7 +616,8 @@ func TestTemplateClusterRestore(t *testing.T) {
 	}{
 		{"postgres-latest", map[string]any{"RestoreType": "copy-on-write", "SourceDBClusterIdentifier": "orders-prod", "UseLatestRestorableTime": true}},
 		// 23:30 at UTC+2 is 21:30 UTC.
-		{"mysql-restore-time", map[string]any{"RestoreType": "copy-on-write", "SourceDBClusterIdentifier": "shop-mysql", "RestoreToTime": "2026-11-24T21:30:00Z"}},
+		// RDS refuses RestoreToTime with copy-on-write: a point in time is a full copy.
+		{"mysql-restore-time", map[string]any{"RestoreType": "full-copy", "SourceDBClusterIdentifier": "shop-mysql", "RestoreToTime": "2026-11-24T21:30:00Z"}},
 		{"snapshot", map[string]any{"SnapshotIdentifier": "orders-prod-2026-11-24"}},
 	} {
 		c := findCase(t, tc.name)

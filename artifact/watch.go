@@ -180,9 +180,21 @@ func isCancellation(reason string) bool {
 		strings.Contains(r, "cancelled") && strings.Contains(r, "another resource")
 }
 
+// trimRequestTail keeps what a person needs from a failure reason. Resource
+// handlers wrap the service's message as
+// Resource handler returned message: "MSG (Service: …)" (RequestToken: …);
+// MSG is the part worth reading.
 func trimRequestTail(reason string) string {
-	if i := strings.Index(reason, " (Service:"); i > 0 {
-		reason = reason[:i]
+	if inner, ok := strings.CutPrefix(reason, `Resource handler returned message: "`); ok {
+		if i := strings.LastIndex(inner, `" (RequestToken:`); i >= 0 {
+			inner = inner[:i]
+		}
+		reason = strings.TrimSuffix(inner, `"`)
+	}
+	for _, tail := range []string{" (Service:", " (RequestToken:"} {
+		if i := strings.Index(reason, tail); i > 0 {
+			reason = reason[:i]
+		}
 	}
 	return strings.TrimSpace(reason)
 }
