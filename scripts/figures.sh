@@ -4,6 +4,7 @@
 #   - image build after discovery (assemble + load into the engine): median of N runs
 #   - two builds of the same artifact: identical image ID
 #   - discovery on a sandbox account with 1,000 clusters and 5,000 subnets (go test -bench)
+#   - clone handover and watch call rate against the sandbox; TUI frame times and memory
 # Usage: bash scripts/figures.sh [runs]   (needs Docker; uses the in-process sandbox)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,3 +35,11 @@ echo "image IDs over $runs builds: $unique_ids distinct (${ids[0]})"
 echo
 echo "discovery, 1,000 clusters and 5,000 subnets (sandbox):"
 go test -run '^$' -bench BenchmarkDiscovery -benchtime 5x ./aws/ | grep -E 'Benchmark|calls'
+echo
+echo "clone handover, test pace, default poll interval (CREATE_COMPLETE seen -> endpoint, less the password reset wait):"
+go test -run '^$' -bench BenchmarkCloneHandover -benchtime 3x ./artifact/ | grep -E 'Benchmark'
+echo "watching a clone at demo pace (~30 s), default poll interval:"
+go test -run '^$' -bench BenchmarkCloneWatchRate -benchtime 1x ./artifact/ | grep -E 'Benchmark'
+echo
+echo "terminal UI models:"
+go test -run '^$' -bench 'BenchmarkCloneView|BenchmarkWizard' -benchtime 20x ./ui/ | grep -E 'Benchmark'

@@ -400,8 +400,13 @@ func TestResourceValidation(t *testing.T) {
 		{name: "multi-az-source", edit: func(a *artifact.Artifact) {
 			a.Source.ClusterID, a.Source.Engine = "legacy-multiaz", "postgres"
 		}, resource: "Cluster", says: "copy-on-write cloning is supported only for Aurora"},
-		{name: "restore-time-clone", edit: func(a *artifact.Artifact) { a.Source.RestoreToTime = &at },
-			resource: "Cluster", says: "RestoreToTime can't be specified if RestoreType is copy-on-write"},
+		// dbaf makes point-in-time restores full copies; a template that
+		// asks for a copy-on-write one fails as RDS would.
+		{name: "restore-time-clone", template: func(name string) string {
+			a := prodArtifact()
+			a.Source.RestoreToTime = &at
+			return strings.Replace(cloneTemplate(t, a, name), `"RestoreType": "full-copy"`, `"RestoreType": "copy-on-write"`, 1)
+		}, resource: "Cluster", says: "RestoreToTime can't be specified if RestoreType is copy-on-write"},
 		{name: "one-az", edit: func(a *artifact.Artifact) {
 			a.Target.VpcID, a.Target.AllowedCIDR = "vpc-0a1b2c3d4e5f60002", "10.1.0.0/16"
 			a.Target.Subnets = []artifact.Subnet{{ID: "subnet-0a1b2c3d4e5f62004"}, {ID: "subnet-0a1b2c3d4e5f62005"}}
