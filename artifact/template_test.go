@@ -21,9 +21,10 @@ import (
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden templates in testdata/template")
 
-// The official CloudFormation resource schemas live beside the repository
-// (/work/shared next to /work/main), not in it.
-var cfnSchemaDir = filepath.Join("..", "..", "shared", "cfn-schemas")
+// The official CloudFormation resource schemas, copied byte for byte from
+// cfn-lint (testdata/cfn-schemas/README.md says from where), so the check
+// runs on any fresh clone.
+var cfnSchemaDir = filepath.Join("testdata", "cfn-schemas")
 
 var cfnSchemaFiles = map[string]string{
 	"AWS::RDS::DBCluster":     "aws-rds-dbcluster.json",
@@ -176,7 +177,7 @@ var loadCfnSchemas = sync.OnceValues(func() (map[string]*cfnSchema, error) {
 		path := filepath.Join(cfnSchemaDir, file)
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("CloudFormation schemas not found (want them in %s, beside the repository): %w", cfnSchemaDir, err)
+			return nil, fmt.Errorf("CloudFormation schemas not found (want them in %s): %w", cfnSchemaDir, err)
 		}
 		doc, err := jsonschema.UnmarshalJSON(f)
 		f.Close()
