@@ -1,0 +1,529 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/config"
+)
+
+// The AWS client is what main passes as the wizard's discovery.
+var _ WizardDiscovery = (*aws.Client)(nil)
+
+// The golden tests drive the wizard through teatest at 100x30 with the
+// ASCII profile against wizSandbox, and compare the final frame.
+
+// wizProdVPC shows once the VPC has been described.
+const wizProdVPC = "vpc-0a1b2c3d (prod, 10.0.0.0/16)"
+
+// wizWaitListed waits until all five clusters are listed.
+func wizWaitListed(t *testing.T, p *wizProbe) {
+	t.Helper()
+	wizWait(t, p, func(v string) bool {
+		return strings.Contains(v, "5 clusters") && !strings.Contains(v, "listing more")
+	})
+}
+
+func wizNew(t *testing.T, d *wizFakeDisc, b *wizFakeBuild, cfg *config.Config) *Wizard {
+	t.Helper()
+	opts := wizTestOptions(t, d, b)
+	opts.Config = cfg
+	return NewWizard(context.Background(), opts)
+}
+
+// wizToSubnets picks prod-aurora and waits for its subnet group.
+func wizToSubnets(t *testing.T, tm interface{ Send(tea.Msg) }, p *wizProbe) {
+	t.Helper()
+	wizWaitListed(t, p)
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "subnet-0a1b2c03", "3 subnets in 3 AZs", wizProdVPC)
+}
+
+func TestWizardClusterList(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	wizFinish(t, tm)
+}
+
+func TestWizardClusterFilter(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Type("post")
+	wizWaitFor(t, p, "4 of 5 clusters")
+	tm.Send(wizDown)
+	tm.Send(wizDown)
+	tm.Send(wizEnter) // reporting-stopped cannot be chosen: enter explains
+	wizWaitFor(t, p, "! reporting-stopped can't be chosen (stopped)", "reporting-stopped cannot be cloned while it is stopped")
+	w := wizFinish(t, tm).(*Wizard)
+	if w.step != wizSource {
+		t.Errorf("step = %d, want the source step", w.step)
+	}
+}
+
+func TestWizardNotAurora(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Type("legacy")
+	wizWaitFor(t, p, "1 of 5 clusters")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "! legacy-multiaz can't be chosen (not Aurora)", "engine postgres is not Aurora")
+	wizFinish(t, tm)
+}
+
+func TestWizardSubnetsSource(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizToSubnets(t, tm, p)
+	wizWaitFor(t, p, "vpc-0a1b2c3d (prod, 10.0.0.0/16)")
+	wizFinish(t, tm)
+}
+
+func TestWizardSubnetsOneAZRefused(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizToSubnets(t, tm, p)
+	tm.Send(wizTab)
+	wizWaitFor(t, p, "6 subnets", "prod-app-c")
+	tm.Send(wizSpace) // subnet-0a1b2c01, eu-west-1a
+	tm.Send(wizDown)
+	tm.Send(wizSpace) // subnet-0a1b2c11, eu-west-1a
+	wizWaitFor(t, p, "2 subnets selected in 1 AZ (eu-west-1a)")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "✗ Can't continue: all 2 selected subnets are in eu-west-1a", "also select one in eu-west-1b or")
+	w := wizFinish(t, tm).(*Wizard)
+	if w.step != wizSubnets {
+		t.Errorf("step = %d, want to stay on the subnets step", w.step)
+	}
+}
+
+func TestWizardSubnetsFilterPick(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizToSubnets(t, tm, p)
+	tm.Send(wizTab)
+	wizWaitFor(t, p, "6 subnets")
+	tm.Type("app")
+	wizWaitFor(t, p, "3 of 6 subnets")
+	tm.Send(wizCtrl('a')) // all three app subnets
+	wizWaitFor(t, p, "✓ 3 subnets selected in 3 AZs")
+	wizFinish(t, tm)
+}
+
+func TestWizardClassList(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizToSubnets(t, tm, p)
+	tm.Send(wizEnter)
+	v := wizWaitFor(t, p, "9 orderable for aurora-postgresql 16.4", "the same class as the source's writer")
+	if strings.Contains(v, "db.x2g") {
+		t.Error("db.x2g is not orderable for aurora-postgresql 16.4 but is listed")
+	}
+	w := wizFinish(t, tm).(*Wizard)
+	if got := w.cfg.Subnets; !got.Source {
+		t.Errorf("subnet_ids = %+v, want source", got)
+	}
+}
+
+func TestWizardClassUnorderable(t *testing.T) {
+	cfg := &config.Config{}
+	for k, v := range map[string]string{"source_db_cluster_id": "prod-aurora", "subnet_ids": "source", "instance_type": "db.x2g.large"} {
+		if err := cfg.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, cfg), 100, 30)
+	v := wizWaitFor(t, p, "! db.x2g.large (from the configuration) is not orderable for aurora-postgresql 16.4 in eu-west-1")
+	if strings.Contains(v, "› db.x2g") || strings.Contains(v, "  db.x2g") {
+		t.Error("the unorderable class is in the list")
+	}
+	wizFinish(t, tm)
+}
+
+func TestWizardServerlessCapacity(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Type("analytics")
+	wizWaitFor(t, p, "1 of 5 clusters")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "3 subnets in 3 AZs")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "9 orderable for aurora-postgresql 16.4")
+	tm.Type("serverless")
+	wizWaitFor(t, p, "1 of 9 orderable")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "Serverless v2 capacity", "the source's range, 0.5–16 ACUs")
+	tm.Send(wizTab)
+	tm.Send(wizCtrl('u'))
+	tm.Type("300") // above 256 ACUs
+	wizWaitFor(t, p, `✗ "300" is out of range`)
+	wizFinish(t, tm)
+}
+
+func TestWizardCapacityMinAboveMax(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Type("analytics")
+	wizWaitFor(t, p, "1 of 5 clusters")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "3 subnets in 3 AZs")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "9 orderable for aurora-postgresql 16.4")
+	tm.Type("serverless")
+	wizWaitFor(t, p, "1 of 9 orderable")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "Serverless v2 capacity")
+	tm.Send(wizCtrl('u'))
+	tm.Type("32")
+	wizWaitFor(t, p, "less than serverless_min_capacity 32")
+	tm.Send(wizEnter)
+	w := wizFinish(t, tm).(*Wizard)
+	if w.step != wizCapacity {
+		t.Errorf("step = %d, want to stay on capacity", w.step)
+	}
+}
+
+func TestWizardDetails(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizToSubnets(t, tm, p)
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "9 orderable for aurora-postgresql 16.4")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "Details of the artifact", "10.0.0.0/16 (the VPC's CIDR)")
+	tm.Send(wizTab)
+	tm.Type("10.0.0.5")
+	wizWaitFor(t, p, `✗ "10.0.0.5" is an address, not a CIDR block`)
+	tm.Send(wizTab)
+	tm.Type("3d")
+	tm.Send(wizTab)
+	tm.Type("#dataops?")
+	wizWaitFor(t, p, "#dataops?")
+	tm.Send(wizEnter) // refused: the CIDR is wrong; focus goes back to it
+	wizWaitFor(t, p, "Allowed CIDR   > 10.0.0.5")
+	w := wizFinish(t, tm).(*Wizard)
+	if w.step != wizDetails || w.det.focus != wizFieldCIDR {
+		t.Errorf("step %d focus %d, want details with the CIDR focused", w.step, w.det.focus)
+	}
+}
+
+// wizComplete is a full, valid configuration.
+func wizComplete(t *testing.T) *config.Config {
+	t.Helper()
+	cfg := &config.Config{}
+	for _, kv := range [][2]string{
+		{"source_db_cluster_id", "prod-aurora"}, {"subnet_ids", "source"}, {"instance_type", "db.r6g.large"},
+		{"clone_ttl", "3d"}, {"publisher_contact", "dataops@example.com"},
+	} {
+		if err := cfg.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cfg
+}
+
+func TestWizardPrefilledReview(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, wizComplete(t)), 100, 30)
+	wizWaitFor(t, p, "Review, then build", "(new file)", "vpc-0a1b2c3d (prod, 10.0.0.0/16)")
+	wizFinish(t, tm)
+}
+
+func TestWizardPrefilledPartial(t *testing.T) {
+	cfg := &config.Config{}
+	if err := cfg.Set("source_db_cluster_id", "prod-aurora"); err != nil {
+		t.Fatal(err)
+	}
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, cfg), 100, 30)
+	// Subnets are not configured: the wizard stops there, source selected.
+	wizWaitFor(t, p, "Where should clones run?", "3 subnets in 3 AZs", wizProdVPC)
+	w := wizFinish(t, tm).(*Wizard)
+	if w.step != wizSubnets || w.net.custom {
+		t.Errorf("step %d custom %v, want subnets with source", w.step, w.net.custom)
+	}
+}
+
+func TestWizardPrefilledUnknownCluster(t *testing.T) {
+	cfg := wizComplete(t)
+	if err := cfg.Set("source_db_cluster_id", "prod-auroar"); err != nil {
+		t.Fatal(err)
+	}
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, cfg), 100, 30)
+	wizWait(t, p, func(v string) bool {
+		return strings.Contains(v, `✗ prod-auroar (from the configuration): no DB cluster "prod-auroar" in eu-west-1`) && !strings.Contains(v, "listing more")
+	})
+	w := wizFinish(t, tm).(*Wizard)
+	if w.step != wizSource {
+		t.Errorf("step = %d, want the source step", w.step)
+	}
+}
+
+// TestWizardPagesAppend: pages append as they arrive and a cursor the
+// user moved stays on its cluster.
+func TestWizardPagesAppend(t *testing.T) {
+	w := wizNew(t, wizSandbox(), nil, nil)
+	w.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	_, req := w.begin(&w.src.list)
+	clusters := wizManyClusters(250)
+	w.Update(wizClusterPageMsg{req: req, clusters: clusters[:100]})
+	if !strings.Contains(ansi.Strip(w.View().Content), "listing more clusters… 100 so far") {
+		t.Errorf("first page not shown as it arrived:\n%s", ansi.Strip(w.View().Content))
+	}
+	w.Update(wizDown)
+	w.Update(wizDown)
+	want := w.src.pick.current().id
+	w.Update(wizClusterPageMsg{req: req, clusters: clusters[100:200]})
+	w.Update(wizClusterPageMsg{req: req - 1, clusters: clusters[200:]}) // stale: another listing
+	w.Update(wizClustersDoneMsg{req: req})
+	if n := len(w.src.pick.items); n != 200 {
+		t.Errorf("%d clusters listed, want 200", n)
+	}
+	if got := w.src.pick.current().id; got != want {
+		t.Errorf("cursor moved to %s, want it on %s", got, want)
+	}
+}
+
+func TestWizardPrefilledSubnetIDs(t *testing.T) {
+	cfg := wizComplete(t)
+	if err := cfg.Set("subnet_ids", "subnet-0a1b2c11, subnet-0a1b2c12"); err != nil {
+		t.Fatal(err)
+	}
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, cfg), 100, 30)
+	wizWaitFor(t, p, "Review, then build", "subnet-0a1b2c12", "(new file)", wizProdVPC)
+	w := wizFinish(t, tm).(*Wizard)
+	if got := strings.Join(w.cfg.Subnets.IDs, ","); got != "subnet-0a1b2c11,subnet-0a1b2c12" {
+		t.Errorf("subnets = %s", got)
+	}
+}
+
+func TestWizardBackKeepsChoices(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizToSubnets(t, tm, p)
+	tm.Send(wizTab)
+	wizWaitFor(t, p, "6 subnets")
+	tm.Send(wizDown)
+	tm.Send(wizSpace) // subnet-0a1b2c11 (a)
+	tm.Send(wizDown)
+	tm.Send(wizDown)
+	tm.Send(wizSpace) // subnet-0a1b2c12 (b)
+	wizWaitFor(t, p, "✓ 2 subnets selected in 2 AZs")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "9 orderable for aurora-postgresql 16.4")
+	tm.Send(wizDown) // db.r6g.xlarge
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "Details of the artifact")
+	tm.Send(wizEsc)
+	wizWaitFor(t, p, "› db.r6g.xlarge")
+	tm.Send(wizEsc)
+	wizWaitFor(t, p, "Where should clones run?", "✓ 2 subnets selected in 2 AZs")
+	tm.Send(wizEsc)
+	wizWaitListed(t, p)
+	tm.Send(wizEnter) // the same cluster: straight back, choices intact
+	wizWaitFor(t, p, "Where should clones run?", "[x] subnet-0a1b2c12")
+	w := wizFinish(t, tm).(*Wizard)
+	if w.cfg.InstanceClass != "db.r6g.xlarge" {
+		t.Errorf("instance_type = %q, want db.r6g.xlarge kept", w.cfg.InstanceClass)
+	}
+}
+
+func TestWizardAccessDenied(t *testing.T) {
+	d := wizSandbox()
+	d.listErrs = []error{&aws.Error{Kind: aws.AccessDenied, Op: "rds:DescribeDBClusters",
+		Msg: "access denied: dbaf needs the IAM permission rds:DescribeDBClusters; ask your AWS administrator to grant rds:DescribeDBClusters to your role or user"}}
+	tm, p := wizRun(t, wizNew(t, d, nil, nil), 100, 30)
+	wizWaitFor(t, p, "✗ listing clusters in eu-west-1: access denied", "r retry")
+	wizFinish(t, tm)
+}
+
+func TestWizardAccessDeniedRetry(t *testing.T) {
+	d := wizSandbox()
+	d.listErrs = []error{&aws.Error{Kind: aws.Throttled, Op: "rds:DescribeDBClusters",
+		Msg: "AWS is throttling rds:DescribeDBClusters even after retrying: wait a minute and try again"}}
+	tm, p := wizRun(t, wizNew(t, d, nil, nil), 100, 30)
+	wizWaitFor(t, p, "throttling", "r retry")
+	tm.Type("r")
+	wizWaitListed(t, p)
+	wizFinish(t, tm)
+}
+
+func TestWizardSwitchRegion(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Send(wizCtrl('r'))
+	wizWaitFor(t, p, "region: eu-west-1")
+	tm.Send(wizCtrl('u'))
+	tm.Type("us-east-1")
+	tm.Send(wizEnter)
+	wizWait(t, p, func(v string) bool {
+		return strings.Contains(v, "region us-east-1") && strings.Contains(v, "1 cluster") && !strings.Contains(v, "listing more")
+	})
+	w := wizFinish(t, tm).(*Wizard)
+	if w.cfg.Region != "us-east-1" {
+		t.Errorf("region = %q", w.cfg.Region)
+	}
+}
+
+func TestWizardResize(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	wizWait(t, p, func(v string) bool { return len(strings.Split(v, "\n")) == 24 })
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "3 subnets in 3 AZs")
+	tm.Send(wizTab)
+	wizWaitFor(t, p, "6 subnets")
+	w := wizFinish(t, tm).(*Wizard)
+	wizCheckFits(t, w.View().Content, 80, 24)
+}
+
+func TestWizardResizeWide(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, wizComplete(t)), 100, 30)
+	wizWaitFor(t, p, "Review, then build", "(new file)", wizProdVPC)
+	tm.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	wizWait(t, p, func(v string) bool { return len(strings.Split(v, "\n")) == 40 })
+	w := wizFinish(t, tm).(*Wizard)
+	wizCheckFits(t, w.View().Content, 120, 40)
+}
+
+func TestWizardTooSmall(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Send(tea.WindowSizeMsg{Width: 50, Height: 12})
+	wizWaitFor(t, p, "The window is 50x12")
+	wizFinish(t, tm)
+}
+
+func TestWizardHelp(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Type("?")
+	wizWaitFor(t, p, "Keys", "switch region")
+	wizFinish(t, tm)
+}
+
+func TestWizardOverwriteConfirm(t *testing.T) {
+	w := wizNew(t, wizSandbox(), &wizFakeBuild{}, wizComplete(t))
+	if err := os.WriteFile(w.path, []byte("[source_db]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm, p := wizRun(t, w, 100, 30)
+	wizWaitFor(t, p, "Review, then build", "exists: asks before overwriting")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "already exists. Overwrite it?")
+	wizFinish(t, tm)
+	if data, _ := os.ReadFile(w.path); string(data) != "[source_db]\n" {
+		t.Errorf("the file was overwritten without a yes")
+	}
+}
+
+func TestWizardBuildProgress(t *testing.T) {
+	b := &wizFakeBuild{hold: make(chan struct{})}
+	defer close(b.hold)
+	w := wizNew(t, wizSandbox(), b, wizComplete(t))
+	tm, p := wizRun(t, w, 100, 30)
+	wizWaitFor(t, p, "Review, then build", "(new file)")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "loaded image db-artifact:latest")
+	wizFinish(t, tm)
+}
+
+func TestWizardBuildSummary(t *testing.T) {
+	b := &wizFakeBuild{}
+	w := wizNew(t, wizSandbox(), b, wizComplete(t))
+	tm, p := wizRun(t, w, 100, 30)
+	wizWaitFor(t, p, "Review, then build", "(new file)")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "✓ Built db-artifact:latest")
+	tm.Type("p")
+	wizWaitFor(t, p, "push to:")
+	tm.Type("127.0.0.1:5000/db-artifact:latest")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "pushed  127.0.0.1:5000/db-artifact:latest@sha256:9a8b7c6d5e4f")
+	fm := wizFinish(t, tm).(*Wizard)
+	built, err := fm.Result()
+	if err != nil || built.Pushed == "" {
+		t.Fatalf("Result() = %+v, %v; want the pushed image", built, err)
+	}
+	data, err := os.ReadFile(w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := config.Parse("written", data)
+	if err != nil || back.SourceClusterID != "prod-aurora" || !back.Subnets.Source || back.InstanceClass != "db.r6g.large" {
+		t.Fatalf("written INI reads back as %+v, %v", back, err)
+	}
+	if len(b.pushes) != 2 || b.pushes[0] != "" || b.pushes[1] != "127.0.0.1:5000/db-artifact:latest" {
+		t.Errorf("build calls pushed %q", b.pushes)
+	}
+}
+
+func TestWizardBuildFailed(t *testing.T) {
+	b := &wizFakeBuild{fail: &aws.Error{Kind: aws.AccessDenied, Op: "rds:DescribeDBClusters",
+		Msg: "access denied: dbaf needs the IAM permission rds:DescribeDBClusters; ask your AWS administrator to grant it"}}
+	w := wizNew(t, wizSandbox(), b, wizComplete(t))
+	tm, p := wizRun(t, w, 100, 30)
+	wizWaitFor(t, p, "Review, then build", "(new file)")
+	tm.Send(wizEnter)
+	wizWaitFor(t, p, "✗ The build failed: access denied")
+	fm := wizFinish(t, tm).(*Wizard)
+	if _, err := fm.Result(); !errors.Is(err, ErrWizardAborted) {
+		t.Errorf("Result() error = %v, want ErrWizardAborted", err)
+	} else if ae := (*aws.Error)(nil); !errors.As(err, &ae) {
+		t.Errorf("Result() error %v does not carry the build's aws.Error", err)
+	}
+}
+
+// TestWizardQuitAborts: leaving without a build is ErrWizardAborted.
+func TestWizardQuitAborts(t *testing.T) {
+	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	wizWaitListed(t, p)
+	tm.Send(wizCtrl('c'))
+	fm := tm.FinalModel(t).(*wizProbe)
+	if _, err := fm.m.(*Wizard).Result(); !errors.Is(err, ErrWizardAborted) {
+		t.Errorf("Result() error = %v, want ErrWizardAborted", err)
+	}
+}
+
+func TestWizardRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	opts := wizTestOptions(t, wizSandbox(), nil)
+	_, err := RunWizard(ctx, opts, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(80, 24))
+	if !errors.Is(err, ErrWizardAborted) {
+		t.Errorf("RunWizard with a cancelled context: %v, want ErrWizardAborted", err)
+	}
+}
+
+func TestWizardNoColor(t *testing.T) {
+	opts := wizTestOptions(t, wizSandbox(), nil)
+	opts.Theme = NewTheme(true, true)
+	w := NewWizard(context.Background(), opts)
+	w.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	w.Update(wizClusterPageMsg{req: w.src.list.req, clusters: wizSandbox().clusters})
+	w.src.list.active = false
+	if strings.Contains(w.View().Content, "38;") {
+		t.Errorf("NO_COLOR view has colour sequences:\n%q", w.View().Content)
+	}
+	in := w.newInput("> ", "placeholder")
+	in.SetValue("db-artifact:latest")
+	in.Focus()
+	if v := in.View(); strings.Contains(v, "38;") || strings.Contains(v, "48;") {
+		t.Errorf("NO_COLOR text input has colour sequences: %q", v)
+	}
+}
+
+// wizCheckFits fails when a frame has more lines or wider lines than the
+// window.
+func wizCheckFits(t *testing.T, content string, width, height int) {
+	t.Helper()
+	lines := strings.Split(content, "\n")
+	if len(lines) > height {
+		t.Errorf("frame has %d lines for a %d-line window", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > width {
+			t.Errorf("line %d is %d cells wide for a %d-cell window: %q", i, w, width, l)
+		}
+	}
+}
