@@ -20,10 +20,17 @@ import (
 // With --sandbox it first starts an in-process sandbox account and points
 // the client at it with the sandbox's credentials.
 func (a *app) awsClient(ctx context.Context, artifactRegion string) (*dbafaws.Client, error) {
-	o := dbafaws.Options{Profile: a.global.profile, Region: a.global.region, EndpointURL: a.global.endpointURL}
-	if o.Region == "" {
-		o.Region = artifactRegion
+	region := a.global.region
+	if region == "" {
+		region = artifactRegion
 	}
+	return a.awsClientIn(ctx, region)
+}
+
+// awsClientIn builds the AWS client for exactly this region ("" = the SDK's
+// default), e.g. after the user switched region in the wizard.
+func (a *app) awsClientIn(ctx context.Context, region string) (*dbafaws.Client, error) {
+	o := dbafaws.Options{Profile: a.global.profile, Region: region, EndpointURL: a.global.endpointURL}
 	if a.global.sandbox {
 		if a.global.endpointURL != "" {
 			return nil, usageErr{errors.New("--sandbox and --endpoint-url both choose where AWS requests go: pass one")}

@@ -1,17 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/dockerbuild"
+	"github.com/dbaf/dbaf/ui"
 )
 
 // defaultConfigFile is read when `dbaf build` gets no CONFIG argument.
@@ -90,57 +90,136 @@ With --yes, or without a terminal, dbaf never prompts.`,
 }
 
 func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
-	cfg, err := a.loadBuildConfig(path, o.overrides)
+	if !o.yes && a.interactive() && a.global.output == "text" {
+		return a.wizard(ctx, path, o)
+	}
+	cfg, err := a.loadBuildConfig(path, o.overrides, true)
 	if err != nil {
 		return err
 	}
 
+	binary, err := imageBinary(o)
+	if err != nil {
+		return err
+	}
+
+	if !o.yes && !a.interactive() {
+		fmt.Fprintln(a.errOut, "dbaf: no terminal: building without prompts, as with --yes")
+	}
+
+	client, err := a.awsClient(ctx, cfg.Region)
+	if err != nil {
+		return err
+	}
+	_, err = a.runBuild(ctx, cfg, binary, o.arch, o.push, client, a.printer().Emit)
+	return err
+}
+
+// imageBinary is the static dbaf that goes into the image: --dbaf-binary,
+// else the running one.
+func imageBinary(o *buildOptions) (string, error) {
 	binary := o.binary
 	if binary == "" {
+		var err error
 		if binary, err = os.Executable(); err != nil {
-			return fmt.Errorf("cannot find the running dbaf binary (%v): pass --dbaf-binary", err)
+			return "", fmt.Errorf("cannot find the running dbaf binary (%v): pass --dbaf-binary", err)
 		}
 	}
 	if err := dockerbuild.CheckBinary(binary, o.arch); err != nil {
 		if o.binary == "" {
 			err = fmt.Errorf("%w\n(the running dbaf cannot go into the image; pass --dbaf-binary PATH)", err)
 		}
-		return usageErr{err}
+		return "", usageErr{err}
 	}
+	return binary, nil
+}
 
-	if !o.yes {
-		if !a.interactive() {
-			fmt.Fprintln(a.errOut, "dbaf: no terminal: building without prompts, as with --yes")
-		} else if ok, err := a.confirm(cfg); err != nil || !ok {
-			if err == nil {
-				err = fmt.Errorf("build cancelled: nothing was built")
-			}
-			return err
-		}
-	}
-
+// runBuild connects to Docker and runs one build; the headless command and
+// the wizard both call it.
+func (a *app) runBuild(ctx context.Context, cfg *config.Config, binary, arch, push string, d artifact.Discovery, emit artifact.Emit) (*artifact.Built, error) {
 	engine, err := dockerbuild.Connect(ctx)
 	if err != nil {
-		return dockerErr{err}
+		return nil, dockerErr{err}
 	}
 	defer engine.Close()
+	created, err := artifact.CreatedTime(cfg.Path, a.getenv)
+	if err != nil {
+		return nil, usageErr{err}
+	}
+	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push}
+	built, err := artifact.Build(ctx, req, d, engine, dockerbuild.Push, emit)
+	return built, wrapDocker(err)
+}
 
+// wizard runs the build wizard, pre-filled from the INI (if any) and the
+// flags; a partial or invalid file is fine, the wizard asks for the rest.
+func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
+	binary, err := imageBinary(o)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.loadBuildConfig(path, o.overrides, false)
+	if err != nil {
+		return err
+	}
 	client, err := a.awsClient(ctx, cfg.Region)
 	if err != nil {
 		return err
 	}
-	created, err := artifact.CreatedTime(cfg.Path, a.getenv)
-	if err != nil {
-		return usageErr{err}
+	configPath := cfg.Path
+	if configPath == "" {
+		configPath = defaultConfigFile
 	}
-	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: o.arch, Version: a.version, Push: o.push}
-	_, err = artifact.Build(ctx, req, client, engine, dockerbuild.Push, a.printer().Emit)
-	return wrapDocker(err)
+	built, err := ui.RunWizard(ctx, ui.WizardOptions{
+		Discovery: client,
+		SwitchRegion: func(ctx context.Context, region string) (ui.WizardDiscovery, error) {
+			return a.awsClientIn(ctx, region)
+		},
+		Profile:    a.profileName(),
+		Config:     cfg,
+		ConfigPath: configPath,
+		Build: func(ctx context.Context, cfg *config.Config, push string, emit artifact.Emit) (*artifact.Built, error) {
+			if push == "" {
+				push = o.push
+			}
+			d := client
+			if cfg.Region != "" && cfg.Region != client.Region() { // switched region
+				var err error
+				if d, err = a.awsClientIn(ctx, cfg.Region); err != nil {
+					return nil, err
+				}
+			}
+			return a.runBuild(ctx, cfg, binary, o.arch, push, d, emit)
+		},
+		Theme: a.theme(),
+	}, a.teaOptions()...)
+	if errors.Is(err, ui.ErrWizardAborted) && built == nil && ctx.Err() == nil {
+		fmt.Fprintln(a.errOut, "dbaf: wizard closed: nothing was built")
+		return nil
+	}
+	if err != nil {
+		return quiet(err)
+	}
+	fmt.Fprintf(a.out, "image: %s\nid: %s\nrun: %s\n", built.Image, built.ID, built.RunLine)
+	return nil
 }
 
-// loadBuildConfig reads the INI (if any), applies flag overrides and
-// validates the result, printing warnings for unknown keys.
-func (a *app) loadBuildConfig(path string, overrides map[string]*string) (*config.Config, error) {
+// profileName is the AWS profile shown in headers.
+func (a *app) profileName() string {
+	switch {
+	case a.global.sandbox:
+		return "sandbox"
+	case a.global.profile != "":
+		return a.global.profile
+	case a.getenv("AWS_PROFILE") != "":
+		return a.getenv("AWS_PROFILE")
+	}
+	return "default"
+}
+
+// loadBuildConfig reads the INI (if any), applies flag overrides and, when
+// asked, validates the result, printing warnings for unknown keys.
+func (a *app) loadBuildConfig(path string, overrides map[string]*string, validate bool) (*config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat(defaultConfigFile); err == nil {
 			path = defaultConfigFile
@@ -156,7 +235,7 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string) (*confi
 			fmt.Fprintf(a.errOut, "warning: %s\n", w)
 		}
 		cfg = c
-	} else if len(overrides) == 0 {
+	} else if len(overrides) == 0 && validate {
 		return nil, usageErr{fmt.Errorf("no %s here and no flags: pass an INI file (dbaf build FILE) or --source-cluster, --subnets and --instance-class", defaultConfigFile)}
 	}
 	for _, f := range buildFlags {
@@ -166,6 +245,9 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string) (*confi
 			}
 		}
 	}
+	if !validate {
+		return cfg, nil
+	}
 	if err := cfg.Validate(); err != nil {
 		if path == "" {
 			return nil, usageErr{fmt.Errorf("%w\n(no INI file: give the missing values as flags, see dbaf build --help)", err)}
@@ -173,27 +255,4 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string) (*confi
 		return nil, err
 	}
 	return cfg, nil
-}
-
-// confirm asks before building in a terminal. The interactive wizard will
-// replace this prompt.
-func (a *app) confirm(cfg *config.Config) (bool, error) {
-	subnets := "source (the source cluster's subnet group)"
-	if !cfg.Subnets.Source {
-		subnets = strings.Join(cfg.Subnets.IDs, ", ")
-	}
-	tag := cfg.ImageTag
-	if tag == "" {
-		tag = config.DefaultImageTag
-	}
-	fmt.Fprintf(a.errOut, "Build %s: clone of %s, %s, subnets %s. Continue? [Y/n] ", tag, cfg.SourceClusterID, cfg.InstanceClass, subnets)
-	line, err := bufio.NewReader(a.in).ReadString('\n')
-	if err != nil && line == "" {
-		return false, fmt.Errorf("no answer on standard input: pass --yes to build without asking")
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "", "y", "yes":
-		return true, nil
-	}
-	return false, nil
 }

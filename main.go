@@ -124,7 +124,9 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
   docker run --rm db-artifact:latest show`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
 	}
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return a.home(cmd) }
 	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.global.profile, "profile", "", "AWS profile to use (default: $AWS_PROFILE or the default profile)")
