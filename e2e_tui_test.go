@@ -6,7 +6,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -141,4 +143,60 @@ func TestCloneViewInContainerTearsDown(t *testing.T) {
 			t.Errorf("stack %s still listed as %s", stack, ss.StackStatus)
 		}
 	}
+}
+
+func TestWizardFromHomeToImage(t *testing.T) {
+	need(t, "docker", "info")
+	dir := t.TempDir()
+	tag := uniqueTag(t, "wizard")
+	s := startTmux(t, 110, 36, nil, fmt.Sprintf("cd %s && %s --sandbox", shellQuote(dir), shellQuote(dbafBin)))
+
+	s.waitFor(15*time.Second, "Build an artifact", "My clones")
+	s.keys("Enter")
+	s.waitFor(15*time.Second, "Which cluster should developers clone?", "prod-aurora", "✗ not Aurora")
+	s.typeText("prod-au")
+	s.waitFor(5*time.Second, "1 of 25")
+	s.keys("Enter")
+	s.waitFor(10*time.Second, "Where should clones run?", "3 subnets in 3 AZs")
+	s.keys("Enter")
+	s.waitFor(10*time.Second, "Which instance class should clones use?", "the source's writer runs this class")
+	s.keys("Enter") // the source's class is pre-selected
+	s.waitFor(10*time.Second, "Details of the artifact")
+	s.typeText(tag)
+	s.keys("Tab", "Tab")
+	s.typeText("3d")
+	s.keys("Enter")
+	s.waitFor(10*time.Second, "Review, then build", "prod-db-subnets", "Image       "+tag, "Clone TTL   3d")
+	s.keys("Enter")
+	s.waitFor(60*time.Second, "Built "+tag, "docker run --rm -it")
+	s.keys("Enter")
+	s.waitFor(10*time.Second, "Build an artifact")
+	s.keys("q")
+	s.waitFor(10*time.Second, "[exit 0]")
+
+	ini := readFile(t, filepath.Join(dir, "artifact_config.ini"))
+	for _, want := range []string{"source_db_cluster_id = prod-aurora", "subnet_ids = source", "instance_type = db.r6g.large",
+		"image_tag = " + tag, "clone_ttl = 3d"} {
+		if !strings.Contains(ini, want) {
+			t.Errorf("the INI written lacks %q:\n%s", want, ini)
+		}
+	}
+	img := inspect(t, tag)
+	if img.Config.Labels["dev.dbaf.source-cluster"] != "prod-aurora" || img.Config.Labels["dev.dbaf.instance-class"] != "db.r6g.large" {
+		t.Errorf("image labels %v", img.Config.Labels)
+	}
+	// The file the wizard wrote builds the same image headless.
+	r := runDbaf(t, nil, "--sandbox", "build", filepath.Join(dir, "artifact_config.ini"), "--yes")
+	if r.code != 0 || field(r.stdout, "id") != img.ID {
+		t.Errorf("headless rebuild: exit %d id %q, want %s\n%s", r.code, field(r.stdout, "id"), img.ID, r.stderr)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
