@@ -35,12 +35,18 @@ func (a *app) awsClientIn(ctx context.Context, region string) (*dbafaws.Client, 
 		if a.global.endpointURL != "" {
 			return nil, usageErr{errors.New("--sandbox and --endpoint-url both choose where AWS requests go: pass one")}
 		}
-		sb := sandbox.New(sandbox.Options{Pace: sandboxPace(a.getenv)})
-		url, err := sb.Start("127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("starting the in-process sandbox: %w", err)
+		// One account per process: what the wizard built, the clone view
+		// and the list all see the same sandbox.
+		if a.sandbox == nil {
+			sb := sandbox.New(sandbox.Options{Pace: sandboxPace(a.getenv)})
+			if _, err := sb.Start("127.0.0.1:0"); err != nil {
+				return nil, fmt.Errorf("starting the in-process sandbox: %w", err)
+			}
+			a.sandbox = sb
+			a.cleanups = append(a.cleanups, func() { sb.Close(); a.sandbox = nil })
 		}
-		a.cleanups = append(a.cleanups, func() { sb.Close() })
+		sb := a.sandbox
+		url := sb.URL()
 		env := envMap(sb.Env())
 		o.EndpointURL = url
 		o.AccessKeyID, o.SecretAccessKey = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]

@@ -200,3 +200,18 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// demo.tape records the wizard and clone journeys; VHS must accept it.
+func TestDemoTapeValidates(t *testing.T) {
+	need(t, "vhs", "--version")
+	out, err := exec.Command("vhs", "validate", "demo.tape").CombinedOutput()
+	if err != nil {
+		t.Fatalf("vhs validate demo.tape: %v\n%s", err, out)
+	}
+	tape := readFile(t, "demo.tape")
+	for _, want := range []string{"dbaf --sandbox", "Ctrl+G", `Type "t"`} {
+		if !strings.Contains(tape, want) {
+			t.Errorf("demo.tape lacks %q: it should show the build, clone and teardown journey", want)
+		}
+	}
+}

@@ -17,6 +17,8 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/dbaf/dbaf/aws/sandbox"
+
 	// CA roots for the scratch image, which has no /etc/ssl.
 	_ "golang.org/x/crypto/x509roots/fallback"
 )
@@ -62,6 +64,7 @@ type app struct {
 
 	global   globalFlags
 	cleanups []func()
+	sandbox  *sandbox.Server // the --sandbox account, started on first use
 }
 
 type globalFlags struct {

@@ -14,6 +14,12 @@ if [ ${#need[@]} -gt 0 ]; then
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# VHS checks demo.tape (vhs validate); it comes from the Go module proxy.
+export PATH="$(go env GOPATH)/bin:$PATH"
+if ! command -v vhs >/dev/null; then
+	echo "installing: vhs (go install)"
+	go install github.com/charmbracelet/vhs@v0.10.0
+fi
 if ! docker info >/dev/null 2>&1; then
 	echo "the Docker engine is not reachable (docker info failed): the image tests need it" >&2
 	exit 1
