@@ -494,3 +494,22 @@ func TestListAndExpired(t *testing.T) {
 		t.Errorf("done %v deleted %v err %v", done, f.deleted, err)
 	}
 }
+
+func TestRemainingRoundsToTheUnitShown(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{72*time.Hour - time.Minute, "3d"},
+		{48 * time.Hour, "2d"},
+		{47*time.Hour + 40*time.Minute, "2d"},
+		{3*time.Hour - 10*time.Second, "3h"},
+		{90 * time.Minute, "2h"},
+		{10*time.Minute - time.Second, "10m"},
+		{1500 * time.Millisecond, "2s"},
+	} {
+		if got := Remaining(tc.d); got != tc.want {
+			t.Errorf("Remaining(%s) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}

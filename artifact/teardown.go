@@ -158,3 +158,20 @@ func Age(d time.Duration) string {
 		return fmt.Sprintf("%dd", int(d.Hours()/24))
 	}
 }
+
+// Remaining formats a time left the way Age does, rounded to the unit it
+// shows rather than truncated: a TTL of 3d read a minute later is "3d", not
+// "2d".
+func Remaining(d time.Duration) string {
+	switch {
+	case d >= 47*time.Hour+30*time.Minute:
+		d = d.Round(24 * time.Hour)
+	case d >= 59*time.Minute+30*time.Second:
+		d = d.Round(time.Hour)
+	case d >= 59*time.Second:
+		d = d.Round(time.Minute)
+	default:
+		d = d.Round(time.Second)
+	}
+	return Age(d)
+}

@@ -480,7 +480,7 @@ func (m *CloneList) expiresText(c *artifact.CloneInfo) string {
 	if m.expired(c) {
 		return "expired " + artifact.Age(-d) + " ago"
 	}
-	return "in " + artifact.Age(d)
+	return "in " + artifact.Remaining(d)
 }
 
 // tableHeight is how many clone rows fit.

@@ -304,8 +304,8 @@ func cvDur(d time.Duration) string {
 		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	default: // days and hours: a 3d TTL a minute on is 2d23h, not "2d"
+		return fmt.Sprintf("%dd%02dh", int(d.Hours()/24), int(d.Hours())%24)
 	}
 }
 
