@@ -43,3 +43,5 @@ go test -run '^$' -bench BenchmarkCloneWatchRate -benchtime 1x ./artifact/ | gre
 echo
 echo "terminal UI models:"
 go test -run '^$' -bench 'BenchmarkCloneView|BenchmarkWizard' -benchtime 20x ./ui/ | grep -E 'Benchmark'
+echo
+bash scripts/container-start.sh 5

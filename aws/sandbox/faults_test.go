@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -157,6 +158,37 @@ func TestControlAPI(t *testing.T) {
 	}
 	if calls["rds:DescribeDBClusters"] != 2 || calls["ec2:DescribeVpcs"] != 1 {
 		t.Errorf("GET /_sandbox/calls = %v", calls)
+	}
+
+	// first-call: when the first AWS call since the reset arrived.
+	firstCall := func() (int, string) {
+		resp, err := http.Get(c.url + "/_sandbox/first-call")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct{ Time string }
+		json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body.Time
+	}
+	if code, at := firstCall(); code != http.StatusOK || at == "" {
+		t.Errorf("GET /_sandbox/first-call after calls = %d %q", code, at)
+	}
+	req, _ = http.NewRequest(http.MethodDelete, c.url+"/_sandbox/calls", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	if code, _ := firstCall(); code != http.StatusNotFound {
+		t.Errorf("GET /_sandbox/first-call after a reset = %d, want 404", code)
+	}
+	before := time.Now()
+	if _, err := c.ec2.DescribeVpcs(ctx(t), &ec2.DescribeVpcsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	code, at := firstCall()
+	got, err := time.Parse(time.RFC3339Nano, at)
+	if code != http.StatusOK || err != nil || got.Before(before) || got.After(time.Now()) {
+		t.Errorf("first-call = %d %q (%v), want a time after %s", code, at, err, before)
 	}
 }
 

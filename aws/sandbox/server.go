@@ -43,6 +43,7 @@ type Server struct {
 	ctl    sync.Mutex // guards faults and calls, apart from mu so that counting never waits for a big Describe
 	faults []*activeFault
 	calls  map[string]int
+	first  time.Time // when the first AWS call since New or ResetCalls arrived
 
 	lifecycle sync.Mutex // guards the fields below
 	hs        *http.Server
@@ -162,7 +163,7 @@ func (s *Server) Calls() map[string]int {
 func (s *Server) ResetCalls() {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
-	s.calls = map[string]int{}
+	s.calls, s.first = map[string]int{}, time.Time{}
 }
 
 // sleep waits d scaled by the pace; false means ctx ended first.
@@ -267,9 +268,21 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) count(key string) {
+	now := time.Now()
 	s.ctl.Lock()
 	s.calls[key]++
+	if s.first.IsZero() {
+		s.first = now
+	}
 	s.ctl.Unlock()
+}
+
+// FirstCall is when the first AWS call since New or ResetCalls arrived
+// (zero if none has): how fast a client starts talking, e.g. a container.
+func (s *Server) FirstCall() time.Time {
+	s.ctl.Lock()
+	defer s.ctl.Unlock()
+	return s.first
 }
 
 // credentialService reads the service from the SigV4 credential scope,
@@ -378,6 +391,13 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		default:
 			controlError(w, http.StatusMethodNotAllowed, "use GET (counts) or DELETE (reset) on /_sandbox/calls")
 		}
+	case "/_sandbox/first-call":
+		first := s.FirstCall()
+		if first.IsZero() {
+			controlError(w, http.StatusNotFound, "no AWS call since the sandbox started or its calls were reset")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"time": first.UTC().Format(time.RFC3339Nano)})
 	case "/_sandbox/faults":
 		switch r.Method {
 		case http.MethodGet:
@@ -404,7 +424,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusMethodNotAllowed, "use GET, POST or DELETE on /_sandbox/faults")
 		}
 	default:
-		controlError(w, http.StatusNotFound, "the sandbox control API has /_sandbox/calls and /_sandbox/faults")
+		controlError(w, http.StatusNotFound, "the sandbox control API has /_sandbox/calls, /_sandbox/first-call and /_sandbox/faults")
 	}
 }
 
