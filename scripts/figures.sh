@@ -45,3 +45,5 @@ echo "terminal UI models:"
 go test -run '^$' -bench 'BenchmarkCloneView|BenchmarkWizard' -benchtime 20x ./ui/ | grep -E 'Benchmark'
 echo
 bash scripts/container-start.sh 5
+echo
+bash scripts/tui-figures.sh
