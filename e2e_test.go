@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // dbafBin is the static dbaf binary built once for all end-to-end tests.
@@ -44,19 +45,7 @@ func TestMain(m *testing.M) {
 }
 
 // need skips (locally) or fails (in CI) when a tool is missing.
-func need(t *testing.T, tool string, check ...string) {
-	t.Helper()
-	args := check
-	if len(args) == 0 {
-		args = []string{"--version"}
-	}
-	if err := exec.Command(tool, args...).Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is needed and not usable here (%v); scripts/test.sh installs it", tool, err)
-		}
-		t.Skipf("skipping: %s not usable (%v); CI installs it via scripts/test.sh", tool, err)
-	}
-}
+func need(t *testing.T, tool string, check ...string) { testenv.Need(t, tool, check...) }
 
 type result struct {
 	stdout, stderr string
@@ -150,15 +139,7 @@ func hasKey(env []string, key string) bool {
 	return false
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
+func freeAddr(t *testing.T) string { return testenv.FreeAddr(t) }
 
 func writeINI(t *testing.T, body string) string {
 	t.Helper()
@@ -338,7 +319,7 @@ func TestBuildPushToLocalRegistry(t *testing.T) {
 	need(t, "docker", "info")
 	need(t, "docker-registry", "--version")
 	env := startSandbox(t)
-	regAddr := startRegistry(t)
+	regAddr := testenv.StartRegistry(t)
 	tag := uniqueTag(t, "push")
 	ini := writeINI(t, fmt.Sprintf(prodINI, tag))
 	ref := regAddr + "/db-artifact:e2e"
@@ -368,27 +349,4 @@ func TestBuildPushToLocalRegistry(t *testing.T) {
 	if shown.code != 0 || !strings.Contains(shown.stdout, "prod-aurora") {
 		t.Errorf("show from registry: exit %d\n%s%s", shown.code, shown.stdout, shown.stderr)
 	}
-}
-
-// startRegistry runs Debian's docker-registry on a free loopback port.
-func startRegistry(t *testing.T) string {
-	t.Helper()
-	addr := freeAddr(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", dir, addr)), 0o644)
-	cmd := exec.Command("docker-registry", "serve", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 100; i++ {
-		if resp, err := http.Get("http://" + addr + "/v2/"); err == nil {
-			resp.Body.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("docker-registry did not start")
-	return ""
 }

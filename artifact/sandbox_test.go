@@ -14,27 +14,12 @@ import (
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 func sandboxClient(tb testing.TB, pace float64) (*aws.Client, *sandbox.Server) {
-	tb.Helper()
-	sb := sandbox.New(sandbox.Options{Pace: pace})
-	url, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(sb.Close)
-	env := map[string]string{}
-	for _, kv := range sb.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	cfg, err := aws.LoadConfig(context.Background(), aws.Options{Region: env["AWS_REGION"], EndpointURL: url,
-		AccessKeyID: env["AWS_ACCESS_KEY_ID"], SecretAccessKey: env["AWS_SECRET_ACCESS_KEY"]})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return aws.New(cfg), sb
+	a := testenv.StartSandbox(tb, sandbox.Options{Pace: pace})
+	return a.Client(tb, 0), a.Server
 }
 
 func resolveProd(tb testing.TB, c *aws.Client) *artifact.Artifact {

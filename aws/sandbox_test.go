@@ -9,54 +9,21 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // These tests drive the real SDK over HTTP against the sandbox account.
 
-type account struct {
-	sb  *sandbox.Server
-	url string
-	env map[string]string
-}
+type account = testenv.Account
 
 func startSandbox(tb testing.TB, o sandbox.Options) *account {
-	tb.Helper()
-	if o.Region == "" {
-		o.Region = "eu-west-1"
-	}
-	sb := sandbox.New(o)
-	url, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(sb.Close)
-	env := map[string]string{}
-	for _, kv := range sb.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	return &account{sb: sb, url: url, env: env}
-}
-
-// client builds a client the way `dbaf --sandbox` does: explicit endpoint,
-// region and static keys.
-func (a *account) client(tb testing.TB, maxAttempts int) *aws.Client {
-	tb.Helper()
-	cfg, err := aws.LoadConfig(context.Background(), aws.Options{
-		Region: a.env["AWS_REGION"], EndpointURL: a.url,
-		AccessKeyID: a.env["AWS_ACCESS_KEY_ID"], SecretAccessKey: a.env["AWS_SECRET_ACCESS_KEY"],
-		MaxAttempts: maxAttempts,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return aws.New(cfg)
+	return testenv.StartSandbox(tb, o)
 }
 
 func TestSandboxClusters(t *testing.T) {
 	aws.IsolateEnv(t)
 	a := startSandbox(t, sandbox.Options{})
-	c := a.client(t, 0)
+	c := a.Client(t, 0)
 	ctx := context.Background()
 
 	cls, err := c.Clusters(ctx)
@@ -89,7 +56,7 @@ func TestSandboxClusters(t *testing.T) {
 func TestSandboxClusterDetail(t *testing.T) {
 	aws.IsolateEnv(t)
 	a := startSandbox(t, sandbox.Options{})
-	c := a.client(t, 0)
+	c := a.Client(t, 0)
 	ctx := context.Background()
 
 	cl, err := c.Cluster(ctx, "prod-aurora")
@@ -129,7 +96,7 @@ func TestSandboxClusterDetail(t *testing.T) {
 func TestSandboxUnknownCluster(t *testing.T) {
 	aws.IsolateEnv(t)
 	a := startSandbox(t, sandbox.Options{})
-	c := a.client(t, 0)
+	c := a.Client(t, 0)
 	ctx := context.Background()
 
 	id, err := c.CallerIdentity(ctx)
@@ -154,7 +121,7 @@ func TestSandboxUnknownCluster(t *testing.T) {
 func TestSandboxNetwork(t *testing.T) {
 	aws.IsolateEnv(t)
 	a := startSandbox(t, sandbox.Options{})
-	c := a.client(t, 0)
+	c := a.Client(t, 0)
 	ctx := context.Background()
 
 	g, err := c.SubnetGroup(ctx, "prod-db-subnets")
@@ -208,7 +175,7 @@ func TestSandboxNetwork(t *testing.T) {
 func TestSandboxOrderableClasses(t *testing.T) {
 	aws.IsolateEnv(t)
 	a := startSandbox(t, sandbox.Options{})
-	c := a.client(t, 0)
+	c := a.Client(t, 0)
 
 	classes, err := c.OrderableClasses(context.Background(), "aurora-postgresql", "16.4")
 	if err != nil {
@@ -241,12 +208,12 @@ func TestSandboxInjectedFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {
-			a.sb.ClearFaults()
-			a.sb.Inject(sandbox.Fault{Service: "rds", Action: "DescribeDBClusters", Code: tc.code})
-			defer a.sb.ClearFaults()
+			a.Server.ClearFaults()
+			a.Server.Inject(sandbox.Fault{Service: "rds", Action: "DescribeDBClusters", Code: tc.code})
+			defer a.Server.ClearFaults()
 			// One attempt: a fresh client per case so that the adaptive
 			// retryer's throttling state does not carry over.
-			_, err := a.client(t, 1).Clusters(ctx)
+			_, err := a.Client(t, 1).Clusters(ctx)
 			var e *aws.Error
 			if !errors.As(err, &e) || e.Kind != tc.kind {
 				t.Fatalf("err = %v, want kind %v", err, tc.kind)
@@ -264,11 +231,11 @@ func TestSandboxInjectedFaults(t *testing.T) {
 // with 1000 extra clusters and 5000 extra subnets in the staging VPC.
 func BenchmarkDiscovery(b *testing.B) {
 	a := startSandbox(b, sandbox.Options{ExtraClusters: 1000, ExtraSubnets: 5000})
-	c := a.client(b, 0)
+	c := a.Client(b, 0)
 	ctx := context.Background()
 	staging := stagingVPC(b, c)
 
-	a.sb.ResetCalls()
+	a.Server.ResetCalls()
 	b.ResetTimer()
 	ops := 0
 	for b.Loop() {
@@ -294,7 +261,7 @@ func BenchmarkDiscovery(b *testing.B) {
 	}
 	b.StopTimer()
 	total := 0
-	for _, n := range a.sb.Calls() {
+	for _, n := range a.Server.Calls() {
 		total += n
 	}
 	b.ReportMetric(float64(total)/float64(ops), "calls/op")

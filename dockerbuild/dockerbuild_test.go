@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // testBins are small Go programs built once for the whole package.
@@ -318,42 +319,8 @@ func TestConnectNamesDockerHost(t *testing.T) {
 	}
 }
 
-// startRegistry runs Debian's docker-registry on a free loopback port.
-func startRegistry(t testing.TB) string {
-	t.Helper()
-	if _, err := exec.LookPath("docker-registry"); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("docker-registry is not installed (CI unset, so skipping; apt-get install docker-registry)")
-		}
-		t.Fatal("docker-registry is not installed: scripts/test.sh installs it")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.yml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", dir, addr)), 0o644)
-	cmd := exec.Command("docker-registry", "serve", cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 100; i++ {
-		if resp, err := http.Get("http://" + addr + "/v2/"); err == nil {
-			resp.Body.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("docker-registry did not start")
-	return ""
-}
-
 func TestPushAndReadRemote(t *testing.T) {
-	addr := startRegistry(t)
+	addr := testenv.StartRegistry(t)
 	t.Setenv("DOCKER_CONFIG", t.TempDir()) // no credentials needed, none leaked in
 	ctx := context.Background()
 	spec := testSpec(`{"pushed":true}`)

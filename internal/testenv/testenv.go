@@ -1,0 +1,113 @@
+// Package testenv holds what several packages' tests need from the
+// machine: a local registry, and a sandbox account with a dbaf AWS client
+// pointed at it. Tests only; nothing in dbaf itself imports it.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/aws/sandbox"
+)
+
+// Need skips the test when tool is not usable here and CI is unset (saying
+// so), and fails it in CI, where scripts/test.sh installs every tool.
+func Need(tb testing.TB, tool string, check ...string) {
+	tb.Helper()
+	if len(check) == 0 {
+		check = []string{"--version"}
+	}
+	if err := exec.Command(tool, check...).Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("%s is needed and not usable here (%v); scripts/test.sh installs it", tool, err)
+		}
+		tb.Skipf("skipping: %s not usable (%v) and CI is unset; scripts/test.sh installs it", tool, err)
+	}
+}
+
+// FreeAddr is a loopback address nothing listens on right now.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// StartRegistry runs Debian's docker-registry on a free loopback port for
+// the test and returns its host:port.
+func StartRegistry(tb testing.TB) string {
+	tb.Helper()
+	Need(tb, "docker-registry", "--version")
+	addr := FreeAddr(tb)
+	dir := tb.TempDir()
+	cfg := filepath.Join(dir, "config.yml")
+	body := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", dir, addr)
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.Command("docker-registry", "serve", cfg)
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for range 100 {
+		if resp, err := http.Get("http://" + addr + "/v2/"); err == nil {
+			resp.Body.Close()
+			return addr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatal("docker-registry did not start")
+	return ""
+}
+
+// Account is a sandbox account served on loopback for one test.
+type Account struct {
+	Server *sandbox.Server
+	URL    string
+	Env    map[string]string // what `dbaf sandbox serve` prints, as a map
+}
+
+// StartSandbox serves a sandbox account until the test ends.
+func StartSandbox(tb testing.TB, o sandbox.Options) *Account {
+	tb.Helper()
+	sb := sandbox.New(o)
+	url, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(sb.Close)
+	env := map[string]string{}
+	for _, kv := range sb.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return &Account{Server: sb, URL: url, Env: env}
+}
+
+// Client builds a dbaf AWS client the way `dbaf --sandbox` does: explicit
+// endpoint, region and static keys. maxAttempts 0 keeps the SDK default.
+func (a *Account) Client(tb testing.TB, maxAttempts int) *aws.Client {
+	tb.Helper()
+	cfg, err := aws.LoadConfig(context.Background(), aws.Options{
+		Region: a.Env["AWS_REGION"], EndpointURL: a.URL,
+		AccessKeyID: a.Env["AWS_ACCESS_KEY_ID"], SecretAccessKey: a.Env["AWS_SECRET_ACCESS_KEY"],
+		MaxAttempts: maxAttempts,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return aws.New(cfg)
+}
