@@ -9,6 +9,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"os/exec"
 	"strings"
@@ -91,9 +93,14 @@ func TestCloneInContainerListTeardown(t *testing.T) {
 
 	// The developer's command: the image's default command is the clone.
 	stack := fmt.Sprintf("e2e%d-prod-clone", time.Now().UnixNano()%1e9)
-	args := []string{"run", "--rm", "--network", "host",
-		"-e", "AWS_ENDPOINT_URL", "-e", "AWS_REGION", "-e", "AWS_ACCESS_KEY_ID", "-e", "AWS_SECRET_ACCESS_KEY",
-		"-e", "DB_PASSWORD", "-e", "DBAF_POLL_INTERVAL=200ms", tag, "clone", "--name", stack}
+	// As a developer runs it: credentials and region from a mounted ~/.aws
+	// and AWS_PROFILE; only the endpoint and password come from the env.
+	awsDir := t.TempDir()
+	os.WriteFile(filepath.Join(awsDir, "config"), []byte("[profile dev]\nregion = eu-west-1\n"), 0o644)
+	os.WriteFile(filepath.Join(awsDir, "credentials"), []byte("[dev]\naws_access_key_id = "+envValue(env, "AWS_ACCESS_KEY_ID")+
+		"\naws_secret_access_key = "+envValue(env, "AWS_SECRET_ACCESS_KEY")+"\n"), 0o644)
+	args := []string{"run", "--rm", "--network", "host", "-v", awsDir + ":/root/.aws:ro", "-e", "AWS_PROFILE=dev",
+		"-e", "AWS_ENDPOINT_URL", "-e", "DB_PASSWORD", "-e", "DBAF_POLL_INTERVAL=200ms", tag, "clone", "--name", stack}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "docker", args...)
