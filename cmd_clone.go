@@ -127,6 +127,11 @@ func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *
 	if errors.Is(err, ui.ErrCloneCancelled) {
 		return nil
 	}
+	if ctx.Err() != nil {
+		// A signal stopped the view before it could say what is left
+		// running (the teardown command): say it here.
+		return err
+	}
 	return quiet(err)
 }
 

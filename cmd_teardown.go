@@ -66,6 +66,9 @@ Without a terminal, --yes is required.`,
 				if err == nil {
 					err = res.Err
 				}
+				if cmd.Context().Err() != nil {
+					return err // a signal stopped the view before it could say so
+				}
 				return quiet(err)
 			}
 			return artifact.Teardown(cmd.Context(), req, client, a.printer().Emit)
