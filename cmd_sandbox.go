@@ -37,7 +37,7 @@ func (a *app) sandboxServeCmd() *cobra.Command {
 		Long: `Serve the sandbox account on --addr until Ctrl-C. The export lines it prints
 point the AWS SDK, the AWS CLI and dbaf at it:
 
-  eval "$(dbaf sandbox serve &)"   # or copy the lines into another shell
+  dbaf sandbox serve > sandbox.env &  sleep 1; . ./sandbox.env
 
 --fault injects failures (repeatable), as SERVICE:ACTION=CODE[:TIMES], e.g.
 rds:DescribeDBClusters=AccessDenied or cloudformation:DescribeStackEvents=Throttling:3.
