@@ -240,6 +240,10 @@ func (s *Server) findStack(nameOrID string) *stack {
 	return nil
 }
 
+func badStackToken() *apiError {
+	return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+}
+
 func stackKey(st *stack) string { return fmt.Sprintf("%010d", st.seq) }
 
 func (s *Server) describeStacks(c *call) *apiError {
@@ -259,13 +263,13 @@ func (s *Server) describeStacks(c *call) *apiError {
 			}
 		}
 	}
-	page, next, ok := pageByKey(list, stackKey, c.p.get("NextToken"), 100)
-	if !ok {
-		return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+	pg, next, err := page(list, stackKey, c.p.get("NextToken"), 100, badStackToken)
+	if err != nil {
+		return err
 	}
 	x := &c.out
 	x.open("Stacks")
-	for _, st := range page {
+	for _, st := range pg {
 		s.writeStack(x, st)
 	}
 	x.close("Stacks")
@@ -286,47 +290,33 @@ func (s *Server) writeStack(x *xmlw, st *stack) {
 	x.text("StackId", st.id)
 	x.text("StackName", st.name)
 	x.opt("Description", st.tmpl.description)
-	x.open("Parameters")
-	for _, p := range st.params {
-		x.open("member")
+	xmlList(x, "Parameters", "member", st.params, func(p stackParam) {
 		x.text("ParameterKey", p.key)
 		if p.noEcho {
 			x.text("ParameterValue", "****")
 		} else {
 			x.text("ParameterValue", p.value)
 		}
-		x.close("member")
-	}
-	x.close("Parameters")
+	})
 	x.time("CreationTime", st.created)
 	x.time("DeletionTime", st.deleted)
-	x.open("RollbackConfiguration")
-	x.close("RollbackConfiguration")
+	x.empty("RollbackConfiguration")
 	x.text("StackStatus", st.status)
 	x.opt("StackStatusReason", st.reason)
 	x.boolean("DisableRollback", st.onFailure == "DO_NOTHING")
-	x.open("NotificationARNs")
-	x.close("NotificationARNs")
+	x.empty("NotificationARNs")
 	if st.status == "CREATE_COMPLETE" {
-		x.open("Outputs")
-		for _, o := range st.outputs {
-			x.open("member")
+		xmlList(x, "Outputs", "member", st.outputs, func(o stackOutput) {
 			x.text("OutputKey", o.key)
 			x.text("OutputValue", st.mask(o.value))
 			x.opt("Description", o.desc)
 			x.opt("ExportName", o.export)
-			x.close("member")
-		}
-		x.close("Outputs")
+		})
 	}
-	x.open("Tags")
-	for _, t := range st.tags {
-		x.open("member")
+	xmlList(x, "Tags", "member", st.tags, func(t tag) {
 		x.text("Key", t.key)
 		x.text("Value", t.value)
-		x.close("member")
-	}
-	x.close("Tags")
+	})
 	x.boolean("EnableTerminationProtection", false)
 	x.open("DriftInformation")
 	x.text("StackDriftStatus", "NOT_CHECKED")
@@ -355,7 +345,7 @@ func (s *Server) describeStackEvents(c *call) *apiError {
 		k, ok := decodeToken(tok)
 		n, err := strconv.Atoi(k)
 		if !ok || err != nil || n < 0 || n >= len(st.events) {
-			return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+			return badStackToken()
 		}
 		start = n
 	}
@@ -475,14 +465,12 @@ func (s *Server) listStacks(c *call) *apiError {
 			list = append(list, st)
 		}
 	}
-	page, next, ok := pageByKey(list, stackKey, c.p.get("NextToken"), 100)
-	if !ok {
-		return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
+	pg, next, err := page(list, stackKey, c.p.get("NextToken"), 100, badStackToken)
+	if err != nil {
+		return err
 	}
 	x := &c.out
-	x.open("StackSummaries")
-	for _, st := range page {
-		x.open("member")
+	xmlList(x, "StackSummaries", "member", pg, func(st *stack) {
 		x.text("StackId", st.id)
 		x.text("StackName", st.name)
 		x.opt("TemplateDescription", st.tmpl.description)
@@ -493,9 +481,7 @@ func (s *Server) listStacks(c *call) *apiError {
 		x.open("DriftInformation")
 		x.text("StackDriftStatus", "NOT_CHECKED")
 		x.close("DriftInformation")
-		x.close("member")
-	}
-	x.close("StackSummaries")
+	})
 	x.opt("NextToken", next)
 	return nil
 }

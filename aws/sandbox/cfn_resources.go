@@ -46,15 +46,9 @@ func (p *props) typeErr(k, want string) {
 }
 
 func (p *props) str(k string) string {
-	switch x := p.m[k].(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		return strconv.FormatBool(x)
+	switch v := p.m[k].(type) {
+	case nil, string, json.Number, bool:
+		return scalarString(v)
 	}
 	p.typeErr(k, "String")
 	return ""
@@ -103,14 +97,23 @@ func (p *props) boolean(k string) (bool, bool) {
 	return false, false
 }
 
-func (p *props) strList(k string) []string {
+// array reads k as a JSON array; ok is false when it is absent or, with a
+// type error, not an array.
+func (p *props) array(k string) (l []any, ok bool) {
 	v, ok := p.m[k]
 	if !ok {
-		return nil
+		return nil, false
 	}
-	l, isList := v.([]any)
-	if !isList {
+	l, ok = v.([]any)
+	if !ok {
 		p.typeErr(k, "JSONArray")
+	}
+	return l, ok
+}
+
+func (p *props) strList(k string) []string {
+	l, ok := p.array(k)
+	if !ok {
 		return nil
 	}
 	out := make([]string, 0, len(l))
@@ -139,15 +142,7 @@ func (p *props) object(k string) (*props, bool) {
 }
 
 func (p *props) objects(k string) []*props {
-	v, ok := p.m[k]
-	if !ok {
-		return nil
-	}
-	l, isList := v.([]any)
-	if !isList {
-		p.typeErr(k, "JSONArray")
-		return nil
-	}
+	l, _ := p.array(k)
 	var out []*props
 	for i, e := range l {
 		m, isObj := e.(map[string]any)

@@ -39,20 +39,6 @@ func ec2Filters(p params, supported ...string) ([]filter, *apiError) {
 	return fs, nil
 }
 
-// matchFilters applies EC2 filter semantics: every filter must match (AND),
-// any of its values may (OR), values may hold * and ? wildcards.
-func matchFilters(fs []filter, field func(name string) []string) bool {
-	for _, f := range fs {
-		have := field(f.name)
-		if !slices.ContainsFunc(f.values, func(pat string) bool {
-			return slices.ContainsFunc(have, func(v string) bool { return glob(pat, v) })
-		}) {
-			return false
-		}
-	}
-	return true
-}
-
 func tagField(tags []tag, name string) ([]string, bool) {
 	if k, ok := strings.CutPrefix(name, "tag:"); ok {
 		if v, ok := tagValue(tags, k); ok {
@@ -126,7 +112,7 @@ func (s *Server) describeSubnets(c *call) *apiError {
 		slices.SortFunc(list, func(a, b *subnet) int { return strings.Compare(a.id, b.id) })
 	}
 	list = slices.DeleteFunc(list, func(sn *subnet) bool {
-		return !matchFilters(fs, func(name string) []string {
+		return !matchFilters(fs, glob, func(name string) []string {
 			if v, ok := tagField(sn.tags, name); ok {
 				return v
 			}
@@ -153,22 +139,19 @@ func (s *Server) describeSubnets(c *call) *apiError {
 			return nil
 		})
 	})
-	page, next, ok := pageByKey(list, func(sn *subnet) string { return sn.id }, c.p.get("NextToken"), max)
-	if !ok {
-		return badNextToken()
+	pg, next, err := page(list, func(sn *subnet) string { return sn.id }, c.p.get("NextToken"), max, badNextToken)
+	if err != nil {
+		return err
 	}
 	x := &c.out
-	x.open("subnetSet")
-	for _, sn := range page {
-		x.open("item")
+	xmlList(x, "subnetSet", "item", pg, func(sn *subnet) {
 		x.text("subnetId", sn.id)
 		x.text("subnetArn", s.subnetARN(sn.id))
 		x.text("state", "available")
 		x.text("ownerId", s.account)
 		x.text("vpcId", sn.vpcID)
 		x.text("cidrBlock", sn.cidr)
-		x.open("ipv6CidrBlockAssociationSet")
-		x.close("ipv6CidrBlockAssociationSet")
+		x.empty("ipv6CidrBlockAssociationSet")
 		x.integer("availableIpAddressCount", sn.free)
 		x.text("availabilityZone", sn.az)
 		x.text("availabilityZoneId", azID(sn.az))
@@ -186,9 +169,7 @@ func (s *Server) describeSubnets(c *call) *apiError {
 		x.open("blockPublicAccessStates")
 		x.text("internetGatewayBlockMode", "off")
 		x.close("blockPublicAccessStates")
-		x.close("item")
-	}
-	x.close("subnetSet")
+	})
 	x.opt("nextToken", next)
 	return nil
 }
@@ -198,14 +179,10 @@ func (s *Server) subnetARN(id string) string {
 }
 
 func writeEC2Tags(x *xmlw, tags []tag) {
-	x.open("tagSet")
-	for _, t := range tags {
-		x.open("item")
+	xmlList(x, "tagSet", "item", tags, func(t tag) {
 		x.text("key", t.key)
 		x.text("value", t.value)
-		x.close("item")
-	}
-	x.close("tagSet")
+	})
 }
 
 func (s *Server) describeVpcs(c *call) *apiError {
@@ -226,7 +203,7 @@ func (s *Server) describeVpcs(c *call) *apiError {
 		}
 	}
 	list = slices.DeleteFunc(list, func(v *vpc) bool {
-		return !matchFilters(fs, func(name string) []string {
+		return !matchFilters(fs, glob, func(name string) []string {
 			if t, ok := tagField(v.tags, name); ok {
 				return t
 			}
@@ -247,14 +224,12 @@ func (s *Server) describeVpcs(c *call) *apiError {
 			return nil
 		})
 	})
-	page, next, ok := pageByKey(list, func(v *vpc) string { return v.id }, c.p.get("NextToken"), max)
-	if !ok {
-		return badNextToken()
+	pg, next, err := page(list, func(v *vpc) string { return v.id }, c.p.get("NextToken"), max, badNextToken)
+	if err != nil {
+		return err
 	}
 	x := &c.out
-	x.open("vpcSet")
-	for _, v := range page {
-		x.open("item")
+	xmlList(x, "vpcSet", "item", pg, func(v *vpc) {
 		x.text("vpcId", v.id)
 		x.text("ownerId", s.account)
 		x.text("state", "available")
@@ -277,9 +252,7 @@ func (s *Server) describeVpcs(c *call) *apiError {
 		x.open("blockPublicAccessStates")
 		x.text("internetGatewayBlockMode", "off")
 		x.close("blockPublicAccessStates")
-		x.close("item")
-	}
-	x.close("vpcSet")
+	})
 	x.opt("nextToken", next)
 	return nil
 }
@@ -318,7 +291,7 @@ func (s *Server) describeSecurityGroups(c *call) *apiError {
 		list = slices.DeleteFunc(list, func(g *securityGroup) bool { return !slices.Contains(names, g.name) })
 	}
 	list = slices.DeleteFunc(list, func(g *securityGroup) bool {
-		return !matchFilters(fs, func(name string) []string {
+		return !matchFilters(fs, glob, func(name string) []string {
 			if t, ok := tagField(g.tags, name); ok {
 				return t
 			}
@@ -337,14 +310,12 @@ func (s *Server) describeSecurityGroups(c *call) *apiError {
 			return nil
 		})
 	})
-	page, next, ok := pageByKey(list, func(g *securityGroup) string { return g.id }, c.p.get("NextToken"), max)
-	if !ok {
-		return badNextToken()
+	pg, next, err := page(list, func(g *securityGroup) string { return g.id }, c.p.get("NextToken"), max, badNextToken)
+	if err != nil {
+		return err
 	}
 	x := &c.out
-	x.open("securityGroupInfo")
-	for _, g := range page {
-		x.open("item")
+	xmlList(x, "securityGroupInfo", "item", pg, func(g *securityGroup) {
 		x.text("ownerId", s.account)
 		x.text("groupId", g.id)
 		x.text("groupName", g.name)
@@ -354,45 +325,29 @@ func (s *Server) describeSecurityGroups(c *call) *apiError {
 		s.writePermissions(x, "ipPermissions", g.ingress)
 		s.writePermissions(x, "ipPermissionsEgress", g.egress)
 		writeEC2Tags(x, g.tags)
-		x.close("item")
-	}
-	x.close("securityGroupInfo")
+	})
 	x.opt("nextToken", next)
 	return nil
 }
 
 func (s *Server) writePermissions(x *xmlw, tag string, perms []ipPermission) {
-	x.open(tag)
-	for _, p := range perms {
-		x.open("item")
+	xmlList(x, tag, "item", perms, func(p ipPermission) {
 		x.text("ipProtocol", p.proto)
 		if p.proto != "-1" {
 			x.integer("fromPort", p.from)
 			x.integer("toPort", p.to)
 		}
-		x.open("groups")
-		for _, g := range p.groups {
-			x.open("item")
+		xmlList(x, "groups", "item", p.groups, func(g string) {
 			x.text("userId", s.account)
 			x.text("groupId", g)
-			x.close("item")
-		}
-		x.close("groups")
-		x.open("ipRanges")
-		for _, r := range p.ranges {
-			x.open("item")
+		})
+		xmlList(x, "ipRanges", "item", p.ranges, func(r ipRange) {
 			x.text("cidrIp", r.cidr)
 			x.opt("description", r.desc)
-			x.close("item")
-		}
-		x.close("ipRanges")
-		x.open("ipv6Ranges")
-		x.close("ipv6Ranges")
-		x.open("prefixListIds")
-		x.close("prefixListIds")
-		x.close("item")
-	}
-	x.close(tag)
+		})
+		x.empty("ipv6Ranges")
+		x.empty("prefixListIds")
+	})
 }
 
 // label names a VPC for messages: its id and Name tag.

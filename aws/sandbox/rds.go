@@ -25,6 +25,19 @@ func maxRecords(p params, hi int) (int, *apiError) {
 	return n, nil
 }
 
+// oneOrAll is what an RDS Describe call covers: the item id names (kind
+// and code make RDS's error when there is none), or every item for no id.
+func oneOrAll[T any](id string, t *table[T], find func(string) (T, bool), code, kind string) ([]T, *apiError) {
+	if id == "" {
+		return t.all(), nil
+	}
+	v, ok := find(id)
+	if !ok {
+		return nil, errf(404, code, "%s %s not found.", kind, id)
+	}
+	return []T{v}, nil
+}
+
 func badMarker() *apiError {
 	return errf(400, "InvalidParameterValue", "The marker you provided is not valid: pass the Marker of the previous response unchanged.")
 }
@@ -73,43 +86,33 @@ func (s *Server) describeDBClusters(c *call) *apiError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []*dbCluster
-	if id := c.p.get("DBClusterIdentifier"); id != "" {
-		cl, ok := s.st.findCluster(id)
-		if !ok {
-			return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", id)
-		}
-		list = []*dbCluster{cl}
-	} else {
-		list = s.st.clusters.all()
+	list, err := oneOrAll(c.p.get("DBClusterIdentifier"), s.st.clusters, s.st.findCluster, "DBClusterNotFoundFault", "DBCluster")
+	if err != nil {
+		return err
 	}
 	list = slices.DeleteFunc(list, func(cl *dbCluster) bool {
-		for _, f := range fs {
-			var v []string
-			switch f.name {
+		return !matchFilters(fs, equal, func(name string) []string {
+			switch name {
 			case "engine":
-				v = []string{cl.engine}
+				return []string{cl.engine}
 			case "db-cluster-id":
-				v = []string{cl.id, s.clusterARN(cl.id)}
+				return []string{cl.id, s.clusterARN(cl.id)}
 			case "clone-group-id":
-				v = []string{cl.cloneGroup}
+				return []string{cl.cloneGroup}
 			case "db-cluster-resource-id":
-				v = []string{cl.resourceID}
+				return []string{cl.resourceID}
 			}
-			if !slices.ContainsFunc(f.values, func(want string) bool { return slices.Contains(v, want) }) {
-				return true
-			}
-		}
-		return false
+			return nil
+		})
 	})
-	page, next, ok := pageByKey(list, func(cl *dbCluster) string { return cl.id }, c.p.get("Marker"), max)
-	if !ok {
-		return badMarker()
+	pg, next, err := page(list, func(cl *dbCluster) string { return cl.id }, c.p.get("Marker"), max, badMarker)
+	if err != nil {
+		return err
 	}
 	x := &c.out
 	x.opt("Marker", next)
 	x.open("DBClusters")
-	for _, cl := range page {
+	for _, cl := range pg {
 		s.writeCluster(x, cl)
 	}
 	x.close("DBClusters")
@@ -159,30 +162,17 @@ func (s *Server) writeCluster(x *xmlw, cl *dbCluster) {
 	x.text("EngineVersion", cl.version)
 	x.integer("Port", cl.port)
 	x.text("MasterUsername", cl.masterUser)
-	x.open("DBClusterOptionGroupMemberships")
-	x.close("DBClusterOptionGroupMemberships")
+	x.empty("DBClusterOptionGroupMemberships")
 	x.opt("PreferredBackupWindow", cl.backupWindow)
 	x.opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
-	x.open("ReadReplicaIdentifiers")
-	x.close("ReadReplicaIdentifiers")
-	x.open("DBClusterMembers")
-	for _, m := range cl.members {
-		x.open("DBClusterMember")
+	x.empty("ReadReplicaIdentifiers")
+	xmlList(x, "DBClusterMembers", "DBClusterMember", cl.members, func(m clusterMember) {
 		x.text("DBInstanceIdentifier", m.instance)
 		x.boolean("IsClusterWriter", m.writer)
 		x.text("DBClusterParameterGroupStatus", "in-sync")
 		x.integer("PromotionTier", m.tier)
-		x.close("DBClusterMember")
-	}
-	x.close("DBClusterMembers")
-	x.open("VpcSecurityGroups")
-	for _, sg := range cl.sgIDs {
-		x.open("VpcSecurityGroupMembership")
-		x.text("VpcSecurityGroupId", sg)
-		x.text("Status", "active")
-		x.close("VpcSecurityGroupMembership")
-	}
-	x.close("VpcSecurityGroups")
+	})
+	writeVpcSecurityGroups(x, cl.sgIDs)
 	x.text("HostedZoneId", hostedZone)
 	x.boolean("StorageEncrypted", cl.storageEncrypted)
 	if cl.storageEncrypted {
@@ -190,8 +180,7 @@ func (s *Server) writeCluster(x *xmlw, cl *dbCluster) {
 	}
 	x.text("DbClusterResourceId", cl.resourceID)
 	x.text("DBClusterArn", s.clusterARN(cl.id))
-	x.open("AssociatedRoles")
-	x.close("AssociatedRoles")
+	x.empty("AssociatedRoles")
 	x.boolean("IAMDatabaseAuthenticationEnabled", cl.iamAuth)
 	x.opt("CloneGroupId", cl.cloneGroup)
 	x.time("ClusterCreateTime", cl.created)
@@ -213,8 +202,7 @@ func (s *Server) writeCluster(x *xmlw, cl *dbCluster) {
 	x.text("ActivityStreamStatus", "stopped")
 	x.boolean("CopyTagsToSnapshot", cl.copyTagsToSnapshot)
 	x.boolean("CrossAccountClone", false)
-	x.open("DomainMemberships")
-	x.close("DomainMemberships")
+	x.empty("DomainMemberships")
 	writeRDSTags(x, cl.tags)
 	x.text("NetworkType", "IPV4")
 	if cl.serverless != nil {
@@ -237,14 +225,17 @@ func (s *Server) latestRestorable(cl *dbCluster) time.Time {
 }
 
 func writeRDSTags(x *xmlw, tags []tag) {
-	x.open("TagList")
-	for _, t := range tags {
-		x.open("Tag")
+	xmlList(x, "TagList", "Tag", tags, func(t tag) {
 		x.text("Key", t.key)
 		x.text("Value", t.value)
-		x.close("Tag")
-	}
-	x.close("TagList")
+	})
+}
+
+func writeVpcSecurityGroups(x *xmlw, ids []string) {
+	xmlList(x, "VpcSecurityGroups", "VpcSecurityGroupMembership", ids, func(id string) {
+		x.text("VpcSecurityGroupId", id)
+		x.text("Status", "active")
+	})
 }
 
 func (s *Server) describeDBInstances(c *call) *apiError {
@@ -258,48 +249,41 @@ func (s *Server) describeDBInstances(c *call) *apiError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []*dbInstance
-	if id := c.p.get("DBInstanceIdentifier"); id != "" {
-		in, ok := s.st.findInstance(id)
-		if !ok {
-			return errf(404, "DBInstanceNotFound", "DBInstance %s not found.", id)
-		}
-		list = []*dbInstance{in}
-	} else {
-		list = s.st.instances.all()
+	list, err := oneOrAll(c.p.get("DBInstanceIdentifier"), s.st.instances, s.st.findInstance, "DBInstanceNotFound", "DBInstance")
+	if err != nil {
+		return err
 	}
 	list = slices.DeleteFunc(list, func(in *dbInstance) bool {
-		for _, f := range fs {
-			var v []string
-			switch f.name {
+		return !matchFilters(fs, equalOrLower, func(name string) []string {
+			switch name {
 			case "db-cluster-id":
-				v = []string{in.cluster, s.clusterARN(in.cluster)}
+				return []string{in.cluster, s.clusterARN(in.cluster)}
 			case "db-instance-id":
-				v = []string{in.id, s.instanceARN(in.id)}
+				return []string{in.id, s.instanceARN(in.id)}
 			case "dbi-resource-id":
-				v = []string{in.resourceID}
+				return []string{in.resourceID}
 			case "engine":
-				v = []string{in.engine}
+				return []string{in.engine}
 			}
-			if !slices.ContainsFunc(f.values, func(want string) bool { return slices.Contains(v, strings.ToLower(want)) || slices.Contains(v, want) }) {
-				return true
-			}
-		}
-		return false
+			return nil
+		})
 	})
-	page, next, ok := pageByKey(list, func(in *dbInstance) string { return in.id }, c.p.get("Marker"), max)
-	if !ok {
-		return badMarker()
+	pg, next, err := page(list, func(in *dbInstance) string { return in.id }, c.p.get("Marker"), max, badMarker)
+	if err != nil {
+		return err
 	}
 	x := &c.out
 	x.opt("Marker", next)
 	x.open("DBInstances")
-	for _, in := range page {
+	for _, in := range pg {
 		s.writeInstance(x, in)
 	}
 	x.close("DBInstances")
 	return nil
 }
+
+// equalOrLower also matches want lower-cased, as RDS does for instance filters.
+func equalOrLower(want, have string) bool { return have == want || have == strings.ToLower(want) }
 
 func (s *Server) instanceARN(id string) string {
 	return "arn:aws:rds:" + s.region + ":" + s.account + ":db:" + id
@@ -332,18 +316,12 @@ func (s *Server) writeInstance(x *xmlw, in *dbInstance) {
 		x.opt("PreferredBackupWindow", cl.backupWindow)
 		x.integer("BackupRetentionPeriod", cl.backupRetention)
 	}
-	x.open("DBSecurityGroups")
-	x.close("DBSecurityGroups")
-	x.open("VpcSecurityGroups")
+	x.empty("DBSecurityGroups")
+	var sgIDs []string
 	if cl != nil {
-		for _, sg := range cl.sgIDs {
-			x.open("VpcSecurityGroupMembership")
-			x.text("VpcSecurityGroupId", sg)
-			x.text("Status", "active")
-			x.close("VpcSecurityGroupMembership")
-		}
+		sgIDs = cl.sgIDs
 	}
-	x.close("VpcSecurityGroups")
+	writeVpcSecurityGroups(x, sgIDs)
 	x.open("DBParameterGroups")
 	x.open("DBParameterGroup")
 	x.text("DBParameterGroupName", "default."+parameterGroupFamily(in.engine, in.version))
@@ -357,8 +335,7 @@ func (s *Server) writeInstance(x *xmlw, in *dbInstance) {
 		}
 		x.opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
 	}
-	x.open("PendingModifiedValues")
-	x.close("PendingModifiedValues")
+	x.empty("PendingModifiedValues")
 	x.boolean("MultiAZ", false)
 	x.text("EngineVersion", in.version)
 	x.boolean("AutoMinorVersionUpgrade", true)
@@ -401,21 +378,16 @@ func (s *Server) writeSubnetGroup(x *xmlw, tag string, g *subnetGroup) {
 	x.text("DBSubnetGroupDescription", g.desc)
 	x.text("VpcId", g.vpcID)
 	x.text("SubnetGroupStatus", g.status)
-	x.open("Subnets")
-	for _, id := range g.subnetIDs {
-		x.open("Subnet")
+	xmlList(x, "Subnets", "Subnet", g.subnetIDs, func(id string) {
 		x.text("SubnetIdentifier", id)
 		x.open("SubnetAvailabilityZone")
 		if sn, ok := s.st.subnets.get(id); ok {
 			x.text("Name", sn.az)
 		}
 		x.close("SubnetAvailabilityZone")
-		x.open("SubnetOutpost")
-		x.close("SubnetOutpost")
+		x.empty("SubnetOutpost")
 		x.text("SubnetStatus", "Active")
-		x.close("Subnet")
-	}
-	x.close("Subnets")
+	})
 	x.text("DBSubnetGroupArn", s.subnetGroupARN(g.name))
 	x.strings("SupportedNetworkTypes", "member", []string{"IPV4"})
 	x.close(tag)
@@ -431,24 +403,18 @@ func (s *Server) describeDBSubnetGroups(c *call) *apiError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []*subnetGroup
-	if name := c.p.get("DBSubnetGroupName"); name != "" {
-		g, ok := s.st.subnetGroups.get(strings.ToLower(name))
-		if !ok {
-			return errf(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup %s not found.", name)
-		}
-		list = []*subnetGroup{g}
-	} else {
-		list = s.st.subnetGroups.all()
+	list, err := oneOrAll(c.p.get("DBSubnetGroupName"), s.st.subnetGroups, s.st.findSubnetGroup, "DBSubnetGroupNotFoundFault", "DBSubnetGroup")
+	if err != nil {
+		return err
 	}
-	page, next, ok := pageByKey(list, func(g *subnetGroup) string { return g.name }, c.p.get("Marker"), max)
-	if !ok {
-		return badMarker()
+	pg, next, err := page(list, func(g *subnetGroup) string { return g.name }, c.p.get("Marker"), max, badMarker)
+	if err != nil {
+		return err
 	}
 	x := &c.out
 	x.opt("Marker", next)
 	x.open("DBSubnetGroups")
-	for _, g := range page {
+	for _, g := range pg {
 		s.writeSubnetGroup(x, "DBSubnetGroup", g)
 	}
 	x.close("DBSubnetGroups")
@@ -494,13 +460,13 @@ func (s *Server) describeOrderable(c *call) *apiError {
 	for i, o := range list {
 		items[i] = keyed{fmt.Sprintf("%08d", i), o}
 	}
-	page, next, ok := pageByKey(items, func(k keyed) string { return k.key }, c.p.get("Marker"), max)
-	if !ok {
-		return badMarker()
+	pg, next, err := page(items, func(k keyed) string { return k.key }, c.p.get("Marker"), max, badMarker)
+	if err != nil {
+		return err
 	}
 	x := &c.out
 	x.open("OrderableDBInstanceOptions")
-	for _, k := range page {
+	for _, k := range pg {
 		o := k.o
 		x.open("OrderableDBInstanceOption")
 		x.text("Engine", o.engine)
@@ -508,13 +474,7 @@ func (s *Server) describeOrderable(c *call) *apiError {
 		x.text("DBInstanceClass", o.class)
 		x.text("LicenseModel", licenseModel(o.engine))
 		x.text("AvailabilityZoneGroup", s.region)
-		x.open("AvailabilityZones")
-		for _, z := range o.azs {
-			x.open("AvailabilityZone")
-			x.text("Name", z)
-			x.close("AvailabilityZone")
-		}
-		x.close("AvailabilityZones")
+		xmlList(x, "AvailabilityZones", "AvailabilityZone", o.azs, func(z string) { x.text("Name", z) })
 		x.boolean("MultiAZCapable", true)
 		x.boolean("ReadReplicaCapable", o.engine == "postgres")
 		x.boolean("Vpc", true)
@@ -556,40 +516,26 @@ func (s *Server) describeDBClusterSnapshots(c *call) *apiError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []*clusterSnapshot
-	if id := c.p.get("DBClusterSnapshotIdentifier"); id != "" {
-		id = strings.ToLower(id)
-		if i := strings.LastIndex(id, ":cluster-snapshot:"); i >= 0 {
-			id = id[i+len(":cluster-snapshot:"):]
-		}
-		sn, ok := s.st.snapshots.get(id)
-		if !ok {
-			return errf(404, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot %s not found.", c.p.get("DBClusterSnapshotIdentifier"))
-		}
-		list = []*clusterSnapshot{sn}
-	} else {
-		list = s.st.snapshots.all()
+	list, err := oneOrAll(c.p.get("DBClusterSnapshotIdentifier"), s.st.snapshots, s.st.findSnapshot, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
+	if err != nil {
+		return err
 	}
 	cluster, typ := strings.ToLower(c.p.get("DBClusterIdentifier")), c.p.get("SnapshotType")
 	list = slices.DeleteFunc(list, func(sn *clusterSnapshot) bool {
 		if cluster != "" && sn.cluster != cluster || typ != "" && sn.typ != typ {
 			return true
 		}
-		for _, f := range fs {
-			v := map[string]string{"db-cluster-id": sn.cluster, "db-cluster-snapshot-id": sn.id, "snapshot-type": sn.typ, "engine": sn.engine}[f.name]
-			if !slices.Contains(f.values, v) {
-				return true
-			}
-		}
-		return false
+		return !matchFilters(fs, equal, func(name string) []string {
+			return []string{map[string]string{"db-cluster-id": sn.cluster, "db-cluster-snapshot-id": sn.id, "snapshot-type": sn.typ, "engine": sn.engine}[name]}
+		})
 	})
-	page, next, ok := pageByKey(list, func(sn *clusterSnapshot) string { return sn.id }, c.p.get("Marker"), max)
-	if !ok {
-		return badMarker()
+	pg, next, err := page(list, func(sn *clusterSnapshot) string { return sn.id }, c.p.get("Marker"), max, badMarker)
+	if err != nil {
+		return err
 	}
 	x := &c.out
 	x.open("DBClusterSnapshots")
-	for _, sn := range page {
+	for _, sn := range pg {
 		x.open("DBClusterSnapshot")
 		x.strings("AvailabilityZones", "AvailabilityZone", azs(s.region))
 		x.text("DBClusterSnapshotIdentifier", sn.id)

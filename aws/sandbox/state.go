@@ -186,22 +186,31 @@ func newState() *state {
 	}
 }
 
-// findCluster looks a cluster up by identifier or ARN; RDS identifiers are
+// rdsID turns an RDS identifier, or an ARN whose resource type is kind
+// ("arn:...:cluster:ID"), into the table key: RDS identifiers are
 // case-insensitive.
-func (st *state) findCluster(idOrARN string) (*dbCluster, bool) {
+func rdsID(idOrARN, kind string) string {
 	id := strings.ToLower(idOrARN)
-	if i := strings.LastIndex(id, ":cluster:"); i >= 0 {
-		id = id[i+len(":cluster:"):]
+	if i := strings.LastIndex(id, ":"+kind+":"); i >= 0 {
+		id = id[i+len(kind)+2:]
 	}
-	return st.clusters.get(id)
+	return id
+}
+
+func (st *state) findCluster(idOrARN string) (*dbCluster, bool) {
+	return st.clusters.get(rdsID(idOrARN, "cluster"))
 }
 
 func (st *state) findInstance(idOrARN string) (*dbInstance, bool) {
-	id := strings.ToLower(idOrARN)
-	if i := strings.LastIndex(id, ":db:"); i >= 0 {
-		id = id[i+len(":db:"):]
-	}
-	return st.instances.get(id)
+	return st.instances.get(rdsID(idOrARN, "db"))
+}
+
+func (st *state) findSnapshot(idOrARN string) (*clusterSnapshot, bool) {
+	return st.snapshots.get(rdsID(idOrARN, "cluster-snapshot"))
+}
+
+func (st *state) findSubnetGroup(name string) (*subnetGroup, bool) {
+	return st.subnetGroups.get(strings.ToLower(name))
 }
 
 // subnetAZs returns the sorted, distinct AZs of the subnets that exist.

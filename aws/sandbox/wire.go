@@ -115,6 +115,24 @@ func (p params) filters(prefix, valuesKey string) []filter {
 	return out
 }
 
+// matchFilters applies AWS filter semantics: every filter must match (AND)
+// and any of its values may (OR). field gives the item's values for a filter
+// name; match compares a wanted value with one of them (EC2 passes glob, for
+// its * and ? wildcards).
+func matchFilters(fs []filter, match func(want, have string) bool, field func(name string) []string) bool {
+	for _, f := range fs {
+		have := field(f.name)
+		if !slices.ContainsFunc(f.values, func(want string) bool {
+			return slices.ContainsFunc(have, func(v string) bool { return match(want, v) })
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+func equal(want, have string) bool { return want == have }
+
 // intParam reads an optional integer; ok is false when it is absent.
 func (p params) intParam(k string) (n int, present bool, err *apiError) {
 	v := p.get(k)
@@ -157,6 +175,10 @@ type xmlw struct{ b []byte }
 func (w *xmlw) open(tag string)  { w.b = append(append(append(w.b, '<'), tag...), '>') }
 func (w *xmlw) close(tag string) { w.b = append(append(append(w.b, "</"...), tag...), '>') }
 
+// empty writes an element with nothing in it: AWS sends empty lists and
+// structures rather than leave them out.
+func (w *xmlw) empty(tag string) { w.open(tag); w.close(tag) }
+
 // text writes an element even when v is empty.
 func (w *xmlw) text(tag, v string) {
 	w.open(tag)
@@ -193,6 +215,18 @@ func (w *xmlw) strings(tag, item string, vs []string) {
 		w.text(item, v)
 	}
 	w.close(tag)
+}
+
+// xmlList writes <tag> holding one <item> element per value, body writing
+// what goes inside each.
+func xmlList[T any](x *xmlw, tag, item string, vs []T, body func(T)) {
+	x.open(tag)
+	for _, v := range vs {
+		x.open(item)
+		body(v)
+		x.close(item)
+	}
+	x.close(tag)
 }
 
 func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -263,6 +297,16 @@ func pageByKey[T any](items []T, key func(T) string, token string, max int) (pag
 		next = encodeToken(key(page[len(page)-1]))
 	}
 	return page, next, true
+}
+
+// page is pageByKey for handlers: bad makes the service's own error for a
+// token that is not one of ours.
+func page[T any](items []T, key func(T) string, token string, max int, bad func() *apiError) ([]T, string, *apiError) {
+	pg, next, ok := pageByKey(items, key, token, max)
+	if !ok {
+		return nil, "", bad()
+	}
+	return pg, next, nil
 }
 
 // newUUID returns a random RFC 4122 version 4 UUID, the shape of AWS request
