@@ -63,6 +63,13 @@ type clLoadedMsg struct {
 	err    error
 }
 
+// clAutoRefresh is how often an idle list asks again: clones being created
+// or deleted change status while the table is open.
+const clAutoRefresh = 15 * time.Second
+
+// clRefreshMsg is the auto-refresh tick of load seq; a newer load makes it stale.
+type clRefreshMsg struct{ seq int }
+
 // clClosedTeardownMsg says the finished teardown view has released its goroutine.
 type clClosedTeardownMsg struct{}
 
@@ -150,8 +157,13 @@ func (m *CloneList) Init() tea.Cmd {
 }
 
 func (m *CloneList) load() tea.Cmd {
-	m.seq++
 	m.stage, m.loadErr = clStageLoading, nil
+	return m.fetch()
+}
+
+// fetch asks for the clones again; the table stays on screen meanwhile.
+func (m *CloneList) fetch() tea.Cmd {
+	m.seq++
 	seq, list, ctx := m.seq, m.o.List, m.ctx
 	load := func() tea.Msg {
 		if list == nil {
@@ -160,7 +172,7 @@ func (m *CloneList) load() tea.Cmd {
 		clones, err := list(ctx)
 		return clLoadedMsg{seq: seq, clones: clones, err: err}
 	}
-	if m.o.Still {
+	if m.o.Still || m.stage != clStageLoading {
 		return load
 	}
 	// A second tick chain (a refresh while loading) is dropped by the spinner's tag check.
@@ -194,13 +206,22 @@ func (m *CloneList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
+			if m.stage == clStageTable { // a background refresh: keep the table
+				m.flash = "could not refresh: " + msg.err.Error()
+				return m, m.scheduleRefresh()
+			}
 			m.stage, m.loadErr = clStageError, msg.err
 			return m, nil
 		}
 		selected := m.selectedStack()
 		m.clones, m.stage = msg.clones, clStageTable
 		m.refresh(selected)
-		return m, nil
+		return m, m.scheduleRefresh()
+	case clRefreshMsg:
+		if msg.seq != m.seq || m.stage != clStageTable {
+			return m, nil
+		}
+		return m, m.fetch()
 	case clClosedTeardownMsg:
 		return m, nil
 	case tea.PasteMsg:
@@ -221,6 +242,15 @@ func (m *CloneList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// scheduleRefresh starts the next auto-refresh (not in still, golden mode).
+func (m *CloneList) scheduleRefresh() tea.Cmd {
+	if m.o.Still {
+		return nil
+	}
+	seq := m.seq
+	return tea.Tick(clAutoRefresh, func(time.Time) tea.Msg { return clRefreshMsg{seq: seq} })
 }
 
 // updateTeardown hands every message to the live teardown view until it

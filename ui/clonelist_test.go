@@ -204,3 +204,44 @@ func TestCloneListEmpty(t *testing.T) {
 		t.Fatalf("empty list:\n%s", s)
 	}
 }
+
+// An open list asks again on its own, keeps the table on screen meanwhile,
+// and keeps it when a refresh fails.
+func TestCloneListRefreshesInTheBackground(t *testing.T) {
+	first, second := clClones(cvT0), clClones(cvT0)[:1]
+	lf := &clFake{answers: []clAnswer{{clones: second}, {err: errors.New("Rate exceeded")}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := NewCloneList(ctx, CloneListOptions{Region: "eu-west-1", List: lf.List, Theme: NewTheme(true, false), Now: (&cvClock{t: cvT0}).Now})
+	defer m.Close()
+
+	// The first load's answer.
+	m.seq++
+	m.Update(clLoadedMsg{seq: m.seq, clones: first})
+	if m.stage != clStageTable || len(m.clones) != len(first) {
+		t.Fatalf("after the first load: stage %v, %d clones", m.stage, len(m.clones))
+	}
+	if m.scheduleRefresh() == nil {
+		t.Fatal("no auto-refresh scheduled after a load")
+	}
+
+	// The tick of an older load is stale and does nothing.
+	if _, cmd := m.Update(clRefreshMsg{seq: m.seq - 1}); cmd != nil {
+		t.Error("a stale refresh tick fetched again")
+	}
+	_, cmd := m.Update(clRefreshMsg{seq: m.seq})
+	if cmd == nil || m.stage != clStageTable {
+		t.Fatalf("refresh tick: cmd %v, stage %v; want a fetch with the table kept", cmd, m.stage)
+	}
+	m.Update(cmd())
+	if len(m.clones) != 1 || lf.calls != 1 {
+		t.Errorf("after the refresh: %d clones, %d List calls", len(m.clones), lf.calls)
+	}
+
+	// A failed refresh keeps the table and says so.
+	_, cmd = m.Update(clRefreshMsg{seq: m.seq})
+	m.Update(cmd())
+	if m.stage != clStageTable || len(m.clones) != 1 || !strings.Contains(m.flash, "Rate exceeded") {
+		t.Errorf("after a failed refresh: stage %v, %d clones, flash %q", m.stage, len(m.clones), m.flash)
+	}
+}
