@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
@@ -143,7 +144,9 @@ func TestWizardClassUnorderable(t *testing.T) {
 	wizFinish(t, tm)
 }
 
-func TestWizardServerlessCapacity(t *testing.T) {
+// wizToCapacity walks the serverless source to the capacity step.
+func wizToCapacity(t *testing.T) (*teatest.TestModel, *wizProbe) {
+	t.Helper()
 	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
 	wizWaitListed(t, p)
 	tm.Type("analytics")
@@ -155,6 +158,11 @@ func TestWizardServerlessCapacity(t *testing.T) {
 	tm.Type("serverless")
 	wizWaitFor(t, p, "1 of 9 orderable")
 	tm.Send(wizEnter)
+	return tm, p
+}
+
+func TestWizardServerlessCapacity(t *testing.T) {
+	tm, p := wizToCapacity(t)
 	wizWaitFor(t, p, "Serverless v2 capacity", "the source's range, 0.5–16 ACUs")
 	tm.Send(wizTab)
 	tm.Send(wizCtrl('u'))
@@ -164,17 +172,7 @@ func TestWizardServerlessCapacity(t *testing.T) {
 }
 
 func TestWizardCapacityMinAboveMax(t *testing.T) {
-	tm, p := wizRun(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
-	tm.Type("analytics")
-	wizWaitFor(t, p, "1 of 5 clusters")
-	tm.Send(wizEnter)
-	wizWaitFor(t, p, "3 subnets in 3 AZs")
-	tm.Send(wizEnter)
-	wizWaitFor(t, p, "9 orderable for aurora-postgresql 16.4")
-	tm.Type("serverless")
-	wizWaitFor(t, p, "1 of 9 orderable")
-	tm.Send(wizEnter)
+	tm, p := wizToCapacity(t)
 	wizWaitFor(t, p, "Serverless v2 capacity")
 	tm.Send(wizCtrl('u'))
 	tm.Type("32")
