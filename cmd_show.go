@@ -78,9 +78,9 @@ func (a *app) readArtifact(ctx context.Context, image string) ([]byte, error) {
 	data, rerr := dockerbuild.ReadRemoteFile(ctx, image, artifact.FilePath)
 	if rerr != nil {
 		if err != nil {
-			return nil, dockerErr{fmt.Errorf("%v; and from its registry: %w", err, rerr)}
+			return nil, dockerErr{fmt.Errorf("%v; and reading it from its registry failed too: %w", err, rerr)}
 		}
-		return nil, dockerErr{fmt.Errorf("image %s is not in the local Docker engine, and from its registry: %w", image, rerr)}
+		return nil, dockerErr{fmt.Errorf("image %s is not in the local Docker engine, and reading it from its registry failed: %w\n(check the name with \"docker images\", build it with \"dbaf build\", or log in to its registry with \"docker login\")", image, rerr)}
 	}
 	return data, nil
 }
