@@ -396,3 +396,21 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+func TestPushFailureSaysWhatToDo(t *testing.T) {
+	img, err := Image(testSpec(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing listens there: the push fails and the message says what to check.
+	ref := testenv.FreeAddr(t) + "/team/db-artifact:v1"
+	_, err = Push(context.Background(), img, ref, nil)
+	if err == nil {
+		t.Fatal("push to a closed port succeeded")
+	}
+	for _, want := range []string{"pushing to 127.0.0.1:", "docker login 127.0.0.1:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}

@@ -34,7 +34,8 @@ func Push(ctx context.Context, img v1.Image, ref string, p Progress) (string, er
 	err = remote.Write(r, img, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain), remote.WithProgress(updates))
 	<-done
 	if err != nil {
-		return "", fmt.Errorf("pushing to %s: %w", r.Context().RegistryStr(), err)
+		reg := r.Context().RegistryStr()
+		return "", fmt.Errorf("pushing to %s: %w\n(check the reference, that the registry is up, and that you may push there: docker login %s)", reg, err, reg)
 	}
 	d, err := img.Digest()
 	if err != nil {
