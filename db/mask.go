@@ -40,11 +40,11 @@ type TableProgress struct {
 	Elapsed       time.Duration
 }
 
-// MissingColumnsError lists the rules naming something that is not there
+// RulesError lists the rules naming something that is not there
 // (or cannot take the strategy); nothing was changed.
-type MissingColumnsError struct{ Problems []string }
+type RulesError struct{ Problems []string }
 
-func (e *MissingColumnsError) Error() string {
+func (e *RulesError) Error() string {
 	return "masking rules do not match the database (nothing was changed): " + strings.Join(e.Problems, "; ")
 }
 
@@ -281,7 +281,7 @@ func plan(ctx context.Context, c *sql.Conn, d dialect, rules []Rule) ([]table, e
 		out[i].cols = append(out[i].cols, col)
 	}
 	if len(problems) > 0 {
-		return nil, &MissingColumnsError{Problems: problems}
+		return nil, &RulesError{Problems: problems}
 	}
 	return out, nil
 }
@@ -433,9 +433,11 @@ func (d dialect) update(t table, keyArgs []any) (string, []any) {
 		}
 		if c.strategy.Kind == Hash || c.strategy.Kind == Email || c.strategy.Kind == Name || c.strategy.Kind == Phone {
 			usesKey = true
-		}
-		if c.maxLen > 0 && c.strategy.Kind != Null && c.strategy.Kind != Literal && c.strategy.Kind != Redact {
-			e = d.left(e, c.maxLen) // a short column keeps what fits
+			if c.maxLen > 0 {
+				e = d.left(e, c.maxLen) // a short column keeps what fits
+			}
+			// Like NULL, an empty string is no data: nothing to invent.
+			e = "CASE WHEN " + col + " = '' THEN " + col + " ELSE " + e + " END"
 		}
 		sets[i] = col + " = " + e
 	}

@@ -86,6 +86,9 @@ func insecureTLS() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
 	return s
 }
 
@@ -358,6 +361,7 @@ func StartMariaDB(tb testing.TB) *DBServer {
 		"--bind-address="+host, "--port="+strconv.Itoa(port), "--socket="+filepath.Join(dir, "mysqld.sock"),
 		"--pid-file="+filepath.Join(dir, "mysqld.pid"), "--skip-name-resolve", "--init-file="+initFile,
 		"--ssl-cert="+cert, "--ssl-key="+key, "--innodb-flush-log-at-trx-commit=0",
+		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", // as Aurora MySQL 3
 		"--innodb-buffer-pool-size=128M", "--skip-log-bin", "--max-connections=30")
 	return s
 }
