@@ -33,10 +33,11 @@ func (e *LoginRefusedError) Error() string {
 	return fmt.Sprintf("%s@%s refused the login: %s", e.User, e.Addr, e.Message)
 }
 
-// The bounds of Check, documented in the README ("Ready" section): a login
-// refused is retried for up to DefaultLoginWindow since RDS may still be
-// applying the new password; an address that does not answer for up to
-// DefaultReachWindow; each attempt may take DefaultConnectTimeout.
+// The bounds of Check: a refused login is retried for up to
+// DefaultLoginWindow, since RDS may still be applying the new password; an
+// address that does not answer for up to DefaultReachWindow; each attempt
+// may take DefaultConnectTimeout. The whole check is so bounded by about
+// DefaultLoginWindow plus one attempt.
 const (
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultLoginWindow    = 2 * time.Minute

@@ -296,6 +296,17 @@ var (
 		"Perlman", "Ritchie", "Stroustrup", "Thompson", "Torvalds", "Wirth", "Yao", "Zuse"}
 )
 
+// fullNames pairs every first name with every last name.
+var fullNames = func() []string {
+	var out []string
+	for _, f := range firstNames {
+		for _, l := range lastNames {
+			out = append(out, f+" "+l)
+		}
+	}
+	return out
+}()
+
 // dialect is what differs between the engines' SQL.
 type dialect struct {
 	currentSchema string
@@ -426,8 +437,7 @@ func (d dialect) update(t table, keyArgs []any) (string, []any) {
 		case Email:
 			e = d.concat("'user_'", d.left(d.hmacHex(col), 16), "'@example.invalid'")
 		case Name:
-			h := d.hmacHex(col)
-			e = d.concat(d.pick(d.hexInt(h, 1, 4), firstNames), "' '", d.pick(d.hexInt(h, 5, 4), lastNames))
+			e = d.pick(d.hexInt(d.hmacHex(col), 1, 6), fullNames) // one HMAC per row, not one per part
 		case Phone:
 			e = d.concat("'+1-555-'", d.lpad7(d.hexInt(d.hmacHex(col), 1, 7)))
 		}
