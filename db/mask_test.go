@@ -279,6 +279,17 @@ func TestMaskRulesMismatchChangeNothing(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, want)
 			}
 		}
+		// A refused login names the user and never the password, for masking and hooks alike.
+		bad := target(s)
+		bad.Password = "Temp-Secret-Pw-42"
+		_, maskErr := db.Mask(context.Background(), bad, legacyRules("app"), db.MaskOptions{Key: key1})
+		hookErr := db.RunHooks(context.Background(), bad, []db.Hook{{Name: "h.sql", SQL: "SELECT 1"}})
+		for _, err := range []error{maskErr, hookErr} {
+			var lr *db.LoginRefusedError
+			if !errors.As(err, &lr) || strings.Contains(err.Error(), bad.Password) || strings.Contains(err.Error(), string(key1)) {
+				t.Errorf("err = %v; want a LoginRefusedError without the password or key", err)
+			}
+		}
 		after := snap(t, s, "app.customers")
 		for id, row := range before {
 			for c, v := range row {
