@@ -9,6 +9,8 @@ need=()
 command -v docker-registry >/dev/null || need+=(docker-registry) # push tests
 command -v tmux >/dev/null || need+=(tmux)                       # TUI tests
 command -v aws >/dev/null || need+=(awscli)                      # independent AWS client
+command -v mariadbd >/dev/null || need+=(mariadb-server)         # db tests: a real MySQL-compatible server
+command -v initdb >/dev/null || [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql) # db tests
 if [ ${#need[@]} -gt 0 ]; then
 	echo "installing: ${need[*]}"
 	apt-get update -qq
