@@ -1,0 +1,232 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/testenv"
+)
+
+// engines runs f once per engine on a fresh throwaway server, in parallel.
+func engines(t *testing.T, f func(t *testing.T, s *testenv.DBServer)) {
+	for name, start := range map[string]func(testing.TB) *testenv.DBServer{
+		"postgres": testenv.StartPostgres, "mariadb": testenv.StartMariaDB,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, start(t))
+		})
+	}
+}
+
+func target(s *testenv.DBServer) db.Target {
+	return db.Target{Engine: s.Engine, Host: s.Host, Port: s.Port, User: s.User, Password: s.Password, Database: s.Database}
+}
+
+// fakeClock moves only when slept on; onSleep runs at each sleep.
+type fakeClock struct {
+	now     time.Time
+	sleeps  []time.Duration
+	onSleep func(n int)
+}
+
+func (c *fakeClock) Now() time.Time { return c.now }
+func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	if c.onSleep != nil {
+		c.onSleep(len(c.sleeps))
+	}
+	return nil
+}
+
+func (c *fakeClock) options() db.CheckOptions {
+	return db.CheckOptions{Now: c.Now, Sleep: c.Sleep, ConnectTimeout: 5 * time.Second}
+}
+
+func TestCheckSummarises(t *testing.T) {
+	engines(t, func(t *testing.T, s *testenv.DBServer) {
+		schemas := 1 // MySQL: the database "app"
+		if s.Engine == db.EnginePostgres {
+			s.Exec(t, "CREATE SCHEMA app")
+			schemas = 2 // public and app
+		}
+		s.Exec(t, "CREATE TABLE app.a (id int primary key, v text)")
+		s.Exec(t, "CREATE TABLE app.b (id int primary key)")
+		s.Exec(t, "INSERT INTO app.a SELECT 1, 'x'")
+		s.Exec(t, "CREATE VIEW app.v AS SELECT * FROM app.b") // not a table
+
+		clock := &fakeClock{}
+		sum, err := db.Check(context.Background(), target(s), clock.options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantVersion := "15."
+		if s.Engine == db.EngineMySQL {
+			wantVersion = "MariaDB"
+		}
+		if !sum.Reachable || !strings.Contains(sum.ServerVersion, wantVersion) || sum.Database != s.Database ||
+			sum.Schemas != schemas || sum.Tables != 2 || sum.SizeBytes <= 0 || sum.LoginLatency <= 0 || sum.Attempts != 1 {
+			t.Errorf("summary = %+v; want reachable, version ~%q, database %q, %d schemas, 2 tables, a size, a latency, 1 attempt",
+				sum, wantVersion, s.Database, schemas)
+		}
+		if len(clock.sleeps) != 0 {
+			t.Errorf("slept %v before a login that worked at once", clock.sleeps)
+		}
+	})
+}
+
+// A refused login is retried with growing waits for the login window, then
+// names user@host:port and the server's words, never the password.
+func TestCheckLoginRefused(t *testing.T) {
+	engines(t, func(t *testing.T, s *testenv.DBServer) {
+		tg := target(s)
+		tg.Password = "wrong-Secret-123"
+		clock := &fakeClock{}
+		o := clock.options()
+		o.LoginWindow = 20 * time.Second
+		_, err := db.Check(context.Background(), tg, o)
+		var lr *db.LoginRefusedError
+		if !errors.As(err, &lr) {
+			t.Fatalf("err = %v; want a LoginRefusedError", err)
+		}
+		msg := err.Error()
+		serverWords := "password authentication failed"
+		if s.Engine == db.EngineMySQL {
+			serverWords = "Access denied"
+		}
+		if !strings.Contains(msg, s.User+"@"+s.Addr()) || !strings.Contains(msg, serverWords) || strings.Contains(msg, tg.Password) {
+			t.Errorf("error %q: want %s@%s and %q, without the password", msg, s.User, s.Addr(), serverWords)
+		}
+		want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+		if !slicesEqual(clock.sleeps, want) {
+			t.Errorf("waits = %v; want %v within the 20s window", clock.sleeps, want)
+		}
+	})
+}
+
+// While RDS applies the new password the old one still works and the new
+// one is refused: the check waits until the new one is taken.
+func TestCheckWaitsForPassword(t *testing.T) {
+	engines(t, func(t *testing.T, s *testenv.DBServer) {
+		s.Exec(t, createUser(s.Engine, "dev", "old-password"))
+		tg := target(s)
+		tg.User, tg.Password = "dev", `n3w 'pw" \;x=y`
+		clock := &fakeClock{onSleep: func(n int) {
+			if n == 2 { // the password "applies" during the second wait
+				s.Exec(t, alterPassword(s.Engine, "dev", tg.Password))
+			}
+		}}
+		sum, err := db.Check(context.Background(), tg, clock.options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Attempts != 3 || !sum.Reachable {
+			t.Errorf("summary = %+v; want reachable on the third attempt", sum)
+		}
+	})
+}
+
+func createUser(engine, user, pw string) string {
+	if engine == db.EngineMySQL {
+		return "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + pw + "' REQUIRE SSL; GRANT ALL ON app.* TO '" + user + "'@'%'"
+	}
+	return "CREATE ROLE " + user + " LOGIN PASSWORD '" + pw + "'"
+}
+
+func alterPassword(engine, user, pw string) string {
+	q := strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(pw)
+	if engine == db.EngineMySQL {
+		return "ALTER USER '" + user + "'@'%' IDENTIFIED BY '" + q + "'"
+	}
+	return "ALTER ROLE " + user + " PASSWORD '" + strings.ReplaceAll(pw, "'", "''") + "'"
+}
+
+func slicesEqual[T comparable](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Nothing listening: unreachable, retried for the reach window only, and
+// reported with a Summary saying so.
+func TestCheckUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now: connection refused
+	for _, engine := range []string{db.EnginePostgres, db.EngineMySQL} {
+		clock := &fakeClock{}
+		o := clock.options()
+		o.ReachWindow = 5 * time.Second
+		tg := db.Target{Engine: engine, Host: "127.0.0.1", Port: port, User: "u", Password: "s3cret-pw"}
+		sum, err := db.Check(context.Background(), tg, o)
+		if !errors.Is(err, db.ErrUnreachable) || sum == nil || sum.Reachable {
+			t.Fatalf("%s: Check = %+v, %v; want ErrUnreachable with an unreachable summary", engine, sum, err)
+		}
+		if !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) || strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("%s: error %q should name the address and not the password", engine, err)
+		}
+		if len(clock.sleeps) != 2 { // 1s + 2s fit in 5s, 4s more would not
+			t.Errorf("%s: waits %v; want 2 within the 5s reach window", engine, clock.sleeps)
+		}
+	}
+}
+
+// A peer that accepts TCP and never speaks is bounded by the connect
+// timeout, not waited on for ever.
+func TestCheckSilentPeer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	for _, engine := range []string{db.EnginePostgres, db.EngineMySQL} {
+		clock := &fakeClock{}
+		o := clock.options()
+		o.ConnectTimeout, o.ReachWindow = 300*time.Millisecond, time.Nanosecond
+		tg := db.Target{Engine: engine, Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, User: "u", Password: "pw"}
+		if _, err := db.Check(context.Background(), tg, o); !errors.Is(err, db.ErrUnreachable) {
+			t.Errorf("%s: err = %v; want ErrUnreachable after the connect timeout", engine, err)
+		}
+	}
+}
+
+func TestConnectLines(t *testing.T) {
+	pg := db.Target{Engine: db.EnginePostgres, Host: "h.example", Port: 5432, User: "postgres", Password: "pw"}
+	my := db.Target{Engine: db.EngineMySQL, Host: "h.example", Port: 3306, User: "admin", Password: "pw", Database: "app"}
+	for _, c := range []struct{ got, want string }{
+		{db.ConnectURL(pg), "postgresql://postgres@h.example:5432/postgres?sslmode=require"},
+		{db.ConnectURL(my), "mysql://admin@h.example:3306/app?ssl-mode=REQUIRED"},
+		{db.Command(pg), `psql "host=h.example port=5432 user=postgres dbname=postgres sslmode=require"`},
+		{db.Command(my), "mysql -h h.example -P 3306 -u admin -p app"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
