@@ -178,8 +178,9 @@ func (m *Manager) Endpoint(id string) (Endpoint, bool) {
 }
 
 // Reserve picks the address a server for id will listen on, before it
-// exists, so that its endpoint can be reported at once.
-func (m *Manager) Reserve(id string, e Engine) (Endpoint, error) {
+// exists, so that its endpoint can be reported at once; port 0 is the
+// engine's own.
+func (m *Manager) Reserve(id string, e Engine, port int) (Endpoint, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -188,7 +189,10 @@ func (m *Manager) Reserve(id string, e Engine) (Endpoint, error) {
 	if s, ok := m.servers[id]; ok {
 		return s.ep, nil
 	}
-	ep, err := m.freeEndpointLocked(e.Port())
+	if port == 0 {
+		port = e.Port()
+	}
+	ep, err := m.freeEndpointLocked(port)
 	if err != nil {
 		return Endpoint{}, err
 	}
@@ -226,7 +230,7 @@ func (m *Manager) reserved(id string) (*server, error) {
 // masterUser's password the source password. The first call per engine
 // builds (or reuses) the seeded template.
 func (m *Manager) StartSource(ctx context.Context, id string, e Engine, masterUser string) (Endpoint, error) {
-	if _, err := m.Reserve(id, e); err != nil {
+	if _, err := m.Reserve(id, e, 0); err != nil {
 		return Endpoint{}, err
 	}
 	s, _ := m.reserved(id)
@@ -255,7 +259,8 @@ func (m *Manager) StartSource(ctx context.Context, id string, e Engine, masterUs
 }
 
 // Clone starts a server for id holding a physical copy of source's data,
-// taken from the running source server.
+// taken from the running source server, on the address Reserve gave id
+// (or a new one).
 func (m *Manager) Clone(ctx context.Context, source, id string) (Endpoint, error) {
 	src, err := m.reserved(source)
 	if err != nil {
@@ -264,7 +269,7 @@ func (m *Manager) Clone(ctx context.Context, source, id string) (Endpoint, error
 	if !src.running() {
 		return Endpoint{}, fmt.Errorf("dbserver: source %s is not running", source)
 	}
-	if _, err := m.Reserve(id, src.engine); err != nil {
+	if _, err := m.Reserve(id, src.engine, 0); err != nil {
 		return Endpoint{}, err
 	}
 	s, _ := m.reserved(id)
