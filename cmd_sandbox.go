@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 )
 
 func (a *app) sandboxCmd() *cobra.Command {
@@ -30,6 +33,9 @@ func (a *app) sandboxServeCmd() *cobra.Command {
 		faults        []string
 		extraClusters int
 		extraSubnets  int
+		databases     bool
+		stateDir      string
+		dbScale       int
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -41,7 +47,13 @@ point the AWS SDK, the AWS CLI and dbaf at it:
 
 --fault injects failures (repeatable), as SERVICE:ACTION=CODE[:TIMES], e.g.
 rds:DescribeDBClusters=AccessDenied or cloudformation:DescribeStackEvents=Throttling:3.
-Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults.`,
+Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults.
+
+The available Aurora clusters are real databases: PostgreSQL and MariaDB
+servers on 127.77.x.y, their data under --state-dir, each seeded with a
+legacy dataset (--db-scale multiplies it). The master password of the seeded
+clusters is printed as DBAF_SANDBOX_DB_PASSWORD. --databases=false serves
+metadata only.`,
 		Example: `  dbaf sandbox serve
   dbaf sandbox serve --addr 127.0.0.1:4566 --fault ec2:DescribeSubnets=UnauthorizedOperation`,
 		Args: cobra.NoArgs,
@@ -49,7 +61,20 @@ Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults
 			if pace <= 0 {
 				return usageErr{fmt.Errorf("--pace %v: want a positive factor (1 = demo pace, 0.05 = test pace)", pace)}
 			}
-			sb := sandbox.New(sandbox.Options{Pace: pace, ExtraClusters: extraClusters, ExtraSubnets: extraSubnets})
+			if dbScale < 1 {
+				return usageErr{fmt.Errorf("--db-scale %d: want a whole number from 1 (about 100,000 rows) up", dbScale)}
+			}
+			o := sandbox.Options{Pace: pace, ExtraClusters: extraClusters, ExtraSubnets: extraSubnets}
+			if databases {
+				if stateDir == "" {
+					stateDir = defaultStateDir(a.getenv)
+				}
+				if stateDir == "" {
+					return usageErr{errors.New("no home directory for the sandbox's databases: give --state-dir DIR")}
+				}
+				o.Databases = &dbserver.Config{StateDir: stateDir, Scale: dbScale, Log: a.errOut}
+			}
+			sb := sandbox.New(o)
 			for _, spec := range faults {
 				f, err := sandbox.ParseFault(spec)
 				if err != nil {
@@ -62,6 +87,9 @@ Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults
 				return fmt.Errorf("cannot listen on %s: %w (pick another --addr)", addr, err)
 			}
 			defer sb.Close()
+			if pw := sb.DBPassword(); pw != "" {
+				fmt.Fprintf(a.out, "export DBAF_SANDBOX_DB_PASSWORD=%s\n", shellQuote(pw))
+			}
 			for _, kv := range sb.Env() {
 				k, v, _ := strings.Cut(kv, "=")
 				fmt.Fprintf(a.out, "export %s=%s\n", k, shellQuote(v))
@@ -78,7 +106,22 @@ Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults
 	fl.StringArrayVar(&faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
 	fl.IntVar(&extraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
 	fl.IntVar(&extraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
+	fl.BoolVar(&databases, "databases", true, "back the available Aurora clusters with real PostgreSQL and MariaDB servers")
+	fl.StringVar(&stateDir, "state-dir", "", "where the databases keep their data (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	fl.IntVar(&dbScale, "db-scale", 1, "size of the seeded legacy dataset, in units of about 100,000 rows")
 	return cmd
+}
+
+// defaultStateDir is $XDG_STATE_HOME/dbaf/sandbox, else
+// ~/.local/state/dbaf/sandbox; "" when neither is known.
+func defaultStateDir(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "dbaf", "sandbox")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "state", "dbaf", "sandbox")
+	}
+	return ""
 }
 
 // sandboxPace reads DBAF_SANDBOX_PACE for the in-process sandbox (default 1).

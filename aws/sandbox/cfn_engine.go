@@ -369,6 +369,7 @@ func (s *Server) deleteResource(ctx context.Context, st *stack, id string, rollb
 	if !s.sleep(ctx, deleteDuration(r.typ)) {
 		return errCancelled
 	}
+	s.removeDatabase(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.finishDelete(r)
@@ -435,6 +436,15 @@ func (s *Server) createResource(ctx context.Context, st *stack, id string) error
 	}
 	if !s.sleep(ctx, d) {
 		return errCancelled
+	}
+	if err := awaitDatabase(ctx, prov.ready); err != nil {
+		if err == errCancelled {
+			return err
+		}
+		s.mu.Lock()
+		s.failProvisioned(r)
+		s.mu.Unlock()
+		return fail(fmt.Sprintf("Resource handler returned message: \"%v\" (HandlerErrorCode: InternalFailure)", err))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -275,7 +275,8 @@ func ec2Err(code, format string, args ...any) error {
 type provisioned struct {
 	physicalID, ref string
 	attrs           map[string]string
-	fullCopy        bool // a full-copy restore, slower than a clone
+	fullCopy        bool         // a full-copy restore, slower than a clone
+	ready           <-chan error // the copy of a real database server, if any
 }
 
 // provision validates a resource against the account and creates it there,
@@ -704,6 +705,23 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 	}
 	cl.sgIDs = slices.Clone(sgIDs)
 	cl.tags = resourceTags(st, r, tags)
+	// A restore of a cluster with a real server gets a physical copy of
+	// that server's data (for a snapshot: of its cluster's current data).
+	copyOf := source
+	if snapshotID != "" {
+		if sn, ok := s.st.snapshots.get(strings.ToLower(snapshotID)); ok {
+			copyOf = sn.cluster
+		}
+	}
+	if copyOf != "" {
+		if src, ok := s.st.findCluster(copyOf); ok {
+			ready, err := s.backClone(src.id, id, cl.port)
+			if err != nil {
+				return nil, rdsErr(500, "InternalFailure", "The sandbox cannot start a database server for %s: %v", id, err)
+			}
+			res.ready = ready
+		}
+	}
 	s.st.clusters.put(id, cl)
 	res.attrs = map[string]string{
 		"Endpoint.Address":     s.clusterEndpoint(id),

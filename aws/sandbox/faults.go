@@ -113,13 +113,23 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
-// takeFault returns the first fault for service:action and uses up one of
-// its times.
-func (s *Server) takeFault(svc, act string) (Fault, bool) {
+// takeFault returns the first error fault for service:action and uses up
+// one of its times.
+func (s *Server) takeFault(svc, act string) (Fault, bool) { return s.take(svc, act, false) }
+
+// takeBehaviour is takeFault for behaviour faults (PasswordNotApplied,
+// EndpointUnreachable), which change what a call does rather than fail
+// it; it returns the code.
+func (s *Server) takeBehaviour(svc, act string) (string, bool) {
+	f, ok := s.take(svc, act, true)
+	return f.Code, ok
+}
+
+func (s *Server) take(svc, act string, behaviour bool) (Fault, bool) {
 	s.ctl.Lock()
 	defer s.ctl.Unlock()
 	for i, af := range s.faults {
-		if af.f.Service != svc || af.f.Action != act {
+		if af.f.Service != svc || af.f.Action != act || isBehaviourFault(af.f.Code) != behaviour {
 			continue
 		}
 		if af.left > 0 {

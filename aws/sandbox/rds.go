@@ -61,14 +61,27 @@ func (s *Server) clusterARN(id string) string {
 }
 
 func (s *Server) clusterEndpoint(id string) string {
+	if h := s.dbHost(id); h != "" {
+		return h
+	}
 	return id + ".cluster-c0sandbox." + s.region + ".rds.amazonaws.com"
 }
 
 func (s *Server) readerEndpoint(id string) string {
+	if h := s.dbHost(id); h != "" {
+		return h
+	}
 	return id + ".cluster-ro-c0sandbox." + s.region + ".rds.amazonaws.com"
 }
 
+// instanceEndpoint is an instance's address: its cluster's server's when
+// it has one. Callers hold s.mu.
 func (s *Server) instanceEndpoint(id string) string {
+	if in, ok := s.st.instances.get(id); ok {
+		if h := s.dbHost(in.cluster); h != "" {
+			return h
+		}
+	}
 	return id + ".c0sandbox." + s.region + ".rds.amazonaws.com"
 }
 
@@ -599,10 +612,15 @@ func (s *Server) modifyDBCluster(c *call) *apiError {
 		cl.pendingPassword = true
 		cl.resetGen++
 		gen := cl.resetGen
+		fault, _ := s.takeBehaviour("rds", "ModifyDBCluster")
+		user := cl.masterUser
 		s.goBackground(func() {
 			if !s.sleep(s.ctx, 2*time.Second) {
 				return
 			}
+			// The real server takes the password before the cluster is
+			// reported available again, so a login then works.
+			s.applyPassword(s.ctx, cl.id, user, pw, fault)
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			if cur, ok := s.st.clusters.get(cl.id); ok && cur == cl && cl.resetGen == gen && cl.status == "resetting-master-credentials" {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 )
 
 // Options shape the emulated account. The zero value is the standard seed
@@ -21,6 +23,11 @@ type Options struct {
 	Pace          float64 // CloudFormation time factor: 1 = demo pace (a clone takes ~30 s), 0.05 = test pace (< 2 s); 0 means 1
 	ExtraClusters int     // add this many generated Aurora clusters (load tests, e.g. 1000 or 5000)
 	ExtraSubnets  int     // add this many generated subnets to the staging VPC (e.g. 5000 or 20000)
+
+	// Real database servers behind the clusters (databases.go); nil means
+	// metadata only. DBSources limits them to those seeded clusters.
+	Databases *dbserver.Config
+	DBSources []string
 }
 
 // Server is one emulated AWS account. It is safe for concurrent use; its
@@ -39,6 +46,8 @@ type Server struct {
 
 	mu sync.Mutex // guards st and everything reachable from it
 	st *state
+
+	dbs *databases // nil: clusters are metadata only
 
 	ctl    sync.Mutex // guards faults and calls, apart from mu so that counting never waits for a big Describe
 	faults []*activeFault
@@ -66,6 +75,9 @@ func New(o Options) *Server {
 	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, calls: map[string]int{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = seed(o)
+	if o.Databases != nil {
+		s.startDatabases(o)
+	}
 	s.services = s.newServices()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_sandbox/", s.serveControl)
@@ -127,6 +139,7 @@ func (s *Server) Close() {
 		cancel()
 	}
 	s.wg.Wait()
+	s.closeDatabases()
 }
 
 // Env is the environment that points the AWS SDKs and CLI at this account:
