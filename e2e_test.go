@@ -90,10 +90,12 @@ func cleanEnv(t *testing.T) []string {
 }
 
 // startSandbox runs `dbaf sandbox serve` and returns the env lines it printed.
+// Its clusters are metadata only (--databases=false): starting the real
+// servers costs seconds, and only the tests that log in to a clone need them.
 func startSandbox(t *testing.T, extra ...string) []string {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(dbafBin, append([]string{"sandbox", "serve", "--addr", addr}, extra...)...)
+	cmd := exec.Command(dbafBin, append([]string{"sandbox", "serve", "--addr", addr, "--databases=false"}, extra...)...)
 	cmd.Env = cleanEnv(t)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
