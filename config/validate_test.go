@@ -114,3 +114,24 @@ func TestValidateFieldsSetInCode(t *testing.T) {
 		t.Errorf("errors.As: %#v", e)
 	}
 }
+
+func TestOpenToInternet(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		cidr   string
+		public *bool
+		want   bool
+	}{
+		{"0.0.0.0/0", &yes, true},
+		{"::/0", &yes, true},
+		{"0.0.0.0/0", &no, false},
+		{"0.0.0.0/0", nil, false},
+		{"10.0.0.0/16", &yes, false},
+		{"", &yes, false}, // the VPC's CIDR by default
+	} {
+		c := &Config{AllowedCIDR: tt.cidr, PubliclyAccessible: tt.public}
+		if got := c.OpenToInternet(); got != tt.want {
+			t.Errorf("%q public=%v: OpenToInternet = %v, want %v", tt.cidr, tt.public, got, tt.want)
+		}
+	}
+}
