@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -62,9 +63,10 @@ type app struct {
 	interactive func() bool
 	version     string
 
-	global   globalFlags
-	cleanups []func()
-	sandbox  *sandbox.Server // the --sandbox account, started on first use
+	global    globalFlags
+	pollEvery time.Duration // DBAF_POLL_INTERVAL, checked before each command
+	cleanups  []func()
+	sandbox   *sandbox.Server // the --sandbox account, started on first use
 }
 
 type globalFlags struct {
@@ -144,7 +146,9 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 		if a.global.output != "text" && a.global.output != "json" {
 			return usageErr{fmt.Errorf("--output %q: want text or json", a.global.output)}
 		}
-		return nil
+		d, err := parsePollInterval(a.getenv("DBAF_POLL_INTERVAL"))
+		a.pollEvery = d
+		return err
 	}
 	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
 	return root
