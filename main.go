@@ -63,10 +63,11 @@ type app struct {
 	interactive func() bool
 	version     string
 
-	global    globalFlags
-	pollEvery time.Duration // DBAF_POLL_INTERVAL, checked before each command
-	cleanups  []func()
-	sandbox   *sandbox.Server // the --sandbox account, started on first use
+	global      globalFlags
+	pollEvery   time.Duration // DBAF_POLL_INTERVAL, checked before each command
+	httpTimeout time.Duration // DBAF_HTTP_TIMEOUT; 0 = each client's default
+	cleanups    []func()
+	sandbox     *sandbox.Server // the --sandbox account, started on first use
 }
 
 type globalFlags struct {
@@ -147,7 +148,11 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 			return usageErr{fmt.Errorf("--output %q: want text or json", a.global.output)}
 		}
 		d, err := parsePollInterval(a.getenv("DBAF_POLL_INTERVAL"))
+		if err != nil {
+			return err
+		}
 		a.pollEvery = d
+		a.httpTimeout, err = parseHTTPTimeout(a.getenv("DBAF_HTTP_TIMEOUT"))
 		return err
 	}
 	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
