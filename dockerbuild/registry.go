@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"syscall"
 	"net/http"
+	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
