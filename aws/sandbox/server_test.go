@@ -2,7 +2,6 @@ package sandbox_test
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,15 +26,7 @@ import (
 // or subnets.
 func TestOtherRegionHasNothing(t *testing.T) {
 	home := start(t, sandbox.Options{})
-	cfg := awssdk.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: awssdk.String(home.url),
-		Credentials: awssdk.CredentialsProviderFunc(func(context.Context) (awssdk.Credentials, error) {
-			return awssdk.Credentials{AccessKeyID: "sandbox", SecretAccessKey: "sandbox", Source: "test"}, nil
-		}),
-		Retryer: func() awssdk.Retryer { return awssdk.NopRetryer{} },
-	}
-	other := rds.NewFromConfig(cfg)
+	other := clientsIn(t, home.url, "us-east-1")
 
 	// At home the cluster and subnets are there.
 	if _, err := home.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")}); err != nil {
@@ -46,24 +37,24 @@ func TestOtherRegionHasNothing(t *testing.T) {
 		t.Fatalf("home subnets: %v, %v", homeSubnets, err)
 	}
 
-	_, err = other.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
+	_, err = other.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
 	wantAPIError(t, err, "DBClusterNotFoundFault")
-	all, err := other.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{})
+	all, err := other.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{})
 	if err != nil || len(all.DBClusters) != 0 {
 		t.Errorf("us-east-1 clusters: %d, %v; want none", len(all.DBClusters), err)
 	}
-	subnets, err := ec2.NewFromConfig(cfg).DescribeSubnets(ctx(t), &ec2.DescribeSubnetsInput{})
+	subnets, err := other.ec2.DescribeSubnets(ctx(t), &ec2.DescribeSubnetsInput{})
 	if err != nil || len(subnets.Subnets) != 0 {
 		t.Errorf("us-east-1 subnets: %v, %v; want none", subnets, err)
 	}
-	_, err = cloudformation.NewFromConfig(cfg).DescribeStacks(ctx(t), &cloudformation.DescribeStacksInput{StackName: awssdk.String("s1")})
+	_, err = other.cfn.DescribeStacks(ctx(t), &cloudformation.DescribeStacksInput{StackName: awssdk.String("s1")})
 	wantAPIError(t, err, "ValidationError")
-	_, err = cloudformation.NewFromConfig(cfg).CreateStack(ctx(t), &cloudformation.CreateStackInput{StackName: awssdk.String("s1"), TemplateBody: awssdk.String("{}")})
+	_, err = other.cfn.CreateStack(ctx(t), &cloudformation.CreateStackInput{StackName: awssdk.String("s1"), TemplateBody: awssdk.String("{}")})
 	if msg, _ := wantAPIError(t, err, "InvalidParameterValue"); !strings.Contains(msg, "eu-west-1 only") {
 		t.Errorf("create in us-east-1: %q", msg)
 	}
 	// STS is global.
-	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{}); err != nil {
+	if _, err := other.sts.GetCallerIdentity(ctx(t), &sts.GetCallerIdentityInput{}); err != nil {
 		t.Errorf("sts from us-east-1: %v", err)
 	}
 }
