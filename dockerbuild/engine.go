@@ -95,7 +95,13 @@ func (t Timeouts) Connect(ctx context.Context) (*Engine, error) {
 	// this transport; the response timeout stays.
 	hc := &http.Client{Transport: &http.Transport{ResponseHeaderTimeout: t.Response, TLSHandshakeTimeout: t.Dial},
 		CheckRedirect: client.CheckRedirect}
-	c, err := client.New(client.WithHTTPClient(hc), client.WithHost(client.DefaultDockerHost), client.FromEnv)
+	opts := []client.Opt{client.WithHTTPClient(hc), client.WithHost(client.DefaultDockerHost), client.FromEnv}
+	if os.Getenv("DOCKER_CERT_PATH") == "" {
+		// The client picks https when its transport has a TLS config, which
+		// a cloned transport always has; only DOCKER_CERT_PATH means TLS.
+		opts = append(opts, client.WithScheme("http"))
+	}
+	c, err := client.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot set up the Docker client: %w (check DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY)", err)
 	}
