@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/dockerbuild"
 	"github.com/dbaf/dbaf/ui"
 )
 
@@ -30,7 +32,8 @@ func (a *app) awsClient(ctx context.Context, artifactRegion string) (*dbafaws.Cl
 // awsClientIn builds the AWS client for exactly this region ("" = the SDK's
 // default), e.g. after the user switched region in the wizard.
 func (a *app) awsClientIn(ctx context.Context, region string) (*dbafaws.Client, error) {
-	o := dbafaws.Options{Profile: a.global.profile, Region: region, EndpointURL: a.global.endpointURL}
+	o := dbafaws.Options{Profile: a.global.profile, Region: region, EndpointURL: a.global.endpointURL,
+		ResponseTimeout: a.httpTimeout}
 	if a.global.sandbox {
 		if a.global.endpointURL != "" {
 			return nil, usageErr{errors.New("--sandbox and --endpoint-url both choose where AWS requests go: pass one")}
@@ -60,6 +63,25 @@ func (a *app) awsClientIn(ctx context.Context, region string) (*dbafaws.Client, 
 		return nil, err
 	}
 	return dbafaws.New(cfg), nil
+}
+
+// netTimeouts bound the Docker engine's and registries' answers.
+func (a *app) netTimeouts() dockerbuild.Timeouts {
+	return dockerbuild.Timeouts{Response: a.httpTimeout}
+}
+
+// parseHTTPTimeout reads DBAF_HTTP_TIMEOUT, how long dbaf waits for AWS,
+// the Docker engine or a registry to start answering a request ("" = each
+// one's default; tests shorten it).
+func parseHTTPTimeout(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageErr{fmt.Errorf("DBAF_HTTP_TIMEOUT=%q is not a positive duration: want e.g. 5s, or unset it for the defaults", v)}
+	}
+	return d, nil
 }
 
 // printer returns the event printer for --output.

@@ -137,7 +137,7 @@ func imageBinary(o *buildOptions) (string, error) {
 // runBuild connects to Docker and runs one build; the headless command and
 // the wizard both call it.
 func (a *app) runBuild(ctx context.Context, cfg *config.Config, binary, arch, push string, d artifact.Discovery, emit artifact.Emit) (*artifact.Built, error) {
-	engine, err := dockerbuild.Connect(ctx)
+	engine, err := a.netTimeouts().Connect(ctx)
 	if err != nil {
 		return nil, dockerErr{err}
 	}
@@ -147,7 +147,7 @@ func (a *app) runBuild(ctx context.Context, cfg *config.Config, binary, arch, pu
 		return nil, usageErr{err}
 	}
 	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push}
-	built, err := artifact.Build(ctx, req, d, engine, dockerbuild.Push, emit)
+	built, err := artifact.Build(ctx, req, d, engine, a.netTimeouts().Push, emit)
 	return built, wrapDocker(err)
 }
 

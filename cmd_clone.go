@@ -39,14 +39,17 @@ password, wait until it is available and print its endpoint.
 The artifact comes from the image dbaf runs in (the image's default command is
 "dbaf clone"), from --image on the host, or straight from an INI with --config.
 
-The password comes from $DB_PASSWORD, the first line of standard input with
---password-stdin, a prompt in a terminal, or --generate-password (shown once,
-at the end). It never appears in the template, stack parameters or logs.
+The password comes from the first line of standard input with --password-stdin,
+the first line of the file $DB_PASSWORD_FILE (a mounted secret), $DB_PASSWORD,
+a prompt in a terminal, or --generate-password (shown once, at the end). It
+never appears in the template, stack parameters or logs; the prompt,
+--password-stdin and DB_PASSWORD_FILE also keep it out of docker inspect.
 
 When a dbaf stack named --name already exists, dbaf follows it (its progress,
 or its endpoint) instead of failing, so scripts can call clone idempotently.
 A failed clone is rolled back and deleted unless --keep-on-failure.`,
-		Example: `  docker run --rm -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -e DB_PASSWORD db-artifact:latest
+		Example: `  docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE db-artifact:latest
+  docker run --rm -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -v ./pw:/run/secrets/db_password:ro -e DB_PASSWORD_FILE=/run/secrets/db_password db-artifact:latest
   dbaf clone --image db-artifact:latest
   dbaf clone --config artifact_config.ini --name ci-clone-42 -o json`,
 		Args: cobra.NoArgs,
@@ -74,13 +77,19 @@ func (a *app) clone(ctx context.Context, o *cloneOptions) error {
 	}
 	// In a terminal the clone view asks for a missing password itself.
 	tui := a.interactive() && a.global.output == "text"
-	password, generated, err := a.password(o, tui)
+	password, source, err := a.password(o, tui)
 	if err != nil {
 		return err
 	}
+	generated := password != "" && source == ""
 	art, err := a.cloneArtifact(ctx, o)
 	if err != nil {
 		return err
+	}
+	if password != "" && !generated {
+		if err := checkPassword(art.Source.Engine, password, source); err != nil {
+			return err
+		}
 	}
 	client, err := a.awsClient(ctx, art.Region)
 	if err != nil {
@@ -176,64 +185,100 @@ func (a *app) cloneArtifact(ctx context.Context, o *cloneOptions) (*artifact.Art
 	return artifact.Resolve(ctx, cfg, client, created, func(msg string) { fmt.Fprintf(a.errOut, "warning: %s\n", msg) })
 }
 
-// password finds the clone's password without ever putting it in argv.
-func (a *app) password(o *cloneOptions, viewPrompts bool) (pw string, generated bool, err error) {
+// password finds the clone's password without ever putting it in argv or
+// the container's config. source names where it came from, for
+// checkPassword once the engine is known; it is "" for a generated one.
+func (a *app) password(o *cloneOptions, viewPrompts bool) (pw, source string, err error) {
+	envPw, envFile := a.getenv("DB_PASSWORD"), a.getenv("DB_PASSWORD_FILE")
 	switch {
 	case o.generate && o.passwordStdin:
-		return "", false, usageErr{errors.New("--generate-password and --password-stdin both choose the password: pass one")}
+		return "", "", usageErr{errors.New("--generate-password and --password-stdin both choose the password: pass one")}
 	case o.generate:
-		return generatePassword(), true, nil
+		return generatePassword(), "", nil
 	case o.passwordStdin:
 		line, err := bufio.NewReader(a.in).ReadString('\n')
 		if err != nil && err != io.EOF {
-			return "", false, fmt.Errorf("reading the password from standard input: %w", err)
+			return "", "", fmt.Errorf("reading the password from standard input: %w", err)
 		}
 		pw = strings.TrimRight(line, "\r\n")
 		if pw == "" {
-			return "", false, usageErr{errors.New("--password-stdin: standard input was empty")}
+			return "", "", usageErr{errors.New("--password-stdin: standard input was empty")}
 		}
-		return pw, false, checkPassword(pw, "the password on standard input")
-	case a.getenv("DB_PASSWORD") != "":
-		pw = a.getenv("DB_PASSWORD")
-		return pw, false, checkPassword(pw, "DB_PASSWORD")
+		return pw, "the password on standard input", nil
+	case envPw != "" && envFile != "":
+		return "", "", usageErr{errors.New("DB_PASSWORD and DB_PASSWORD_FILE are both set: unset one (DB_PASSWORD_FILE keeps the password out of docker inspect)")}
+	case envFile != "":
+		pw, err := readPasswordFile(envFile)
+		return pw, "the password in DB_PASSWORD_FILE", err
+	case envPw != "":
+		return envPw, "DB_PASSWORD", nil
 	case viewPrompts:
-		return "", false, nil
+		return "", "", nil
 	case a.interactive():
-		return a.promptPassword()
+		pw, err := a.promptPassword()
+		return pw, "the password", err
 	}
-	return "", false, usageErr{errors.New("no password for the clone: set DB_PASSWORD, or pass --password-stdin or --generate-password")}
+	return "", "", usageErr{errors.New("no password for the clone: run in a terminal to be asked, or pass --password-stdin or --generate-password, or set DB_PASSWORD_FILE to a file holding it")}
 }
 
-func (a *app) promptPassword() (string, bool, error) {
+// maxPasswordFile bounds what readPasswordFile reads: a password is one
+// short line.
+const maxPasswordFile = 4 << 10
+
+// readPasswordFile reads DB_PASSWORD_FILE, Docker's convention for a
+// mounted secret: the first line, without its line ending.
+func readPasswordFile(path string) (string, error) {
+	const hint = "mount the secret file readable, e.g. -v ./pw:/run/secrets/db_password:ro -e DB_PASSWORD_FILE=/run/secrets/db_password"
+	f, err := os.Open(path)
+	if err != nil {
+		return "", usageErr{fmt.Errorf("DB_PASSWORD_FILE=%s: cannot read it (%v); %s", path, unwrapPathError(err), hint)}
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(io.LimitReader(f, maxPasswordFile)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", usageErr{fmt.Errorf("DB_PASSWORD_FILE=%s: cannot read it (%v); %s", path, unwrapPathError(err), hint)}
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", usageErr{fmt.Errorf("DB_PASSWORD_FILE=%s: its first line is empty; write the password on it", path)}
+	}
+	return pw, nil
+}
+
+// unwrapPathError drops the "open PATH:" the message already names.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (a *app) promptPassword() (string, error) {
 	fd := os.Stdin.Fd()
 	fmt.Fprint(a.errOut, "Password for the clone's master user: ")
 	first, err := term.ReadPassword(fd)
 	fmt.Fprintln(a.errOut)
 	if err != nil {
-		return "", false, fmt.Errorf("reading the password: %w", err)
+		return "", fmt.Errorf("reading the password: %w", err)
 	}
 	fmt.Fprint(a.errOut, "Again: ")
 	second, err := term.ReadPassword(fd)
 	fmt.Fprintln(a.errOut)
 	if err != nil {
-		return "", false, fmt.Errorf("reading the password: %w", err)
+		return "", fmt.Errorf("reading the password: %w", err)
 	}
 	if string(first) != string(second) {
-		return "", false, usageErr{errors.New("the two passwords differ: nothing was created")}
+		return "", usageErr{errors.New("the two passwords differ: nothing was created")}
 	}
-	return string(first), false, checkPassword(string(first), "the password")
+	return string(first), nil
 }
 
-// checkPassword applies Aurora's master password rules (8-41 printable
-// ASCII characters, none of / " @ or space), naming the source, never the value.
-func checkPassword(pw, source string) error {
-	if len(pw) < 8 || len(pw) > 41 {
-		return usageErr{fmt.Errorf("%s is %d characters: Aurora master passwords have 8 to 41", source, len(pw))}
-	}
-	for _, r := range pw {
-		if r < 0x21 || r > 0x7e || strings.ContainsRune(`/"@`, r) {
-			return usageErr{fmt.Errorf("%s holds a character Aurora refuses: use printable ASCII without /, \", @ or spaces", source)}
-		}
+// checkPassword applies the engine's master password rules
+// (artifact.CheckPassword), naming the source, never the value.
+func checkPassword(engine, pw, source string) error {
+	if err := artifact.CheckPassword(engine, pw, source); err != nil {
+		return usageErr{err}
 	}
 	return nil
 }
@@ -250,11 +295,31 @@ func generatePassword() string {
 	return string(b)
 }
 
-// pollInterval is how often watchers call AWS: DBAF_POLL_INTERVAL (for the
-// sandbox at test pace), else the default.
+// minPollInterval floors DBAF_POLL_INTERVAL: faster polling only burns
+// API calls (1ns made thousands of calls a minute) and gets throttled.
+const minPollInterval = 100 * time.Millisecond
+
+// parsePollInterval reads DBAF_POLL_INTERVAL (for the sandbox at test
+// pace): unset is the default; garbage or less than the floor is an error.
+func parsePollInterval(v string) (time.Duration, error) {
+	if v == "" {
+		return artifact.DefaultPollInterval, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, usageErr{fmt.Errorf("DBAF_POLL_INTERVAL=%q is not a duration: want e.g. 200ms or 2s (at least %s), or unset it for the default %s", v, minPollInterval, artifact.DefaultPollInterval)}
+	}
+	if d < minPollInterval {
+		return 0, usageErr{fmt.Errorf("DBAF_POLL_INTERVAL=%s is below the minimum %s: set it to %s or more, or unset it for the default %s", v, minPollInterval, minPollInterval, artifact.DefaultPollInterval)}
+	}
+	return d, nil
+}
+
+// pollInterval is how often watchers call AWS, as checked before the
+// command ran.
 func (a *app) pollInterval() time.Duration {
-	if d, err := time.ParseDuration(a.getenv("DBAF_POLL_INTERVAL")); err == nil && d > 0 {
-		return d
+	if a.pollEvery > 0 {
+		return a.pollEvery
 	}
 	return artifact.DefaultPollInterval
 }

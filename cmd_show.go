@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/dockerbuild"
 	"github.com/dbaf/dbaf/ui"
 )
 
@@ -64,7 +63,7 @@ func (a *app) readArtifact(ctx context.Context, image string) ([]byte, error) {
 		}
 		return data, err
 	}
-	engine, err := dockerbuild.Connect(ctx)
+	engine, err := a.netTimeouts().Connect(ctx)
 	if err == nil {
 		defer engine.Close()
 		data, lerr := engine.ReadFile(ctx, image, artifact.FilePath)
@@ -75,7 +74,7 @@ func (a *app) readArtifact(ctx context.Context, image string) ([]byte, error) {
 			return nil, dockerErr{lerr} // the image is there but is no artifact
 		}
 	}
-	data, rerr := dockerbuild.ReadRemoteFile(ctx, image, artifact.FilePath)
+	data, rerr := a.netTimeouts().ReadRemoteFile(ctx, image, artifact.FilePath)
 	if rerr != nil {
 		if err != nil {
 			return nil, dockerErr{fmt.Errorf("%v; and reading it from its registry failed too: %w", err, rerr)}

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/dbaf/dbaf/internal/blackhole"
 )
 
 // TestBuildBadInput: each bad input gets its message and exit code, and
@@ -166,4 +168,34 @@ func injectFault(t *testing.T, endpoint, spec string) {
 			resp.Body.Close()
 		}
 	})
+}
+
+// TestSilentEndpointsFail: AWS, the Docker engine and a registry that
+// accept and never answer make dbaf fail with their exit code and name the
+// endpoint, instead of hanging until killed. DBAF_HTTP_TIMEOUT shortens the
+// wait for the test.
+func TestSilentEndpointsFail(t *testing.T) {
+	aws := "http://" + blackhole.Listen(t)
+	awsEnv := []string{"AWS_ENDPOINT_URL=" + aws, "AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=AKIDTEST",
+		"AWS_SECRET_ACCESS_KEY=secret", "DBAF_HTTP_TIMEOUT=300ms"}
+	for _, args := range [][]string{{"list"}, {"teardown", "some-stack", "--yes"}} {
+		r := runDbaf(t, awsEnv, args...)
+		if r.code != exitAWS || !strings.Contains(r.stderr, "cannot reach "+aws) || !strings.Contains(r.stderr, "timed out") ||
+			!strings.Contains(r.stderr, "AWS_ENDPOINT_URL") {
+			t.Errorf("dbaf %v: exit %d, stderr:\n%s\nwant exit 3 naming %s and AWS_ENDPOINT_URL", args, r.code, r.stderr, aws)
+		}
+	}
+
+	docker := "tcp://" + blackhole.Listen(t)
+	ini := writeINI(t, "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\n")
+	r := runDbaf(t, with(awsEnv, "DOCKER_HOST="+docker), "build", ini, "--yes", "--dbaf-binary", dbafBin)
+	if r.code != exitDocker || !strings.Contains(r.stderr, docker) || !strings.Contains(r.stderr, "DOCKER_HOST") {
+		t.Errorf("build: exit %d, stderr:\n%s\nwant exit 4 naming %s and DOCKER_HOST", r.code, r.stderr, docker)
+	}
+
+	registry := blackhole.Listen(t)
+	r = runDbaf(t, with(awsEnv, "DOCKER_HOST=unix:///nonexistent/docker.sock", "DOCKER_CONFIG="+t.TempDir()), "show", "--image", registry+"/team/db-artifact:v1")
+	if r.code != exitDocker || !strings.Contains(r.stderr, "registry "+registry+" gave no answer") {
+		t.Errorf("show --image: exit %d, stderr:\n%s\nwant exit 4 naming the registry %s", r.code, r.stderr, registry)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -62,9 +63,11 @@ type app struct {
 	interactive func() bool
 	version     string
 
-	global   globalFlags
-	cleanups []func()
-	sandbox  *sandbox.Server // the --sandbox account, started on first use
+	global      globalFlags
+	pollEvery   time.Duration // DBAF_POLL_INTERVAL, checked before each command
+	httpTimeout time.Duration // DBAF_HTTP_TIMEOUT; 0 = each client's default
+	cleanups    []func()
+	sandbox     *sandbox.Server // the --sandbox account, started on first use
 }
 
 type globalFlags struct {
@@ -144,7 +147,13 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 		if a.global.output != "text" && a.global.output != "json" {
 			return usageErr{fmt.Errorf("--output %q: want text or json", a.global.output)}
 		}
-		return nil
+		d, err := parsePollInterval(a.getenv("DBAF_POLL_INTERVAL"))
+		if err != nil {
+			return err
+		}
+		a.pollEvery = d
+		a.httpTimeout, err = parseHTTPTimeout(a.getenv("DBAF_HTTP_TIMEOUT"))
+		return err
 	}
 	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
 	return root

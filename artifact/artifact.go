@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/dbaf/dbaf/config"
 )
 
 // SchemaVersion is the version of the artifact file format. Bump it when a
@@ -88,4 +90,10 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// OpenToInternet reports whether clones of this target accept connections
+// from anywhere (see config.OpenToInternet).
+func (t Target) OpenToInternet() bool {
+	return config.OpenToInternet(t.AllowedCIDR, t.PubliclyAccessible)
 }

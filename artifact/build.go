@@ -162,9 +162,11 @@ func Labels(a *Artifact, version string) map[string]string {
 	return l
 }
 
-// RunLine is the command a developer runs to clone from the image.
+// RunLine is the command a developer runs to clone from the image. With a
+// terminal (-it) the clone prompts for the password, which so stays out of
+// the container's config (docker inspect), unlike -e DB_PASSWORD.
 func RunLine(a *Artifact) string {
-	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -e DB_PASSWORD " + a.Image
+	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + a.Image
 }
 
 // CreatedTime is an artifact's creation time: SOURCE_DATE_EPOCH when set

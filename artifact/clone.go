@@ -34,6 +34,7 @@ type CloneRequest struct {
 	PasswordGenerated bool   // dbaf made it up, so it is shown once at the end
 	KeepOnFailure     bool
 	PollInterval      time.Duration // 0 = DefaultPollInterval
+	ThrottleBudget    time.Duration // 0 = DefaultThrottleBudget
 	Now               func() time.Time
 }
 
@@ -99,7 +100,7 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	} else if err := ValidateStackName(name); err != nil {
 		return nil, err
 	}
-	p := newPacer(req.PollInterval)
+	p := newPacer(req.PollInterval, req.ThrottleBudget)
 
 	stack, err := s.DescribeStack(ctx, name)
 	var awsErr *aws.Error
@@ -152,13 +153,25 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 			if ctx.Err() != nil {
 				return nil, &InterruptedError{Stack: name, Created: true}
 			}
-			return nil, err
+			return nil, withResume(err, name)
 		}
 		if res.final.Status != "CREATE_COMPLETE" {
 			return nil, failed(name, a, res, req.KeepOnFailure, emit)
 		}
 	}
 	return finish(ctx, s, req, name, p, emit)
+}
+
+// withResume names the stack of a watch that ran out of throttling budget,
+// with the commands that follow it again or remove it.
+func withResume(err error, stack string) error {
+	var tb *ThrottleBudgetError
+	if errors.As(err, &tb) {
+		tb.Stack = stack
+		tb.Resume = "dbaf clone --name " + stack
+		tb.Teardown = "dbaf teardown " + stack + " --yes"
+	}
+	return err
 }
 
 // checkSource refuses a source that is not there or not available, before
@@ -218,7 +231,12 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		}
 		c, err := s.ClusterSummary(ctx, clusterID)
 		if isThrottled(err) {
-			emit(Throttled{Call: "rds:DescribeDBClusters", RetryIn: p.throttled()})
+			const call = "rds:DescribeDBClusters"
+			next, ok := p.throttled()
+			if !ok {
+				return nil, withResume(p.overBudget(call, err), name)
+			}
+			emit(Throttled{Call: call, RetryIn: next})
 			continue
 		}
 		if err != nil {

@@ -513,3 +513,64 @@ func TestRemainingRoundsToTheUnitShown(t *testing.T) {
 		}
 	}
 }
+
+func TestCloneGivesUpAfterThrottleBudget(t *testing.T) {
+	f := newFakeStacks()
+	f.batches = successBatches()
+	f.throttle = 1 << 30 // an account that throttles every call
+	evs, emit := collect()
+	req := CloneRequest{Artifact: testArtifact(), Name: "busy", Password: "s3cret-pass", PollInterval: time.Millisecond,
+		ThrottleBudget: 50 * time.Millisecond, Now: fixedNow}
+	_, err := Clone(context.Background(), req, f, emit)
+	var tb *ThrottleBudgetError
+	if !errors.As(err, &tb) {
+		t.Fatalf("err = %v, want a ThrottleBudgetError", err)
+	}
+	var ae *aws.Error
+	if !errors.As(err, &ae) || ae.Kind != aws.Throttled {
+		t.Errorf("err does not unwrap to the AWS throttling error: %v", err)
+	}
+	for _, want := range []string{"stack busy", "cloudformation:DescribeStackEvents", "dbaf clone --name busy", "dbaf teardown busy --yes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	var backedOff time.Duration
+	for _, e := range *evs {
+		if th, ok := e.(Throttled); ok {
+			backedOff += th.RetryIn
+		}
+	}
+	if backedOff == 0 || backedOff > req.ThrottleBudget {
+		t.Errorf("backed off %v in all, want some and at most the budget %v", backedOff, req.ThrottleBudget)
+	}
+}
+
+func TestTeardownGivesUpAfterThrottleBudget(t *testing.T) {
+	f := newFakeStacks()
+	f.stacks["old"] = &aws.Stack{Name: "old", ID: stackID, Status: "CREATE_COMPLETE", Tags: map[string]string{TagManagedBy: "dbaf"}}
+	// The first StackEvents call (the events before the teardown) passes;
+	// every watch call after it is throttled.
+	var calls int
+	s := &throttleAfter{fakeStacks: f, after: 1, calls: &calls}
+	err := Teardown(context.Background(), TeardownRequest{Stack: "old", PollInterval: time.Millisecond, ThrottleBudget: 50 * time.Millisecond}, s, nil)
+	var tb *ThrottleBudgetError
+	if !errors.As(err, &tb) || tb.Stack != "old" || !strings.Contains(err.Error(), "dbaf teardown old --yes") {
+		t.Fatalf("err = %v, want a ThrottleBudgetError naming stack old and its teardown", err)
+	}
+}
+
+// throttleAfter throttles every StackEvents call after the first few.
+type throttleAfter struct {
+	*fakeStacks
+	after int
+	calls *int
+}
+
+func (s *throttleAfter) StackEvents(ctx context.Context, id, after string) ([]aws.StackEvent, error) {
+	*s.calls++
+	if *s.calls > s.after {
+		return nil, &aws.Error{Kind: aws.Throttled, Msg: "Rate exceeded"}
+	}
+	return s.fakeStacks.StackEvents(ctx, id, after)
+}

@@ -103,6 +103,9 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	if a.Target.AllowedCIDR == "" {
 		a.Target.AllowedCIDR = a.Target.VpcCIDR
 	}
+	if a.Target.OpenToInternet() {
+		warn(config.OpenToInternetWarning)
+	}
 	return a, nil
 }
 

@@ -127,6 +127,17 @@ func TestResolve(t *testing.T) {
 			},
 		},
 		{
+			name: "open to the internet",
+			cfg: config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large",
+				AllowedCIDR: "0.0.0.0/0", PubliclyAccessible: &yes},
+			check: func(t *testing.T, a *Artifact) {
+				if !a.Target.OpenToInternet() {
+					t.Errorf("target %+v is not open to the internet", a.Target)
+				}
+			},
+			warn: config.OpenToInternetWarning,
+		},
+		{
 			name: "serverless takes the source's scaling",
 			cfg:  config.Config{SourceClusterID: "serverless", Subnets: config.Subnets{Source: true}, InstanceClass: "db.serverless"},
 			check: func(t *testing.T, a *Artifact) {

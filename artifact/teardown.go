@@ -12,9 +12,10 @@ import (
 
 // TeardownRequest is one stack to delete.
 type TeardownRequest struct {
-	Stack        string
-	Force        bool // delete even a stack dbaf did not create
-	PollInterval time.Duration
+	Stack          string
+	Force          bool // delete even a stack dbaf did not create
+	PollInterval   time.Duration
+	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
 }
 
 // Teardown deletes a clone's stack, reports its events, and returns once the
@@ -49,10 +50,15 @@ func Teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) err
 	if err := s.DeleteStack(ctx, stack.ID); err != nil {
 		return err
 	}
-	res, err := watch(ctx, s, stack.ID, last, before, newPacer(req.PollInterval), emit)
+	res, err := watch(ctx, s, stack.ID, last, before, newPacer(req.PollInterval, req.ThrottleBudget), emit)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted: CloudFormation goes on deleting %s; check with: dbaf list: %w", stack.Name, context.Canceled)
+		}
+		var tb *ThrottleBudgetError
+		if errors.As(err, &tb) {
+			tb.Stack = stack.Name
+			tb.Resume = "dbaf teardown " + stack.Name + " --yes"
 		}
 		return err
 	}

@@ -3,6 +3,7 @@ package artifact
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -15,8 +16,14 @@ import (
 // most ~3 s after it happened.
 const DefaultPollInterval = 2 * time.Second
 
-// maxBackoff caps the wait after throttling; a throttled call is never fatal.
+// maxBackoff caps the wait after throttling.
 const maxBackoff = 30 * time.Second
+
+// DefaultThrottleBudget is how long a watcher keeps backing off through
+// unbroken throttling before it gives up: long enough to ride out a burst
+// from other tools in the account, short enough that a clone never waits
+// forever on an account that throttles every call.
+const DefaultThrottleBudget = 15 * time.Minute
 
 // pacer spaces calls: each Wait sleeps the interval plus up to a quarter of
 // it in jitter, or the current backoff after throttling.
@@ -24,14 +31,45 @@ type pacer struct {
 	interval time.Duration
 	backoff  time.Duration
 	first    bool
+	budget   time.Duration // longest unbroken run of throttling
+	spent    time.Duration // backoff spent since the last successful call
 }
 
-func newPacer(interval time.Duration) *pacer {
+func newPacer(interval, budget time.Duration) *pacer {
 	if interval <= 0 {
 		interval = DefaultPollInterval
 	}
-	return &pacer{interval: interval, first: true}
+	if budget <= 0 {
+		budget = DefaultThrottleBudget
+	}
+	return &pacer{interval: interval, first: true, budget: budget}
 }
+
+// ThrottleBudgetError is a watch that gave up because AWS throttled every
+// call for longer than the budget. The stack goes on in AWS; Resume and
+// Teardown are the commands that pick it up again or remove it.
+type ThrottleBudgetError struct {
+	Stack    string
+	Call     string
+	For      time.Duration // how long dbaf backed off before giving up
+	Resume   string        // the command that follows the stack again
+	Teardown string        // the command that removes it
+	Err      error         // the last throttling error
+}
+
+func (e *ThrottleBudgetError) Error() string {
+	msg := fmt.Sprintf("AWS throttled %s for %s without a break: dbaf stopped watching stack %s, which goes on in AWS", e.Call, e.For.Round(time.Second), e.Stack)
+	if e.Resume != "" {
+		msg += "\nfollow it again with:\n  " + e.Resume
+	}
+	if e.Teardown != "" {
+		msg += "\nremove it with:\n  " + e.Teardown
+	}
+	return msg
+}
+
+// Unwrap gives the AWS throttling error, so callers classify it as AWS's.
+func (e *ThrottleBudgetError) Unwrap() error { return e.Err }
 
 func (p *pacer) wait(ctx context.Context) error {
 	d := p.interval + time.Duration(rand.Int64N(int64(p.interval)/4+1))
@@ -52,8 +90,9 @@ func (p *pacer) wait(ctx context.Context) error {
 }
 
 // throttled records a throttled call and returns the next wait: doubling
-// from the interval up to maxBackoff, with jitter.
-func (p *pacer) throttled() time.Duration {
+// from the interval up to maxBackoff, with jitter. ok is false once the
+// unbroken throttling has used up the budget.
+func (p *pacer) throttled() (next time.Duration, ok bool) {
 	if p.backoff == 0 {
 		p.backoff = 2 * p.interval
 	} else {
@@ -63,10 +102,19 @@ func (p *pacer) throttled() time.Duration {
 		p.backoff = maxBackoff
 	}
 	p.backoff = p.backoff/2 + time.Duration(rand.Int64N(int64(p.backoff)/2+1))
-	return p.backoff
+	if p.spent+p.backoff > p.budget {
+		return 0, false
+	}
+	p.spent += p.backoff
+	return p.backoff, true
 }
 
-func (p *pacer) ok() { p.backoff = 0 }
+func (p *pacer) ok() { p.backoff, p.spent = 0, 0 }
+
+// overBudget is the error of a throttled call that used up the budget.
+func (p *pacer) overBudget(call string, err error) *ThrottleBudgetError {
+	return &ThrottleBudgetError{Call: call, For: p.spent, Err: err}
+}
 
 func isThrottled(err error) bool {
 	var e *aws.Error
@@ -110,7 +158,12 @@ func watch(ctx context.Context, s StackEvents, stackID, afterEventID string, kno
 		}
 		evs, err := s.StackEvents(ctx, stackID, res.lastID)
 		if isThrottled(err) {
-			emit(Throttled{Call: "cloudformation:DescribeStackEvents", RetryIn: p.throttled()})
+			const call = "cloudformation:DescribeStackEvents"
+			next, ok := p.throttled()
+			if !ok {
+				return res, p.overBudget(call, err)
+			}
+			emit(Throttled{Call: call, RetryIn: next})
 			if done { // the loop would not wait: back off here
 				if err := p.wait(ctx); err != nil {
 					return res, err

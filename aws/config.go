@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
@@ -26,6 +29,36 @@ type Options struct {
 	// MaxAttempts caps the adaptive retryer's attempts per call; 0 keeps the
 	// SDK default. Tests set 1 so that throttling fails fast.
 	MaxAttempts int
+	// ConnectTimeout and ResponseTimeout bound each attempt (the TCP and
+	// TLS handshake; the wait for response headers), so an endpoint that
+	// accepts and never answers fails instead of hanging. 0 = the defaults.
+	// Ignored when HTTPClient is set.
+	ConnectTimeout, ResponseTimeout time.Duration
+}
+
+// Default timeouts. Every call dbaf makes is a small describe/create that
+// AWS answers in well under a second; with the SDK's 3 attempts a silent
+// endpoint fails in about 40 s.
+const (
+	DefaultConnectTimeout  = 5 * time.Second
+	DefaultResponseTimeout = 12 * time.Second
+)
+
+// httpClient is the SDK's own client with dbaf's timeouts.
+func httpClient(o Options) *awshttp.BuildableClient {
+	connect, response := o.ConnectTimeout, o.ResponseTimeout
+	if connect <= 0 {
+		connect = DefaultConnectTimeout
+	}
+	if response <= 0 {
+		response = DefaultResponseTimeout
+	}
+	return awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = connect }).
+		WithTransportOptions(func(t *http.Transport) {
+			t.TLSHandshakeTimeout = connect
+			t.ResponseHeaderTimeout = response
+		})
 }
 
 // LoadConfig builds the SDK config from o: adaptive retries, the endpoint
@@ -61,6 +94,8 @@ func LoadConfig(ctx context.Context, o Options) (awssdk.Config, error) {
 	}
 	if o.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+	} else {
+		opts = append(opts, config.WithHTTPClient(httpClient(o)))
 	}
 
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)

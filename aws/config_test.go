@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -11,8 +12,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+
+	"github.com/dbaf/dbaf/internal/blackhole"
 )
 
 // isolate gives the SDK an account-less machine: empty shared files, no
@@ -249,5 +253,32 @@ func TestClusterNotFoundThroughHTTP(t *testing.T) {
 	}
 	if strings.Join(actions, ",") != "DescribeDBClusters,GetCallerIdentity" {
 		t.Errorf("actions = %v", actions)
+	}
+}
+
+func TestSilentEndpointTimesOut(t *testing.T) {
+	isolate(t)
+	endpoint := "http://" + blackhole.Listen(t)
+	cfg, err := LoadConfig(context.Background(), Options{Region: "eu-west-1", EndpointURL: endpoint,
+		AccessKeyID: "AKIDTEST", SecretAccessKey: "secret", MaxAttempts: 2,
+		ConnectTimeout: 100 * time.Millisecond, ResponseTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The outer deadline only keeps the old code from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = New(cfg).CallerIdentity(ctx)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != Unreachable {
+		t.Fatalf("err = %v, want an Unreachable *Error", err)
+	}
+	for _, want := range []string{endpoint, "timed out", "AWS_ENDPOINT_URL"} {
+		if !strings.Contains(e.Msg, want) {
+			t.Errorf("message lacks %q: %s", want, e.Msg)
+		}
+	}
+	if ctx.Err() != nil {
+		t.Error("the call ran into the test's own deadline: the response timeout did not apply")
 	}
 }

@@ -111,7 +111,10 @@ func Explain(err error, action string) error {
 	case errors.Is(err, context.Canceled):
 		e.Msg = action + ": cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
-		e.Msg = action + ": timed out before AWS answered"
+		// A response timeout is a DeadlineExceeded too: name the endpoint.
+		if !explainNetwork(e, err) {
+			e.Msg = action + ": timed out before AWS answered"
+		}
 	case errors.As(err, &creds) || isCredentialFailure(err):
 		explainCredentials(e, err)
 	case errors.As(err, &api):
@@ -247,7 +250,7 @@ func explainNetwork(e *Error, err error) bool {
 		why = "connection refused"
 	case errors.As(err, &dns):
 		why = "cannot resolve " + dns.Name
-	case ne != nil && ne.Timeout():
+	case ne != nil && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		why = "timed out"
 	case errors.Is(err, syscall.ECONNRESET):
 		why = "connection reset"

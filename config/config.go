@@ -3,7 +3,11 @@
 // file, line, section and key, and writing it back.
 package config
 
-import "time"
+import (
+	"net/netip"
+	"strings"
+	"time"
+)
 
 // DefaultImageTag is the tag an artifact image gets when the INI names none.
 const DefaultImageTag = "db-artifact:latest"
@@ -61,4 +65,25 @@ func (s source) has(key string) bool {
 type Subnets struct {
 	Source bool
 	IDs    []string
+}
+
+// OpenToInternet reports whether a clone with these settings takes
+// connections from anywhere: a public address and an allowed CIDR of /0.
+// Build warns about it and the wizard asks for confirmation.
+func OpenToInternet(allowedCIDR string, publiclyAccessible bool) bool {
+	if !publiclyAccessible {
+		return false
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(allowedCIDR))
+	return err == nil && p.Bits() == 0
+}
+
+// OpenToInternetWarning says what OpenToInternet means, for the build
+// stream and the wizard's review.
+const OpenToInternetWarning = "allowed_cidr 0.0.0.0/0 with publicly_accessible = true lets anyone on the internet reach every clone's database port: narrow allowed_cidr to your network unless that is really meant"
+
+// OpenToInternet is OpenToInternet of c's own values (an unset
+// allowed_cidr defaults to the VPC's CIDR, which is never open).
+func (c *Config) OpenToInternet() bool {
+	return c.PubliclyAccessible != nil && OpenToInternet(c.AllowedCIDR, *c.PubliclyAccessible)
 }

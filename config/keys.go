@@ -309,7 +309,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "clone_ttl", section: secArtifact, example: "3d",
-		comment: "How long a clone may live, e.g. 72h, 3d or 1d12h; at most 365d.",
+		comment: "How long a clone may live, e.g. 72h, 3d or 1d12h; at least 1h, at most 365d.",
 		parse: func(c *Config, v string) *Error {
 			d, err := parseTTL(v)
 			if err != nil {
@@ -653,6 +653,10 @@ func formatACU(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 const (
 	day    = 24 * time.Hour
 	maxTTL = 365 * day
+	// MinCloneTTL is the shortest clone_ttl: anything shorter makes clones
+	// that are expired at birth, which "teardown --expired" then destroys
+	// while the developer is still using them.
+	MinCloneTTL = time.Hour
 )
 
 var daysRE = regexp.MustCompile(`^([0-9]{1,4})d(.*)$`)
@@ -661,7 +665,7 @@ var daysRE = regexp.MustCompile(`^([0-9]{1,4})d(.*)$`)
 // optional Go-duration remainder ("3d", "1d12h"), since people think of
 // clone lifetimes in days and Go durations have no day unit.
 func parseTTL(v string) (time.Duration, *Error) {
-	const hint = "want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d"
+	const hint = "want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d"
 	var d time.Duration
 	rest := v
 	if m := daysRE.FindStringSubmatch(v); m != nil {
@@ -682,8 +686,8 @@ func parseTTL(v string) (time.Duration, *Error) {
 		d += r
 	}
 	switch {
-	case d <= 0:
-		return 0, bad(quote(v)+" is not more than 0", hint)
+	case d < MinCloneTTL:
+		return 0, bad(quote(v)+" is shorter than the minimum, 1h: clones would expire almost at once", hint)
 	case d > maxTTL:
 		return 0, bad(quote(v)+" is longer than 365d", hint)
 	}

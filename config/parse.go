@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,6 +23,10 @@ const maxFileSize = 1 << 20
 
 // maxSyntaxErrors stops a binary file from producing one error per line.
 const maxSyntaxErrors = 10
+
+// maxWarnings caps warnings the same way: a file of a thousand unknown keys
+// gets ten lines and a count, not a megabyte of stderr.
+const maxWarnings = 10
 
 // maxKeys and maxSections bound what reaches ini.v1, whose key and section
 // lookups are linear, making big files quadratic (a 1 MiB file of keys
@@ -43,7 +48,9 @@ const wantHint = `it must contain at least:
 // Load reads and parses the artifact INI at path. It does not Validate, so
 // callers can apply flag overrides with Set first.
 func Load(path string) (*Config, []Warning, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO for reading would otherwise wait, beyond
+	// the reach of Ctrl-C, for a writer; the mode check below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, &Error{File: path, Problem: "no such file",
@@ -52,6 +59,12 @@ func Load(path string) (*Config, []Warning, error) {
 		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
+	} else if !fi.Mode().IsRegular() {
+		return nil, nil, &Error{File: path, Problem: "not a regular file (" + fileKind(fi.Mode()) + ")",
+			Hint: "give the path of an artifact INI file"}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
@@ -65,6 +78,21 @@ func Load(path string) (*Config, []Warning, error) {
 		c.Path = path
 	}
 	return c, warnings, err
+}
+
+// fileKind names what a non-regular file is, for the error refusing it.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
 }
 
 // reason drops the "open path:" prefix the error message already has.
@@ -115,6 +143,7 @@ func Parse(name string, data []byte) (*Config, []Warning, error) {
 	}
 	c := p.interpret(f)
 	slices.SortStableFunc(p.warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
+	p.capWarnings()
 	slices.SortStableFunc(p.errs, func(a, b error) int { return cmp.Compare(lineOf(a), lineOf(b)) })
 	if len(p.errs) > 0 {
 		return nil, p.warnings, join(p.errs)
@@ -166,7 +195,27 @@ func (p *parser) fail(line int, problem, hint string) {
 }
 
 func (p *parser) warn(line int, section, key, msg string) {
-	p.warnings = append(p.warnings, Warning{File: p.file, Line: line, Section: section, Key: key, Message: msg})
+	p.warnings = append(p.warnings, Warning{File: p.file, Line: line, Section: section, Key: quoteKey(key), Message: msg})
+}
+
+// quoteKey shortens a key name for a message; a sane one is shown as is.
+func quoteKey(key string) string {
+	if len(key) <= maxQuoted {
+		return key
+	}
+	return quote(key)
+}
+
+// capWarnings keeps the first maxWarnings warnings and says how many more
+// there were.
+func (p *parser) capWarnings() {
+	if len(p.warnings) <= maxWarnings {
+		return
+	}
+	more := len(p.warnings) - maxWarnings
+	last := p.warnings[maxWarnings-1].Line
+	p.warnings = append(p.warnings[:maxWarnings:maxWarnings], Warning{File: p.file,
+		Message: fmt.Sprintf("%d more warnings after line %d not shown: fix the ones above first", more, last)})
 }
 
 func (p *parser) internal(msg string) error {
@@ -245,7 +294,15 @@ func (p *parser) scan(data []byte) {
 					"values must fit on one line; close the quote")
 				continue
 			}
-			p.entries = append(p.entries, entry{n, section, strings.TrimSpace(string(t[:i]))})
+			key := strings.TrimSpace(string(t[:i]))
+			if q, after := afterQuote(t[i+1:]); after != "" {
+				// ini.v1 keeps what is between the quotes and drops the rest.
+				p.errs = append(p.errs, &Error{File: p.file, Line: n, Section: strings.TrimSpace(section), Key: quoteKey(key),
+					Problem: "text " + quote(after) + " after the closing " + q + " quote would be ignored",
+					Hint:    "put it inside the quotes, or start a comment with ;"})
+				continue
+			}
+			p.entries = append(p.entries, entry{n, section, key})
 		}
 	}
 }
@@ -271,6 +328,33 @@ func openQuote(rest []byte) string {
 		return ""
 	}
 	return q
+}
+
+// afterQuote returns, for a value quoted on one line, the quote and the text
+// after its closing quote that ini.v1 would silently drop (a ; or # comment
+// is fine); "" when there is none.
+func afterQuote(rest []byte) (q, after string) {
+	v := bytes.TrimSpace(rest)
+	switch {
+	case len(v) > 3 && string(v[:3]) == `"""`:
+		q = `"""`
+	case len(v) > 0 && v[0] == '`':
+		q = "`"
+	case len(v) > 0 && v[0] == '"':
+		q = `"`
+	default:
+		return "", ""
+	}
+	// ini.v1 closes the value at the last quote on the line.
+	end := bytes.LastIndex(v[len(q):], []byte(q))
+	if end < 0 {
+		return q, ""
+	}
+	tail := bytes.TrimSpace(v[len(q)+end+len(q):])
+	if len(tail) == 0 || tail[0] == ';' || tail[0] == '#' {
+		return q, ""
+	}
+	return q, string(tail)
 }
 
 // crossCheck confirms ini.v1 saw exactly the keys the scanner saw, so every

@@ -2,9 +2,11 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -328,7 +330,7 @@ func TestLoad(t *testing.T) {
 			filepath.Join(dir, "nope.ini") + `: no such file; run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in README.md`},
 		{"empty", write("empty.ini", ""), filepath.Join(dir, "empty.ini") + ": the file has no settings; " + wantHint},
 		{"comments only", write("comments.ini", "; nothing yet\n\n"), filepath.Join(dir, "comments.ini") + ": the file has no settings; " + wantHint},
-		{"directory", dir, dir + ": cannot read the file: is a directory"},
+		{"directory", dir, dir + ": not a regular file (a directory); give the path of an artifact INI file"},
 		{"too large", write("big.ini", strings.Repeat(";\n", maxFileSize)),
 			filepath.Join(dir, "big.ini") + ": the file is larger than 1 MiB; an artifact INI is a few lines long: is this the right file?"},
 		{"bad value", write("bad.ini", "[target_db]\n\ninstance_type = db.R6G.large\n"),
@@ -347,5 +349,74 @@ func TestLoad(t *testing.T) {
 				t.Errorf("not a *Error: %T", err)
 			}
 		})
+	}
+}
+
+// A FIFO given as the INI would block open until some writer came, deaf to
+// Ctrl-C; it is refused at once instead.
+func TestLoadRefusesFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipe.ini")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("cannot make a FIFO here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _, err := Load(p); done <- err }()
+	select {
+	case err := <-done:
+		want := p + ": not a regular file (a named pipe); give the path of an artifact INI file"
+		if err == nil || err.Error() != want || !errors.As(err, new(*Error)) {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	case <-time.After(10 * time.Second):
+		// Unblock the stuck open so the test binary can finish.
+		if w, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
+			w.Close()
+		}
+		t.Fatal("Load blocked on a FIFO")
+	}
+}
+
+func TestTextAfterClosingQuoteIsAnError(t *testing.T) {
+	for _, tt := range []struct{ name, line, want string }{
+		{"double", `publisher_contact = "abc" junk`, `t.ini:2: [artifact] publisher_contact: text "junk" after the closing " quote would be ignored; put it inside the quotes, or start a comment with ;`},
+		{"backtick", "image_tag = `db:1` x", "t.ini:2: [artifact] image_tag: text \"x\" after the closing ` quote would be ignored; put it inside the quotes, or start a comment with ;"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Parse("t.ini", []byte("[artifact]\n"+tt.line+"\n"))
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+	// A comment after the quotes is fine.
+	c, _, err := Parse("t.ini", []byte("[artifact]\npublisher_contact = \"a b\" ; who to ask\n"))
+	if err != nil || c.PublisherContact != "a b" {
+		t.Errorf("comment after quotes: %v, %+v", err, c)
+	}
+}
+
+func TestUnknownKeyWarningsAreCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[source_db]\nsource_db_cluster_id = prod\n")
+	long := strings.Repeat("k", 900)
+	for i := range 900 {
+		fmt.Fprintf(&b, "%s%d = x\n", long, i)
+	}
+	_, w, err := Parse("t.ini", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w) != maxWarnings+1 {
+		t.Fatalf("%d warnings, want %d and a count", len(w), maxWarnings+1)
+	}
+	if got, want := w[maxWarnings].String(), "t.ini: 890 more warnings after line 12 not shown: fix the ones above first"; got != want {
+		t.Errorf("last warning %q, want %q", got, want)
+	}
+	total := 0
+	for _, x := range w {
+		total += len(x.String())
+	}
+	if total > 4000 {
+		t.Errorf("warnings are %d bytes long", total)
 	}
 }

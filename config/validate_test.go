@@ -103,7 +103,7 @@ func TestValidateFieldsSetInCode(t *testing.T) {
 		`[target_db] allowed_cidr: "10.1.2.3/8" has host bits set; did you mean 10.0.0.0/8?`,
 		`[target_db] backup_retention_days: "-1" is not a whole number; want a whole number of days from 1 to 35`,
 		`[target_db] serverless_min_capacity: "NaN" is not a number of ACUs; want ACUs from 0 to 256 in steps of 0.5, e.g. 0.5`,
-		`[artifact] clone_ttl: "-1h0m0s" is not more than 0; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`,
+		`[artifact] clone_ttl: "-1h0m0s" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`,
 		`[target_db] subnet_ids: both "source" and subnet ids are set; use the source cluster's subnet group or a list of subnets, not both`,
 	}
 	if err == nil || err.Error() != strings.Join(want, "\n") {
@@ -112,5 +112,26 @@ func TestValidateFieldsSetInCode(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Key != "restore_to_time" || e.File != "" {
 		t.Errorf("errors.As: %#v", e)
+	}
+}
+
+func TestOpenToInternet(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		cidr   string
+		public *bool
+		want   bool
+	}{
+		{"0.0.0.0/0", &yes, true},
+		{"::/0", &yes, true},
+		{"0.0.0.0/0", &no, false},
+		{"0.0.0.0/0", nil, false},
+		{"10.0.0.0/16", &yes, false},
+		{"", &yes, false}, // the VPC's CIDR by default
+	} {
+		c := &Config{AllowedCIDR: tt.cidr, PubliclyAccessible: tt.public}
+		if got := c.OpenToInternet(); got != tt.want {
+			t.Errorf("%q public=%v: OpenToInternet = %v, want %v", tt.cidr, tt.public, got, tt.want)
+		}
 	}
 }

@@ -57,13 +57,15 @@ var badValues = []struct{ key, value, want string }{
 	{"image_tag", "db-artifact:v1:v2", "\"db-artifact:v1:v2\" is not a Docker image tag: repository can only contain the characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`; want e.g. db-artifact:latest or registry.example.com/team/db-artifact:v1"},
 	{"image_tag", "db-artifact:", "\"db-artifact:\" is not a Docker image tag: db-artifact: must specify a tag name after the colon; want e.g. db-artifact:latest or registry.example.com/team/db-artifact:v1"},
 	{"publisher_contact", strings.Repeat("é", 257), "is 257 characters long; at most 256; want one line of text, e.g. dataops@example.com or #dataops on Slack"},
-	{"clone_ttl", "0s", `"0s" is not more than 0; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
-	{"clone_ttl", "-1h", `"-1h" is not more than 0; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
-	{"clone_ttl", "366d", `"366d" is longer than 365d; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
-	{"clone_ttl", "3 days", `"3 days" is not a duration; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
-	{"clone_ttl", "1d-1h", `"1d-1h" is not a duration; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
-	{"clone_ttl", "1d2562047h", `"1d2562047h" is longer than 365d; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
-	{"clone_ttl", "99999d", `"99999d" is not a duration; want a duration like 72h, 3d or 1d12h, more than 0 and at most 365d`},
+	{"clone_ttl", "0s", `"0s" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "-1h", `"-1h" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "1ns", `"1ns" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "59m59s", `"59m59s" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "366d", `"366d" is longer than 365d; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "3 days", `"3 days" is not a duration; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "1d-1h", `"1d-1h" is not a duration; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "1d2562047h", `"1d2562047h" is longer than 365d; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
+	{"clone_ttl", "99999d", `"99999d" is not a duration; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
 }
 
 func TestBadValuesInFile(t *testing.T) {

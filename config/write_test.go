@@ -43,7 +43,7 @@ serverless_max_capacity = 16.5
 image_tag = registry.example.com:5000/team/db-artifact:v1
 ; Who developers contact when a clone fails.
 publisher_contact = ` + "`#dataops on Slack; or page @dba`" + `
-; How long a clone may live, e.g. 72h, 3d or 1d12h; at most 365d.
+; How long a clone may live, e.g. 72h, 3d or 1d12h; at least 1h, at most 365d.
 clone_ttl = 1d12h
 `
 
@@ -88,7 +88,7 @@ func TestWriteRoundTrip(t *testing.T) {
 	fromFlags := &Config{}
 	for k, v := range map[string]string{
 		"source_db_cluster_id": "prod", "subnet_ids": "subnet-0a1b2c3d, subnet-4e5f6a7b", "instance_type": "db.t4g.medium",
-		"publisher_contact": `"quoted" 'and' ; #all`, "clone_ttl": "1.5s", "restore_to_time": "2026-01-02T03:04:05.123456789-07:00",
+		"publisher_contact": `"quoted" 'and' ; #all`, "clone_ttl": "1h0.5s", "restore_to_time": "2026-01-02T03:04:05.123456789-07:00",
 	} {
 		if err := fromFlags.Set(k, v); err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
+	"github.com/dbaf/dbaf/internal/blackhole"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 
@@ -412,5 +413,56 @@ func TestPushFailureSaysWhatToDo(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+// testTimeouts are short bounds, so the black-hole tests take well under a
+// second.
+var testTimeouts = Timeouts{Dial: 200 * time.Millisecond, Response: 200 * time.Millisecond}
+
+// A DOCKER_HOST that accepts and never answers fails Connect, naming the
+// host and the variable, instead of hanging.
+func TestConnectToSilentEngine(t *testing.T) {
+	addr := blackhole.Listen(t)
+	t.Setenv("DOCKER_HOST", "tcp://"+addr)
+	// The outer deadline only keeps the old code from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := testTimeouts.Connect(ctx)
+	if err == nil {
+		t.Fatal("Connect to a silent engine succeeded")
+	}
+	for _, want := range []string{"cannot reach the Docker engine at tcp://" + addr, "set by DOCKER_HOST", "no answer within 200ms"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if ctx.Err() != nil {
+		t.Error("Connect ran into the test's own deadline: the timeout did not apply")
+	}
+}
+
+// A registry that accepts and never answers fails push and read, naming
+// the registry.
+func TestSilentRegistry(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	addr := blackhole.Listen(t)
+	img, err := Image(testSpec(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ref := addr + "/team/db-artifact:v1"
+	_, err = testTimeouts.Push(ctx, img, ref, nil)
+	if err == nil || !strings.Contains(err.Error(), "registry "+addr+" gave no answer within 200ms") {
+		t.Errorf("push: %v", err)
+	}
+	_, err = testTimeouts.ReadRemoteFile(ctx, ref, "/artifact.json")
+	if err == nil || !strings.Contains(err.Error(), "registry "+addr+" gave no answer within 200ms") {
+		t.Errorf("read: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Error("the registry calls ran into the test's own deadline: the timeout did not apply")
 	}
 }

@@ -7,7 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"os"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -42,22 +46,94 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("no image %s in the Docker engine: build it with \"dbaf build\", or pull it", e.Ref)
 }
 
+// Timeouts bound every request to the Docker engine or a registry: the
+// connection (TCP and TLS handshakes) and the wait for the response to
+// start, so an endpoint that accepts and never answers fails instead of
+// hanging. Zero fields take the defaults.
+type Timeouts struct {
+	Dial, Response time.Duration
+}
+
+// Default timeouts: a local engine answers in milliseconds and a registry
+// in seconds; an image load or push streams its body first and is only
+// then waiting.
+const (
+	DefaultConnectTimeout  = 10 * time.Second
+	DefaultResponseTimeout = 20 * time.Second
+)
+
+func (t Timeouts) orDefaults() Timeouts {
+	if t.Dial <= 0 {
+		t.Dial = DefaultConnectTimeout
+	}
+	if t.Response <= 0 {
+		t.Response = DefaultResponseTimeout
+	}
+	return t
+}
+
+// transport is a fresh HTTP transport bounded by t.
+func (t Timeouts) transport(base *http.Transport) *http.Transport {
+	t = t.orDefaults()
+	tr := base.Clone()
+	tr.DialContext = (&net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = t.Dial
+	tr.ResponseHeaderTimeout = t.Response
+	return tr
+}
+
 // Connect reaches the engine named by DOCKER_HOST (or the default socket)
-// and checks it answers, so a stopped engine is reported before any work.
-func Connect(ctx context.Context) (*Engine, error) {
-	c, err := client.New(client.FromEnv)
+// with the default timeouts; see Timeouts.Connect.
+func Connect(ctx context.Context) (*Engine, error) { return Timeouts{}.Connect(ctx) }
+
+// Connect reaches the engine named by DOCKER_HOST (or the default socket)
+// and checks it answers, so a stopped or silent engine is reported before
+// any work.
+func (t Timeouts) Connect(ctx context.Context) (*Engine, error) {
+	t = t.orDefaults()
+	// The client sets its own dialer per DOCKER_HOST (unix socket, TCP) on
+	// this transport; the response timeout stays.
+	hc := &http.Client{Transport: &http.Transport{ResponseHeaderTimeout: t.Response, TLSHandshakeTimeout: t.Dial},
+		CheckRedirect: client.CheckRedirect}
+	opts := []client.Opt{client.WithHTTPClient(hc), client.WithHost(client.DefaultDockerHost), client.FromEnv}
+	if os.Getenv("DOCKER_CERT_PATH") == "" {
+		// The client picks https when its transport has a TLS config, which
+		// a cloned transport always has; only DOCKER_CERT_PATH means TLS.
+		opts = append(opts, client.WithScheme("http"))
+	}
+	c, err := client.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot set up the Docker client: %w (check DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_TLS_VERIFY)", err)
 	}
-	if _, err := c.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+	// The dialer the client picked has its own, longer connect timeout.
+	pctx, cancel := context.WithTimeout(ctx, t.Dial+t.Response)
+	defer cancel()
+	if _, err := c.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		host := c.DaemonHost()
 		c.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("cannot reach the Docker engine at %s: %v; start Docker, or set DOCKER_HOST to where it listens", host, unwrapAll(err))
+		why := unwrapAll(err)
+		if pctx.Err() != nil || isTimeout(err) {
+			why = fmt.Sprintf("no answer within %s", t.Response)
+		}
+		return nil, fmt.Errorf("cannot reach the Docker engine at %s%s: %s; start Docker, or set DOCKER_HOST to where it listens", host, fromEnv("DOCKER_HOST"), why)
 	}
 	return &Engine{c: c}, nil
+}
+
+// fromEnv says that a value came from the environment variable name.
+func fromEnv(name string) string {
+	if os.Getenv(name) != "" {
+		return " (set by " + name + ")"
+	}
+	return ""
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
 }
 
 // unwrapAll keeps a transport error's last, most specific sentence.

@@ -45,9 +45,12 @@ func start(t testing.TB, o sandbox.Options) *clients {
 // clientsFor builds SDK clients for the sandbox at url: static keys, its
 // region, and no retries, so that every injected fault reaches the test
 // exactly once.
-func clientsFor(t testing.TB, url string) *clients {
+func clientsFor(t testing.TB, url string) *clients { return clientsIn(t, url, "eu-west-1") }
+
+// clientsIn is clientsFor with requests signed for region.
+func clientsIn(t testing.TB, url, region string) *clients {
 	cfg := awssdk.Config{
-		Region:       "eu-west-1",
+		Region:       region,
 		BaseEndpoint: awssdk.String(url),
 		Credentials: awssdk.CredentialsProviderFunc(func(context.Context) (awssdk.Credentials, error) {
 			return awssdk.Credentials{AccessKeyID: "sandbox", SecretAccessKey: "sandbox", Source: "test"}, nil

@@ -304,7 +304,7 @@ func TestRegionAndAccountOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := clientsFor(t, url)
+	c := clientsIn(t, url, "us-east-2")
 	out, err := c.ec2.DescribeSubnets(ctx(t), &ec2.DescribeSubnetsInput{})
 	if err != nil {
 		t.Fatal(err)

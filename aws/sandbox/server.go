@@ -28,12 +28,15 @@ type Options struct {
 	// metadata only. DBSources limits them to those seeded clusters.
 	Databases *dbserver.Config
 	DBSources []string
+	// ReadTimeout bounds reading a request, body included; 0 = 30 s.
+	ReadTimeout time.Duration
 }
 
 // Server is one emulated AWS account. It is safe for concurrent use; its
 // CloudFormation work runs on goroutines that Close stops.
 type Server struct {
 	region, account string
+	readTimeout     time.Duration
 	pace            float64
 	services        map[string]*service
 	handler         http.Handler
@@ -72,7 +75,10 @@ func New(o Options) *Server {
 	if o.Pace <= 0 {
 		o.Pace = 1
 	}
-	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, calls: map[string]int{}}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 30 * time.Second
+	}
+	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, calls: map[string]int{}, readTimeout: o.ReadTimeout}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = seed(o)
 	if o.Databases != nil {
@@ -101,7 +107,9 @@ func (s *Server) Start(addr string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s.hs = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	// A client that sends headers or a body and then stalls must not hold a
+	// connection (and a goroutine) for ever.
+	s.hs = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: s.readTimeout, IdleTimeout: 2 * time.Minute}
 	s.url = "http://" + ln.Addr().String()
 	s.wg.Add(1)
 	go func() {
@@ -263,10 +271,19 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, svc, reqID, errf(400, "MissingAction", "Missing required parameter Action"))
 		return
 	}
-	s.count(svc.name + ":" + c.action)
 	act := svc.actions[c.action]
 	if act == nil {
 		s.writeError(w, svc, reqID, errf(400, "InvalidAction", "Could not find operation %s for version %s", c.action, svc.version))
+		return
+	}
+	// Only known actions are counted: made-up names must not grow the map.
+	s.count(svc.name + ":" + c.action)
+	if region := credentialRegion(r); region != "" && region != s.region && svc.name != "sts" {
+		if err := otherRegion(c, region, s.region); err != nil {
+			s.writeError(w, svc, reqID, err)
+			return
+		}
+		s.writeResult(w, c)
 		return
 	}
 	if f, ok := s.takeFault(svc.name, c.action); ok {
@@ -298,10 +315,45 @@ func (s *Server) FirstCall() time.Time {
 	return s.first
 }
 
+// otherRegion answers a call signed for a region the account has nothing
+// in, as AWS would: a named resource is not found, a listing is empty, and
+// a change is refused (the sandbox emulates one region).
+func otherRegion(c *call, region, home string) *apiError {
+	switch {
+	case c.p.get("DBClusterIdentifier") != "" && strings.HasPrefix(c.action, "Describe"):
+		return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", c.p.get("DBClusterIdentifier"))
+	case c.p.get("StackName") != "" && strings.HasPrefix(c.action, "Describe"):
+		return errf(400, "ValidationError", "Stack with id %s does not exist", c.p.get("StackName"))
+	case c.p.get("DBSubnetGroupName") != "" && strings.HasPrefix(c.action, "Describe"):
+		return errf(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup %s not found.", c.p.get("DBSubnetGroupName"))
+	case strings.HasPrefix(c.action, "Describe") || strings.HasPrefix(c.action, "List"):
+		return nil // an empty result
+	}
+	return errf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.action, region, home)
+}
+
+// credentialRegion reads the region from the SigV4 credential scope.
+func credentialRegion(r *http.Request) string {
+	parts := credentialScope(r)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[len(parts)-3]
+}
+
 // credentialService reads the service from the SigV4 credential scope,
 // "Credential=AKID/20261125/eu-west-1/rds/aws4_request", in the
 // Authorization header or a presigned URL. The signature is not checked.
 func credentialService(r *http.Request) string {
+	parts := credentialScope(r)
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[len(parts)-2]
+}
+
+// credentialScope splits "AKID/20261125/eu-west-1/rds/aws4_request".
+func credentialScope(r *http.Request) []string {
 	scope := ""
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if _, after, ok := strings.Cut(auth, "Credential="); ok {
@@ -310,11 +362,7 @@ func credentialService(r *http.Request) string {
 	} else {
 		scope = r.URL.Query().Get("X-Amz-Credential")
 	}
-	parts := strings.Split(strings.TrimSpace(scope), "/")
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[len(parts)-2]
+	return strings.Split(strings.TrimSpace(scope), "/")
 }
 
 func (s *Server) writeResult(w http.ResponseWriter, c *call) {

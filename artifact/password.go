@@ -1,0 +1,43 @@
+package artifact
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PasswordLength is the length Aurora accepts for an engine's master
+// password: 8 to 41 characters for Aurora MySQL, 8 to 128 for Aurora
+// PostgreSQL.
+func PasswordLength(engine string) (minLen, maxLen int) {
+	if engine == "aurora-mysql" {
+		return 8, 41
+	}
+	return 8, 128
+}
+
+// CheckPassword applies Aurora's master password rules for engine: its
+// length (PasswordLength) and printable ASCII without /, ", @ or a space.
+// The error names the rule, never the value; source says where the
+// password came from (e.g. "DB_PASSWORD").
+func CheckPassword(engine, pw, source string) error {
+	lo, hi := PasswordLength(engine)
+	if len(pw) < lo || len(pw) > hi {
+		return fmt.Errorf("%s is %d characters: %s master passwords have %d to %d", source, len(pw), engineName(engine), lo, hi)
+	}
+	for _, r := range pw {
+		if r < 0x21 || r > 0x7e || strings.ContainsRune(`/"@`, r) {
+			return fmt.Errorf("%s holds a character %s refuses: use printable ASCII without /, \", @ or spaces", source, engineName(engine))
+		}
+	}
+	return nil
+}
+
+func engineName(engine string) string {
+	switch engine {
+	case "aurora-mysql":
+		return "Aurora MySQL"
+	case "aurora-postgresql":
+		return "Aurora PostgreSQL"
+	}
+	return "Aurora"
+}

@@ -1,0 +1,46 @@
+package artifact
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheckPasswordByEngine(t *testing.T) {
+	pg, my := "aurora-postgresql", "aurora-mysql"
+	for _, tt := range []struct {
+		engine, pw, want string // want: "" = accepted, else a substring of the error
+	}{
+		{pg, strings.Repeat("a", 8), ""},
+		{pg, strings.Repeat("a", 42), ""},
+		{pg, strings.Repeat("a", 128), ""},
+		{pg, strings.Repeat("a", 129), "DB_PASSWORD is 129 characters: Aurora PostgreSQL master passwords have 8 to 128"},
+		{pg, "short", "DB_PASSWORD is 5 characters: Aurora PostgreSQL master passwords have 8 to 128"},
+		{my, strings.Repeat("a", 41), ""},
+		{my, strings.Repeat("a", 42), "DB_PASSWORD is 42 characters: Aurora MySQL master passwords have 8 to 41"},
+		{pg, "with space1", "holds a character Aurora PostgreSQL refuses"},
+		{my, "with/slash1", "holds a character Aurora MySQL refuses"},
+		{pg, `quote"quote`, "refuses"},
+		{pg, "at@at@at@", "refuses"},
+		{pg, "naïve-pass", "refuses"},
+	} {
+		err := CheckPassword(tt.engine, tt.pw, "DB_PASSWORD")
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s %d chars: %v", tt.engine, len(tt.pw), err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s %q: err = %v, want %q", tt.engine, tt.pw, err, tt.want)
+		case err != nil && strings.Contains(err.Error(), tt.pw):
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+}
+
+func TestRunLineLeavesNoPasswordInContainerConfig(t *testing.T) {
+	line := RunLine(testArtifact())
+	if strings.Contains(line, "DB_PASSWORD ") || strings.Contains(line, "DB_PASSWORD=") {
+		t.Errorf("run line passes the password through the container's environment: %s", line)
+	}
+	if !strings.Contains(line, " -it ") || !strings.HasSuffix(line, " "+testArtifact().Image) {
+		t.Errorf("run line %q: want an interactive run of the image, which prompts for the password", line)
+	}
+}
