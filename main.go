@@ -146,7 +146,7 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 		}
 		return nil
 	}
-	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
+	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.connectCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
 	return root
 }
 
