@@ -12,15 +12,14 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/dockerbuild"
 	"github.com/dbaf/dbaf/ui"
 )
 
 // awsClient builds the AWS client from the global flags. The region comes
 // from --region, else the artifact's own region, else the SDK's defaults.
-// With --sandbox it first starts an in-process sandbox account and points
-// the client at it with the sandbox's credentials.
+// With --sandbox it points the client at the user's running sandbox
+// account with its credentials, starting one when none runs.
 func (a *app) awsClient(ctx context.Context, artifactRegion string) (*dbafaws.Client, error) {
 	region := a.global.region
 	if region == "" {
@@ -38,25 +37,12 @@ func (a *app) awsClientIn(ctx context.Context, region string) (*dbafaws.Client, 
 		if a.global.endpointURL != "" {
 			return nil, usageErr{errors.New("--sandbox and --endpoint-url both choose where AWS requests go: pass one")}
 		}
-		// One account per process: what the wizard built, the clone view
-		// and the list all see the same sandbox.
-		if a.sandbox == nil {
-			sb := sandbox.New(sandbox.Options{Pace: sandboxPace(a.getenv)})
-			if _, err := sb.Start("127.0.0.1:0"); err != nil {
-				return nil, fmt.Errorf("starting the in-process sandbox: %w", err)
-			}
-			a.sandbox = sb
-			a.cleanups = append(a.cleanups, func() { sb.Close(); a.sandbox = nil })
+		env, err := a.sandboxEnv(ctx)
+		if err != nil {
+			return nil, err
 		}
-		sb := a.sandbox
-		url := sb.URL()
-		env := envMap(sb.Env())
-		o.EndpointURL = url
-		o.AccessKeyID, o.SecretAccessKey = env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
-		o.Profile = ""
-		if o.Region == "" {
-			o.Region = env["AWS_REGION"]
-		}
+		o = sandboxAWSOptions(env, region)
+		o.ResponseTimeout = a.httpTimeout
 	}
 	cfg, err := dbafaws.LoadConfig(ctx, o)
 	if err != nil {

@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dbaf/dbaf/artifact"
+	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/aws/sandbox/daemon"
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 )
 
@@ -22,28 +28,88 @@ CloudFormation, spoken over the real AWS wire protocol, so dbaf, the AWS CLI and
 an artifact container given AWS_ENDPOINT_URL all work against it. Nothing
 leaves the machine and no credentials are needed.`,
 	}
-	cmd.AddCommand(a.sandboxServeCmd())
+	cmd.AddCommand(a.sandboxServeCmd(), a.sandboxStartCmd(), a.sandboxStopCmd(), a.sandboxStatusCmd(), a.sandboxEnvCmd())
 	return cmd
 }
 
+// serveFlags are the flags of `sandbox serve`, which `sandbox start`
+// passes on to the serve process it runs.
+type serveFlags struct {
+	addr          string
+	pace          float64
+	faults        []string
+	extraClusters int
+	extraSubnets  int
+	databases     bool
+	stateDir      string
+	dbScale       int
+}
+
+func (f *serveFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", daemon.DefaultAddr, "address to listen on (loopback)")
+	fl.Float64Var(&f.pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
+	fl.StringArrayVar(&f.faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
+	fl.IntVar(&f.extraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
+	fl.IntVar(&f.extraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
+	fl.BoolVar(&f.databases, "databases", true, "back the available Aurora clusters with real PostgreSQL and MariaDB servers")
+	fl.StringVar(&f.stateDir, "state-dir", "", "where the account and its databases keep their state (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	fl.IntVar(&f.dbScale, "db-scale", 1, "size of the seeded legacy dataset, in units of about 100,000 rows")
+}
+
+func (f *serveFlags) validate() error {
+	if f.pace <= 0 {
+		return usageErr{fmt.Errorf("--pace %v: want a positive factor (1 = demo pace, 0.05 = test pace)", f.pace)}
+	}
+	if f.dbScale < 1 {
+		return usageErr{fmt.Errorf("--db-scale %d: want a whole number from 1 (about 100,000 rows) up", f.dbScale)}
+	}
+	for _, spec := range f.faults {
+		if _, err := sandbox.ParseFault(spec); err != nil {
+			return usageErr{fmt.Errorf("--fault %q: %w", spec, err)}
+		}
+	}
+	return nil
+}
+
+// args are the serve flags for the process `sandbox start` runs (the
+// state directory apart).
+func (f *serveFlags) args() []string {
+	args := []string{"--addr", f.addr, "--pace", strconv.FormatFloat(f.pace, 'g', -1, 64),
+		"--databases=" + strconv.FormatBool(f.databases), "--db-scale", strconv.Itoa(f.dbScale),
+		"--extra-clusters", strconv.Itoa(f.extraClusters), "--extra-subnets", strconv.Itoa(f.extraSubnets)}
+	for _, spec := range f.faults {
+		args = append(args, "--fault", spec)
+	}
+	return args
+}
+
+// stateDirOr is --state-dir, else the user's default; a usage error when
+// there is neither.
+func (a *app) stateDirOr(flag string) (string, error) {
+	if flag != "" {
+		return filepath.Abs(flag)
+	}
+	if d := daemon.DefaultStateDir(a.getenv); d != "" {
+		return d, nil
+	}
+	return "", usageErr{errors.New("no home directory for the sandbox account's state: set HOME or XDG_STATE_HOME, or give --state-dir DIR")}
+}
+
 func (a *app) sandboxServeCmd() *cobra.Command {
-	var (
-		addr          string
-		pace          float64
-		faults        []string
-		extraClusters int
-		extraSubnets  int
-		databases     bool
-		stateDir      string
-		dbScale       int
-	)
+	var f serveFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the sandbox account until interrupted, printing the environment to use",
-		Long: `Serve the sandbox account on --addr until Ctrl-C. The export lines it prints
-point the AWS SDK, the AWS CLI and dbaf at it:
+		Short: "Serve the sandbox account in the foreground until interrupted, printing the environment to use",
+		Long: `Serve the sandbox account on --addr until Ctrl-C or SIGTERM, which stop its
+database servers too. The export lines it prints point the AWS SDK, the AWS CLI
+and dbaf at it:
 
   dbaf sandbox serve > sandbox.env &  sleep 1; . ./sandbox.env
+
+While it serves with a state directory (always, with databases) it is the
+user's running account: "dbaf --sandbox …" and "dbaf sandbox status" find it.
+"dbaf sandbox start" runs the same in the background.
 
 --fault injects failures (repeatable), as SERVICE:ACTION=CODE[:TIMES], e.g.
 rds:DescribeDBClusters=AccessDenied or cloudformation:DescribeStackEvents=Throttling:3.
@@ -58,70 +124,63 @@ metadata only.`,
   dbaf sandbox serve --addr 127.0.0.1:4566 --fault ec2:DescribeSubnets=UnauthorizedOperation`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if pace <= 0 {
-				return usageErr{fmt.Errorf("--pace %v: want a positive factor (1 = demo pace, 0.05 = test pace)", pace)}
+			if err := f.validate(); err != nil {
+				return err
 			}
-			if dbScale < 1 {
-				return usageErr{fmt.Errorf("--db-scale %d: want a whole number from 1 (about 100,000 rows) up", dbScale)}
-			}
-			o := sandbox.Options{Pace: pace, ExtraClusters: extraClusters, ExtraSubnets: extraSubnets}
-			if databases {
-				if stateDir == "" {
-					stateDir = defaultStateDir(a.getenv)
+			o := sandbox.Options{Pace: f.pace, ExtraClusters: f.extraClusters, ExtraSubnets: f.extraSubnets}
+			var claim *daemon.Claim
+			if f.databases || f.stateDir != "" {
+				dir, err := a.stateDirOr(f.stateDir)
+				if err != nil {
+					return err
 				}
-				if stateDir == "" {
-					return usageErr{errors.New("no home directory for the sandbox's databases: give --state-dir DIR")}
+				// Claimed before the databases start: a second account on
+				// this directory would take the first one's servers for leftovers.
+				if claim, err = daemon.NewClaim(dir); err != nil {
+					return err
 				}
-				o.Databases = &dbserver.Config{StateDir: stateDir, Scale: dbScale, Log: a.errOut}
+				defer claim.Release()
+				if f.databases {
+					fmt.Fprintf(a.errOut, "dbaf sandbox: starting the database servers under %s\n", dir)
+					o.Databases = &dbserver.Config{StateDir: dir, Scale: f.dbScale, Log: a.errOut}
+				}
 			}
 			sb := sandbox.New(o)
-			for _, spec := range faults {
-				f, err := sandbox.ParseFault(spec)
-				if err != nil {
-					return usageErr{fmt.Errorf("--fault %q: %w", spec, err)}
-				}
-				sb.Inject(f)
-			}
-			url, err := sb.Start(addr)
-			if err != nil {
-				return fmt.Errorf("cannot listen on %s: %w (pick another --addr)", addr, err)
-			}
 			defer sb.Close()
+			for _, spec := range f.faults {
+				flt, _ := sandbox.ParseFault(spec) // validated above
+				sb.Inject(flt)
+			}
+			url, err := sb.Start(f.addr)
+			if err != nil {
+				return fmt.Errorf("cannot listen on %s: %w (pick another --addr)", f.addr, err)
+			}
+			env := sb.Env()
 			if pw := sb.DBPassword(); pw != "" {
-				fmt.Fprintf(a.out, "export DBAF_SANDBOX_DB_PASSWORD=%s\n", shellQuote(pw))
+				env = append([]string{"DBAF_SANDBOX_DB_PASSWORD=" + pw}, env...)
 			}
-			for _, kv := range sb.Env() {
-				k, v, _ := strings.Cut(kv, "=")
-				fmt.Fprintf(a.out, "export %s=%s\n", k, shellQuote(v))
+			if claim != nil {
+				if err := claim.Publish(daemon.Account{URL: url, Env: env}); err != nil {
+					return fmt.Errorf("recording the running sandbox account: %w", err)
+				}
 			}
+			printExports(a.out, env)
 			fmt.Fprintf(a.errOut, "dbaf sandbox: serving an emulated AWS account at %s; Ctrl-C to stop\n", url)
 			<-cmd.Context().Done()
 			fmt.Fprintln(a.errOut, "dbaf sandbox: stopped")
 			return nil
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&addr, "addr", "127.0.0.1:4566", "address to listen on (loopback)")
-	fl.Float64Var(&pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
-	fl.StringArrayVar(&faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
-	fl.IntVar(&extraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
-	fl.IntVar(&extraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
-	fl.BoolVar(&databases, "databases", true, "back the available Aurora clusters with real PostgreSQL and MariaDB servers")
-	fl.StringVar(&stateDir, "state-dir", "", "where the databases keep their data (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
-	fl.IntVar(&dbScale, "db-scale", 1, "size of the seeded legacy dataset, in units of about 100,000 rows")
+	f.register(cmd)
 	return cmd
 }
 
-// defaultStateDir is $XDG_STATE_HOME/dbaf/sandbox, else
-// ~/.local/state/dbaf/sandbox; "" when neither is known.
-func defaultStateDir(getenv func(string) string) string {
-	if d := getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "dbaf", "sandbox")
+// printExports prints KEY=VALUE lines as shell export lines.
+func printExports(w io.Writer, env []string) {
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(w, "export %s=%s\n", k, shellQuote(v))
 	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".local", "state", "dbaf", "sandbox")
-	}
-	return ""
 }
 
 // sandboxPace reads DBAF_SANDBOX_PACE for the in-process sandbox (default 1).
@@ -149,4 +208,225 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func (a *app) sandboxStartCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start the sandbox account in the background; it runs until dbaf sandbox stop",
+		Long: `Start the sandbox account in the background, as "dbaf sandbox serve" with the
+same flags, and wait until it serves. It keeps running across commands, like
+a real account: "dbaf --sandbox …" uses it, "dbaf sandbox status" shows it,
+"dbaf sandbox env" prints its environment, "dbaf sandbox stop" ends it and
+its database servers. Its state and log (serve.log) are under --state-dir.
+When one already runs, it says so and exits 0.`,
+		Example: `  dbaf sandbox start
+  eval "$(dbaf sandbox env)"; aws rds describe-db-clusters`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			dir, err := a.stateDirOr(f.stateDir)
+			if err != nil {
+				return err
+			}
+			acc, started, err := daemon.Start(cmd.Context(), daemon.StartOptions{Dir: dir, Args: f.args(), Progress: a.errOut})
+			if err != nil {
+				return err
+			}
+			if !started {
+				fmt.Fprintf(a.errOut, "dbaf sandbox: already running at %s (pid %d); dbaf sandbox stop to stop it\n", acc.URL, acc.PID)
+			} else {
+				fmt.Fprintf(a.errOut, "dbaf sandbox: running at %s (pid %d, state %s); dbaf sandbox stop to stop it\n", acc.URL, acc.PID, acc.StateDir)
+			}
+			fmt.Fprintf(a.errOut, "dbaf sandbox: point other tools at it with: eval \"$(dbaf sandbox env)\"\n")
+			return nil
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func (a *app) sandboxStopCmd() *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "stop",
+		Short: "Stop the running sandbox account and its database servers",
+		Long: `Stop the sandbox account that dbaf sandbox start (or --sandbox) started, with
+its database servers and their data: the next start begins from the seed.
+When none runs, it says so and exits 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := a.stateDirOr(stateDir)
+			if err != nil {
+				return err
+			}
+			acc, err := daemon.Stop(cmd.Context(), dir)
+			if err != nil {
+				return err
+			}
+			if acc == nil {
+				fmt.Fprintln(a.errOut, "dbaf sandbox: not running")
+				return nil
+			}
+			fmt.Fprintf(a.errOut, "dbaf sandbox: stopped the account at %s (pid %d)\n", acc.URL, acc.PID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	return cmd
+}
+
+// sandboxStatus is `dbaf sandbox status -o json`.
+type sandboxStatus struct {
+	Running  bool       `json:"running"`
+	URL      string     `json:"url,omitempty"`
+	PID      int        `json:"pid,omitempty"`
+	Started  *time.Time `json:"started,omitempty"`
+	Uptime   string     `json:"uptime,omitempty"`
+	StateDir string     `json:"state_dir"`
+	Clones   *int       `json:"clones,omitempty"` // dbaf clones in the account; absent when it did not answer
+}
+
+func (a *app) sandboxStatusCmd() *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Say whether the sandbox account runs, where, and how many clones it holds",
+		Long: `Say whether the sandbox account runs: its URL, pid, uptime and the number of
+dbaf clones in it. Exit status 0 when it runs, 1 when it does not (so scripts
+can test it); -o json prints an object either way.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := a.stateDirOr(stateDir)
+			if err != nil {
+				return err
+			}
+			acc, err := daemon.Status(dir)
+			if err != nil {
+				return err
+			}
+			st := sandboxStatus{StateDir: dir}
+			if acc != nil {
+				st.Running, st.URL, st.PID, st.Started = true, acc.URL, acc.PID, &acc.Started
+				st.Uptime = time.Since(acc.Started).Round(time.Second).String()
+				if n, err := a.sandboxClones(cmd.Context(), acc); err == nil {
+					st.Clones = &n
+				}
+			}
+			if a.global.output == "json" {
+				if err := writeJSON(a.out, st); err != nil {
+					return err
+				}
+			} else if !st.Running {
+				fmt.Fprintf(a.out, "not running (state %s); dbaf sandbox start to start it\n", dir)
+			} else {
+				fmt.Fprintf(a.out, "running at %s\npid %d, up %s\nstate %s\n", st.URL, st.PID, st.Uptime, dir)
+				if st.Clones != nil {
+					fmt.Fprintf(a.out, "clones %d\n", *st.Clones)
+				}
+			}
+			if !st.Running {
+				return quiet(errors.New("the sandbox account is not running"))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	return cmd
+}
+
+// sandboxClones counts the dbaf clones in the running account: one
+// ListStacks call, bounded so status stays quick.
+func (a *app) sandboxClones(ctx context.Context, acc *daemon.Account) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	cfg, err := dbafaws.LoadConfig(ctx, sandboxAWSOptions(acc.Env, ""))
+	if err != nil {
+		return 0, err
+	}
+	clones, err := artifact.List(ctx, dbafaws.New(cfg), time.Now())
+	return len(clones), err
+}
+
+func (a *app) sandboxEnvCmd() *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "env",
+		Short: "Print the export lines that point the AWS CLI, the SDKs and dbaf at the running sandbox account",
+		Example: `  eval "$(dbaf sandbox env)"
+  aws rds describe-db-clusters`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := a.stateDirOr(stateDir)
+			if err != nil {
+				return err
+			}
+			acc, err := daemon.Status(dir)
+			if err != nil {
+				return err
+			}
+			if acc == nil {
+				return errors.New("the sandbox account is not running: start it with dbaf sandbox start")
+			}
+			printExports(a.out, acc.Env)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	return cmd
+}
+
+// sandboxEnv is the environment of the account --sandbox uses: the user's
+// running one, started now when none runs. DBAF_SANDBOX_INPROCESS=1 keeps
+// an isolated account inside this process instead (tests, scripts), which
+// ends with the command.
+func (a *app) sandboxEnv(ctx context.Context) ([]string, error) {
+	if a.getenv("DBAF_SANDBOX_INPROCESS") != "" {
+		// One account per process: what the wizard built, the clone view
+		// and the list all see the same sandbox.
+		if a.sandbox == nil {
+			sb := sandbox.New(sandbox.Options{Pace: sandboxPace(a.getenv)})
+			if _, err := sb.Start("127.0.0.1:0"); err != nil {
+				return nil, fmt.Errorf("starting the in-process sandbox: %w", err)
+			}
+			a.sandbox = sb
+			a.cleanups = append(a.cleanups, func() { sb.Close(); a.sandbox = nil })
+		}
+		return a.sandbox.Env(), nil
+	}
+	dir, err := a.stateDirOr("")
+	if err != nil {
+		return nil, err
+	}
+	if acc, err := daemon.Status(dir); acc != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return acc.Env, nil
+	}
+	// Started on the user's behalf: the environment may tune it for tests
+	// (DBAF_SANDBOX_PACE, DBAF_SANDBOX_DATABASES=0).
+	f := serveFlags{addr: daemon.PickAddr(daemon.DefaultAddr), pace: sandboxPace(a.getenv), databases: a.getenv("DBAF_SANDBOX_DATABASES") != "0", dbScale: 1}
+	fmt.Fprintln(a.errOut, "dbaf: starting the sandbox account…")
+	acc, started, err := daemon.Start(ctx, daemon.StartOptions{Dir: dir, Args: f.args()})
+	if err != nil {
+		return nil, err
+	}
+	if started {
+		fmt.Fprintf(a.errOut, "dbaf: started the sandbox account at %s (dbaf sandbox stop to stop it)\n", acc.URL)
+	}
+	return acc.Env, nil
+}
+
+// sandboxAWSOptions points the AWS client at a sandbox account with its
+// credentials; region "" is the account's own.
+func sandboxAWSOptions(env []string, region string) dbafaws.Options {
+	m := envMap(env)
+	if region == "" {
+		region = m["AWS_REGION"]
+	}
+	return dbafaws.Options{EndpointURL: m["AWS_ENDPOINT_URL"], AccessKeyID: m["AWS_ACCESS_KEY_ID"], SecretAccessKey: m["AWS_SECRET_ACCESS_KEY"], Region: region}
 }

@@ -79,14 +79,16 @@ func runDbaf(t *testing.T, env []string, args ...string) result {
 func cleanEnv(t *testing.T) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "SOURCE_DATE_EPOCH=") {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "XDG_STATE_HOME=") || strings.HasPrefix(kv, "DBAF_SANDBOX_") || strings.HasPrefix(kv, "SOURCE_DATE_EPOCH=") {
 			continue
 		}
 		env = append(env, kv)
 	}
 	home := t.TempDir()
+	// --sandbox keeps an isolated account inside the process: a test that
+	// wants the user's persistent account overrides this.
 	return append(env, "HOME="+home, "AWS_CONFIG_FILE="+filepath.Join(home, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED=true")
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED=true", "DBAF_SANDBOX_INPROCESS=1")
 }
 
 // startSandbox runs `dbaf sandbox serve` and returns the env lines it printed.

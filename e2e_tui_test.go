@@ -27,7 +27,8 @@ func startTmux(t *testing.T, width, height int, env []string, command string) *t
 	need(t, "tmux", "-V")
 	name := fmt.Sprintf("dbaf-e2e-%d", time.Now().UnixNano())
 	var exports strings.Builder
-	for _, kv := range env {
+	// --sandbox: an account inside the process, none left running after.
+	for _, kv := range append([]string{"DBAF_SANDBOX_INPROCESS=1"}, env...) {
 		k, v, _ := strings.Cut(kv, "=")
 		fmt.Fprintf(&exports, "export %s=%s; ", k, shellQuote(v))
 	}

@@ -138,7 +138,7 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 	pf.StringVar(&a.global.profile, "profile", "", "AWS profile to use (default: $AWS_PROFILE or the default profile)")
 	pf.StringVar(&a.global.region, "region", "", "AWS region (default: the INI's region, $AWS_REGION, or the profile's)")
 	pf.StringVar(&a.global.endpointURL, "endpoint-url", "", "send AWS requests to this URL instead of AWS (default: $AWS_ENDPOINT_URL)")
-	pf.BoolVar(&a.global.sandbox, "sandbox", false, "run against an in-process sandbox AWS account instead of AWS")
+	pf.BoolVar(&a.global.sandbox, "sandbox", false, "run against the local sandbox AWS account instead of AWS (started when none runs; see dbaf sandbox)")
 	pf.StringVarP(&a.global.output, "output", "o", "text", "output format: text or json")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr{fmt.Errorf("%w\nrun %q for usage", err, c.CommandPath()+" --help")}
@@ -155,7 +155,7 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 		a.httpTimeout, err = parseHTTPTimeout(a.getenv("DBAF_HTTP_TIMEOUT"))
 		return err
 	}
-	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
+	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.connectCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
 	return root
 }
 

@@ -18,7 +18,7 @@ sed 's/^image_tag = .*/image_tag = dbaf-figures:latest/' examples/artifact_confi
 
 ids=() loads=()
 for i in $(seq "$runs"); do
-	"$work/dbaf" --sandbox build "$work/a.ini" --yes -o json >"$work/out.json" 2>/dev/null
+	DBAF_SANDBOX_INPROCESS=1 "$work/dbaf" --sandbox build "$work/a.ini" --yes -o json >"$work/out.json" 2>/dev/null
 	ids+=("$(grep '"event":"built"' "$work/out.json" | sed 's/.*"id":"\([^"]*\)".*/\1/')")
 	# assemble + load: the steps after discovery, as dbaf timed them
 	loads+=("$(grep '"event":"step_done"' "$work/out.json" | grep -E '"step":"(assemble|load)"' |

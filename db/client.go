@@ -1,0 +1,62 @@
+package db
+
+import (
+	"strconv"
+)
+
+// Client is the engine's own interactive client for a clone: psql or
+// mysql. The password travels in Env (PGPASSWORD, MYSQL_PWD), never in
+// Args, so no process listing shows it; without one the client prompts.
+type Client struct {
+	Program string   // looked up on PATH
+	Package string   // the Debian package that installs Program
+	Args    []string // never holds the password
+	Env     []string // KEY=VALUE to add to the caller's environment
+}
+
+// ClientFor is the client command for t, over TLS like every connection
+// this package makes.
+func ClientFor(t Target) Client {
+	if t.Engine == EngineMySQL {
+		c := Client{Program: "mysql", Package: "mariadb-client",
+			Args: []string{"--ssl", "-h", t.Host, "-P", strconv.Itoa(t.Port), "-u", t.User}}
+		if t.Password != "" {
+			c.Env = []string{"MYSQL_PWD=" + t.Password}
+		} else {
+			c.Args = append(c.Args, "-p") // prompt
+		}
+		if t.Database != "" {
+			c.Args = append(c.Args, t.Database)
+		}
+		return c
+	}
+	c := Client{Program: "psql", Package: "postgresql-client",
+		Args: []string{"host=" + conninfoValue(t.Host) + " port=" + strconv.Itoa(t.Port) + " user=" + conninfoValue(t.User) +
+			" dbname=" + conninfoValue(t.database()) + " sslmode=require"},
+		Env: []string{"PGSSLMODE=require"}}
+	if t.Password != "" {
+		c.Env = append(c.Env, "PGPASSWORD="+t.Password)
+	}
+	return c
+}
+
+// conninfoValue quotes a libpq keyword value when it needs it.
+func conninfoValue(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if r == ' ' || r == '\'' || r == '\\' {
+			plain = false
+		}
+	}
+	if plain {
+		return s
+	}
+	out := []rune{'\''}
+	for _, r := range s {
+		if r == '\'' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(append(out, '\''))
+}
