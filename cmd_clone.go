@@ -24,6 +24,7 @@ type cloneOptions struct {
 	image, configPath, name string
 	passwordStdin, generate bool
 	keepOnFailure           bool
+	resetPassword           bool
 	yes                     bool
 }
 
@@ -43,8 +44,11 @@ The password comes from $DB_PASSWORD, the first line of standard input with
 --password-stdin, a prompt in a terminal, or --generate-password (shown once,
 at the end). It never appears in the template, stack parameters or logs.
 
-When a dbaf stack named --name already exists, dbaf follows it (its progress,
-or its endpoint) instead of failing, so scripts can call clone idempotently.
+When a dbaf stack named --name already exists and is your clone of the same
+source, dbaf follows it (its progress, or its endpoint) instead of failing, so
+scripts can call clone idempotently; someone else's stack, or a clone of
+another source, is refused (exit 2). Following a clone whose password dbaf
+already reset leaves that password alone unless --reset-password.
 A failed clone is rolled back and deleted unless --keep-on-failure.`,
 		Example: `  docker run --rm -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -e DB_PASSWORD db-artifact:latest
   dbaf clone --image db-artifact:latest
@@ -59,6 +63,7 @@ A failed clone is rolled back and deleted unless --keep-on-failure.`,
 	fl.BoolVar(&o.passwordStdin, "password-stdin", false, "read the clone's password from the first line of standard input")
 	fl.BoolVar(&o.generate, "generate-password", false, "generate a password and show it once at the end")
 	fl.BoolVar(&o.keepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it")
+	fl.BoolVar(&o.resetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
 	fl.BoolVarP(&o.yes, "yes", "y", false, "in a terminal, start without the summary screen")
 	return cmd
 }
@@ -90,7 +95,7 @@ func (a *app) clone(ctx context.Context, o *cloneOptions) error {
 		fmt.Fprintf(a.errOut, "warning: the artifact's source is in %s but AWS is set to %s: the clone goes to %s\n", art.Region, client.Region(), client.Region())
 	}
 	req := artifact.CloneRequest{Artifact: art, Name: o.name, Password: password, PasswordGenerated: generated,
-		KeepOnFailure: o.keepOnFailure, PollInterval: a.pollInterval()}
+		KeepOnFailure: o.keepOnFailure, ResetPassword: o.resetPassword, PollInterval: a.pollInterval()}
 	if tui {
 		return a.cloneView(ctx, req, client, o.yes)
 	}

@@ -37,9 +37,11 @@ type cfnAPI interface {
 	DeleteStack(context.Context, *cloudformation.DeleteStackInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error)
 }
 
-// rdsWriteAPI is the one RDS call that changes anything: the password reset.
+// rdsWriteAPI is the RDS calls that change anything: the password reset,
+// and the tag that records it.
 type rdsWriteAPI interface {
 	ModifyDBCluster(context.Context, *rds.ModifyDBClusterInput, ...func(*rds.Options)) (*rds.ModifyDBClusterOutput, error)
+	AddTagsToResource(context.Context, *rds.AddTagsToResourceInput, ...func(*rds.Options)) (*rds.AddTagsToResourceOutput, error)
 }
 
 // Client makes dbaf's AWS calls in one region. Every method returns errors

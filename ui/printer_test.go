@@ -1,0 +1,24 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/dbaf/dbaf/artifact"
+)
+
+func TestPlainTeardownHasItsOwnWords(t *testing.T) {
+	var out, errOut bytes.Buffer
+	p := &Plain{Out: &out, Err: &errOut}
+	p.Emit(artifact.TeardownStarted{Stack: "c1", Source: "prod", Region: "eu-west-1"})
+	p.Emit(artifact.TeardownFailed{Stack: "c1", Reason: "denied"})
+	p.Emit(artifact.CloneInterrupted{Stack: "c1", Message: "interrupted"})
+	got := errOut.String()
+	if got != "==> deleting stack c1 (clone of prod) in eu-west-1\n" || out.Len() != 0 {
+		t.Errorf("stderr %q stdout %q", got, out.String())
+	}
+	if strings.Contains(got, "creating") {
+		t.Error("teardown says creating")
+	}
+}
