@@ -108,7 +108,7 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []CloneInfo
+	out := []CloneInfo{} // an empty list, not null, in JSON
 	for _, st := range stacks {
 		if !IsDbafStack(st.Tags) || st.Status == "DELETE_COMPLETE" {
 			continue

@@ -1,0 +1,99 @@
+package main
+
+// End-to-end tests that nothing billed is left without a word: callers
+// racing on one stack name, and the final JSON event of every run.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lastJSONEvent decodes the last line of a -o json run.
+func lastJSONEvent(t *testing.T, stdout string) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &ev); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, stdout)
+	}
+	return ev
+}
+
+// finalEvents counts the final events in a -o json run's output.
+func finalEvents(stdout string) int {
+	n := 0
+	for _, kind := range []string{"built", "build_failed", "clone_ready", "clone_failed", "clone_interrupted", "torn_down", "teardown_failed"} {
+		n += strings.Count(stdout, `"event":"`+kind+`"`)
+	}
+	return n
+}
+
+func TestCloneSameNameTogether(t *testing.T) {
+	env := startSandbox(t, testPaceArgs...)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	if r := runDbaf(t, env, "list", "-o", "json"); r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("list -o json with no clones: exit %d, %q, want []", r.code, r.stdout)
+	}
+
+	type run struct {
+		stdout, stderr string
+		code           int
+		err            error
+	}
+	runs := make([]run, 2)
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(dbafBin, "clone", "--config", ini, "--name", "e2e-same", "-o", "json")
+			cmd.Env = append(append(cleanEnv(t), env...), "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=100ms")
+			var out, errb bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			err := cmd.Run()
+			runs[i] = run{stdout: out.String(), stderr: errb.String()}
+			if ee, ok := err.(*exec.ExitError); ok {
+				runs[i].code = ee.ExitCode()
+			} else {
+				runs[i].err = err
+			}
+		}()
+	}
+	wg.Wait()
+	for i, r := range runs {
+		if r.err != nil || r.code != 0 {
+			t.Errorf("run %d: exit %d (%v)\n%s%s", i, r.code, r.err, r.stdout, r.stderr)
+			continue
+		}
+		if ev := lastJSONEvent(t, r.stdout); ev["event"] != "clone_ready" || finalEvents(r.stdout) != 1 {
+			t.Errorf("run %d ends with %v (%d final events)", i, ev, finalEvents(r.stdout))
+		}
+		noSecret(t, r.stdout, r.stderr)
+	}
+	var stacks []map[string]any
+	r := runDbaf(t, env, "list", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &stacks); err != nil || len(stacks) != 1 {
+		t.Errorf("want one stack, got %v (%v):\n%s", len(stacks), err, r.stdout)
+	}
+
+	// Someone else (another owner, seen through the stack's tags) may not
+	// be followed: that would reset their password.
+	other := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "prod-aurora", "orders-mysql", 1))
+	r = runDbaf(t, with(env, "DB_PASSWORD="+testPassword), "clone", "--config", other, "--name", "e2e-same", "-o", "json")
+	if r.code != 2 || !strings.Contains(r.stderr, "a clone of prod-aurora owned by") {
+		t.Errorf("following a clone of another source: exit %d\n%s", r.code, r.stderr)
+	}
+	if ev := lastJSONEvent(t, r.stdout); ev["event"] != "clone_failed" {
+		t.Errorf("final event %v", ev)
+	}
+
+	r = runDbaf(t, with(env, "DBAF_POLL_INTERVAL=100ms"), "teardown", "e2e-same", "--yes", "-o", "json")
+	if r.code != 0 || strings.Contains(r.stdout, "clone_started") || lastJSONEvent(t, r.stdout)["event"] != "torn_down" {
+		t.Errorf("teardown: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
