@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
@@ -90,6 +91,12 @@ With --yes, or without a terminal, dbaf never prompts.`,
 }
 
 func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
+	if o.push != "" {
+		// Checked before anything is built: a typo must not cost a build.
+		if _, err := name.ParseReference(o.push); err != nil {
+			return usageErr{fmt.Errorf("--push %q is not an image reference: %v; want e.g. 127.0.0.1:5000/db-artifact:latest", o.push, err)}
+		}
+	}
 	if !o.yes && a.interactive() && a.global.output == "text" {
 		return a.wizard(ctx, path, o)
 	}

@@ -97,3 +97,29 @@ func TestCloneSameNameTogether(t *testing.T) {
 		t.Errorf("teardown: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestUsageErrorsExit2: every command-line mistake exits 2 with a message
+// naming it, before any AWS or Docker work (no endpoint or engine is set
+// up here: reaching either would fail differently).
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"list", "extra"}, `"extra"`},
+		{[]string{"teardown", "a", "b"}, "name one stack"},
+		{[]string{"build", "a.ini", "b.ini"}, "accepts at most 1 arg"},
+		{[]string{"sandbox", "frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"--region", "eu_west_1", "list"}, `--region "eu_west_1"`},
+		{[]string{"--endpoint-url", "localhost:4566", "list"}, `--endpoint-url "localhost:4566"`},
+		{[]string{"build", "--source-cluster", "prod-aurora", "--subnets", "source", "--instance-class", "db.r6g.large", "--yes", "--push", "Bad Ref!"}, `--push "Bad Ref!"`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := runDbaf(t, []string{"DOCKER_HOST=unix:///nonexistent/docker.sock", "AWS_REGION=eu-west-1"}, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.says) {
+				t.Errorf("exit %d, want 2 and %q:\n%s", r.code, tc.says, r.stderr)
+			}
+		})
+	}
+}
