@@ -146,7 +146,7 @@ func Image(a *Artifact, binary, arch, version string) (v1.Image, error) {
 func Labels(a *Artifact, version string) map[string]string {
 	l := map[string]string{
 		LabelTitle:       "dbaf artifact: " + a.Source.ClusterID,
-		LabelDescription: fmt.Sprintf("Copy-on-write clone of Aurora cluster %s (%s %s) in %s as %s", a.Source.ClusterID, a.Source.Engine, a.Source.EngineVersion, a.Region, a.Target.InstanceClass),
+		LabelDescription: fmt.Sprintf("Clone of Aurora cluster %s (%s %s) in %s as %s: %s", a.Source.ClusterID, a.Source.Engine, a.Source.EngineVersion, a.Region, a.Target.InstanceClass, a.RestoreMode().Description),
 		LabelVersion:     version,
 		LabelCreated:     a.Created.UTC().Format(time.RFC3339),
 		LabelSource:      a.Source.ClusterID,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dbaf/dbaf/artifact"
 )
@@ -20,5 +21,17 @@ func TestPlainTeardownHasItsOwnWords(t *testing.T) {
 	}
 	if strings.Contains(got, "creating") {
 		t.Error("teardown says creating")
+	}
+}
+
+func TestShowSaysAPointInTimeCloneIsAFullCopy(t *testing.T) {
+	at := time.Date(2026, 11, 24, 21, 30, 0, 0, time.UTC)
+	a := &artifact.Artifact{SchemaVersion: 1, Image: "x:y", Region: "eu-west-1",
+		Source: artifact.Source{ClusterID: "prod", Engine: "aurora-postgresql", RestoreToTime: &at},
+		Target: artifact.Target{InstanceClass: "db.r6g.large"}}
+	var b bytes.Buffer
+	ShowArtifact(&b, a)
+	if strings.Contains(b.String(), "copy-on-write") || !strings.Contains(b.String(), a.RestoreMode().Description) {
+		t.Errorf("show:\n%s", b.String())
 	}
 }
