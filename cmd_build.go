@@ -94,12 +94,20 @@ func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
 	if o.push != "" {
 		// Checked before anything is built: a typo must not cost a build.
 		if _, err := name.ParseReference(o.push); err != nil {
-			return usageErr{fmt.Errorf("--push %q is not an image reference: %v; want e.g. 127.0.0.1:5000/db-artifact:latest", o.push, err)}
+			err = usageErr{fmt.Errorf("--push %q is not an image reference: %v; want e.g. 127.0.0.1:5000/db-artifact:latest", o.push, err)}
+			a.printer().Emit(artifact.BuildFailed{Reason: err.Error()})
+			return err
 		}
 	}
 	if !o.yes && a.interactive() && a.global.output == "text" {
 		return a.wizard(ctx, path, o)
 	}
+	g := &finalGuard{p: a.printer()}
+	err := a.buildHeadless(ctx, path, o, g.Emit)
+	return g.close(err, func(err error) artifact.Event { return artifact.BuildFailed{Reason: err.Error()} })
+}
+
+func (a *app) buildHeadless(ctx context.Context, path string, o *buildOptions, emit artifact.Emit) error {
 	cfg, err := a.loadBuildConfig(path, o.overrides, true)
 	if err != nil {
 		return err
@@ -118,7 +126,7 @@ func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.runBuild(ctx, cfg, binary, o.arch, o.push, client, a.printer().Emit)
+	_, err = a.runBuild(ctx, cfg, binary, o.arch, o.push, client, emit)
 	return err
 }
 

@@ -69,6 +69,16 @@ A failed clone is rolled back and deleted unless --keep-on-failure.`,
 }
 
 func (a *app) clone(ctx context.Context, o *cloneOptions) error {
+	if a.interactive() && a.global.output == "text" {
+		return a.cloneWith(ctx, o, nil)
+	}
+	g := &finalGuard{p: a.printer()}
+	err := a.cloneWith(ctx, o, g.Emit)
+	return g.close(err, func(err error) artifact.Event { return artifact.CloneFinal(o.name, err) })
+}
+
+// cloneWith runs a clone, in the terminal view when emit is nil.
+func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit) error {
 	if o.image != "" && o.configPath != "" {
 		return usageErr{errors.New("--image and --config both name the artifact: pass one")}
 	}
@@ -78,7 +88,7 @@ func (a *app) clone(ctx context.Context, o *cloneOptions) error {
 		}
 	}
 	// In a terminal the clone view asks for a missing password itself.
-	tui := a.interactive() && a.global.output == "text"
+	tui := emit == nil
 	password, generated, err := a.password(o, tui)
 	if err != nil {
 		return err
@@ -99,7 +109,7 @@ func (a *app) clone(ctx context.Context, o *cloneOptions) error {
 	if tui {
 		return a.cloneView(ctx, req, client, o.yes)
 	}
-	_, err = artifact.Clone(ctx, req, client, a.printer().Emit)
+	_, err = artifact.Clone(ctx, req, client, emit)
 	return err
 }
 

@@ -123,3 +123,39 @@ func TestUsageErrorsExit2(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryJSONRunEndsWithOneFinalEvent: failures before, at and after the
+// start of an operation all end -o json output with its final event.
+func TestEveryJSONRunEndsWithOneFinalEvent(t *testing.T) {
+	env := startSandbox(t, append(testPaceArgs, "--fault", "cloudformation:CreateStack=AccessDenied")...)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	unknown := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "prod-aurora", "no-such-cluster", 1))
+	pw := "DB_PASSWORD=" + testPassword
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		args  []string
+		code  int
+		final string
+	}{
+		{"build of a missing INI", env, []string{"build", "/nonexistent/x.ini", "--yes"}, 2, "build_failed"},
+		{"build of an unknown cluster", env, []string{"build", unknown, "--yes"}, 2, "build_failed"},
+		{"clone whose CreateStack is refused", with(env, pw), []string{"clone", "--config", ini, "--name", "e2e-refused"}, 3, "clone_failed"},
+		{"clone without a password", env, []string{"clone", "--config", ini}, 2, "clone_failed"},
+		{"teardown of no stack", env, []string{"teardown", "e2e-nothing", "--yes"}, 2, "teardown_failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runDbaf(t, tc.env, append(tc.args, "-o", "json")...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", r.code, tc.code, r.stdout, r.stderr)
+			}
+			if r.stdout == "" {
+				t.Fatalf("no JSON at all; stderr:\n%s", r.stderr)
+			}
+			if ev := lastJSONEvent(t, r.stdout); ev["event"] != tc.final || finalEvents(r.stdout) != 1 {
+				t.Errorf("ends with %v (%d final events), want one %s:\n%s", ev, finalEvents(r.stdout), tc.final, r.stdout)
+			}
+			noSecret(t, r.stdout, r.stderr)
+		})
+	}
+}

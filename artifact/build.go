@@ -2,6 +2,7 @@ package artifact
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -69,10 +70,25 @@ type BuildRequest struct {
 // Build resolves the config against the account, assembles the image and
 // loads it into the engine (and pushes it when asked). Nothing is loaded
 // unless resolution succeeded, so bad input leaves no image behind.
+//
+// The stream ends with one final event: Built, or BuildFailed.
 func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoader, push Pusher, emit Emit) (*Built, error) {
 	if emit == nil {
 		emit = func(Event) {}
 	}
+	built, err := build(ctx, req, d, engine, push, emit)
+	if err != nil {
+		f := BuildFailed{Reason: err.Error()}
+		var step *StepError
+		if errors.As(err, &step) {
+			f.Step = step.Step
+		}
+		emit(f)
+	}
+	return built, err
+}
+
+func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoader, push Pusher, emit Emit) (*Built, error) {
 	if err := dockerbuild.CheckBinary(req.Binary, req.Arch); err != nil {
 		return nil, err
 	}
@@ -81,7 +97,7 @@ func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	emit(StepStarted{Step: StepResolve, Detail: "source cluster " + req.Config.SourceClusterID + " in " + d.Region()})
 	a, err := Resolve(ctx, req.Config, d, req.Created, func(msg string) { emit(Warning{Message: msg}) })
 	if err != nil {
-		return nil, err
+		return nil, &StepError{Step: StepResolve, Err: err}
 	}
 	emit(Resolved{Artifact: a})
 	emit(StepDone{Step: StepResolve, Detail: fmt.Sprintf("%s %s, %d subnets in %s, %s",

@@ -138,14 +138,14 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	}
 	ready, err := clone(ctx, req, s, track)
 	if err != nil && !final {
-		emit(finalEvent(req, err))
+		emit(CloneFinal(req.Name, err))
 	}
 	return ready, err
 }
 
-// finalEvent is the final event for an error the operation did not report
-// itself: the same facts as the error's message.
-func finalEvent(req CloneRequest, err error) Event {
+// CloneFinal is the final event for a clone of stack that failed with err
+// without reporting it: the same facts as the error's message.
+func CloneFinal(stack string, err error) Event {
 	var (
 		ie *InterruptedError
 		se *StrandedError
@@ -157,9 +157,9 @@ func finalEvent(req CloneRequest, err error) Event {
 		return CloneFailed{Stack: se.Stack, Reason: se.Err.Error(), State: se.State, Kept: true,
 			Resume: ResumeCommand(se.Stack), Teardown: TeardownCommand(se.Stack), Cleanup: leftRunning(se.Stack, se.State)}
 	case errors.Is(err, context.Canceled):
-		return CloneInterrupted{Stack: req.Name, Message: "interrupted before anything was created"}
+		return CloneInterrupted{Stack: stack, Message: "interrupted before anything was created"}
 	}
-	return CloneFailed{Stack: req.Name, Reason: err.Error(), Cleanup: "nothing was created"}
+	return CloneFailed{Stack: stack, Reason: err.Error(), Cleanup: "nothing was created"}
 }
 
 func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneReady, error) {
