@@ -2,8 +2,8 @@ package artifact
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
