@@ -233,8 +233,19 @@ func (a *app) profileName() string {
 }
 
 // loadBuildConfig reads the INI (if any), applies flag overrides and, when
-// asked, validates the result, printing warnings for unknown keys.
+// asked, validates the result, printing warnings for unknown keys. Without
+// a CONFIG argument it reads ./artifact_config.ini only when the flags do not
+// already make a complete config, and a headless build says which file it
+// read (a "config" progress line).
 func (a *app) loadBuildConfig(path string, overrides map[string]*string, validate bool) (*config.Config, error) {
+	if path == "" && len(overrides) > 0 {
+		if cfg, err := withOverrides(&config.Config{}, overrides); err == nil && cfg.Validate() == nil {
+			if validate {
+				a.printer().Emit(artifact.Progress{Step: "config", Line: "config: none, the flags name every required key"})
+			}
+			return cfg, nil
+		}
+	}
 	if path == "" {
 		if _, err := os.Stat(defaultConfigFile); err == nil {
 			path = defaultConfigFile
@@ -250,15 +261,15 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string, validat
 			fmt.Fprintf(a.errOut, "warning: %s\n", w)
 		}
 		cfg = c
+		if validate {
+			a.printer().Emit(artifact.Progress{Step: "config", Line: "config: " + path})
+		}
 	} else if len(overrides) == 0 && validate {
 		return nil, usageErr{fmt.Errorf("no %s here and no flags: pass an INI file (dbaf build FILE) or --source-cluster, --subnets and --instance-class", defaultConfigFile)}
 	}
-	for _, f := range buildFlags {
-		if v, ok := overrides[f.key]; ok {
-			if err := cfg.Set(f.key, *v); err != nil {
-				return nil, usageErr{fmt.Errorf("--%s: %w", f.flag, err)}
-			}
-		}
+	cfg, err := withOverrides(cfg, overrides)
+	if err != nil {
+		return nil, err
 	}
 	if !validate {
 		return cfg, nil
@@ -268,6 +279,18 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string, validat
 			return nil, usageErr{fmt.Errorf("%w\n(no INI file: give the missing values as flags, see dbaf build --help)", err)}
 		}
 		return nil, err
+	}
+	return cfg, nil
+}
+
+// withOverrides applies the build flags that were given to cfg.
+func withOverrides(cfg *config.Config, overrides map[string]*string) (*config.Config, error) {
+	for _, f := range buildFlags {
+		if v, ok := overrides[f.key]; ok {
+			if err := cfg.Set(f.key, *v); err != nil {
+				return nil, usageErr{fmt.Errorf("--%s: %w", f.flag, err)}
+			}
+		}
 	}
 	return cfg, nil
 }

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -157,5 +159,49 @@ func TestEveryJSONRunEndsWithOneFinalEvent(t *testing.T) {
 			}
 			noSecret(t, r.stdout, r.stderr)
 		})
+	}
+}
+
+// TestFlagsOnlyBuildReadsNoDefaultFile: with every required key given as a
+// flag, ./artifact_config.ini is not read; otherwise it is, and the build
+// says so.
+func TestFlagsOnlyBuildReadsNoDefaultFile(t *testing.T) {
+	env := startSandbox(t, testPaceArgs...)
+	// A default file that would fail the build if it were read.
+	dir := filepath.Dir(writeINI(t, "this is not an INI file\n"))
+	run := func(args ...string) result {
+		cmd := exec.Command(dbafBin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(cleanEnv(t), env...)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		r := result{out.String(), errb.String(), 0}
+		if ee, ok := err.(*exec.ExitError); ok {
+			r.code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// An unknown cluster stops the build at resolution: no image is made.
+	r := run("build", "--yes", "--source-cluster", "no-such-cluster", "--subnets", "source", "--instance-class", "db.r6g.large")
+	if r.code != 2 || !strings.Contains(r.stderr, `"no-such-cluster"`) || strings.Contains(r.stderr, "artifact_config.ini") {
+		t.Errorf("flags-only build: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "config: none") {
+		t.Errorf("flags-only build does not say it read no file:\n%s", r.stderr)
+	}
+	r = run("build", "--yes", "--source-cluster", "no-such-cluster")
+	if r.code != 2 || !strings.Contains(r.stderr, "artifact_config.ini") {
+		t.Errorf("build with some flags: exit %d, want the default file read (and refused)\n%s", r.code, r.stderr)
+	}
+	valid := strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "prod-aurora", "no-such-cluster", 1)
+	if err := os.WriteFile(filepath.Join(dir, "artifact_config.ini"), []byte(valid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run("build", "--yes", "--instance-class", "db.r6g.large")
+	if r.code != 2 || !strings.Contains(r.stderr, "config: artifact_config.ini") {
+		t.Errorf("build reading the default file does not say so: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -164,7 +164,6 @@ func Labels(a *Artifact, version string) map[string]string {
 		LabelTitle:       "dbaf artifact: " + a.Source.ClusterID,
 		LabelDescription: fmt.Sprintf("Clone of Aurora cluster %s (%s %s) in %s as %s: %s", a.Source.ClusterID, a.Source.Engine, a.Source.EngineVersion, a.Region, a.Target.InstanceClass, a.RestoreMode().Description),
 		LabelVersion:     version,
-		LabelCreated:     a.Created.UTC().Format(time.RFC3339),
 		LabelSource:      a.Source.ClusterID,
 		LabelEngine:      a.Source.Engine,
 		LabelEngineVer:   a.Source.EngineVersion,
@@ -174,6 +173,12 @@ func Labels(a *Artifact, version string) map[string]string {
 	}
 	if a.Publisher != "" {
 		l[LabelPublisher] = a.Publisher
+	}
+	// The artifact's time (see CreatedTime), not the build's. A build from
+	// flags alone with no SOURCE_DATE_EPOCH has no such time: no label,
+	// rather than one claiming 1970.
+	if a.Created.Unix() != 0 {
+		l[LabelCreated] = a.Created.UTC().Format(time.RFC3339)
 	}
 	return l
 }
@@ -185,8 +190,9 @@ func RunLine(a *Artifact) string {
 
 // CreatedTime is an artifact's creation time: SOURCE_DATE_EPOCH when set
 // (the reproducible-builds convention), else the config file's modification
-// time, else the Unix epoch. Never the build clock, so the same artifact
-// always gives the same image.
+// time, else the Unix epoch (a flags-only build, whose image then has no
+// created label). Never the build clock, so the same inputs always give the
+// same image.
 func CreatedTime(configPath string, getenv func(string) string) (time.Time, error) {
 	if s := getenv("SOURCE_DATE_EPOCH"); s != "" {
 		var sec int64

@@ -48,3 +48,15 @@ func TestRestoreModeIsOneDescriptionEverywhere(t *testing.T) {
 		})
 	}
 }
+
+func TestCreatedLabelOnlyForARealTime(t *testing.T) {
+	a := testArtifact()
+	a.Created = time.Unix(0, 0).UTC()
+	if v, ok := Labels(a, "test")[LabelCreated]; ok {
+		t.Errorf("a flags-only artifact is labelled created %q", v)
+	}
+	a.Created = time.Unix(1764000000, 0).UTC()
+	if v := Labels(a, "test")[LabelCreated]; v != "2025-11-24T16:00:00Z" {
+		t.Errorf("created label %q", v)
+	}
+}
