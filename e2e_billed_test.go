@@ -205,3 +205,40 @@ func TestFlagsOnlyBuildReadsNoDefaultFile(t *testing.T) {
 		t.Errorf("build reading the default file does not say so: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestCloneResetDeniedNamesTheBilledStack: the stack exists when the
+// password reset is refused; the run says so, with both ways out, and the
+// resume (once the permission is back) finishes the clone.
+func TestCloneResetDeniedNamesTheBilledStack(t *testing.T) {
+	env := startSandbox(t, append(testPaceArgs, "--fault", "rds:ModifyDBCluster=AccessDenied:1")...)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	cloneEnv := with(env, "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=100ms")
+	r := runDbaf(t, cloneEnv, "clone", "--config", ini, "--name", "e2e-denied", "-o", "json")
+	if r.code != 3 {
+		t.Errorf("exit %d, want 3 (AWS refused)\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"stack e2e-denied is created, but its master password was not reset", "dbaf clone --name e2e-denied", "dbaf teardown e2e-denied --yes"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	ev := lastJSONEvent(t, r.stdout)
+	if ev["event"] != "clone_failed" || ev["resume"] != "dbaf clone --name e2e-denied" || ev["teardown"] != "dbaf teardown e2e-denied --yes" ||
+		ev["state"] != "created, but its master password was not reset" || finalEvents(r.stdout) != 1 {
+		t.Errorf("final event %v", ev)
+	}
+	noSecret(t, r.stdout, r.stderr)
+
+	r = runDbaf(t, cloneEnv, "clone", "--config", ini, "--name", "e2e-denied", "-o", "json")
+	if r.code != 0 || lastJSONEvent(t, r.stdout)["password_reset"] != true {
+		t.Errorf("resume: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// A third run follows the finished clone and leaves its password alone.
+	r = runDbaf(t, cloneEnv, "clone", "--config", ini, "--name", "e2e-denied", "-o", "json")
+	if r.code != 0 || lastJSONEvent(t, r.stdout)["password_reset"] != false || !strings.Contains(r.stdout, "--reset-password") {
+		t.Errorf("follow: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=100ms"), "teardown", "e2e-denied", "--yes"); r.code != 0 {
+		t.Errorf("teardown: exit %d\n%s", r.code, r.stderr)
+	}
+}
