@@ -233,7 +233,11 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	} else {
 		res, err := watch(ctx, s, stackID, "", nil, p, emit)
 		if err != nil {
-			return nil, stranded(ctx, s, req, StateCreating, err, emit)
+			state := StateCreating
+			if res != nil && res.final.Status == "CREATE_COMPLETE" { // stopped in the last poll
+				state = StateNoPassword
+			}
+			return nil, stranded(ctx, s, req, state, err, emit)
 		}
 		if res.final.Status != "CREATE_COMPLETE" {
 			return nil, failed(name, a, res, req.KeepOnFailure, emit)
