@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
@@ -90,9 +91,23 @@ With --yes, or without a terminal, dbaf never prompts.`,
 }
 
 func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
+	if o.push != "" {
+		// Checked before anything is built: a typo must not cost a build.
+		if _, err := name.ParseReference(o.push); err != nil {
+			err = usageErr{fmt.Errorf("--push %q is not an image reference: %v; want e.g. 127.0.0.1:5000/db-artifact:latest", o.push, err)}
+			a.printer().Emit(artifact.BuildFailed{Reason: err.Error()})
+			return err
+		}
+	}
 	if !o.yes && a.interactive() && a.global.output == "text" {
 		return a.wizard(ctx, path, o)
 	}
+	g := &finalGuard{p: a.printer()}
+	err := a.buildHeadless(ctx, path, o, g.Emit)
+	return g.close(err, func(err error) artifact.Event { return artifact.BuildFailed{Reason: err.Error()} })
+}
+
+func (a *app) buildHeadless(ctx context.Context, path string, o *buildOptions, emit artifact.Emit) error {
 	cfg, err := a.loadBuildConfig(path, o.overrides, true)
 	if err != nil {
 		return err
@@ -111,7 +126,7 @@ func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.runBuild(ctx, cfg, binary, o.arch, o.push, client, a.printer().Emit)
+	_, err = a.runBuild(ctx, cfg, binary, o.arch, o.push, client, emit)
 	return err
 }
 
@@ -218,8 +233,19 @@ func (a *app) profileName() string {
 }
 
 // loadBuildConfig reads the INI (if any), applies flag overrides and, when
-// asked, validates the result, printing warnings for unknown keys.
+// asked, validates the result, printing warnings for unknown keys. Without
+// a CONFIG argument it reads ./artifact_config.ini only when the flags do not
+// already make a complete config, and a headless build says which file it
+// read (a "config" progress line).
 func (a *app) loadBuildConfig(path string, overrides map[string]*string, validate bool) (*config.Config, error) {
+	if path == "" && len(overrides) > 0 {
+		if cfg, err := withOverrides(&config.Config{}, overrides); err == nil && cfg.Validate() == nil {
+			if validate {
+				a.printer().Emit(artifact.Progress{Step: "config", Line: "config: none, the flags name every required key"})
+			}
+			return cfg, nil
+		}
+	}
 	if path == "" {
 		if _, err := os.Stat(defaultConfigFile); err == nil {
 			path = defaultConfigFile
@@ -235,15 +261,15 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string, validat
 			fmt.Fprintf(a.errOut, "warning: %s\n", w)
 		}
 		cfg = c
+		if validate {
+			a.printer().Emit(artifact.Progress{Step: "config", Line: "config: " + path})
+		}
 	} else if len(overrides) == 0 && validate {
 		return nil, usageErr{fmt.Errorf("no %s here and no flags: pass an INI file (dbaf build FILE) or --source-cluster, --subnets and --instance-class", defaultConfigFile)}
 	}
-	for _, f := range buildFlags {
-		if v, ok := overrides[f.key]; ok {
-			if err := cfg.Set(f.key, *v); err != nil {
-				return nil, usageErr{fmt.Errorf("--%s: %w", f.flag, err)}
-			}
-		}
+	cfg, err := withOverrides(cfg, overrides)
+	if err != nil {
+		return nil, err
 	}
 	if !validate {
 		return cfg, nil
@@ -253,6 +279,18 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string, validat
 			return nil, usageErr{fmt.Errorf("%w\n(no INI file: give the missing values as flags, see dbaf build --help)", err)}
 		}
 		return nil, err
+	}
+	return cfg, nil
+}
+
+// withOverrides applies the build flags that were given to cfg.
+func withOverrides(cfg *config.Config, overrides map[string]*string) (*config.Config, error) {
+	for _, f := range buildFlags {
+		if v, ok := overrides[f.key]; ok {
+			if err := cfg.Set(f.key, *v); err != nil {
+				return nil, usageErr{fmt.Errorf("--%s: %w", f.flag, err)}
+			}
+		}
 	}
 	return cfg, nil
 }

@@ -24,6 +24,7 @@ type cloneOptions struct {
 	image, configPath, name string
 	passwordStdin, generate bool
 	keepOnFailure           bool
+	resetPassword           bool
 	yes                     bool
 }
 
@@ -45,8 +46,11 @@ a prompt in a terminal, or --generate-password (shown once, at the end). It
 never appears in the template, stack parameters or logs; the prompt,
 --password-stdin and DB_PASSWORD_FILE also keep it out of docker inspect.
 
-When a dbaf stack named --name already exists, dbaf follows it (its progress,
-or its endpoint) instead of failing, so scripts can call clone idempotently.
+When a dbaf stack named --name already exists and is your clone of the same
+source, dbaf follows it (its progress, or its endpoint) instead of failing, so
+scripts can call clone idempotently; someone else's stack, or a clone of
+another source, is refused (exit 2). Following a clone whose password dbaf
+already reset leaves that password alone unless --reset-password.
 A failed clone is rolled back and deleted unless --keep-on-failure.`,
 		Example: `  docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE db-artifact:latest
   docker run --rm -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -v ./pw:/run/secrets/db_password:ro -e DB_PASSWORD_FILE=/run/secrets/db_password db-artifact:latest
@@ -62,11 +66,22 @@ A failed clone is rolled back and deleted unless --keep-on-failure.`,
 	fl.BoolVar(&o.passwordStdin, "password-stdin", false, "read the clone's password from the first line of standard input")
 	fl.BoolVar(&o.generate, "generate-password", false, "generate a password and show it once at the end")
 	fl.BoolVar(&o.keepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it")
+	fl.BoolVar(&o.resetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
 	fl.BoolVarP(&o.yes, "yes", "y", false, "in a terminal, start without the summary screen")
 	return cmd
 }
 
 func (a *app) clone(ctx context.Context, o *cloneOptions) error {
+	if a.interactive() && a.global.output == "text" {
+		return a.cloneWith(ctx, o, nil)
+	}
+	g := &finalGuard{p: a.printer()}
+	err := a.cloneWith(ctx, o, g.Emit)
+	return g.close(err, func(err error) artifact.Event { return artifact.CloneFinal(o.name, err) })
+}
+
+// cloneWith runs a clone, in the terminal view when emit is nil.
+func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit) error {
 	if o.image != "" && o.configPath != "" {
 		return usageErr{errors.New("--image and --config both name the artifact: pass one")}
 	}
@@ -76,7 +91,7 @@ func (a *app) clone(ctx context.Context, o *cloneOptions) error {
 		}
 	}
 	// In a terminal the clone view asks for a missing password itself.
-	tui := a.interactive() && a.global.output == "text"
+	tui := emit == nil
 	password, source, err := a.password(o, tui)
 	if err != nil {
 		return err
@@ -99,11 +114,11 @@ func (a *app) clone(ctx context.Context, o *cloneOptions) error {
 		fmt.Fprintf(a.errOut, "warning: the artifact's source is in %s but AWS is set to %s: the clone goes to %s\n", art.Region, client.Region(), client.Region())
 	}
 	req := artifact.CloneRequest{Artifact: art, Name: o.name, Password: password, PasswordGenerated: generated,
-		KeepOnFailure: o.keepOnFailure, PollInterval: a.pollInterval()}
+		KeepOnFailure: o.keepOnFailure, ResetPassword: o.resetPassword, PollInterval: a.pollInterval()}
 	if tui {
 		return a.cloneView(ctx, req, client, o.yes)
 	}
-	_, err = artifact.Clone(ctx, req, client, a.printer().Emit)
+	_, err = artifact.Clone(ctx, req, client, emit)
 	return err
 }
 

@@ -17,6 +17,7 @@ import (
 
 func (a *app) teardownCmd() *cobra.Command {
 	var yes, force, expired bool
+	var run func(cmd *cobra.Command, args []string, g *finalGuard) error
 	cmd := &cobra.Command{
 		Use:   "teardown STACK",
 		Short: "Delete a clone's stack and everything in it",
@@ -38,41 +39,53 @@ Without a terminal, --yes is required.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			what := "every expired dbaf clone"
-			if !expired {
-				what = "stack " + args[0]
+			g := &finalGuard{p: a.printer()}
+			stack := ""
+			if len(args) == 1 {
+				stack = args[0]
 			}
-			if err := a.confirmDestroy(yes, what); err != nil {
-				return err
+			err := run(cmd, args, g)
+			if a.interactive() && a.global.output == "text" && !expired {
+				return err // the view said it
 			}
-			client, err := a.awsClient(cmd.Context(), "")
-			if err != nil {
-				return err
-			}
-			if expired {
-				done, err := artifact.TeardownExpired(cmd.Context(), client, time.Now(), a.pollInterval(), a.printer().Emit)
-				if len(done) == 0 && err == nil && a.global.output == "text" {
-					fmt.Fprintln(a.errOut, "no expired dbaf clones")
-				}
-				return err
-			}
-			req := artifact.TeardownRequest{Stack: args[0], Force: force, PollInterval: a.pollInterval()}
-			if a.interactive() && a.global.output == "text" {
-				res, err := ui.RunTeardownView(cmd.Context(), ui.CloneViewOptions{Stack: req.Stack, Region: client.Region(),
-					Teardown: func(ctx context.Context, stack string, emit artifact.Emit) error {
-						req.Stack = stack
-						return artifact.Teardown(ctx, req, client, emit)
-					}, Theme: a.theme()}, a.teaOptions()...)
-				if err == nil {
-					err = res.Err
-				}
-				if cmd.Context().Err() != nil {
-					return err // a signal stopped the view before it could say so
-				}
-				return quiet(err)
-			}
-			return artifact.Teardown(cmd.Context(), req, client, a.printer().Emit)
+			return g.close(err, func(err error) artifact.Event { return artifact.TeardownFailed{Stack: stack, Reason: err.Error()} })
 		},
+	}
+	run = func(cmd *cobra.Command, args []string, g *finalGuard) error {
+		what := "every expired dbaf clone"
+		if !expired {
+			what = "stack " + args[0]
+		}
+		if err := a.confirmDestroy(yes, what); err != nil {
+			return err
+		}
+		client, err := a.awsClient(cmd.Context(), "")
+		if err != nil {
+			return err
+		}
+		if expired {
+			done, err := artifact.TeardownExpired(cmd.Context(), client, time.Now(), a.pollInterval(), g.Emit)
+			if len(done) == 0 && err == nil && a.global.output == "text" {
+				fmt.Fprintln(a.errOut, "no expired dbaf clones")
+			}
+			return err
+		}
+		req := artifact.TeardownRequest{Stack: args[0], Force: force, PollInterval: a.pollInterval()}
+		if a.interactive() && a.global.output == "text" {
+			res, err := ui.RunTeardownView(cmd.Context(), ui.CloneViewOptions{Stack: req.Stack, Region: client.Region(),
+				Teardown: func(ctx context.Context, stack string, emit artifact.Emit) error {
+					req.Stack = stack
+					return artifact.Teardown(ctx, req, client, emit)
+				}, Theme: a.theme()}, a.teaOptions()...)
+			if err == nil {
+				err = res.Err
+			}
+			if cmd.Context().Err() != nil {
+				return err // a signal stopped the view before it could say so
+			}
+			return quiet(err)
+		}
+		return artifact.Teardown(cmd.Context(), req, client, g.Emit)
 	}
 	fl := cmd.Flags()
 	fl.BoolVarP(&yes, "yes", "y", false, "delete without asking")

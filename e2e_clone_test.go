@@ -307,8 +307,14 @@ func TestCloneInterruptNamesTeardown(t *testing.T) {
 	if !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit %v, want 130\n%s%s", err, stdout.String(), stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "dbaf teardown e2e-interrupted --yes") {
-		t.Errorf("interrupt message lacks the teardown command:\n%s", stderr.String())
+	for _, want := range []string{"dbaf teardown e2e-interrupted --yes", "dbaf clone --name e2e-interrupted", "stack e2e-interrupted is still being created"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("interrupt message lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if ev := lastJSONEvent(t, stdout.String()); ev["event"] != "clone_interrupted" || ev["teardown"] != "dbaf teardown e2e-interrupted --yes" ||
+		ev["resume"] != "dbaf clone --name e2e-interrupted" || finalEvents(stdout.String()) != 1 {
+		t.Errorf("final event %v (%d final events)", ev, finalEvents(stdout.String()))
 	}
 	// The stack goes on in AWS, as the message says; clean it up.
 	r := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "teardown", "e2e-interrupted", "--yes")

@@ -6,7 +6,33 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui"
 )
+
+// finalGuard passes an operation's events on and notes whether its final
+// event went by, so that a run failing before the operation could report
+// (a bad INI, no credentials) still ends its stream with exactly one.
+type finalGuard struct {
+	p    ui.Printer
+	seen bool
+}
+
+func (g *finalGuard) Emit(e artifact.Event) {
+	switch e.(type) {
+	case artifact.Built, artifact.BuildFailed, artifact.CloneReady, artifact.CloneFailed, artifact.CloneInterrupted,
+		artifact.TornDown, artifact.TeardownFailed:
+		g.seen = true
+	}
+	g.p.Emit(e)
+}
+
+// close emits final(err) when err ended the run before a final event did.
+func (g *finalGuard) close(err error, final func(error) artifact.Event) error {
+	if err != nil && !g.seen {
+		g.p.Emit(final(err))
+	}
+	return err
+}
 
 // classify maps the packages' typed errors to exit codes.
 func classify(err error) int {

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -153,10 +155,64 @@ local emulated account, and "dbaf sandbox serve" runs one for other tools.`,
 		}
 		a.pollEvery = d
 		a.httpTimeout, err = parseHTTPTimeout(a.getenv("DBAF_HTTP_TIMEOUT"))
-		return err
+		if err != nil {
+			return err
+		}
+		return checkGlobalFlags(a.global)
 	}
 	root.AddCommand(a.buildCmd(), a.cloneCmd(), a.listCmd(), a.teardownCmd(), a.connectCmd(), a.showCmd(), a.sandboxCmd(), a.versionCmd())
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes every argument-count mistake (and an unknown command,
+// which cobra reports through the root's Args) a usage error: exit 2.
+func usageArgs(c *cobra.Command) {
+	if !c.Runnable() && c.HasSubCommands() {
+		// A command group: cobra would print its help and exit 0 for
+		// "dbaf sandbox frobnicate".
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErr{fmt.Errorf("unknown command %q for %q\nrun %q for usage", args[0], cmd.CommandPath(), cmd.CommandPath()+" --help")}
+			}
+			return cmd.Help()
+		}
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				var u usageErr
+				if errors.As(err, &u) {
+					return err
+				}
+				return usageErr{fmt.Errorf("%w\nrun %q for usage", err, cmd.CommandPath()+" --help")}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageArgs(sub)
+	}
+}
+
+// regionPattern is the shape of every AWS region name (eu-west-1,
+// us-gov-west-1, ap-southeast-4).
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+
+// checkGlobalFlags refuses a malformed --region or --endpoint-url before
+// any AWS or Docker work starts.
+func checkGlobalFlags(g globalFlags) error {
+	if g.region != "" && !regionPattern.MatchString(g.region) {
+		return usageErr{fmt.Errorf("--region %q is not an AWS region name: want e.g. eu-west-1 or us-east-1", g.region)}
+	}
+	if g.endpointURL != "" {
+		u, err := url.Parse(g.endpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageErr{fmt.Errorf("--endpoint-url %q is not an http(s) URL: want e.g. http://127.0.0.1:4566", g.endpointURL)}
+		}
+	}
+	return nil
 }
 
 // usageErr marks a command-line mistake (exit code 2).

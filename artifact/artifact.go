@@ -97,3 +97,29 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func (t Target) OpenToInternet() bool {
 	return config.OpenToInternet(t.AllowedCIDR, t.PubliclyAccessible)
 }
+
+// Restore kinds: how a clone is made from the source.
+const (
+	RestoreCopyOnWrite = "copy-on-write" // shares the source's storage pages until they change
+	RestoreFullCopy    = "full-copy"     // a point-in-time restore: every page copied, billed in full
+	RestoreSnapshot    = "snapshot"      // restored from a cluster snapshot: a full copy too
+)
+
+// RestoreMode is how a clone is made: Kind is one of the Restore constants,
+// Description says it in words (and is the one place that does, for show,
+// the clone summary, the image label and the stack description).
+type RestoreMode struct {
+	Kind        string
+	Description string
+}
+
+// RestoreMode says how this artifact's clones are made.
+func (a *Artifact) RestoreMode() RestoreMode {
+	switch src := a.Source; {
+	case src.SnapshotIdentifier != "":
+		return RestoreMode{RestoreSnapshot, "full copy restored from snapshot " + src.SnapshotIdentifier}
+	case src.RestoreToTime != nil:
+		return RestoreMode{RestoreFullCopy, "full copy as of " + src.RestoreToTime.UTC().Format(time.RFC3339)}
+	}
+	return RestoreMode{RestoreCopyOnWrite, "copy-on-write at the latest restorable time"}
+}

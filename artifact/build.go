@@ -3,6 +3,7 @@ package artifact
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -69,10 +70,25 @@ type BuildRequest struct {
 // Build resolves the config against the account, assembles the image and
 // loads it into the engine (and pushes it when asked). Nothing is loaded
 // unless resolution succeeded, so bad input leaves no image behind.
+//
+// The stream ends with one final event: Built, or BuildFailed.
 func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoader, push Pusher, emit Emit) (*Built, error) {
 	if emit == nil {
 		emit = func(Event) {}
 	}
+	built, err := build(ctx, req, d, engine, push, emit)
+	if err != nil {
+		f := BuildFailed{Reason: err.Error()}
+		var step *StepError
+		if errors.As(err, &step) {
+			f.Step = step.Step
+		}
+		emit(f)
+	}
+	return built, err
+}
+
+func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoader, push Pusher, emit Emit) (*Built, error) {
 	if err := dockerbuild.CheckBinary(req.Binary, req.Arch); err != nil {
 		return nil, err
 	}
@@ -81,7 +97,7 @@ func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	emit(StepStarted{Step: StepResolve, Detail: "source cluster " + req.Config.SourceClusterID + " in " + d.Region()})
 	a, err := Resolve(ctx, req.Config, d, req.Created, func(msg string) { emit(Warning{Message: msg}) })
 	if err != nil {
-		return nil, err
+		return nil, &StepError{Step: StepResolve, Err: err}
 	}
 	emit(Resolved{Artifact: a})
 	emit(StepDone{Step: StepResolve, Detail: fmt.Sprintf("%s %s, %d subnets in %s, %s",
@@ -146,9 +162,8 @@ func Image(a *Artifact, binary, arch, version string) (v1.Image, error) {
 func Labels(a *Artifact, version string) map[string]string {
 	l := map[string]string{
 		LabelTitle:       "dbaf artifact: " + a.Source.ClusterID,
-		LabelDescription: fmt.Sprintf("Copy-on-write clone of Aurora cluster %s (%s %s) in %s as %s", a.Source.ClusterID, a.Source.Engine, a.Source.EngineVersion, a.Region, a.Target.InstanceClass),
+		LabelDescription: fmt.Sprintf("Clone of Aurora cluster %s (%s %s) in %s as %s: %s", a.Source.ClusterID, a.Source.Engine, a.Source.EngineVersion, a.Region, a.Target.InstanceClass, a.RestoreMode().Description),
 		LabelVersion:     version,
-		LabelCreated:     a.Created.UTC().Format(time.RFC3339),
 		LabelSource:      a.Source.ClusterID,
 		LabelEngine:      a.Source.Engine,
 		LabelEngineVer:   a.Source.EngineVersion,
@@ -158,6 +173,12 @@ func Labels(a *Artifact, version string) map[string]string {
 	}
 	if a.Publisher != "" {
 		l[LabelPublisher] = a.Publisher
+	}
+	// The artifact's time (see CreatedTime), not the build's. A build from
+	// flags alone with no SOURCE_DATE_EPOCH has no such time: no label,
+	// rather than one claiming 1970.
+	if a.Created.Unix() != 0 {
+		l[LabelCreated] = a.Created.UTC().Format(time.RFC3339)
 	}
 	return l
 }
@@ -171,8 +192,9 @@ func RunLine(a *Artifact) string {
 
 // CreatedTime is an artifact's creation time: SOURCE_DATE_EPOCH when set
 // (the reproducible-builds convention), else the config file's modification
-// time, else the Unix epoch. Never the build clock, so the same artifact
-// always gives the same image.
+// time, else the Unix epoch (a flags-only build, whose image then has no
+// created label). Never the build clock, so the same inputs always give the
+// same image.
 func CreatedTime(configPath string, getenv func(string) string) (time.Time, error) {
 	if s := getenv("SOURCE_DATE_EPOCH"); s != "" {
 		var sec int64

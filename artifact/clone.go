@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type Stacks interface {
 	DeleteStack(ctx context.Context, nameOrID string) error
 	ListStacks(ctx context.Context) ([]aws.Stack, error)
 	ResetMasterPassword(ctx context.Context, clusterID, password string) error
+	TagCluster(ctx context.Context, clusterARN string, tags map[string]string) error
 }
 
 // CloneRequest is one clone to make (or follow).
@@ -32,10 +34,36 @@ type CloneRequest struct {
 	Name              string // stack name; "" = StackName(now)
 	Password          string // the clone's new master password; never logged
 	PasswordGenerated bool   // dbaf made it up, so it is shown once at the end
-	KeepOnFailure     bool
-	PollInterval      time.Duration // 0 = DefaultPollInterval
-	ThrottleBudget    time.Duration // 0 = DefaultThrottleBudget
-	Now               func() time.Time
+	// ResetPassword sets the password even when an earlier run already set
+	// it: without it, following a clone whose password was reset leaves that
+	// password alone, so a second caller cannot lock the first one out.
+	ResetPassword  bool
+	KeepOnFailure  bool
+	PollInterval   time.Duration // 0 = DefaultPollInterval
+	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
+	Now            func() time.Time
+}
+
+// The states a clone can be left in when a step after CreateStack fails or
+// is interrupted: every one is billed until it is torn down.
+const (
+	StateMayExist     = "may have been created (the create call was interrupted)"
+	StateCreating     = "still being created"
+	StateNoPassword   = "created, but its master password was not reset"
+	StateResetting    = "created, with its new master password still being applied"
+	StateTornDownElse = "being deleted or already gone: someone tore it down"
+)
+
+// ResumeCommand and TeardownCommand are what a user runs about a clone left
+// running: the one place these command lines are spelled.
+func ResumeCommand(stack string) string   { return "dbaf clone --name " + stack }
+func TeardownCommand(stack string) string { return "dbaf teardown " + stack + " --yes" }
+
+// leftRunning says, in words, which stack is left, in what state, and the
+// two ways out of it.
+func leftRunning(stack, state string) string {
+	return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  resume:   %s\n  teardown: %s",
+		stack, state, ResumeCommand(stack), TeardownCommand(stack))
 }
 
 // CloneError is a clone that failed in AWS; the CloneFailed event carries
@@ -55,37 +83,87 @@ func (e *CloneError) Error() string {
 	return b.String()
 }
 
-// InterruptedError is a clone stopped by the user (Ctrl-C) after its stack
-// may exist: the stack goes on in AWS, and this says how to remove it.
+// StrandedError is a failure after the clone's stack exists: the stack is
+// left running (and billed), and the message says so, with the commands to
+// resume or remove it. It unwraps to the cause, which picks the exit code.
+type StrandedError struct {
+	Stack string
+	State string // one of the State constants
+	Err   error
+}
+
+func (e *StrandedError) Error() string {
+	return fmt.Sprintf("%v\n%s", e.Err, leftRunning(e.Stack, e.State))
+}
+
+func (e *StrandedError) Unwrap() error { return e.Err }
+
+// InterruptedError is a clone stopped by the user (Ctrl-C, SIGTERM) after
+// its stack may exist: the stack goes on in AWS, and this says how to
+// resume or remove it.
 type InterruptedError struct {
-	Stack   string
-	Created bool // false: the create call itself was interrupted
+	Stack string
+	State string // one of the State constants
 }
 
 func (e *InterruptedError) Error() string {
-	verb := "is still being created"
-	if !e.Created {
-		verb = "may have been created"
-	}
-	return fmt.Sprintf("interrupted: stack %s %s in AWS; remove it with:\n  dbaf teardown %s --yes", e.Stack, verb, e.Stack)
+	return "interrupted: " + leftRunning(e.Stack, e.State)
 }
 
 func (e *InterruptedError) Unwrap() error { return context.Canceled }
 
-// SourceError is a source cluster that cannot be cloned right now.
+// SourceError is a source cluster that cannot be cloned right now, or a
+// stack name that cannot be used.
 type SourceError struct{ Msg string }
 
 func (e *SourceError) Error() string { return e.Msg }
 
 // Clone creates a copy-on-write clone of the artifact's source through one
 // CloudFormation stack, reports every stack event, resets the master
-// password, waits for the cluster and reports the endpoint. When a dbaf
-// stack of that name exists, it follows that stack instead of failing, so
-// scripts can call it idempotently.
+// password, waits for the cluster and reports the endpoint. When a stack of
+// that name exists and is the caller's clone of the same source, it follows
+// that stack instead of failing, so scripts can call it idempotently (and
+// two callers racing on one name end with one stack). The stream always
+// ends with one final event: CloneReady, CloneFailed or CloneInterrupted.
 func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneReady, error) {
 	if emit == nil {
 		emit = func(Event) {}
 	}
+	final := false
+	track := func(e Event) {
+		switch e.(type) {
+		case CloneReady, CloneFailed, CloneInterrupted:
+			final = true
+		}
+		emit(e)
+	}
+	ready, err := clone(ctx, req, s, track)
+	if err != nil && !final {
+		emit(CloneFinal(req.Name, err))
+	}
+	return ready, err
+}
+
+// CloneFinal is the final event for a clone of stack that failed with err
+// without reporting it: the same facts as the error's message.
+func CloneFinal(stack string, err error) Event {
+	var (
+		ie *InterruptedError
+		se *StrandedError
+	)
+	switch {
+	case errors.As(err, &ie):
+		return CloneInterrupted{Stack: ie.Stack, State: ie.State, Resume: ResumeCommand(ie.Stack), Teardown: TeardownCommand(ie.Stack), Message: err.Error()}
+	case errors.As(err, &se):
+		return CloneFailed{Stack: se.Stack, Reason: se.Err.Error(), State: se.State, Kept: true,
+			Resume: ResumeCommand(se.Stack), Teardown: TeardownCommand(se.Stack), Cleanup: leftRunning(se.Stack, se.State)}
+	case errors.Is(err, context.Canceled):
+		return CloneInterrupted{Stack: stack, Message: "interrupted before anything was created"}
+	}
+	return CloneFailed{Stack: stack, Reason: err.Error(), Cleanup: "nothing was created"}
+}
+
+func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneReady, error) {
 	now := time.Now
 	if req.Now != nil {
 		now = req.Now
@@ -100,20 +178,15 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	} else if err := ValidateStackName(name); err != nil {
 		return nil, err
 	}
+	req.Name = name
 	p := newPacer(req.PollInterval, req.ThrottleBudget)
 
-	stack, err := s.DescribeStack(ctx, name)
-	var awsErr *aws.Error
-	switch {
-	case err == nil && stack.Status == "DELETE_COMPLETE":
-		stack = nil // a deleted stack's name is free again
-	case err == nil:
-		if !IsDbafStack(stack.Tags) {
-			return nil, &SourceError{Msg: fmt.Sprintf("stack %s exists and was not created by dbaf: choose another --name", name)}
-		}
-	case errors.As(err, &awsErr) && awsErr.Kind == aws.NotFound:
-		stack = nil
-	default:
+	id, err := s.CallerIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stack, err := existing(ctx, s, name, a, id.ARN)
+	if err != nil {
 		return nil, err
 	}
 
@@ -125,19 +198,30 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		if err := checkSource(ctx, s, a); err != nil {
 			return nil, err
 		}
-		id, err := s.CallerIdentity(ctx)
-		if err != nil {
-			return nil, err
-		}
 		tmpl, err := Template(a, name)
 		if err != nil {
 			return nil, err
 		}
-		stackID, err = s.CreateStack(ctx, aws.CreateStackInput{Name: name, Template: tmpl, Tags: StackTags(a, id.ARN, now()), KeepOnFailure: req.KeepOnFailure})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, &InterruptedError{Stack: name}
+		// One token per clone: the SDK's retries of this call resend it, so
+		// a retried CreateStack is the same request, not a second stack.
+		token := "dbaf-" + name + "-" + strconv.FormatInt(now().UnixNano(), 36)
+		stackID, err = s.CreateStack(ctx, aws.CreateStackInput{Name: name, Template: tmpl, Tags: StackTags(a, id.ARN, now()),
+			KeepOnFailure: req.KeepOnFailure, Token: token})
+		var awsErr *aws.Error
+		switch {
+		case errors.As(err, &awsErr) && awsErr.Kind == aws.AlreadyExists:
+			// Another caller created it between our look and our create:
+			// follow theirs, if it is a clone we may follow.
+			if stack, err = existing(ctx, s, name, a, id.ARN); err != nil {
+				return nil, err
 			}
+			if stack == nil {
+				return nil, fmt.Errorf("stack %s was reported to exist, then not found: try again", name)
+			}
+			attached, stackID = true, stack.ID
+		case err != nil && ctx.Err() != nil:
+			return nil, &InterruptedError{Stack: name, State: StateMayExist}
+		case err != nil:
 			return nil, err
 		}
 	}
@@ -150,10 +234,11 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	} else {
 		res, err := watch(ctx, s, stackID, "", nil, p, emit)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, &InterruptedError{Stack: name, Created: true}
+			state := StateCreating
+			if res != nil && res.final.Status == "CREATE_COMPLETE" { // stopped in the last poll
+				state = StateNoPassword
 			}
-			return nil, withResume(err, name)
+			return nil, stranded(ctx, s, req, state, err, emit)
 		}
 		if res.final.Status != "CREATE_COMPLETE" {
 			return nil, failed(name, a, res, req.KeepOnFailure, emit)
@@ -162,16 +247,65 @@ func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	return finish(ctx, s, req, name, p, emit)
 }
 
-// withResume names the stack of a watch that ran out of throttling budget,
-// with the commands that follow it again or remove it.
-func withResume(err error, stack string) error {
-	var tb *ThrottleBudgetError
-	if errors.As(err, &tb) {
-		tb.Stack = stack
-		tb.Resume = "dbaf clone --name " + stack
-		tb.Teardown = "dbaf teardown " + stack + " --yes"
+// existing returns the live stack of that name (nil when there is none),
+// refusing one the caller may not follow: a stack dbaf did not create, or a
+// clone of another source, or one owned by someone else, whose password
+// this clone would otherwise reset.
+func existing(ctx context.Context, s Stacks, name string, a *Artifact, caller string) (*aws.Stack, error) {
+	stack, err := s.DescribeStack(ctx, name)
+	var awsErr *aws.Error
+	switch {
+	case err == nil && stack.Status == "DELETE_COMPLETE":
+		return nil, nil // a deleted stack's name is free again
+	case errors.As(err, &awsErr) && awsErr.Kind == aws.NotFound:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case !IsDbafStack(stack.Tags):
+		return nil, &SourceError{Msg: fmt.Sprintf("stack %s exists and was not created by dbaf: choose another --name", name)}
 	}
-	return err
+	owner, source := stack.Tags[TagOwner], stack.Tags[TagSourceCluster]
+	if owner != tagValue(caller) || source != tagValue(a.Source.ClusterID) {
+		return nil, &SourceError{Msg: fmt.Sprintf("stack %s is a clone of %s owned by %s; you are %s cloning %s: "+
+			"dbaf follows only your own clone of the same source; choose another --name",
+			name, orUnknown(source), orUnknown(owner), caller, a.Source.ClusterID)}
+	}
+	if strings.HasPrefix(stack.Status, "DELETE_") {
+		return nil, &SourceError{Msg: fmt.Sprintf("stack %s is being deleted (%s): wait until it is gone (dbaf list), or choose another --name", name, stack.Status)}
+	}
+	return stack, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown: no tag)"
+	}
+	return s
+}
+
+// stranded explains a failure after the stack exists. A stack someone tore
+// down meanwhile is a failed clone with nothing left; anything else leaves a
+// billed stack, named with its state and the commands to resume or remove it.
+func stranded(ctx context.Context, s Stacks, req CloneRequest, state string, err error, emit Emit) error {
+	if ctx.Err() != nil {
+		return &InterruptedError{Stack: req.Name, State: state}
+	}
+	if st, derr := s.DescribeStack(ctx, req.Name); derr == nil && strings.HasPrefix(st.Status, "DELETE_") || isNotFound(derr) {
+		f := CloneFailed{Stack: req.Name, Reason: "the stack was torn down by someone else (dbaf teardown or DeleteStack) while this clone was being made",
+			Publisher: req.Artifact.Publisher, Cleanup: "its resources are deleted with it: nothing is left behind"}
+		emit(f)
+		return &CloneError{Failed: f}
+	}
+	var tb *ThrottleBudgetError
+	if errors.As(err, &tb) && tb.Stack == "" {
+		tb.Stack = req.Name // the watch does not know the stack's name; StrandedError adds the commands
+	}
+	return &StrandedError{Stack: req.Name, State: state, Err: err}
+}
+
+func isNotFound(err error) bool {
+	var e *aws.Error
+	return errors.As(err, &e) && e.Kind == aws.NotFound
 }
 
 // checkSource refuses a source that is not there or not available, before
@@ -191,56 +325,94 @@ func checkSource(ctx context.Context, s Stacks, a *Artifact) error {
 func failed(name string, a *Artifact, res *watchResult, kept bool, emit Emit) error {
 	resource, reason := RootCause(res.events)
 	f := CloneFailed{Stack: name, Resource: resource, Reason: reason, Publisher: a.Publisher, Kept: kept}
+	if deletedByUser(res.events) {
+		f.Resource = ""
+		f.Reason = "the stack was torn down by someone else (dbaf teardown or DeleteStack) while it was being created"
+	}
 	switch {
 	case res.final.Status == "DELETE_COMPLETE":
-		f.Cleanup = "everything it created was rolled back and the stack deleted: nothing is left behind"
+		f.Kept = false
+		f.Cleanup = "everything it created was deleted with the stack: nothing is left behind"
 	case kept:
-		f.Cleanup = fmt.Sprintf("the stack was kept for inspection (status %s); remove it with: dbaf teardown %s --yes", res.final.Status, name)
+		f.Cleanup = fmt.Sprintf("the stack was kept for inspection (status %s); remove it with: %s", res.final.Status, TeardownCommand(name))
+		f.Teardown = TeardownCommand(name)
 	default:
-		f.Cleanup = fmt.Sprintf("the stack ended in %s and may hold resources; remove it with: dbaf teardown %s --yes", res.final.Status, name)
+		f.Cleanup = fmt.Sprintf("the stack ended in %s and may hold resources; remove it with: %s", res.final.Status, TeardownCommand(name))
+		f.Teardown = TeardownCommand(name)
 	}
 	emit(f)
 	return &CloneError{Failed: f}
 }
 
-// finish reads the outputs, checks the network, resets the password and
-// waits until the cluster is available again.
+// deletedByUser reports whether someone deleted the stack while it was being
+// created (a DeleteStack call, not CloudFormation's own cleanup of a failure).
+func deletedByUser(events []aws.StackEvent) bool {
+	for _, e := range events {
+		if e.IsStack() && e.Status == "DELETE_IN_PROGRESS" && e.Reason == "User Initiated" {
+			return true
+		}
+	}
+	return false
+}
+
+// finish reads the outputs, checks the network, resets the password (unless
+// an earlier run did and this one was not asked to) and waits until the
+// cluster is available again.
 func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, emit Emit) (*CloneReady, error) {
 	a := req.Artifact
+	state := StateNoPassword
 	stack, err := s.DescribeStack(ctx, name)
 	if err != nil {
-		return nil, err
+		return nil, stranded(ctx, s, req, state, err, emit)
 	}
 	clusterID := stack.Outputs["ClusterId"]
 	if clusterID == "" {
 		clusterID = name
 	}
-	if err := checkNetwork(ctx, s, name, clusterID, emit); err != nil {
-		return nil, err
+	cluster, err := checkNetwork(ctx, s, name, clusterID, emit)
+	if err != nil {
+		return nil, stranded(ctx, s, req, state, err, emit)
 	}
 
-	emit(Phase{Phase: PhaseResetting})
-	if err := s.ResetMasterPassword(ctx, clusterID, req.Password); err != nil {
-		return nil, err
+	reset := true
+	if at, done := cluster.Tags[TagPasswordResetAt]; done && !req.ResetPassword {
+		reset = false
+		emit(Warning{Message: fmt.Sprintf("the master password of %s was already set by dbaf at %s: it is left as it is (pass --reset-password to set it to yours)", name, at)})
+	}
+	if reset {
+		emit(Phase{Phase: PhaseResetting})
+		if err := s.ResetMasterPassword(ctx, clusterID, req.Password); err != nil {
+			return nil, stranded(ctx, s, req, state, err, emit)
+		}
+		state = StateResetting
+		now := time.Now
+		if req.Now != nil {
+			now = req.Now
+		}
+		// Recorded so that a second caller following this clone does not
+		// reset the password again behind this one's back.
+		if err := s.TagCluster(ctx, cluster.ARN, map[string]string{TagPasswordResetAt: now().UTC().Format(time.RFC3339)}); err != nil {
+			emit(Warning{Message: fmt.Sprintf("could not record the password reset on %s (%v): a later dbaf clone --name %s would reset it again", clusterID, err, name)})
+		}
 	}
 	emit(Phase{Phase: PhaseWaiting})
 	p.first = true
 	for {
 		if err := p.wait(ctx); err != nil {
-			return nil, &InterruptedError{Stack: name, Created: true}
+			return nil, &InterruptedError{Stack: name, State: state}
 		}
 		c, err := s.ClusterSummary(ctx, clusterID)
 		if isThrottled(err) {
 			const call = "rds:DescribeDBClusters"
 			next, ok := p.throttled()
 			if !ok {
-				return nil, withResume(p.overBudget(call, err), name)
+				return nil, stranded(ctx, s, req, state, p.overBudget(call, err), emit)
 			}
 			emit(Throttled{Call: call, RetryIn: next})
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, stranded(ctx, s, req, state, err, emit)
 		}
 		p.ok()
 		if c.Status == "available" {
@@ -249,12 +421,12 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	}
 
 	ready := CloneReady{Stack: name, ClusterID: clusterID, Endpoint: stack.Outputs["Endpoint"], ReaderEndpoint: stack.Outputs["ReaderEndpoint"],
-		Port: stack.Outputs["Port"], Username: a.Source.MasterUsername}
+		Port: stack.Outputs["Port"], Username: a.Source.MasterUsername, PasswordReset: reset}
 	ready.Connection = ConnectionString(a.Source.Engine, ready.Endpoint, ready.Port, ready.Username)
 	if t, ok := ExpiresAt(stack.Tags); ok {
 		ready.ExpiresAt = &t
 	}
-	if req.PasswordGenerated {
+	if req.PasswordGenerated && reset {
 		ready.Password = req.Password
 	}
 	emit(Phase{Phase: PhaseReady})
@@ -264,14 +436,14 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 
 // checkNetwork verifies the clone sits in the subnet group and security
 // group the stack created: CloudFormation once ignored both on clones.
-func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit Emit) error {
+func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit Emit) (*aws.Cluster, error) {
 	resources, err := s.StackResources(ctx, stack)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	c, err := s.ClusterSummary(ctx, clusterID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, r := range resources {
 		switch r.Type {
@@ -285,7 +457,7 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 			}
 		}
 	}
-	return nil
+	return c, nil
 }
 
 // ConnectionString is a client command line for the clone, by engine,

@@ -55,6 +55,9 @@ type CloneReady struct {
 	Username       string     `json:"username"`
 	Connection     string     `json:"connection"` // a client command line, without the password
 	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
+	// PasswordReset is false when an earlier run had set the password and
+	// this one left it alone: the caller's password may not work.
+	PasswordReset bool `json:"password_reset"`
 	// Password is set only when dbaf generated it: it is shown once, here.
 	Password string `json:"password,omitempty"`
 }
@@ -65,8 +68,38 @@ type CloneFailed struct {
 	Resource  string `json:"resource,omitempty"` // logical id of the root cause
 	Reason    string `json:"reason"`
 	Publisher string `json:"publisher_contact,omitempty"`
-	Kept      bool   `json:"kept"`    // the stack was left for inspection
+	Kept      bool   `json:"kept"`    // the stack is left in AWS (for inspection, or because a later step failed)
 	Cleanup   string `json:"cleanup"` // what happened to what was created
+	// Set when the stack is left in AWS: its state and the commands to
+	// resume the clone or remove it.
+	State    string `json:"state,omitempty"`
+	Resume   string `json:"resume,omitempty"`
+	Teardown string `json:"teardown,omitempty"`
+}
+
+// CloneInterrupted is the final event of a clone stopped by a signal.
+type CloneInterrupted struct {
+	Stack    string `json:"stack,omitempty"`
+	State    string `json:"state,omitempty"` // "" when nothing was created
+	Resume   string `json:"resume,omitempty"`
+	Teardown string `json:"teardown,omitempty"`
+	Message  string `json:"message"`
+}
+
+// TeardownStarted opens a teardown's event stream: the stack and the
+// resources it holds.
+type TeardownStarted struct {
+	Stack     string         `json:"stack"`
+	StackID   string         `json:"stack_id"`
+	Source    string         `json:"source,omitempty"` // the source cluster, when the stack is a dbaf clone
+	Region    string         `json:"region"`
+	Resources []ResourceInfo `json:"resources"`
+}
+
+// TeardownFailed is the final event of a teardown that did not finish.
+type TeardownFailed struct {
+	Stack  string `json:"stack"`
+	Reason string `json:"reason"`
 }
 
 // TornDown is the final event of a teardown.
@@ -74,10 +107,13 @@ type TornDown struct {
 	Stack string `json:"stack"`
 }
 
-func (CloneStarted) eventKind() string { return "clone_started" }
-func (StackEvent) eventKind() string   { return "stack_event" }
-func (Phase) eventKind() string        { return "phase" }
-func (Throttled) eventKind() string    { return "throttled" }
-func (CloneReady) eventKind() string   { return "clone_ready" }
-func (CloneFailed) eventKind() string  { return "clone_failed" }
-func (TornDown) eventKind() string     { return "torn_down" }
+func (CloneStarted) eventKind() string     { return "clone_started" }
+func (StackEvent) eventKind() string       { return "stack_event" }
+func (Phase) eventKind() string            { return "phase" }
+func (Throttled) eventKind() string        { return "throttled" }
+func (CloneReady) eventKind() string       { return "clone_ready" }
+func (CloneFailed) eventKind() string      { return "clone_failed" }
+func (CloneInterrupted) eventKind() string { return "clone_interrupted" }
+func (TornDown) eventKind() string         { return "torn_down" }
+func (TeardownStarted) eventKind() string  { return "teardown_started" }
+func (TeardownFailed) eventKind() string   { return "teardown_failed" }

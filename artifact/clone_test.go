@@ -28,6 +28,10 @@ type fakeStacks struct {
 	passwords   []string
 	eventsCalls int
 	cancel      context.CancelFunc // called at the first StackEvents call, to simulate Ctrl-C
+	resetErr    error              // what ResetMasterPassword returns
+	onReset     func()             // called inside ResetMasterPassword, e.g. to cancel
+	createErr   error              // what CreateStack returns (and creates nothing)
+	racer       *aws.Stack         // made by "another caller" inside CreateStack, which then fails AlreadyExists
 }
 
 const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
@@ -85,6 +89,13 @@ func (f *fakeStacks) ClusterSummary(_ context.Context, id string) (*aws.Cluster,
 func (f *fakeStacks) CreateStack(_ context.Context, in aws.CreateStackInput) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.racer != nil {
+		f.stacks[f.racer.Name] = f.racer
+		return "", &aws.Error{Kind: aws.AlreadyExists, Msg: "stack " + f.racer.Name + " already exists"}
+	}
+	if f.createErr != nil {
+		return "", f.createErr
+	}
 	f.created = append(f.created, in)
 	f.stacks[in.Name] = &aws.Stack{Name: in.Name, ID: stackID, Status: "CREATE_IN_PROGRESS", Tags: in.Tags}
 	return stackID, nil
@@ -159,8 +170,30 @@ func (f *fakeStacks) ListStacks(context.Context) ([]aws.Stack, error) {
 func (f *fakeStacks) ResetMasterPassword(_ context.Context, id, pw string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.onReset != nil {
+		f.onReset()
+	}
+	if f.resetErr != nil {
+		return f.resetErr
+	}
 	f.passwords = append(f.passwords, pw)
 	return nil
+}
+func (f *fakeStacks) TagCluster(_ context.Context, arn string, tags map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.clusters {
+		if c.ARN == arn {
+			if c.Tags == nil {
+				c.Tags = map[string]string{}
+			}
+			for k, v := range tags {
+				c.Tags[k] = v
+			}
+			return nil
+		}
+	}
+	return &aws.Error{Kind: aws.NotFound, Msg: "no cluster " + arn}
 }
 
 func testArtifact() *Artifact {
@@ -175,7 +208,7 @@ var fixedNow = func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, tim
 // completeStack makes the fake stack CREATE_COMPLETE with outputs and the
 // clone cluster in the stack's network.
 func (f *fakeStacks) completeClone(name string) {
-	f.clusters[name] = &aws.Cluster{ID: name, Status: "available", SubnetGroup: "phys-subnetgroup", SecurityGroups: []string{"sg-1"}}
+	f.clusters[name] = &aws.Cluster{ID: name, ARN: "arn:aws:rds:eu-west-1:123456789012:cluster:" + name, Status: "available", SubnetGroup: "phys-subnetgroup", SecurityGroups: []string{"sg-1"}}
 	f.resources = []aws.StackResource{
 		{LogicalID: "SubnetGroup", Type: "AWS::RDS::DBSubnetGroup", PhysicalID: "phys-subnetgroup"},
 		{LogicalID: "SecurityGroup", Type: "AWS::EC2::SecurityGroup", PhysicalID: "sg-1"},
@@ -251,8 +284,15 @@ func TestCloneSuccess(t *testing.T) {
 
 // cloneWithOutputs runs Clone with the fake stack gaining its outputs when it
 // completes, as CloudFormation's do.
-func cloneWithOutputs(t *testing.T, f *fakeStacks, req CloneRequest, emit Emit) (*CloneReady, error) {
+func cloneWithOutputs(t *testing.T, f *fakeStacks, req CloneRequest, emit Emit, ctx ...context.Context) (*CloneReady, error) {
 	t.Helper()
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	c := context.Background()
+	if len(ctx) > 0 {
+		c = ctx[0]
+	}
 	wrapped := func(e Event) {
 		if se, ok := e.(StackEvent); ok && se.IsStack && se.Status == "CREATE_COMPLETE" {
 			f.mu.Lock()
@@ -263,7 +303,7 @@ func cloneWithOutputs(t *testing.T, f *fakeStacks, req CloneRequest, emit Emit) 
 		}
 		emit(e)
 	}
-	return Clone(context.Background(), req, f, wrapped)
+	return Clone(c, req, f, wrapped)
 }
 
 func TestCloneFailureNamesRootCause(t *testing.T) {
@@ -456,13 +496,28 @@ func TestTeardown(t *testing.T) {
 		if _, ok := (*evs)[len(*evs)-1].(TornDown); !ok || len(f.deleted) != 1 {
 			t.Errorf("last %T, deleted %v", (*evs)[len(*evs)-1], f.deleted)
 		}
+		if st, ok := (*evs)[0].(TeardownStarted); !ok || st.Stack != "c1" || st.Source != "prod" {
+			t.Errorf("first event %#v, want TeardownStarted", (*evs)[0])
+		}
+		for _, e := range *evs {
+			if _, ok := e.(CloneStarted); ok {
+				t.Error("a teardown reported clone_started")
+			}
+		}
 	})
 	t.Run("refuses a foreign stack", func(t *testing.T) {
 		f := newFakeStacks()
 		f.stacks["theirs"] = &aws.Stack{Name: "theirs", ID: stackID, Status: "CREATE_COMPLETE"}
-		err := Teardown(context.Background(), TeardownRequest{Stack: "theirs"}, f, nil)
+		evs, emit := collect()
+		err := Teardown(context.Background(), TeardownRequest{Stack: "theirs"}, f, emit)
 		if err == nil || !strings.Contains(err.Error(), "--force") || len(f.deleted) != 0 {
 			t.Errorf("err = %v deleted %v", err, f.deleted)
+		}
+		if len(*evs) != 1 {
+			t.Fatalf("events %#v", *evs)
+		}
+		if tf, ok := (*evs)[0].(TeardownFailed); !ok || tf.Stack != "theirs" || !strings.Contains(tf.Reason, "--force") {
+			t.Errorf("final event %#v, want TeardownFailed", (*evs)[0])
 		}
 	})
 	t.Run("unknown stack", func(t *testing.T) {

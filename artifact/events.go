@@ -47,6 +47,13 @@ type Built struct {
 	RunLine string `json:"run"`
 }
 
+// BuildFailed is the final event of a failed build.
+type BuildFailed struct {
+	Step   string `json:"step,omitempty"` // the step that failed, when one did
+	Reason string `json:"reason"`
+}
+
+func (BuildFailed) eventKind() string { return "build_failed" }
 func (StepStarted) eventKind() string { return "step_started" }
 func (StepDone) eventKind() string    { return "step_done" }
 func (Progress) eventKind() string    { return "progress" }

@@ -2,6 +2,7 @@ package artifact
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -21,6 +22,7 @@ type Discovery interface {
 	SubnetsByID(ctx context.Context, ids []string) ([]aws.Subnet, error)
 	VPC(ctx context.Context, id string) (*aws.VPC, error)
 	OrderableClasses(ctx context.Context, engine, version string) ([]string, error)
+	ClusterSnapshot(ctx context.Context, id string) (*aws.ClusterSnapshot, error)
 }
 
 // ResolveError is an artifact that cannot be made from its config: the
@@ -58,8 +60,8 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 			"cluster %q runs engine %q, not Aurora: dbaf clones aurora-postgresql and aurora-mysql clusters only",
 			src.ID, src.Engine)}
 	}
-	if src.Status != "available" {
-		warn(fmt.Sprintf("source cluster %q is %s: clones fail until it is available again", src.ID, src.Status))
+	if err := checkRestore(ctx, cfg, d, &src); err != nil {
+		return nil, err
 	}
 
 	a := &Artifact{
@@ -107,6 +109,55 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 		warn(config.OpenToInternetWarning)
 	}
 	return a, nil
+}
+
+// checkRestore refuses what the account cannot restore: a source that is
+// not available (unless restoring a snapshot, which does not need it), a
+// snapshot that is missing, not available or of another engine, and a
+// restore_to_time outside the source's restorable window. A snapshot also
+// decides the clone's engine version, port and user, so src takes them.
+func checkRestore(ctx context.Context, cfg *config.Config, d Discovery, src **aws.Cluster) error {
+	c := *src
+	id := cfg.SnapshotIdentifier
+	if id == "" && c.Status != "available" {
+		return &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
+			"source cluster %q is %s, not available: clones of it would fail; start it (aws rds start-db-cluster --db-cluster-identifier %s) and build again",
+			c.ID, c.Status, c.ID)}
+	}
+	if id != "" {
+		snap, err := d.ClusterSnapshot(ctx, id)
+		var awsErr *aws.Error
+		switch {
+		case errors.As(err, &awsErr) && awsErr.Kind == aws.NotFound:
+			return &ResolveError{Key: "snapshot_identifier", Msg: fmt.Sprintf(
+				"snapshot_identifier %q: no such DB cluster snapshot in %s; list the source's with: aws rds describe-db-cluster-snapshots --db-cluster-identifier %s",
+				id, d.Region(), c.ID)}
+		case err != nil:
+			return err
+		case snap.Status != "available":
+			return &ResolveError{Key: "snapshot_identifier", Msg: fmt.Sprintf(
+				"snapshot_identifier %q is %s, not available: wait until it is, or name another snapshot", id, snap.Status)}
+		case snap.Engine != c.Engine:
+			return &ResolveError{Key: "snapshot_identifier", Msg: fmt.Sprintf(
+				"snapshot_identifier %q is a %s snapshot, but source cluster %q runs %s: name a snapshot of the source's engine", id, snap.Engine, c.ID, c.Engine)}
+		}
+		cp := *c
+		cp.EngineVersion = snap.EngineVersion
+		if snap.Port != 0 {
+			cp.Port = snap.Port
+		}
+		if snap.MasterUsername != "" {
+			cp.MasterUsername = snap.MasterUsername
+		}
+		*src = &cp
+	}
+	if t := cfg.RestoreToTime; t != nil && !c.EarliestRestorable.IsZero() && !c.LatestRestorable.IsZero() &&
+		(t.Before(c.EarliestRestorable) || t.After(c.LatestRestorable)) {
+		return &ResolveError{Key: "restore_to_time", Msg: fmt.Sprintf(
+			"restore_to_time %s is outside the restorable window of cluster %q: %s to %s; pick a time inside it, or leave restore_to_time out to clone the latest",
+			t.UTC().Format(time.RFC3339), c.ID, c.EarliestRestorable.UTC().Format(time.RFC3339), c.LatestRestorable.UTC().Format(time.RFC3339))}
+	}
+	return nil
 }
 
 func resolveNetwork(ctx context.Context, cfg *config.Config, d Discovery, src *aws.Cluster, t *Target) error {

@@ -20,6 +20,7 @@ type fakeDiscovery struct {
 	subnets  map[string]aws.Subnet
 	vpcs     map[string]*aws.VPC
 	classes  []string
+	snaps    map[string]*aws.ClusterSnapshot
 }
 
 func newFake() *fakeDiscovery {
@@ -32,7 +33,8 @@ func newFake() *fakeDiscovery {
 	return &fakeDiscovery{
 		clusters: map[string]*aws.Cluster{
 			"prod": {ID: "prod", ARN: "arn:aws:rds:eu-west-1:111122223333:cluster:prod", Engine: "aurora-postgresql",
-				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db"},
+				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db",
+				EarliestRestorable: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), LatestRestorable: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)},
 			"serverless": {ID: "serverless", ARN: "arn:aws:rds:eu-west-1:111122223333:cluster:serverless", Engine: "aurora-postgresql",
 				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db",
 				Serverless: &aws.ServerlessScaling{Min: 1, Max: 8}},
@@ -45,7 +47,19 @@ func newFake() *fakeDiscovery {
 		subnets: subnets,
 		vpcs:    map[string]*aws.VPC{"vpc-1": {ID: "vpc-1", CIDR: "10.0.0.0/16"}, "vpc-2": {ID: "vpc-2", CIDR: "10.1.0.0/16"}},
 		classes: []string{"db.r6g.large", "db.r6g.xlarge", "db.serverless"},
+		snaps: map[string]*aws.ClusterSnapshot{
+			"prod-snap":     {ID: "prod-snap", ClusterID: "prod", Engine: "aurora-postgresql", EngineVersion: "15.8", Status: "available", Port: 5433, MasterUsername: "snapuser"},
+			"prod-creating": {ID: "prod-creating", ClusterID: "prod", Engine: "aurora-postgresql", EngineVersion: "16.4", Status: "creating"},
+			"mysql-snap":    {ID: "mysql-snap", ClusterID: "shop", Engine: "aurora-mysql", EngineVersion: "8.0", Status: "available"},
+		},
 	}
+}
+
+func (f *fakeDiscovery) ClusterSnapshot(_ context.Context, id string) (*aws.ClusterSnapshot, error) {
+	if s, ok := f.snaps[id]; ok {
+		return s, nil
+	}
+	return nil, &aws.Error{Kind: aws.NotFound, Msg: "no DB cluster snapshot " + id}
 }
 
 var errNotFound = errors.New("not found")
@@ -187,11 +201,52 @@ func TestResolve(t *testing.T) {
 			wantErr: "not found",
 		},
 		{
-			name: "stopped source warns",
-			cfg:  config.Config{SourceClusterID: "stopped", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
-			warn: `source cluster "stopped" is stopped: clones fail until it is available again`,
+			name:    "stopped source is refused",
+			cfg:     config.Config{SourceClusterID: "stopped", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
+			wantErr: `source cluster "stopped" is stopped, not available`, wantKey: "source_db_cluster_id",
+		},
+		{
+			name:    "unknown snapshot",
+			cfg:     config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large", SnapshotIdentifier: "nope"},
+			wantErr: `snapshot_identifier "nope": no such DB cluster snapshot in eu-west-1`, wantKey: "snapshot_identifier",
+		},
+		{
+			name:    "snapshot not available",
+			cfg:     config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large", SnapshotIdentifier: "prod-creating"},
+			wantErr: `snapshot_identifier "prod-creating" is creating, not available`, wantKey: "snapshot_identifier",
+		},
+		{
+			name:    "snapshot of another engine",
+			cfg:     config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large", SnapshotIdentifier: "mysql-snap"},
+			wantErr: `snapshot_identifier "mysql-snap" is a aurora-mysql snapshot, but source cluster "prod" runs aurora-postgresql`, wantKey: "snapshot_identifier",
+		},
+		{
+			name: "snapshot gives version, port and user",
+			cfg:  config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large", SnapshotIdentifier: "prod-snap"},
 			check: func(t *testing.T, a *Artifact) {
-				if a.Source.Port != 3306 || a.Source.MasterUsername != "admin" {
+				if a.Source.EngineVersion != "15.8" || a.Source.Port != 5433 || a.Source.MasterUsername != "snapuser" || a.Source.SnapshotIdentifier != "prod-snap" {
+					t.Errorf("source = %+v", a.Source)
+				}
+			},
+		},
+		{
+			name: "restore_to_time before the window",
+			cfg: config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large",
+				RestoreToTime: ptr(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))},
+			wantErr: "restore_to_time 2026-11-01T00:00:00Z is outside the restorable window of cluster \"prod\": 2026-11-18T00:00:00Z to 2026-11-25T00:00:00Z", wantKey: "restore_to_time",
+		},
+		{
+			name: "restore_to_time after the window",
+			cfg: config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large",
+				RestoreToTime: ptr(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))},
+			wantErr: "is outside the restorable window", wantKey: "restore_to_time",
+		},
+		{
+			name: "restore_to_time inside the window",
+			cfg: config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large",
+				RestoreToTime: ptr(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))},
+			check: func(t *testing.T, a *Artifact) {
+				if a.Source.RestoreToTime == nil || a.RestoreMode().Kind != RestoreFullCopy {
 					t.Errorf("source = %+v", a.Source)
 				}
 			},
@@ -249,3 +304,5 @@ func TestParseRefusesOtherSchemas(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

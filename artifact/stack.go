@@ -17,6 +17,10 @@ const (
 	TagCreatedAt     = "dbaf:created-at"
 	TagExpiresAt     = "dbaf:expires-at"
 	TagManagedBy     = "dbaf:managed-by"
+	// TagPasswordResetAt is set on the clone cluster (not the stack) once
+	// dbaf has reset its master password, so a later run following the
+	// clone does not reset it again unless asked.
+	TagPasswordResetAt = "dbaf:password-reset-at"
 
 	// ManagedByDbaf is TagManagedBy's value on every stack dbaf creates.
 	ManagedByDbaf = "dbaf"

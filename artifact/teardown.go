@@ -19,11 +19,20 @@ type TeardownRequest struct {
 }
 
 // Teardown deletes a clone's stack, reports its events, and returns once the
-// stack is gone. It refuses stacks dbaf did not create unless forced.
+// stack is gone. It refuses stacks dbaf did not create unless forced. The
+// stream ends with one final event: TornDown or TeardownFailed.
 func Teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) error {
 	if emit == nil {
 		emit = func(Event) {}
 	}
+	err := teardown(ctx, req, s, emit)
+	if err != nil {
+		emit(TeardownFailed{Stack: req.Stack, Reason: err.Error()})
+	}
+	return err
+}
+
+func teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) error {
 	stack, err := s.DescribeStack(ctx, req.Stack)
 	var awsErr *aws.Error
 	if errors.As(err, &awsErr) && awsErr.Kind == aws.NotFound || err == nil && stack.Status == "DELETE_COMPLETE" {
@@ -45,7 +54,7 @@ func Teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) err
 	if len(before) > 0 {
 		last = before[len(before)-1].ID
 	}
-	emit(CloneStarted{Stack: stack.Name, StackID: stack.ID, Source: stack.Tags[TagSourceCluster], Region: s.Region(), Resources: resourcesOf(ctx, s, stack.ID)})
+	emit(TeardownStarted{Stack: stack.Name, StackID: stack.ID, Source: stack.Tags[TagSourceCluster], Region: s.Region(), Resources: resourcesOf(ctx, s, stack.ID)})
 	emit(Phase{Phase: PhaseDeleting})
 	if err := s.DeleteStack(ctx, stack.ID); err != nil {
 		return err
@@ -105,7 +114,7 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []CloneInfo
+	out := []CloneInfo{} // an empty list, not null, in JSON
 	for _, st := range stacks {
 		if !IsDbafStack(st.Tags) || st.Status == "DELETE_COMPLETE" {
 			continue

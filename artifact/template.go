@@ -83,12 +83,12 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 			// RDS refuses RestoreToTime with copy-on-write: a past point in
 			// time is a full copy (slower, its storage billed in full).
 			cluster = append(cluster,
-				member{"RestoreType", "full-copy"},
+				member{"RestoreType", RestoreFullCopy},
 				member{"SourceDBClusterIdentifier", src.ClusterID},
 				member{"RestoreToTime", src.RestoreToTime.UTC().Format(time.RFC3339)})
 		} else {
 			cluster = append(cluster,
-				member{"RestoreType", "copy-on-write"},
+				member{"RestoreType", RestoreCopyOnWrite},
 				member{"SourceDBClusterIdentifier", src.ClusterID},
 				member{"UseLatestRestorableTime", true})
 		}
@@ -175,12 +175,8 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 		{"ClusterId", output("DB cluster identifier of the clone", ref(LogicalCluster))},
 	}
 
-	desc := fmt.Sprintf("dbaf copy-on-write clone of Aurora cluster %s (%s %s) from database artifact %s",
-		src.ClusterID, src.Engine, src.EngineVersion, a.Image)
-	if src.SnapshotIdentifier != "" {
-		desc = fmt.Sprintf("dbaf clone of Aurora cluster %s (%s %s), restored from snapshot %s, from database artifact %s",
-			src.ClusterID, src.Engine, src.EngineVersion, src.SnapshotIdentifier, a.Image)
-	}
+	desc := fmt.Sprintf("dbaf clone of Aurora cluster %s (%s %s), %s, from database artifact %s",
+		src.ClusterID, src.Engine, src.EngineVersion, a.RestoreMode().Description, a.Image)
 	if len(desc) > maxTemplateDescription {
 		return nil, fmt.Errorf("template description is %d bytes, CloudFormation allows %d: shorten the artifact image name", len(desc), maxTemplateDescription)
 	}

@@ -128,14 +128,16 @@ func (c *Client) noCluster(ctx context.Context, id string, cause error) error {
 
 func clusterFrom(dc rdstypes.DBCluster) Cluster {
 	cl := Cluster{
-		ID:             awssdk.ToString(dc.DBClusterIdentifier),
-		ARN:            awssdk.ToString(dc.DBClusterArn),
-		Engine:         awssdk.ToString(dc.Engine),
-		EngineVersion:  awssdk.ToString(dc.EngineVersion),
-		Status:         awssdk.ToString(dc.Status),
-		Port:           awssdk.ToInt32(dc.Port),
-		MasterUsername: awssdk.ToString(dc.MasterUsername),
-		SubnetGroup:    awssdk.ToString(dc.DBSubnetGroup),
+		ID:                 awssdk.ToString(dc.DBClusterIdentifier),
+		ARN:                awssdk.ToString(dc.DBClusterArn),
+		Engine:             awssdk.ToString(dc.Engine),
+		EngineVersion:      awssdk.ToString(dc.EngineVersion),
+		Status:             awssdk.ToString(dc.Status),
+		Port:               awssdk.ToInt32(dc.Port),
+		MasterUsername:     awssdk.ToString(dc.MasterUsername),
+		SubnetGroup:        awssdk.ToString(dc.DBSubnetGroup),
+		EarliestRestorable: awssdk.ToTime(dc.EarliestRestorableTime),
+		LatestRestorable:   awssdk.ToTime(dc.LatestRestorableTime),
 	}
 	for _, sg := range dc.VpcSecurityGroups {
 		cl.SecurityGroups = append(cl.SecurityGroups, awssdk.ToString(sg.VpcSecurityGroupId))

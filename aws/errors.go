@@ -30,6 +30,7 @@ const (
 	Throttled          // still throttled after the SDK's retries
 	Unreachable        // the endpoint could not be reached
 	InvalidInput       // AWS (or the local config) rejected a value
+	AlreadyExists      // a resource of that name exists (e.g. a stack another caller created)
 )
 
 func (k Kind) String() string {
@@ -48,6 +49,8 @@ func (k Kind) String() string {
 		return "Unreachable"
 	case InvalidInput:
 		return "InvalidInput"
+	case AlreadyExists:
+		return "AlreadyExists"
 	case Other:
 		return "Other"
 	}

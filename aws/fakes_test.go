@@ -129,6 +129,10 @@ func (f *fakeRDS) DescribeDBSubnetGroups(_ context.Context, in *rds.DescribeDBSu
 	return nil, apiErr("DBSubnetGroupNotFoundFault", "DB Subnet Group "+awssdk.ToString(in.DBSubnetGroupName)+" not found.")
 }
 
+func (f *fakeRDS) DescribeDBClusterSnapshots(context.Context, *rds.DescribeDBClusterSnapshotsInput, ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error) {
+	return &rds.DescribeDBClusterSnapshotsOutput{}, nil
+}
+
 func (f *fakeRDS) DescribeOrderableDBInstanceOptions(_ context.Context, in *rds.DescribeOrderableDBInstanceOptionsInput, _ ...func(*rds.Options)) (*rds.DescribeOrderableDBInstanceOptionsOutput, error) {
 	if err := f.record("DescribeOrderableDBInstanceOptions", in.MaxRecords); err != nil {
 		return nil, err

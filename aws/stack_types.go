@@ -45,5 +45,6 @@ type CreateStackInput struct {
 	Name          string
 	Template      []byte
 	Tags          map[string]string
-	KeepOnFailure bool // leave failed resources for inspection instead of deleting the stack
+	KeepOnFailure bool   // leave failed resources for inspection instead of deleting the stack
+	Token         string // ClientRequestToken: a retry with the same token is the same request
 }

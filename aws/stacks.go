@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -30,13 +31,22 @@ func (c *Client) CreateStack(ctx context.Context, in CreateStackInput) (string, 
 	for _, k := range keys {
 		tags = append(tags, cfntypes.Tag{Key: awssdk.String(k), Value: awssdk.String(in.Tags[k])})
 	}
-	out, err := c.cfn.CreateStack(ctx, &cloudformation.CreateStackInput{
+	input := &cloudformation.CreateStackInput{
 		StackName:    awssdk.String(in.Name),
 		TemplateBody: awssdk.String(string(in.Template)),
 		Tags:         tags,
 		OnFailure:    onFailure,
-	})
+	}
+	if in.Token != "" {
+		input.ClientRequestToken = awssdk.String(in.Token)
+	}
+	out, err := c.cfn.CreateStack(ctx, input)
 	if err != nil {
+		var api smithy.APIError
+		if errors.As(err, &api) && api.ErrorCode() == "AlreadyExistsException" {
+			return "", &Error{Kind: AlreadyExists, Op: "cloudformation:CreateStack", Err: err,
+				Msg: fmt.Sprintf("stack %s already exists in %s", in.Name, c.region)}
+		}
 		return "", Explain(err, "cloudformation:CreateStack")
 	}
 	return awssdk.ToString(out.StackId), nil
@@ -135,6 +145,23 @@ func (c *Client) ResetMasterPassword(ctx context.Context, clusterID, password st
 	})
 	if err != nil {
 		return Explain(err, "rds:ModifyDBCluster")
+	}
+	return nil
+}
+
+// TagCluster adds (or replaces) tags on a DB cluster, by its ARN.
+func (c *Client) TagCluster(ctx context.Context, clusterARN string, tags map[string]string) error {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	in := &rds.AddTagsToResourceInput{ResourceName: awssdk.String(clusterARN)}
+	for _, k := range keys {
+		in.Tags = append(in.Tags, rdstypes.Tag{Key: awssdk.String(k), Value: awssdk.String(tags[k])})
+	}
+	if _, err := c.rdsw.AddTagsToResource(ctx, in); err != nil {
+		return Explain(err, "rds:AddTagsToResource")
 	}
 	return nil
 }

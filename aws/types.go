@@ -5,6 +5,8 @@
 // interfaces they need; *Client satisfies them.
 package aws
 
+import "time"
+
 // Cluster is the part of an Aurora DB cluster dbaf cares about.
 type Cluster struct {
 	ID             string
@@ -19,6 +21,19 @@ type Cluster struct {
 	Members        []Member
 	Serverless     *ServerlessScaling // nil unless Serverless v2 scaling is configured
 	Tags           map[string]string
+	// The window a point-in-time restore may pick from; zero when unknown.
+	EarliestRestorable, LatestRestorable time.Time
+}
+
+// ClusterSnapshot is the part of a DB cluster snapshot dbaf cares about.
+type ClusterSnapshot struct {
+	ID             string
+	ClusterID      string // the cluster it was taken from
+	Engine         string
+	EngineVersion  string
+	Status         string // available, creating, …
+	Port           int32
+	MasterUsername string
 }
 
 // Member is one instance of a cluster.

@@ -629,7 +629,11 @@ func (m *CloneView) startTeardown() tea.Cmd {
 func (m *CloneView) keepAndQuit() tea.Cmd {
 	m.ask = cvAskNone
 	m.res.LeftRunning = m.info.Stack
-	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, Created: true}
+	state := artifact.StateCreating
+	if m.stackState == "CREATE_COMPLETE" {
+		state = artifact.StateNoPassword
+	}
+	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, State: state}
 	m.startOp.stopAsync()
 	return m.quit()
 }
@@ -762,6 +766,8 @@ func (m *CloneView) apply(e artifact.Event) int {
 			m.rows = cvRowsFrom(e.Resources)
 		}
 		return 0
+	case artifact.TeardownStarted:
+		return m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region, Resources: e.Resources})
 	case artifact.StackEvent:
 		if e.IsStack {
 			m.stackState = e.Status

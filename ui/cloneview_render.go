@@ -641,14 +641,7 @@ func (m *CloneView) viewSummary() string {
 	if a := m.o.Artifact; a != nil {
 		src := a.Source
 		kv("source", fmt.Sprintf("%s · %s %s · %s", src.ClusterID, src.Engine, src.EngineVersion, cvOr(a.Region, region)), plain)
-		switch {
-		case src.SnapshotIdentifier != "":
-			kv("restore", "from snapshot "+src.SnapshotIdentifier, plain)
-		case src.RestoreToTime != nil:
-			kv("restore", "copy-on-write as of "+src.RestoreToTime.UTC().Format(time.RFC3339), plain)
-		default:
-			kv("restore", "copy-on-write at the latest restorable time", plain)
-		}
+		kv("restore", a.RestoreMode().Description, plain)
 		class = a.Target.InstanceClass
 		if s := a.Target.Serverless; s != nil {
 			class = fmt.Sprintf("%s (%g-%g ACUs)", class, s.Min, s.Max)

@@ -223,7 +223,7 @@ func (f *cvFake) Start(ctx context.Context, password string, generated bool, emi
 	}
 	if f.hold {
 		<-ctx.Done()
-		return nil, &artifact.InterruptedError{Stack: cvStack, Created: true}
+		return nil, &artifact.InterruptedError{Stack: cvStack, State: artifact.StateCreating}
 	}
 	if f.startErr != nil {
 		return nil, f.startErr

@@ -73,8 +73,14 @@ func (p *Plain) Emit(e artifact.Event) {
 		if e.Password != "" {
 			fmt.Fprintf(p.Out, "password: %s   (generated; shown only this once)\n", e.Password)
 		}
-	case artifact.CloneFailed:
+	case artifact.CloneFailed, artifact.CloneInterrupted, artifact.TeardownFailed, artifact.BuildFailed:
 		// The command's error says it all, once; JSON readers get the event.
+	case artifact.TeardownStarted:
+		of := ""
+		if e.Source != "" {
+			of = " (clone of " + e.Source + ")"
+		}
+		fmt.Fprintf(p.Err, "==> deleting stack %s%s in %s\n", e.Stack, of, e.Region)
 	case artifact.TornDown:
 		fmt.Fprintf(p.Out, "torn down: %s\n", e.Stack)
 	default:

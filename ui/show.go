@@ -24,14 +24,7 @@ func ShowArtifact(w io.Writer, a *artifact.Artifact) {
 		account = ", account " + a.Account
 	}
 	row("source", "%s (%s %s) in %s%s", a.Source.ClusterID, a.Source.Engine, a.Source.EngineVersion, a.Region, account)
-	switch {
-	case a.Source.SnapshotIdentifier != "":
-		row("restore", "from snapshot %s", a.Source.SnapshotIdentifier)
-	case a.Source.RestoreToTime != nil:
-		row("restore", "copy-on-write as of %s", a.Source.RestoreToTime.UTC().Format(time.RFC3339))
-	default:
-		row("restore", "copy-on-write at the latest restorable time")
-	}
+	row("restore", "%s", a.RestoreMode().Description)
 	class := a.Target.InstanceClass
 	if s := a.Target.Serverless; s != nil {
 		class = fmt.Sprintf("%s (%g-%g ACUs)", class, s.Min, s.Max)

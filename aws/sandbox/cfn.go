@@ -75,10 +75,17 @@ func (s *Server) createStack(c *call) *apiError {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.findStack(name) != nil {
+	token := c.p.get("ClientRequestToken")
+	if prev := s.findStack(name); prev != nil {
+		// A retry of the same request (the SDK's own retries resend the
+		// token) succeeds with the stack it made, as in CloudFormation.
+		if token != "" && prev.token == token {
+			c.out.text("StackId", prev.id)
+			return nil
+		}
 		return errf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
 	}
-	st := &stack{seq: len(s.st.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, created: time.Now().UTC(),
+	st := &stack{seq: len(s.st.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
 		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.region, s.account, name, newUUID()), res: map[string]*stackResource{}}
 	values, err := s.resolveParams(st, c.p.structs("Parameters"))
 	if err != nil {

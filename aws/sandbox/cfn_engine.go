@@ -20,6 +20,7 @@ type stack struct {
 	params       []stackParam
 	tags         []tag
 	onFailure    string // ROLLBACK, DELETE or DO_NOTHING
+	token        string // ClientRequestToken of the CreateStack call, if any
 	status       string
 	reason       string
 	created      time.Time

@@ -673,3 +673,29 @@ func passwordProblem(pw, engine string) string {
 	}
 	return ""
 }
+
+// addTagsToResource is rds:AddTagsToResource for clusters: a tag of the
+// same key is replaced, as in RDS.
+func (s *Server) addTagsToResource(c *call) *apiError {
+	arn := c.p.get("ResourceName")
+	c.noResult = true
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cl, ok := s.st.findCluster(arn)
+	if !ok || !strings.Contains(arn, ":cluster:") {
+		return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", arn)
+	}
+	for _, t := range c.p.structs("Tags") {
+		k, v := t.get("Key"), t.get("Value")
+		if k == "" {
+			return errf(400, "InvalidParameterValue", "Tag keys must not be empty.")
+		}
+		i := slices.IndexFunc(cl.tags, func(x tag) bool { return x.key == k })
+		if i >= 0 {
+			cl.tags[i].value = v
+		} else {
+			cl.tags = append(cl.tags, tag{k, v})
+		}
+	}
+	return nil
+}

@@ -511,6 +511,7 @@ func (s *Server) newServices() map[string]*service {
 			"DescribeOrderableDBInstanceOptions": s.describeOrderable,
 			"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
 			"ModifyDBCluster":                    s.modifyDBCluster,
+			"AddTagsToResource":                  s.addTagsToResource,
 		}},
 		"ec2": {name: "ec2", version: "2016-11-15", xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/", ec2: true, actions: map[string]action{
 			"DescribeSubnets":        s.describeSubnets,
@@ -537,7 +538,7 @@ func (s *Server) newServices() map[string]*service {
 func knownActions(svc string) []string {
 	switch svc {
 	case "rds":
-		return []string{"DescribeDBClusters", "DescribeDBInstances", "DescribeDBSubnetGroups", "DescribeOrderableDBInstanceOptions", "DescribeDBClusterSnapshots", "ModifyDBCluster"}
+		return []string{"DescribeDBClusters", "DescribeDBInstances", "DescribeDBSubnetGroups", "DescribeOrderableDBInstanceOptions", "DescribeDBClusterSnapshots", "ModifyDBCluster", "AddTagsToResource"}
 	case "ec2":
 		return []string{"DescribeSubnets", "DescribeVpcs", "DescribeSecurityGroups"}
 	case "sts":
