@@ -78,7 +78,6 @@ type CloneList struct {
 	o         CloneListOptions
 	ctx       context.Context
 	theme     Theme
-	autoTheme bool
 	now       func() time.Time
 	w, h      int
 
@@ -110,12 +109,9 @@ func NewCloneList(ctx context.Context, o CloneListOptions) *CloneList {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := &CloneList{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: o.Theme}
+	m := &CloneList{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: resolveTheme(o.Theme)}
 	if m.now == nil {
 		m.now = time.Now
-	}
-	if o.Theme.Box.GetBorderStyle() == (lipgloss.Border{}) {
-		m.theme, m.autoTheme = NewTheme(true, false), true
 	}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
 	m.filter = textinput.New()
@@ -149,11 +145,7 @@ func (m *CloneList) Close() {
 
 // Init loads the clones.
 func (m *CloneList) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.load()}
-	if m.autoTheme {
-		cmds = append(cmds, tea.RequestBackgroundColor)
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(m.load(), m.theme.request())
 }
 
 func (m *CloneList) load() tea.Cmd {
@@ -190,9 +182,7 @@ func (m *CloneList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.keepCursorVisible()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		if m.autoTheme {
-			m.theme = NewTheme(msg.IsDark(), false)
-		}
+		m.theme.follow(msg)
 		return m, nil
 	case spinner.TickMsg:
 		if m.stage != clStageLoading || m.o.Still {
@@ -268,8 +258,7 @@ func (m *CloneList) updateTeardown(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 	case tea.BackgroundColorMsg:
-		if m.autoTheme {
-			m.theme = NewTheme(msg.IsDark(), false)
+		if m.theme.follow(msg) {
 			m.td.theme = m.theme
 		}
 		return nil

@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/dbaf/dbaf/artifact"
 )
@@ -104,7 +103,6 @@ type CloneView struct {
 	o         CloneViewOptions
 	ctx       context.Context
 	theme     Theme
-	autoTheme bool
 	now       func() time.Time
 	w, h      int
 
@@ -182,11 +180,7 @@ func cvNew(ctx context.Context, o CloneViewOptions) *CloneView {
 	if m.now == nil {
 		m.now = time.Now
 	}
-	m.theme = o.Theme
-	// A zero Theme has no Box border: nothing was injected.
-	if o.Theme.Box.GetBorderStyle() == (lipgloss.Border{}) {
-		m.theme, m.autoTheme = NewTheme(true, false), true
-	}
+	m.theme = resolveTheme(o.Theme)
 	limit := o.LogLimit
 	if limit <= 0 {
 		limit = cvDefaultLogLimit
@@ -220,10 +214,7 @@ func cvNew(ctx context.Context, o CloneViewOptions) *CloneView {
 
 // Init starts what the first stage needs.
 func (m *CloneView) Init() tea.Cmd {
-	var cmds []tea.Cmd
-	if m.autoTheme {
-		cmds = append(cmds, tea.RequestBackgroundColor)
-	}
+	cmds := []tea.Cmd{m.theme.request()}
 	switch m.stage {
 	case cvStagePassword:
 		cmds = append(cmds, m.pw[0].Focus())
@@ -300,9 +291,7 @@ func (m *CloneView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clampScroll()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		if m.autoTheme {
-			m.theme = NewTheme(msg.IsDark(), false)
-		}
+		m.theme.follow(msg)
 		return m, nil
 	case spinner.TickMsg:
 		if !m.busy() || m.o.Still {

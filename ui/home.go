@@ -79,7 +79,7 @@ func (k homeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHel
 
 // NewHome creates the home screen showing entries, in order.
 func NewHome(entries []HomeEntry, theme Theme) *Home {
-	h := &Home{entries: entries, theme: theme, width: 80, height: 24, help: help.New()}
+	h := &Home{entries: entries, theme: resolveTheme(theme), width: 80, height: 24, help: help.New()}
 	jump := "1-" + strconv.Itoa(max(1, len(entries)))
 	h.keys = homeKeys{
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -89,10 +89,7 @@ func NewHome(entries []HomeEntry, theme Theme) *Home {
 		Quit:   key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q", "quit")),
 		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 	}
-	h.help.Styles = help.Styles{
-		Ellipsis: theme.Subtle, ShortKey: theme.Key, ShortDesc: theme.Subtle, ShortSeparator: theme.Subtle,
-		FullKey: theme.Key, FullDesc: theme.Subtle, FullSeparator: theme.Subtle,
-	}
+	h.help.Styles = h.theme.helpStyles()
 	h.help.ShortSeparator = " · "
 	// Start on the first entry that can be chosen.
 	for i, e := range entries {
@@ -126,8 +123,8 @@ func RunHome(ctx context.Context, entries []HomeEntry, theme Theme, progOpts ...
 	return h.Choice(), nil
 }
 
-// Init does nothing: the home screen needs no data.
-func (h *Home) Init() tea.Cmd { return nil }
+// Init asks for the terminal's background when the theme follows it.
+func (h *Home) Init() tea.Cmd { return h.theme.request() }
 
 // Update handles keys and resizes.
 func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -135,6 +132,10 @@ func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		h.width, h.height = msg.Width, msg.Height
 		h.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		if h.theme.follow(msg) {
+			h.help.Styles = h.theme.helpStyles()
+		}
 	case tea.KeyPressMsg:
 		if h.help.ShowAll {
 			h.help.ShowAll = false

@@ -152,7 +152,7 @@ func NewWizard(ctx context.Context, opts WizardOptions) *Wizard {
 		ctx:    ctx,
 		cancel: cancel,
 		disc:   opts.Discovery,
-		theme:  opts.Theme,
+		theme:  resolveTheme(opts.Theme),
 		keys:   newWizKeys(),
 		help:   help.New(),
 		now:    opts.Now,
@@ -177,15 +177,7 @@ func NewWizard(ctx context.Context, opts WizardOptions) *Wizard {
 		sp = opts.Spinner
 	}
 	w.spin = spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(w.theme.Accent))
-	w.help.Styles = help.Styles{
-		Ellipsis:       w.theme.Subtle,
-		ShortKey:       w.theme.Key,
-		ShortDesc:      w.theme.Subtle,
-		ShortSeparator: w.theme.Subtle,
-		FullKey:        w.theme.Key,
-		FullDesc:       w.theme.Subtle,
-		FullSeparator:  w.theme.Subtle,
-	}
+	w.help.Styles = w.theme.helpStyles()
 	w.help.ShortSeparator = " · "
 	w.src = newWizSourceState(w)
 	w.net = newWizSubnetState()
@@ -225,7 +217,7 @@ func (w *Wizard) Init() tea.Cmd {
 	if w.auto {
 		cmds = append(cmds, w.loadClusterDetail(w.cfg.SourceClusterID))
 	}
-	cmds = append(cmds, w.startSpin())
+	cmds = append(cmds, w.startSpin(), w.theme.request())
 	return tea.Batch(cmds...)
 }
 
@@ -334,6 +326,12 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		w.width, w.height = msg.Width, msg.Height
 		w.layout()
+		return w, nil
+	case tea.BackgroundColorMsg:
+		if w.theme.follow(msg) {
+			w.help.Styles = w.theme.helpStyles()
+			w.spin.Style = w.theme.Accent
+		}
 		return w, nil
 	case wizStreamMsg:
 		_, cmd := w.Update(msg.msg)
