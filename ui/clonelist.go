@@ -75,11 +75,11 @@ type clClosedTeardownMsg struct{}
 
 // CloneList is the Bubble Tea model of the clone table.
 type CloneList struct {
-	o         CloneListOptions
-	ctx       context.Context
-	theme     Theme
-	now       func() time.Time
-	w, h      int
+	o     CloneListOptions
+	ctx   context.Context
+	theme Theme
+	now   func() time.Time
+	w, h  int
 
 	stage   clStage
 	seq     int

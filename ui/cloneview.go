@@ -100,11 +100,11 @@ const cvDefaultLogLimit = 10000
 // CloneView is the Bubble Tea model of a clone from password to teardown.
 // It is a pointer model: it owns goroutines, which Close stops.
 type CloneView struct {
-	o         CloneViewOptions
-	ctx       context.Context
-	theme     Theme
-	now       func() time.Time
-	w, h      int
+	o     CloneViewOptions
+	ctx   context.Context
+	theme Theme
+	now   func() time.Time
+	w, h  int
 
 	stage cvStage
 	ask   cvAsk
