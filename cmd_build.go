@@ -195,6 +195,9 @@ func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
 	}, a.teaOptions()...)
 	if errors.Is(err, ui.ErrWizardAborted) && built == nil && ctx.Err() == nil {
 		fmt.Fprintln(a.errOut, "dbaf: wizard closed: nothing was built")
+		if errors.Is(err, ui.ErrInterrupted) {
+			return quiet(err) // ctrl+c: exit 130
+		}
 		return nil
 	}
 	if err != nil {

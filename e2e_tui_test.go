@@ -215,3 +215,22 @@ func TestDemoTapeValidates(t *testing.T) {
 		}
 	}
 }
+
+// Ctrl-C leaves every screen as an interruption: exit 130, as for a signal.
+func TestTUICtrlCExits130(t *testing.T) {
+	for _, tc := range []struct {
+		name, args string
+		want       []string
+	}{
+		{"home", "--sandbox", []string{"Build an artifact"}},
+		{"wizard", "--sandbox build", []string{"Which cluster should developers clone?", "prod-aurora"}},
+		{"list", "--sandbox list", []string{"dbaf"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startTmux(t, 100, 30, nil, fmt.Sprintf("cd %s && %s %s", shellQuote(t.TempDir()), shellQuote(dbafBin), tc.args))
+			s.waitFor(15*time.Second, tc.want...)
+			s.keys("C-c")
+			s.waitFor(10*time.Second, "[exit 130]")
+		})
+	}
+}

@@ -100,8 +100,9 @@ type CloneList struct {
 
 	spin spinner.Model
 
-	res      CloneListResult
-	quitting bool
+	res         CloneListResult
+	quitting    bool
+	interrupted bool // left with ctrl+c
 }
 
 // NewCloneList builds the list; ctx bounds its List and Teardown calls.
@@ -130,6 +131,9 @@ func RunCloneList(ctx context.Context, o CloneListOptions, progOpts ...tea.Progr
 	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	m.Close()
+	if err == nil && m.interrupted {
+		err = ErrInterrupted
+	}
 	return m.Result(), err
 }
 
@@ -270,6 +274,7 @@ func (m *CloneList) updateTeardown(msg tea.Msg) tea.Cmd {
 func (m *CloneList) onKey(k tea.KeyPressMsg) tea.Cmd {
 	key := k.String()
 	if key == "ctrl+c" {
+		m.interrupted = true
 		return m.quit()
 	}
 	if m.confirm {

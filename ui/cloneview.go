@@ -52,6 +52,9 @@ type CloneViewResult struct {
 	TornDown    bool                  // the stack was deleted from the view
 	LeftRunning string                // a stack left in AWS (ready, kept, or still creating)
 	Err         error                 // why the view ended without a ready clone, if it did
+	// Afterword are values too wide for the terminal (a long connect line):
+	// the caller prints them after the view, one per line, to be copied whole.
+	Afterword []string
 }
 
 // TeardownCommand is what removes the stack the view left behind, or "".
@@ -142,8 +145,9 @@ type CloneView struct {
 
 	spin spinner.Model
 
-	res      CloneViewResult
-	quitting bool
+	res         CloneViewResult
+	quitting    bool
+	interrupted bool // left with ctrl+c (or its "keep creating and quit")
 	final    string // the frame left on the terminal after quitting
 }
 
@@ -257,6 +261,9 @@ func (m *CloneView) Close() {
 	// Ended from outside (SIGTERM, a cancelled context) with a stack in AWS.
 	if m.res.LeftRunning == "" && !m.res.TornDown && m.remains() {
 		m.res.LeftRunning = m.info.Stack
+	}
+	if m.interrupted {
+		m.res.Err = interrupted(m.res.Err)
 	}
 }
 
@@ -388,6 +395,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.res.Err = ErrCloneCancelled
 			return m.quit()
 		case "q", "ctrl+c":
+			m.interrupted = key == "ctrl+c"
 			m.res.Err = ErrCloneCancelled
 			return m.quit()
 		}
@@ -396,6 +404,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 		switch key {
 		case "ctrl+c", "q":
 			if !m.stackKnown {
+				m.interrupted = true
 				// Nothing exists yet (or the create call is in flight: Close
 				// reports the InterruptedError that Start returns then).
 				m.startOp.stopAsync()
@@ -415,7 +424,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case "c":
 			if m.ready != nil && m.ready.Connection != "" {
-				m.flash = "connection string sent to the clipboard (where the terminal allows OSC 52)"
+				m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
 				return tea.SetClipboard(m.ready.Connection)
 			}
 			return nil
@@ -439,6 +448,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case cvStageTeardown:
 		if key == "ctrl+c" || key == "q" {
 			// CloudFormation goes on deleting; only the watching stops.
+			m.interrupted = key == "ctrl+c"
 			m.res.LeftRunning = m.info.Stack
 			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
 			m.tdOp.stopAsync()
@@ -459,6 +469,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *CloneView) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "ctrl+c", "esc":
+		m.interrupted = k.String() == "ctrl+c"
 		m.res.Err = ErrCloneCancelled
 		return m.quit()
 	case "ctrl+g":
@@ -615,8 +626,10 @@ func (m *CloneView) startTeardown() tea.Cmd {
 	return tea.Batch(cmd, m.tick())
 }
 
+// keepAndQuit is the answer to ctrl+c while the stack is being created:
+// an interruption, whose error names the stack left behind.
 func (m *CloneView) keepAndQuit() tea.Cmd {
-	m.ask = cvAskNone
+	m.ask, m.interrupted = cvAskNone, true
 	m.res.LeftRunning = m.info.Stack
 	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, Created: true}
 	m.startOp.stopAsync()

@@ -325,9 +325,13 @@ func cvKVLines(t Theme, key string, keyW int, vals []string, vst lipgloss.Style)
 	return out
 }
 
-// box frames lines, wrapping any that would make it wider than the panel.
+// box frames lines, wrapping any that would make it wider than the panel;
+// a wider line that fits the terminal (a value people copy) grows the box.
 func (m *CloneView) box(lines []string) []string {
 	w := m.panelWidth()
+	for _, l := range lines {
+		w = max(w, min(ansi.StringWidth(l), m.w-4))
+	}
 	var in []string
 	for _, l := range lines {
 		if ansi.StringWidth(l) > w {
@@ -363,7 +367,7 @@ func (m *CloneView) panel() []string {
 	}
 	switch m.stage {
 	case cvStageReady:
-		return m.box(m.readyLines(w))
+		return m.readyBox(w)
 	case cvStageFailed:
 		return m.box(m.failedLines(w))
 	case cvStageError:
@@ -392,15 +396,42 @@ func (m *CloneView) panel() []string {
 	return nil
 }
 
-func (m *CloneView) readyLines(w int) []string {
+// readyBox is the ready panel, then the values too long for it, each on
+// lines of its own so that it can be copied whole.
+func (m *CloneView) readyBox(w int) []string {
+	lines, below := m.readyLines(w)
+	return append(m.box(lines), below...)
+}
+
+// readyLines are the lines of the ready panel and, below it, the values
+// people copy (endpoint, password, connect line) that would not fit on one
+// line of the panel: those are never wrapped inside the box.
+func (m *CloneView) readyLines(w int) (lines, below []string) {
 	t, r := m.theme, m.ready
 	if r == nil {
-		return []string{t.OK.Render("✓ Clone ready")}
+		return []string{t.OK.Render("✓ Clone ready")}, nil
 	}
 	plain := lipgloss.NewStyle()
-	lines := []string{t.OK.Render("✓ Clone ready")}
+	lines = []string{t.OK.Render("✓ Clone ready")}
 	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, cvKV(t, k, 8, v, w, st)...) }
-	exact := func(k, v string, st lipgloss.Style) { lines = append(lines, cvKVExact(t, k, 8, v, w, st)...) }
+	room := max(w, m.w-4) - 8 - 2 // the box grows to the terminal for these
+	exact := func(k, v string, st lipgloss.Style) {
+		if ansi.StringWidth(v) <= room {
+			lines = append(lines, cvKVLines(t, k, 8, []string{v}, st)...)
+			return
+		}
+		lines = append(lines, cvKVLines(t, k, 8, []string{"in full below the box"}, t.Subtle)...)
+		if m.quitting {
+			// The terminal keeps the final frame clipped to its width: the
+			// command prints these whole after it (Result().Afterword).
+			m.res.Afterword = append(m.res.Afterword, v)
+			return
+		}
+		// Wider than the terminal: broken at spaces, c copies it whole.
+		for _, l := range cvWrap(v, m.w, 0) {
+			below = append(below, st.Render(l))
+		}
+	}
 	exact("endpoint", r.Endpoint, t.Accent)
 	kv("port", r.Port, plain)
 	kv("username", r.Username, plain)
@@ -420,10 +451,7 @@ func (m *CloneView) readyLines(w int) []string {
 			lines = append(lines, t.Warn.Render(l))
 		}
 	}
-	if m.flash != "" {
-		lines = append(lines, t.OK.Render(m.flash))
-	}
-	return lines
+	return lines, below
 }
 
 func (m *CloneView) expiry(at time.Time) string {
@@ -558,6 +586,10 @@ func (m *CloneView) logLines(h int) []string {
 
 func (m *CloneView) helpLine() string {
 	t := m.theme
+	if m.flash != "" {
+		// In place of the keys until the next key: always on screen.
+		return t.OK.Render("✓ " + m.flash)
+	}
 	scroll := []string{"↑↓ pgup pgdn", "scroll", "end", "follow"}
 	if !m.logFocus {
 		scroll = []string{"tab", "scroll the log"}
@@ -733,7 +765,7 @@ func (m *CloneView) finalFrame() string {
 		lines = []string{t.Warn.Render("Stack " + stack + " is still being created in AWS; dbaf stopped watching it.")}
 		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
 	case m.stage == cvStageReady:
-		lines = m.box(m.readyLines(w))
+		lines = m.readyBox(w)
 		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
 	case m.stage == cvStageFailed:
 		lines = m.box(m.failedLines(w))

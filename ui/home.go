@@ -62,6 +62,7 @@ type Home struct {
 	cursor        int
 	choice        HomeChoice
 	chosen        bool
+	interrupted   bool // left with ctrl+c
 	notice        string
 	width, height int
 	help          help.Model
@@ -109,7 +110,8 @@ func (h *Home) Choice() HomeChoice {
 	return h.choice
 }
 
-// RunHome shows the home screen and returns the choice.
+// RunHome shows the home screen and returns the choice; leaving with
+// ctrl+c is ErrInterrupted.
 func RunHome(ctx context.Context, entries []HomeEntry, theme Theme, progOpts ...tea.ProgramOption) (HomeChoice, error) {
 	h := NewHome(entries, theme)
 	p := tea.NewProgram(h, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
@@ -118,7 +120,10 @@ func RunHome(ctx context.Context, entries []HomeEntry, theme Theme, progOpts ...
 		return HomeQuit, err
 	}
 	if fh, ok := m.(*Home); ok {
-		return fh.Choice(), nil
+		h = fh
+	}
+	if h.interrupted {
+		return HomeQuit, ErrInterrupted
 	}
 	return h.Choice(), nil
 }
@@ -146,6 +151,7 @@ func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, h.keys.Quit):
 			h.choice, h.chosen = HomeQuit, true
+			h.interrupted = msg.String() == "ctrl+c"
 			return h, tea.Quit
 		case key.Matches(msg, h.keys.Help):
 			h.help.ShowAll = true

@@ -138,6 +138,8 @@ type Wizard struct {
 
 	result  *artifact.Built
 	lastErr error
+
+	interrupted bool // left with ctrl+c
 }
 
 // NewWizard creates the build wizard. ctx bounds every AWS call and build
@@ -193,15 +195,20 @@ func NewWizard(ctx context.Context, opts WizardOptions) *Wizard {
 	return w
 }
 
-// Result is the image built, or ErrWizardAborted when none was.
+// Result is the image built, or ErrWizardAborted when none was (also
+// ErrInterrupted when the wizard was left with ctrl+c).
 func (w *Wizard) Result() (*artifact.Built, error) {
 	if w.result != nil {
 		return w.result, nil
 	}
+	err := ErrWizardAborted
 	if w.lastErr != nil {
-		return nil, fmt.Errorf("%w (the last build failed: %w)", ErrWizardAborted, w.lastErr)
+		err = fmt.Errorf("%w (the last build failed: %w)", ErrWizardAborted, w.lastErr)
 	}
-	return nil, ErrWizardAborted
+	if w.interrupted {
+		return nil, interrupted(err)
+	}
+	return nil, err
 }
 
 // Config is the configuration as chosen so far (as written, once built).
@@ -448,6 +455,7 @@ func (w *Wizard) focusedInput() *textinput.Model {
 func (w *Wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, w.keys.Quit):
+		w.interrupted = true
 		w.cancel()
 		return tea.Quit
 	case w.help.ShowAll:
