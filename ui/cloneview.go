@@ -147,8 +147,8 @@ type CloneView struct {
 
 	res         CloneViewResult
 	quitting    bool
-	interrupted bool // left with ctrl+c (or its "keep creating and quit")
-	final    string // the frame left on the terminal after quitting
+	interrupted bool   // left with ctrl+c (or its "keep creating and quit")
+	final       string // the frame left on the terminal after quitting
 }
 
 // NewCloneView builds the clone view. ctx bounds every operation it starts;
