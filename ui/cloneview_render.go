@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/config"
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.
@@ -706,7 +707,7 @@ func (m *CloneView) viewSummary() string {
 		}
 		kv("access", fmt.Sprintf("port %d from %s only · %s", src.Port, a.Target.AllowedCIDR, access), plain)
 		if a.CloneTTL > 0 {
-			kv("expires", cvTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
+			kv("expires", config.FormatTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
 		} else {
 			kv("expires", "never: it runs until torn down", plain)
 		}
