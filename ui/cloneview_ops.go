@@ -308,4 +308,3 @@ func cvDur(d time.Duration) string {
 		return fmt.Sprintf("%dd%02dh", int(d.Hours()/24), int(d.Hours())%24)
 	}
 }
-
