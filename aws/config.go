@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Options choose the account, region and endpoint dbaf talks to. Empty
@@ -34,6 +35,10 @@ type Options struct {
 // fail later with a less helpful message.
 func LoadConfig(ctx context.Context, o Options) (awssdk.Config, error) {
 	opts := []func(*config.LoadOptions) error{
+		// The SDK logs to stderr by itself ("SDK … WARN falling back to
+		// IMDSv1" when no instance metadata answers): dbaf's output is its
+		// own, and every failure reaches it as an error anyway.
+		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() awssdk.Retryer {
 			return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
 				if o.MaxAttempts > 0 {

@@ -104,9 +104,12 @@ func (e *Engine) Load(ctx context.Context, img v1.Image, tag string, p Progress)
 }
 
 // readMessages reads the engine's JSON message stream, forwarding its lines
-// and returning the first error it reports.
+// and returning the first error it reports. The engine repeats a status
+// for each progress tick of each layer ("Loading layer" …) and the line
+// names neither: each distinct line is forwarded once.
 func readMessages(r io.Reader, p Progress) error {
 	dec := json.NewDecoder(r)
+	seen := map[string]bool{}
 	for {
 		var m struct {
 			Stream      string `json:"stream"`
@@ -127,9 +130,12 @@ func readMessages(r io.Reader, p Progress) error {
 		if m.Error != "" {
 			return errors.New(m.Error)
 		}
-		if line := strings.TrimSpace(m.Stream + m.Status); line != "" {
-			p.say("%s", line)
+		line := strings.TrimSpace(m.Stream + m.Status)
+		if line == "" || seen[line] {
+			continue
 		}
+		seen[line] = true
+		p.say("%s", line)
 	}
 }
 
