@@ -595,8 +595,8 @@ func (m *CloneList) viewTable() string {
 		return strings.Join(lines, "\n")
 	}
 
-	// Column widths from the content, capped; the endpoint takes what is left.
-	caps := [7]int{34, 20, 16, 4, 16, 20, 0}
+	// Column widths from the content; the endpoint takes what is left, and
+	// only a terminal too narrow for them all makes columns give way.
 	var wd [7]int
 	for i, c := range clCols {
 		wd[i] = len(c)
@@ -607,9 +607,6 @@ func (m *CloneList) viewTable() string {
 		for j, v := range all[i] {
 			wd[j] = max(wd[j], ansi.StringWidth(v))
 		}
-	}
-	for j := range 6 {
-		wd[j] = min(wd[j], caps[j])
 	}
 	used := 3
 	for j := range 6 {
@@ -682,10 +679,10 @@ func (m *CloneList) viewTable() string {
 		lines = append(lines, cur+mark+" "+row(all[i], st))
 	}
 	lines = append(lines, "")
+	end := len(lines) // the rows end here; the note and keys follow
 	switch {
 	case m.confirm:
-		lines = append(lines, t.Warn.Render("Tear down "+m.selectedStack()+"? It deletes the clone and everything in its stack. ")+
-			cvHelp(t, "y", "tear down", "n", "keep"))
+		lines = append(lines, m.confirmLines(m.selectedStack())...)
 	case m.filtering:
 		lines = append(lines, m.filter.View()+"   "+cvHelp(t, "enter", "keep filter", "esc", "clear"))
 	default:
@@ -704,11 +701,12 @@ func (m *CloneList) viewTable() string {
 			note = t.OK.Render(m.flash)
 		}
 		lines = append(lines, note)
-		lines = append(lines, cvHelp(t, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"))
+		lines = append(lines, strings.Split(cvHelpWrap(t, m.w, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"), "\n")...)
 	}
-	// The keys stay on the last line whatever the height.
+	// The note and keys stay at the bottom whatever the height.
 	if len(lines) > m.h {
-		lines = append(lines[:m.h-2], lines[len(lines)-2:]...)
+		tail := len(lines) - end
+		lines = append(lines[:max(0, m.h-tail)], lines[end:]...)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -749,11 +747,22 @@ func (m *CloneList) viewDetail() string {
 	lines = append(lines, "Tear it down here with t, or with: "+t.Accent.Render("dbaf teardown "+c.Stack+" --yes"), "")
 	switch {
 	case m.confirm:
-		lines = append(lines, t.Warn.Render("Tear down "+c.Stack+"? It deletes the clone and everything in its stack. ")+cvHelp(t, "y", "tear down", "n", "keep"))
+		lines = append(lines, m.confirmLines(c.Stack)...)
 	case m.flash != "":
 		lines = append(lines, t.OK.Render(m.flash))
 	default:
-		lines = append(lines, cvHelp(t, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
+		lines = append(lines, cvHelpWrap(t, m.w, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// confirmLines ask whether to tear a stack down, wrapped to the width so
+// that the answers stay on screen.
+func (m *CloneList) confirmLines(stack string) []string {
+	t := m.theme
+	parts := []string{}
+	for _, l := range cvWrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.w, 0) {
+		parts = append(parts, t.Warn.Render(l))
+	}
+	return append(parts, strings.Split(cvHelpWrap(t, m.w, "y", "tear down", "n", "keep"), "\n")...)
 }

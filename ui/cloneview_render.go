@@ -51,13 +51,7 @@ func cvFit(s string, w, h int) string {
 }
 
 // cvHelp renders key/description pairs.
-func cvHelp(t Theme, pairs ...string) string {
-	parts := make([]string, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		parts = append(parts, t.Key.Render(pairs[i])+" "+t.Subtle.Render(pairs[i+1]))
-	}
-	return strings.Join(parts, t.Subtle.Render(" · "))
-}
+func cvHelp(t Theme, pairs ...string) string { return cvHelpWrap(t, 0, pairs...) }
 
 // cvWrap wraps plain text to width w, at most maxLines lines (0: all),
 // marking a cut with an ellipsis.
@@ -490,7 +484,7 @@ func (m *CloneView) layout() (top, rows, panel []string, help string, logH int) 
 	panel = m.panel()
 	help = m.helpLine()
 	fixed := func() int {
-		n := len(top) + len(rows) + 1 + 1 // blank after rows, help
+		n := len(top) + len(rows) + 1 + strings.Count(help, "\n") + 1 // blank after rows, help
 		if len(panel) > 0 {
 			n += len(panel) + 1
 		}
@@ -524,8 +518,8 @@ func (m *CloneView) viewRun() string {
 		body = append(body, "")
 	}
 	body = append(body, m.logLines(logH)...)
-	if len(body) > m.h-1 {
-		body = body[:max(0, m.h-1)] // keep the keys on screen whatever happens
+	if keys := strings.Count(help, "\n") + 1; len(body) > m.h-keys {
+		body = body[:max(0, m.h-keys)] // keep the keys on screen whatever happens
 	}
 	return strings.Join(append(body, help), "\n")
 }
@@ -601,27 +595,27 @@ func (m *CloneView) helpLine() string {
 	}
 	switch m.ask {
 	case cvAskInterrupt:
-		return cvHelp(t, "k", "keep creating & quit", "d", "tear down now", "esc", "back")
+		return cvHelpWrap(t, m.w, "k", "keep creating & quit", "d", "tear down now", "esc", "back")
 	case cvAskTeardown:
-		return cvHelp(t, "y", "tear down", "n", "keep")
+		return cvHelpWrap(t, m.w, "y", "tear down", "n", "keep")
 	}
 	switch m.stage {
 	case cvStageRunning:
-		return cvHelp(t, append([]string{"ctrl+c", "stop…"}, scroll...)...)
+		return cvHelpWrap(t, m.w, append([]string{"ctrl+c", "stop…"}, scroll...)...)
 	case cvStageStopping:
-		return cvHelp(t, "ctrl+c", "quit now (the stack goes on)")
+		return cvHelpWrap(t, m.w, "ctrl+c", "quit now (the stack goes on)")
 	case cvStageReady:
-		return cvHelp(t, append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)...)
+		return cvHelpWrap(t, m.w, append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)...)
 	case cvStageFailed, cvStageError, cvStageTeardownFailed:
 		keys := []string{}
 		if m.remains() {
 			keys = append(keys, "t", "tear down what remains")
 		}
-		return cvHelp(t, append(append(keys, "q", back), scroll[:2]...)...)
+		return cvHelpWrap(t, m.w, append(append(keys, "q", back), scroll[:2]...)...)
 	case cvStageTeardown:
-		return cvHelp(t, append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)...)
+		return cvHelpWrap(t, m.w, append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)...)
 	case cvStageTornDown:
-		return cvHelp(t, append([]string{"q", back}, scroll[:2]...)...)
+		return cvHelpWrap(t, m.w, append([]string{"q", back}, scroll[:2]...)...)
 	}
 	return ""
 }
@@ -650,7 +644,7 @@ func (m *CloneView) viewPassword() string {
 	} else {
 		lines = append(lines, t.Subtle.Render("Or press ctrl+g: dbaf generates one and shows it once, when the clone is ready."))
 	}
-	lines = append(lines, "", cvHelp(t, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
+	lines = append(lines, "", cvHelpWrap(t, m.w, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
 	return strings.Join(lines, "\n")
 }
 
@@ -736,7 +730,7 @@ func (m *CloneView) viewSummary() string {
 	if m.o.NeedPassword {
 		keys = append(keys, "esc", "back to the password")
 	}
-	lines = append(lines, "", cvHelp(t, keys...))
+	lines = append(lines, "", cvHelpWrap(t, m.w, keys...))
 	return strings.Join(lines, "\n")
 }
 

@@ -251,9 +251,11 @@ func (h *Home) render() string {
 			lines = append(lines, "", th.Warn.Render(ansi.Truncate("! "+h.notice, h.width, "…")))
 		}
 	}
-	for len(lines) < h.height-1 {
+	keys := bindingLines(th, h.keys.ShortHelp(), h.width)
+	rows := max(0, h.height-len(keys))
+	for len(lines) < rows {
 		lines = append(lines, "")
 	}
-	lines = append(lines[:h.height-1], ansi.Truncate(h.help.ShortHelpView(h.keys.ShortHelp()), h.width, "…"))
+	lines = append(lines[:rows], keys...)
 	return strings.Join(lines, "\n")
 }

@@ -529,7 +529,15 @@ const (
 func (w *Wizard) tooSmall() bool { return w.width < wizMinWidth || w.height < wizMinHeight }
 
 // bodyHeight is the rows the current step may draw.
-func (w *Wizard) bodyHeight() int { return max(1, w.height-wizChrome) }
+func (w *Wizard) bodyHeight() int { return max(1, w.height-wizChrome-(len(w.keyLines())-1)) }
+
+// keyLines is the key help at the bottom, wrapped to the window's width.
+func (w *Wizard) keyLines() []string {
+	if w.help.ShowAll {
+		return []string{w.theme.Subtle.Render("press any key to close the keys")}
+	}
+	return bindingLines(w.theme, w.helpKeys().ShortHelp(), w.width)
+}
 
 // layout sizes the lists and inputs to the window.
 func (w *Wizard) layout() {
@@ -564,13 +572,13 @@ func (w *Wizard) render() string {
 	if w.tooSmall() {
 		return wizTooSmall(w.theme, w.width, w.height)
 	}
-	th := w.theme
 	width := w.width
 	lines := make([]string, 0, w.height)
 	lines = append(lines, w.headerLine())
 	lines = append(lines, w.stepsLine())
 	lines = append(lines, "")
 
+	w.layout() // the key help may have changed height with the step
 	var body []string
 	if w.help.ShowAll {
 		body = w.fullHelp()
@@ -603,11 +611,7 @@ func (w *Wizard) render() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, "")
-	hv := w.help.ShortHelpView(w.helpKeys().ShortHelp())
-	if w.help.ShowAll {
-		hv = th.Subtle.Render("press any key to close the keys")
-	}
-	lines = append(lines, ansi.Truncate(hv, width, th.Subtle.Render("…")))
+	lines = append(lines, w.keyLines()...)
 	return strings.Join(lines, "\n")
 }
 
