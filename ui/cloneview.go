@@ -113,6 +113,8 @@ type CloneView struct {
 	ask   cvAsk
 	flash string // a one-off notice (copied, …)
 
+	showHelp bool // the "?" panel of every key
+
 	pw        [2]textinput.Model
 	pwFocus   int
 	pwErr     string
@@ -349,6 +351,17 @@ func (m *CloneView) tick() tea.Cmd {
 
 func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 	key := k.String()
+	if m.showHelp {
+		// Any key closes the keys, so nobody gets stuck in them.
+		m.showHelp = false
+		if key != "ctrl+c" {
+			return nil
+		}
+	}
+	if key == "?" && m.stage != cvStagePassword && m.stage != cvStageSummary {
+		m.showHelp = true
+		return nil
+	}
 	switch m.ask {
 	case cvAskInterrupt:
 		switch key {

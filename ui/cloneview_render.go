@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -482,6 +484,9 @@ func (m *CloneView) failedLines(w int) []string {
 func (m *CloneView) layout() (top, rows, panel []string, help string, logH int) {
 	top = []string{m.header(), m.phaseLine(), ""}
 	panel = m.panel()
+	if m.showHelp {
+		panel = m.fullHelp()
+	}
 	help = m.helpLine()
 	fixed := func() int {
 		n := len(top) + len(rows) + 1 + strings.Count(help, "\n") + 1 // blank after rows, help
@@ -585,6 +590,18 @@ func (m *CloneView) helpLine() string {
 		// In place of the keys until the next key: always on screen.
 		return t.OK.Render("✓ " + m.flash)
 	}
+	if m.showHelp {
+		return cvHelpWrap(t, m.w, "any key", "close the keys")
+	}
+	pairs := m.keyPairs()
+	if len(pairs) == 0 {
+		return ""
+	}
+	return cvHelpWrap(t, m.w, append(pairs, "?", "all keys")...)
+}
+
+// keyPairs are the keys of the current stage, most useful first.
+func (m *CloneView) keyPairs() []string {
 	scroll := []string{"↑↓ pgup pgdn", "scroll", "end", "follow"}
 	if !m.logFocus {
 		scroll = []string{"tab", "scroll the log"}
@@ -595,29 +612,58 @@ func (m *CloneView) helpLine() string {
 	}
 	switch m.ask {
 	case cvAskInterrupt:
-		return cvHelpWrap(t, m.w, "k", "keep creating & quit", "d", "tear down now", "esc", "back")
+		return []string{"k", "keep creating & quit", "d", "tear down now", "esc", "back"}
 	case cvAskTeardown:
-		return cvHelpWrap(t, m.w, "y", "tear down", "n", "keep")
+		return []string{"y", "tear down", "n", "keep"}
 	}
 	switch m.stage {
 	case cvStageRunning:
-		return cvHelpWrap(t, m.w, append([]string{"ctrl+c", "stop…"}, scroll...)...)
+		return append([]string{"ctrl+c", "stop…"}, scroll...)
 	case cvStageStopping:
-		return cvHelpWrap(t, m.w, "ctrl+c", "quit now (the stack goes on)")
+		return []string{"ctrl+c", "quit now (the stack goes on)"}
 	case cvStageReady:
-		return cvHelpWrap(t, m.w, append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)...)
+		return append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)
 	case cvStageFailed, cvStageError, cvStageTeardownFailed:
 		keys := []string{}
 		if m.remains() {
 			keys = append(keys, "t", "tear down what remains")
 		}
-		return cvHelpWrap(t, m.w, append(append(keys, "q", back), scroll[:2]...)...)
+		return append(append(keys, "q", back), scroll[:2]...)
 	case cvStageTeardown:
-		return cvHelpWrap(t, m.w, append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)...)
+		return append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)
 	case cvStageTornDown:
-		return cvHelpWrap(t, m.w, append([]string{"q", back}, scroll[:2]...)...)
+		return append([]string{"q", back}, scroll[:2]...)
 	}
-	return ""
+	return nil
+}
+
+// fullHelp is the "?" panel: every key of the stage, then the log's.
+func (m *CloneView) fullHelp() []string {
+	bind := func(pairs ...string) []key.Binding {
+		var bs []key.Binding
+		for i := 0; i+1 < len(pairs); i += 2 {
+			bs = append(bs, key.NewBinding(key.WithKeys(pairs[i]), key.WithHelp(pairs[i], pairs[i+1])))
+		}
+		return bs
+	}
+	var stage []string
+	for i, p := range m.keyPairs() {
+		// The log's keys have their own column.
+		if i%2 == 0 && (p == "↑↓ pgup pgdn" || p == "end" || p == "tab") {
+			break
+		}
+		stage = append(stage, p)
+	}
+	h := help.New()
+	h.Styles = m.theme.helpStyles()
+	h.SetWidth(m.panelWidth())
+	groups := [][]key.Binding{
+		bind(stage...),
+		bind("↑/k", "scroll the log up", "↓/j", "scroll down", "pgup/pgdn", "a page", "home/g", "the oldest event", "end/G", "follow new events", "tab", "keys to the log or not"),
+	}
+	lines := []string{m.theme.Title.Render("Keys"), ""}
+	lines = append(lines, strings.Split(h.FullHelpView(groups), "\n")...)
+	return m.box(lines)
 }
 
 func (m *CloneView) viewPassword() string {

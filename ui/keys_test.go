@@ -77,3 +77,21 @@ func TestCloneListColumnsFromContent(t *testing.T) {
 		}
 	}
 }
+
+// "?" in the clone view shows every key, and any key closes it.
+func TestCloneViewHelpKey(t *testing.T) {
+	h, m, _, _ := cvInProgress(t)
+	h.key("?")
+	h.waitFor(t, "the keys", func(tm tea.Model) bool { return tm.(*CloneView).showHelp })
+	s := cvScreen(m)
+	for _, want := range []string{"Keys", "ctrl+c", "stop…", "home/g", "the oldest event", "end/G", "follow new events"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the keys panel lacks %q:\n%s", want, s)
+		}
+	}
+	h.key("x")
+	h.waitFor(t, "the keys closed", func(tm tea.Model) bool { return !tm.(*CloneView).showHelp })
+	if s := cvScreen(h.final(t)); strings.Contains(s, "the oldest event") {
+		t.Errorf("the keys panel is still shown:\n%s", s)
+	}
+}
