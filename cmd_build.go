@@ -146,7 +146,8 @@ func (a *app) runBuild(ctx context.Context, cfg *config.Config, binary, arch, pu
 	if err != nil {
 		return nil, usageErr{err}
 	}
-	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push}
+	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push,
+		Sandbox: a.global.sandbox}
 	built, err := artifact.Build(ctx, req, d, engine, dockerbuild.Push, emit)
 	return built, wrapDocker(err)
 }

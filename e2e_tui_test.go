@@ -168,7 +168,8 @@ func TestWizardFromHomeToImage(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor(10*time.Second, "Review, then build", "prod-db-subnets", "Image       "+tag, "Clone TTL   3d")
 	s.keys("Enter")
-	s.waitFor(60*time.Second, "Built "+tag, "docker run --rm -it")
+	// Built in the sandbox: the clone command is the sandbox's, not AWS's.
+	s.waitFor(60*time.Second, "Built "+tag, "dbaf --sandbox clone --image "+tag)
 	s.keys("Enter")
 	s.waitFor(10*time.Second, "Build an artifact")
 	s.keys("q")

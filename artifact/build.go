@@ -64,6 +64,9 @@ type BuildRequest struct {
 	Arch    string    // target architecture; "" = this machine's
 	Version string    // dbaf version, for the image label
 	Push    string    // registry reference to push to; "" = do not push
+	// Sandbox: the build ran against the local sandbox account, so the run
+	// line clones there rather than in AWS.
+	Sandbox bool
 }
 
 // Build resolves the config against the account, assembles the image and
@@ -107,7 +110,7 @@ func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	}
 	emit(StepDone{Step: StepLoad, Detail: id, Elapsed: time.Since(start)})
 
-	res := &Built{Image: a.Image, ID: id, Size: info.Size, RunLine: RunLine(a)}
+	res := &Built{Image: a.Image, ID: id, Size: info.Size, RunLine: RunLineFor(a.Image, req.Sandbox)}
 	if req.Push != "" {
 		start = time.Now()
 		emit(StepStarted{Step: StepPush, Detail: req.Push})
@@ -116,6 +119,7 @@ func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 			return nil, &StepError{Step: StepPush, Err: fmt.Errorf("image %s was built and loaded, but pushing it failed: %w", a.Image, err)}
 		}
 		res.Pushed = req.Push + "@" + digest
+		res.RunLine = RunLineFor(req.Push, req.Sandbox) // developers pull the pushed image
 		emit(StepDone{Step: StepPush, Detail: res.Pushed, Elapsed: time.Since(start)})
 	}
 	emit(*res)
@@ -163,8 +167,16 @@ func Labels(a *Artifact, version string) map[string]string {
 }
 
 // RunLine is the command a developer runs to clone from the image.
-func RunLine(a *Artifact) string {
-	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -e DB_PASSWORD " + a.Image
+func RunLine(a *Artifact) string { return RunLineFor(a.Image, false) }
+
+// RunLineFor is the command that clones from image where it works: in AWS
+// with the developer's profile, or against the sandbox (which has no AWS
+// credentials to mount: dbaf reaches its account itself).
+func RunLineFor(image string, sandbox bool) string {
+	if sandbox {
+		return "dbaf --sandbox clone --image " + image
+	}
+	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -e DB_PASSWORD " + image
 }
 
 // CreatedTime is an artifact's creation time: SOURCE_DATE_EPOCH when set
