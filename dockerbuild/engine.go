@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -137,6 +138,22 @@ func readMessages(r io.Reader, p Progress) error {
 		seen[line] = true
 		p.say("%s", line)
 	}
+}
+
+// ListLabeled lists the engine's images that carry label (the artifact
+// images, by their schema label), with their tags, labels and creation
+// time (RFC 3339).
+func (e *Engine) ListLabeled(ctx context.Context, label string) ([]Info, error) {
+	res, err := e.c.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
+	if err != nil {
+		return nil, fmt.Errorf("listing images in the Docker engine: %w", err)
+	}
+	out := make([]Info, 0, len(res.Items))
+	for _, s := range res.Items {
+		out = append(out, Info{ID: s.ID, Tags: s.RepoTags, Size: s.Size, Labels: s.Labels,
+			Created: time.Unix(s.Created, 0).UTC().Format(time.RFC3339)})
+	}
+	return out, nil
 }
 
 // Inspect reads an image's metadata.

@@ -57,12 +57,21 @@ func DefaultHomeEntries() []HomeEntry {
 
 // Home is the screen `dbaf` opens on, a tea.Model. Create it with NewHome.
 type Home struct {
-	entries       []HomeEntry
-	theme         Theme
-	cursor        int
-	choice        HomeChoice
-	chosen        bool
-	interrupted   bool // left with ctrl+c
+	entries     []HomeEntry
+	theme       Theme
+	cursor      int
+	choice      HomeChoice
+	chosen      bool
+	interrupted bool // left with ctrl+c
+
+	// The image step of "Clone from an artifact" (when images is set).
+	ctx           context.Context
+	images        ArtifactImages
+	picking       bool
+	loading       bool
+	imgs          []ArtifactImage
+	imgCursor     int
+	image         string
 	notice        string
 	width, height int
 	help          help.Model
@@ -113,19 +122,8 @@ func (h *Home) Choice() HomeChoice {
 // RunHome shows the home screen and returns the choice; leaving with
 // ctrl+c is ErrInterrupted.
 func RunHome(ctx context.Context, entries []HomeEntry, theme Theme, progOpts ...tea.ProgramOption) (HomeChoice, error) {
-	h := NewHome(entries, theme)
-	p := tea.NewProgram(h, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
-	m, err := p.Run()
-	if err != nil {
-		return HomeQuit, err
-	}
-	if fh, ok := m.(*Home); ok {
-		h = fh
-	}
-	if h.interrupted {
-		return HomeQuit, ErrInterrupted
-	}
-	return h.Choice(), nil
+	res, err := RunHomeWith(ctx, HomeOptions{Entries: entries, Theme: theme}, progOpts...)
+	return res.Choice, err
 }
 
 // Init asks for the terminal's background when the theme follows it.
@@ -141,7 +139,12 @@ func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if h.theme.follow(msg) {
 			h.help.Styles = h.theme.helpStyles()
 		}
+	case homeImagesMsg:
+		h.gotImages(msg)
 	case tea.KeyPressMsg:
+		if h.picking && msg.String() != "ctrl+c" {
+			return h, h.imageKey(msg.String())
+		}
 		if h.help.ShowAll {
 			h.help.ShowAll = false
 			if msg.String() != "ctrl+c" {
@@ -191,6 +194,10 @@ func (h *Home) choose(i int) tea.Cmd {
 		h.notice = e.Title + ": " + e.Disabled
 		return nil
 	}
+	if e.Choice == HomeClone && h.images != nil {
+		h.notice = ""
+		return h.pickImage()
+	}
 	h.choice, h.chosen = e.Choice, true
 	return tea.Quit
 }
@@ -213,7 +220,9 @@ func (h *Home) render() string {
 		th.Subtle.Render("Self-service, throw-away copies of production Aurora databases."),
 		"",
 	}
-	if h.help.ShowAll {
+	if h.picking {
+		lines = append(lines, h.imageLines()...)
+	} else if h.help.ShowAll {
 		lines = append(lines, th.Title.Render("Keys"), "")
 		for _, b := range h.keys.ShortHelp() {
 			lines = append(lines, "  "+th.Key.Render(wizPad(b.Help().Key, 8))+" "+b.Help().Desc)
@@ -252,6 +261,9 @@ func (h *Home) render() string {
 		}
 	}
 	keys := bindingLines(th, h.keys.ShortHelp(), h.width)
+	if h.picking {
+		keys = strings.Split(cvHelpWrap(th, h.width, "↑/↓", "choose", "enter", "clone it", "esc", "back", "ctrl+c", "quit"), "\n")
+	}
 	rows := max(0, h.height-len(keys))
 	for len(lines) < rows {
 		lines = append(lines, "")
