@@ -32,7 +32,8 @@ func startTmux(t *testing.T, width, height int, env []string, command string) *t
 		fmt.Fprintf(&exports, "export %s=%s; ", k, shellQuote(v))
 	}
 	// The shell stays after the command ends, so its last frame can be read.
-	line := exports.String() + command + "; echo; echo \"[exit $?]\"; sleep 600"
+	// rc keeps the command's status: a bare echo first would report its own.
+	line := exports.String() + command + "; rc=$?; echo; echo \"[exit $rc]\"; sleep 600"
 	cmd := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "bash", "--norc", "-c", line)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
