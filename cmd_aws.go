@@ -95,12 +95,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // theme is the terminal UI's theme: NO_COLOR turns colour off; otherwise
-// the zero Theme lets each view follow the terminal's background.
+// each view follows the terminal's background.
 func (a *app) theme() ui.Theme {
-	if a.getenv("NO_COLOR") != "" {
-		return ui.NewTheme(true, true)
-	}
-	return ui.Theme{}
+	return ui.ThemeFor(a.getenv("NO_COLOR") != "")
 }
 
 // teaOptions are the Bubble Tea options of every view: the app's streams.

@@ -161,7 +161,8 @@ func (a *app) runBuild(ctx context.Context, cfg *config.Config, binary, arch, pu
 	if err != nil {
 		return nil, usageErr{err}
 	}
-	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push}
+	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push,
+		Sandbox: a.global.sandbox}
 	built, err := artifact.Build(ctx, req, d, engine, a.netTimeouts().Push, emit)
 	return built, wrapDocker(err)
 }
@@ -210,6 +211,9 @@ func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
 	}, a.teaOptions()...)
 	if errors.Is(err, ui.ErrWizardAborted) && built == nil && ctx.Err() == nil {
 		fmt.Fprintln(a.errOut, "dbaf: wizard closed: nothing was built")
+		if errors.Is(err, ui.ErrInterrupted) {
+			return quiet(err) // ctrl+c: exit 130
+		}
 		return nil
 	}
 	if err != nil {

@@ -145,10 +145,13 @@ func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *
 		Teardown: a.teardownFunc(client),
 		Theme:    a.theme(),
 	}, a.teaOptions()...)
+	for _, l := range res.Afterword { // values too wide for the view, whole
+		fmt.Fprintln(a.out, l)
+	}
 	if err == nil {
 		err = res.Err
 	}
-	if errors.Is(err, ui.ErrCloneCancelled) {
+	if errors.Is(err, ui.ErrCloneCancelled) && !errors.Is(err, ui.ErrInterrupted) {
 		return nil
 	}
 	if ctx.Err() != nil {

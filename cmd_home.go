@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/dockerbuild"
 	"github.com/dbaf/dbaf/ui"
 )
 
@@ -18,15 +20,21 @@ func (a *app) home(cmd *cobra.Command) error {
 	}
 	ctx := cmd.Context()
 	for {
-		choice, err := ui.RunHome(ctx, ui.DefaultHomeEntries(), a.theme(), a.teaOptions()...)
+		opts := ui.HomeOptions{Entries: ui.DefaultHomeEntries(), Theme: a.theme()}
+		// Inside an artifact image, clone that artifact; on a host, ask which
+		// local artifact image to clone.
+		if _, err := os.Stat(artifact.FilePath); err != nil {
+			opts.Images = localArtifactImages
+		}
+		res, err := ui.RunHomeWith(ctx, opts, a.teaOptions()...)
 		if err != nil {
 			return quiet(err)
 		}
-		switch choice {
+		switch res.Choice {
 		case ui.HomeBuild:
 			err = a.build(ctx, "", &buildOptions{overrides: map[string]*string{}})
 		case ui.HomeClone:
-			err = a.clone(ctx, &cloneOptions{image: a.homeCloneImage()})
+			err = a.clone(ctx, &cloneOptions{image: res.Image})
 		case ui.HomeList:
 			err = a.list(ctx)
 		default:
@@ -38,11 +46,31 @@ func (a *app) home(cmd *cobra.Command) error {
 	}
 }
 
-// homeCloneImage picks the artifact "clone from an artifact" uses: the one
-// dbaf runs in, else the default image tag.
-func (a *app) homeCloneImage() string {
-	if _, err := os.Stat(artifact.FilePath); err == nil {
-		return ""
+// localArtifactImages lists the artifact images in the Docker engine (those
+// carrying dbaf's schema label), one entry per tag.
+func localArtifactImages(ctx context.Context) ([]ui.ArtifactImage, error) {
+	engine, err := dockerbuild.Connect(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return config.DefaultImageTag
+	defer engine.Close()
+	infos, err := engine.ListLabeled(ctx, artifact.LabelSchema)
+	if err != nil {
+		return nil, err
+	}
+	var out []ui.ArtifactImage
+	for _, in := range infos {
+		created, _ := time.Parse(time.RFC3339, in.Created)
+		if c, err := time.Parse(time.RFC3339, in.Labels[artifact.LabelCreated]); err == nil {
+			created = c
+		}
+		for _, tag := range in.Tags {
+			if tag == "<none>:<none>" {
+				continue
+			}
+			out = append(out, ui.ArtifactImage{Ref: tag, Source: in.Labels[artifact.LabelSource],
+				Region: in.Labels[artifact.LabelRegion], Created: created})
+		}
+	}
+	return out, nil
 }

@@ -317,6 +317,10 @@ func TestBuildInProcessSandboxJSON(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "no terminal: building without prompts, as with --yes") {
 		t.Errorf("headless without --yes: exit %d\n%s", r.code, r.stderr)
 	}
+	// Built in the sandbox: the clone command that works there.
+	if run := field(r.stdout, "run"); run != "dbaf --sandbox clone --image "+tag {
+		t.Errorf("run = %q, want the sandbox's clone command", run)
+	}
 }
 
 func TestBuildPushToLocalRegistry(t *testing.T) {
@@ -334,6 +338,10 @@ func TestBuildPushToLocalRegistry(t *testing.T) {
 	pushed := field(r.stdout, "pushed")
 	if !strings.HasPrefix(pushed, ref+"@sha256:") {
 		t.Fatalf("pushed = %q", pushed)
+	}
+	// Developers pull what was pushed, not the builder's local tag.
+	if run := field(r.stdout, "run"); !strings.HasSuffix(run, " "+ref) {
+		t.Errorf("run = %q, want the pushed reference %s", run, ref)
 	}
 	// Fetch the manifest back by digest, with plain HTTP as any client would.
 	digest := strings.TrimPrefix(pushed, ref+"@")

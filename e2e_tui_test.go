@@ -33,7 +33,8 @@ func startTmux(t *testing.T, width, height int, env []string, command string) *t
 		fmt.Fprintf(&exports, "export %s=%s; ", k, shellQuote(v))
 	}
 	// The shell stays after the command ends, so its last frame can be read.
-	line := exports.String() + command + "; echo; echo \"[exit $?]\"; sleep 600"
+	// rc keeps the command's status: a bare echo first would report its own.
+	line := exports.String() + command + "; rc=$?; echo; echo \"[exit $rc]\"; sleep 600"
 	cmd := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "bash", "--norc", "-c", line)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
@@ -169,7 +170,8 @@ func TestWizardFromHomeToImage(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor(10*time.Second, "Review, then build", "prod-db-subnets", "Image       "+tag, "Clone TTL   3d")
 	s.keys("Enter")
-	s.waitFor(60*time.Second, "Built "+tag, "docker run --rm -it")
+	// Built in the sandbox: the clone command is the sandbox's, not AWS's.
+	s.waitFor(60*time.Second, "Built "+tag, "dbaf --sandbox clone --image "+tag)
 	s.keys("Enter")
 	s.waitFor(10*time.Second, "Build an artifact")
 	s.keys("q")
@@ -214,5 +216,24 @@ func TestDemoTapeValidates(t *testing.T) {
 		if !strings.Contains(tape, want) {
 			t.Errorf("demo.tape lacks %q: it should show the build, clone and teardown journey", want)
 		}
+	}
+}
+
+// Ctrl-C leaves every screen as an interruption: exit 130, as for a signal.
+func TestTUICtrlCExits130(t *testing.T) {
+	for _, tc := range []struct {
+		name, args string
+		want       []string
+	}{
+		{"home", "--sandbox", []string{"Build an artifact"}},
+		{"wizard", "--sandbox build", []string{"Which cluster should developers clone?", "prod-aurora"}},
+		{"list", "--sandbox list", []string{"dbaf"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startTmux(t, 100, 30, nil, fmt.Sprintf("cd %s && %s %s", shellQuote(t.TempDir()), shellQuote(dbafBin), tc.args))
+			s.waitFor(15*time.Second, tc.want...)
+			s.keys("C-c")
+			s.waitFor(10*time.Second, "[exit 130]")
+		})
 	}
 }

@@ -65,6 +65,9 @@ type BuildRequest struct {
 	Arch    string    // target architecture; "" = this machine's
 	Version string    // dbaf version, for the image label
 	Push    string    // registry reference to push to; "" = do not push
+	// Sandbox: the build ran against the local sandbox account, so the run
+	// line clones there rather than in AWS.
+	Sandbox bool
 }
 
 // Build resolves the config against the account, assembles the image and
@@ -123,7 +126,7 @@ func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	}
 	emit(StepDone{Step: StepLoad, Detail: id, Elapsed: time.Since(start)})
 
-	res := &Built{Image: a.Image, ID: id, Size: info.Size, RunLine: RunLine(a)}
+	res := &Built{Image: a.Image, ID: id, Size: info.Size, RunLine: RunLineFor(a.Image, req.Sandbox)}
 	if req.Push != "" {
 		start = time.Now()
 		emit(StepStarted{Step: StepPush, Detail: req.Push})
@@ -132,6 +135,7 @@ func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 			return nil, &StepError{Step: StepPush, Err: fmt.Errorf("image %s was built and loaded, but pushing it failed: %w", a.Image, err)}
 		}
 		res.Pushed = req.Push + "@" + digest
+		res.RunLine = RunLineFor(req.Push, req.Sandbox) // developers pull the pushed image
 		emit(StepDone{Step: StepPush, Detail: res.Pushed, Elapsed: time.Since(start)})
 	}
 	emit(*res)
@@ -183,11 +187,19 @@ func Labels(a *Artifact, version string) map[string]string {
 	return l
 }
 
-// RunLine is the command a developer runs to clone from the image. With a
-// terminal (-it) the clone prompts for the password, which so stays out of
-// the container's config (docker inspect), unlike -e DB_PASSWORD.
-func RunLine(a *Artifact) string {
-	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + a.Image
+// RunLine is the command a developer runs to clone from the image.
+func RunLine(a *Artifact) string { return RunLineFor(a.Image, false) }
+
+// RunLineFor is the command that clones from image where it works: in AWS
+// with the developer's profile, or against the sandbox (which has no AWS
+// credentials to mount: dbaf reaches its account itself). With a terminal
+// (-it) the clone prompts for the password, which so stays out of the
+// container's config (docker inspect), unlike -e DB_PASSWORD.
+func RunLineFor(image string, sandbox bool) string {
+	if sandbox {
+		return "dbaf --sandbox clone --image " + image
+	}
+	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + image
 }
 
 // CreatedTime is an artifact's creation time: SOURCE_DATE_EPOCH when set

@@ -15,6 +15,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Options choose the account, region and endpoint dbaf talks to. Empty
@@ -67,6 +68,10 @@ func httpClient(o Options) *awshttp.BuildableClient {
 // fail later with a less helpful message.
 func LoadConfig(ctx context.Context, o Options) (awssdk.Config, error) {
 	opts := []func(*config.LoadOptions) error{
+		// The SDK logs to stderr by itself ("SDK … WARN falling back to
+		// IMDSv1" when no instance metadata answers): dbaf's output is its
+		// own, and every failure reaches it as an error anyway.
+		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() awssdk.Retryer {
 			return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
 				if o.MaxAttempts > 0 {

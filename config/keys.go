@@ -717,3 +717,7 @@ func formatTTL(d time.Duration) string {
 	}
 	return s
 }
+
+// FormatTTL writes a clone lifetime the way people write it in the INI
+// ("3d", "1d12h", "90m"), for everything that shows one.
+func FormatTTL(d time.Duration) string { return formatTTL(d) }

@@ -180,9 +180,12 @@ func (e *Engine) Load(ctx context.Context, img v1.Image, tag string, p Progress)
 }
 
 // readMessages reads the engine's JSON message stream, forwarding its lines
-// and returning the first error it reports.
+// and returning the first error it reports. The engine repeats a status
+// for each progress tick of each layer ("Loading layer" …) and the line
+// names neither: each distinct line is forwarded once.
 func readMessages(r io.Reader, p Progress) error {
 	dec := json.NewDecoder(r)
+	seen := map[string]bool{}
 	for {
 		var m struct {
 			Stream      string `json:"stream"`
@@ -203,10 +206,29 @@ func readMessages(r io.Reader, p Progress) error {
 		if m.Error != "" {
 			return errors.New(m.Error)
 		}
-		if line := strings.TrimSpace(m.Stream + m.Status); line != "" {
-			p.say("%s", line)
+		line := strings.TrimSpace(m.Stream + m.Status)
+		if line == "" || seen[line] {
+			continue
 		}
+		seen[line] = true
+		p.say("%s", line)
 	}
+}
+
+// ListLabeled lists the engine's images that carry label (the artifact
+// images, by their schema label), with their tags, labels and creation
+// time (RFC 3339).
+func (e *Engine) ListLabeled(ctx context.Context, label string) ([]Info, error) {
+	res, err := e.c.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
+	if err != nil {
+		return nil, fmt.Errorf("listing images in the Docker engine: %w", err)
+	}
+	out := make([]Info, 0, len(res.Items))
+	for _, s := range res.Items {
+		out = append(out, Info{ID: s.ID, Tags: s.RepoTags, Size: s.Size, Labels: s.Labels,
+			Created: time.Unix(s.Created, 0).UTC().Format(time.RFC3339)})
+	}
+	return out, nil
 }
 
 // Inspect reads an image's metadata.

@@ -75,12 +75,11 @@ type clClosedTeardownMsg struct{}
 
 // CloneList is the Bubble Tea model of the clone table.
 type CloneList struct {
-	o         CloneListOptions
-	ctx       context.Context
-	theme     Theme
-	autoTheme bool
-	now       func() time.Time
-	w, h      int
+	o     CloneListOptions
+	ctx   context.Context
+	theme Theme
+	now   func() time.Time
+	w, h  int
 
 	stage   clStage
 	seq     int
@@ -101,8 +100,9 @@ type CloneList struct {
 
 	spin spinner.Model
 
-	res      CloneListResult
-	quitting bool
+	res         CloneListResult
+	quitting    bool
+	interrupted bool // left with ctrl+c
 }
 
 // NewCloneList builds the list; ctx bounds its List and Teardown calls.
@@ -110,12 +110,9 @@ func NewCloneList(ctx context.Context, o CloneListOptions) *CloneList {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := &CloneList{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: o.Theme}
+	m := &CloneList{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: resolveTheme(o.Theme)}
 	if m.now == nil {
 		m.now = time.Now
-	}
-	if o.Theme.Box.GetBorderStyle() == (lipgloss.Border{}) {
-		m.theme, m.autoTheme = NewTheme(true, false), true
 	}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
 	m.filter = textinput.New()
@@ -134,6 +131,9 @@ func RunCloneList(ctx context.Context, o CloneListOptions, progOpts ...tea.Progr
 	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	m.Close()
+	if err == nil && m.interrupted {
+		err = ErrInterrupted
+	}
 	return m.Result(), err
 }
 
@@ -149,11 +149,7 @@ func (m *CloneList) Close() {
 
 // Init loads the clones.
 func (m *CloneList) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.load()}
-	if m.autoTheme {
-		cmds = append(cmds, tea.RequestBackgroundColor)
-	}
-	return tea.Batch(cmds...)
+	return tea.Batch(m.load(), m.theme.request())
 }
 
 func (m *CloneList) load() tea.Cmd {
@@ -190,9 +186,7 @@ func (m *CloneList) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.keepCursorVisible()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		if m.autoTheme {
-			m.theme = NewTheme(msg.IsDark(), false)
-		}
+		m.theme.follow(msg)
 		return m, nil
 	case spinner.TickMsg:
 		if m.stage != clStageLoading || m.o.Still {
@@ -268,8 +262,7 @@ func (m *CloneList) updateTeardown(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 	case tea.BackgroundColorMsg:
-		if m.autoTheme {
-			m.theme = NewTheme(msg.IsDark(), false)
+		if m.theme.follow(msg) {
 			m.td.theme = m.theme
 		}
 		return nil
@@ -281,6 +274,7 @@ func (m *CloneList) updateTeardown(msg tea.Msg) tea.Cmd {
 func (m *CloneList) onKey(k tea.KeyPressMsg) tea.Cmd {
 	key := k.String()
 	if key == "ctrl+c" {
+		m.interrupted = true
 		return m.quit()
 	}
 	if m.confirm {
@@ -601,8 +595,8 @@ func (m *CloneList) viewTable() string {
 		return strings.Join(lines, "\n")
 	}
 
-	// Column widths from the content, capped; the endpoint takes what is left.
-	caps := [7]int{34, 20, 16, 4, 16, 20, 0}
+	// Column widths from the content; the endpoint takes what is left, and
+	// only a terminal too narrow for them all makes columns give way.
 	var wd [7]int
 	for i, c := range clCols {
 		wd[i] = len(c)
@@ -613,9 +607,6 @@ func (m *CloneList) viewTable() string {
 		for j, v := range all[i] {
 			wd[j] = max(wd[j], ansi.StringWidth(v))
 		}
-	}
-	for j := range 6 {
-		wd[j] = min(wd[j], caps[j])
 	}
 	used := 3
 	for j := range 6 {
@@ -688,10 +679,10 @@ func (m *CloneList) viewTable() string {
 		lines = append(lines, cur+mark+" "+row(all[i], st))
 	}
 	lines = append(lines, "")
+	end := len(lines) // the rows end here; the note and keys follow
 	switch {
 	case m.confirm:
-		lines = append(lines, t.Warn.Render("Tear down "+m.selectedStack()+"? It deletes the clone and everything in its stack. ")+
-			cvHelp(t, "y", "tear down", "n", "keep"))
+		lines = append(lines, m.confirmLines(m.selectedStack())...)
 	case m.filtering:
 		lines = append(lines, m.filter.View()+"   "+cvHelp(t, "enter", "keep filter", "esc", "clear"))
 	default:
@@ -710,11 +701,12 @@ func (m *CloneList) viewTable() string {
 			note = t.OK.Render(m.flash)
 		}
 		lines = append(lines, note)
-		lines = append(lines, cvHelp(t, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"))
+		lines = append(lines, strings.Split(cvHelpWrap(t, m.w, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"), "\n")...)
 	}
-	// The keys stay on the last line whatever the height.
+	// The note and keys stay at the bottom whatever the height.
 	if len(lines) > m.h {
-		lines = append(lines[:m.h-2], lines[len(lines)-2:]...)
+		tail := len(lines) - end
+		lines = append(lines[:max(0, m.h-tail)], lines[end:]...)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -755,11 +747,22 @@ func (m *CloneList) viewDetail() string {
 	lines = append(lines, "Tear it down here with t, or with: "+t.Accent.Render("dbaf teardown "+c.Stack+" --yes"), "")
 	switch {
 	case m.confirm:
-		lines = append(lines, t.Warn.Render("Tear down "+c.Stack+"? It deletes the clone and everything in its stack. ")+cvHelp(t, "y", "tear down", "n", "keep"))
+		lines = append(lines, m.confirmLines(c.Stack)...)
 	case m.flash != "":
 		lines = append(lines, t.OK.Render(m.flash))
 	default:
-		lines = append(lines, cvHelp(t, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
+		lines = append(lines, cvHelpWrap(t, m.w, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// confirmLines ask whether to tear a stack down, wrapped to the width so
+// that the answers stay on screen.
+func (m *CloneList) confirmLines(stack string) []string {
+	t := m.theme
+	parts := []string{}
+	for _, l := range cvWrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.w, 0) {
+		parts = append(parts, t.Warn.Render(l))
+	}
+	return append(parts, strings.Split(cvHelpWrap(t, m.w, "y", "tear down", "n", "keep"), "\n")...)
 }

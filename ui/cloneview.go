@@ -9,7 +9,6 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/dbaf/dbaf/artifact"
 )
@@ -53,6 +52,9 @@ type CloneViewResult struct {
 	TornDown    bool                  // the stack was deleted from the view
 	LeftRunning string                // a stack left in AWS (ready, kept, or still creating)
 	Err         error                 // why the view ended without a ready clone, if it did
+	// Afterword are values too wide for the terminal (a long connect line):
+	// the caller prints them after the view, one per line, to be copied whole.
+	Afterword []string
 }
 
 // TeardownCommand is what removes the stack the view left behind, or "".
@@ -101,16 +103,17 @@ const cvDefaultLogLimit = 10000
 // CloneView is the Bubble Tea model of a clone from password to teardown.
 // It is a pointer model: it owns goroutines, which Close stops.
 type CloneView struct {
-	o         CloneViewOptions
-	ctx       context.Context
-	theme     Theme
-	autoTheme bool
-	now       func() time.Time
-	w, h      int
+	o     CloneViewOptions
+	ctx   context.Context
+	theme Theme
+	now   func() time.Time
+	w, h  int
 
 	stage cvStage
 	ask   cvAsk
 	flash string // a one-off notice (copied, …)
+
+	showHelp bool // the "?" panel of every key
 
 	pw        [2]textinput.Model
 	pwFocus   int
@@ -144,9 +147,10 @@ type CloneView struct {
 
 	spin spinner.Model
 
-	res      CloneViewResult
-	quitting bool
-	final    string // the frame left on the terminal after quitting
+	res         CloneViewResult
+	quitting    bool
+	interrupted bool   // left with ctrl+c (or its "keep creating and quit")
+	final       string // the frame left on the terminal after quitting
 }
 
 // NewCloneView builds the clone view. ctx bounds every operation it starts;
@@ -182,11 +186,7 @@ func cvNew(ctx context.Context, o CloneViewOptions) *CloneView {
 	if m.now == nil {
 		m.now = time.Now
 	}
-	m.theme = o.Theme
-	// A zero Theme has no Box border: nothing was injected.
-	if o.Theme.Box.GetBorderStyle() == (lipgloss.Border{}) {
-		m.theme, m.autoTheme = NewTheme(true, false), true
-	}
+	m.theme = resolveTheme(o.Theme)
 	limit := o.LogLimit
 	if limit <= 0 {
 		limit = cvDefaultLogLimit
@@ -220,10 +220,7 @@ func cvNew(ctx context.Context, o CloneViewOptions) *CloneView {
 
 // Init starts what the first stage needs.
 func (m *CloneView) Init() tea.Cmd {
-	var cmds []tea.Cmd
-	if m.autoTheme {
-		cmds = append(cmds, tea.RequestBackgroundColor)
-	}
+	cmds := []tea.Cmd{m.theme.request()}
 	switch m.stage {
 	case cvStagePassword:
 		cmds = append(cmds, m.pw[0].Focus())
@@ -267,6 +264,9 @@ func (m *CloneView) Close() {
 	if m.res.LeftRunning == "" && !m.res.TornDown && m.remains() {
 		m.res.LeftRunning = m.info.Stack
 	}
+	if m.interrupted {
+		m.res.Err = interrupted(m.res.Err)
+	}
 }
 
 // RunCloneView runs the clone view until the user leaves it, then stops
@@ -300,9 +300,7 @@ func (m *CloneView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.clampScroll()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		if m.autoTheme {
-			m.theme = NewTheme(msg.IsDark(), false)
-		}
+		m.theme.follow(msg)
 		return m, nil
 	case spinner.TickMsg:
 		if !m.busy() || m.o.Still {
@@ -353,6 +351,17 @@ func (m *CloneView) tick() tea.Cmd {
 
 func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 	key := k.String()
+	if m.showHelp {
+		// Any key closes the keys, so nobody gets stuck in them.
+		m.showHelp = false
+		if key != "ctrl+c" {
+			return nil
+		}
+	}
+	if key == "?" && m.stage != cvStagePassword && m.stage != cvStageSummary {
+		m.showHelp = true
+		return nil
+	}
 	switch m.ask {
 	case cvAskInterrupt:
 		switch key {
@@ -399,6 +408,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.res.Err = ErrCloneCancelled
 			return m.quit()
 		case "q", "ctrl+c":
+			m.interrupted = key == "ctrl+c"
 			m.res.Err = ErrCloneCancelled
 			return m.quit()
 		}
@@ -407,6 +417,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 		switch key {
 		case "ctrl+c", "q":
 			if !m.stackKnown {
+				m.interrupted = true
 				// Nothing exists yet (or the create call is in flight: Close
 				// reports the InterruptedError that Start returns then).
 				m.startOp.stopAsync()
@@ -426,7 +437,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case "c":
 			if m.ready != nil && m.ready.Connection != "" {
-				m.flash = "connection string sent to the clipboard (where the terminal allows OSC 52)"
+				m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
 				return tea.SetClipboard(m.ready.Connection)
 			}
 			return nil
@@ -450,6 +461,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case cvStageTeardown:
 		if key == "ctrl+c" || key == "q" {
 			// CloudFormation goes on deleting; only the watching stops.
+			m.interrupted = key == "ctrl+c"
 			m.res.LeftRunning = m.info.Stack
 			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
 			m.tdOp.stopAsync()
@@ -470,6 +482,7 @@ func (m *CloneView) onKey(k tea.KeyPressMsg) tea.Cmd {
 func (m *CloneView) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
 	switch k.String() {
 	case "ctrl+c", "esc":
+		m.interrupted = k.String() == "ctrl+c"
 		m.res.Err = ErrCloneCancelled
 		return m.quit()
 	case "ctrl+g":
@@ -626,8 +639,10 @@ func (m *CloneView) startTeardown() tea.Cmd {
 	return tea.Batch(cmd, m.tick())
 }
 
+// keepAndQuit is the answer to ctrl+c while the stack is being created:
+// an interruption, whose error names the stack left behind.
 func (m *CloneView) keepAndQuit() tea.Cmd {
-	m.ask = cvAskNone
+	m.ask, m.interrupted = cvAskNone, true
 	m.res.LeftRunning = m.info.Stack
 	state := artifact.StateCreating
 	if m.stackState == "CREATE_COMPLETE" {

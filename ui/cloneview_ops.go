@@ -308,16 +308,3 @@ func cvDur(d time.Duration) string {
 		return fmt.Sprintf("%dd%02dh", int(d.Hours()/24), int(d.Hours())%24)
 	}
 }
-
-// cvTTL formats a time to live the way people say it: 24h, 3d, 90m.
-func cvTTL(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	}
-	return d.String()
-}

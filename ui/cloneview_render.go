@@ -5,11 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/config"
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.
@@ -50,13 +53,7 @@ func cvFit(s string, w, h int) string {
 }
 
 // cvHelp renders key/description pairs.
-func cvHelp(t Theme, pairs ...string) string {
-	parts := make([]string, 0, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		parts = append(parts, t.Key.Render(pairs[i])+" "+t.Subtle.Render(pairs[i+1]))
-	}
-	return strings.Join(parts, t.Subtle.Render(" · "))
-}
+func cvHelp(t Theme, pairs ...string) string { return cvHelpWrap(t, 0, pairs...) }
 
 // cvWrap wraps plain text to width w, at most maxLines lines (0: all),
 // marking a cut with an ellipsis.
@@ -325,9 +322,13 @@ func cvKVLines(t Theme, key string, keyW int, vals []string, vst lipgloss.Style)
 	return out
 }
 
-// box frames lines, wrapping any that would make it wider than the panel.
+// box frames lines, wrapping any that would make it wider than the panel;
+// a wider line that fits the terminal (a value people copy) grows the box.
 func (m *CloneView) box(lines []string) []string {
 	w := m.panelWidth()
+	for _, l := range lines {
+		w = max(w, min(ansi.StringWidth(l), m.w-4))
+	}
 	var in []string
 	for _, l := range lines {
 		if ansi.StringWidth(l) > w {
@@ -363,7 +364,7 @@ func (m *CloneView) panel() []string {
 	}
 	switch m.stage {
 	case cvStageReady:
-		return m.box(m.readyLines(w))
+		return m.readyBox(w)
 	case cvStageFailed:
 		return m.box(m.failedLines(w))
 	case cvStageError:
@@ -392,15 +393,42 @@ func (m *CloneView) panel() []string {
 	return nil
 }
 
-func (m *CloneView) readyLines(w int) []string {
+// readyBox is the ready panel, then the values too long for it, each on
+// lines of its own so that it can be copied whole.
+func (m *CloneView) readyBox(w int) []string {
+	lines, below := m.readyLines(w)
+	return append(m.box(lines), below...)
+}
+
+// readyLines are the lines of the ready panel and, below it, the values
+// people copy (endpoint, password, connect line) that would not fit on one
+// line of the panel: those are never wrapped inside the box.
+func (m *CloneView) readyLines(w int) (lines, below []string) {
 	t, r := m.theme, m.ready
 	if r == nil {
-		return []string{t.OK.Render("✓ Clone ready")}
+		return []string{t.OK.Render("✓ Clone ready")}, nil
 	}
 	plain := lipgloss.NewStyle()
-	lines := []string{t.OK.Render("✓ Clone ready")}
+	lines = []string{t.OK.Render("✓ Clone ready")}
 	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, cvKV(t, k, 8, v, w, st)...) }
-	exact := func(k, v string, st lipgloss.Style) { lines = append(lines, cvKVExact(t, k, 8, v, w, st)...) }
+	room := max(w, m.w-4) - 8 - 2 // the box grows to the terminal for these
+	exact := func(k, v string, st lipgloss.Style) {
+		if ansi.StringWidth(v) <= room {
+			lines = append(lines, cvKVLines(t, k, 8, []string{v}, st)...)
+			return
+		}
+		lines = append(lines, cvKVLines(t, k, 8, []string{"in full below the box"}, t.Subtle)...)
+		if m.quitting {
+			// The terminal keeps the final frame clipped to its width: the
+			// command prints these whole after it (Result().Afterword).
+			m.res.Afterword = append(m.res.Afterword, v)
+			return
+		}
+		// Wider than the terminal: broken at spaces, c copies it whole.
+		for _, l := range cvWrap(v, m.w, 0) {
+			below = append(below, st.Render(l))
+		}
+	}
 	exact("endpoint", r.Endpoint, t.Accent)
 	kv("port", r.Port, plain)
 	kv("username", r.Username, plain)
@@ -420,10 +448,7 @@ func (m *CloneView) readyLines(w int) []string {
 			lines = append(lines, t.Warn.Render(l))
 		}
 	}
-	if m.flash != "" {
-		lines = append(lines, t.OK.Render(m.flash))
-	}
-	return lines
+	return lines, below
 }
 
 func (m *CloneView) expiry(at time.Time) string {
@@ -459,9 +484,12 @@ func (m *CloneView) failedLines(w int) []string {
 func (m *CloneView) layout() (top, rows, panel []string, help string, logH int) {
 	top = []string{m.header(), m.phaseLine(), ""}
 	panel = m.panel()
+	if m.showHelp {
+		panel = m.fullHelp()
+	}
 	help = m.helpLine()
 	fixed := func() int {
-		n := len(top) + len(rows) + 1 + 1 // blank after rows, help
+		n := len(top) + len(rows) + 1 + strings.Count(help, "\n") + 1 // blank after rows, help
 		if len(panel) > 0 {
 			n += len(panel) + 1
 		}
@@ -495,8 +523,8 @@ func (m *CloneView) viewRun() string {
 		body = append(body, "")
 	}
 	body = append(body, m.logLines(logH)...)
-	if len(body) > m.h-1 {
-		body = body[:max(0, m.h-1)] // keep the keys on screen whatever happens
+	if keys := strings.Count(help, "\n") + 1; len(body) > m.h-keys {
+		body = body[:max(0, m.h-keys)] // keep the keys on screen whatever happens
 	}
 	return strings.Join(append(body, help), "\n")
 }
@@ -558,6 +586,22 @@ func (m *CloneView) logLines(h int) []string {
 
 func (m *CloneView) helpLine() string {
 	t := m.theme
+	if m.flash != "" {
+		// In place of the keys until the next key: always on screen.
+		return t.OK.Render("✓ " + m.flash)
+	}
+	if m.showHelp {
+		return cvHelpWrap(t, m.w, "any key", "close the keys")
+	}
+	pairs := m.keyPairs()
+	if len(pairs) == 0 {
+		return ""
+	}
+	return cvHelpWrap(t, m.w, append(pairs, "?", "all keys")...)
+}
+
+// keyPairs are the keys of the current stage, most useful first.
+func (m *CloneView) keyPairs() []string {
 	scroll := []string{"↑↓ pgup pgdn", "scroll", "end", "follow"}
 	if !m.logFocus {
 		scroll = []string{"tab", "scroll the log"}
@@ -568,29 +612,58 @@ func (m *CloneView) helpLine() string {
 	}
 	switch m.ask {
 	case cvAskInterrupt:
-		return cvHelp(t, "k", "keep creating & quit", "d", "tear down now", "esc", "back")
+		return []string{"k", "keep creating & quit", "d", "tear down now", "esc", "back"}
 	case cvAskTeardown:
-		return cvHelp(t, "y", "tear down", "n", "keep")
+		return []string{"y", "tear down", "n", "keep"}
 	}
 	switch m.stage {
 	case cvStageRunning:
-		return cvHelp(t, append([]string{"ctrl+c", "stop…"}, scroll...)...)
+		return append([]string{"ctrl+c", "stop…"}, scroll...)
 	case cvStageStopping:
-		return cvHelp(t, "ctrl+c", "quit now (the stack goes on)")
+		return []string{"ctrl+c", "quit now (the stack goes on)"}
 	case cvStageReady:
-		return cvHelp(t, append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)...)
+		return append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)
 	case cvStageFailed, cvStageError, cvStageTeardownFailed:
 		keys := []string{}
 		if m.remains() {
 			keys = append(keys, "t", "tear down what remains")
 		}
-		return cvHelp(t, append(append(keys, "q", back), scroll[:2]...)...)
+		return append(append(keys, "q", back), scroll[:2]...)
 	case cvStageTeardown:
-		return cvHelp(t, append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)...)
+		return append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)
 	case cvStageTornDown:
-		return cvHelp(t, append([]string{"q", back}, scroll[:2]...)...)
+		return append([]string{"q", back}, scroll[:2]...)
 	}
-	return ""
+	return nil
+}
+
+// fullHelp is the "?" panel: every key of the stage, then the log's.
+func (m *CloneView) fullHelp() []string {
+	bind := func(pairs ...string) []key.Binding {
+		var bs []key.Binding
+		for i := 0; i+1 < len(pairs); i += 2 {
+			bs = append(bs, key.NewBinding(key.WithKeys(pairs[i]), key.WithHelp(pairs[i], pairs[i+1])))
+		}
+		return bs
+	}
+	var stage []string
+	for i, p := range m.keyPairs() {
+		// The log's keys have their own column.
+		if i%2 == 0 && (p == "↑↓ pgup pgdn" || p == "end" || p == "tab") {
+			break
+		}
+		stage = append(stage, p)
+	}
+	h := help.New()
+	h.Styles = m.theme.helpStyles()
+	h.SetWidth(m.panelWidth())
+	groups := [][]key.Binding{
+		bind(stage...),
+		bind("↑/k", "scroll the log up", "↓/j", "scroll down", "pgup/pgdn", "a page", "home/g", "the oldest event", "end/G", "follow new events", "tab", "keys to the log or not"),
+	}
+	lines := []string{m.theme.Title.Render("Keys"), ""}
+	lines = append(lines, strings.Split(h.FullHelpView(groups), "\n")...)
+	return m.box(lines)
 }
 
 func (m *CloneView) viewPassword() string {
@@ -617,7 +690,7 @@ func (m *CloneView) viewPassword() string {
 	} else {
 		lines = append(lines, t.Subtle.Render("Or press ctrl+g: dbaf generates one and shows it once, when the clone is ready."))
 	}
-	lines = append(lines, "", cvHelp(t, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
+	lines = append(lines, "", cvHelpWrap(t, m.w, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
 	return strings.Join(lines, "\n")
 }
 
@@ -667,7 +740,7 @@ func (m *CloneView) viewSummary() string {
 		}
 		kv("access", fmt.Sprintf("port %d from %s only · %s", src.Port, a.Target.AllowedCIDR, access), plain)
 		if a.CloneTTL > 0 {
-			kv("expires", cvTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
+			kv("expires", config.FormatTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
 		} else {
 			kv("expires", "never: it runs until torn down", plain)
 		}
@@ -696,7 +769,7 @@ func (m *CloneView) viewSummary() string {
 	if m.o.NeedPassword {
 		keys = append(keys, "esc", "back to the password")
 	}
-	lines = append(lines, "", cvHelp(t, keys...))
+	lines = append(lines, "", cvHelpWrap(t, m.w, keys...))
 	return strings.Join(lines, "\n")
 }
 
@@ -726,7 +799,7 @@ func (m *CloneView) finalFrame() string {
 		lines = []string{t.Warn.Render("Stack " + stack + " is still being created in AWS; dbaf stopped watching it.")}
 		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
 	case m.stage == cvStageReady:
-		lines = m.box(m.readyLines(w))
+		lines = m.readyBox(w)
 		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
 	case m.stage == cvStageFailed:
 		lines = m.box(m.failedLines(w))

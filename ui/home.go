@@ -57,11 +57,21 @@ func DefaultHomeEntries() []HomeEntry {
 
 // Home is the screen `dbaf` opens on, a tea.Model. Create it with NewHome.
 type Home struct {
-	entries       []HomeEntry
-	theme         Theme
-	cursor        int
-	choice        HomeChoice
-	chosen        bool
+	entries     []HomeEntry
+	theme       Theme
+	cursor      int
+	choice      HomeChoice
+	chosen      bool
+	interrupted bool // left with ctrl+c
+
+	// The image step of "Clone from an artifact" (when images is set).
+	ctx           context.Context
+	images        ArtifactImages
+	picking       bool
+	loading       bool
+	imgs          []ArtifactImage
+	imgCursor     int
+	image         string
 	notice        string
 	width, height int
 	help          help.Model
@@ -79,7 +89,7 @@ func (k homeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHel
 
 // NewHome creates the home screen showing entries, in order.
 func NewHome(entries []HomeEntry, theme Theme) *Home {
-	h := &Home{entries: entries, theme: theme, width: 80, height: 24, help: help.New()}
+	h := &Home{entries: entries, theme: resolveTheme(theme), width: 80, height: 24, help: help.New()}
 	jump := "1-" + strconv.Itoa(max(1, len(entries)))
 	h.keys = homeKeys{
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -89,10 +99,7 @@ func NewHome(entries []HomeEntry, theme Theme) *Home {
 		Quit:   key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q", "quit")),
 		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 	}
-	h.help.Styles = help.Styles{
-		Ellipsis: theme.Subtle, ShortKey: theme.Key, ShortDesc: theme.Subtle, ShortSeparator: theme.Subtle,
-		FullKey: theme.Key, FullDesc: theme.Subtle, FullSeparator: theme.Subtle,
-	}
+	h.help.Styles = h.theme.helpStyles()
 	h.help.ShortSeparator = " · "
 	// Start on the first entry that can be chosen.
 	for i, e := range entries {
@@ -112,22 +119,15 @@ func (h *Home) Choice() HomeChoice {
 	return h.choice
 }
 
-// RunHome shows the home screen and returns the choice.
+// RunHome shows the home screen and returns the choice; leaving with
+// ctrl+c is ErrInterrupted.
 func RunHome(ctx context.Context, entries []HomeEntry, theme Theme, progOpts ...tea.ProgramOption) (HomeChoice, error) {
-	h := NewHome(entries, theme)
-	p := tea.NewProgram(h, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
-	m, err := p.Run()
-	if err != nil {
-		return HomeQuit, err
-	}
-	if fh, ok := m.(*Home); ok {
-		return fh.Choice(), nil
-	}
-	return h.Choice(), nil
+	res, err := RunHomeWith(ctx, HomeOptions{Entries: entries, Theme: theme}, progOpts...)
+	return res.Choice, err
 }
 
-// Init does nothing: the home screen needs no data.
-func (h *Home) Init() tea.Cmd { return nil }
+// Init asks for the terminal's background when the theme follows it.
+func (h *Home) Init() tea.Cmd { return h.theme.request() }
 
 // Update handles keys and resizes.
 func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -135,7 +135,16 @@ func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		h.width, h.height = msg.Width, msg.Height
 		h.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		if h.theme.follow(msg) {
+			h.help.Styles = h.theme.helpStyles()
+		}
+	case homeImagesMsg:
+		h.gotImages(msg)
 	case tea.KeyPressMsg:
+		if h.picking && msg.String() != "ctrl+c" {
+			return h, h.imageKey(msg.String())
+		}
 		if h.help.ShowAll {
 			h.help.ShowAll = false
 			if msg.String() != "ctrl+c" {
@@ -145,6 +154,7 @@ func (h *Home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, h.keys.Quit):
 			h.choice, h.chosen = HomeQuit, true
+			h.interrupted = msg.String() == "ctrl+c"
 			return h, tea.Quit
 		case key.Matches(msg, h.keys.Help):
 			h.help.ShowAll = true
@@ -184,6 +194,10 @@ func (h *Home) choose(i int) tea.Cmd {
 		h.notice = e.Title + ": " + e.Disabled
 		return nil
 	}
+	if e.Choice == HomeClone && h.images != nil {
+		h.notice = ""
+		return h.pickImage()
+	}
 	h.choice, h.chosen = e.Choice, true
 	return tea.Quit
 }
@@ -206,7 +220,9 @@ func (h *Home) render() string {
 		th.Subtle.Render("Self-service, throw-away copies of production Aurora databases."),
 		"",
 	}
-	if h.help.ShowAll {
+	if h.picking {
+		lines = append(lines, h.imageLines()...)
+	} else if h.help.ShowAll {
 		lines = append(lines, th.Title.Render("Keys"), "")
 		for _, b := range h.keys.ShortHelp() {
 			lines = append(lines, "  "+th.Key.Render(wizPad(b.Help().Key, 8))+" "+b.Help().Desc)
@@ -244,9 +260,14 @@ func (h *Home) render() string {
 			lines = append(lines, "", th.Warn.Render(ansi.Truncate("! "+h.notice, h.width, "…")))
 		}
 	}
-	for len(lines) < h.height-1 {
+	keys := bindingLines(th, h.keys.ShortHelp(), h.width)
+	if h.picking {
+		keys = strings.Split(cvHelpWrap(th, h.width, "↑/↓", "choose", "enter", "clone it", "esc", "back", "ctrl+c", "quit"), "\n")
+	}
+	rows := max(0, h.height-len(keys))
+	for len(lines) < rows {
 		lines = append(lines, "")
 	}
-	lines = append(lines[:h.height-1], ansi.Truncate(h.help.ShortHelpView(h.keys.ShortHelp()), h.width, "…"))
+	lines = append(lines[:rows], keys...)
 	return strings.Join(lines, "\n")
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/config"
 )
 
 // ShowArtifact prints an artifact for people: what it clones, into what, and
@@ -48,7 +49,7 @@ func ShowArtifact(w io.Writer, a *artifact.Artifact) {
 			a.Target.BackupRetention, orDefault(a.Target.BackupWindow), orDefault(a.Target.MaintenanceWindow))
 	}
 	if a.CloneTTL > 0 {
-		row("ttl", "%s", time.Duration(a.CloneTTL))
+		row("ttl", "%s", config.FormatTTL(time.Duration(a.CloneTTL)))
 	}
 	row("clone with", "%s", artifact.RunLine(a))
 	tw.Flush()

@@ -3,6 +3,8 @@ package ui
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
@@ -11,6 +13,9 @@ import (
 // terminal's background is known; NO_COLOR gives a theme without colours.
 type Theme struct {
 	NoColor bool
+	// Auto: the background is not known yet. The model showing the theme
+	// asks the terminal (Init) and rebuilds it from the answer (Update).
+	Auto bool
 
 	Title    lipgloss.Style // screen titles
 	Header   lipgloss.Style // the region/profile bar
@@ -53,4 +58,50 @@ func NewTheme(isDark, noColor bool) Theme {
 	t.Key = lipgloss.NewStyle().Bold(true).Foreground(c("#0550AE", "#A5D6FF"))
 	t.Box = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(c("#8250DF", "#8957E5")).Padding(0, 1)
 	return t
+}
+
+// ThemeFor is the theme every screen starts from, the one place where the
+// command's NO_COLOR and the terminal's background meet: without colours
+// under NO_COLOR, else a dark theme that follows the background the
+// terminal reports.
+func ThemeFor(noColor bool) Theme {
+	t := NewTheme(true, noColor)
+	t.Auto = !noColor
+	return t
+}
+
+// resolveTheme is what a model shows for the theme it was given: a zero
+// Theme (nothing injected) follows the terminal like ThemeFor(false).
+func resolveTheme(t Theme) Theme {
+	if t.Box.GetBorderStyle() == (lipgloss.Border{}) {
+		return ThemeFor(false)
+	}
+	return t
+}
+
+// request asks the terminal for its background when the theme follows it.
+func (t Theme) request() tea.Cmd {
+	if t.Auto {
+		return tea.RequestBackgroundColor
+	}
+	return nil
+}
+
+// follow rebuilds the theme for the background the terminal reported; it
+// says whether anything changed (a fixed theme ignores the report).
+func (t *Theme) follow(msg tea.BackgroundColorMsg) bool {
+	if !t.Auto {
+		return false
+	}
+	*t = NewTheme(msg.IsDark(), false)
+	t.Auto = true // a later report (the terminal's theme switched) applies too
+	return true
+}
+
+// helpStyles styles the bubbles help line like the rest of the screen.
+func (t Theme) helpStyles() help.Styles {
+	return help.Styles{
+		Ellipsis: t.Subtle, ShortKey: t.Key, ShortDesc: t.Subtle, ShortSeparator: t.Subtle,
+		FullKey: t.Key, FullDesc: t.Subtle, FullSeparator: t.Subtle,
+	}
 }

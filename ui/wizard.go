@@ -138,6 +138,8 @@ type Wizard struct {
 
 	result  *artifact.Built
 	lastErr error
+
+	interrupted bool // left with ctrl+c
 }
 
 // NewWizard creates the build wizard. ctx bounds every AWS call and build
@@ -152,7 +154,7 @@ func NewWizard(ctx context.Context, opts WizardOptions) *Wizard {
 		ctx:    ctx,
 		cancel: cancel,
 		disc:   opts.Discovery,
-		theme:  opts.Theme,
+		theme:  resolveTheme(opts.Theme),
 		keys:   newWizKeys(),
 		help:   help.New(),
 		now:    opts.Now,
@@ -177,15 +179,7 @@ func NewWizard(ctx context.Context, opts WizardOptions) *Wizard {
 		sp = opts.Spinner
 	}
 	w.spin = spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(w.theme.Accent))
-	w.help.Styles = help.Styles{
-		Ellipsis:       w.theme.Subtle,
-		ShortKey:       w.theme.Key,
-		ShortDesc:      w.theme.Subtle,
-		ShortSeparator: w.theme.Subtle,
-		FullKey:        w.theme.Key,
-		FullDesc:       w.theme.Subtle,
-		FullSeparator:  w.theme.Subtle,
-	}
+	w.help.Styles = w.theme.helpStyles()
 	w.help.ShortSeparator = " · "
 	w.src = newWizSourceState(w)
 	w.net = newWizSubnetState()
@@ -201,15 +195,20 @@ func NewWizard(ctx context.Context, opts WizardOptions) *Wizard {
 	return w
 }
 
-// Result is the image built, or ErrWizardAborted when none was.
+// Result is the image built, or ErrWizardAborted when none was (also
+// ErrInterrupted when the wizard was left with ctrl+c).
 func (w *Wizard) Result() (*artifact.Built, error) {
 	if w.result != nil {
 		return w.result, nil
 	}
+	err := ErrWizardAborted
 	if w.lastErr != nil {
-		return nil, fmt.Errorf("%w (the last build failed: %w)", ErrWizardAborted, w.lastErr)
+		err = fmt.Errorf("%w (the last build failed: %w)", ErrWizardAborted, w.lastErr)
 	}
-	return nil, ErrWizardAborted
+	if w.interrupted {
+		return nil, interrupted(err)
+	}
+	return nil, err
 }
 
 // Config is the configuration as chosen so far (as written, once built).
@@ -225,7 +224,7 @@ func (w *Wizard) Init() tea.Cmd {
 	if w.auto {
 		cmds = append(cmds, w.loadClusterDetail(w.cfg.SourceClusterID))
 	}
-	cmds = append(cmds, w.startSpin())
+	cmds = append(cmds, w.startSpin(), w.theme.request())
 	return tea.Batch(cmds...)
 }
 
@@ -334,6 +333,12 @@ func (w *Wizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		w.width, w.height = msg.Width, msg.Height
 		w.layout()
+		return w, nil
+	case tea.BackgroundColorMsg:
+		if w.theme.follow(msg) {
+			w.help.Styles = w.theme.helpStyles()
+			w.spin.Style = w.theme.Accent
+		}
 		return w, nil
 	case wizStreamMsg:
 		_, cmd := w.Update(msg.msg)
@@ -450,6 +455,7 @@ func (w *Wizard) focusedInput() *textinput.Model {
 func (w *Wizard) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, w.keys.Quit):
+		w.interrupted = true
 		w.cancel()
 		return tea.Quit
 	case w.help.ShowAll:
@@ -523,7 +529,15 @@ const (
 func (w *Wizard) tooSmall() bool { return w.width < wizMinWidth || w.height < wizMinHeight }
 
 // bodyHeight is the rows the current step may draw.
-func (w *Wizard) bodyHeight() int { return max(1, w.height-wizChrome) }
+func (w *Wizard) bodyHeight() int { return max(1, w.height-wizChrome-(len(w.keyLines())-1)) }
+
+// keyLines is the key help at the bottom, wrapped to the window's width.
+func (w *Wizard) keyLines() []string {
+	if w.help.ShowAll {
+		return []string{w.theme.Subtle.Render("press any key to close the keys")}
+	}
+	return bindingLines(w.theme, w.helpKeys().ShortHelp(), w.width)
+}
 
 // layout sizes the lists and inputs to the window.
 func (w *Wizard) layout() {
@@ -558,13 +572,13 @@ func (w *Wizard) render() string {
 	if w.tooSmall() {
 		return wizTooSmall(w.theme, w.width, w.height)
 	}
-	th := w.theme
 	width := w.width
 	lines := make([]string, 0, w.height)
 	lines = append(lines, w.headerLine())
 	lines = append(lines, w.stepsLine())
 	lines = append(lines, "")
 
+	w.layout() // the key help may have changed height with the step
 	var body []string
 	if w.help.ShowAll {
 		body = w.fullHelp()
@@ -597,11 +611,7 @@ func (w *Wizard) render() string {
 		lines = append(lines, "")
 	}
 	lines = append(lines, "")
-	hv := w.help.ShortHelpView(w.helpKeys().ShortHelp())
-	if w.help.ShowAll {
-		hv = th.Subtle.Render("press any key to close the keys")
-	}
-	lines = append(lines, ansi.Truncate(hv, width, th.Subtle.Render("…")))
+	lines = append(lines, w.keyLines()...)
 	return strings.Join(lines, "\n")
 }
 

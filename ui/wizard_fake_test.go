@@ -206,7 +206,7 @@ func (b *wizFakeBuild) build(ctx context.Context, cfg *config.Config, push strin
 	id := "sha256:3f1e9c2d7a6b5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f"
 	emit(artifact.StepDone{Step: artifact.StepLoad, Detail: id, Elapsed: 1200 * time.Millisecond})
 	res := &artifact.Built{Image: tag, ID: id, Size: 9_812_345,
-		RunLine: "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -e DB_PASSWORD " + tag}
+		RunLine: "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + tag}
 	if push != "" {
 		emit(artifact.StepStarted{Step: artifact.StepPush, Detail: push})
 		res.Pushed = push + "@sha256:9a8b7c6d5e4f"
