@@ -262,7 +262,7 @@ func TestBuildEndToEnd(t *testing.T) {
 		t.Fatalf("docker run show: %v\n%s", err, out)
 	}
 	for _, want := range []string{"prod-aurora (aurora-postgresql 16.4) in eu-west-1", "db.r6g.large, port 5432, user postgres",
-		"dataops@example.com", "72h0m0s", "prod-db-subnets"} {
+		"dataops@example.com", "ttl         3d", "prod-db-subnets"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("show output lacks %q:\n%s", want, out)
 		}
