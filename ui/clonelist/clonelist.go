@@ -46,34 +46,34 @@ type ClosedMsg struct{ Result Result }
 type clStage int
 
 const (
-	clStageLoading clStage = iota
-	clStageError
-	clStageTable
-	clStageDetail
-	clStageTeardown
+	stageLoading clStage = iota
+	stageError
+	stageTable
+	stageDetail
+	stageTeardown
 )
 
 // clSorts are the columns `s` cycles through; age (oldest first) is the
 // order artifact.List returns.
 var clSorts = [...]string{"age", "stack", "source", "owner", "expires", "status"}
 
-// clLoadedMsg carries a List call's answer; seq drops answers a newer
+// loadedMsg carries a List call's answer; seq drops answers a newer
 // refresh has overtaken.
-type clLoadedMsg struct {
+type loadedMsg struct {
 	seq    int
 	clones []artifact.CloneInfo
 	err    error
 }
 
-// clAutoRefresh is how often an idle list asks again: clones being created
+// autoRefresh is how often an idle list asks again: clones being created
 // or deleted change status while the table is open.
-const clAutoRefresh = 15 * time.Second
+const autoRefresh = 15 * time.Second
 
-// clRefreshMsg is the auto-refresh tick of load seq; a newer load makes it stale.
-type clRefreshMsg struct{ seq int }
+// refreshMsg is the auto-refresh tick of load seq; a newer load makes it stale.
+type refreshMsg struct{ seq int }
 
-// clClosedTeardownMsg says the finished teardown view has released its goroutine.
-type clClosedTeardownMsg struct{}
+// closedTeardownMsg says the finished teardown view has released its goroutine.
+type closedTeardownMsg struct{}
 
 // Model is the Bubble Tea model of the clone table.
 type Model struct {
@@ -155,7 +155,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) load() tea.Cmd {
-	m.stage, m.loadErr = clStageLoading, nil
+	m.stage, m.loadErr = stageLoading, nil
 	return m.fetch()
 }
 
@@ -165,12 +165,12 @@ func (m *Model) fetch() tea.Cmd {
 	seq, list, ctx := m.seq, m.o.List, m.ctx
 	load := func() tea.Msg {
 		if list == nil {
-			return clLoadedMsg{seq: seq, err: fmt.Errorf("no way to list clones (Options.List is nil)")}
+			return loadedMsg{seq: seq, err: fmt.Errorf("no way to list clones (Options.List is nil)")}
 		}
 		clones, err := list(ctx)
-		return clLoadedMsg{seq: seq, clones: clones, err: err}
+		return loadedMsg{seq: seq, clones: clones, err: err}
 	}
-	if m.o.Still || m.stage != clStageLoading {
+	if m.o.Still || m.stage != stageLoading {
 		return load
 	}
 	// A second tick chain (a refresh while loading) is dropped by the spinner's tag check.
@@ -179,7 +179,7 @@ func (m *Model) fetch() tea.Cmd {
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m.stage == clStageTeardown && m.td != nil {
+	if m.stage == stageTeardown && m.td != nil {
 		return m, m.updateTeardown(msg)
 	}
 	switch msg := msg.(type) {
@@ -191,34 +191,34 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.theme.Follow(msg)
 		return m, nil
 	case spinner.TickMsg:
-		if m.stage != clStageLoading || m.o.Still {
+		if m.stage != stageLoading || m.o.Still {
 			return m, nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case clLoadedMsg:
+	case loadedMsg:
 		if msg.seq != m.seq {
 			return m, nil
 		}
 		if msg.err != nil {
-			if m.stage == clStageTable { // a background refresh: keep the table
+			if m.stage == stageTable { // a background refresh: keep the table
 				m.flash = "could not refresh: " + msg.err.Error()
 				return m, m.scheduleRefresh()
 			}
-			m.stage, m.loadErr = clStageError, msg.err
+			m.stage, m.loadErr = stageError, msg.err
 			return m, nil
 		}
 		selected := m.selectedStack()
-		m.clones, m.stage = msg.clones, clStageTable
+		m.clones, m.stage = msg.clones, stageTable
 		m.refresh(selected)
 		return m, m.scheduleRefresh()
-	case clRefreshMsg:
-		if msg.seq != m.seq || m.stage != clStageTable {
+	case refreshMsg:
+		if msg.seq != m.seq || m.stage != stageTable {
 			return m, nil
 		}
 		return m, m.fetch()
-	case clClosedTeardownMsg:
+	case closedTeardownMsg:
 		return m, nil
 	case tea.PasteMsg:
 		if m.filtering {
@@ -246,7 +246,7 @@ func (m *Model) scheduleRefresh() tea.Cmd {
 		return nil
 	}
 	seq := m.seq
-	return tea.Tick(clAutoRefresh, func(time.Time) tea.Msg { return clRefreshMsg{seq: seq} })
+	return tea.Tick(autoRefresh, func(time.Time) tea.Msg { return refreshMsg{seq: seq} })
 }
 
 // updateTeardown hands every message to the live teardown view until it
@@ -260,7 +260,7 @@ func (m *Model) updateTeardown(msg tea.Msg) tea.Cmd {
 			m.res.TornDown = append(m.res.TornDown, td.Stack())
 		}
 		// Close waits for the goroutine: off the event loop.
-		return tea.Batch(func() tea.Msg { td.Close(); return clClosedTeardownMsg{} }, m.load())
+		return tea.Batch(func() tea.Msg { td.Close(); return closedTeardownMsg{} }, m.load())
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 	case tea.BackgroundColorMsg:
@@ -310,21 +310,21 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch m.stage {
-	case clStageLoading:
+	case stageLoading:
 		if key == "q" || key == "esc" {
 			return m.quit()
 		}
-	case clStageError:
+	case stageError:
 		switch key {
 		case "r":
 			return m.load()
 		case "q", "esc":
 			return m.quit()
 		}
-	case clStageDetail:
+	case stageDetail:
 		switch key {
 		case "esc", "enter", "backspace":
-			m.stage = clStageTable
+			m.stage = stageTable
 		case "t":
 			if m.selected() != nil {
 				m.confirm = true
@@ -337,7 +337,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		case "q":
 			return m.quit()
 		}
-	case clStageTable:
+	case stageTable:
 		switch key {
 		case "q":
 			return m.quit()
@@ -362,7 +362,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.move(len(m.shown))
 		case "enter":
 			if m.selected() != nil {
-				m.stage = clStageDetail
+				m.stage = stageDetail
 			}
 		case "t":
 			if m.selected() != nil {
@@ -401,7 +401,7 @@ func (m *Model) startTeardown() tea.Cmd {
 	m.td = cloneview.NewTeardown(m.ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
 		Theme: m.theme, Now: m.now, Still: m.o.Still, Embedded: true, Source: c.Source})
 	m.td.SetSize(m.w, m.h)
-	m.stage = clStageTeardown
+	m.stage = stageTeardown
 	return m.td.Init()
 }
 
@@ -519,16 +519,16 @@ func (m *Model) View() tea.View {
 	if m.quitting {
 		return tea.NewView("")
 	}
-	if m.stage == clStageTeardown && m.td != nil {
+	if m.stage == stageTeardown && m.td != nil {
 		return m.td.View()
 	}
 	var s string
 	switch m.stage {
-	case clStageLoading:
+	case stageLoading:
 		s = m.viewLoading()
-	case clStageError:
+	case stageError:
 		s = m.viewError()
-	case clStageDetail:
+	case stageDetail:
 		s = m.viewDetail()
 	default:
 		s = m.viewTable()

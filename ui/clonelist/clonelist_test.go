@@ -36,8 +36,8 @@ func clClones(now time.Time) []artifact.CloneInfo {
 	}
 }
 
-// clFake is a List that answers from a script, one answer per call.
-type clFake struct {
+// fake is a List that answers from a script, one answer per call.
+type fake struct {
 	mu      sync.Mutex
 	answers []clAnswer
 	calls   int
@@ -48,7 +48,7 @@ type clAnswer struct {
 	err    error
 }
 
-func (f *clFake) List(ctx context.Context) ([]artifact.CloneInfo, error) {
+func (f *fake) List(ctx context.Context) ([]artifact.CloneInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a := f.answers[min(f.calls, len(f.answers)-1)]
@@ -56,7 +56,7 @@ func (f *clFake) List(ctx context.Context) ([]artifact.CloneInfo, error) {
 	return a.clones, a.err
 }
 
-func clNewTest(t *testing.T, lf *clFake, td func(context.Context, string, artifact.Emit) error) *Model {
+func newTest(t *testing.T, lf *fake, td func(context.Context, string, artifact.Emit) error) *Model {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	clock := &uitest.Clock{T: uitest.T0}
@@ -70,41 +70,41 @@ func clAt(s clStage) func(tea.Model) bool {
 }
 
 func TestCloneListExpired(t *testing.T) {
-	m := clNewTest(t, &clFake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
+	m := newTest(t, &fake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the table", clAt(clStageTable))
+	h.WaitFor(t, "the table", clAt(stageTable))
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 
 func TestCloneListDetail(t *testing.T) {
-	m := clNewTest(t, &clFake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
+	m := newTest(t, &fake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the table", clAt(clStageTable))
+	h.WaitFor(t, "the table", clAt(stageTable))
 	h.Key("enter")
-	h.WaitFor(t, "the details", clAt(clStageDetail))
+	h.WaitFor(t, "the details", clAt(stageDetail))
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 
 func TestCloneListErrorThenRetry(t *testing.T) {
-	lf := &clFake{answers: []clAnswer{
+	lf := &fake{answers: []clAnswer{
 		{err: errors.New("AccessDenied: user/dev is not authorized to perform cloudformation:ListStacks (grant it, or use another profile)")},
 		{clones: clClones(uitest.T0)},
 	}}
-	m := clNewTest(t, lf, nil)
+	m := newTest(t, lf, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the error", clAt(clStageError))
+	h.WaitFor(t, "the error", clAt(stageError))
 	if s := uitest.Screen(m); !strings.Contains(s, "cloudformation:ListStacks") || !strings.Contains(s, "r retry") {
 		t.Fatalf("error screen:\n%s", s)
 	}
 	h.Key("r")
-	h.WaitFor(t, "the table", clAt(clStageTable))
+	h.WaitFor(t, "the table", clAt(stageTable))
 	h.Final(t)
 }
 
 func TestCloneListSortAndFilter(t *testing.T) {
-	m := clNewTest(t, &clFake{}, nil)
+	m := newTest(t, &fake{}, nil)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	m.Update(clLoadedMsg{seq: m.seq, clones: clClones(uitest.T0)})
+	m.Update(loadedMsg{seq: m.seq, clones: clClones(uitest.T0)})
 	order := func() string {
 		var s []string
 		for _, i := range m.shown {
@@ -143,9 +143,9 @@ func TestCloneListSortAndFilter(t *testing.T) {
 }
 
 func TestCloneListExpiredNotByColourAlone(t *testing.T) {
-	m := clNewTest(t, &clFake{}, nil)
+	m := newTest(t, &fake{}, nil)
 	m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
-	m.Update(clLoadedMsg{seq: m.seq, clones: clClones(uitest.T0)})
+	m.Update(loadedMsg{seq: m.seq, clones: clClones(uitest.T0)})
 	for _, l := range strings.Split(uitest.Screen(m), "\n") {
 		if strings.Contains(l, "dbartifact1763852400") && (!strings.Contains(l, "!") || !strings.Contains(l, "expired 2h ago")) {
 			t.Fatalf("expired row without marker or words: %q", l)
@@ -158,7 +158,7 @@ func TestCloneListExpiredNotByColourAlone(t *testing.T) {
 
 func TestCloneListTeardown(t *testing.T) {
 	rest := clClones(uitest.T0)[:2]
-	lf := &clFake{answers: []clAnswer{{clones: clClones(uitest.T0)}, {clones: rest}}}
+	lf := &fake{answers: []clAnswer{{clones: clClones(uitest.T0)}, {clones: rest}}}
 	var torn []string
 	var mu sync.Mutex
 	td := func(ctx context.Context, stack string, emit artifact.Emit) error {
@@ -170,9 +170,9 @@ func TestCloneListTeardown(t *testing.T) {
 		}
 		return nil
 	}
-	m := clNewTest(t, lf, td)
+	m := newTest(t, lf, td)
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the table", clAt(clStageTable))
+	h.WaitFor(t, "the table", clAt(stageTable))
 	h.Key("G") // the newest clone, last by age
 	h.Key("t")
 	h.WaitFor(t, "the question", func(tm tea.Model) bool { return tm.(*Model).confirm })
@@ -190,7 +190,7 @@ func TestCloneListTeardown(t *testing.T) {
 	h.Key("q")
 	h.WaitFor(t, "the refreshed table", func(tm tea.Model) bool {
 		l := tm.(*Model)
-		return l.stage == clStageTable && len(l.clones) == 2
+		return l.stage == stageTable && len(l.clones) == 2
 	})
 	h.Key("q")
 	h.TM.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -200,8 +200,8 @@ func TestCloneListTeardown(t *testing.T) {
 }
 
 func TestCloneListEmpty(t *testing.T) {
-	m := clNewTest(t, &clFake{}, nil)
-	m.Update(clLoadedMsg{seq: m.seq})
+	m := newTest(t, &fake{}, nil)
+	m.Update(loadedMsg{seq: m.seq})
 	if s := uitest.Screen(m); !strings.Contains(s, "No dbaf clones in eu-west-1") {
 		t.Fatalf("empty list:\n%s", s)
 	}
@@ -211,7 +211,7 @@ func TestCloneListEmpty(t *testing.T) {
 // and keeps it when a refresh fails.
 func TestCloneListRefreshesInTheBackground(t *testing.T) {
 	first, second := clClones(uitest.T0), clClones(uitest.T0)[:1]
-	lf := &clFake{answers: []clAnswer{{clones: second}, {err: errors.New("Rate exceeded")}}}
+	lf := &fake{answers: []clAnswer{{clones: second}, {err: errors.New("Rate exceeded")}}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := New(ctx, Options{Region: "eu-west-1", List: lf.List, Theme: common.NewTheme(true, false), Now: (&uitest.Clock{T: uitest.T0}).Now})
@@ -219,8 +219,8 @@ func TestCloneListRefreshesInTheBackground(t *testing.T) {
 
 	// The first load's answer.
 	m.seq++
-	m.Update(clLoadedMsg{seq: m.seq, clones: first})
-	if m.stage != clStageTable || len(m.clones) != len(first) {
+	m.Update(loadedMsg{seq: m.seq, clones: first})
+	if m.stage != stageTable || len(m.clones) != len(first) {
 		t.Fatalf("after the first load: stage %v, %d clones", m.stage, len(m.clones))
 	}
 	if m.scheduleRefresh() == nil {
@@ -228,11 +228,11 @@ func TestCloneListRefreshesInTheBackground(t *testing.T) {
 	}
 
 	// The tick of an older load is stale and does nothing.
-	if _, cmd := m.Update(clRefreshMsg{seq: m.seq - 1}); cmd != nil {
+	if _, cmd := m.Update(refreshMsg{seq: m.seq - 1}); cmd != nil {
 		t.Error("a stale refresh tick fetched again")
 	}
-	_, cmd := m.Update(clRefreshMsg{seq: m.seq})
-	if cmd == nil || m.stage != clStageTable {
+	_, cmd := m.Update(refreshMsg{seq: m.seq})
+	if cmd == nil || m.stage != stageTable {
 		t.Fatalf("refresh tick: cmd %v, stage %v; want a fetch with the table kept", cmd, m.stage)
 	}
 	m.Update(cmd())
@@ -241,9 +241,9 @@ func TestCloneListRefreshesInTheBackground(t *testing.T) {
 	}
 
 	// A failed refresh keeps the table and says so.
-	_, cmd = m.Update(clRefreshMsg{seq: m.seq})
+	_, cmd = m.Update(refreshMsg{seq: m.seq})
 	m.Update(cmd())
-	if m.stage != clStageTable || len(m.clones) != 1 || !strings.Contains(m.flash, "Rate exceeded") {
+	if m.stage != stageTable || len(m.clones) != 1 || !strings.Contains(m.flash, "Rate exceeded") {
 		t.Errorf("after a failed refresh: stage %v, %d clones, flash %q", m.stage, len(m.clones), m.flash)
 	}
 }

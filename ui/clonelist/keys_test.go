@@ -11,9 +11,9 @@ import (
 )
 
 func TestCloneListConfirmWrapsAt80(t *testing.T) {
-	m := clNewTest(t, &clFake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
+	m := newTest(t, &fake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
 	h := uitest.RunHarness(t, m, 80, 24)
-	h.WaitFor(t, "the table", clAt(clStageTable))
+	h.WaitFor(t, "the table", clAt(stageTable))
 	table := uitest.Screen(m)
 	h.Key("t")
 	h.WaitFor(t, "the question", func(tm tea.Model) bool { return tm.(*Model).confirm })
@@ -38,9 +38,9 @@ func TestCloneListColumnsFromContent(t *testing.T) {
 	clones := clClones(uitest.T0)
 	clones[0].Owner = "arn:aws:iam::123456789012:user/alexandra.konstantinopoulou"
 	clones[1].Source = "orders-mysql-reporting-replica-eu"
-	m := clNewTest(t, &clFake{answers: []clAnswer{{clones: clones}}}, nil)
+	m := newTest(t, &fake{answers: []clAnswer{{clones: clones}}}, nil)
 	h := uitest.RunHarness(t, m, 220, 24)
-	h.WaitFor(t, "the table", clAt(clStageTable))
+	h.WaitFor(t, "the table", clAt(stageTable))
 	s := uitest.Screen(h.Final(t))
 	for _, want := range []string{"alexandra.konstantinopoulou", "orders-mysql-reporting-replica-eu", "gh-actions"} {
 		if !strings.Contains(s, want) {

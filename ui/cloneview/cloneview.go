@@ -79,30 +79,30 @@ var ErrCancelled = errors.New("cancelled: nothing was created")
 type cvStage int
 
 const (
-	cvStagePassword cvStage = iota
-	cvStageSummary
-	cvStageRunning  // Start is running
-	cvStageStopping // Start was cancelled so that the teardown can begin
-	cvStageReady
-	cvStageFailed // CloneFailed: the stack failed in AWS
-	cvStageError  // Start returned another error
-	cvStageTeardown
-	cvStageTornDown
-	cvStageTeardownFailed
+	stagePassword cvStage = iota
+	stageSummary
+	stageRunning  // Start is running
+	stageStopping // Start was cancelled so that the teardown can begin
+	stageReady
+	stageFailed // CloneFailed: the stack failed in AWS
+	stageError  // Start returned another error
+	stageTeardown
+	stageTornDown
+	stageTeardownFailed
 )
 
 // cvAsk is a question shown over the current stage.
 type cvAsk int
 
 const (
-	cvAskNone cvAsk = iota
-	cvAskInterrupt
-	cvAskTeardown
+	askNone cvAsk = iota
+	askInterrupt
+	askTeardown
 )
 
-// cvDefaultLogLimit keeps thousands of events, as a long stack can produce,
+// defaultLogLimit keeps thousands of events, as a long stack can produce,
 // while bounding memory.
-const cvDefaultLogLimit = 10000
+const defaultLogLimit = 10000
 
 // Model is the Bubble Tea model of a clone from password to teardown.
 // It is a pointer model: it owns goroutines, which Close stops.
@@ -142,7 +142,7 @@ type Model struct {
 	warnings []string
 	ready    *artifact.CloneReady
 	failed   *artifact.CloneFailed
-	err      error // cvStageError / cvStageTeardownFailed
+	err      error // stageError / stageTeardownFailed
 
 	startOp, tdOp   *cvOp
 	startSeen       bool  // the view has handled what Start returned
@@ -163,11 +163,11 @@ func New(ctx context.Context, o Options) *Model {
 	m := cvNew(ctx, o)
 	switch {
 	case o.NeedPassword:
-		m.stage = cvStagePassword
+		m.stage = stagePassword
 	case o.SkipSummary:
-		m.stage = cvStageRunning // Init starts the clone
+		m.stage = stageRunning // Init starts the clone
 	default:
-		m.stage = cvStageSummary
+		m.stage = stageSummary
 	}
 	return m
 }
@@ -176,7 +176,7 @@ func New(ctx context.Context, o Options) *Model {
 // has asked for confirmation): the live deletion of `dbaf teardown` and the list.
 func NewTeardown(ctx context.Context, o Options) *Model {
 	m := cvNew(ctx, o)
-	m.stage = cvStageTeardown
+	m.stage = stageTeardown
 	m.info.Stack, m.info.Source = o.Stack, o.Source
 	m.stackKnown = true
 	return m
@@ -193,7 +193,7 @@ func cvNew(ctx context.Context, o Options) *Model {
 	m.theme = common.Resolve(o.Theme)
 	limit := o.LogLimit
 	if limit <= 0 {
-		limit = cvDefaultLogLimit
+		limit = defaultLogLimit
 	}
 	m.log = cvLog{limit: limit}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
@@ -217,7 +217,7 @@ func cvNew(ctx context.Context, o Options) *Model {
 		if m.info.Region == "" {
 			m.info.Region = a.Region
 		}
-		m.rows = cvRowsFrom(artifact.TemplateResources(a))
+		m.rows = rowsFrom(artifact.TemplateResources(a))
 	}
 	return m
 }
@@ -226,11 +226,11 @@ func cvNew(ctx context.Context, o Options) *Model {
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.theme.Request()}
 	switch m.stage {
-	case cvStagePassword:
+	case stagePassword:
 		cmds = append(cmds, m.pw[0].Focus())
-	case cvStageRunning:
+	case stageRunning:
 		cmds = append(cmds, m.startClone())
-	case cvStageTeardown:
+	case stageTeardown:
 		cmds = append(cmds, m.startTeardown())
 	}
 	return tea.Batch(cmds...)
@@ -243,7 +243,7 @@ func (m *Model) Result() Result { return m.res }
 func (m *Model) Stack() string { return m.info.Stack }
 
 // TornDown says whether the view saw its stack deleted.
-func (m *Model) TornDown() bool { return m.stage == cvStageTornDown }
+func (m *Model) TornDown() bool { return m.stage == stageTornDown }
 
 // SetSize sets the terminal size a host hands down to an embedded view.
 func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
@@ -325,10 +325,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case cvEventsMsg:
+	case eventsMsg:
 		return m, m.onEvents(msg)
 	case tea.PasteMsg:
-		if m.stage == cvStagePassword {
+		if m.stage == stagePassword {
 			var cmd tea.Cmd
 			m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
 			return m, cmd
@@ -338,7 +338,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.flash = ""
 		return m, m.onKey(msg)
 	}
-	if m.stage == cvStagePassword {
+	if m.stage == stagePassword {
 		var cmd tea.Cmd
 		m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
 		return m, cmd
@@ -349,7 +349,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // busy says whether something is in progress, so spinners should turn.
 func (m *Model) busy() bool {
 	switch m.stage {
-	case cvStageRunning, cvStageStopping, cvStageTeardown:
+	case stageRunning, stageStopping, stageTeardown:
 		return true
 	}
 	return false
@@ -374,47 +374,47 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
-	if key == "?" && m.stage != cvStagePassword && m.stage != cvStageSummary {
+	if key == "?" && m.stage != stagePassword && m.stage != stageSummary {
 		m.showHelp = true
 		return nil
 	}
 	switch m.ask {
-	case cvAskInterrupt:
+	case askInterrupt:
 		switch key {
 		case "k", "ctrl+c":
 			return m.keepAndQuit()
 		case "d":
-			m.ask = cvAskNone
+			m.ask = askNone
 			return m.stopThenTeardown()
 		case "esc", "b", "n":
-			m.ask = cvAskNone
+			m.ask = askNone
 		}
 		return nil
-	case cvAskTeardown:
+	case askTeardown:
 		switch key {
 		case "y":
-			m.ask = cvAskNone
+			m.ask = askNone
 			return m.startTeardown()
 		case "n", "esc", "q":
-			m.ask = cvAskNone
+			m.ask = askNone
 		case "ctrl+c":
-			m.ask = cvAskNone
+			m.ask = askNone
 			return m.quit()
 		}
 		return nil
 	}
 
 	switch m.stage {
-	case cvStagePassword:
+	case stagePassword:
 		return m.onPasswordKey(k)
-	case cvStageSummary:
+	case stageSummary:
 		switch key {
 		case "enter":
-			m.stage = cvStageRunning
+			m.stage = stageRunning
 			return m.startClone()
 		case "esc":
 			if m.o.NeedPassword {
-				m.stage = cvStagePassword
+				m.stage = stagePassword
 				m.generated, m.password, m.pwFocus = false, "", 0
 				m.pw[0].Reset()
 				m.pw[1].Reset()
@@ -429,7 +429,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		}
 		return nil
-	case cvStageRunning:
+	case stageRunning:
 		switch key {
 		case "ctrl+c", "q":
 			if !m.stackKnown {
@@ -439,17 +439,17 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 				m.startOp.stopAsync()
 				return m.quit()
 			}
-			m.ask = cvAskInterrupt
+			m.ask = askInterrupt
 			return nil
 		}
-	case cvStageStopping:
+	case stageStopping:
 		if key == "ctrl+c" {
 			return m.keepAndQuit()
 		}
-	case cvStageReady:
+	case stageReady:
 		switch key {
 		case "t":
-			m.ask = cvAskTeardown
+			m.ask = askTeardown
 			return nil
 		case "c":
 			if m.ready != nil && m.ready.Connection != "" {
@@ -461,11 +461,11 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.res.LeftRunning = m.info.Stack
 			return m.quit()
 		}
-	case cvStageFailed, cvStageError, cvStageTeardownFailed:
+	case stageFailed, stageError, stageTeardownFailed:
 		switch key {
 		case "t":
 			if m.remains() {
-				m.ask = cvAskTeardown
+				m.ask = askTeardown
 			}
 			return nil
 		case "q", "ctrl+c", "esc":
@@ -474,7 +474,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 			return m.quit()
 		}
-	case cvStageTeardown:
+	case stageTeardown:
 		if key == "ctrl+c" || key == "q" {
 			// CloudFormation goes on deleting; only the watching stops.
 			m.interrupted = key == "ctrl+c"
@@ -483,7 +483,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.tdOp.stopAsync()
 			return m.quit()
 		}
-	case cvStageTornDown:
+	case stageTornDown:
 		switch key {
 		case "q", "ctrl+c", "esc", "enter":
 			return m.quit()
@@ -548,10 +548,10 @@ func (m *Model) focusPassword(i int) tea.Cmd {
 func (m *Model) afterPassword() tea.Cmd {
 	m.pw[m.pwFocus].Blur()
 	if m.o.SkipSummary {
-		m.stage = cvStageRunning
+		m.stage = stageRunning
 		return m.startClone()
 	}
-	m.stage = cvStageSummary
+	m.stage = stageSummary
 	return nil
 }
 
@@ -611,14 +611,14 @@ func (m *Model) remains() bool {
 
 func (m *Model) startClone() tea.Cmd {
 	if m.o.Start == nil {
-		m.stage, m.err = cvStageError, errors.New("no way to start the clone (Options.Start is nil)")
+		m.stage, m.err = stageError, errors.New("no way to start the clone (Options.Start is nil)")
 		return nil
 	}
 	m.startAt, m.phase = m.now(), artifact.PhaseCreating
 	pw, gen := m.password, m.generated
 	m.password = ""
 	start := m.o.Start
-	op, cmd := cvLaunch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
 		return start(ctx, pw, gen, emit)
 	})
 	m.startOp = op
@@ -628,27 +628,27 @@ func (m *Model) startClone() tea.Cmd {
 // stopThenTeardown cancels the clone's watch; the teardown starts once
 // Start has returned, so two watchers never race on one stack.
 func (m *Model) stopThenTeardown() tea.Cmd {
-	m.stage, m.pendingTeardown = cvStageStopping, true
+	m.stage, m.pendingTeardown = stageStopping, true
 	m.startOp.stopAsync()
 	return nil
 }
 
 func (m *Model) startTeardown() tea.Cmd {
 	if m.o.Teardown == nil {
-		m.stage, m.err = cvStageTeardownFailed, errors.New("no way to tear down from here (Options.Teardown is nil)")
+		m.stage, m.err = stageTeardownFailed, errors.New("no way to tear down from here (Options.Teardown is nil)")
 		return nil
 	}
 	if m.tearing {
-		m.rows = cvReverseRows(cvReverseRows(m.rows)) // a retry: same order, fresh rows
+		m.rows = reverseRows(reverseRows(m.rows)) // a retry: same order, fresh rows
 	} else {
-		m.rows = cvReverseRows(m.rows)
+		m.rows = reverseRows(m.rows)
 	}
-	m.stage, m.tearing, m.pendingTeardown = cvStageTeardown, true, false
+	m.stage, m.tearing, m.pendingTeardown = stageTeardown, true, false
 	m.phase, m.phaseFail, m.err = artifact.PhaseDeleting, false, nil
 	m.startAt, m.endAt = m.now(), time.Time{}
-	m.log.add(cvLogEntry{kind: cvLogPhase, text: "── tearing down " + m.info.Stack})
+	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
 	stack, td := m.info.Stack, m.o.Teardown
-	op, cmd := cvLaunch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
 		return nil, td(ctx, stack, emit)
 	})
 	m.tdOp = op
@@ -658,7 +658,7 @@ func (m *Model) startTeardown() tea.Cmd {
 // keepAndQuit is the answer to ctrl+c while the stack is being created:
 // an interruption, whose error names the stack left behind.
 func (m *Model) keepAndQuit() tea.Cmd {
-	m.ask, m.interrupted = cvAskNone, true
+	m.ask, m.interrupted = askNone, true
 	m.res.LeftRunning = m.info.Stack
 	state := artifact.StateCreating
 	if m.stackState == "CREATE_COMPLETE" {
@@ -680,7 +680,7 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m *Model) onEvents(msg cvEventsMsg) tea.Cmd {
+func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 	if msg.op != m.startOp && msg.op != m.tdOp || msg.op == nil {
 		return nil // an operation this view has moved past
 	}
@@ -719,7 +719,7 @@ func (m *Model) cloneDone() tea.Cmd {
 			r := *op.ready
 			m.ready = &r
 		}
-		m.stage, m.phase = cvStageReady, artifact.PhaseReady
+		m.stage, m.phase = stageReady, artifact.PhaseReady
 		m.res.Ready = m.ready
 		for i := range m.rows {
 			if m.rows[i].status == "" { // a followed stack that was already complete
@@ -731,7 +731,7 @@ func (m *Model) cloneDone() tea.Cmd {
 			f := ce.Failed
 			m.failed = &f
 		}
-		m.stage, m.phaseFail = cvStageFailed, true
+		m.stage, m.phaseFail = stageFailed, true
 		m.res.Failed, m.res.Err = m.failed, op.err
 		if m.failed.Resource != "" {
 			if i := m.rowIndex(m.failed.Resource); i >= 0 {
@@ -743,7 +743,7 @@ func (m *Model) cloneDone() tea.Cmd {
 		if err == nil {
 			err = errors.New("the clone ended without reporting an endpoint")
 		}
-		m.stage, m.err, m.phaseFail = cvStageError, err, true
+		m.stage, m.err, m.phaseFail = stageError, err, true
 		m.res.Err = err
 	}
 	return nil
@@ -756,14 +756,14 @@ func (m *Model) teardownDone() tea.Cmd {
 		return nil
 	}
 	if op.err != nil {
-		m.stage, m.err, m.phaseFail = cvStageTeardownFailed, op.err, true
+		m.stage, m.err, m.phaseFail = stageTeardownFailed, op.err, true
 		if m.res.Err == nil || m.res.Err == m.tdErr {
 			m.res.Err = op.err // the clone's own failure, if any, stays the reason
 		}
 		m.tdErr = op.err
 		return nil
 	}
-	m.stage, m.stackState = cvStageTornDown, "DELETE_COMPLETE"
+	m.stage, m.stackState = stageTornDown, "DELETE_COMPLETE"
 	for i := range m.rows {
 		if m.rows[i].status == "" {
 			m.rows[i].status = "GONE" // never created, or deleted before: nothing to delete
@@ -792,9 +792,9 @@ func (m *Model) apply(e artifact.Event) int {
 		}
 		m.stackKnown = true
 		if m.tearing {
-			m.rows = cvMergeTeardownRows(m.rows, e.Resources)
+			m.rows = mergeTeardownRows(m.rows, e.Resources)
 		} else if len(e.Resources) > 0 {
-			m.rows = cvRowsFrom(e.Resources)
+			m.rows = rowsFrom(e.Resources)
 		}
 		return 0
 	case artifact.TeardownStarted:
@@ -805,23 +805,23 @@ func (m *Model) apply(e artifact.Event) int {
 		} else {
 			i := m.rowIndex(e.LogicalID)
 			if i < 0 {
-				m.rows = append(m.rows, cvNewRow(e.LogicalID, cvLabelFor(e.LogicalID, e.ResourceType)))
+				m.rows = append(m.rows, newRow(e.LogicalID, labelFor(e.LogicalID, e.ResourceType)))
 				i = len(m.rows) - 1
 			}
 			m.rows[i].apply(e, m.tearing)
 		}
-		m.log.add(cvStackLogEntry(e))
+		m.log.add(stackLogEntry(e))
 		return 1
 	case artifact.Phase:
 		m.phase = e.Phase
-		m.log.add(cvLogEntry{kind: cvLogPhase, text: "── " + e.Phase})
+		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase})
 		return 1
 	case artifact.Throttled:
-		m.log.add(cvLogEntry{kind: cvLogQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})
+		m.log.add(logEntry{kind: logQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})
 		return 1
 	case artifact.Warning:
 		m.warnings = append(m.warnings, e.Message)
-		m.log.add(cvLogEntry{kind: cvLogWarn, text: "warning: " + e.Message})
+		m.log.add(logEntry{kind: logWarn, text: "warning: " + e.Message})
 		return 1
 	case artifact.CloneReady:
 		r := e
@@ -830,13 +830,13 @@ func (m *Model) apply(e artifact.Event) int {
 	case artifact.CloneFailed:
 		f := e
 		m.failed = &f
-		m.log.add(cvLogEntry{kind: cvLogErr, text: "failed: " + cvJoin(f.Resource, f.Reason)})
+		m.log.add(logEntry{kind: logErr, text: "failed: " + cvJoin(f.Resource, f.Reason)})
 		return 1
 	case artifact.TornDown:
-		m.log.add(cvLogEntry{kind: cvLogPhase, text: "── nothing left of " + e.Stack})
+		m.log.add(logEntry{kind: logPhase, text: "── nothing left of " + e.Stack})
 		return 1
 	default:
-		m.log.add(cvLogEntry{kind: cvLogQuiet, text: artifact.Kind(e)})
+		m.log.add(logEntry{kind: logQuiet, text: artifact.Kind(e)})
 		return 1
 	}
 }

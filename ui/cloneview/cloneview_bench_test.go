@@ -20,32 +20,32 @@ import (
 	"github.com/dbaf/dbaf/ui/internal/uitest"
 )
 
-// cvBenchView is a running clone view at 100x30 holding n events.
-func cvBenchView(n int) *Model {
+// benchView is a running clone view at 100x30 holding n events.
+func benchView(n int) *Model {
 	clock := &uitest.Clock{T: uitest.T0.Add(time.Hour)}
 	m := New(context.Background(), Options{Artifact: uitest.Artifact(), Stack: uitest.Stack, Region: "eu-west-1",
 		Theme: common.NewTheme(true, false), Now: clock.Now, SkipSummary: true})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	cvFeed(m, append(cvCreating(), cvManyEvents(n)...)...)
+	feed(m, append(cvCreating(), manyEvents(n)...)...)
 	return m
 }
 
 // BenchmarkCloneViewFrame5000 is one frame with 5,000 events in the log: a
 // new event through Update, then View, as Bubble Tea does per message.
 func BenchmarkCloneViewFrame5000(b *testing.B) {
-	m := cvBenchView(5000)
+	m := benchView(5000)
 	defer m.Close()
 	ev := []artifact.Event{uitest.Ev(5001, "Instance", uitest.IN, "CREATE_IN_PROGRESS", "Resource creation Initiated")}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.Update(cvEventsMsg{op: m.startOp, events: ev})
+		m.Update(eventsMsg{op: m.startOp, events: ev})
 		_ = m.View()
 	}
 }
 
 // BenchmarkCloneViewScrollFrame5000 is a frame after a key that scrolls the log.
 func BenchmarkCloneViewScrollFrame5000(b *testing.B) {
-	m := cvBenchView(5000)
+	m := benchView(5000)
 	defer m.Close()
 	keys := []tea.KeyPressMsg{{Code: tea.KeyPgUp}, {Code: tea.KeyPgDown}}
 	b.ReportAllocs()
@@ -65,7 +65,7 @@ func BenchmarkCloneViewMemory5000(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		m := cvBenchView(5000)
+		m := benchView(5000)
 		_ = m.View()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -95,21 +95,21 @@ func cvRSS() uint64 {
 	return 0
 }
 
-// cvLatencyModel wraps the view in a real program and notes when each
+// latencyModel wraps the view in a real program and notes when each
 // probe event is first part of a rendered frame.
-type cvLatencyModel struct {
+type latencyModel struct {
 	*Model
 	next int
 	seen []time.Time
 	ack  chan struct{}
 }
 
-func (l *cvLatencyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (l *latencyModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := l.Model.Update(msg)
 	return l, cmd
 }
 
-func (l *cvLatencyModel) View() tea.View {
+func (l *latencyModel) View() tea.View {
 	v := l.Model.View()
 	if l.next < len(l.seen) && strings.Contains(v.Content, fmt.Sprintf("probe-%07d", l.next)) {
 		l.seen[l.next] = time.Now()
@@ -126,7 +126,7 @@ func (l *cvLatencyModel) View() tea.View {
 func BenchmarkCloneViewEventLatency(b *testing.B) {
 	n := b.N
 	sent := make([]time.Time, n)
-	lm := &cvLatencyModel{seen: make([]time.Time, n), ack: make(chan struct{}, 1)}
+	lm := &latencyModel{seen: make([]time.Time, n), ack: make(chan struct{}, 1)}
 	finished := make(chan struct{})
 	start := func(ctx context.Context, _ string, _ bool, emit artifact.Emit) (*artifact.CloneReady, error) {
 		defer close(finished)

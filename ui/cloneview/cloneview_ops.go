@@ -13,9 +13,9 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 )
 
-// cvBatch bounds how many queued events one message carries: a burst
+// batch bounds how many queued events one message carries: a burst
 // (a first poll of a long stack) costs one redraw, not one per event.
-const cvBatch = 512
+const batch = 512
 
 // cvOp is one operation (a clone or a teardown) running in its goroutine.
 // Its events travel to the model through ch, read by next: the "wait for
@@ -31,17 +31,17 @@ type cvOp struct {
 	err    error
 }
 
-// cvEventsMsg carries the events an operation emitted since the last one;
+// eventsMsg carries the events an operation emitted since the last one;
 // closed says the operation has returned.
-type cvEventsMsg struct {
+type eventsMsg struct {
 	op     *cvOp
 	events []artifact.Event
 	closed bool
 }
 
-// cvLaunch prepares an operation and returns the Cmd that starts its
+// launch prepares an operation and returns the Cmd that starts its
 // goroutine and waits for its first events.
-func cvLaunch(parent context.Context, run func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error)) (*cvOp, tea.Cmd) {
+func launch(parent context.Context, run func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error)) (*cvOp, tea.Cmd) {
 	ctx, cancel := context.WithCancel(parent)
 	op := &cvOp{ctx: ctx, cancel: cancel, run: run, ch: make(chan artifact.Event, 256), done: make(chan struct{})}
 	return op, func() tea.Msg {
@@ -73,21 +73,21 @@ func (op *cvOp) loop() {
 func (op *cvOp) next() tea.Msg {
 	e, ok := <-op.ch
 	if !ok {
-		return cvEventsMsg{op: op, closed: true}
+		return eventsMsg{op: op, closed: true}
 	}
 	evs := []artifact.Event{e}
-	for len(evs) < cvBatch {
+	for len(evs) < batch {
 		select {
 		case e, ok := <-op.ch:
 			if !ok {
-				return cvEventsMsg{op: op, events: evs, closed: true}
+				return eventsMsg{op: op, events: evs, closed: true}
 			}
 			evs = append(evs, e)
 		default:
-			return cvEventsMsg{op: op, events: evs}
+			return eventsMsg{op: op, events: evs}
 		}
 	}
-	return cvEventsMsg{op: op, events: evs}
+	return eventsMsg{op: op, events: evs}
 }
 
 // stopAsync cancels without waiting: Update must not block.
@@ -108,22 +108,22 @@ func (op *cvOp) stop() {
 	<-op.done
 }
 
-// cvLogKind chooses a log line's style.
-type cvLogKind uint8
+// logKind chooses a log line's style.
+type logKind uint8
 
 const (
-	cvLogPlain cvLogKind = iota
-	cvLogOK
-	cvLogErr
-	cvLogWarn
-	cvLogPhase
-	cvLogQuiet
+	logPlain logKind = iota
+	logOK
+	logErr
+	logWarn
+	logPhase
+	logQuiet
 )
 
-// cvLogEntry is one log line, formatted once when it arrives; only the
+// logEntry is one log line, formatted once when it arrives; only the
 // visible ones are styled, at render time.
-type cvLogEntry struct {
-	kind cvLogKind
+type logEntry struct {
+	kind logKind
 	text string
 }
 
@@ -131,14 +131,14 @@ type cvLogEntry struct {
 // is amortised rather than a copy per event).
 type cvLog struct {
 	limit   int
-	entries []cvLogEntry
+	entries []logEntry
 	dropped int
 }
 
-func (l *cvLog) add(e cvLogEntry) {
+func (l *cvLog) add(e logEntry) {
 	l.entries = append(l.entries, e)
 	if n := len(l.entries); n > l.limit+l.limit/4 {
-		keep := make([]cvLogEntry, l.limit, l.limit+l.limit/4+1)
+		keep := make([]logEntry, l.limit, l.limit+l.limit/4+1)
 		copy(keep, l.entries[n-l.limit:])
 		l.dropped += n - l.limit
 		l.entries = keep
@@ -147,23 +147,23 @@ func (l *cvLog) add(e cvLogEntry) {
 
 func (l *cvLog) len() int { return len(l.entries) }
 
-func cvStackLogEntry(e artifact.StackEvent) cvLogEntry {
+func stackLogEntry(e artifact.StackEvent) logEntry {
 	id := e.LogicalID
 	if e.IsStack {
 		id = "stack"
 	}
-	kind := cvLogPlain
+	kind := logPlain
 	switch {
 	case strings.HasSuffix(e.Status, "_FAILED"):
-		kind = cvLogErr
+		kind = logErr
 	case strings.HasSuffix(e.Status, "_COMPLETE"):
-		kind = cvLogOK
+		kind = logOK
 	}
 	text := fmt.Sprintf("%s  %-14s %-20s", e.Time.UTC().Format("15:04:05"), id, e.Status)
 	if e.Reason != "" {
 		text += " " + strings.Join(strings.Fields(e.Reason), " ")
 	}
-	return cvLogEntry{kind: kind, text: strings.TrimRight(text, " ")}
+	return logEntry{kind: kind, text: strings.TrimRight(text, " ")}
 }
 
 // cvRow is one stack resource as the view shows it.
@@ -199,8 +199,8 @@ func (r *cvRow) apply(e artifact.StackEvent, tearing bool) {
 		r.failedFor = r.end.Sub(r.start)
 	}
 	if strings.HasSuffix(e.Status, "_FAILED") && e.Reason != "" {
-		reason := cvTrimReason(e.Reason)
-		cancel := cvIsCancel(reason)
+		reason := trimReason(e.Reason)
+		cancel := isCancel(reason)
 		if r.reason == "" || r.cancelled && !cancel {
 			r.reason, r.cancelled = reason, cancel
 		}
@@ -209,34 +209,34 @@ func (r *cvRow) apply(e artifact.StackEvent, tearing bool) {
 
 func (r *cvRow) inProgress() bool { return strings.HasSuffix(r.status, "_IN_PROGRESS") }
 
-// cvIsCancel mirrors artifact's test for a failure caused by another one.
-func cvIsCancel(reason string) bool {
+// isCancel mirrors artifact's test for a failure caused by another one.
+func isCancel(reason string) bool {
 	s := strings.ToLower(reason)
 	return strings.Contains(s, "resource creation cancelled") || strings.Contains(s, "resource update cancelled") ||
 		strings.Contains(s, "cancelled") && strings.Contains(s, "another resource")
 }
 
-// cvTrimReason drops the "(Service: …; Request ID: …)" tail people cannot act on.
-func cvTrimReason(reason string) string {
+// trimReason drops the "(Service: …; Request ID: …)" tail people cannot act on.
+func trimReason(reason string) string {
 	if i := strings.Index(reason, " (Service:"); i > 0 {
 		reason = reason[:i]
 	}
 	return strings.Join(strings.Fields(reason), " ")
 }
 
-func cvRowsFrom(res []artifact.ResourceInfo) []cvRow {
+func rowsFrom(res []artifact.ResourceInfo) []cvRow {
 	rows := make([]cvRow, 0, len(res))
 	for _, r := range res {
-		rows = append(rows, cvNewRow(r.LogicalID, cvLabelFor(r.LogicalID, r.Label)))
+		rows = append(rows, newRow(r.LogicalID, labelFor(r.LogicalID, r.Label)))
 	}
 	return rows
 }
 
-func cvNewRow(id, label string) cvRow { return cvRow{id: id, label: label, failedFor: -1} }
+func newRow(id, label string) cvRow { return cvRow{id: id, label: label, failedFor: -1} }
 
-// cvLabelFor prefers the template's human label: a teardown lists resources
+// labelFor prefers the template's human label: a teardown lists resources
 // labelled with their AWS type only.
-func cvLabelFor(id, fallback string) string {
+func labelFor(id, fallback string) string {
 	if fallback != "" && !strings.HasPrefix(fallback, "AWS::") {
 		return fallback
 	}
@@ -251,19 +251,19 @@ func cvLabelFor(id, fallback string) string {
 	return id
 }
 
-// cvReverseRows turns creation rows into deletion rows: reverse order (what
+// reverseRows turns creation rows into deletion rows: reverse order (what
 // was made last goes first), timings and reasons cleared.
-func cvReverseRows(rows []cvRow) []cvRow {
+func reverseRows(rows []cvRow) []cvRow {
 	out := make([]cvRow, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
-		out = append(out, cvNewRow(rows[i].id, rows[i].label))
+		out = append(out, newRow(rows[i].id, rows[i].label))
 	}
 	return out
 }
 
-// cvMergeTeardownRows takes the resources a teardown found: rows that are not
+// mergeTeardownRows takes the resources a teardown found: rows that are not
 // among them have nothing to delete; new ones join in reverse template order.
-func cvMergeTeardownRows(rows []cvRow, res []artifact.ResourceInfo) []cvRow {
+func mergeTeardownRows(rows []cvRow, res []artifact.ResourceInfo) []cvRow {
 	if len(res) == 0 {
 		return rows
 	}
@@ -286,7 +286,7 @@ func cvMergeTeardownRows(rows []cvRow, res []artifact.ResourceInfo) []cvRow {
 	slices.SortStableFunc(add, func(a, b artifact.ResourceInfo) int { return order[b.LogicalID] - order[a.LogicalID] })
 	for _, r := range add {
 		if !known[r.LogicalID] {
-			rows = append(rows, cvNewRow(r.LogicalID, cvLabelFor(r.LogicalID, r.Label)))
+			rows = append(rows, newRow(r.LogicalID, labelFor(r.LogicalID, r.Label)))
 		}
 	}
 	return rows

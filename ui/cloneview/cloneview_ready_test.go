@@ -17,9 +17,9 @@ import (
 func TestCloneViewReadyValuesWhole(t *testing.T) {
 	ready := cvReady("")
 	for _, width := range []int{100, 200} {
-		m := cvNewTest(t, &cvFake{startEvs: cvSuccess(ready), ready: ready}, &uitest.Clock{T: uitest.T0}, func(o *Options) { o.SkipSummary = true })
+		m := newTest(t, &cvFake{startEvs: success(ready), ready: ready}, &uitest.Clock{T: uitest.T0}, func(o *Options) { o.SkipSummary = true })
 		h := uitest.RunHarness(t, m, width, 40)
-		h.WaitFor(t, "ready", cvAt(cvStageReady))
+		h.WaitFor(t, "ready", cvAt(stageReady))
 		live := uitest.Screen(m)
 		h.Key("c")
 		h.WaitFor(t, "the copy notice", func(tm tea.Model) bool { return tm.(*Model).flash != "" })

@@ -28,9 +28,9 @@ func (m *Model) View() tea.View {
 	}
 	var s string
 	switch m.stage {
-	case cvStagePassword:
+	case stagePassword:
 		s = m.viewPassword()
-	case cvStageSummary:
+	case stageSummary:
 		s = m.viewSummary()
 	default:
 		s = m.viewRun()
@@ -97,13 +97,13 @@ func (m *Model) phaseLine() string {
 		stack = t.Subtle.Render("   stack " + m.stackState)
 	}
 	switch {
-	case m.stage == cvStageStopping:
+	case m.stage == stageStopping:
 		return m.spinFrame() + " stopping the watcher; the teardown starts next"
 	case m.tearing:
 		switch m.stage {
-		case cvStageTornDown:
+		case stageTornDown:
 			return t.OK.Render("✓ "+artifact.PhaseDeleting) + t.Subtle.Render(" › ") + t.OK.Render("nothing left")
-		case cvStageTeardownFailed:
+		case stageTeardownFailed:
 			return t.Err.Render("✗ "+artifact.PhaseDeleting) + stack
 		}
 		return m.spinFrame() + " " + artifact.PhaseDeleting + stack
@@ -231,7 +231,7 @@ func (m *Model) rowLines(reasonMax int) []string {
 			line += lk.st.Render(lk.word)
 		}
 		// Once the clone has failed the panel shows the root cause in full.
-		showReason := r.reason != "" && reasonMax > 0 && !(r.rootCause && m.stage == cvStageFailed)
+		showReason := r.reason != "" && reasonMax > 0 && !(r.rootCause && m.stage == stageFailed)
 		if r.rootCause {
 			line += "  " + t.Err.Render("◀ root cause")
 		}
@@ -282,7 +282,7 @@ func (m *Model) panel() []string {
 	plain := lipgloss.NewStyle()
 	stack := m.info.Stack
 	switch m.ask {
-	case cvAskInterrupt:
+	case askInterrupt:
 		lines := []string{t.Warn.Render("Stop? Stack " + stack + " is being created in AWS.")}
 		lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
 		lines = append(lines, "",
@@ -291,18 +291,18 @@ func (m *Model) panel() []string {
 			t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
 			t.Key.Render("esc")+"  go back and keep watching")
 		return m.box(lines)
-	case cvAskTeardown:
+	case askTeardown:
 		lines := []string{t.Warn.Render("Tear down " + stack + "?")}
 		lines = append(lines, common.Wrap("This deletes the clone's cluster, its instance and everything else in the stack. It cannot be undone.", w, 0)...)
 		lines = append(lines, "", t.Key.Render("y")+" tear it down   "+t.Key.Render("n")+" keep it")
 		return m.box(lines)
 	}
 	switch m.stage {
-	case cvStageReady:
+	case stageReady:
 		return m.readyBox(w)
-	case cvStageFailed:
+	case stageFailed:
 		return m.box(m.failedLines(w))
-	case cvStageError:
+	case stageError:
 		lines := []string{t.Err.Render("✗ The clone stopped")}
 		for _, l := range common.Wrap(m.err.Error(), w, 6) {
 			lines = append(lines, t.Err.Render(l))
@@ -312,13 +312,13 @@ func (m *Model) panel() []string {
 			lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: dbaf teardown "+stack+" --yes", w, 0)...)
 		}
 		return m.box(lines)
-	case cvStageTornDown:
+	case stageTornDown:
 		msg := "✓ Torn down: nothing left of " + stack
 		if !m.startAt.IsZero() && !m.endAt.IsZero() {
 			msg += " (" + cvDur(m.endAt.Sub(m.startAt)) + ")"
 		}
 		return m.box([]string{t.OK.Render(msg)})
-	case cvStageTeardownFailed:
+	case stageTeardownFailed:
 		lines := []string{t.Err.Render("✗ Could not tear down " + stack)}
 		for _, l := range common.Wrap(m.err.Error(), w, 6) {
 			lines = append(lines, plain.Render(l))
@@ -499,13 +499,13 @@ func (m *Model) logLines(h int) []string {
 		}
 		var st lipgloss.Style
 		switch e.kind {
-		case cvLogErr:
+		case logErr:
 			st = t.Err
-		case cvLogWarn:
+		case logWarn:
 			st = t.Warn
-		case cvLogPhase:
+		case logPhase:
 			st = t.Accent
-		case cvLogQuiet:
+		case logQuiet:
 			st = t.Subtle
 		default:
 			out = append(out, "  "+text)
@@ -546,27 +546,27 @@ func (m *Model) keyPairs() []string {
 		back = "back"
 	}
 	switch m.ask {
-	case cvAskInterrupt:
+	case askInterrupt:
 		return []string{"k", "keep creating & quit", "d", "tear down now", "esc", "back"}
-	case cvAskTeardown:
+	case askTeardown:
 		return []string{"y", "tear down", "n", "keep"}
 	}
 	switch m.stage {
-	case cvStageRunning:
+	case stageRunning:
 		return append([]string{"ctrl+c", "stop…"}, scroll...)
-	case cvStageStopping:
+	case stageStopping:
 		return []string{"ctrl+c", "quit now (the stack goes on)"}
-	case cvStageReady:
+	case stageReady:
 		return append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)
-	case cvStageFailed, cvStageError, cvStageTeardownFailed:
+	case stageFailed, stageError, stageTeardownFailed:
 		keys := []string{}
 		if m.remains() {
 			keys = append(keys, "t", "tear down what remains")
 		}
 		return append(append(keys, "q", back), scroll[:2]...)
-	case cvStageTeardown:
+	case stageTeardown:
 		return append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)
-	case cvStageTornDown:
+	case stageTornDown:
 		return append([]string{"q", back}, scroll[:2]...)
 	}
 	return nil
@@ -716,26 +716,26 @@ func (m *Model) finalFrame() string {
 	w := m.panelWidth()
 	var lines []string
 	switch {
-	case m.stage == cvStagePassword || m.stage == cvStageSummary:
+	case m.stage == stagePassword || m.stage == stageSummary:
 		lines = []string{t.Subtle.Render("dbaf clone: cancelled, nothing was created.")}
-	case m.stage == cvStageRunning && !m.stackKnown:
+	case m.stage == stageRunning && !m.stackKnown:
 		lines = []string{t.Warn.Render("dbaf clone: cancelled before the stack was created.")}
 		if stack != "" {
 			lines = append(lines, common.Wrap("If "+stack+" was created after all, dbaf list shows it and dbaf teardown "+stack+" --yes removes it.", w, 0)...)
 		}
-	case m.stage == cvStageRunning || m.stage == cvStageStopping:
+	case m.stage == stageRunning || m.stage == stageStopping:
 		lines = []string{t.Warn.Render("Stack " + stack + " is still being created in AWS; dbaf stopped watching it.")}
 		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
-	case m.stage == cvStageReady:
+	case m.stage == stageReady:
 		lines = m.readyBox(w)
 		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
-	case m.stage == cvStageFailed:
+	case m.stage == stageFailed:
 		lines = m.box(m.failedLines(w))
-	case m.stage == cvStageTeardown:
+	case m.stage == stageTeardown:
 		lines = []string{t.Warn.Render("Stopped watching: CloudFormation goes on deleting " + stack + " (dbaf list shows it).")}
 	default:
 		lines = m.panel()
-		if m.remains() && m.stage != cvStageTornDown {
+		if m.remains() && m.stage != stageTornDown {
 			lines = append(lines, "Tear it down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
 		}
 	}

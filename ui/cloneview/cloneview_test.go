@@ -47,8 +47,8 @@ func cvReady(password string) *artifact.CloneReady {
 		Connection: artifact.ConnectionString("aurora-postgresql", uitest.Host, "5432", "postgres"), ExpiresAt: &exp, Password: password}
 }
 
-// cvSuccess is a whole successful clone.
-func cvSuccess(ready *artifact.CloneReady) []artifact.Event {
+// success is a whole successful clone.
+func success(ready *artifact.CloneReady) []artifact.Event {
 	return append(cvCreating(),
 		uitest.Ev(188, "Cluster", uitest.CL, "CREATE_COMPLETE", ""),
 		uitest.Ev(189, "Instance", uitest.IN, "CREATE_IN_PROGRESS", ""),
@@ -62,19 +62,19 @@ func cvSuccess(ready *artifact.CloneReady) []artifact.Event {
 	)
 }
 
-const cvInstanceReason = "Resource handler returned message: \"RDS does not support creating a DB instance with the following combination: " +
+const instanceReason = "Resource handler returned message: \"RDS does not support creating a DB instance with the following combination: " +
 	"DBInstanceClass=db.r6g.large, Engine=aurora-postgresql, EngineVersion=16.4, LicenseModel=postgresql-license. For supported combinations " +
 	"of instance class and database engine version, see the documentation.\" (Service: Rds, Status Code: 400, Request ID: 5c6f1e2a-9b7d-4c3e-8f10-2a3b4c5d6e7f)"
 
-// cvInstanceFails is a clone whose instance fails; CloudFormation rolls
+// instanceFails is a clone whose instance fails; CloudFormation rolls
 // everything back and deletes the stack.
-func cvInstanceFails() ([]artifact.Event, *artifact.CloneError) {
-	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "Instance", Reason: cvTrimReason(cvInstanceReason), Publisher: "dataops@example.com",
+func instanceFails() ([]artifact.Event, *artifact.CloneError) {
+	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "Instance", Reason: trimReason(instanceReason), Publisher: "dataops@example.com",
 		Cleanup: "everything it created was rolled back and the stack deleted: nothing is left behind"}
 	evs := append(cvCreating(),
 		uitest.Ev(188, "Cluster", uitest.CL, "CREATE_COMPLETE", ""),
 		uitest.Ev(189, "Instance", uitest.IN, "CREATE_IN_PROGRESS", ""),
-		uitest.Ev(192, "Instance", uitest.IN, "CREATE_FAILED", cvInstanceReason),
+		uitest.Ev(192, "Instance", uitest.IN, "CREATE_FAILED", instanceReason),
 		uitest.StackEv(193, "DELETE_IN_PROGRESS", "The following resource(s) failed to create: [Instance]. Delete requested by user."),
 		uitest.Ev(194, "Instance", uitest.IN, "DELETE_IN_PROGRESS", ""),
 		uitest.Ev(195, "Instance", uitest.IN, "DELETE_COMPLETE", ""),
@@ -90,11 +90,11 @@ func cvInstanceFails() ([]artifact.Event, *artifact.CloneError) {
 	return evs, &artifact.CloneError{Failed: f}
 }
 
-// cvSubnetFails is a kept stack whose subnet group fails while the
+// subnetFails is a kept stack whose subnet group fails while the
 // security group is cancelled because of it.
-func cvSubnetFails() ([]artifact.Event, *artifact.CloneError) {
+func subnetFails() ([]artifact.Event, *artifact.CloneError) {
 	reason := "Resource handler returned message: \"Some input subnets in :[subnet-8c9d0e1f] are invalid.\" (Service: Rds, Status Code: 400, Request ID: 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6)"
-	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "SubnetGroup", Reason: cvTrimReason(reason), Publisher: "dataops@example.com", Kept: true,
+	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "SubnetGroup", Reason: trimReason(reason), Publisher: "dataops@example.com", Kept: true,
 		Cleanup: "the stack was kept for inspection (status CREATE_FAILED); remove it with: dbaf teardown " + uitest.Stack + " --yes"}
 	evs := []artifact.Event{
 		cvStarted(), artifact.Phase{Phase: artifact.PhaseCreating},
@@ -175,9 +175,9 @@ func cvAt(s cvStage) func(tea.Model) bool {
 	return func(m tea.Model) bool { return m.(*Model).stage == s }
 }
 
-// cvNewTest builds a clone view on the fake, at the golden clock, and
+// newTest builds a clone view on the fake, at the golden clock, and
 // stops its goroutines when the test ends.
-func cvNewTest(t *testing.T, f *cvFake, clock *uitest.Clock, edit func(*Options)) *Model {
+func newTest(t *testing.T, f *cvFake, clock *uitest.Clock, edit func(*Options)) *Model {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	if f.clock == nil {
@@ -195,7 +195,7 @@ func cvNewTest(t *testing.T, f *cvFake, clock *uitest.Clock, edit func(*Options)
 
 func TestCloneViewPasswordPrompt(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	m := cvNewTest(t, &cvFake{}, clock, func(o *Options) { o.NeedPassword = true })
+	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.NeedPassword = true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.Key("hunter2")
 	h.Key("enter")
@@ -227,7 +227,7 @@ func TestCloneViewPasswordRules(t *testing.T) {
 func TestCloneViewPasswordMismatchThenMatch(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	f := &cvFake{startEvs: cvCreating(), hold: true}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.NeedPassword, o.SkipSummary = true, true })
+	m := newTest(t, f, clock, func(o *Options) { o.NeedPassword, o.SkipSummary = true, true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.Key("Correct-Horse-9")
 	h.Key("enter")
@@ -252,7 +252,7 @@ func TestCloneViewPasswordMismatchThenMatch(t *testing.T) {
 
 func TestCloneViewSummary(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	m := cvNewTest(t, &cvFake{}, clock, nil)
+	m := newTest(t, &cvFake{}, clock, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).w == 100 })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
@@ -261,7 +261,7 @@ func TestCloneViewSummary(t *testing.T) {
 func TestCloneViewSummaryQuitCreatesNothing(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	f := &cvFake{}
-	m := cvNewTest(t, f, clock, nil)
+	m := newTest(t, f, clock, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.Key("q")
 	h.TM.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -278,7 +278,7 @@ func TestCloneViewSummaryQuitCreatesNothing(t *testing.T) {
 func cvInProgress(t *testing.T) (*uitest.Harness, *Model, *cvFake, *uitest.Clock) {
 	clock := &uitest.Clock{T: uitest.T0}
 	f := &cvFake{startEvs: cvCreating(), hold: true, tdEvs: uitest.Deletion(300, "prod")}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	n := len(cvCreating()) - 2 // all but CloneStarted and the phase reach the log… plus the phase line
 	h.WaitFor(t, "the creating events", func(tm tea.Model) bool { return tm.(*Model).log.len() == n+1 })
@@ -294,7 +294,7 @@ func TestCloneViewInProgress(t *testing.T) {
 func TestCloneViewCtrlCChoices(t *testing.T) {
 	h, _, _, _ := cvInProgress(t)
 	h.Key("ctrl+c")
-	h.WaitFor(t, "the question", func(tm tea.Model) bool { return tm.(*Model).ask == cvAskInterrupt })
+	h.WaitFor(t, "the question", func(tm tea.Model) bool { return tm.(*Model).ask == askInterrupt })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 
@@ -321,7 +321,7 @@ func TestCloneViewCtrlCTearDownNow(t *testing.T) {
 	h, m, f, _ := cvInProgress(t)
 	h.Key("ctrl+c")
 	h.Key("d")
-	h.WaitFor(t, "the teardown to finish", cvAt(cvStageTornDown))
+	h.WaitFor(t, "the teardown to finish", cvAt(stageTornDown))
 	h.Key("q")
 	h.TM.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	m.Close()
@@ -336,7 +336,7 @@ func TestCloneViewCtrlCTearDownNow(t *testing.T) {
 func TestCloneViewCtrlCBeforeStackQuits(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	f := &cvFake{beforeHold: true}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.WaitFor(t, "the start", func(tm tea.Model) bool { return len(f.Calls()) > 0 })
 	h.Key("ctrl+c")
@@ -353,13 +353,13 @@ func TestCloneViewCtrlCBeforeStackQuits(t *testing.T) {
 func TestCloneViewReadyGeneratedPassword(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	ready := cvReady("q7Rk2mXv9TzB4nWc8LpD3sHf")
-	f := &cvFake{startEvs: cvSuccess(ready), ready: ready}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.NeedPassword = true })
+	f := &cvFake{startEvs: success(ready), ready: ready}
+	m := newTest(t, f, clock, func(o *Options) { o.NeedPassword = true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.Key("ctrl+g")
-	h.WaitFor(t, "the summary", cvAt(cvStageSummary))
+	h.WaitFor(t, "the summary", cvAt(stageSummary))
 	h.Key("enter")
-	h.WaitFor(t, "ready", cvAt(cvStageReady))
+	h.WaitFor(t, "ready", cvAt(stageReady))
 	fm := h.Final(t)
 	golden.RequireEqual(t, uitest.Screen(fm))
 	if f.password != "" || !f.generated {
@@ -370,10 +370,10 @@ func TestCloneViewReadyGeneratedPassword(t *testing.T) {
 func TestCloneViewReadyCopyAndQuit(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	ready := cvReady("")
-	f := &cvFake{startEvs: cvSuccess(ready), ready: ready}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	f := &cvFake{startEvs: success(ready), ready: ready}
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "ready", cvAt(cvStageReady))
+	h.WaitFor(t, "ready", cvAt(stageReady))
 	h.Key("c")
 	h.WaitFor(t, "the copy notice", func(tm tea.Model) bool { return strings.Contains(tm.(*Model).flash, "clipboard") })
 	h.Key("q")
@@ -391,11 +391,11 @@ func TestCloneViewReadyCopyAndQuit(t *testing.T) {
 
 func TestCloneViewFailedRootCause(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	evs, cerr := cvInstanceFails()
+	evs, cerr := instanceFails()
 	f := &cvFake{startEvs: evs, startErr: cerr}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "failed", cvAt(cvStageFailed))
+	h.WaitFor(t, "failed", cvAt(stageFailed))
 	fm := h.Final(t).(*Model)
 	golden.RequireEqual(t, uitest.Screen(fm))
 	if fm.remains() {
@@ -405,11 +405,11 @@ func TestCloneViewFailedRootCause(t *testing.T) {
 
 func TestCloneViewFailedCancelledKept(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	evs, cerr := cvSubnetFails()
+	evs, cerr := subnetFails()
 	f := &cvFake{startEvs: evs, startErr: cerr, tdEvs: uitest.Deletion(30, "prod")}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "failed", cvAt(cvStageFailed))
+	h.WaitFor(t, "failed", cvAt(stageFailed))
 	fm := h.Final(t).(*Model)
 	golden.RequireEqual(t, uitest.Screen(fm))
 	if !fm.remains() {
@@ -424,15 +424,15 @@ func TestCloneViewFailedCancelledKept(t *testing.T) {
 func TestCloneViewTeardownNothingLeft(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	ready := cvReady("")
-	f := &cvFake{startEvs: cvSuccess(ready), ready: ready, tdEvs: uitest.Deletion(700, "prod")}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	f := &cvFake{startEvs: success(ready), ready: ready, tdEvs: uitest.Deletion(700, "prod")}
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "ready", cvAt(cvStageReady))
+	h.WaitFor(t, "ready", cvAt(stageReady))
 	clock.Set(uitest.T0.Add(11 * time.Minute))
 	h.Key("t")
-	h.WaitFor(t, "the confirmation", func(tm tea.Model) bool { return tm.(*Model).ask == cvAskTeardown })
+	h.WaitFor(t, "the confirmation", func(tm tea.Model) bool { return tm.(*Model).ask == askTeardown })
 	h.Key("y")
-	h.WaitFor(t, "nothing left", cvAt(cvStageTornDown))
+	h.WaitFor(t, "nothing left", cvAt(stageTornDown))
 	fm := h.Final(t).(*Model)
 	golden.RequireEqual(t, uitest.Screen(fm))
 	if res := fm.Result(); !res.TornDown || res.LeftRunning != "" || res.Ready == nil {
@@ -466,7 +466,7 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 		}})
 	defer m.Close()
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the failure", cvAt(cvStageTeardownFailed))
+	h.WaitFor(t, "the failure", cvAt(stageTeardownFailed))
 	s := uitest.Screen(m)
 	for _, want := range []string{"✗ Could not tear down", "Cannot delete protected DB Instance", "delete failed", "t tear down what remains"} {
 		if !strings.Contains(s, want) {
@@ -483,7 +483,7 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 	first := order()
 	h.Key("t")
 	h.Key("y")
-	h.WaitFor(t, "nothing left", cvAt(cvStageTornDown))
+	h.WaitFor(t, "nothing left", cvAt(stageTornDown))
 	h.Final(t)
 	if got := order(); got != first || got != "Instance,Cluster,SecurityGroup,SubnetGroup" {
 		t.Fatalf("rows %s, then %s: want the deletion order both times", first, got)
@@ -493,18 +493,18 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 	}
 }
 
-// cvFeed gives a view events as if its clone were running.
-func cvFeed(m *Model, evs ...artifact.Event) {
+// feed gives a view events as if its clone were running.
+func feed(m *Model, evs ...artifact.Event) {
 	if m.startOp == nil {
 		// An operation whose goroutine never runs: the test delivers its events.
-		m.startOp, _ = cvLaunch(context.Background(), func(context.Context, artifact.Emit) (*artifact.CloneReady, error) { return nil, nil })
-		m.stage = cvStageRunning
+		m.startOp, _ = launch(context.Background(), func(context.Context, artifact.Emit) (*artifact.CloneReady, error) { return nil, nil })
+		m.stage = stageRunning
 		m.startAt = m.now()
 	}
-	m.Update(cvEventsMsg{op: m.startOp, events: evs})
+	m.Update(eventsMsg{op: m.startOp, events: evs})
 }
 
-func cvManyEvents(n int) []artifact.Event {
+func manyEvents(n int) []artifact.Event {
 	evs := make([]artifact.Event, 0, n)
 	for i := range n {
 		evs = append(evs, uitest.Ev(i, "Cluster", uitest.CL, "CREATE_IN_PROGRESS", fmt.Sprintf("event %d: configuring the cluster's parameter group and enhanced monitoring", i)))
@@ -515,17 +515,17 @@ func cvManyEvents(n int) []artifact.Event {
 func TestCloneViewStaysWithinTerminal(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	for _, size := range [][2]int{{100, 30}, {80, 24}, {60, 12}, {40, 8}, {120, 60}} {
-		for _, evs := range [][]artifact.Event{cvSuccess(cvReady("pw-generated-123")), cvMustEvents(cvInstanceFails()), append(cvCreating(), cvManyEvents(5000)...)} {
-			m := cvNewTest(t, &cvFake{}, clock, nil)
+		for _, evs := range [][]artifact.Event{success(cvReady("pw-generated-123")), mustEvents(instanceFails()), append(cvCreating(), manyEvents(5000)...)} {
+			m := newTest(t, &cvFake{}, clock, nil)
 			m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-			cvFeed(m, evs...)
-			m.stage = cvStageRunning
-			for _, stage := range []cvStage{cvStageRunning, cvStageReady, cvStageFailed} {
+			feed(m, evs...)
+			m.stage = stageRunning
+			for _, stage := range []cvStage{stageRunning, stageReady, stageFailed} {
 				m.stage = stage
-				if stage == cvStageFailed && m.failed == nil {
+				if stage == stageFailed && m.failed == nil {
 					continue
 				}
-				if stage == cvStageReady && m.ready == nil {
+				if stage == stageReady && m.ready == nil {
 					continue
 				}
 				lines := strings.Split(m.View().Content, "\n")
@@ -542,13 +542,13 @@ func TestCloneViewStaysWithinTerminal(t *testing.T) {
 	}
 }
 
-func cvMustEvents(evs []artifact.Event, _ *artifact.CloneError) []artifact.Event { return evs }
+func mustEvents(evs []artifact.Event, _ *artifact.CloneError) []artifact.Event { return evs }
 
 func TestCloneViewLogFollowsAndScrolls(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	m := cvNewTest(t, &cvFake{}, clock, nil)
+	m := newTest(t, &cvFake{}, clock, nil)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	cvFeed(m, append(cvCreating(), cvManyEvents(3000)...)...)
+	feed(m, append(cvCreating(), manyEvents(3000)...)...)
 	if !strings.Contains(uitest.Screen(m), "event 2999:") || m.logScroll != 0 {
 		t.Fatal("the log does not follow the newest event")
 	}
@@ -567,7 +567,7 @@ func TestCloneViewLogFollowsAndScrolls(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	before := logLines()
-	cvFeed(m, cvManyEvents(3)...)
+	feed(m, manyEvents(3)...)
 	if m.logScroll != at+3 || logLines() != before {
 		t.Fatal("a scrolled log moved when events arrived")
 	}
@@ -583,8 +583,8 @@ func TestCloneViewLogFollowsAndScrolls(t *testing.T) {
 
 func TestCloneViewLogLimit(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	m := cvNewTest(t, &cvFake{}, clock, func(o *Options) { o.LogLimit = 1000 })
-	cvFeed(m, cvManyEvents(5000)...)
+	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.LogLimit = 1000 })
+	feed(m, manyEvents(5000)...)
 	if n := m.log.len(); n < 1000 || n > 1250 {
 		t.Fatalf("kept %d events with a limit of 1000", n)
 	}
@@ -598,8 +598,8 @@ func TestCloneViewLogLimit(t *testing.T) {
 
 func TestCloneViewRowDurationSurvivesRepeatedInProgress(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0.Add(time.Hour)}
-	m := cvNewTest(t, &cvFake{}, clock, nil)
-	cvFeed(m, cvStarted(),
+	m := newTest(t, &cvFake{}, clock, nil)
+	feed(m, cvStarted(),
 		uitest.Ev(10, "Cluster", uitest.CL, "CREATE_IN_PROGRESS", ""),
 		uitest.Ev(70, "Cluster", uitest.CL, "CREATE_IN_PROGRESS", "Resource creation Initiated"),
 		uitest.Ev(190, "Cluster", uitest.CL, "CREATE_COMPLETE", ""))
@@ -614,7 +614,7 @@ func TestCloneViewRowDurationSurvivesRepeatedInProgress(t *testing.T) {
 
 func TestCloneViewFailedKeptTornDown(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	evs, cerr := cvSubnetFails()
+	evs, cerr := subnetFails()
 	td := []artifact.Event{
 		artifact.CloneStarted{Stack: uitest.Stack, StackID: uitest.StackID, Source: "prod", Region: "eu-west-1", Resources: []artifact.ResourceInfo{
 			{LogicalID: "SecurityGroup", Type: uitest.SG, Label: uitest.SG}, {LogicalID: "SubnetGroup", Type: uitest.SNG, Label: uitest.SNG}}},
@@ -626,12 +626,12 @@ func TestCloneViewFailedKeptTornDown(t *testing.T) {
 		artifact.TornDown{Stack: uitest.Stack},
 	}
 	f := &cvFake{startEvs: evs, startErr: cerr, tdEvs: td}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "failed", cvAt(cvStageFailed))
+	h.WaitFor(t, "failed", cvAt(stageFailed))
 	h.Key("t")
 	h.Key("y")
-	h.WaitFor(t, "nothing left", cvAt(cvStageTornDown))
+	h.WaitFor(t, "nothing left", cvAt(stageTornDown))
 	s := uitest.Screen(h.Final(t))
 	for _, want := range []string{"nothing to delete", "nothing left"} {
 		if !strings.Contains(s, want) {
@@ -648,12 +648,12 @@ func TestCloneViewFailedKeptTornDown(t *testing.T) {
 func TestCloneViewStartErrorAfterStackOffersTeardown(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	ready := cvReady("")
-	evs := cvSuccess(ready)
+	evs := success(ready)
 	evs = evs[:len(evs)-4] // up to CREATE_COMPLETE and the password reset
 	f := &cvFake{startEvs: evs, startErr: errors.New("rds:ModifyDBCluster: AccessDenied: not authorized to reset the master password")}
-	m := cvNewTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the error", cvAt(cvStageError))
+	h.WaitFor(t, "the error", cvAt(stageError))
 	s := uitest.Screen(m)
 	for _, want := range []string{"The clone stopped", "AccessDenied", "t tear down what remains"} {
 		if !strings.Contains(s, want) {

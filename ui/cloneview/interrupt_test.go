@@ -24,7 +24,7 @@ func TestCloneViewCtrlCInterrupted(t *testing.T) {
 		{"summary", nil, []string{"ctrl+c"}, ErrCancelled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := cvNewTest(t, &cvFake{}, &uitest.Clock{T: uitest.T0}, tc.edit)
+			m := newTest(t, &cvFake{}, &uitest.Clock{T: uitest.T0}, tc.edit)
 			h := uitest.RunHarness(t, m, 100, 30)
 			for _, k := range tc.keys {
 				h.Key(k)
@@ -37,7 +37,7 @@ func TestCloneViewCtrlCInterrupted(t *testing.T) {
 		})
 	}
 	// esc on the password prompt is a plain cancel.
-	m := cvNewTest(t, &cvFake{}, &uitest.Clock{T: uitest.T0}, func(o *Options) { o.NeedPassword = true })
+	m := newTest(t, &cvFake{}, &uitest.Clock{T: uitest.T0}, func(o *Options) { o.NeedPassword = true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.Key("esc")
 	h.TM.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))

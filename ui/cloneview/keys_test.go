@@ -11,9 +11,9 @@ import (
 
 func TestCloneViewKeysWrapAt80(t *testing.T) {
 	ready := cvReady("")
-	m := cvNewTest(t, &cvFake{startEvs: cvSuccess(ready), ready: ready}, &uitest.Clock{T: uitest.T0}, func(o *Options) { o.SkipSummary = true })
+	m := newTest(t, &cvFake{startEvs: success(ready), ready: ready}, &uitest.Clock{T: uitest.T0}, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 80, 24)
-	h.WaitFor(t, "ready", cvAt(cvStageReady))
+	h.WaitFor(t, "ready", cvAt(stageReady))
 	s := uitest.Screen(m)
 	if !strings.Contains(s, "q quit (clone keeps running)") || !strings.Contains(s, "scroll") {
 		t.Errorf("the ready keys are cut at 80 columns:\n%s", s)

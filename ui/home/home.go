@@ -141,7 +141,7 @@ func (h *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if h.theme.Follow(msg) {
 			h.help.Styles = h.theme.HelpStyles()
 		}
-	case homeImagesMsg:
+	case imagesMsg:
 		h.gotImages(msg)
 	case tea.KeyPressMsg:
 		if h.picking && msg.String() != "ctrl+c" {

@@ -59,8 +59,8 @@ func RunWith(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Res
 	return Result{Choice: h.Choice(), Image: h.image}, nil
 }
 
-// homeImagesMsg carries the listed images, or why they could not be.
-type homeImagesMsg struct {
+// imagesMsg carries the listed images, or why they could not be.
+type imagesMsg struct {
 	images []ArtifactImage
 	err    error
 }
@@ -74,11 +74,11 @@ func (h *Model) pickImage() tea.Cmd {
 	}
 	return func() tea.Msg {
 		imgs, err := list(ctx)
-		return homeImagesMsg{imgs, err}
+		return imagesMsg{imgs, err}
 	}
 }
 
-func (h *Model) gotImages(msg homeImagesMsg) {
+func (h *Model) gotImages(msg imagesMsg) {
 	h.loading = false
 	switch {
 	case msg.err != nil:

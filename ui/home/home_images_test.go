@@ -11,7 +11,7 @@ import (
 	"github.com/dbaf/dbaf/ui/internal/uitest"
 )
 
-func homeTestImages(context.Context) ([]ArtifactImage, error) {
+func testImages(context.Context) ([]ArtifactImage, error) {
 	at := func(d int) time.Time {
 		return time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC).Add(time.Duration(d) * time.Hour)
 	}
@@ -22,7 +22,7 @@ func homeTestImages(context.Context) ([]ArtifactImage, error) {
 	}, nil
 }
 
-func homeWithImages(list ArtifactImages) *Model {
+func withImages(list ArtifactImages) *Model {
 	h := New(DefaultEntries(), common.NewTheme(true, false))
 	h.images, h.ctx = list, context.Background()
 	return h
@@ -31,7 +31,7 @@ func homeWithImages(list ArtifactImages) *Model {
 // "Clone from an artifact" shows the local artifact images, newest first,
 // says which will be cloned, and returns the one picked.
 func TestHomeCloneImagePicker(t *testing.T) {
-	tm, p := uitest.Run(t, homeWithImages(homeTestImages), 100, 16)
+	tm, p := uitest.Run(t, withImages(testImages), 100, 16)
 	tm.Type("2")
 	uitest.WaitFor(t, p, "Clone from which artifact image?", "› orders-artifact:v3", "Will clone: orders-artifact:v3")
 	v := p.Last
@@ -49,7 +49,7 @@ func TestHomeCloneImagePicker(t *testing.T) {
 }
 
 func TestHomeCloneImagePicked(t *testing.T) {
-	tm, p := uitest.Run(t, homeWithImages(homeTestImages), 100, 16)
+	tm, p := uitest.Run(t, withImages(testImages), 100, 16)
 	tm.Type("2")
 	uitest.WaitFor(t, p, "Will clone: orders-artifact:v3")
 	tm.Send(uitest.Down)
@@ -68,7 +68,7 @@ func TestHomeCloneNoImages(t *testing.T) {
 			return nil, errors.New("Cannot connect to the Docker daemon")
 		},
 	} {
-		tm, p := uitest.Run(t, homeWithImages(want), 100, 16)
+		tm, p := uitest.Run(t, withImages(want), 100, 16)
 		tm.Type("2")
 		uitest.WaitFor(t, p, list)
 		tm.Send(uitest.Esc)

@@ -13,7 +13,7 @@ import (
 
 func TestWizardCtrlCInterrupted(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(uitest.Ctrl('c'))
 	w := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*uitest.Probe).M.(*Model)
 	_, err := w.Result()

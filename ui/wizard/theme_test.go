@@ -11,10 +11,10 @@ import (
 
 // TestWizardColour: the wizard's first screen is coloured too.
 func TestWizardColour(t *testing.T) {
-	opts := wizTestOptions(t, wizSandbox(), nil)
+	opts := testOptions(t, wizSandbox(), nil)
 	opts.Theme = common.ThemeFor(false)
 	tm, p := uitest.Run(t, New(t.Context(), opts), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	_, frame := uitest.ColourFrame(t, tm)
 	uitest.RequireColour(t, frame)
 	golden.RequireEqual(t, frame)

@@ -64,9 +64,9 @@ type Options struct {
 	Spinner spinner.Spinner
 }
 
-// wizDefaultConfigPath is where the wizard writes the INI when told
+// defaultConfigPath is where the wizard writes the INI when told
 // nowhere: the file `dbaf build` reads by default.
-const wizDefaultConfigPath = "artifact_config.ini"
+const defaultConfigPath = "artifact_config.ini"
 
 // ErrAborted is returned by Run when the user leaves before an
 // image was built.
@@ -96,13 +96,13 @@ func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (*art
 type wizStep int
 
 const (
-	wizSource wizStep = iota
-	wizSubnets
-	wizClass
-	wizCapacity // Serverless v2 range; shown as part of "Class"
-	wizDetails
-	wizReview
-	wizBuild
+	stepSource wizStep = iota
+	stepSubnets
+	stepClass
+	stepCapacity // Serverless v2 range; shown as part of "Class"
+	stepDetails
+	stepReview
+	stepBuild
 )
 
 // Model is the build wizard, a tea.Model. Create it with New.
@@ -129,13 +129,13 @@ type Model struct {
 	cfg  config.Config // the choices so far, in the INI's own model
 	path string
 
-	src wizSourceState
-	net wizSubnetState
-	cls wizClassState
-	acu wizCapacityState
-	det wizDetailsState
-	rev wizReviewState
-	bld wizBuildState
+	src sourceState
+	net subnetState
+	cls classState
+	acu capacityState
+	det detailsState
+	rev reviewState
+	bld buildState
 
 	result  *artifact.Built
 	lastErr error
@@ -167,7 +167,7 @@ func New(ctx context.Context, opts Options) *Model {
 		w.now = time.Now
 	}
 	if w.path == "" {
-		w.path = wizDefaultConfigPath
+		w.path = defaultConfigPath
 	}
 	if w.disc != nil {
 		w.region = w.disc.Region()
@@ -273,9 +273,9 @@ func (l *wizLoad) stop() {
 	l.req = -1
 }
 
-// wizStreamMsg carries one message of a stream (cluster pages, build
+// streamMsg carries one message of a stream (cluster pages, build
 // events) and the channel the next one comes from.
-type wizStreamMsg struct {
+type streamMsg struct {
 	next <-chan tea.Msg
 	msg  tea.Msg
 }
@@ -307,7 +307,7 @@ func wizNext(ch <-chan tea.Msg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		return wizStreamMsg{next: ch, msg: m}
+		return streamMsg{next: ch, msg: m}
 	}
 }
 
@@ -341,7 +341,7 @@ func (w *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			w.spin.Style = w.theme.Accent
 		}
 		return w, nil
-	case wizStreamMsg:
+	case streamMsg:
 		_, cmd := w.Update(msg.msg)
 		return w, tea.Batch(cmd, wizNext(msg.next))
 	case spinner.TickMsg:
@@ -381,27 +381,27 @@ func (w *Model) spinIfBusy() tea.Cmd {
 // that are not results.
 func (w *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case wizClusterPageMsg:
+	case clusterPageMsg:
 		return w.onClusterPage(msg), true
-	case wizClustersDoneMsg:
+	case clustersDoneMsg:
 		return w.onClustersDone(msg), true
-	case wizClusterMsg:
+	case clusterMsg:
 		return w.onClusterDetail(msg), true
-	case wizRegionMsg:
+	case regionMsg:
 		return w.onRegion(msg), true
-	case wizSubnetGroupMsg:
+	case subnetGroupMsg:
 		return w.onSubnetGroup(msg), true
-	case wizVPCSubnetsMsg:
+	case vPCSubnetsMsg:
 		return w.onVPCSubnets(msg), true
-	case wizVPCMsg:
+	case vPCMsg:
 		return w.onVPC(msg), true
-	case wizClassesMsg:
+	case classesMsg:
 		return w.onClasses(msg), true
-	case wizStatMsg:
+	case statMsg:
 		return w.onStat(msg), true
-	case wizBuildEventMsg:
+	case buildEventMsg:
 		return w.onBuildEvent(msg), true
-	case wizBuildDoneMsg:
+	case buildDoneMsg:
 		return w.onBuildDone(msg), true
 	}
 	return nil, false
@@ -417,9 +417,9 @@ func (w *Model) updateInputs(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	*in, cmd = in.Update(msg)
 	switch w.step {
-	case wizDetails:
+	case stepDetails:
 		w.checkDetail(w.det.focus)
-	case wizCapacity:
+	case stepCapacity:
 		w.checkCapacity()
 	}
 	return cmd
@@ -428,11 +428,11 @@ func (w *Model) updateInputs(msg tea.Msg) tea.Cmd {
 // activePicker is the filterable list on screen, if any.
 func (w *Model) activePicker() *picker {
 	switch {
-	case w.step == wizSource && !w.src.regionPrompt && w.src.list.err == nil:
+	case w.step == stepSource && !w.src.regionPrompt && w.src.list.err == nil:
 		return &w.src.pick
-	case w.step == wizSubnets && w.net.custom:
+	case w.step == stepSubnets && w.net.custom:
 		return &w.net.pick
-	case w.step == wizClass:
+	case w.step == stepClass:
 		return &w.cls.pick
 	}
 	return nil
@@ -441,13 +441,13 @@ func (w *Model) activePicker() *picker {
 // focusedInput is the text input taking typing on this screen, if any.
 func (w *Model) focusedInput() *textinput.Model {
 	switch {
-	case w.step == wizSource && w.src.regionPrompt:
+	case w.step == stepSource && w.src.regionPrompt:
 		return &w.src.region
-	case w.step == wizCapacity:
+	case w.step == stepCapacity:
 		return &w.acu.inputs[w.acu.focus]
-	case w.step == wizDetails:
+	case w.step == stepDetails:
 		return &w.det.inputs[w.det.focus]
-	case w.step == wizBuild && w.bld.pushPrompt:
+	case w.step == stepBuild && w.bld.pushPrompt:
 		return &w.bld.push
 	}
 	return nil
@@ -471,19 +471,19 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch w.step {
-	case wizSource:
+	case stepSource:
 		return w.sourceKey(msg)
-	case wizSubnets:
+	case stepSubnets:
 		return w.subnetKey(msg)
-	case wizClass:
+	case stepClass:
 		return w.classKey(msg)
-	case wizCapacity:
+	case stepCapacity:
 		return w.capacityKey(msg)
-	case wizDetails:
+	case stepDetails:
 		return w.detailsKey(msg)
-	case wizReview:
+	case stepReview:
 		return w.reviewKey(msg)
-	case wizBuild:
+	case stepBuild:
 		return w.buildKey(msg)
 	}
 	return nil
@@ -492,7 +492,7 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // helpKeyFree says whether "?" means help here: not in the text fields
 // where it may be typed (the publisher contact).
 func (w *Model) helpKeyFree() bool {
-	return !(w.step == wizDetails && w.det.focus == wizFieldContact)
+	return !(w.step == stepDetails && w.det.focus == fieldContact)
 }
 
 // goTo shows step s and starts what it needs.
@@ -502,15 +502,15 @@ func (w *Model) goTo(s wizStep) tea.Cmd {
 	w.layout()
 	var cmd tea.Cmd
 	switch s {
-	case wizSubnets:
+	case stepSubnets:
 		cmd = w.enterSubnets()
-	case wizClass:
+	case stepClass:
 		cmd = w.enterClass()
-	case wizCapacity:
+	case stepCapacity:
 		cmd = w.enterCapacity()
-	case wizDetails:
+	case stepDetails:
 		cmd = w.enterDetails()
-	case wizReview:
+	case stepReview:
 		cmd = w.enterReview()
 	}
 	return tea.Batch(cmd, w.spinIfBusy())
@@ -522,13 +522,13 @@ func (w *Model) stopAuto() { w.auto = false }
 // Layout: a header line, the step line, a blank, the body, a blank and
 // the help line.
 const (
-	wizChrome = 5
+	chrome = 5
 )
 
 func (w *Model) tooSmall() bool { return w.width < common.MinWidth || w.height < common.MinHeight }
 
 // bodyHeight is the rows the current step may draw.
-func (w *Model) bodyHeight() int { return max(1, w.height-wizChrome-(len(w.keyLines())-1)) }
+func (w *Model) bodyHeight() int { return max(1, w.height-chrome-(len(w.keyLines())-1)) }
 
 // keyLines is the key help at the bottom, wrapped to the window's width.
 func (w *Model) keyLines() []string {
@@ -541,9 +541,9 @@ func (w *Model) keyLines() []string {
 // layout sizes the lists and inputs to the window.
 func (w *Model) layout() {
 	h := w.bodyHeight()
-	w.src.pick.setHeight(h - wizSourceChrome)
-	w.net.pick.setHeight(h - wizSubnetChrome)
-	w.cls.pick.setHeight(h - wizClassChrome)
+	w.src.pick.setHeight(h - sourceChrome)
+	w.net.pick.setHeight(h - subnetChrome)
+	w.cls.pick.setHeight(h - classChrome)
 	w.help.SetWidth(w.width)
 	iw := max(10, min(60, w.width-30))
 	for i := range w.det.inputs {
@@ -554,7 +554,7 @@ func (w *Model) layout() {
 	}
 	w.src.region.SetWidth(20)
 	w.bld.push.SetWidth(max(20, min(70, w.width-20)))
-	if w.step == wizReview {
+	if w.step == stepReview {
 		w.rev.scroll = max(0, min(w.rev.scroll, len(w.reviewLines())-w.reviewHeight()))
 	}
 }
@@ -583,19 +583,19 @@ func (w *Model) render() string {
 		body = w.fullHelp()
 	} else {
 		switch w.step {
-		case wizSource:
+		case stepSource:
 			body = w.sourceView()
-		case wizSubnets:
+		case stepSubnets:
 			body = w.subnetView()
-		case wizClass:
+		case stepClass:
 			body = w.classView()
-		case wizCapacity:
+		case stepCapacity:
 			body = w.capacityView()
-		case wizDetails:
+		case stepDetails:
 			body = w.detailsView()
-		case wizReview:
+		case stepReview:
 			body = w.reviewView()
-		case wizBuild:
+		case stepBuild:
 			body = w.buildView()
 		}
 	}
@@ -665,7 +665,7 @@ func (w *Model) stepsLine() string {
 	th := w.theme
 	names := []string{"Source", "Subnets", "Class", "Details", "Review", "Build"}
 	cur := int(w.step)
-	if w.step >= wizCapacity {
+	if w.step >= stepCapacity {
 		cur-- // capacity belongs to Class
 	}
 	parts := make([]string, len(names))
@@ -691,9 +691,9 @@ func wizWrap(text string, width int, style lipgloss.Style, indent string) []stri
 	return lines
 }
 
-// wizErrorLines explains a failed AWS call in place: the error (an
+// errorLines explains a failed AWS call in place: the error (an
 // aws.Error's message already says what to do) and the keys that help.
-func (w *Model) wizErrorLines(what string, err error, keys string) []string {
+func (w *Model) errorLines(what string, err error, keys string) []string {
 	th := w.theme
 	out := wizWrap("✗ "+what+": "+err.Error(), w.width, th.Err, "")
 	var ae *aws.Error

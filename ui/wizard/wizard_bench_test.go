@@ -16,8 +16,8 @@ import (
 // 20,000-subnet VPC must cost less than a frame (16 ms) for Update and
 // View together; the wizard holding 5,000 clusters must stay under 60 MB.
 
-// wizManyClusters makes n clusters named like a large account's.
-func wizManyClusters(n int) []aws.Cluster {
+// manyClusters makes n clusters named like a large account's.
+func manyClusters(n int) []aws.Cluster {
 	teams := []string{"orders", "billing", "search", "prod", "analytics", "ledger", "catalog", "auth"}
 	envs := []string{"prod", "staging", "dev", "qa"}
 	out := make([]aws.Cluster, n)
@@ -49,32 +49,32 @@ func wizManyClusters(n int) []aws.Cluster {
 	return out
 }
 
-// wizWithClusters is a wizard at 120x40 that has listed n clusters, fed
+// withClusters is a wizard at 120x40 that has listed n clusters, fed
 // page by page as the stream would.
-func wizWithClusters(tb testing.TB, n int) *Model {
+func withClusters(tb testing.TB, n int) *Model {
 	tb.Helper()
-	opts := wizTestOptions(tb, wizSandbox(), nil)
+	opts := testOptions(tb, wizSandbox(), nil)
 	w := New(context.Background(), opts)
 	w.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	clusters := wizManyClusters(n)
+	clusters := manyClusters(n)
 	_, req := w.begin(&w.src.list)
 	for i := 0; i < n; i += 100 {
 		page := make([]aws.Cluster, min(n, i+100)-i)
 		copy(page, clusters[i:])
-		w.Update(wizClusterPageMsg{req: req, clusters: page})
+		w.Update(clusterPageMsg{req: req, clusters: page})
 	}
-	w.Update(wizClustersDoneMsg{req: req})
+	w.Update(clustersDoneMsg{req: req})
 	return w
 }
 
-// wizWithSubnets is a wizard on the pick-subnets list of a VPC with n
+// withSubnets is a wizard on the pick-subnets list of a VPC with n
 // subnets.
-func wizWithSubnets(tb testing.TB, n int) *Model {
+func withSubnets(tb testing.TB, n int) *Model {
 	tb.Helper()
-	w := wizWithClusters(tb, 1)
+	w := withClusters(tb, 1)
 	c := wizSandbox().clusters[0]
 	w.src.chosen = &c
-	w.step = wizSubnets
+	w.step = stepSubnets
 	w.net.decided, w.net.custom = true, true
 	w.net.sg, w.net.sgFor = wizSandbox().groups["prod-db-subnets"], c.ID
 	subnets := make([]aws.Subnet, n)
@@ -89,14 +89,14 @@ func wizWithSubnets(tb testing.TB, n int) *Model {
 		}
 	}
 	_, req := w.begin(&w.net.vpcLoad)
-	w.Update(wizVPCSubnetsMsg{req: req, vpc: "vpc-0a1b2c3d", subnets: subnets})
+	w.Update(vPCSubnetsMsg{req: req, vpc: "vpc-0a1b2c3d", subnets: subnets})
 	w.layout()
 	return w
 }
 
-// wizKeystrokes types then erases text, one key per call, so a benchmark
+// keystrokes types then erases text, one key per call, so a benchmark
 // loop covers narrowing and widening filters alike.
-func wizKeystrokes(text string) []tea.KeyPressMsg {
+func keystrokes(text string) []tea.KeyPressMsg {
 	var keys []tea.KeyPressMsg
 	for _, r := range text {
 		keys = append(keys, tea.KeyPressMsg{Code: r, Text: string(r)})
@@ -107,8 +107,8 @@ func wizKeystrokes(text string) []tea.KeyPressMsg {
 	return keys
 }
 
-func wizBenchKeystrokes(b *testing.B, w *Model, text string) {
-	keys := wizKeystrokes(text)
+func benchKeystrokes(b *testing.B, w *Model, text string) {
+	keys := keystrokes(text)
 	var worst time.Duration // a widening backspace rescans everything
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -123,22 +123,22 @@ func wizBenchKeystrokes(b *testing.B, w *Model, text string) {
 }
 
 func BenchmarkWizardFilterClusters(b *testing.B) {
-	w := wizWithClusters(b, 5000)
-	wizBenchKeystrokes(b, w, "prod-staging 16")
+	w := withClusters(b, 5000)
+	benchKeystrokes(b, w, "prod-staging 16")
 }
 
 func BenchmarkWizardFilterSubnets(b *testing.B) {
-	w := wizWithSubnets(b, 20000)
+	w := withSubnets(b, 20000)
 	if len(w.net.pick.items) != 20000 {
 		b.Fatalf("%d subnets listed", len(w.net.pick.items))
 	}
-	wizBenchKeystrokes(b, w, "1b team-4 10.3")
+	benchKeystrokes(b, w, "1b team-4 10.3")
 }
 
 // BenchmarkWizardFirstView is the first frame, before any data: it must be
 // instant so the screen appears at once.
 func BenchmarkWizardFirstView(b *testing.B) {
-	opts := wizTestOptions(b, wizSandbox(), nil)
+	opts := testOptions(b, wizSandbox(), nil)
 	b.ReportAllocs()
 	for range b.N {
 		w := New(context.Background(), opts)
@@ -153,7 +153,7 @@ func BenchmarkWizardMemory5000Clusters(b *testing.B) {
 	var inuse, share float64
 	for range b.N {
 		before, after := wizHeap(), 0.0
-		w := wizWithClusters(b, 5000)
+		w := withClusters(b, 5000)
 		_ = w.View()
 		after = wizHeap()
 		runtime.KeepAlive(w)
@@ -167,7 +167,7 @@ func BenchmarkWizardMemory5000Clusters(b *testing.B) {
 // test run, not only when benchmarks are run.
 func TestWizardMemory5000Clusters(t *testing.T) {
 	before := wizHeap()
-	w := wizWithClusters(t, 5000)
+	w := withClusters(t, 5000)
 	_ = w.View()
 	after := wizHeap()
 	runtime.KeepAlive(w)

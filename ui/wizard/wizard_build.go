@@ -18,14 +18,14 @@ import (
 // Step 6: write the INI, build (and maybe push) with live progress, and
 // end on what a developer needs: the image and the docker run line.
 
-// wizMaxProgress bounds the progress lines kept; only the last few show.
-const wizMaxProgress = 200
+// maxProgress bounds the progress lines kept; only the last few show.
+const maxProgress = 200
 
-type wizBuildState struct {
+type buildState struct {
 	run      wizLoad
 	pushRef  string // "" for a plain build
 	saved    string // the INI path written by this run
-	steps    []wizBuildStep
+	steps    []buildStep
 	progress []string
 	warnings []string
 	started  time.Time
@@ -37,36 +37,36 @@ type wizBuildState struct {
 	pushErr    string
 }
 
-type wizBuildStep struct {
+type buildStep struct {
 	name, detail string
 	done         bool
 	elapsed      time.Duration
 }
 
 type (
-	// wizBuildEventMsg is one event of the running build; saved is set
+	// buildEventMsg is one event of the running build; saved is set
 	// instead when the INI has been written.
-	wizBuildEventMsg struct {
+	buildEventMsg struct {
 		req   int
 		ev    artifact.Event
 		saved string
 	}
-	wizBuildDoneMsg struct {
+	buildDoneMsg struct {
 		req   int
 		built *artifact.Built
 		err   error
 	}
 )
 
-func newWizBuildState(w *Model) wizBuildState {
-	return wizBuildState{push: w.newInput("push to: ", "registry.example.com/team/db-artifact:latest")}
+func newWizBuildState(w *Model) buildState {
+	return buildState{push: w.newInput("push to: ", "registry.example.com/team/db-artifact:latest")}
 }
 
 // startBuild writes the INI (a plain build only: a push rebuilds what was
 // written) and runs the build function, streaming its events.
 func (w *Model) startBuild(push string) tea.Cmd {
 	b := &w.bld
-	w.step = wizBuild
+	w.step = stepBuild
 	w.help.ShowAll = false
 	b.pushRef, b.saved = push, ""
 	b.steps, b.progress, b.warnings = nil, nil, nil
@@ -79,27 +79,27 @@ func (w *Model) startBuild(push string) tea.Cmd {
 	cfg.Path = path
 	stream := wizStream(ctx, func(send func(tea.Msg) bool) {
 		if build == nil {
-			send(wizBuildDoneMsg{req: req, err: fmt.Errorf("this dbaf cannot build images here (no build function)")})
+			send(buildDoneMsg{req: req, err: fmt.Errorf("this dbaf cannot build images here (no build function)")})
 			return
 		}
 		if push == "" {
 			if err := cfg.Save(path); err != nil {
-				send(wizBuildDoneMsg{req: req, err: err})
+				send(buildDoneMsg{req: req, err: err})
 				return
 			}
-			if !send(wizBuildEventMsg{req: req, saved: path}) {
+			if !send(buildEventMsg{req: req, saved: path}) {
 				return
 			}
 		}
 		built, err := build(ctx, &cfg, push, func(e artifact.Event) {
-			send(wizBuildEventMsg{req: req, ev: e})
+			send(buildEventMsg{req: req, ev: e})
 		})
-		send(wizBuildDoneMsg{req: req, built: built, err: err})
+		send(buildDoneMsg{req: req, built: built, err: err})
 	})
 	return tea.Batch(stream, w.startSpin())
 }
 
-func (w *Model) onBuildEvent(msg wizBuildEventMsg) tea.Cmd {
+func (w *Model) onBuildEvent(msg buildEventMsg) tea.Cmd {
 	b := &w.bld
 	if msg.req != b.run.req || !b.run.active {
 		return nil
@@ -111,7 +111,7 @@ func (w *Model) onBuildEvent(msg wizBuildEventMsg) tea.Cmd {
 	}
 	switch e := msg.ev.(type) {
 	case artifact.StepStarted:
-		b.steps = append(b.steps, wizBuildStep{name: e.Step, detail: e.Detail})
+		b.steps = append(b.steps, buildStep{name: e.Step, detail: e.Detail})
 	case artifact.StepDone:
 		for i := len(b.steps) - 1; i >= 0; i-- {
 			if b.steps[i].name == e.Step && !b.steps[i].done {
@@ -124,8 +124,8 @@ func (w *Model) onBuildEvent(msg wizBuildEventMsg) tea.Cmd {
 		}
 	case artifact.Progress:
 		b.progress = append(b.progress, e.Line)
-		if len(b.progress) > wizMaxProgress {
-			b.progress = append(b.progress[:0], b.progress[len(b.progress)-wizMaxProgress:]...)
+		if len(b.progress) > maxProgress {
+			b.progress = append(b.progress[:0], b.progress[len(b.progress)-maxProgress:]...)
 		}
 	case artifact.Warning:
 		b.warnings = append(b.warnings, e.Message)
@@ -133,7 +133,7 @@ func (w *Model) onBuildEvent(msg wizBuildEventMsg) tea.Cmd {
 	return nil
 }
 
-func (w *Model) onBuildDone(msg wizBuildDoneMsg) tea.Cmd {
+func (w *Model) onBuildDone(msg buildDoneMsg) tea.Cmd {
 	b := &w.bld
 	if !b.run.finish(msg.req, msg.err) {
 		return nil
@@ -158,7 +158,7 @@ func (w *Model) buildKey(msg tea.KeyPressMsg) tea.Cmd {
 	case b.run.active:
 		if key.Matches(msg, k.CancelRun) {
 			b.run.stop()
-			return w.goTo(wizReview)
+			return w.goTo(stepReview)
 		}
 	case b.run.err != nil:
 		switch {
@@ -166,7 +166,7 @@ func (w *Model) buildKey(msg tea.KeyPressMsg) tea.Cmd {
 			return w.startBuild(b.pushRef)
 		case key.Matches(msg, k.Back):
 			b.run.err = nil
-			return w.goTo(wizReview)
+			return w.goTo(stepReview)
 		}
 	default:
 		switch {
@@ -181,7 +181,7 @@ func (w *Model) buildKey(msg tea.KeyPressMsg) tea.Cmd {
 			b.push.CursorEnd()
 			return b.push.Focus()
 		case key.Matches(msg, k.Back):
-			return w.goTo(wizReview)
+			return w.goTo(stepReview)
 		}
 	}
 	return nil
@@ -215,8 +215,8 @@ func (w *Model) pushKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-// wizStepTitle names a build step for people.
-func wizStepTitle(step string) string {
+// stepTitle names a build step for people.
+func stepTitle(step string) string {
 	switch step {
 	case artifact.StepResolve:
 		return "resolve"
@@ -230,7 +230,7 @@ func wizStepTitle(step string) string {
 	return step
 }
 
-func wizSeconds(d time.Duration) string {
+func seconds(d time.Duration) string {
 	switch {
 	case d >= time.Second:
 		return fmt.Sprintf("%.1fs", d.Seconds())
@@ -266,9 +266,9 @@ func (w *Model) buildView() []string {
 		} else if !b.run.active {
 			mark = th.Err.Render("✗ ")
 		}
-		line := mark + common.Pad(wizStepTitle(s.name), 10) + th.Subtle.Render(s.detail)
+		line := mark + common.Pad(stepTitle(s.name), 10) + th.Subtle.Render(s.detail)
 		if s.done && s.elapsed > 0 {
-			line = common.Spread(line, th.Subtle.Render(wizSeconds(s.elapsed)), width)
+			line = common.Spread(line, th.Subtle.Render(seconds(s.elapsed)), width)
 		}
 		out = append(out, line)
 	}
@@ -301,7 +301,7 @@ func (w *Model) summaryView() []string {
 	th := w.theme
 	width := w.width
 	r := b.built
-	out := []string{th.OK.Render("✓ Built "+r.Image) + th.Subtle.Render(wizTookText(b.took)), ""}
+	out := []string{th.OK.Render("✓ Built "+r.Image) + th.Subtle.Render(tookText(b.took)), ""}
 	// The indent goes first when a full image id would not fit.
 	indent := "  "
 	if width < 2+8+len(r.ID) {
@@ -341,8 +341,8 @@ func (w *Model) summaryView() []string {
 	return out
 }
 
-func wizTookText(d time.Duration) string {
-	if s := wizSeconds(d); s != "" {
+func tookText(d time.Duration) string {
+	if s := seconds(d); s != "" {
 		return " in " + s
 	}
 	return ""

@@ -14,13 +14,13 @@ import (
 // Step 3: the instance class, from those orderable for the source's engine
 // and version; then, for db.serverless, the capacity range.
 
-// wizClassChrome: title, filter line, column titles, detail and notice
+// classChrome: title, filter line, column titles, detail and notice
 // (two lines each).
-const wizClassChrome = 7
+const classChrome = 7
 
 const wizServerless = "db.serverless"
 
-type wizClassState struct {
+type classState struct {
 	load    wizLoad
 	classes []string
 	forKey  string // engine and version the classes are for
@@ -28,21 +28,21 @@ type wizClassState struct {
 	notice  string
 }
 
-type wizClassesMsg struct {
+type classesMsg struct {
 	req     int
 	key     string
 	classes []string
 	err     error
 }
 
-func newWizClassState() wizClassState {
-	return wizClassState{pick: newPicker([]string{"CLASS", "vCPU", "MEMORY"}, []int{22, 5, 12}, false)}
+func newWizClassState() classState {
+	return classState{pick: newPicker([]string{"CLASS", "vCPU", "MEMORY"}, []int{22, 5, 12}, false)}
 }
 
-// wizClassShape gives vCPUs and memory (GiB) of the common Aurora classes,
+// classShape gives vCPUs and memory (GiB) of the common Aurora classes,
 // from their family's memory per vCPU and the size's vCPUs; ok is false
 // for classes it does not know.
-func wizClassShape(class string) (vcpu int, mem float64, ok bool) {
+func classShape(class string) (vcpu int, mem float64, ok bool) {
 	family, size, found := strings.Cut(strings.TrimPrefix(class, "db."), ".")
 	if !found {
 		return 0, 0, false
@@ -127,13 +127,13 @@ func (w *Model) loadClasses() tea.Cmd {
 	disc, engine, version, k := w.disc, c.Engine, c.EngineVersion, w.classKeyOf()
 	return func() tea.Msg {
 		classes, err := disc.OrderableClasses(ctx, engine, version)
-		return wizClassesMsg{req: req, key: k, classes: classes, err: err}
+		return classesMsg{req: req, key: k, classes: classes, err: err}
 	}
 }
 
 func (w *Model) classItem(class, writer string) pickerItem {
 	it := pickerItem{id: class, search: strings.ToLower(class)}
-	switch vcpu, mem, ok := wizClassShape(class); {
+	switch vcpu, mem, ok := classShape(class); {
 	case class == wizServerless:
 		it.cols = []string{class, "-", "0.5–256 ACU"}
 		it.note = "Serverless v2: capacity scales within a range you choose"
@@ -150,7 +150,7 @@ func (w *Model) classItem(class, writer string) pickerItem {
 	return it
 }
 
-func (w *Model) onClasses(msg wizClassesMsg) tea.Cmd {
+func (w *Model) onClasses(msg classesMsg) tea.Cmd {
 	cs := &w.cls
 	if !cs.load.finish(msg.req, msg.err) {
 		return nil
@@ -189,7 +189,7 @@ func (w *Model) onClasses(msg wizClassesMsg) tea.Cmd {
 
 // autoClass takes the configured class when following a valid config.
 func (w *Model) autoClass() tea.Cmd {
-	if !w.auto || w.step != wizClass {
+	if !w.auto || w.step != stepClass {
 		return nil
 	}
 	if cl := w.cfg.InstanceClass; cl != "" && slices.Contains(w.cls.classes, cl) {
@@ -207,13 +207,13 @@ func (w *Model) chooseClass(class string) tea.Cmd {
 	}
 	w.cls.notice = ""
 	if class == wizServerless {
-		return w.goTo(wizCapacity)
+		return w.goTo(stepCapacity)
 	}
 	// A capacity range only applies to db.serverless; leaving one behind
 	// would make the config invalid.
 	_ = w.set("serverless_min_capacity", "") // clearing cannot fail
 	_ = w.set("serverless_max_capacity", "")
-	return w.goTo(wizDetails)
+	return w.goTo(stepDetails)
 }
 
 func (w *Model) classKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -224,7 +224,7 @@ func (w *Model) classKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Retry):
 			return tea.Batch(w.loadClasses(), w.startSpin())
 		case key.Matches(msg, k.Back):
-			return w.goTo(wizSubnets)
+			return w.goTo(stepSubnets)
 		}
 		return nil
 	}
@@ -240,7 +240,7 @@ func (w *Model) classKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		cs.load.stop()
-		return w.goTo(wizSubnets)
+		return w.goTo(stepSubnets)
 	}
 	cs.pick.key(msg)
 	return nil
@@ -253,7 +253,7 @@ func (w *Model) classView() []string {
 	out := []string{th.Title.Render("Which instance class should clones use?")}
 	if cs.load.err != nil {
 		out = append(out, "")
-		return append(out, w.wizErrorLines("listing orderable classes for "+c.Engine+" "+c.EngineVersion, cs.load.err,
+		return append(out, w.errorLines("listing orderable classes for "+c.Engine+" "+c.EngineVersion, cs.load.err,
 			w.keyHint("r", "retry", "esc", "back"))...)
 	}
 	if cs.load.active || cs.forKey != w.classKeyOf() {
@@ -292,7 +292,7 @@ func (w *Model) classView() []string {
 
 // Serverless v2 capacity.
 
-type wizCapacityState struct {
+type capacityState struct {
 	inputs [2]textinput.Model
 	focus  int
 	errs   [2]string
@@ -300,8 +300,8 @@ type wizCapacityState struct {
 	loaded bool
 }
 
-func newWizCapacityState(w *Model) wizCapacityState {
-	s := wizCapacityState{}
+func newWizCapacityState(w *Model) capacityState {
+	s := capacityState{}
 	s.inputs[0] = w.newInput("minimum ACUs: ", "0.5")
 	s.inputs[1] = w.newInput("maximum ACUs: ", "16")
 	return s
@@ -392,7 +392,7 @@ func (w *Model) capacityContinue() tea.Cmd {
 			return nil
 		}
 	}
-	return w.goTo(wizDetails)
+	return w.goTo(stepDetails)
 }
 
 func (w *Model) capacityKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -409,7 +409,7 @@ func (w *Model) capacityKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return w.capacityContinue()
 	case key.Matches(msg, k.Back):
-		return w.goTo(wizClass)
+		return w.goTo(stepClass)
 	case key.Matches(msg, k.NextField), key.Matches(msg, k.PrevField):
 		return w.focusCapacity(1 - s.focus)
 	}

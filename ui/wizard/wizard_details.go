@@ -17,10 +17,10 @@ import (
 // each checked as typed by the config's own rules.
 
 const (
-	wizFieldTag = iota
-	wizFieldCIDR
-	wizFieldTTL
-	wizFieldContact
+	fieldTag = iota
+	fieldCIDR
+	fieldTTL
+	fieldContact
 	wizFields
 )
 
@@ -29,9 +29,9 @@ type wizField struct {
 	key, label, about string
 }
 
-// wizDetailFields lists the fields in order (a function, not a package
+// detailFields lists the fields in order (a function, not a package
 // variable: the package keeps no state).
-func wizDetailFields() [wizFields]wizField {
+func detailFields() [wizFields]wizField {
 	return [wizFields]wizField{
 		{"image_tag", "Image tag", "the Docker tag the artifact is built under"},
 		{"allowed_cidr", "Allowed CIDR", "who may connect to a clone (IPv4 CIDR)"},
@@ -40,15 +40,15 @@ func wizDetailFields() [wizFields]wizField {
 	}
 }
 
-type wizDetailsState struct {
+type detailsState struct {
 	inputs [wizFields]textinput.Model
 	focus  int
 	errs   [wizFields]string
 	loaded bool
 }
 
-func newWizDetailsState(w *Model) wizDetailsState {
-	var s wizDetailsState
+func newWizDetailsState(w *Model) detailsState {
+	var s detailsState
 	for i := range s.inputs {
 		s.inputs[i] = w.newInput("> ", "")
 		s.inputs[i].CharLimit = 300 // longer than any valid value, so errors still show
@@ -74,16 +74,16 @@ func wizTTL(d time.Duration) string {
 // defaults shown as placeholders: what an empty field means.
 func (w *Model) detailDefault(i int) string {
 	switch i {
-	case wizFieldTag:
+	case fieldTag:
 		return config.DefaultImageTag
-	case wizFieldCIDR:
+	case fieldCIDR:
 		if v := w.net.vpcInfo; v != nil && v.CIDR != "" {
 			return v.CIDR + " (the VPC's CIDR)"
 		}
 		return "the VPC's CIDR"
-	case wizFieldTTL:
+	case fieldTTL:
 		return "none: clones live until torn down"
-	case wizFieldContact:
+	case fieldContact:
 		return "none, e.g. dataops@example.com"
 	}
 	return ""
@@ -94,10 +94,10 @@ func (w *Model) enterDetails() tea.Cmd {
 	if !s.loaded {
 		s.loaded = true
 		c := &w.cfg
-		s.inputs[wizFieldTag].SetValue(c.ImageTag)
-		s.inputs[wizFieldCIDR].SetValue(c.AllowedCIDR)
-		s.inputs[wizFieldTTL].SetValue(wizTTL(c.CloneTTL))
-		s.inputs[wizFieldContact].SetValue(c.PublisherContact)
+		s.inputs[fieldTag].SetValue(c.ImageTag)
+		s.inputs[fieldCIDR].SetValue(c.AllowedCIDR)
+		s.inputs[fieldTTL].SetValue(wizTTL(c.CloneTTL))
+		s.inputs[fieldContact].SetValue(c.PublisherContact)
 	}
 	for i := range s.inputs {
 		s.inputs[i].Placeholder = w.detailDefault(i)
@@ -123,7 +123,7 @@ func (w *Model) focusDetail(i int) tea.Cmd {
 // checkDetail validates field i by setting it on a copy of the choices.
 func (w *Model) checkDetail(i int) {
 	s := &w.det
-	_, err := w.trySet(wizDetailFields()[i].key, s.inputs[i].Value())
+	_, err := w.trySet(detailFields()[i].key, s.inputs[i].Value())
 	s.errs[i] = wizProblem(err)
 }
 
@@ -138,14 +138,14 @@ func (w *Model) detailsOK() bool {
 
 func (w *Model) detailsContinue() tea.Cmd {
 	s := &w.det
-	for i, f := range wizDetailFields() {
+	for i, f := range detailFields() {
 		if err := w.set(f.key, s.inputs[i].Value()); err != nil {
 			s.errs[i] = wizProblem(err)
 			w.stopAuto()
 			return w.focusDetail(i)
 		}
 	}
-	return w.goTo(wizReview)
+	return w.goTo(stepReview)
 }
 
 func (w *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -165,9 +165,9 @@ func (w *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		// Keep what was typed, valid or not: coming back finds it as left.
 		if w.cfg.InstanceClass == wizServerless {
-			return w.goTo(wizCapacity)
+			return w.goTo(stepCapacity)
 		}
-		return w.goTo(wizClass)
+		return w.goTo(stepClass)
 	case key.Matches(msg, k.NextField):
 		return w.focusDetail(s.focus + 1)
 	case key.Matches(msg, k.PrevField):
@@ -188,7 +188,7 @@ func (w *Model) detailsView() []string {
 	// focused field explained.
 	roomy := w.bodyHeight() >= 2+4*wizFields
 	const labelW = 15
-	for i, f := range wizDetailFields() {
+	for i, f := range detailFields() {
 		if roomy {
 			out = append(out, "")
 		}

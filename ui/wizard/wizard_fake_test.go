@@ -21,8 +21,8 @@ import (
 	"github.com/dbaf/dbaf/ui/internal/uitest"
 )
 
-// wizFakeDisc is a deterministic account resembling the sandbox's.
-type wizFakeDisc struct {
+// fakeDisc is a deterministic account resembling the sandbox's.
+type fakeDisc struct {
 	region   string
 	clusters []aws.Cluster
 	groups   map[string]*aws.SubnetGroup
@@ -36,15 +36,15 @@ type wizFakeDisc struct {
 	calls    []string
 }
 
-func (f *wizFakeDisc) record(call string) {
+func (f *fakeDisc) record(call string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, call)
 }
 
-func (f *wizFakeDisc) Region() string { return f.region }
+func (f *fakeDisc) Region() string { return f.region }
 
-func (f *wizFakeDisc) ClusterPages(ctx context.Context, page func([]aws.Cluster)) error {
+func (f *fakeDisc) ClusterPages(ctx context.Context, page func([]aws.Cluster)) error {
 	f.record("ClusterPages")
 	f.mu.Lock()
 	var err error
@@ -78,7 +78,7 @@ func (f *wizFakeDisc) ClusterPages(ctx context.Context, page func([]aws.Cluster)
 	return nil
 }
 
-func (f *wizFakeDisc) Cluster(_ context.Context, id string) (*aws.Cluster, error) {
+func (f *fakeDisc) Cluster(_ context.Context, id string) (*aws.Cluster, error) {
 	f.record("Cluster " + id)
 	for _, c := range f.clusters {
 		if c.ID == id {
@@ -89,7 +89,7 @@ func (f *wizFakeDisc) Cluster(_ context.Context, id string) (*aws.Cluster, error
 		Msg: fmt.Sprintf("no DB cluster %q in %s; check the id or the region", id, f.region)}
 }
 
-func (f *wizFakeDisc) SubnetGroup(_ context.Context, name string) (*aws.SubnetGroup, error) {
+func (f *fakeDisc) SubnetGroup(_ context.Context, name string) (*aws.SubnetGroup, error) {
 	f.record("SubnetGroup " + name)
 	if g, ok := f.groups[name]; ok {
 		return g, nil
@@ -97,12 +97,12 @@ func (f *wizFakeDisc) SubnetGroup(_ context.Context, name string) (*aws.SubnetGr
 	return nil, &aws.Error{Kind: aws.NotFound, Msg: "no DB subnet group " + name}
 }
 
-func (f *wizFakeDisc) Subnets(_ context.Context, vpc string) ([]aws.Subnet, error) {
+func (f *fakeDisc) Subnets(_ context.Context, vpc string) ([]aws.Subnet, error) {
 	f.record("Subnets " + vpc)
 	return f.subnets[vpc], nil
 }
 
-func (f *wizFakeDisc) VPC(_ context.Context, id string) (*aws.VPC, error) {
+func (f *fakeDisc) VPC(_ context.Context, id string) (*aws.VPC, error) {
 	f.record("VPC " + id)
 	if v, ok := f.vpcs[id]; ok {
 		return v, nil
@@ -110,7 +110,7 @@ func (f *wizFakeDisc) VPC(_ context.Context, id string) (*aws.VPC, error) {
 	return nil, &aws.Error{Kind: aws.NotFound, Msg: "no VPC " + id}
 }
 
-func (f *wizFakeDisc) OrderableClasses(_ context.Context, engine, version string) ([]string, error) {
+func (f *fakeDisc) OrderableClasses(_ context.Context, engine, version string) ([]string, error) {
 	f.record("OrderableClasses " + engine + " " + version)
 	return f.classes[engine+" "+version], nil
 }
@@ -120,7 +120,7 @@ func wizSubnet(id, az, cidr, name string) aws.Subnet {
 }
 
 // wizSandbox is the fake account of the golden tests.
-func wizSandbox() *wizFakeDisc {
+func wizSandbox() *fakeDisc {
 	dbA := wizSubnet("subnet-0a1b2c01", "eu-west-1a", "10.0.1.0/24", "prod-db-a")
 	dbB := wizSubnet("subnet-0a1b2c02", "eu-west-1b", "10.0.2.0/24", "prod-db-b")
 	dbC := wizSubnet("subnet-0a1b2c03", "eu-west-1c", "10.0.3.0/24", "prod-db-c")
@@ -137,7 +137,7 @@ func wizSandbox() *wizFakeDisc {
 		}
 		return m
 	}
-	return &wizFakeDisc{
+	return &fakeDisc{
 		region: "eu-west-1",
 		clusters: []aws.Cluster{
 			{ID: "prod-aurora", ARN: arn("prod-aurora"), Engine: "aurora-postgresql", EngineVersion: "16.4", Status: "available",
@@ -164,10 +164,10 @@ func wizSandbox() *wizFakeDisc {
 	}
 }
 
-// wizFakeBuild is a build function emitting a believable event stream.
+// fakeBuild is a build function emitting a believable event stream.
 // When hold is not nil it stops after the load step's progress until hold
 // is closed, so a test can look at a build in progress.
-type wizFakeBuild struct {
+type fakeBuild struct {
 	hold   chan struct{}
 	fail   error
 	mu     sync.Mutex
@@ -175,7 +175,7 @@ type wizFakeBuild struct {
 	cfgs   []config.Config
 }
 
-func (b *wizFakeBuild) build(ctx context.Context, cfg *config.Config, push string, emit artifact.Emit) (*artifact.Built, error) {
+func (b *fakeBuild) build(ctx context.Context, cfg *config.Config, push string, emit artifact.Emit) (*artifact.Built, error) {
 	b.mu.Lock()
 	b.pushes = append(b.pushes, push)
 	b.cfgs = append(b.cfgs, *cfg)
@@ -214,12 +214,12 @@ func (b *wizFakeBuild) build(ctx context.Context, cfg *config.Config, push strin
 	return res, nil
 }
 
-// wizStaticSpinner never moves, so snapshots of loading screens are stable.
-func wizStaticSpinner() spinner.Spinner {
+// staticSpinner never moves, so snapshots of loading screens are stable.
+func staticSpinner() spinner.Spinner {
 	return spinner.Spinner{Frames: []string{"*"}, FPS: time.Hour}
 }
 
-func wizTestOptions(t testing.TB, d *wizFakeDisc, b *wizFakeBuild) Options {
+func testOptions(t testing.TB, d *fakeDisc, b *fakeBuild) Options {
 	t.Helper()
 	// A short directory keeps the path on one line of the review.
 	dir, err := os.MkdirTemp("", "wiz")
@@ -233,7 +233,7 @@ func wizTestOptions(t testing.TB, d *wizFakeDisc, b *wizFakeBuild) Options {
 		ConfigPath: filepath.Join(dir, "artifact_config.ini"),
 		Theme:      common.NewTheme(true, false),
 		Now:        func() time.Time { return time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) },
-		Spinner:    wizStaticSpinner(),
+		Spinner:    staticSpinner(),
 		SwitchRegion: func(ctx context.Context, region string) (Discovery, error) {
 			nd := wizSandbox()
 			nd.region = region

@@ -77,7 +77,7 @@ func (w *Model) helpKeys() wizHelp {
 		return wizHelp{short: append(short, common...), full: append(full, common)}
 	}
 	switch w.step {
-	case wizSource:
+	case stepSource:
 		region := k.Region
 		region.SetEnabled(w.opts.SwitchRegion != nil)
 		switch {
@@ -88,7 +88,7 @@ func (w *Model) helpKeys() wizHelp {
 		}
 		return h([]key.Binding{k.Type, k.Up, k.Down, k.Select, region},
 			[]key.Binding{k.Type, k.ClearFilter, k.Select, region, k.BackFirst}, nav)
-	case wizSubnets:
+	case stepSubnets:
 		if w.net.loadErr() != nil {
 			return h([]key.Binding{k.Retry, k.Back}, []key.Binding{k.Retry, k.Back})
 		}
@@ -97,25 +97,25 @@ func (w *Model) helpKeys() wizHelp {
 		}
 		return h([]key.Binding{k.Toggle, k.Type, k.Continue, k.Mode, k.Back},
 			[]key.Binding{k.Toggle, k.ToggleShown, k.Type, k.ClearFilter, k.Continue, k.Mode, k.Back}, nav)
-	case wizClass:
+	case stepClass:
 		if w.cls.load.err != nil {
 			return h([]key.Binding{k.Retry, k.Back}, []key.Binding{k.Retry, k.Back})
 		}
 		return h([]key.Binding{k.Type, k.Up, k.Down, k.Select, k.Back},
 			[]key.Binding{k.Type, k.ClearFilter, k.Select, k.Back}, nav)
-	case wizCapacity:
+	case stepCapacity:
 		return h([]key.Binding{k.NextField, k.Continue, k.Back}, []key.Binding{k.NextField, k.PrevField, k.Continue, k.Back})
-	case wizDetails:
+	case stepDetails:
 		hk := k.Help
 		hk.SetEnabled(w.helpKeyFree())
 		return wizHelp{short: []key.Binding{k.NextField, k.PrevField, k.Continue, k.Back, hk, k.Quit},
 			full: [][]key.Binding{{k.NextField, k.PrevField, k.Continue, k.Back}, {hk, k.Quit}}}
-	case wizReview:
+	case stepReview:
 		if w.rev.confirm {
 			return h([]key.Binding{k.Yes, k.No})
 		}
 		return h([]key.Binding{k.Build, k.Scroll, k.Back}, []key.Binding{k.Build, k.Scroll, k.Back})
-	case wizBuild:
+	case stepBuild:
 		switch {
 		case w.bld.pushPrompt:
 			return h([]key.Binding{k.Continue, k.Back})

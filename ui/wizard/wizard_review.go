@@ -19,7 +19,7 @@ import (
 // Step 5: the review: what will be cloned, where, and the INI that will be
 // written; building is one key away.
 
-type wizReviewState struct {
+type reviewState struct {
 	scroll  int
 	stat    wizLoad
 	statted bool // the file's existence is known
@@ -29,7 +29,7 @@ type wizReviewState struct {
 	issues  []*config.Error
 }
 
-type wizStatMsg struct {
+type statMsg struct {
 	req    int
 	exists bool
 	err    error
@@ -53,11 +53,11 @@ func (w *Model) enterReview() tea.Cmd {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = nil
 		}
-		return wizStatMsg{req: req, exists: exists, err: err}
+		return statMsg{req: req, exists: exists, err: err}
 	}
 }
 
-func (w *Model) onStat(msg wizStatMsg) tea.Cmd {
+func (w *Model) onStat(msg statMsg) tea.Cmd {
 	r := &w.rev
 	if !r.stat.finish(msg.req, nil) {
 		return nil
@@ -114,7 +114,7 @@ func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.startBuild("")
 	case key.Matches(msg, k.Back):
 		w.det.loaded = true
-		return w.goTo(wizDetails)
+		return w.goTo(stepDetails)
 	}
 	return nil
 }
@@ -137,7 +137,7 @@ func (w *Model) reviewLines() []string {
 	class := cfg.InstanceClass
 	if class == wizServerless {
 		class += fmt.Sprintf(" (%s–%s ACUs)", wizACU(cfg.ServerlessMinCapacity), wizACU(cfg.ServerlessMaxCapacity))
-	} else if vcpu, mem, ok := wizClassShape(class); ok {
+	} else if vcpu, mem, ok := classShape(class); ok {
 		class += fmt.Sprintf(" (%d vCPU, %s GiB)", vcpu, strconv.FormatFloat(mem, 'f', -1, 64))
 	}
 	row("Class", class)
@@ -147,7 +147,7 @@ func (w *Model) reviewLines() []string {
 		vpc = sg.VpcID
 	}
 	if v := w.net.vpcInfo; v != nil && v.ID == vpc {
-		vpc = wizVPCText(v)
+		vpc = vPCText(v)
 	}
 	from := "subnets picked:"
 	if !w.net.custom && w.net.sg != nil {
@@ -227,7 +227,7 @@ func (w *Model) reviewView() []string {
 	}
 	more := ""
 	if end < len(lines) {
-		more = th.Subtle.Render("↓ " + wizCountNoun(len(lines)-end, "more line", "more lines") + " (↑/↓ scroll)")
+		more = th.Subtle.Render("↓ " + countNoun(len(lines)-end, "more line", "more lines") + " (↑/↓ scroll)")
 	} else if start > 0 {
 		more = th.Subtle.Render("↑ scrolled to the end")
 	}

@@ -14,12 +14,12 @@ import (
 
 // Step 1: the source cluster.
 
-// wizSourceChrome is the rows the source step draws besides list rows:
+// sourceChrome is the rows the source step draws besides list rows:
 // title, filter line, column titles, the highlighted cluster's detail (two
 // lines) and the notice (two lines).
-const wizSourceChrome = 7
+const sourceChrome = 7
 
-type wizSourceState struct {
+type sourceState struct {
 	list     wizLoad
 	pick     picker
 	clusters []aws.Cluster // index-aligned with pick.items
@@ -38,21 +38,21 @@ type wizSourceState struct {
 }
 
 type (
-	wizClusterPageMsg struct {
+	clusterPageMsg struct {
 		req      int
 		clusters []aws.Cluster
 	}
-	wizClustersDoneMsg struct {
+	clustersDoneMsg struct {
 		req int
 		err error
 	}
-	wizClusterMsg struct {
+	clusterMsg struct {
 		req     int
 		id      string
 		cluster *aws.Cluster
 		err     error
 	}
-	wizRegionMsg struct {
+	regionMsg struct {
 		req    int
 		region string
 		disc   Discovery
@@ -60,8 +60,8 @@ type (
 	}
 )
 
-func newWizSourceState(w *Model) wizSourceState {
-	s := wizSourceState{
+func newWizSourceState(w *Model) sourceState {
+	s := sourceState{
 		pick: newPicker([]string{"CLUSTER", "ENGINE", "STATUS", "MEMBERS", "SERVERLESS"},
 			[]int{36, 34, 12, 7, 14}, false),
 		region: w.newInput("region: ", "eu-west-1"),
@@ -89,8 +89,8 @@ func (w *Model) newInput(prompt, placeholder string) textinput.Model {
 	return in
 }
 
-// wizCannotClone says why a cluster cannot be a clone's source, or "".
-func wizCannotClone(c *aws.Cluster) (short, long string) {
+// cannotClone says why a cluster cannot be a clone's source, or "".
+func cannotClone(c *aws.Cluster) (short, long string) {
 	switch {
 	case c.Engine != "aurora-postgresql" && c.Engine != "aurora-mysql":
 		return "not Aurora", fmt.Sprintf("%s cannot be cloned: engine %s is not Aurora; dbaf clones aurora-postgresql and aurora-mysql clusters", c.ID, c.Engine)
@@ -102,7 +102,7 @@ func wizCannotClone(c *aws.Cluster) (short, long string) {
 
 func wizACU(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func wizClusterItem(c *aws.Cluster) pickerItem {
+func clusterItem(c *aws.Cluster) pickerItem {
 	engine := c.Engine + " " + c.EngineVersion
 	sv := "-"
 	search := c.ID + " " + engine + " " + c.Status
@@ -110,7 +110,7 @@ func wizClusterItem(c *aws.Cluster) pickerItem {
 		sv = wizACU(c.Serverless.Min) + "–" + wizACU(c.Serverless.Max) + " ACU"
 		search += " serverless v2"
 	}
-	short, _ := wizCannotClone(c)
+	short, _ := cannotClone(c)
 	return pickerItem{
 		id:       c.ID,
 		cols:     []string{c.ID, engine, c.Status, strconv.Itoa(len(c.Members)), sv},
@@ -132,27 +132,27 @@ func (w *Model) loadClusters() tea.Cmd {
 	}
 	return wizStream(ctx, func(send func(tea.Msg) bool) {
 		err := disc.ClusterPages(ctx, func(page []aws.Cluster) {
-			send(wizClusterPageMsg{req: req, clusters: page})
+			send(clusterPageMsg{req: req, clusters: page})
 		})
-		send(wizClustersDoneMsg{req: req, err: err})
+		send(clustersDoneMsg{req: req, err: err})
 	})
 }
 
-func (w *Model) onClusterPage(msg wizClusterPageMsg) tea.Cmd {
+func (w *Model) onClusterPage(msg clusterPageMsg) tea.Cmd {
 	s := &w.src
 	if msg.req != s.list.req || !s.list.active {
 		return nil
 	}
 	items := make([]pickerItem, len(msg.clusters))
 	for i := range msg.clusters {
-		items[i] = wizClusterItem(&msg.clusters[i])
+		items[i] = clusterItem(&msg.clusters[i])
 	}
 	s.clusters = append(s.clusters, msg.clusters...)
 	s.pick.add(items)
 	return nil
 }
 
-func (w *Model) onClustersDone(msg wizClustersDoneMsg) tea.Cmd {
+func (w *Model) onClustersDone(msg clustersDoneMsg) tea.Cmd {
 	w.src.list.finish(msg.req, msg.err)
 	return nil
 }
@@ -169,11 +169,11 @@ func (w *Model) loadClusterDetail(id string) tea.Cmd {
 	}
 	return func() tea.Msg {
 		c, err := disc.Cluster(ctx, id)
-		return wizClusterMsg{req: req, id: id, cluster: c, err: err}
+		return clusterMsg{req: req, id: id, cluster: c, err: err}
 	}
 }
 
-func (w *Model) onClusterDetail(msg wizClusterMsg) tea.Cmd {
+func (w *Model) onClusterDetail(msg clusterMsg) tea.Cmd {
 	s := &w.src
 	if !s.detail.finish(msg.req, msg.err) {
 		return nil
@@ -188,7 +188,7 @@ func (w *Model) onClusterDetail(msg wizClusterMsg) tea.Cmd {
 		return nil
 	}
 	c := msg.cluster
-	if _, why := wizCannotClone(c); why != "" {
+	if _, why := cannotClone(c); why != "" {
 		w.stopAuto()
 		s.notice, s.noticeIsErr = why, false
 		s.pick.selectID(c.ID)
@@ -212,7 +212,7 @@ func (w *Model) onClusterDetail(msg wizClusterMsg) tea.Cmd {
 		_ = w.set("region", w.region)
 	}
 	s.pick.selectID(c.ID)
-	return w.goTo(wizSubnets)
+	return w.goTo(stepSubnets)
 }
 
 // resetAfterSource forgets the choices that belonged to another source
@@ -265,7 +265,7 @@ func (w *Model) sourceKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if s.chosen != nil && s.chosen.ID == it.id {
-			return w.goTo(wizSubnets) // same cluster: keep every later choice
+			return w.goTo(stepSubnets) // same cluster: keep every later choice
 		}
 		return tea.Batch(w.loadClusterDetail(it.id), w.startSpin())
 	case key.Matches(msg, k.BackFirst):
@@ -312,7 +312,7 @@ func (w *Model) regionKey(msg tea.KeyPressMsg) tea.Cmd {
 		switchRegion := w.opts.SwitchRegion
 		return tea.Batch(func() tea.Msg {
 			d, err := switchRegion(ctx, region)
-			return wizRegionMsg{req: req, region: region, disc: d, err: err}
+			return regionMsg{req: req, region: region, disc: d, err: err}
 		}, w.startSpin())
 	}
 	var cmd tea.Cmd
@@ -321,7 +321,7 @@ func (w *Model) regionKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (w *Model) onRegion(msg wizRegionMsg) tea.Cmd {
+func (w *Model) onRegion(msg regionMsg) tea.Cmd {
 	s := &w.src
 	if !s.regionLoad.finish(msg.req, msg.err) {
 		return nil
@@ -374,7 +374,7 @@ func (w *Model) sourceView() []string {
 		if w.opts.SwitchRegion == nil {
 			keys = w.keyHint("r", "retry", "esc", "leave")
 		}
-		return append(out, w.wizErrorLines("listing clusters in "+w.region, s.list.err, keys)...)
+		return append(out, w.errorLines("listing clusters in "+w.region, s.list.err, keys)...)
 	}
 
 	out = append(out, s.pick.filterLine(th, width, "cluster", "clusters"))
@@ -399,10 +399,10 @@ func (w *Model) sourceView() []string {
 	// cloned, or what will be cloned.
 	if it := s.pick.current(); it != nil {
 		c := &s.clusters[s.pick.shown[s.pick.cursor]]
-		if _, why := wizCannotClone(c); why != "" {
+		if _, why := cannotClone(c); why != "" {
 			out = append(out, w.block(why, th.Disabled, 2)...)
 		} else {
-			out = append(out, w.block(wizClusterSentence(c), th.Subtle, 2)...)
+			out = append(out, w.block(clusterSentence(c), th.Subtle, 2)...)
 		}
 	} else {
 		out = append(out, w.block("", th.Subtle, 2)...)
@@ -421,8 +421,8 @@ func (w *Model) sourceView() []string {
 	return out
 }
 
-// wizClusterSentence describes a clonable cluster in one line.
-func wizClusterSentence(c *aws.Cluster) string {
+// clusterSentence describes a clonable cluster in one line.
+func clusterSentence(c *aws.Cluster) string {
 	parts := []string{c.ID + ": " + c.Engine + " " + c.EngineVersion}
 	switch n := len(c.Members); n {
 	case 0:

@@ -17,12 +17,12 @@ import (
 // picked from its VPC. Aurora needs two or more AZs, so the step does not
 // let go until the choice spans them.
 
-// wizSubnetChrome is the rows the pick-subnets view draws besides list
+// subnetChrome is the rows the pick-subnets view draws besides list
 // rows: title, the two modes, filter line, column titles, status, notice
 // (two lines).
-const wizSubnetChrome = 8
+const subnetChrome = 8
 
-type wizSubnetState struct {
+type subnetState struct {
 	custom  bool // pick subnets rather than use the source's group
 	decided bool // custom was set from the config (or by the user)
 
@@ -44,39 +44,39 @@ type wizSubnetState struct {
 }
 
 type (
-	wizSubnetGroupMsg struct {
+	subnetGroupMsg struct {
 		req   int
 		group *aws.SubnetGroup
 		err   error
 	}
-	wizVPCSubnetsMsg struct {
+	vPCSubnetsMsg struct {
 		req     int
 		vpc     string
 		subnets []aws.Subnet
 		err     error
 	}
-	wizVPCMsg struct {
+	vPCMsg struct {
 		req int
 		vpc *aws.VPC
 		err error
 	}
 )
 
-func newWizSubnetState() wizSubnetState {
-	return wizSubnetState{
+func newWizSubnetState() subnetState {
+	return subnetState{
 		pick: newPicker([]string{"SUBNET", "AZ", "CIDR", "NAME"}, []int{24, 16, 18, 32}, true),
 	}
 }
 
 // stopAll abandons every subnet request in flight.
-func (n *wizSubnetState) stopAll() {
+func (n *subnetState) stopAll() {
 	n.group.stop()
 	n.vpc.stop()
 	n.vpcLoad.stop()
 }
 
 // loadErr is the failure the step shows in place, if any.
-func (n *wizSubnetState) loadErr() error {
+func (n *subnetState) loadErr() error {
 	if n.group.err != nil {
 		return n.group.err
 	}
@@ -111,11 +111,11 @@ func (w *Model) loadSubnetGroup() tea.Cmd {
 	disc, name := w.disc, c.SubnetGroup
 	return func() tea.Msg {
 		g, err := disc.SubnetGroup(ctx, name)
-		return wizSubnetGroupMsg{req: req, group: g, err: err}
+		return subnetGroupMsg{req: req, group: g, err: err}
 	}
 }
 
-func (w *Model) onSubnetGroup(msg wizSubnetGroupMsg) tea.Cmd {
+func (w *Model) onSubnetGroup(msg subnetGroupMsg) tea.Cmd {
 	n := &w.net
 	if !n.group.finish(msg.req, msg.err) {
 		return nil
@@ -156,11 +156,11 @@ func (w *Model) loadVPC(id string) tea.Cmd {
 	disc := w.disc
 	return func() tea.Msg {
 		v, err := disc.VPC(ctx, id)
-		return wizVPCMsg{req: req, vpc: v, err: err}
+		return vPCMsg{req: req, vpc: v, err: err}
 	}
 }
 
-func (w *Model) onVPC(msg wizVPCMsg) tea.Cmd {
+func (w *Model) onVPC(msg vPCMsg) tea.Cmd {
 	if !w.net.vpc.finish(msg.req, msg.err) || msg.err != nil {
 		return nil
 	}
@@ -173,11 +173,11 @@ func (w *Model) loadVPCSubnets(vpc string) tea.Cmd {
 	disc := w.disc
 	return func() tea.Msg {
 		s, err := disc.Subnets(ctx, vpc)
-		return wizVPCSubnetsMsg{req: req, vpc: vpc, subnets: s, err: err}
+		return vPCSubnetsMsg{req: req, vpc: vpc, subnets: s, err: err}
 	}
 }
 
-func wizSubnetItem(s *aws.Subnet) pickerItem {
+func subnetItem(s *aws.Subnet) pickerItem {
 	return pickerItem{
 		id:     s.ID,
 		cols:   []string{s.ID, s.AZ, s.CIDR, s.Name},
@@ -185,7 +185,7 @@ func wizSubnetItem(s *aws.Subnet) pickerItem {
 	}
 }
 
-func (w *Model) onVPCSubnets(msg wizVPCSubnetsMsg) tea.Cmd {
+func (w *Model) onVPCSubnets(msg vPCSubnetsMsg) tea.Cmd {
 	n := &w.net
 	if !n.vpcLoad.finish(msg.req, msg.err) {
 		return nil
@@ -199,7 +199,7 @@ func (w *Model) onVPCSubnets(msg wizVPCSubnetsMsg) tea.Cmd {
 	n.subnetsFor = msg.vpc
 	items := make([]pickerItem, len(msg.subnets))
 	for i := range msg.subnets {
-		items[i] = wizSubnetItem(&msg.subnets[i])
+		items[i] = subnetItem(&msg.subnets[i])
 	}
 	n.pick.add(items)
 	return w.autoSubnets()
@@ -214,13 +214,13 @@ func (w *Model) autoSubnets() tea.Cmd {
 		if ids := w.cfg.Subnets.IDs; len(ids) > 0 {
 			if missing := n.pick.markIDs(ids); len(missing) > 0 {
 				n.notice = fmt.Sprintf("%s from the configuration %s not in %s; choose subnets below",
-					strings.Join(missing, ", "), wizIsAre(len(missing)), n.subnetsFor)
+					strings.Join(missing, ", "), isAre(len(missing)), n.subnetsFor)
 				w.stopAuto()
 				return nil
 			}
 		}
 	}
-	if !w.auto || w.step != wizSubnets {
+	if !w.auto || w.step != stepSubnets {
 		return nil
 	}
 	if !w.cfg.Subnets.Source && len(w.cfg.Subnets.IDs) == 0 {
@@ -243,7 +243,7 @@ func wizOr(words []string) string {
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
-func wizIsAre(n int) string {
+func isAre(n int) string {
 	if n == 1 {
 		return "is"
 	}
@@ -268,8 +268,8 @@ func (w *Model) chosenSubnets() []aws.Subnet {
 	return out
 }
 
-// wizAZs lists the distinct AZs of subnets, sorted.
-func wizAZs(subnets []aws.Subnet) []string {
+// aZs lists the distinct AZs of subnets, sorted.
+func aZs(subnets []aws.Subnet) []string {
 	var azs []string
 	for _, s := range subnets {
 		if !slices.Contains(azs, s.AZ) {
@@ -284,7 +284,7 @@ func wizAZs(subnets []aws.Subnet) []string {
 func (w *Model) subnetProblem() string {
 	n := &w.net
 	subnets := w.chosenSubnets()
-	azs := wizAZs(subnets)
+	azs := aZs(subnets)
 	switch {
 	case n.noGroup:
 		return w.src.chosen.ID + " has no DB subnet group; set subnet_ids in the INI file"
@@ -297,7 +297,7 @@ func (w *Model) subnetProblem() string {
 			n.sg.Name, strings.Join(azs, ", "))
 	case len(azs) < 2:
 		var others []string
-		for _, az := range wizAZs(n.subnets) {
+		for _, az := range aZs(n.subnets) {
 			if !slices.Contains(azs, az) {
 				others = append(others, az)
 			}
@@ -315,7 +315,7 @@ func (w *Model) subnetProblem() string {
 	return ""
 }
 
-func wizCountNoun(n int, one, many string) string {
+func countNoun(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -344,7 +344,7 @@ func (w *Model) subnetContinue() tea.Cmd {
 		return nil
 	}
 	n.notice = ""
-	return w.goTo(wizClass)
+	return w.goTo(stepClass)
 }
 
 func (w *Model) subnetKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -360,7 +360,7 @@ func (w *Model) subnetKey(msg tea.KeyPressMsg) tea.Cmd {
 			return tea.Batch(w.loadVPCSubnets(n.sg.VpcID), w.startSpin())
 		case key.Matches(msg, k.Back):
 			n.stopAll()
-			return w.goTo(wizSource)
+			return w.goTo(stepSource)
 		case key.Matches(msg, k.Mode) && n.custom:
 			n.custom = false
 			return nil
@@ -384,7 +384,7 @@ func (w *Model) subnetKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		n.stopAll()
-		return w.goTo(wizSource)
+		return w.goTo(stepSource)
 	}
 	if !n.custom {
 		return nil
@@ -418,7 +418,7 @@ func (w *Model) subnetView() []string {
 	if n.sg != nil {
 		vpcText = n.sg.VpcID
 		if v := n.vpcInfo; v != nil && v.ID == n.sg.VpcID {
-			vpcText = wizVPCText(v)
+			vpcText = vPCText(v)
 		}
 	}
 	groupName := c.SubnetGroup
@@ -438,7 +438,7 @@ func (w *Model) subnetView() []string {
 			what = "listing the subnets of " + vpcText
 		}
 		out = append(out, "")
-		return append(out, w.wizErrorLines(what, err, w.keyHint("r", "retry", "esc", "back"))...)
+		return append(out, w.errorLines(what, err, w.keyHint("r", "retry", "esc", "back"))...)
 	}
 	if !n.custom {
 		return append(out, w.groupView()...)
@@ -472,13 +472,13 @@ func (w *Model) subnetView() []string {
 func (w *Model) subnetStatus() string {
 	th := w.theme
 	subnets := w.chosenSubnets()
-	azs := wizAZs(subnets)
+	azs := aZs(subnets)
 	if len(subnets) == 0 {
 		return th.Warn.Render("! No subnets selected yet: select subnets in two or more AZs (space)")
 	}
-	text := wizCountNoun(len(subnets), "subnet", "subnets") + " selected"
+	text := countNoun(len(subnets), "subnet", "subnets") + " selected"
 	if len(subnets) > 0 {
-		text += " in " + wizCountNoun(len(azs), "AZ", "AZs") + " (" + strings.Join(azs, ", ") + ")"
+		text += " in " + countNoun(len(azs), "AZ", "AZs") + " (" + strings.Join(azs, ", ") + ")"
 	}
 	if len(azs) >= 2 {
 		return th.OK.Render("✓ " + text)
@@ -509,8 +509,8 @@ func (w *Model) groupView() []string {
 	if why := w.subnetProblem(); why != "" {
 		out = append(out, wizWrap("✗ "+why, w.width, th.Err, "")...)
 	} else {
-		azs := wizAZs(n.sg.Subnets)
-		out = append(out, th.OK.Render("✓ "+wizCountNoun(len(n.sg.Subnets), "subnet", "subnets")+" in "+
+		azs := aZs(n.sg.Subnets)
+		out = append(out, th.OK.Render("✓ "+countNoun(len(n.sg.Subnets), "subnet", "subnets")+" in "+
 			strconv.Itoa(len(azs))+" AZs ("+strings.Join(azs, ", ")+")"))
 	}
 	if n.notice != "" && w.subnetProblem() == "" {
@@ -519,8 +519,8 @@ func (w *Model) groupView() []string {
 	return out
 }
 
-// wizVPCText names a VPC with its Name tag and CIDR when known.
-func wizVPCText(v *aws.VPC) string {
+// vPCText names a VPC with its Name tag and CIDR when known.
+func vPCText(v *aws.VPC) string {
 	var extra []string
 	if v.Name != "" {
 		extra = append(extra, v.Name)

@@ -24,41 +24,41 @@ var _ Discovery = (*aws.Client)(nil)
 // The golden tests drive the wizard through teatest at 100x30 with the
 // ASCII profile against wizSandbox, and compare the final frame.
 
-// wizProdVPC shows once the VPC has been described.
-const wizProdVPC = "vpc-0a1b2c3d (prod, 10.0.0.0/16)"
+// prodVPC shows once the VPC has been described.
+const prodVPC = "vpc-0a1b2c3d (prod, 10.0.0.0/16)"
 
-// wizWaitListed waits until all five clusters are listed.
-func wizWaitListed(t *testing.T, p *uitest.Probe) {
+// waitListed waits until all five clusters are listed.
+func waitListed(t *testing.T, p *uitest.Probe) {
 	t.Helper()
 	uitest.Wait(t, p, func(v string) bool {
 		return strings.Contains(v, "5 clusters") && !strings.Contains(v, "listing more")
 	})
 }
 
-func wizNew(t *testing.T, d *wizFakeDisc, b *wizFakeBuild, cfg *config.Config) *Model {
+func wizNew(t *testing.T, d *fakeDisc, b *fakeBuild, cfg *config.Config) *Model {
 	t.Helper()
-	opts := wizTestOptions(t, d, b)
+	opts := testOptions(t, d, b)
 	opts.Config = cfg
 	return New(context.Background(), opts)
 }
 
-// wizToSubnets picks prod-aurora and waits for its subnet group.
-func wizToSubnets(t *testing.T, tm interface{ Send(tea.Msg) }, p *uitest.Probe) {
+// toSubnets picks prod-aurora and waits for its subnet group.
+func toSubnets(t *testing.T, tm interface{ Send(tea.Msg) }, p *uitest.Probe) {
 	t.Helper()
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(uitest.Enter)
-	uitest.WaitFor(t, p, "subnet-0a1b2c03", "3 subnets in 3 AZs", wizProdVPC)
+	uitest.WaitFor(t, p, "subnet-0a1b2c03", "3 subnets in 3 AZs", prodVPC)
 }
 
 func TestWizardClusterList(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	wizFinish(t, tm)
 }
 
 func TestWizardClusterFilter(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Type("post")
 	uitest.WaitFor(t, p, "4 of 5 clusters")
 	tm.Send(uitest.Down)
@@ -66,14 +66,14 @@ func TestWizardClusterFilter(t *testing.T) {
 	tm.Send(uitest.Enter) // reporting-stopped cannot be chosen: enter explains
 	uitest.WaitFor(t, p, "! reporting-stopped can't be chosen (stopped)", "reporting-stopped cannot be cloned while it is stopped")
 	w := wizFinish(t, tm).(*Model)
-	if w.step != wizSource {
+	if w.step != stepSource {
 		t.Errorf("step = %d, want the source step", w.step)
 	}
 }
 
 func TestWizardNotAurora(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Type("legacy")
 	uitest.WaitFor(t, p, "1 of 5 clusters")
 	tm.Send(uitest.Enter)
@@ -83,14 +83,14 @@ func TestWizardNotAurora(t *testing.T) {
 
 func TestWizardSubnetsSource(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizToSubnets(t, tm, p)
+	toSubnets(t, tm, p)
 	uitest.WaitFor(t, p, "vpc-0a1b2c3d (prod, 10.0.0.0/16)")
 	wizFinish(t, tm)
 }
 
 func TestWizardSubnetsOneAZRefused(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizToSubnets(t, tm, p)
+	toSubnets(t, tm, p)
 	tm.Send(uitest.Tab)
 	uitest.WaitFor(t, p, "6 subnets", "prod-app-c")
 	tm.Send(uitest.Space) // subnet-0a1b2c01, eu-west-1a
@@ -100,14 +100,14 @@ func TestWizardSubnetsOneAZRefused(t *testing.T) {
 	tm.Send(uitest.Enter)
 	uitest.WaitFor(t, p, "✗ Can't continue: all 2 selected subnets are in eu-west-1a", "also select one in eu-west-1b or")
 	w := wizFinish(t, tm).(*Model)
-	if w.step != wizSubnets {
+	if w.step != stepSubnets {
 		t.Errorf("step = %d, want to stay on the subnets step", w.step)
 	}
 }
 
 func TestWizardSubnetsFilterPick(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizToSubnets(t, tm, p)
+	toSubnets(t, tm, p)
 	tm.Send(uitest.Tab)
 	uitest.WaitFor(t, p, "6 subnets")
 	tm.Type("app")
@@ -119,7 +119,7 @@ func TestWizardSubnetsFilterPick(t *testing.T) {
 
 func TestWizardClassList(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizToSubnets(t, tm, p)
+	toSubnets(t, tm, p)
 	tm.Send(uitest.Enter)
 	v := uitest.WaitFor(t, p, "9 orderable for aurora-postgresql 16.4", "the same class as the source's writer")
 	if strings.Contains(v, "db.x2g") {
@@ -146,11 +146,11 @@ func TestWizardClassUnorderable(t *testing.T) {
 	wizFinish(t, tm)
 }
 
-// wizToCapacity walks the serverless source to the capacity step.
-func wizToCapacity(t *testing.T) (*teatest.TestModel, *uitest.Probe) {
+// toCapacity walks the serverless source to the capacity step.
+func toCapacity(t *testing.T) (*teatest.TestModel, *uitest.Probe) {
 	t.Helper()
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Type("analytics")
 	uitest.WaitFor(t, p, "1 of 5 clusters")
 	tm.Send(uitest.Enter)
@@ -164,7 +164,7 @@ func wizToCapacity(t *testing.T) (*teatest.TestModel, *uitest.Probe) {
 }
 
 func TestWizardServerlessCapacity(t *testing.T) {
-	tm, p := wizToCapacity(t)
+	tm, p := toCapacity(t)
 	uitest.WaitFor(t, p, "Serverless v2 capacity", "the source's range, 0.5–16 ACUs")
 	tm.Send(uitest.Tab)
 	tm.Send(uitest.Ctrl('u'))
@@ -174,21 +174,21 @@ func TestWizardServerlessCapacity(t *testing.T) {
 }
 
 func TestWizardCapacityMinAboveMax(t *testing.T) {
-	tm, p := wizToCapacity(t)
+	tm, p := toCapacity(t)
 	uitest.WaitFor(t, p, "Serverless v2 capacity")
 	tm.Send(uitest.Ctrl('u'))
 	tm.Type("32")
 	uitest.WaitFor(t, p, "less than serverless_min_capacity 32")
 	tm.Send(uitest.Enter)
 	w := wizFinish(t, tm).(*Model)
-	if w.step != wizCapacity {
+	if w.step != stepCapacity {
 		t.Errorf("step = %d, want to stay on capacity", w.step)
 	}
 }
 
 func TestWizardDetails(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizToSubnets(t, tm, p)
+	toSubnets(t, tm, p)
 	tm.Send(uitest.Enter)
 	uitest.WaitFor(t, p, "9 orderable for aurora-postgresql 16.4")
 	tm.Send(uitest.Enter)
@@ -204,7 +204,7 @@ func TestWizardDetails(t *testing.T) {
 	tm.Send(uitest.Enter) // refused: the CIDR is wrong; focus goes back to it
 	uitest.WaitFor(t, p, "Allowed CIDR   > 10.0.0.5")
 	w := wizFinish(t, tm).(*Model)
-	if w.step != wizDetails || w.det.focus != wizFieldCIDR {
+	if w.step != stepDetails || w.det.focus != fieldCIDR {
 		t.Errorf("step %d focus %d, want details with the CIDR focused", w.step, w.det.focus)
 	}
 }
@@ -237,9 +237,9 @@ func TestWizardPrefilledPartial(t *testing.T) {
 	}
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, cfg), 100, 30)
 	// Subnets are not configured: the wizard stops there, source selected.
-	uitest.WaitFor(t, p, "Where should clones run?", "3 subnets in 3 AZs", wizProdVPC)
+	uitest.WaitFor(t, p, "Where should clones run?", "3 subnets in 3 AZs", prodVPC)
 	w := wizFinish(t, tm).(*Model)
-	if w.step != wizSubnets || w.net.custom {
+	if w.step != stepSubnets || w.net.custom {
 		t.Errorf("step %d custom %v, want subnets with source", w.step, w.net.custom)
 	}
 }
@@ -254,7 +254,7 @@ func TestWizardPrefilledUnknownCluster(t *testing.T) {
 		return strings.Contains(v, `✗ prod-auroar (from the configuration): no DB cluster "prod-auroar" in eu-west-1`) && !strings.Contains(v, "listing more")
 	})
 	w := wizFinish(t, tm).(*Model)
-	if w.step != wizSource {
+	if w.step != stepSource {
 		t.Errorf("step = %d, want the source step", w.step)
 	}
 }
@@ -265,17 +265,17 @@ func TestWizardPagesAppend(t *testing.T) {
 	w := wizNew(t, wizSandbox(), nil, nil)
 	w.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	_, req := w.begin(&w.src.list)
-	clusters := wizManyClusters(250)
-	w.Update(wizClusterPageMsg{req: req, clusters: clusters[:100]})
+	clusters := manyClusters(250)
+	w.Update(clusterPageMsg{req: req, clusters: clusters[:100]})
 	if !strings.Contains(ansi.Strip(w.View().Content), "listing more clusters… 100 so far") {
 		t.Errorf("first page not shown as it arrived:\n%s", ansi.Strip(w.View().Content))
 	}
 	w.Update(uitest.Down)
 	w.Update(uitest.Down)
 	want := w.src.pick.current().id
-	w.Update(wizClusterPageMsg{req: req, clusters: clusters[100:200]})
-	w.Update(wizClusterPageMsg{req: req - 1, clusters: clusters[200:]}) // stale: another listing
-	w.Update(wizClustersDoneMsg{req: req})
+	w.Update(clusterPageMsg{req: req, clusters: clusters[100:200]})
+	w.Update(clusterPageMsg{req: req - 1, clusters: clusters[200:]}) // stale: another listing
+	w.Update(clustersDoneMsg{req: req})
 	if n := len(w.src.pick.items); n != 200 {
 		t.Errorf("%d clusters listed, want 200", n)
 	}
@@ -290,7 +290,7 @@ func TestWizardPrefilledSubnetIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, cfg), 100, 30)
-	uitest.WaitFor(t, p, "Review, then build", "subnet-0a1b2c12", "(new file)", wizProdVPC)
+	uitest.WaitFor(t, p, "Review, then build", "subnet-0a1b2c12", "(new file)", prodVPC)
 	w := wizFinish(t, tm).(*Model)
 	if got := strings.Join(w.cfg.Subnets.IDs, ","); got != "subnet-0a1b2c11,subnet-0a1b2c12" {
 		t.Errorf("subnets = %s", got)
@@ -299,7 +299,7 @@ func TestWizardPrefilledSubnetIDs(t *testing.T) {
 
 func TestWizardBackKeepsChoices(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizToSubnets(t, tm, p)
+	toSubnets(t, tm, p)
 	tm.Send(uitest.Tab)
 	uitest.WaitFor(t, p, "6 subnets")
 	tm.Send(uitest.Down)
@@ -318,7 +318,7 @@ func TestWizardBackKeepsChoices(t *testing.T) {
 	tm.Send(uitest.Esc)
 	uitest.WaitFor(t, p, "Where should clones run?", "✓ 2 subnets selected in 2 AZs")
 	tm.Send(uitest.Esc)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(uitest.Enter) // the same cluster: straight back, choices intact
 	uitest.WaitFor(t, p, "Where should clones run?", "[x] subnet-0a1b2c12")
 	w := wizFinish(t, tm).(*Model)
@@ -343,13 +343,13 @@ func TestWizardAccessDeniedRetry(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, d, nil, nil), 100, 30)
 	uitest.WaitFor(t, p, "throttling", "r retry")
 	tm.Type("r")
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	wizFinish(t, tm)
 }
 
 func TestWizardSwitchRegion(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(uitest.Ctrl('r'))
 	uitest.WaitFor(t, p, "region: eu-west-1")
 	tm.Send(uitest.Ctrl('u'))
@@ -366,7 +366,7 @@ func TestWizardSwitchRegion(t *testing.T) {
 
 func TestWizardResize(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	uitest.Wait(t, p, func(v string) bool { return len(strings.Split(v, "\n")) == 24 })
 	tm.Send(uitest.Enter)
@@ -374,21 +374,21 @@ func TestWizardResize(t *testing.T) {
 	tm.Send(uitest.Tab)
 	uitest.WaitFor(t, p, "6 subnets")
 	w := wizFinish(t, tm).(*Model)
-	wizCheckFits(t, w.View().Content, 80, 24)
+	checkFits(t, w.View().Content, 80, 24)
 }
 
 func TestWizardResizeWide(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, wizComplete(t)), 100, 30)
-	uitest.WaitFor(t, p, "Review, then build", "(new file)", wizProdVPC)
+	uitest.WaitFor(t, p, "Review, then build", "(new file)", prodVPC)
 	tm.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	uitest.Wait(t, p, func(v string) bool { return len(strings.Split(v, "\n")) == 40 })
 	w := wizFinish(t, tm).(*Model)
-	wizCheckFits(t, w.View().Content, 120, 40)
+	checkFits(t, w.View().Content, 120, 40)
 }
 
 func TestWizardTooSmall(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(tea.WindowSizeMsg{Width: 50, Height: 12})
 	uitest.WaitFor(t, p, "The window is 50x12")
 	wizFinish(t, tm)
@@ -396,14 +396,14 @@ func TestWizardTooSmall(t *testing.T) {
 
 func TestWizardHelp(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Type("?")
 	uitest.WaitFor(t, p, "Keys", "switch region")
 	wizFinish(t, tm)
 }
 
 func TestWizardOverwriteConfirm(t *testing.T) {
-	w := wizNew(t, wizSandbox(), &wizFakeBuild{}, wizComplete(t))
+	w := wizNew(t, wizSandbox(), &fakeBuild{}, wizComplete(t))
 	if err := os.WriteFile(w.path, []byte("[source_db]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestWizardOverwriteConfirm(t *testing.T) {
 }
 
 func TestWizardBuildProgress(t *testing.T) {
-	b := &wizFakeBuild{hold: make(chan struct{})}
+	b := &fakeBuild{hold: make(chan struct{})}
 	defer close(b.hold)
 	w := wizNew(t, wizSandbox(), b, wizComplete(t))
 	tm, p := uitest.Run(t, w, 100, 30)
@@ -429,7 +429,7 @@ func TestWizardBuildProgress(t *testing.T) {
 }
 
 func TestWizardBuildSummary(t *testing.T) {
-	b := &wizFakeBuild{}
+	b := &fakeBuild{}
 	w := wizNew(t, wizSandbox(), b, wizComplete(t))
 	tm, p := uitest.Run(t, w, 100, 30)
 	uitest.WaitFor(t, p, "Review, then build", "(new file)")
@@ -459,7 +459,7 @@ func TestWizardBuildSummary(t *testing.T) {
 }
 
 func TestWizardBuildFailed(t *testing.T) {
-	b := &wizFakeBuild{fail: &aws.Error{Kind: aws.AccessDenied, Op: "rds:DescribeDBClusters",
+	b := &fakeBuild{fail: &aws.Error{Kind: aws.AccessDenied, Op: "rds:DescribeDBClusters",
 		Msg: "access denied: dbaf needs the IAM permission rds:DescribeDBClusters; ask your AWS administrator to grant it"}}
 	w := wizNew(t, wizSandbox(), b, wizComplete(t))
 	tm, p := uitest.Run(t, w, 100, 30)
@@ -477,7 +477,7 @@ func TestWizardBuildFailed(t *testing.T) {
 // TestWizardQuitAborts: leaving without a build is ErrAborted.
 func TestWizardQuitAborts(t *testing.T) {
 	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
-	wizWaitListed(t, p)
+	waitListed(t, p)
 	tm.Send(uitest.Ctrl('c'))
 	fm := tm.FinalModel(t).(*uitest.Probe)
 	if _, err := fm.M.(*Model).Result(); !errors.Is(err, ErrAborted) {
@@ -488,7 +488,7 @@ func TestWizardQuitAborts(t *testing.T) {
 func TestWizardRunCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	opts := wizTestOptions(t, wizSandbox(), nil)
+	opts := testOptions(t, wizSandbox(), nil)
 	_, err := Run(ctx, opts, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(80, 24))
 	if !errors.Is(err, ErrAborted) {
 		t.Errorf("Run with a cancelled context: %v, want ErrAborted", err)
@@ -496,11 +496,11 @@ func TestWizardRunCancelled(t *testing.T) {
 }
 
 func TestWizardNoColor(t *testing.T) {
-	opts := wizTestOptions(t, wizSandbox(), nil)
+	opts := testOptions(t, wizSandbox(), nil)
 	opts.Theme = common.NewTheme(true, true)
 	w := New(context.Background(), opts)
 	w.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	w.Update(wizClusterPageMsg{req: w.src.list.req, clusters: wizSandbox().clusters})
+	w.Update(clusterPageMsg{req: w.src.list.req, clusters: wizSandbox().clusters})
 	w.src.list.active = false
 	if strings.Contains(w.View().Content, "38;") {
 		t.Errorf("NO_COLOR view has colour sequences:\n%q", w.View().Content)
@@ -513,9 +513,9 @@ func TestWizardNoColor(t *testing.T) {
 	}
 }
 
-// wizCheckFits fails when a frame has more lines or wider lines than the
+// checkFits fails when a frame has more lines or wider lines than the
 // window.
-func wizCheckFits(t *testing.T, content string, width, height int) {
+func checkFits(t *testing.T, content string, width, height int) {
 	t.Helper()
 	lines := strings.Split(content, "\n")
 	if len(lines) > height {
