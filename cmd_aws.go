@@ -13,7 +13,8 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/dockerbuild"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/printer"
 )
 
 // awsClient builds the AWS client from the global flags. The region comes
@@ -71,11 +72,11 @@ func parseHTTPTimeout(v string) (time.Duration, error) {
 }
 
 // printer returns the event printer for --output.
-func (a *app) printer() ui.Printer {
+func (a *app) printer() printer.Printer {
 	if a.global.output == "json" {
-		return &ui.JSON{Out: a.out}
+		return &printer.JSON{Out: a.out}
 	}
-	return &ui.Plain{Out: a.out, Err: a.errOut}
+	return &printer.Plain{Out: a.out, Err: a.errOut}
 }
 
 // wrapDocker marks failures of the Docker steps of an operation so they get
@@ -96,8 +97,8 @@ func writeJSON(w io.Writer, v any) error {
 
 // theme is the terminal UI's theme: NO_COLOR turns colour off; otherwise
 // each view follows the terminal's background.
-func (a *app) theme() ui.Theme {
-	return ui.ThemeFor(a.getenv("NO_COLOR") != "")
+func (a *app) theme() common.Theme {
+	return common.ThemeFor(a.getenv("NO_COLOR") != "")
 }
 
 // teaOptions are the Bubble Tea options of every view: the app's streams.

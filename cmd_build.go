@@ -12,7 +12,8 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/dockerbuild"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/wizard"
 )
 
 // defaultConfigFile is read when `dbaf build` gets no CONFIG argument.
@@ -186,9 +187,9 @@ func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
 	if configPath == "" {
 		configPath = defaultConfigFile
 	}
-	built, err := ui.RunWizard(ctx, ui.WizardOptions{
+	built, err := wizard.Run(ctx, wizard.Options{
 		Discovery: client,
-		SwitchRegion: func(ctx context.Context, region string) (ui.WizardDiscovery, error) {
+		SwitchRegion: func(ctx context.Context, region string) (wizard.Discovery, error) {
 			return a.awsClientIn(ctx, region)
 		},
 		Profile:    a.profileName(),
@@ -209,9 +210,9 @@ func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
 		},
 		Theme: a.theme(),
 	}, a.teaOptions()...)
-	if errors.Is(err, ui.ErrWizardAborted) && built == nil && ctx.Err() == nil {
+	if errors.Is(err, wizard.ErrAborted) && built == nil && ctx.Err() == nil {
 		fmt.Fprintln(a.errOut, "dbaf: wizard closed: nothing was built")
-		if errors.Is(err, ui.ErrInterrupted) {
+		if errors.Is(err, common.ErrInterrupted) {
 			return quiet(err) // ctrl+c: exit 130
 		}
 		return nil

@@ -17,7 +17,8 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/cloneview"
+	"github.com/dbaf/dbaf/ui/common"
 )
 
 type cloneOptions struct {
@@ -129,7 +130,7 @@ func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *
 	if req.Name == "" {
 		req.Name = artifact.StackName(time.Now())
 	}
-	res, err := ui.RunCloneView(ctx, ui.CloneViewOptions{
+	res, err := cloneview.Run(ctx, cloneview.Options{
 		Artifact: req.Artifact, Stack: req.Name, Region: client.Region(),
 		NeedPassword: req.Password == "", SkipSummary: yes,
 		Start: func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
@@ -151,7 +152,7 @@ func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *
 	if err == nil {
 		err = res.Err
 	}
-	if errors.Is(err, ui.ErrCloneCancelled) && !errors.Is(err, ui.ErrInterrupted) {
+	if errors.Is(err, cloneview.ErrCancelled) && !errors.Is(err, common.ErrInterrupted) {
 		return nil
 	}
 	if ctx.Err() != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/dockerbuild"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/home"
 )
 
 // home is `dbaf` with no command: in a terminal the home screen, whose
@@ -20,22 +20,22 @@ func (a *app) home(cmd *cobra.Command) error {
 	}
 	ctx := cmd.Context()
 	for {
-		opts := ui.HomeOptions{Entries: ui.DefaultHomeEntries(), Theme: a.theme()}
+		opts := home.Options{Entries: home.DefaultEntries(), Theme: a.theme()}
 		// Inside an artifact image, clone that artifact; on a host, ask which
 		// local artifact image to clone.
 		if _, err := os.Stat(artifact.FilePath); err != nil {
 			opts.Images = localArtifactImages
 		}
-		res, err := ui.RunHomeWith(ctx, opts, a.teaOptions()...)
+		res, err := home.RunWith(ctx, opts, a.teaOptions()...)
 		if err != nil {
 			return quiet(err)
 		}
 		switch res.Choice {
-		case ui.HomeBuild:
+		case home.Build:
 			err = a.build(ctx, "", &buildOptions{overrides: map[string]*string{}})
-		case ui.HomeClone:
+		case home.Clone:
 			err = a.clone(ctx, &cloneOptions{image: res.Image})
-		case ui.HomeList:
+		case home.List:
 			err = a.list(ctx)
 		default:
 			return nil
@@ -48,7 +48,7 @@ func (a *app) home(cmd *cobra.Command) error {
 
 // localArtifactImages lists the artifact images in the Docker engine (those
 // carrying dbaf's schema label), one entry per tag.
-func localArtifactImages(ctx context.Context) ([]ui.ArtifactImage, error) {
+func localArtifactImages(ctx context.Context) ([]home.ArtifactImage, error) {
 	engine, err := dockerbuild.Connect(ctx)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func localArtifactImages(ctx context.Context) ([]ui.ArtifactImage, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []ui.ArtifactImage
+	var out []home.ArtifactImage
 	for _, in := range infos {
 		created, _ := time.Parse(time.RFC3339, in.Created)
 		if c, err := time.Parse(time.RFC3339, in.Labels[artifact.LabelCreated]); err == nil {
@@ -68,7 +68,7 @@ func localArtifactImages(ctx context.Context) ([]ui.ArtifactImage, error) {
 			if tag == "<none>:<none>" {
 				continue
 			}
-			out = append(out, ui.ArtifactImage{Ref: tag, Source: in.Labels[artifact.LabelSource],
+			out = append(out, home.ArtifactImage{Ref: tag, Source: in.Labels[artifact.LabelSource],
 				Region: in.Labels[artifact.LabelRegion], Created: created})
 		}
 	}

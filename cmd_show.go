@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/printer"
 )
 
 func (a *app) showCmd() *cobra.Command {
@@ -41,7 +41,7 @@ Docker engine, or from a registry when the engine does not have it.`,
 				_, err = a.out.Write(data)
 				return err
 			}
-			ui.ShowArtifact(a.out, art)
+			printer.ShowArtifact(a.out, art)
 			return nil
 		},
 	}

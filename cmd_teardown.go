@@ -12,7 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/clonelist"
+	"github.com/dbaf/dbaf/ui/cloneview"
 )
 
 func (a *app) teardownCmd() *cobra.Command {
@@ -72,7 +73,7 @@ Without a terminal, --yes is required.`,
 		}
 		req := artifact.TeardownRequest{Stack: args[0], Force: force, PollInterval: a.pollInterval()}
 		if a.interactive() && a.global.output == "text" {
-			res, err := ui.RunTeardownView(cmd.Context(), ui.CloneViewOptions{Stack: req.Stack, Region: client.Region(),
+			res, err := cloneview.RunTeardown(cmd.Context(), cloneview.Options{Stack: req.Stack, Region: client.Region(),
 				Teardown: func(ctx context.Context, stack string, emit artifact.Emit) error {
 					req.Stack = stack
 					return artifact.Teardown(ctx, req, client, emit)
@@ -128,7 +129,7 @@ func (a *app) list(ctx context.Context) error {
 		return err
 	}
 	if a.interactive() && a.global.output == "text" {
-		_, err := ui.RunCloneList(ctx, ui.CloneListOptions{Region: client.Region(),
+		_, err := clonelist.Run(ctx, clonelist.Options{Region: client.Region(),
 			List:     func(ctx context.Context) ([]artifact.CloneInfo, error) { return artifact.List(ctx, client, time.Now()) },
 			Teardown: a.teardownFunc(client), Theme: a.theme()}, a.teaOptions()...)
 		return err

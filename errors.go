@@ -6,14 +6,14 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/printer"
 )
 
 // finalGuard passes an operation's events on and notes whether its final
 // event went by, so that a run failing before the operation could report
 // (a bad INI, no credentials) still ends its stream with exactly one.
 type finalGuard struct {
-	p    ui.Printer
+	p    printer.Printer
 	seen bool
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/aws/sandbox"
-	"github.com/dbaf/dbaf/ui"
+	"github.com/dbaf/dbaf/ui/common"
 
 	// CA roots for the scratch image, which has no /etc/ssl.
 	_ "golang.org/x/crypto/x509roots/fallback"
@@ -233,7 +233,7 @@ func exitCode(ctx context.Context, err error) int {
 		docker dockerErr
 	)
 	switch {
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil, errors.Is(err, ui.ErrInterrupted):
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil, errors.Is(err, common.ErrInterrupted):
 		return exitInterrupted
 	case errors.As(err, &usage):
 		return exitBadInput

@@ -1,4 +1,8 @@
-// Package ui renders operation events: the plain and JSON printers used
-// without a terminal, and the Bubble Tea models. It makes no AWS or Docker
-// calls of its own.
+// Package ui is the terminal interface, a package per screen: wizard (the
+// build wizard and its pickers), cloneview (a clone or teardown followed
+// live), clonelist (the clones in a region), home (the menu `dbaf` opens
+// on) and printer (the plain and JSON output used without a terminal).
+// What they share (the theme, key help, layout helpers, ctrl+c) lives in
+// common. The screens make no AWS or Docker calls of their own: they run
+// the operations the command hands them and render their events.
 package ui

@@ -1,0 +1,858 @@
+package cloneview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/ui/common"
+)
+
+// Options configures the clone view. Start and Teardown are the
+// only ways the view reaches AWS: main wires them to artifact.Clone and
+// artifact.Teardown, tests to fakes.
+type Options struct {
+	Artifact *artifact.Artifact
+	// Stack is the name Start will give the stack (main passes the same name
+	// as CloneRequest.Name), so the summary can show it before it exists.
+	Stack  string
+	Region string
+
+	NeedPassword bool // no password was given: prompt for one, or ctrl+g to generate it
+	SkipSummary  bool // --yes: start without the summary screen
+
+	// Start runs the clone (artifact.Clone). When generated is true the
+	// password is "" and Start makes one up; CloneReady.Password carries it.
+	Start func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error)
+	// Teardown deletes a stack (artifact.Teardown), reporting its events.
+	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
+
+	Theme common.Theme     // zero: a dark theme, replaced once the terminal reports its background
+	Now   func() time.Time // nil: time.Now; fixed in golden tests
+
+	// Still draws spinners as one still frame and never ticks: for golden
+	// tests and for people who prefer no motion.
+	Still bool
+	// Embedded makes closing the view send ClosedMsg instead of
+	// quitting the program, so a parent model (the list, home) can host it.
+	Embedded bool
+	// Source names the clone's source on a teardown view before the
+	// stream does (the list knows it already).
+	Source string
+	// LogLimit caps the events kept in the log; 0 keeps the last 10,000.
+	LogLimit int
+}
+
+// Result is how the view ended.
+type Result struct {
+	Ready       *artifact.CloneReady  // the clone became ready (Password set only when generated)
+	Failed      *artifact.CloneFailed // the clone failed in AWS
+	TornDown    bool                  // the stack was deleted from the view
+	LeftRunning string                // a stack left in AWS (ready, kept, or still creating)
+	Err         error                 // why the view ended without a ready clone, if it did
+	// Afterword are values too wide for the terminal (a long connect line):
+	// the caller prints them after the view, one per line, to be copied whole.
+	Afterword []string
+}
+
+// TeardownCommand is what removes the stack the view left behind, or "".
+func (r Result) TeardownCommand() string {
+	if r.LeftRunning == "" {
+		return ""
+	}
+	return "dbaf teardown " + r.LeftRunning + " --yes"
+}
+
+// ClosedMsg is sent instead of quitting when the view is Embedded.
+type ClosedMsg struct{ Result Result }
+
+// ErrCancelled is the result of leaving before the stack was created.
+var ErrCancelled = errors.New("cancelled: nothing was created")
+
+// cvStage is where the view is; overlays (questions) are separate.
+type cvStage int
+
+const (
+	stagePassword cvStage = iota
+	stageSummary
+	stageRunning  // Start is running
+	stageStopping // Start was cancelled so that the teardown can begin
+	stageReady
+	stageFailed // CloneFailed: the stack failed in AWS
+	stageError  // Start returned another error
+	stageTeardown
+	stageTornDown
+	stageTeardownFailed
+)
+
+// cvAsk is a question shown over the current stage.
+type cvAsk int
+
+const (
+	askNone cvAsk = iota
+	askInterrupt
+	askTeardown
+)
+
+// defaultLogLimit keeps thousands of events, as a long stack can produce,
+// while bounding memory.
+const defaultLogLimit = 10000
+
+// Model is the Bubble Tea model of a clone from password to teardown.
+// It is a pointer model: it owns goroutines, which Close stops.
+type Model struct {
+	o     Options
+	ctx   context.Context
+	theme common.Theme
+	now   func() time.Time
+	w, h  int
+
+	stage cvStage
+	ask   cvAsk
+	flash string // a one-off notice (copied, …)
+
+	showHelp bool // the "?" panel of every key
+
+	pw        [2]textinput.Model
+	pwFocus   int
+	pwErr     string
+	password  string
+	generated bool
+
+	info       artifact.CloneStarted // what the stream said about the stack
+	stackKnown bool                  // CloneStarted arrived: the stack exists (or is being created)
+	stackState string                // the stack's own latest status
+	phase      string
+	phaseFail  bool
+	rows       []cvRow
+	tearing    bool // rows show a deletion
+	startAt    time.Time
+	endAt      time.Time
+
+	log       cvLog
+	logScroll int // lines above the bottom; 0 follows new events
+	logFocus  bool
+
+	warnings []string
+	ready    *artifact.CloneReady
+	failed   *artifact.CloneFailed
+	err      error // stageError / stageTeardownFailed
+
+	startOp, tdOp   *cvOp
+	startSeen       bool  // the view has handled what Start returned
+	tdErr           error // the last teardown failure
+	pendingTeardown bool
+
+	spin spinner.Model
+
+	res         Result
+	quitting    bool
+	interrupted bool   // left with ctrl+c (or its "keep creating and quit")
+	final       string // the frame left on the terminal after quitting
+}
+
+// New builds the clone view. ctx bounds every operation it starts;
+// cancelling it stops watching (the stack carries on in AWS).
+func New(ctx context.Context, o Options) *Model {
+	m := cvNew(ctx, o)
+	switch {
+	case o.NeedPassword:
+		m.stage = stagePassword
+	case o.SkipSummary:
+		m.stage = stageRunning // Init starts the clone
+	default:
+		m.stage = stageSummary
+	}
+	return m
+}
+
+// NewTeardown builds a view that tears down o.Stack at once (the caller
+// has asked for confirmation): the live deletion of `dbaf teardown` and the list.
+func NewTeardown(ctx context.Context, o Options) *Model {
+	m := cvNew(ctx, o)
+	m.stage = stageTeardown
+	m.info.Stack, m.info.Source = o.Stack, o.Source
+	m.stackKnown = true
+	return m
+}
+
+func cvNew(ctx context.Context, o Options) *Model {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, logFocus: true}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	m.theme = common.Resolve(o.Theme)
+	limit := o.LogLimit
+	if limit <= 0 {
+		limit = defaultLogLimit
+	}
+	m.log = cvLog{limit: limit}
+	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
+	for i := range m.pw {
+		ti := textinput.New()
+		ti.EchoMode = textinput.EchoPassword
+		ti.EchoCharacter = '•'
+		ti.CharLimit = 128
+		ti.SetWidth(42)
+		ti.Prompt = ""
+		st := textinput.DefaultStyles(true)
+		st.Cursor.Blink = !o.Still
+		ti.SetStyles(st)
+		m.pw[i] = ti
+	}
+	m.info.Stack = o.Stack
+	m.info.Region = o.Region
+	if a := o.Artifact; a != nil {
+		m.info.Source = a.Source.ClusterID
+		m.info.Class = a.Target.InstanceClass
+		if m.info.Region == "" {
+			m.info.Region = a.Region
+		}
+		m.rows = rowsFrom(artifact.TemplateResources(a))
+	}
+	return m
+}
+
+// Init starts what the first stage needs.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.theme.Request()}
+	switch m.stage {
+	case stagePassword:
+		cmds = append(cmds, m.pw[0].Focus())
+	case stageRunning:
+		cmds = append(cmds, m.startClone())
+	case stageTeardown:
+		cmds = append(cmds, m.startTeardown())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Result is how the view ended; complete once Close has returned.
+func (m *Model) Result() Result { return m.res }
+
+// Stack is the stack the view clones into or tears down.
+func (m *Model) Stack() string { return m.info.Stack }
+
+// TornDown says whether the view saw its stack deleted.
+func (m *Model) TornDown() bool { return m.stage == stageTornDown }
+
+// SetSize sets the terminal size a host hands down to an embedded view.
+func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
+
+// SetTheme replaces the theme, as when the host's follows the background.
+func (m *Model) SetTheme(t common.Theme) { m.theme = t }
+
+// Close cancels the operations still running and waits for them, then
+// completes the result with what they returned (an Interrupted clone names
+// the stack it left). Safe to call more than once.
+func (m *Model) Close() {
+	for _, op := range []*cvOp{m.startOp, m.tdOp} {
+		if op != nil {
+			op.stop()
+		}
+	}
+	// Only a clone whose end the view never handled (the program quit
+	// first) still has something to say.
+	if op := m.startOp; op != nil && !m.startSeen && m.res.Err == nil {
+		var ie *artifact.InterruptedError
+		switch {
+		case errors.As(op.err, &ie):
+			m.res.Err, m.res.LeftRunning = ie, ie.Stack
+		case op.err != nil && m.stackKnown:
+			m.res.Err = op.err
+		case op.err != nil:
+			m.res.Err = ErrCancelled
+		case op.ready != nil && m.res.Ready == nil:
+			r := *op.ready
+			m.res.Ready = &r
+		}
+	}
+	// Ended from outside (SIGTERM, a cancelled context) with a stack in AWS.
+	if m.res.LeftRunning == "" && !m.res.TornDown && m.remains() {
+		m.res.LeftRunning = m.info.Stack
+	}
+	if m.interrupted {
+		m.res.Err = common.Interrupted(m.res.Err)
+	}
+}
+
+// Run runs the clone view until the user leaves it, then stops
+// what is still running. The error is the program's, or the result's Err.
+func Run(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	return cvRun(ctx, New(ctx, o), progOpts)
+}
+
+// RunTeardown runs NewTeardown until the user leaves it.
+func RunTeardown(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	return cvRun(ctx, NewTeardown(ctx, o), progOpts)
+}
+
+func cvRun(ctx context.Context, m *Model, progOpts []tea.ProgramOption) (Result, error) {
+	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
+	_, err := tea.NewProgram(m, opts...).Run()
+	m.Close()
+	res := m.Result()
+	// A cancelled ctx kills the program; what the clone says is more useful.
+	if err == nil || errors.Is(err, tea.ErrProgramKilled) && res.Err != nil {
+		err = res.Err
+	}
+	return res, err
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.clampScroll()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.theme.Follow(msg)
+		return m, nil
+	case spinner.TickMsg:
+		if !m.busy() || m.o.Still {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case eventsMsg:
+		return m, m.onEvents(msg)
+	case tea.PasteMsg:
+		if m.stage == stagePassword {
+			var cmd tea.Cmd
+			m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		m.flash = ""
+		return m, m.onKey(msg)
+	}
+	if m.stage == stagePassword {
+		var cmd tea.Cmd
+		m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// busy says whether something is in progress, so spinners should turn.
+func (m *Model) busy() bool {
+	switch m.stage {
+	case stageRunning, stageStopping, stageTeardown:
+		return true
+	}
+	return false
+}
+
+// tick starts the spinner; ticks stop by themselves when the view is no
+// longer busy, and a second chain started meanwhile is dropped by the
+// spinner's own tag check.
+func (m *Model) tick() tea.Cmd {
+	if m.o.Still {
+		return nil
+	}
+	return m.spin.Tick
+}
+
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	key := k.String()
+	if m.showHelp {
+		// Any key closes the keys, so nobody gets stuck in them.
+		m.showHelp = false
+		if key != "ctrl+c" {
+			return nil
+		}
+	}
+	if key == "?" && m.stage != stagePassword && m.stage != stageSummary {
+		m.showHelp = true
+		return nil
+	}
+	switch m.ask {
+	case askInterrupt:
+		switch key {
+		case "k", "ctrl+c":
+			return m.keepAndQuit()
+		case "d":
+			m.ask = askNone
+			return m.stopThenTeardown()
+		case "esc", "b", "n":
+			m.ask = askNone
+		}
+		return nil
+	case askTeardown:
+		switch key {
+		case "y":
+			m.ask = askNone
+			return m.startTeardown()
+		case "n", "esc", "q":
+			m.ask = askNone
+		case "ctrl+c":
+			m.ask = askNone
+			return m.quit()
+		}
+		return nil
+	}
+
+	switch m.stage {
+	case stagePassword:
+		return m.onPasswordKey(k)
+	case stageSummary:
+		switch key {
+		case "enter":
+			m.stage = stageRunning
+			return m.startClone()
+		case "esc":
+			if m.o.NeedPassword {
+				m.stage = stagePassword
+				m.generated, m.password, m.pwFocus = false, "", 0
+				m.pw[0].Reset()
+				m.pw[1].Reset()
+				m.pw[1].Blur()
+				return m.pw[0].Focus()
+			}
+			m.res.Err = ErrCancelled
+			return m.quit()
+		case "q", "ctrl+c":
+			m.interrupted = key == "ctrl+c"
+			m.res.Err = ErrCancelled
+			return m.quit()
+		}
+		return nil
+	case stageRunning:
+		switch key {
+		case "ctrl+c", "q":
+			if !m.stackKnown {
+				m.interrupted = true
+				// Nothing exists yet (or the create call is in flight: Close
+				// reports the InterruptedError that Start returns then).
+				m.startOp.stopAsync()
+				return m.quit()
+			}
+			m.ask = askInterrupt
+			return nil
+		}
+	case stageStopping:
+		if key == "ctrl+c" {
+			return m.keepAndQuit()
+		}
+	case stageReady:
+		switch key {
+		case "t":
+			m.ask = askTeardown
+			return nil
+		case "c":
+			if m.ready != nil && m.ready.Connection != "" {
+				m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
+				return tea.SetClipboard(m.ready.Connection)
+			}
+			return nil
+		case "q", "ctrl+c", "esc":
+			m.res.LeftRunning = m.info.Stack
+			return m.quit()
+		}
+	case stageFailed, stageError, stageTeardownFailed:
+		switch key {
+		case "t":
+			if m.remains() {
+				m.ask = askTeardown
+			}
+			return nil
+		case "q", "ctrl+c", "esc":
+			if m.remains() {
+				m.res.LeftRunning = m.info.Stack
+			}
+			return m.quit()
+		}
+	case stageTeardown:
+		if key == "ctrl+c" || key == "q" {
+			// CloudFormation goes on deleting; only the watching stops.
+			m.interrupted = key == "ctrl+c"
+			m.res.LeftRunning = m.info.Stack
+			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
+			m.tdOp.stopAsync()
+			return m.quit()
+		}
+	case stageTornDown:
+		switch key {
+		case "q", "ctrl+c", "esc", "enter":
+			return m.quit()
+		}
+	}
+	if m.logFocus || key == "tab" {
+		m.onLogKey(key)
+	}
+	return nil
+}
+
+func (m *Model) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "ctrl+c", "esc":
+		m.interrupted = k.String() == "ctrl+c"
+		m.res.Err = ErrCancelled
+		return m.quit()
+	case "ctrl+g":
+		m.generated, m.password, m.pwErr = true, "", ""
+		m.pw[0].Reset()
+		m.pw[1].Reset()
+		return m.afterPassword()
+	case "tab", "shift+tab", "up", "down":
+		return m.focusPassword(1 - m.pwFocus)
+	case "enter":
+		v := m.pw[m.pwFocus].Value()
+		if m.pwFocus == 0 {
+			if err := cvCheckPassword(v); err != nil {
+				m.pwErr = err.Error()
+				return nil
+			}
+			m.pwErr = ""
+			return m.focusPassword(1)
+		}
+		if v != m.pw[0].Value() {
+			m.pwErr = "the two passwords differ: type it again"
+			m.pw[0].Reset()
+			m.pw[1].Reset()
+			return m.focusPassword(0)
+		}
+		if err := cvCheckPassword(v); err != nil {
+			m.pwErr = err.Error()
+			return m.focusPassword(0)
+		}
+		m.password, m.generated, m.pwErr = v, false, ""
+		// The view keeps one copy only, in m.password, until Start has it.
+		m.pw[0].Reset()
+		m.pw[1].Reset()
+		return m.afterPassword()
+	}
+	var cmd tea.Cmd
+	m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(k)
+	return cmd
+}
+
+func (m *Model) focusPassword(i int) tea.Cmd {
+	m.pw[m.pwFocus].Blur()
+	m.pwFocus = i
+	return m.pw[i].Focus()
+}
+
+func (m *Model) afterPassword() tea.Cmd {
+	m.pw[m.pwFocus].Blur()
+	if m.o.SkipSummary {
+		m.stage = stageRunning
+		return m.startClone()
+	}
+	m.stage = stageSummary
+	return nil
+}
+
+// cvCheckPassword applies Aurora's master password rules, as main's
+// checkPassword does, naming the rule and never the value.
+func cvCheckPassword(pw string) error {
+	if pw == "" {
+		return errors.New("type a password, or press ctrl+g to generate one")
+	}
+	if len(pw) < 8 || len(pw) > 41 {
+		return fmt.Errorf("the password is %d characters: Aurora master passwords have 8 to 41", len(pw))
+	}
+	for _, r := range pw {
+		if r < 0x21 || r > 0x7e || r == '/' || r == '"' || r == '@' {
+			return errors.New("the password holds a character Aurora refuses: use printable ASCII without /, \", @ or spaces")
+		}
+	}
+	return nil
+}
+
+func (m *Model) onLogKey(key string) {
+	page := max(1, m.logHeight()-1)
+	switch key {
+	case "tab":
+		m.logFocus = !m.logFocus
+	case "up", "k":
+		m.logScroll++
+	case "down", "j":
+		m.logScroll--
+	case "pgup":
+		m.logScroll += page
+	case "pgdown":
+		m.logScroll -= page
+	case "home", "g":
+		m.logScroll = m.log.len()
+	case "end", "G":
+		m.logScroll = 0
+	}
+	m.clampScroll()
+}
+
+func (m *Model) clampScroll() {
+	m.logScroll = min(m.logScroll, max(0, m.log.len()-m.logHeight()))
+	m.logScroll = max(m.logScroll, 0)
+}
+
+// remains says whether a stack is (or may be) left in AWS after a failure.
+func (m *Model) remains() bool {
+	if !m.stackKnown {
+		return false
+	}
+	if m.failed != nil {
+		return m.failed.Kept || m.stackState != "DELETE_COMPLETE"
+	}
+	return m.stackState != "DELETE_COMPLETE"
+}
+
+func (m *Model) startClone() tea.Cmd {
+	if m.o.Start == nil {
+		m.stage, m.err = stageError, errors.New("no way to start the clone (Options.Start is nil)")
+		return nil
+	}
+	m.startAt, m.phase = m.now(), artifact.PhaseCreating
+	pw, gen := m.password, m.generated
+	m.password = ""
+	start := m.o.Start
+	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+		return start(ctx, pw, gen, emit)
+	})
+	m.startOp = op
+	return tea.Batch(cmd, m.tick())
+}
+
+// stopThenTeardown cancels the clone's watch; the teardown starts once
+// Start has returned, so two watchers never race on one stack.
+func (m *Model) stopThenTeardown() tea.Cmd {
+	m.stage, m.pendingTeardown = stageStopping, true
+	m.startOp.stopAsync()
+	return nil
+}
+
+func (m *Model) startTeardown() tea.Cmd {
+	if m.o.Teardown == nil {
+		m.stage, m.err = stageTeardownFailed, errors.New("no way to tear down from here (Options.Teardown is nil)")
+		return nil
+	}
+	if m.tearing {
+		m.rows = reverseRows(reverseRows(m.rows)) // a retry: same order, fresh rows
+	} else {
+		m.rows = reverseRows(m.rows)
+	}
+	m.stage, m.tearing, m.pendingTeardown = stageTeardown, true, false
+	m.phase, m.phaseFail, m.err = artifact.PhaseDeleting, false, nil
+	m.startAt, m.endAt = m.now(), time.Time{}
+	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
+	stack, td := m.info.Stack, m.o.Teardown
+	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+		return nil, td(ctx, stack, emit)
+	})
+	m.tdOp = op
+	return tea.Batch(cmd, m.tick())
+}
+
+// keepAndQuit is the answer to ctrl+c while the stack is being created:
+// an interruption, whose error names the stack left behind.
+func (m *Model) keepAndQuit() tea.Cmd {
+	m.ask, m.interrupted = askNone, true
+	m.res.LeftRunning = m.info.Stack
+	state := artifact.StateCreating
+	if m.stackState == "CREATE_COMPLETE" {
+		state = artifact.StateNoPassword
+	}
+	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, State: state}
+	m.startOp.stopAsync()
+	return m.quit()
+}
+
+// quit ends the view, leaving a compact final frame on the terminal.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.final = m.finalFrame()
+	if m.o.Embedded {
+		res := m.res
+		return func() tea.Msg { return ClosedMsg{Result: res} }
+	}
+	return tea.Quit
+}
+
+func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
+	if msg.op != m.startOp && msg.op != m.tdOp || msg.op == nil {
+		return nil // an operation this view has moved past
+	}
+	added := 0
+	for _, e := range msg.events {
+		added += m.apply(e)
+	}
+	if m.logScroll > 0 {
+		// Scrolled up: stay on the same lines while new ones arrive below.
+		m.logScroll += added
+		m.clampScroll()
+	}
+	if !msg.closed {
+		return msg.op.next
+	}
+	if msg.op == m.tdOp {
+		return m.teardownDone()
+	}
+	return m.cloneDone()
+}
+
+func (m *Model) cloneDone() tea.Cmd {
+	op := m.startOp
+	m.endAt = m.now()
+	if m.quitting {
+		return nil // Close reports what Start returned
+	}
+	m.startSeen = true
+	if m.pendingTeardown {
+		return m.startTeardown()
+	}
+	var ce *artifact.CloneError
+	switch {
+	case op.err == nil && (op.ready != nil || m.ready != nil):
+		if op.ready != nil {
+			r := *op.ready
+			m.ready = &r
+		}
+		m.stage, m.phase = stageReady, artifact.PhaseReady
+		m.res.Ready = m.ready
+		for i := range m.rows {
+			if m.rows[i].status == "" { // a followed stack that was already complete
+				m.rows[i].status, m.rows[i].verb = "CREATE_COMPLETE", "CREATE"
+			}
+		}
+	case errors.As(op.err, &ce):
+		if m.failed == nil {
+			f := ce.Failed
+			m.failed = &f
+		}
+		m.stage, m.phaseFail = stageFailed, true
+		m.res.Failed, m.res.Err = m.failed, op.err
+		if m.failed.Resource != "" {
+			if i := m.rowIndex(m.failed.Resource); i >= 0 {
+				m.rows[i].rootCause = true
+			}
+		}
+	default:
+		err := op.err
+		if err == nil {
+			err = errors.New("the clone ended without reporting an endpoint")
+		}
+		m.stage, m.err, m.phaseFail = stageError, err, true
+		m.res.Err = err
+	}
+	return nil
+}
+
+func (m *Model) teardownDone() tea.Cmd {
+	op := m.tdOp
+	m.endAt = m.now()
+	if m.quitting {
+		return nil
+	}
+	if op.err != nil {
+		m.stage, m.err, m.phaseFail = stageTeardownFailed, op.err, true
+		if m.res.Err == nil || m.res.Err == m.tdErr {
+			m.res.Err = op.err // the clone's own failure, if any, stays the reason
+		}
+		m.tdErr = op.err
+		return nil
+	}
+	m.stage, m.stackState = stageTornDown, "DELETE_COMPLETE"
+	for i := range m.rows {
+		if m.rows[i].status == "" {
+			m.rows[i].status = "GONE" // never created, or deleted before: nothing to delete
+		}
+	}
+	m.res.TornDown, m.res.LeftRunning = true, ""
+	if m.tdErr != nil && m.res.Err == m.tdErr {
+		m.res.Err = nil // a retry succeeded
+	}
+	return nil
+}
+
+// apply folds one event into the view and returns the log lines it added.
+func (m *Model) apply(e artifact.Event) int {
+	switch e := e.(type) {
+	case artifact.CloneStarted:
+		m.info.Stack, m.info.StackID, m.info.Attached = e.Stack, e.StackID, e.Attached
+		if e.Source != "" {
+			m.info.Source = e.Source
+		}
+		if e.Region != "" {
+			m.info.Region = e.Region
+		}
+		if e.Class != "" {
+			m.info.Class = e.Class
+		}
+		m.stackKnown = true
+		if m.tearing {
+			m.rows = mergeTeardownRows(m.rows, e.Resources)
+		} else if len(e.Resources) > 0 {
+			m.rows = rowsFrom(e.Resources)
+		}
+		return 0
+	case artifact.TeardownStarted:
+		return m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region, Resources: e.Resources})
+	case artifact.StackEvent:
+		if e.IsStack {
+			m.stackState = e.Status
+		} else {
+			i := m.rowIndex(e.LogicalID)
+			if i < 0 {
+				m.rows = append(m.rows, newRow(e.LogicalID, labelFor(e.LogicalID, e.ResourceType)))
+				i = len(m.rows) - 1
+			}
+			m.rows[i].apply(e, m.tearing)
+		}
+		m.log.add(stackLogEntry(e))
+		return 1
+	case artifact.Phase:
+		m.phase = e.Phase
+		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase})
+		return 1
+	case artifact.Throttled:
+		m.log.add(logEntry{kind: logQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})
+		return 1
+	case artifact.Warning:
+		m.warnings = append(m.warnings, e.Message)
+		m.log.add(logEntry{kind: logWarn, text: "warning: " + e.Message})
+		return 1
+	case artifact.CloneReady:
+		r := e
+		m.ready = &r
+		return 0
+	case artifact.CloneFailed:
+		f := e
+		m.failed = &f
+		m.log.add(logEntry{kind: logErr, text: "failed: " + cvJoin(f.Resource, f.Reason)})
+		return 1
+	case artifact.TornDown:
+		m.log.add(logEntry{kind: logPhase, text: "── nothing left of " + e.Stack})
+		return 1
+	default:
+		m.log.add(logEntry{kind: logQuiet, text: artifact.Kind(e)})
+		return 1
+	}
+}
+
+func (m *Model) rowIndex(id string) int {
+	for i := range m.rows {
+		if m.rows[i].id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func cvJoin(resource, reason string) string {
+	if resource == "" {
+		return reason
+	}
+	return resource + ": " + reason
+}

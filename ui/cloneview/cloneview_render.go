@@ -1,0 +1,743 @@
+package cloneview
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui/common"
+)
+
+// cvPhases are the clone's phases in order, as the stepper shows them.
+var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseReady}
+
+// View draws the current stage within the terminal's width and height.
+func (m *Model) View() tea.View {
+	if m.quitting {
+		// Left on the terminal once the program ends: the result, no log.
+		// Bubble Tea erases the last line on exit, hence the empty one.
+		return tea.NewView(common.Fit(m.final, m.w, 0) + "\n")
+	}
+	var s string
+	switch m.stage {
+	case stagePassword:
+		s = m.viewPassword()
+	case stageSummary:
+		s = m.viewSummary()
+	default:
+		s = m.viewRun()
+	}
+	return tea.NewView(common.Fit(s, m.w, m.h))
+}
+
+func (m *Model) spinFrame() string {
+	return m.theme.Accent.Render(strings.TrimSpace(ansi.Strip(m.spin.View())))
+}
+
+func (m *Model) teardownOnly() bool { return m.o.Start == nil && m.o.Artifact == nil }
+
+func (m *Model) header() string {
+	t := m.theme
+	title := "dbaf clone"
+	if m.teardownOnly() {
+		title = "dbaf teardown"
+	}
+	stack := m.info.Stack
+	if stack == "" {
+		stack = "(new stack)"
+	}
+	left := t.Title.Render(title) + "  "
+	switch {
+	case m.teardownOnly() && m.info.Source != "":
+		left += t.Accent.Render(stack) + t.Subtle.Render(" (clone of "+m.info.Source+")")
+	case m.info.Source != "":
+		left += m.info.Source + t.Subtle.Render(" → ") + t.Accent.Render(stack)
+	default:
+		left += t.Accent.Render(stack)
+	}
+	if m.info.Attached && !m.tearing {
+		left += t.Subtle.Render(" (existing stack, followed)")
+	}
+	var right []string
+	if m.info.Region != "" {
+		right = append(right, m.info.Region)
+	}
+	if m.info.Class != "" && !m.tearing {
+		right = append(right, m.info.Class)
+	}
+	if !m.startAt.IsZero() {
+		end := m.endAt
+		if end.IsZero() {
+			end = m.now()
+		}
+		right = append(right, cvDur(end.Sub(m.startAt)))
+	}
+	for len(right) > 0 {
+		r := t.Subtle.Render(strings.Join(right, " · "))
+		if gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 {
+			return left + strings.Repeat(" ", gap) + r
+		}
+		right = right[1:] // the elapsed time is the last to go
+	}
+	return left
+}
+
+func (m *Model) phaseLine() string {
+	t := m.theme
+	stack := ""
+	if m.stackState != "" {
+		stack = t.Subtle.Render("   stack " + m.stackState)
+	}
+	switch {
+	case m.stage == stageStopping:
+		return m.spinFrame() + " stopping the watcher; the teardown starts next"
+	case m.tearing:
+		switch m.stage {
+		case stageTornDown:
+			return t.OK.Render("✓ "+artifact.PhaseDeleting) + t.Subtle.Render(" › ") + t.OK.Render("nothing left")
+		case stageTeardownFailed:
+			return t.Err.Render("✗ "+artifact.PhaseDeleting) + stack
+		}
+		return m.spinFrame() + " " + artifact.PhaseDeleting + stack
+	}
+	cur := 0
+	for i, p := range cvPhases {
+		if p == m.phase {
+			cur = i
+		}
+	}
+	parts := make([]string, len(cvPhases))
+	for i, p := range cvPhases {
+		switch {
+		case i < cur:
+			parts[i] = t.OK.Render("✓ " + p)
+		case i > cur:
+			parts[i] = t.Subtle.Render("· " + p)
+		case m.phaseFail:
+			parts[i] = t.Err.Render("✗ " + p)
+		case p == artifact.PhaseReady:
+			parts[i] = t.OK.Render("✓ " + p)
+		default:
+			parts[i] = m.spinFrame() + " " + t.Selected.Render(p)
+		}
+	}
+	// Drop what does not fit: the stack status first, then the other phases.
+	full := strings.Join(parts, t.Subtle.Render(" › "))
+	compact := t.Subtle.Render(fmt.Sprintf("phase %d/%d: ", cur+1, len(cvPhases))) + parts[cur]
+	line := full + stack
+	for _, l := range []string{full + stack, full, compact + stack, compact} {
+		if line = l; ansi.StringWidth(l) <= m.w {
+			break
+		}
+	}
+	return line
+}
+
+// rowLook is a row's icon, status word and style.
+func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
+	t := m.theme
+	verbs := map[string][3]string{ // in progress, complete, failed
+		"CREATE": {"creating", "created", "failed"},
+		"UPDATE": {"updating", "updated", "update failed"},
+		"DELETE": {"deleting", "deleted", "delete failed"},
+	}
+	v, ok := verbs[r.verb]
+	if !ok {
+		v = [3]string{"working", "done", "failed"}
+	}
+	if r.verb == "DELETE" && !m.tearing {
+		v = [3]string{"rolling back", "rolled back", "rollback failed"}
+	}
+	switch {
+	case r.status == "":
+		return "·", "waiting", t.Subtle
+	case r.status == "GONE":
+		return "–", "nothing to delete", t.Subtle
+	case r.inProgress():
+		return m.spinFrame(), v[0], lipgloss.NewStyle()
+	case !m.tearing && r.verb == "DELETE" && r.failedFor >= 0 && !r.cancelled:
+		// The root cause stays marked failed while the rollback removes it.
+		return "✗", "failed, " + v[1], t.Err
+	case strings.HasSuffix(r.status, "_FAILED"):
+		if r.cancelled {
+			return "✗", "cancelled", t.Warn
+		}
+		return "✗", v[2], t.Err
+	case r.status == "DELETE_SKIPPED":
+		return "–", "kept", t.Warn
+	case r.status == "DELETE_COMPLETE" && !m.tearing:
+		return "↺", v[1], t.Warn
+	case strings.HasSuffix(r.status, "_COMPLETE"):
+		return "✓", v[1], t.OK
+	}
+	return "·", strings.ToLower(strings.ReplaceAll(r.status, "_", " ")), lipgloss.NewStyle()
+}
+
+func (m *Model) rowDur(r *cvRow) string {
+	switch {
+	case !m.tearing && r.verb == "DELETE" && r.failedFor >= 0:
+		return cvDur(r.failedFor)
+	case r.start.IsZero():
+		return ""
+	case !r.end.IsZero():
+		return cvDur(r.end.Sub(r.start))
+	case r.inProgress():
+		return cvDur(m.now().Sub(r.start))
+	}
+	return ""
+}
+
+// rowLines draws the resource rows, each failure reason wrapped below its
+// row in at most reasonMax lines.
+func (m *Model) rowLines(reasonMax int) []string {
+	t := m.theme
+	labelW, idW, wordW := 0, 0, 7
+	type look struct {
+		icon, word string
+		st         lipgloss.Style
+	}
+	looks := make([]look, len(m.rows))
+	for i := range m.rows {
+		r := &m.rows[i]
+		labelW = max(labelW, ansi.StringWidth(r.label))
+		idW = max(idW, ansi.StringWidth(r.id))
+		icon, word, st := m.rowLook(r)
+		looks[i] = look{icon, word, st}
+		wordW = max(wordW, ansi.StringWidth(word))
+	}
+	labelW, idW = min(labelW, 32), min(idW, 18)
+	var out []string
+	for i := range m.rows {
+		r, lk := &m.rows[i], looks[i]
+		iconSt := lk.st
+		if r.inProgress() {
+			iconSt = lipgloss.NewStyle()
+		}
+		line := "  " + iconSt.Render(lk.icon) + " " + common.Pad(ansi.Truncate(r.label, labelW, "…"), labelW) + "  " +
+			t.Subtle.Render(common.Pad(ansi.Truncate(r.id, idW, "…"), idW)) + "  "
+		dur := m.rowDur(r)
+		switch {
+		case dur != "":
+			line += lk.st.Render(common.Pad(lk.word, wordW)) + "  " + t.Subtle.Render(dur)
+		default:
+			line += lk.st.Render(lk.word)
+		}
+		// Once the clone has failed the panel shows the root cause in full.
+		showReason := r.reason != "" && reasonMax > 0 && !(r.rootCause && m.stage == stageFailed)
+		if r.rootCause {
+			line += "  " + t.Err.Render("◀ root cause")
+		}
+		out = append(out, line)
+		if !showReason {
+			continue
+		}
+		text, n, rst := r.reason, reasonMax, t.Err
+		if r.cancelled {
+			n, rst = 1, t.Subtle
+		}
+		for j, l := range common.Wrap(text, m.w-8, n) {
+			prefix := "      "
+			if j == 0 {
+				prefix = "    └ "
+			}
+			out = append(out, t.Subtle.Render(prefix)+rst.Render(l))
+		}
+	}
+	return out
+}
+
+// panelWidth is the inner width of result panels.
+func (m *Model) panelWidth() int { return max(20, min(m.w, 160)-4) }
+
+// box frames lines, wrapping any that would make it wider than the panel;
+// a wider line that fits the terminal (a value people copy) grows the box.
+func (m *Model) box(lines []string) []string {
+	w := m.panelWidth()
+	for _, l := range lines {
+		w = max(w, min(ansi.StringWidth(l), m.w-4))
+	}
+	var in []string
+	for _, l := range lines {
+		if ansi.StringWidth(l) > w {
+			in = append(in, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
+			continue
+		}
+		in = append(in, l)
+	}
+	return strings.Split(m.theme.Box.Render(strings.Join(in, "\n")), "\n")
+}
+
+// panel is the block between the rows and the log: a question, or the
+// outcome of the stage.
+func (m *Model) panel() []string {
+	t, w := m.theme, m.panelWidth()
+	plain := lipgloss.NewStyle()
+	stack := m.info.Stack
+	switch m.ask {
+	case askInterrupt:
+		lines := []string{t.Warn.Render("Stop? Stack " + stack + " is being created in AWS.")}
+		lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
+		lines = append(lines, "",
+			t.Key.Render("k")+"    keep it creating and quit; tear it down later with:",
+			"       "+t.Accent.Render("dbaf teardown "+stack+" --yes"),
+			t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
+			t.Key.Render("esc")+"  go back and keep watching")
+		return m.box(lines)
+	case askTeardown:
+		lines := []string{t.Warn.Render("Tear down " + stack + "?")}
+		lines = append(lines, common.Wrap("This deletes the clone's cluster, its instance and everything else in the stack. It cannot be undone.", w, 0)...)
+		lines = append(lines, "", t.Key.Render("y")+" tear it down   "+t.Key.Render("n")+" keep it")
+		return m.box(lines)
+	}
+	switch m.stage {
+	case stageReady:
+		return m.readyBox(w)
+	case stageFailed:
+		return m.box(m.failedLines(w))
+	case stageError:
+		lines := []string{t.Err.Render("✗ The clone stopped")}
+		for _, l := range common.Wrap(m.err.Error(), w, 6) {
+			lines = append(lines, t.Err.Render(l))
+		}
+		if m.remains() {
+			lines = append(lines, "")
+			lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: dbaf teardown "+stack+" --yes", w, 0)...)
+		}
+		return m.box(lines)
+	case stageTornDown:
+		msg := "✓ Torn down: nothing left of " + stack
+		if !m.startAt.IsZero() && !m.endAt.IsZero() {
+			msg += " (" + cvDur(m.endAt.Sub(m.startAt)) + ")"
+		}
+		return m.box([]string{t.OK.Render(msg)})
+	case stageTeardownFailed:
+		lines := []string{t.Err.Render("✗ Could not tear down " + stack)}
+		for _, l := range common.Wrap(m.err.Error(), w, 6) {
+			lines = append(lines, plain.Render(l))
+		}
+		return m.box(lines)
+	}
+	return nil
+}
+
+// readyBox is the ready panel, then the values too long for it, each on
+// lines of its own so that it can be copied whole.
+func (m *Model) readyBox(w int) []string {
+	lines, below := m.readyLines(w)
+	return append(m.box(lines), below...)
+}
+
+// readyLines are the lines of the ready panel and, below it, the values
+// people copy (endpoint, password, connect line) that would not fit on one
+// line of the panel: those are never wrapped inside the box.
+func (m *Model) readyLines(w int) (lines, below []string) {
+	t, r := m.theme, m.ready
+	if r == nil {
+		return []string{t.OK.Render("✓ Clone ready")}, nil
+	}
+	plain := lipgloss.NewStyle()
+	lines = []string{t.OK.Render("✓ Clone ready")}
+	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 8, v, w, st)...) }
+	room := max(w, m.w-4) - 8 - 2 // the box grows to the terminal for these
+	exact := func(k, v string, st lipgloss.Style) {
+		if ansi.StringWidth(v) <= room {
+			lines = append(lines, common.KVLines(t, k, 8, []string{v}, st)...)
+			return
+		}
+		lines = append(lines, common.KVLines(t, k, 8, []string{"in full below the box"}, t.Subtle)...)
+		if m.quitting {
+			// The terminal keeps the final frame clipped to its width: the
+			// command prints these whole after it (Result().Afterword).
+			m.res.Afterword = append(m.res.Afterword, v)
+			return
+		}
+		// Wider than the terminal: broken at spaces, c copies it whole.
+		for _, l := range common.Wrap(v, m.w, 0) {
+			below = append(below, st.Render(l))
+		}
+	}
+	exact("endpoint", r.Endpoint, t.Accent)
+	kv("port", r.Port, plain)
+	kv("username", r.Username, plain)
+	if r.Password != "" {
+		exact("password", r.Password, t.Warn)
+		kv("", "generated: shown only this once, store it now", t.Warn)
+	}
+	exact("connect", r.Connection, plain)
+	kv("stack", r.Stack, plain)
+	if r.ExpiresAt != nil {
+		kv("expires", m.expiry(*r.ExpiresAt), plain)
+	} else {
+		kv("expires", "never: it runs, and is billed, until torn down", plain)
+	}
+	for _, wmsg := range m.warnings {
+		for _, l := range common.Wrap("! "+wmsg, w, 3) {
+			lines = append(lines, t.Warn.Render(l))
+		}
+	}
+	return lines, below
+}
+
+func (m *Model) expiry(at time.Time) string {
+	s := at.UTC().Format("2006-01-02 15:04 UTC")
+	if d := at.Sub(m.now()); d > 0 {
+		return s + " (in " + cvDur(d) + ")"
+	}
+	return s + " (expired)"
+}
+
+func (m *Model) failedLines(w int) []string {
+	t, f := m.theme, m.failed
+	plain := lipgloss.NewStyle()
+	lines := []string{t.Err.Render("✗ Clone failed")}
+	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 7, v, w, st)...) }
+	cause := "the stack"
+	if f.Resource != "" {
+		cause = f.Resource
+		if i := m.rowIndex(f.Resource); i >= 0 && m.rows[i].label != f.Resource {
+			cause = f.Resource + " · " + m.rows[i].label
+		}
+	}
+	kv("cause", cause, t.Err)
+	kv("reason", f.Reason, t.Err)
+	kv("cleanup", f.Cleanup, plain)
+	if f.Publisher != "" {
+		kv("contact", f.Publisher+" (the artifact's publisher), if this persists", plain)
+	}
+	return lines
+}
+
+// layout splits the height between the fixed parts and the log.
+func (m *Model) layout() (top, rows, panel []string, help string, logH int) {
+	top = []string{m.header(), m.phaseLine(), ""}
+	panel = m.panel()
+	if m.showHelp {
+		panel = m.fullHelp()
+	}
+	help = m.helpLine()
+	fixed := func() int {
+		n := len(top) + len(rows) + 1 + strings.Count(help, "\n") + 1 // blank after rows, help
+		if len(panel) > 0 {
+			n += len(panel) + 1
+		}
+		return n
+	}
+	rows = m.rowLines(3)
+	if m.h-fixed() < 6 {
+		rows = m.rowLines(1) // short terminal: one line per reason
+	}
+	logH = m.h - fixed()
+	if logH < 2 {
+		logH = 0 // no room: the rows and panel matter more
+	}
+	return top, rows, panel, help, logH
+}
+
+// logHeight is how many log lines are visible (for paging and clamping).
+func (m *Model) logHeight() int {
+	_, _, _, _, h := m.layout()
+	return max(0, h-1)
+}
+
+func (m *Model) viewRun() string {
+	top, rows, panel, help, logH := m.layout()
+	body := make([]string, 0, m.h)
+	body = append(body, top...)
+	body = append(body, rows...)
+	body = append(body, "")
+	if len(panel) > 0 {
+		body = append(body, panel...)
+		body = append(body, "")
+	}
+	body = append(body, m.logLines(logH)...)
+	if keys := strings.Count(help, "\n") + 1; len(body) > m.h-keys {
+		body = body[:max(0, m.h-keys)] // keep the keys on screen whatever happens
+	}
+	return strings.Join(append(body, help), "\n")
+}
+
+// logLines draws the title and the visible window of the log: only those
+// lines are styled, so a frame costs the same with 50 or 5,000 events.
+func (m *Model) logLines(h int) []string {
+	if h <= 0 {
+		return nil
+	}
+	t := m.theme
+	n, body := m.log.len(), h-1
+	scroll := min(m.logScroll, max(0, n-body))
+	end := n - scroll
+	start := max(0, end-body)
+
+	state := "following"
+	if scroll > 0 {
+		state = fmt.Sprintf("%d newer below · end to follow", scroll)
+	}
+	if !m.logFocus {
+		state += " · tab to scroll"
+	}
+	title := t.Subtle.Render("── ") + t.Title.Render("Events") + t.Subtle.Render(fmt.Sprintf(" %d · %s ", n+m.log.dropped, state))
+	if m.log.dropped > 0 {
+		title += t.Subtle.Render(fmt.Sprintf("(oldest %d not kept) ", m.log.dropped))
+	}
+	if rest := m.w - ansi.StringWidth(title); rest > 0 {
+		title += t.Subtle.Render(strings.Repeat("─", rest))
+	}
+	out := make([]string, 0, h)
+	out = append(out, title)
+	for _, e := range m.log.entries[start:end] {
+		text := e.text
+		if ansi.StringWidth(text) > m.w-2 {
+			text = ansi.Truncate(text, max(1, m.w-2), "…")
+		}
+		var st lipgloss.Style
+		switch e.kind {
+		case logErr:
+			st = t.Err
+		case logWarn:
+			st = t.Warn
+		case logPhase:
+			st = t.Accent
+		case logQuiet:
+			st = t.Subtle
+		default:
+			out = append(out, "  "+text)
+			continue
+		}
+		out = append(out, "  "+st.Render(text))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out
+}
+
+func (m *Model) helpLine() string {
+	t := m.theme
+	if m.flash != "" {
+		// In place of the keys until the next key: always on screen.
+		return t.OK.Render("✓ " + m.flash)
+	}
+	if m.showHelp {
+		return common.HelpWrap(t, m.w, "any key", "close the keys")
+	}
+	pairs := m.keyPairs()
+	if len(pairs) == 0 {
+		return ""
+	}
+	return common.HelpWrap(t, m.w, append(pairs, "?", "all keys")...)
+}
+
+// keyPairs are the keys of the current stage, most useful first.
+func (m *Model) keyPairs() []string {
+	scroll := []string{"↑↓ pgup pgdn", "scroll", "end", "follow"}
+	if !m.logFocus {
+		scroll = []string{"tab", "scroll the log"}
+	}
+	back := "quit"
+	if m.o.Embedded {
+		back = "back"
+	}
+	switch m.ask {
+	case askInterrupt:
+		return []string{"k", "keep creating & quit", "d", "tear down now", "esc", "back"}
+	case askTeardown:
+		return []string{"y", "tear down", "n", "keep"}
+	}
+	switch m.stage {
+	case stageRunning:
+		return append([]string{"ctrl+c", "stop…"}, scroll...)
+	case stageStopping:
+		return []string{"ctrl+c", "quit now (the stack goes on)"}
+	case stageReady:
+		return append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)
+	case stageFailed, stageError, stageTeardownFailed:
+		keys := []string{}
+		if m.remains() {
+			keys = append(keys, "t", "tear down what remains")
+		}
+		return append(append(keys, "q", back), scroll[:2]...)
+	case stageTeardown:
+		return append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)
+	case stageTornDown:
+		return append([]string{"q", back}, scroll[:2]...)
+	}
+	return nil
+}
+
+// fullHelp is the "?" panel: every key of the stage, then the log's.
+func (m *Model) fullHelp() []string {
+	bind := func(pairs ...string) []key.Binding {
+		var bs []key.Binding
+		for i := 0; i+1 < len(pairs); i += 2 {
+			bs = append(bs, key.NewBinding(key.WithKeys(pairs[i]), key.WithHelp(pairs[i], pairs[i+1])))
+		}
+		return bs
+	}
+	var stage []string
+	for i, p := range m.keyPairs() {
+		// The log's keys have their own column.
+		if i%2 == 0 && (p == "↑↓ pgup pgdn" || p == "end" || p == "tab") {
+			break
+		}
+		stage = append(stage, p)
+	}
+	h := help.New()
+	h.Styles = m.theme.HelpStyles()
+	h.SetWidth(m.panelWidth())
+	groups := [][]key.Binding{
+		bind(stage...),
+		bind("↑/k", "scroll the log up", "↓/j", "scroll down", "pgup/pgdn", "a page", "home/g", "the oldest event", "end/G", "follow new events", "tab", "keys to the log or not"),
+	}
+	lines := []string{m.theme.Title.Render("Keys"), ""}
+	lines = append(lines, strings.Split(h.FullHelpView(groups), "\n")...)
+	return m.box(lines)
+}
+
+func (m *Model) viewPassword() string {
+	t := m.theme
+	user := "its master user"
+	if a := m.o.Artifact; a != nil && a.Source.MasterUsername != "" {
+		user = "its master user, " + a.Source.MasterUsername
+	}
+	lines := []string{m.header(), ""}
+	lines = append(lines, common.Wrap("The clone needs a password for "+user+". Aurora accepts 8 to 41 printable ASCII characters, without /, \", @ or spaces.", m.w-2, 0)...)
+	lines = append(lines, "")
+	for i, label := range []string{"Password", "Again"} {
+		mark := "  "
+		if i == m.pwFocus {
+			mark = t.Accent.Render("▸ ")
+		}
+		lines = append(lines, mark+t.Subtle.Render(common.Pad(label, 10))+m.pw[i].View())
+	}
+	lines = append(lines, "")
+	if m.pwErr != "" {
+		for _, l := range common.Wrap("✗ "+m.pwErr, m.w-2, 0) {
+			lines = append(lines, t.Err.Render(l))
+		}
+	} else {
+		lines = append(lines, t.Subtle.Render("Or press ctrl+g: dbaf generates one and shows it once, when the clone is ready."))
+	}
+	lines = append(lines, "", common.HelpWrap(t, m.w, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) viewSummary() string {
+	t := m.theme
+	plain := lipgloss.NewStyle()
+	w := m.w - 2
+	lines := []string{m.header(), ""}
+	region := m.info.Region
+	lines = append(lines, t.Title.Render("This creates one CloudFormation stack in "+common.Or(region, "the current region")+":"), "")
+	kv := func(k, v string, st lipgloss.Style) {
+		for _, l := range common.KV(t, k, 9, v, w, st) {
+			lines = append(lines, "  "+l)
+		}
+	}
+	stack := m.info.Stack
+	if stack == "" {
+		stack = "named when it is created (dbartifact<time>-prod-clone)"
+	}
+	class := "the artifact's"
+	if a := m.o.Artifact; a != nil {
+		src := a.Source
+		kv("source", fmt.Sprintf("%s · %s %s · %s", src.ClusterID, src.Engine, src.EngineVersion, common.Or(a.Region, region)), plain)
+		kv("restore", a.RestoreMode().Description, plain)
+		class = a.Target.InstanceClass
+		if s := a.Target.Serverless; s != nil {
+			class = fmt.Sprintf("%s (%g-%g ACUs)", class, s.Min, s.Max)
+		}
+		kv("class", fmt.Sprintf("%s · port %d · user %s", class, src.Port, src.MasterUsername), plain)
+		net := fmt.Sprintf("%s (%s)", a.Target.VpcID, a.Target.VpcCIDR)
+		if a.Target.SubnetsFrom == "source" && a.Target.SourceSubnetGroup != "" {
+			net = "the source's subnet group " + a.Target.SourceSubnetGroup + " in " + net
+		} else {
+			net = fmt.Sprintf("%d subnets in %s", len(a.Target.Subnets), net)
+		}
+		kv("subnets", net, plain)
+		for i, s := range a.Target.Subnets {
+			if i == 4 && len(a.Target.Subnets) > 5 {
+				kv("", fmt.Sprintf("… and %d more", len(a.Target.Subnets)-4), t.Subtle)
+				break
+			}
+			kv("", fmt.Sprintf("%s  %s  %s", s.ID, s.AZ, s.CIDR), t.Subtle)
+		}
+		access := "not publicly accessible"
+		if a.Target.PubliclyAccessible {
+			access = "publicly accessible"
+		}
+		kv("access", fmt.Sprintf("port %d from %s only · %s", src.Port, a.Target.AllowedCIDR, access), plain)
+		if a.CloneTTL > 0 {
+			kv("expires", config.FormatTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
+		} else {
+			kv("expires", "never: it runs until torn down", plain)
+		}
+	}
+	kv("stack", stack, t.Accent)
+	switch {
+	case m.generated:
+		kv("password", "generated: shown once, when the clone is ready", plain)
+	case m.o.NeedPassword:
+		kv("password", "as typed (not shown)", plain)
+	default:
+		kv("password", "as given (not shown)", plain)
+	}
+	if a := m.o.Artifact; a != nil && a.Publisher != "" {
+		kv("publisher", a.Publisher, plain)
+	}
+	lines = append(lines, "")
+	cost := fmt.Sprintf("! Cost: the clone runs an Aurora instance (%s), billed by the hour from creation until it is torn down; the storage it changes is billed too.", class)
+	for i, l := range common.Wrap(cost, w-2, 0) {
+		if i > 0 {
+			l = "  " + l
+		}
+		lines = append(lines, "  "+t.Warn.Render(l))
+	}
+	keys := []string{"enter", "create the clone", "q", "quit"}
+	if m.o.NeedPassword {
+		keys = append(keys, "esc", "back to the password")
+	}
+	lines = append(lines, "", common.HelpWrap(t, m.w, keys...))
+	return strings.Join(lines, "\n")
+}
+
+// finalFrame is what stays on the terminal after the view ends: the
+// outcome and the next step, without the log.
+func (m *Model) finalFrame() string {
+	t := m.theme
+	stack := m.info.Stack
+	w := m.panelWidth()
+	var lines []string
+	switch {
+	case m.stage == stagePassword || m.stage == stageSummary:
+		lines = []string{t.Subtle.Render("dbaf clone: cancelled, nothing was created.")}
+	case m.stage == stageRunning && !m.stackKnown:
+		lines = []string{t.Warn.Render("dbaf clone: cancelled before the stack was created.")}
+		if stack != "" {
+			lines = append(lines, common.Wrap("If "+stack+" was created after all, dbaf list shows it and dbaf teardown "+stack+" --yes removes it.", w, 0)...)
+		}
+	case m.stage == stageRunning || m.stage == stageStopping:
+		lines = []string{t.Warn.Render("Stack " + stack + " is still being created in AWS; dbaf stopped watching it.")}
+		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
+	case m.stage == stageReady:
+		lines = m.readyBox(w)
+		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
+	case m.stage == stageFailed:
+		lines = m.box(m.failedLines(w))
+	case m.stage == stageTeardown:
+		lines = []string{t.Warn.Render("Stopped watching: CloudFormation goes on deleting " + stack + " (dbaf list shows it).")}
+	default:
+		lines = m.panel()
+		if m.remains() && m.stage != stageTornDown {
+			lines = append(lines, "Tear it down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}

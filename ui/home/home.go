@@ -1,0 +1,275 @@
+package home
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/dbaf/dbaf/ui/common"
+)
+
+// Choice is what the user picked on the home screen.
+type Choice int
+
+// The home screen's choices. Quit is also the answer when the user
+// leaves with esc, q or ctrl+c.
+const (
+	Quit Choice = iota
+	Build
+	Clone
+	List
+)
+
+func (c Choice) String() string {
+	switch c {
+	case Build:
+		return "build"
+	case Clone:
+		return "clone"
+	case List:
+		return "list"
+	}
+	return "quit"
+}
+
+// Entry is one line of the home screen. Disabled, when set, says why
+// the entry cannot be chosen yet (it is shown, dimmed, with the reason).
+type Entry struct {
+	Choice   Choice
+	Title    string
+	Detail   string
+	Disabled string
+}
+
+// DefaultEntries are the product's entries: build, clone, my clones,
+// quit. The caller may disable the ones it has not wired.
+func DefaultEntries() []Entry {
+	return []Entry{
+		{Choice: Build, Title: "Build an artifact", Detail: "capture an Aurora cluster as a Docker image developers can clone"},
+		{Choice: Clone, Title: "Clone from an artifact", Detail: "get your own copy-on-write clone from an artifact image"},
+		{Choice: List, Title: "My clones", Detail: "the clones you made: source, age, expiry; tear them down"},
+		{Choice: Quit, Title: "Quit"},
+	}
+}
+
+// Model is the screen `dbaf` opens on, a tea.Model. Create it with New.
+type Model struct {
+	entries     []Entry
+	theme       common.Theme
+	cursor      int
+	choice      Choice
+	chosen      bool
+	interrupted bool // left with ctrl+c
+
+	// The image step of "Clone from an artifact" (when images is set).
+	ctx           context.Context
+	images        ArtifactImages
+	picking       bool
+	loading       bool
+	imgs          []ArtifactImage
+	imgCursor     int
+	image         string
+	notice        string
+	width, height int
+	help          help.Model
+	keys          homeKeys
+}
+
+type homeKeys struct {
+	Up, Down, Choose, Jump, Quit, Help key.Binding
+}
+
+func (k homeKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Choose, k.Jump, k.Quit, k.Help}
+}
+func (k homeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// New creates the home screen showing entries, in order.
+func New(entries []Entry, theme common.Theme) *Model {
+	h := &Model{entries: entries, theme: common.Resolve(theme), width: 80, height: 24, help: help.New()}
+	jump := "1-" + strconv.Itoa(max(1, len(entries)))
+	h.keys = homeKeys{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Jump:   key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp(jump, "choose by number")),
+		Quit:   key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+	}
+	h.help.Styles = h.theme.HelpStyles()
+	h.help.ShortSeparator = " · "
+	// Start on the first entry that can be chosen.
+	for i, e := range entries {
+		if e.Disabled == "" {
+			h.cursor = i
+			break
+		}
+	}
+	return h
+}
+
+// Choice is what was chosen; Quit until something was.
+func (h *Model) Choice() Choice {
+	if !h.chosen {
+		return Quit
+	}
+	return h.choice
+}
+
+// Run shows the home screen and returns the choice; leaving with
+// ctrl+c is ErrInterrupted.
+func Run(ctx context.Context, entries []Entry, theme common.Theme, progOpts ...tea.ProgramOption) (Choice, error) {
+	res, err := RunWith(ctx, Options{Entries: entries, Theme: theme}, progOpts...)
+	return res.Choice, err
+}
+
+// Init asks for the terminal's background when the theme follows it.
+func (h *Model) Init() tea.Cmd { return h.theme.Request() }
+
+// Update handles keys and resizes.
+func (h *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		h.width, h.height = msg.Width, msg.Height
+		h.help.SetWidth(msg.Width)
+	case tea.BackgroundColorMsg:
+		if h.theme.Follow(msg) {
+			h.help.Styles = h.theme.HelpStyles()
+		}
+	case imagesMsg:
+		h.gotImages(msg)
+	case tea.KeyPressMsg:
+		if h.picking && msg.String() != "ctrl+c" {
+			return h, h.imageKey(msg.String())
+		}
+		if h.help.ShowAll {
+			h.help.ShowAll = false
+			if msg.String() != "ctrl+c" {
+				return h, nil
+			}
+		}
+		switch {
+		case key.Matches(msg, h.keys.Quit):
+			h.choice, h.chosen = Quit, true
+			h.interrupted = msg.String() == "ctrl+c"
+			return h, tea.Quit
+		case key.Matches(msg, h.keys.Help):
+			h.help.ShowAll = true
+		case key.Matches(msg, h.keys.Up):
+			h.move(-1)
+		case key.Matches(msg, h.keys.Down):
+			h.move(1)
+		case key.Matches(msg, h.keys.Choose):
+			return h, h.choose(h.cursor)
+		case key.Matches(msg, h.keys.Jump):
+			n, _ := strconv.Atoi(msg.String())
+			if n >= 1 && n <= len(h.entries) {
+				h.cursor = n - 1
+				return h, h.choose(n - 1)
+			}
+		}
+	}
+	return h, nil
+}
+
+// move steps the cursor, skipping nothing: a disabled entry can be
+// highlighted so its reason can be read.
+func (h *Model) move(d int) {
+	if len(h.entries) == 0 {
+		return
+	}
+	h.cursor = (h.cursor + d + len(h.entries)) % len(h.entries)
+	h.notice = ""
+}
+
+func (h *Model) choose(i int) tea.Cmd {
+	if i < 0 || i >= len(h.entries) {
+		return nil
+	}
+	e := h.entries[i]
+	if e.Disabled != "" {
+		h.notice = e.Title + ": " + e.Disabled
+		return nil
+	}
+	if e.Choice == Clone && h.images != nil {
+		h.notice = ""
+		return h.pickImage()
+	}
+	h.choice, h.chosen = e.Choice, true
+	return tea.Quit
+}
+
+// View draws the home screen.
+func (h *Model) View() tea.View {
+	v := tea.NewView(h.render())
+	v.AltScreen = true
+	v.WindowTitle = "dbaf"
+	return v
+}
+
+func (h *Model) render() string {
+	th := h.theme
+	if h.width < 40 || h.height < 10 {
+		return common.TooSmall(th, h.width, h.height)
+	}
+	lines := []string{
+		th.Title.Render("dbaf") + th.Subtle.Render(" · Database Artifact Factory"),
+		th.Subtle.Render("Self-service, throw-away copies of production Aurora databases."),
+		"",
+	}
+	if h.picking {
+		lines = append(lines, h.imageLines()...)
+	} else if h.help.ShowAll {
+		lines = append(lines, th.Title.Render("Keys"), "")
+		for _, b := range h.keys.ShortHelp() {
+			lines = append(lines, "  "+th.Key.Render(common.Pad(b.Help().Key, 8))+" "+b.Help().Desc)
+		}
+		lines = append(lines, "", th.Subtle.Render("press any key to close"))
+	} else {
+		titleW := 0
+		for _, e := range h.entries {
+			titleW = max(titleW, ansi.StringWidth(e.Title))
+		}
+		for i, e := range h.entries {
+			mark := "  "
+			if i == h.cursor {
+				mark = "› "
+			}
+			detail := e.Detail
+			if e.Disabled != "" {
+				detail = e.Disabled
+			}
+			line := mark + strconv.Itoa(i+1) + "  " + e.Title
+			if detail != "" {
+				line = mark + strconv.Itoa(i+1) + "  " + common.Pad(e.Title, titleW+3)
+			}
+			switch {
+			case e.Disabled != "":
+				line = th.Disabled.Render(line + detail)
+			case i == h.cursor:
+				line = th.Selected.Render(line) + th.Subtle.Render(detail)
+			default:
+				line += th.Subtle.Render(detail)
+			}
+			lines = append(lines, ansi.Truncate(line, h.width, "…"))
+		}
+		if h.notice != "" {
+			lines = append(lines, "", th.Warn.Render(ansi.Truncate("! "+h.notice, h.width, "…")))
+		}
+	}
+	keys := common.BindingLines(th, h.keys.ShortHelp(), h.width)
+	if h.picking {
+		keys = strings.Split(common.HelpWrap(th, h.width, "↑/↓", "choose", "enter", "clone it", "esc", "back", "ctrl+c", "quit"), "\n")
+	}
+	rows := max(0, h.height-len(keys))
+	for len(lines) < rows {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:rows], keys...)
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,140 @@
+package printer
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/dbaf/dbaf/artifact"
+)
+
+// Printer renders an operation's events without a terminal UI.
+type Printer interface {
+	Emit(artifact.Event)
+}
+
+// Plain prints one line per event: progress to Err, the final result to Out,
+// so `dbaf build … > result.txt` keeps only the result.
+type Plain struct {
+	Out, Err io.Writer
+}
+
+// Emit prints one event.
+func (p *Plain) Emit(e artifact.Event) {
+	switch e := e.(type) {
+	case artifact.StepStarted:
+		fmt.Fprintf(p.Err, "==> %s: %s\n", e.Step, e.Detail)
+	case artifact.StepDone:
+		if e.Detail != "" {
+			fmt.Fprintf(p.Err, "    %s done in %s: %s\n", e.Step, round(e.Elapsed), e.Detail)
+		} else {
+			fmt.Fprintf(p.Err, "    %s done in %s\n", e.Step, round(e.Elapsed))
+		}
+	case artifact.Progress:
+		fmt.Fprintf(p.Err, "    %s\n", e.Line)
+	case artifact.Warning:
+		fmt.Fprintf(p.Err, "warning: %s\n", e.Message)
+	case artifact.Resolved:
+		// The summary follows in StepDone; the whole artifact is for JSON readers.
+	case artifact.Built:
+		fmt.Fprintf(p.Out, "image: %s\n", e.Image)
+		fmt.Fprintf(p.Out, "id: %s\n", e.ID)
+		fmt.Fprintf(p.Out, "size: %s\n", Bytes(e.Size))
+		if e.Pushed != "" {
+			fmt.Fprintf(p.Out, "pushed: %s\n", e.Pushed)
+		}
+		fmt.Fprintf(p.Out, "run: %s\n", e.RunLine)
+	case artifact.CloneStarted:
+		verb := "creating"
+		if e.Attached {
+			verb = "following existing"
+		}
+		fmt.Fprintf(p.Err, "==> %s stack %s: clone of %s (%s) in %s\n", verb, e.Stack, e.Source, e.Class, e.Region)
+	case artifact.StackEvent:
+		line := fmt.Sprintf("%s  %-14s %-28s %s", e.Time.UTC().Format("15:04:05"), e.LogicalID, e.ResourceType, e.Status)
+		if e.Reason != "" {
+			line += "  " + e.Reason
+		}
+		fmt.Fprintln(p.Err, line)
+	case artifact.Phase:
+		fmt.Fprintf(p.Err, "==> %s\n", e.Phase)
+	case artifact.Throttled:
+		fmt.Fprintf(p.Err, "    AWS throttled %s; retrying in %s\n", e.Call, round(e.RetryIn))
+	case artifact.CloneReady:
+		fmt.Fprintf(p.Out, "endpoint: %s\n", e.Endpoint)
+		fmt.Fprintf(p.Out, "port: %s\n", e.Port)
+		fmt.Fprintf(p.Out, "username: %s\n", e.Username)
+		fmt.Fprintf(p.Out, "stack: %s\n", e.Stack)
+		fmt.Fprintf(p.Out, "connect: %s\n", e.Connection)
+		if e.ExpiresAt != nil {
+			fmt.Fprintf(p.Out, "expires: %s\n", e.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		if e.Password != "" {
+			fmt.Fprintf(p.Out, "password: %s   (generated; shown only this once)\n", e.Password)
+		}
+	case artifact.CloneFailed, artifact.CloneInterrupted, artifact.TeardownFailed, artifact.BuildFailed:
+		// The command's error says it all, once; JSON readers get the event.
+	case artifact.TeardownStarted:
+		of := ""
+		if e.Source != "" {
+			of = " (clone of " + e.Source + ")"
+		}
+		fmt.Fprintf(p.Err, "==> deleting stack %s%s in %s\n", e.Stack, of, e.Region)
+	case artifact.TornDown:
+		fmt.Fprintf(p.Out, "torn down: %s\n", e.Stack)
+	default:
+		fmt.Fprintf(p.Err, "%s\n", artifact.Kind(e))
+	}
+}
+
+// JSON prints one JSON object per event, each with "event" (its kind) and
+// "time", the event's own fields flattened beside them, for `jq`.
+type JSON struct {
+	Out io.Writer
+	Now func() time.Time // nil = time.Now
+}
+
+// Emit prints one event as a JSON line.
+func (j *JSON) Emit(e artifact.Event) {
+	now := time.Now
+	if j.Now != nil {
+		now = j.Now
+	}
+	obj := map[string]any{}
+	if b, err := json.Marshal(e); err == nil {
+		_ = json.Unmarshal(b, &obj)
+	}
+	obj["event"] = artifact.Kind(e)
+	obj["time"] = now().UTC().Format(time.RFC3339Nano)
+	line, err := json.Marshal(obj)
+	if err != nil {
+		line = []byte(fmt.Sprintf(`{"event":%q,"error":%q}`, artifact.Kind(e), err.Error()))
+	}
+	fmt.Fprintf(j.Out, "%s\n", line)
+}
+
+// Bytes formats a size the way `docker images` does (decimal units).
+func Bytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	default:
+		return d.Round(time.Microsecond)
+	}
+}

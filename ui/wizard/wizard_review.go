@@ -1,0 +1,248 @@
+package wizard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui/common"
+)
+
+// Step 5: the review: what will be cloned, where, and the INI that will be
+// written; building is one key away.
+
+type reviewState struct {
+	scroll  int
+	stat    wizLoad
+	statted bool // the file's existence is known
+	exists  bool
+	wrote   bool // this wizard wrote the file, so overwriting needs no question
+	confirm bool // asking before overwriting
+	issues  []*config.Error
+}
+
+type statMsg struct {
+	req    int
+	exists bool
+	err    error
+}
+
+func (w *Model) enterReview() tea.Cmd {
+	r := &w.rev
+	w.stopAuto()
+	r.confirm = false
+	r.scroll = 0
+	r.issues = wizIssues(w.cfg.Validate())
+	ctx, req := w.begin(&r.stat)
+	r.statted = false
+	path := w.path
+	return func() tea.Msg {
+		if ctx.Err() != nil {
+			return nil
+		}
+		_, err := os.Stat(path)
+		exists := err == nil
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
+		return statMsg{req: req, exists: exists, err: err}
+	}
+}
+
+func (w *Model) onStat(msg statMsg) tea.Cmd {
+	r := &w.rev
+	if !r.stat.finish(msg.req, nil) {
+		return nil
+	}
+	r.statted = true
+	// A file that cannot be inspected is treated as existing: asking once
+	// too often beats overwriting something by surprise.
+	r.exists = msg.exists || msg.err != nil
+	return nil
+}
+
+// reviewHeight is the rows the scrolling part of the review may use.
+func (w *Model) reviewHeight() int { return max(1, w.bodyHeight()-3) }
+
+func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
+	r := &w.rev
+	k := w.keys
+	if r.confirm {
+		switch {
+		case key.Matches(msg, k.Yes):
+			r.confirm = false
+			return w.startBuild("")
+		case key.Matches(msg, k.No):
+			r.confirm = false
+		}
+		return nil
+	}
+	lines := len(w.reviewLines())
+	page := w.reviewHeight()
+	switch msg.String() {
+	case "up", "k":
+		r.scroll--
+	case "down", "j":
+		r.scroll++
+	case "pgup":
+		r.scroll -= page - 1
+	case "pgdown", "space":
+		r.scroll += page - 1
+	case "home":
+		r.scroll = 0
+	case "end":
+		r.scroll = lines
+	}
+	r.scroll = max(0, min(r.scroll, lines-page))
+	switch {
+	case key.Matches(msg, k.Build):
+		if len(r.issues) > 0 || !r.statted {
+			return nil
+		}
+		if r.exists && !r.wrote {
+			r.confirm = true
+			return nil
+		}
+		return w.startBuild("")
+	case key.Matches(msg, k.Back):
+		w.det.loaded = true
+		return w.goTo(stepDetails)
+	}
+	return nil
+}
+
+// reviewLines is the scrolling content of the review.
+func (w *Model) reviewLines() []string {
+	th := w.theme
+	c := w.src.chosen
+	cfg := &w.cfg
+	var out []string
+	row := func(label, text string) {
+		out = append(out, th.Header.Render(common.Pad(label, 12))+text)
+	}
+	sub := func(text string) { out = append(out, strings.Repeat(" ", 12)+text) }
+
+	if c != nil {
+		row("Source", c.ID+" · "+c.Engine+" "+c.EngineVersion+" · region "+w.region)
+		row("Connect as", "port "+strconv.Itoa(int(c.Port))+" · user "+c.MasterUsername+" (the source's master user)")
+	}
+	class := cfg.InstanceClass
+	if class == wizServerless {
+		class += fmt.Sprintf(" (%s–%s ACUs)", wizACU(cfg.ServerlessMinCapacity), wizACU(cfg.ServerlessMaxCapacity))
+	} else if vcpu, mem, ok := classShape(class); ok {
+		class += fmt.Sprintf(" (%d vCPU, %s GiB)", vcpu, strconv.FormatFloat(mem, 'f', -1, 64))
+	}
+	row("Class", class)
+
+	vpc := ""
+	if sg := w.net.sg; sg != nil {
+		vpc = sg.VpcID
+	}
+	if v := w.net.vpcInfo; v != nil && v.ID == vpc {
+		vpc = vPCText(v)
+	}
+	from := "subnets picked:"
+	if !w.net.custom && w.net.sg != nil {
+		from = "the source's subnet group " + w.net.sg.Name + ":"
+	}
+	row("Network", vpc)
+	sub(from)
+	for _, s := range w.chosenSubnets() {
+		sub(th.Subtle.Render(common.Pad(s.ID, 26) + common.Pad(s.AZ, 14) + s.CIDR))
+	}
+	allowed := cfg.AllowedCIDR
+	if allowed == "" {
+		allowed = "the VPC's CIDR"
+		if v := w.net.vpcInfo; v != nil && v.CIDR != "" {
+			allowed = v.CIDR + " (the VPC's CIDR)"
+		}
+	}
+	public := "not publicly accessible"
+	if cfg.PubliclyAccessible != nil && *cfg.PubliclyAccessible {
+		public = "publicly accessible"
+	}
+	row("Access", "from "+allowed+" · "+public)
+	if w.net.vpc.err != nil {
+		sub(th.Warn.Render("! the VPC could not be read (" + w.net.vpc.err.Error() + "); the build checks it again"))
+	}
+	tag := cfg.ImageTag
+	if tag == "" {
+		tag = config.DefaultImageTag
+	}
+	row("Image", tag)
+	if cfg.CloneTTL > 0 {
+		row("Clone TTL", wizTTL(cfg.CloneTTL))
+	}
+	if cfg.PublisherContact != "" {
+		row("Publisher", cfg.PublisherContact)
+	}
+	file := w.path
+	switch {
+	case !w.rev.statted:
+		file += " (checking…)"
+	case w.rev.exists && !w.rev.wrote:
+		file += th.Warn.Render(" (exists: asks before overwriting)")
+	case w.rev.exists:
+		file += " (written by this wizard; rewritten on build)"
+	default:
+		file += " (new file)"
+	}
+	row("Writes", file)
+
+	out = append(out, "", th.Subtle.Render("── "+w.path+" ──"))
+	var b bytes.Buffer
+	if err := cfg.Write(&b); err != nil {
+		out = append(out, th.Err.Render("✗ cannot render the INI: "+err.Error()))
+	} else {
+		for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			if strings.HasPrefix(l, ";") {
+				out = append(out, th.Subtle.Render(l))
+			} else {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+func (w *Model) reviewView() []string {
+	r := &w.rev
+	th := w.theme
+	out := []string{th.Title.Render("Review, then build")}
+	lines := w.reviewLines()
+	h := w.reviewHeight()
+	start := max(0, min(r.scroll, len(lines)-h))
+	end := min(len(lines), start+h)
+	out = append(out, lines[start:end]...)
+	for len(out) < 1+h {
+		out = append(out, "")
+	}
+	more := ""
+	if end < len(lines) {
+		more = th.Subtle.Render("↓ " + countNoun(len(lines)-end, "more line", "more lines") + " (↑/↓ scroll)")
+	} else if start > 0 {
+		more = th.Subtle.Render("↑ scrolled to the end")
+	}
+	out = append(out, more)
+	switch {
+	case len(r.issues) > 0:
+		msg := "✗ The configuration is not valid yet: " + r.issues[0].Error()
+		if len(r.issues) > 1 {
+			msg += fmt.Sprintf(" (and %d more)", len(r.issues)-1)
+		}
+		out = append(out, th.Err.Render(msg))
+	case r.confirm:
+		out = append(out, th.Warn.Render("! "+w.path+" already exists. Overwrite it? ")+w.keyHint("y", "yes", "n", "no"))
+	default:
+		out = append(out, th.OK.Render("Press enter to write "+w.path+" and build the image."))
+	}
+	return out
+}
