@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,24 +16,24 @@ var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
 // maxTemplateBody is CloudFormation's limit for an inline template.
 const maxTemplateBody = 51200
 
-func validationError(format string, args ...any) *apiError {
-	return errf(400, "ValidationError", format, args...)
+func validationError(format string, args ...any) *wire.APIError {
+	return wire.Errorf(400, "ValidationError", format, args...)
 }
 
 // createStack is cloudformation:CreateStack. Everything CloudFormation
 // checks up front is checked here (name, template, parameters, tags); the
 // resources are then created in the background.
-func (s *Server) createStack(c *call) *apiError {
-	name := c.p.get("StackName")
+func (s *Server) createStack(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	switch {
 	case name == "":
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	case len(name) > 128 || !stackNamePattern.MatchString(name):
 		return validationError("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
-	body := c.p.get("TemplateBody")
+	body := c.Params.Get("TemplateBody")
 	if body == "" {
-		if c.p.get("TemplateURL") != "" {
+		if c.Params.Get("TemplateURL") != "" {
 			return validationError("The sandbox cannot fetch TemplateURL: pass the template inline as TemplateBody.")
 		}
 		return validationError("Either Template URL or Template Body must be specified.")
@@ -40,8 +41,8 @@ func (s *Server) createStack(c *call) *apiError {
 	if len(body) > maxTemplateBody {
 		return validationError("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to %d", maxTemplateBody)
 	}
-	onFailure := c.p.get("OnFailure")
-	disable, hasDisable := c.p.boolParam("DisableRollback")
+	onFailure := c.Params.Get("OnFailure")
+	disable, hasDisable := c.Params.Bool("DisableRollback")
 	switch {
 	case onFailure != "" && hasDisable:
 		return validationError("You cannot specify both DisableRollback and OnFailure.")
@@ -53,8 +54,8 @@ func (s *Server) createStack(c *call) *apiError {
 		return validationError("1 validation error detected: Value '%s' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
 	}
 	var tags []tag
-	for i, t := range c.p.structs("Tags") {
-		k, v := t.get("Key"), t.get("Value")
+	for i, t := range c.Params.Structs("Tags") {
+		k, v := t.Get("Key"), t.Get("Value")
 		switch {
 		case k == "" || len(k) > 128:
 			return validationError("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128", k, i+1)
@@ -75,19 +76,19 @@ func (s *Server) createStack(c *call) *apiError {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	token := c.p.get("ClientRequestToken")
+	token := c.Params.Get("ClientRequestToken")
 	if prev := s.findStack(name); prev != nil {
 		// A retry of the same request (the SDK's own retries resend the
 		// token) succeeds with the stack it made, as in CloudFormation.
 		if token != "" && prev.token == token {
-			c.out.text("StackId", prev.id)
+			c.Out.Text("StackId", prev.id)
 			return nil
 		}
-		return errf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
+		return wire.Errorf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
 	}
 	st := &stack{seq: len(s.st.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
-		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.region, s.account, name, newUUID()), res: map[string]*stackResource{}}
-	values, err := s.resolveParams(st, c.p.structs("Parameters"))
+		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.region, s.account, name, wire.NewUUID()), res: map[string]*stackResource{}}
+	values, err := s.resolveParams(st, c.Params.Structs("Parameters"))
 	if err != nil {
 		return err
 	}
@@ -118,31 +119,31 @@ func (s *Server) createStack(c *call) *apiError {
 	op := &stackOp{cancel: cancel, done: make(chan struct{})}
 	if !s.goBackground(func() { s.runCreate(opCtx, st, op) }) {
 		cancel()
-		return errf(503, "ServiceUnavailable", "The sandbox is shutting down.")
+		return wire.Errorf(503, "ServiceUnavailable", "The sandbox is shutting down.")
 	}
 	st.op = op
 	s.st.stacks = append(s.st.stacks, st)
 	s.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
-	c.out.text("StackId", st.id)
+	c.Out.Text("StackId", st.id)
 	return nil
 }
 
 // resolveParams matches the given parameters to the template's, applies
 // defaults and checks constraints. Callers hold s.mu.
-func (s *Server) resolveParams(st *stack, given []params) (map[string]any, *apiError) {
+func (s *Server) resolveParams(st *stack, given []wire.Params) (map[string]any, *wire.APIError) {
 	values := map[string]any{}
 	byKey := map[string]string{}
 	var unknown []string
 	for _, g := range given {
-		k := g.get("ParameterKey")
+		k := g.Get("ParameterKey")
 		if !slices.ContainsFunc(st.tmpl.params, func(p *tParam) bool { return p.key == k }) {
 			unknown = append(unknown, k)
 			continue
 		}
-		if g.get("UsePreviousValue") == "true" {
+		if g.Get("UsePreviousValue") == "true" {
 			return nil, validationError("UsePreviousValue is only valid when updating a stack (parameter %s).", k)
 		}
-		byKey[k] = g.get("ParameterValue")
+		byKey[k] = g.Get("ParameterValue")
 	}
 	if len(unknown) > 0 {
 		return nil, validationError("Parameters: [%s] do not exist in the template", strings.Join(unknown, ", "))
@@ -180,8 +181,8 @@ func (s *Server) resolveParams(st *stack, given []params) (map[string]any, *apiE
 	return values, nil
 }
 
-func (s *Server) checkParam(p *tParam, v string) *apiError {
-	failed := func(what string) *apiError {
+func (s *Server) checkParam(p *tParam, v string) *wire.APIError {
+	failed := func(what string) *wire.APIError {
 		if p.constraintDesc != "" {
 			return validationError("Parameter '%s' failed to satisfy constraint: %s", p.key, p.constraintDesc)
 		}
@@ -247,17 +248,17 @@ func (s *Server) findStack(nameOrID string) *stack {
 	return nil
 }
 
-func badStackToken() *apiError {
+func badStackToken() *wire.APIError {
 	return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
 }
 
 func stackKey(st *stack) string { return fmt.Sprintf("%010d", st.seq) }
 
-func (s *Server) describeStacks(c *call) *apiError {
+func (s *Server) describeStacks(c *wire.Call) *wire.APIError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var list []*stack
-	if name := c.p.get("StackName"); name != "" {
+	if name := c.Params.Get("StackName"); name != "" {
 		st := s.findStack(name)
 		if st == nil {
 			return validationError("Stack with id %s does not exist", name)
@@ -270,17 +271,17 @@ func (s *Server) describeStacks(c *call) *apiError {
 			}
 		}
 	}
-	pg, next, err := page(list, stackKey, c.p.get("NextToken"), 100, badStackToken)
+	pg, next, err := wire.Page(list, stackKey, c.Params.Get("NextToken"), 100, badStackToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.open("Stacks")
+	x := &c.Out
+	x.Open("Stacks")
 	for _, st := range pg {
 		s.writeStack(x, st)
 	}
-	x.close("Stacks")
-	x.opt("NextToken", next)
+	x.Close("Stacks")
+	x.Opt("NextToken", next)
 	return nil
 }
 
@@ -292,50 +293,50 @@ func (st *stack) mask(v string) string {
 	return v
 }
 
-func (s *Server) writeStack(x *xmlw, st *stack) {
-	x.open("member")
-	x.text("StackId", st.id)
-	x.text("StackName", st.name)
-	x.opt("Description", st.tmpl.description)
-	xmlList(x, "Parameters", "member", st.params, func(p stackParam) {
-		x.text("ParameterKey", p.key)
+func (s *Server) writeStack(x *wire.XML, st *stack) {
+	x.Open("member")
+	x.Text("StackId", st.id)
+	x.Text("StackName", st.name)
+	x.Opt("Description", st.tmpl.description)
+	wire.List(x, "Parameters", "member", st.params, func(p stackParam) {
+		x.Text("ParameterKey", p.key)
 		if p.noEcho {
-			x.text("ParameterValue", "****")
+			x.Text("ParameterValue", "****")
 		} else {
-			x.text("ParameterValue", p.value)
+			x.Text("ParameterValue", p.value)
 		}
 	})
-	x.time("CreationTime", st.created)
-	x.time("DeletionTime", st.deleted)
-	x.empty("RollbackConfiguration")
-	x.text("StackStatus", st.status)
-	x.opt("StackStatusReason", st.reason)
-	x.boolean("DisableRollback", st.onFailure == "DO_NOTHING")
-	x.empty("NotificationARNs")
+	x.Time("CreationTime", st.created)
+	x.Time("DeletionTime", st.deleted)
+	x.Empty("RollbackConfiguration")
+	x.Text("StackStatus", st.status)
+	x.Opt("StackStatusReason", st.reason)
+	x.Bool("DisableRollback", st.onFailure == "DO_NOTHING")
+	x.Empty("NotificationARNs")
 	if st.status == "CREATE_COMPLETE" {
-		xmlList(x, "Outputs", "member", st.outputs, func(o stackOutput) {
-			x.text("OutputKey", o.key)
-			x.text("OutputValue", st.mask(o.value))
-			x.opt("Description", o.desc)
-			x.opt("ExportName", o.export)
+		wire.List(x, "Outputs", "member", st.outputs, func(o stackOutput) {
+			x.Text("OutputKey", o.key)
+			x.Text("OutputValue", st.mask(o.value))
+			x.Opt("Description", o.desc)
+			x.Opt("ExportName", o.export)
 		})
 	}
-	xmlList(x, "Tags", "member", st.tags, func(t tag) {
-		x.text("Key", t.key)
-		x.text("Value", t.value)
+	wire.List(x, "Tags", "member", st.tags, func(t tag) {
+		x.Text("Key", t.key)
+		x.Text("Value", t.value)
 	})
-	x.boolean("EnableTerminationProtection", false)
-	x.open("DriftInformation")
-	x.text("StackDriftStatus", "NOT_CHECKED")
-	x.close("DriftInformation")
-	x.close("member")
+	x.Bool("EnableTerminationProtection", false)
+	x.Open("DriftInformation")
+	x.Text("StackDriftStatus", "NOT_CHECKED")
+	x.Close("DriftInformation")
+	x.Close("member")
 }
 
 // eventsPerPage is how many events DescribeStackEvents returns at a time.
 const eventsPerPage = 100
 
-func (s *Server) describeStackEvents(c *call) *apiError {
-	name := c.p.get("StackName")
+func (s *Server) describeStackEvents(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	if name == "" {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
@@ -348,8 +349,8 @@ func (s *Server) describeStackEvents(c *call) *apiError {
 	// Newest first. The token names the index of the next, older event:
 	// events are only ever appended, so it stays valid.
 	start := len(st.events) - 1
-	if tok := c.p.get("NextToken"); tok != "" {
-		k, ok := decodeToken(tok)
+	if tok := c.Params.Get("NextToken"); tok != "" {
+		k, ok := wire.DecodeToken(tok)
 		n, err := strconv.Atoi(k)
 		if !ok || err != nil || n < 0 || n >= len(st.events) {
 			return badStackToken()
@@ -357,31 +358,31 @@ func (s *Server) describeStackEvents(c *call) *apiError {
 		start = n
 	}
 	end := max(start-eventsPerPage, -1)
-	x := &c.out
-	x.open("StackEvents")
+	x := &c.Out
+	x.Open("StackEvents")
 	for i := start; i > end; i-- {
 		e := st.events[i]
-		x.open("member")
-		x.text("StackId", st.id)
-		x.text("EventId", e.id)
-		x.text("StackName", st.name)
-		x.text("LogicalResourceId", e.logicalID)
-		x.opt("PhysicalResourceId", e.physicalID)
-		x.text("ResourceType", e.typ)
-		x.time("Timestamp", e.at)
-		x.text("ResourceStatus", e.status)
-		x.opt("ResourceStatusReason", e.reason)
-		x.close("member")
+		x.Open("member")
+		x.Text("StackId", st.id)
+		x.Text("EventId", e.id)
+		x.Text("StackName", st.name)
+		x.Text("LogicalResourceId", e.logicalID)
+		x.Opt("PhysicalResourceId", e.physicalID)
+		x.Text("ResourceType", e.typ)
+		x.Time("Timestamp", e.at)
+		x.Text("ResourceStatus", e.status)
+		x.Opt("ResourceStatusReason", e.reason)
+		x.Close("member")
 	}
-	x.close("StackEvents")
+	x.Close("StackEvents")
 	if end >= 0 {
-		x.text("NextToken", encodeToken(strconv.Itoa(end)))
+		x.Text("NextToken", wire.EncodeToken(strconv.Itoa(end)))
 	}
 	return nil
 }
 
-func (s *Server) describeStackResources(c *call) *apiError {
-	name, physical, logical := c.p.get("StackName"), c.p.get("PhysicalResourceId"), c.p.get("LogicalResourceId")
+func (s *Server) describeStackResources(c *wire.Call) *wire.APIError {
+	name, physical, logical := c.Params.Get("StackName"), c.Params.Get("PhysicalResourceId"), c.Params.Get("LogicalResourceId")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var st *stack
@@ -403,40 +404,40 @@ func (s *Server) describeStackResources(c *call) *apiError {
 	default:
 		return validationError("Either StackName or PhysicalResourceId must be specified.")
 	}
-	x := &c.out
-	x.open("StackResources")
+	x := &c.Out
+	x.Open("StackResources")
 	for _, id := range st.order {
 		r := st.res[id]
 		if r.status == "" || logical != "" && id != logical {
 			continue
 		}
-		x.open("member")
-		x.text("StackName", st.name)
-		x.text("StackId", st.id)
-		x.text("LogicalResourceId", id)
-		x.opt("PhysicalResourceId", r.physicalID)
-		x.text("ResourceType", r.typ)
-		x.time("Timestamp", r.updated)
-		x.text("ResourceStatus", r.status)
-		x.opt("ResourceStatusReason", r.reason)
-		x.open("DriftInformation")
-		x.text("StackResourceDriftStatus", "NOT_CHECKED")
-		x.close("DriftInformation")
-		x.close("member")
+		x.Open("member")
+		x.Text("StackName", st.name)
+		x.Text("StackId", st.id)
+		x.Text("LogicalResourceId", id)
+		x.Opt("PhysicalResourceId", r.physicalID)
+		x.Text("ResourceType", r.typ)
+		x.Time("Timestamp", r.updated)
+		x.Text("ResourceStatus", r.status)
+		x.Opt("ResourceStatusReason", r.reason)
+		x.Open("DriftInformation")
+		x.Text("StackResourceDriftStatus", "NOT_CHECKED")
+		x.Close("DriftInformation")
+		x.Close("member")
 	}
-	x.close("StackResources")
+	x.Close("StackResources")
 	return nil
 }
 
 // deleteStack is cloudformation:DeleteStack: idempotent, and a stack that
 // does not exist is a success, as in CloudFormation. A stack still being
 // created has its creation cancelled first.
-func (s *Server) deleteStack(c *call) *apiError {
-	name := c.p.get("StackName")
+func (s *Server) deleteStack(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	if name == "" {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
-	c.noResult = true
+	c.NoResult = true
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.findStack(name)
@@ -449,7 +450,7 @@ func (s *Server) deleteStack(c *call) *apiError {
 	}
 	op := &stackOp{cancel: func() {}, done: make(chan struct{}), deleting: true}
 	if !s.goBackground(func() { s.runDelete(st, op, prev) }) {
-		return errf(503, "ServiceUnavailable", "The sandbox is shutting down.")
+		return wire.Errorf(503, "ServiceUnavailable", "The sandbox is shutting down.")
 	}
 	st.op = op
 	if prev == nil || !prev.rollingBack {
@@ -462,8 +463,8 @@ func (s *Server) deleteStack(c *call) *apiError {
 	return nil
 }
 
-func (s *Server) listStacks(c *call) *apiError {
-	filter := c.p.list("StackStatusFilter")
+func (s *Server) listStacks(c *wire.Call) *wire.APIError {
+	filter := c.Params.List("StackStatusFilter")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var list []*stack
@@ -472,39 +473,39 @@ func (s *Server) listStacks(c *call) *apiError {
 			list = append(list, st)
 		}
 	}
-	pg, next, err := page(list, stackKey, c.p.get("NextToken"), 100, badStackToken)
+	pg, next, err := wire.Page(list, stackKey, c.Params.Get("NextToken"), 100, badStackToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	xmlList(x, "StackSummaries", "member", pg, func(st *stack) {
-		x.text("StackId", st.id)
-		x.text("StackName", st.name)
-		x.opt("TemplateDescription", st.tmpl.description)
-		x.time("CreationTime", st.created)
-		x.time("DeletionTime", st.deleted)
-		x.text("StackStatus", st.status)
-		x.opt("StackStatusReason", st.reason)
-		x.open("DriftInformation")
-		x.text("StackDriftStatus", "NOT_CHECKED")
-		x.close("DriftInformation")
+	x := &c.Out
+	wire.List(x, "StackSummaries", "member", pg, func(st *stack) {
+		x.Text("StackId", st.id)
+		x.Text("StackName", st.name)
+		x.Opt("TemplateDescription", st.tmpl.description)
+		x.Time("CreationTime", st.created)
+		x.Time("DeletionTime", st.deleted)
+		x.Text("StackStatus", st.status)
+		x.Opt("StackStatusReason", st.reason)
+		x.Open("DriftInformation")
+		x.Text("StackDriftStatus", "NOT_CHECKED")
+		x.Close("DriftInformation")
 	})
-	x.opt("NextToken", next)
+	x.Opt("NextToken", next)
 	return nil
 }
 
-func (s *Server) getTemplate(c *call) *apiError {
-	name := c.p.get("StackName")
+func (s *Server) getTemplate(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.findStack(name)
 	if st == nil {
 		return validationError("Stack with id %s does not exist", name)
 	}
-	c.out.text("TemplateBody", st.body)
-	c.out.open("StagesAvailable")
-	c.out.text("member", "Original")
-	c.out.text("member", "Processed")
-	c.out.close("StagesAvailable")
+	c.Out.Text("TemplateBody", st.body)
+	c.Out.Open("StagesAvailable")
+	c.Out.Text("member", "Original")
+	c.Out.Text("member", "Processed")
+	c.Out.Close("StagesAvailable")
 	return nil
 }

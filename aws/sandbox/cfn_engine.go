@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func (s *Server) emit(st *stack, logical, physical, typ, status, reason string) 
 	if n := len(st.events); n > 0 && !now.After(st.events[n-1].at) {
 		now = st.events[n-1].at.Add(time.Millisecond)
 	}
-	st.events = append(st.events, stackEvent{id: newUUID(), logicalID: logical, physicalID: physical, typ: typ, status: status, reason: reason, at: now})
+	st.events = append(st.events, stackEvent{id: wire.NewUUID(), logicalID: logical, physicalID: physical, typ: typ, status: status, reason: reason, at: now})
 	if typ == stackType {
 		st.status, st.reason = status, reason
 		return
@@ -428,7 +429,7 @@ func (s *Server) createResource(ctx context.Context, st *stack, id string) error
 		}
 		reason := fault.Message
 		if reason == "" {
-			reason = fmt.Sprintf("Resource handler returned message: \"%s (failure injected by the sandbox)\" (RequestToken: %s, HandlerErrorCode: GeneralServiceException)", fault.Code, newUUID())
+			reason = fmt.Sprintf("Resource handler returned message: \"%s (failure injected by the sandbox)\" (RequestToken: %s, HandlerErrorCode: GeneralServiceException)", fault.Code, wire.NewUUID())
 		}
 		s.mu.Lock()
 		s.failProvisioned(r)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"math"
 	"net/netip"
 	"regexp"
@@ -249,26 +250,26 @@ func unsupportedProps(typ string, m map[string]any) string {
 
 // handlerError words a failed RDS or EC2 call the way CloudFormation's
 // resource handlers report it.
-func handlerError(service string, e *apiError) error {
+func handlerError(service string, e *wire.APIError) error {
 	code := "InvalidRequest"
 	switch {
-	case e.status == 404 || strings.Contains(e.code, "NotFound"):
+	case e.Status == 404 || strings.Contains(e.Code, "NotFound"):
 		code = "NotFound"
-	case strings.Contains(e.code, "AlreadyExists") || strings.Contains(e.code, "Duplicate"):
+	case strings.Contains(e.Code, "AlreadyExists") || strings.Contains(e.Code, "Duplicate"):
 		code = "AlreadyExists"
-	case e.status >= 500:
+	case e.Status >= 500:
 		code = "ServiceInternalError"
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s (Service: %s, Status Code: %d, Request ID: %s)\" (RequestToken: %s, HandlerErrorCode: %s)",
-		e.msg, service, e.status, newUUID(), newUUID(), code)
+		e.Message, service, e.Status, wire.NewUUID(), wire.NewUUID(), code)
 }
 
 func rdsErr(status int, code, format string, args ...any) error {
-	return handlerError("Rds", errf(status, code, format, args...))
+	return handlerError("Rds", wire.Errorf(status, code, format, args...))
 }
 
 func ec2Err(code, format string, args ...any) error {
-	return handlerError("Ec2", errf(400, code, format, args...))
+	return handlerError("Ec2", wire.Errorf(400, code, format, args...))
 }
 
 // provisioned is what creating a resource gave: its ids and attributes.
@@ -314,12 +315,12 @@ func resourceTags(st *stack, r *stackResource, own []tag) []tag {
 // template gives none: stack, logical id and a random suffix, trimmed to
 // the service's limit.
 func generatedName(st *stack, r *stackResource, maxLen int, lower bool) string {
-	suffix := randomSuffix(12, lowerAlnum)
+	suffix := wire.RandomSuffix(12, wire.LowerAlnum)
 	base := st.name + "-" + r.id
 	if lower {
 		base = strings.ToLower(base)
 	} else {
-		suffix = randomSuffix(13, upperAlnum)
+		suffix = wire.RandomSuffix(13, wire.UpperAlnum)
 	}
 	if room := maxLen - len(suffix) - 1; len(base) > room {
 		base = strings.TrimRight(base[:room], "-")
@@ -422,7 +423,7 @@ func (s *Server) provisionSecurityGroup(st *stack, r *stackResource, p *props) (
 	if len(egress) == 0 {
 		out = []ipPermission{{proto: "-1", ranges: []ipRange{{cidr: "0.0.0.0/0"}}}}
 	}
-	id := "sg-0" + randomSuffix(16, "0123456789abcdef")
+	id := "sg-0" + wire.RandomSuffix(16, "0123456789abcdef")
 	s.st.sgs.put(id, &securityGroup{id: id, name: name, desc: desc, vpcID: vpcID, ingress: in, egress: out, tags: resourceTags(st, r, tags)})
 	return &provisioned{physicalID: id, ref: id, attrs: map[string]string{"GroupId": id, "Id": id, "VpcId": vpcID}}, nil
 }
@@ -522,7 +523,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 		return nil, rdsErr(400, "DBClusterAlreadyExistsFault", "DB Cluster already exists")
 	}
 
-	cl := &dbCluster{id: id, resourceID: "cluster-" + randomSuffix(26, upperAlnum), status: "creating", created: time.Now().UTC(),
+	cl := &dbCluster{id: id, resourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), status: "creating", created: time.Now().UTC(),
 		storageType: "aurora", backupRetention: 1, backupWindow: "03:47-04:17", maintenanceWindow: "tue:05:30-tue:06:00",
 		deletionProtection: deletionProtection, copyTagsToSnapshot: copyTags, storageEncrypted: true}
 	res := &provisioned{physicalID: id, ref: id}
@@ -566,7 +567,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 			}
 			if latest := s.latestRestorable(src); at.Before(earliest) || at.After(latest) {
 				return nil, rdsErr(400, "InvalidRestoreFault", "The restore time %s is outside the restorable window of DB cluster %s: %s to %s.",
-					restoreTo, src.id, isoTime(earliest), isoTime(latest))
+					restoreTo, src.id, wire.ISOTime(earliest), wire.ISOTime(latest))
 			}
 		}
 		if engine != "" && engine != src.engine {
@@ -582,7 +583,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 		}
 		if !res.fullCopy {
 			if src.cloneGroup == "" {
-				src.cloneGroup = newUUID()
+				src.cloneGroup = wire.NewUUID()
 			}
 			cl.cloneGroup = src.cloneGroup
 		}
@@ -822,7 +823,7 @@ func (s *Server) provisionInstance(st *stack, r *stackResource, p *props) (*prov
 	if !hasTier {
 		tier = 1
 	}
-	in := &dbInstance{id: id, resourceID: "db-" + randomSuffix(26, upperAlnum), cluster: cl.id, class: class, engine: cl.engine,
+	in := &dbInstance{id: id, resourceID: "db-" + wire.RandomSuffix(26, wire.UpperAlnum), cluster: cl.id, class: class, engine: cl.engine,
 		version: cl.version, status: "creating", az: az, created: time.Now().UTC(), public: public, tier: tier, tags: resourceTags(st, r, tags)}
 	s.st.instances.put(id, in)
 	hasWriter := slices.ContainsFunc(cl.members, func(m clusterMember) bool { return m.writer })
@@ -896,7 +897,7 @@ func (s *Server) startDelete(st *stack, r *stackResource, snapshot bool) (note s
 		}
 		cl.status = "deleting"
 		if snapshot {
-			id := strings.ToLower(st.name + "-snapshot-" + r.id + "-" + randomSuffix(12, lowerAlnum))
+			id := strings.ToLower(st.name + "-snapshot-" + r.id + "-" + wire.RandomSuffix(12, wire.LowerAlnum))
 			sg, _ := s.st.subnetGroups.get(cl.subnetGroup)
 			vpcID := ""
 			if sg != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
@@ -49,8 +50,8 @@ type tOutput struct {
 	value, export        any
 }
 
-func templateError(format string, args ...any) *apiError {
-	return errf(400, "ValidationError", "Template format error: "+format, args...)
+func templateError(format string, args ...any) *wire.APIError {
+	return wire.Errorf(400, "ValidationError", "Template format error: "+format, args...)
 }
 
 // supportedType reports whether the sandbox can create a resource type; a
@@ -111,10 +112,10 @@ func decodeJSON(raw []byte, v any) error {
 // parseTemplate reads and checks a template the way CreateStack does
 // before anything is created: syntax, sections, resource types, and every
 // reference.
-func parseTemplate(body string) (*template, *apiError) {
+func parseTemplate(body string) (*template, *wire.APIError) {
 	trimmed := strings.TrimSpace(body)
 	if trimmed == "" {
-		return nil, errf(400, "ValidationError", "Template body must not be empty.")
+		return nil, wire.Errorf(400, "ValidationError", "Template body must not be empty.")
 	}
 	if trimmed[0] != '{' {
 		return nil, templateError("the sandbox reads JSON templates only; this one is not a JSON object (YAML is not supported).")
@@ -154,7 +155,7 @@ func parseTemplate(body string) (*template, *apiError) {
 			return nil, templateError("Description must be a string.")
 		}
 		if len(t.description) > 1024 {
-			return nil, errf(400, "ValidationError", "Template format error: Description is %d bytes; the maximum is 1024.", len(t.description))
+			return nil, wire.Errorf(400, "ValidationError", "Template format error: Description is %d bytes; the maximum is 1024.", len(t.description))
 		}
 	}
 	for _, sec := range []struct {
@@ -182,7 +183,7 @@ func parseTemplate(body string) (*template, *apiError) {
 	return t, nil
 }
 
-func (t *template) parseParams(raw json.RawMessage) *apiError {
+func (t *template) parseParams(raw json.RawMessage) *wire.APIError {
 	if raw == nil {
 		return nil
 	}
@@ -243,7 +244,7 @@ func knownParamType(t string) bool {
 		inner == "AWS::EC2::AvailabilityZone::Name" || inner == "AWS::EC2::KeyPair::KeyName"
 }
 
-func (t *template) parseResources(raw json.RawMessage) *apiError {
+func (t *template) parseResources(raw json.RawMessage) *wire.APIError {
 	var m map[string]map[string]any
 	if raw == nil || decodeJSON(raw, &m) != nil || len(m) == 0 {
 		return templateError("At least one Resources member must be defined.")
@@ -325,7 +326,7 @@ func (t *template) parseResources(raw json.RawMessage) *apiError {
 	return nil
 }
 
-func (t *template) parseOutputs(raw json.RawMessage) *apiError {
+func (t *template) parseOutputs(raw json.RawMessage) *wire.APIError {
 	if raw == nil {
 		return nil
 	}
@@ -370,14 +371,14 @@ func (t *template) isParam(name string) bool {
 // checkReferences walks every value for Ref, Fn::GetAtt, Fn::Sub and
 // Fn::If, checks what they name, records each resource's dependencies and
 // refuses cycles, as CloudFormation's template validation does.
-func (t *template) checkReferences() *apiError {
+func (t *template) checkReferences() *wire.APIError {
 	var unresolved []string
 	addUnresolved := func(n string) {
 		if !slices.Contains(unresolved, n) {
 			unresolved = append(unresolved, n)
 		}
 	}
-	var walkErr *apiError
+	var walkErr *wire.APIError
 	var walk func(v any, deps *[]string)
 	addDep := func(deps *[]string, id string) {
 		if deps != nil && !slices.Contains(*deps, id) {
@@ -395,12 +396,12 @@ func (t *template) checkReferences() *apiError {
 		r, ok := t.byID[res]
 		if !ok {
 			if walkErr == nil {
-				walkErr = errf(400, "ValidationError", "Template error: instance of Fn::GetAtt references undefined resource %s", res)
+				walkErr = wire.Errorf(400, "ValidationError", "Template error: instance of Fn::GetAtt references undefined resource %s", res)
 			}
 			return
 		}
 		if !slices.Contains(attributes(r.typ), att) && walkErr == nil {
-			walkErr = errf(400, "ValidationError", "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, att)
+			walkErr = wire.Errorf(400, "ValidationError", "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, att)
 		}
 		addDep(deps, res)
 	}
@@ -425,7 +426,7 @@ func (t *template) checkReferences() *apiError {
 						res, att, ok := getAttArgs(arg)
 						if !ok {
 							if walkErr == nil {
-								walkErr = errf(400, "ValidationError", "Template error: every Fn::GetAtt object requires two non-empty parameters")
+								walkErr = wire.Errorf(400, "ValidationError", "Template error: every Fn::GetAtt object requires two non-empty parameters")
 							}
 							return
 						}
@@ -457,7 +458,7 @@ func (t *template) checkReferences() *apiError {
 							walk(args[1], deps)
 							walk(args[2], deps)
 						} else if walkErr == nil {
-							walkErr = errf(400, "ValidationError", "Template error: Fn::If requires a list argument with three elements")
+							walkErr = wire.Errorf(400, "ValidationError", "Template error: Fn::If requires a list argument with three elements")
 						}
 						return
 					}
@@ -492,7 +493,7 @@ func (t *template) checkReferences() *apiError {
 		return templateError("Unresolved resource dependencies [%s] in the Resources block of the template", strings.Join(unresolved, ", "))
 	}
 	if cycle := t.findCycle(); cycle != nil {
-		return errf(400, "ValidationError", "Circular dependency between resources: [%s]", strings.Join(cycle, ", "))
+		return wire.Errorf(400, "ValidationError", "Circular dependency between resources: [%s]", strings.Join(cycle, ", "))
 	}
 	return nil
 }

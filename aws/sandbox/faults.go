@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
@@ -173,7 +174,7 @@ func (s *Server) activeFaults() []faultView {
 
 // faultError is the AWS error a fault produces, with AWS's own status and
 // wording when the fault leaves them out.
-func (s *Server) faultError(f Fault, svc, act string) *apiError {
+func (s *Server) faultError(f Fault, svc, act string) *wire.APIError {
 	code := f.Code
 	if code == "" {
 		code = "InternalFailure"
@@ -186,7 +187,7 @@ func (s *Server) faultError(f Fault, svc, act string) *apiError {
 	if msg == "" {
 		msg = s.defaultMessage(code, svc, act)
 	}
-	return &apiError{status: status, code: code, msg: msg}
+	return &wire.APIError{Status: status, Code: code, Message: msg}
 }
 
 func defaultStatus(code string) int {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"io"
 	"net"
 	"net/http"
@@ -38,7 +39,7 @@ type Server struct {
 	region, account string
 	readTimeout     time.Duration
 	pace            float64
-	services        map[string]*service
+	services        map[string]*wire.Service
 	handler         http.Handler
 
 	// ctx ends the background work (stack operations, status changes) when
@@ -215,86 +216,54 @@ func (s *Server) goBackground(f func()) bool {
 	return true
 }
 
-// service is one emulated AWS API.
-type service struct {
-	name    string // as in the SigV4 credential scope and IAM actions
-	version string
-	xmlns   string
-	ec2     bool // EC2's own protocol rather than Query
-	actions map[string]action
-}
-
-// call is one AWS request being served.
-type call struct {
-	svc       *service
-	action    string
-	p         params
-	requestID string
-	out       xmlw // the body inside <ActionResult> (or the EC2 response)
-	noResult  bool // the action has no output shape (DeleteStack)
-}
-
-type action func(c *call) *apiError
-
-// responseLatency holds every AWS response back a moment, as the network
-// to AWS does. Without it the Go SDK races itself on loopback: it closes
-// the request body as soon as response headers arrive, while net/http's
-// writer may still be probing that body, and the probe's spurious error
-// closes the connection under the response being read ("use of closed
-// network connection", aws/aws-sdk-go-v2#2737).
-const responseLatency = 2 * time.Millisecond
-
-// maxBody bounds a request body; CloudFormation's own template limit is 51,200 bytes.
-const maxBody = 4 << 20
-
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
-	reqID := newUUID()
-	svcName := credentialService(r)
+	reqID := wire.NewUUID()
+	svcName := wire.CredentialService(r)
 	svc := s.services[svcName]
 	if svc == nil {
 		msg := "The sandbox emulates rds, ec2, sts and cloudformation"
 		if svcName == "" {
-			writeQueryError(w, reqID, errf(403, "MissingAuthenticationToken",
+			wire.WriteQueryError(w, reqID, wire.Errorf(403, "MissingAuthenticationToken",
 				"Request is missing Authentication Token: sign it with SigV4 (any key works; the sandbox's are in `dbaf sandbox serve` output)"))
 			return
 		}
-		writeQueryError(w, reqID, errf(400, "InvalidAction", "%s, not %q.", msg, svcName))
+		wire.WriteQueryError(w, reqID, wire.Errorf(400, "InvalidAction", "%s, not %q.", msg, svcName))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, wire.MaxBody)
 	if err := r.ParseForm(); err != nil {
-		s.writeError(w, svc, reqID, errf(400, "MalformedQueryString", "Cannot read the request: %v", err))
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "MalformedQueryString", "Cannot read the request: %v", err))
 		return
 	}
-	c := &call{svc: svc, p: params(r.Form), requestID: reqID, action: r.Form.Get("Action")}
-	if c.action == "" {
-		s.writeError(w, svc, reqID, errf(400, "MissingAction", "Missing required parameter Action"))
+	c := &wire.Call{Service: svc, Params: wire.Params(r.Form), RequestID: reqID, Action: r.Form.Get("Action")}
+	if c.Action == "" {
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "MissingAction", "Missing required parameter Action"))
 		return
 	}
-	act := svc.actions[c.action]
+	act := svc.Actions[c.Action]
 	if act == nil {
-		s.writeError(w, svc, reqID, errf(400, "InvalidAction", "Could not find operation %s for version %s", c.action, svc.version))
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "InvalidAction", "Could not find operation %s for version %s", c.Action, svc.Version))
 		return
 	}
 	// Only known actions are counted: made-up names must not grow the map.
-	s.count(svc.name + ":" + c.action)
-	if region := credentialRegion(r); region != "" && region != s.region && svc.name != "sts" {
+	s.count(svc.Name + ":" + c.Action)
+	if region := wire.CredentialRegion(r); region != "" && region != s.region && svc.Name != "sts" {
 		if err := otherRegion(c, region, s.region); err != nil {
-			s.writeError(w, svc, reqID, err)
+			wire.WriteError(w, svc, reqID, err)
 			return
 		}
-		s.writeResult(w, c)
+		wire.WriteResult(w, c)
 		return
 	}
-	if f, ok := s.takeFault(svc.name, c.action); ok {
-		s.writeError(w, svc, reqID, s.faultError(f, svc.name, c.action))
+	if f, ok := s.takeFault(svc.Name, c.Action); ok {
+		wire.WriteError(w, svc, reqID, s.faultError(f, svc.Name, c.Action))
 		return
 	}
 	if err := act(c); err != nil {
-		s.writeError(w, svc, reqID, err)
+		wire.WriteError(w, svc, reqID, err)
 		return
 	}
-	s.writeResult(w, c)
+	wire.WriteResult(w, c)
 }
 
 func (s *Server) count(key string) {
@@ -318,124 +287,18 @@ func (s *Server) FirstCall() time.Time {
 // otherRegion answers a call signed for a region the account has nothing
 // in, as AWS would: a named resource is not found, a listing is empty, and
 // a change is refused (the sandbox emulates one region).
-func otherRegion(c *call, region, home string) *apiError {
+func otherRegion(c *wire.Call, region, home string) *wire.APIError {
 	switch {
-	case c.p.get("DBClusterIdentifier") != "" && strings.HasPrefix(c.action, "Describe"):
-		return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", c.p.get("DBClusterIdentifier"))
-	case c.p.get("StackName") != "" && strings.HasPrefix(c.action, "Describe"):
-		return errf(400, "ValidationError", "Stack with id %s does not exist", c.p.get("StackName"))
-	case c.p.get("DBSubnetGroupName") != "" && strings.HasPrefix(c.action, "Describe"):
-		return errf(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup %s not found.", c.p.get("DBSubnetGroupName"))
-	case strings.HasPrefix(c.action, "Describe") || strings.HasPrefix(c.action, "List"):
+	case c.Params.Get("DBClusterIdentifier") != "" && strings.HasPrefix(c.Action, "Describe"):
+		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", c.Params.Get("DBClusterIdentifier"))
+	case c.Params.Get("StackName") != "" && strings.HasPrefix(c.Action, "Describe"):
+		return wire.Errorf(400, "ValidationError", "Stack with id %s does not exist", c.Params.Get("StackName"))
+	case c.Params.Get("DBSubnetGroupName") != "" && strings.HasPrefix(c.Action, "Describe"):
+		return wire.Errorf(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup %s not found.", c.Params.Get("DBSubnetGroupName"))
+	case strings.HasPrefix(c.Action, "Describe") || strings.HasPrefix(c.Action, "List"):
 		return nil // an empty result
 	}
-	return errf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.action, region, home)
-}
-
-// credentialRegion reads the region from the SigV4 credential scope.
-func credentialRegion(r *http.Request) string {
-	parts := credentialScope(r)
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[len(parts)-3]
-}
-
-// credentialService reads the service from the SigV4 credential scope,
-// "Credential=AKID/20261125/eu-west-1/rds/aws4_request", in the
-// Authorization header or a presigned URL. The signature is not checked.
-func credentialService(r *http.Request) string {
-	parts := credentialScope(r)
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[len(parts)-2]
-}
-
-// credentialScope splits "AKID/20261125/eu-west-1/rds/aws4_request".
-func credentialScope(r *http.Request) []string {
-	scope := ""
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, after, ok := strings.Cut(auth, "Credential="); ok {
-			scope, _, _ = strings.Cut(after, ",")
-		}
-	} else {
-		scope = r.URL.Query().Get("X-Amz-Credential")
-	}
-	return strings.Split(strings.TrimSpace(scope), "/")
-}
-
-func (s *Server) writeResult(w http.ResponseWriter, c *call) {
-	time.Sleep(responseLatency)
-	var x xmlw
-	root := c.action + "Response"
-	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`...)
-	x.b = append(x.b, "\n<"+root+` xmlns="`+c.svc.xmlns+`">`...)
-	if c.svc.ec2 {
-		x.text("requestId", c.requestID)
-		x.b = append(x.b, c.out.b...)
-	} else {
-		if !c.noResult {
-			x.open(c.action + "Result")
-			x.b = append(x.b, c.out.b...)
-			x.close(c.action + "Result")
-		}
-		x.open("ResponseMetadata")
-		x.text("RequestId", c.requestID)
-		x.close("ResponseMetadata")
-	}
-	x.close(root)
-	h := w.Header()
-	h.Set("Content-Type", "text/xml;charset=UTF-8")
-	if !c.svc.ec2 {
-		h.Set("x-amzn-RequestId", c.requestID)
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(x.b)
-}
-
-func (s *Server) writeError(w http.ResponseWriter, svc *service, reqID string, e *apiError) {
-	time.Sleep(responseLatency)
-	if !svc.ec2 {
-		writeQueryError(w, reqID, e)
-		return
-	}
-	var x xmlw
-	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
-	x.open("Response")
-	x.open("Errors")
-	x.open("Error")
-	x.text("Code", e.code)
-	x.text("Message", e.msg)
-	x.close("Error")
-	x.close("Errors")
-	x.text("RequestID", reqID)
-	x.close("Response")
-	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-	w.WriteHeader(e.status)
-	_, _ = w.Write(x.b)
-}
-
-func writeQueryError(w http.ResponseWriter, reqID string, e *apiError) {
-	var x xmlw
-	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
-	x.open("ErrorResponse")
-	x.open("Error")
-	kind := "Sender"
-	if e.status >= 500 {
-		kind = "Receiver"
-	}
-	x.text("Type", kind)
-	x.text("Code", e.code)
-	x.text("Message", e.msg)
-	x.close("Error")
-	x.text("RequestId", reqID)
-	x.close("ErrorResponse")
-	h := w.Header()
-	h.Set("Content-Type", "text/xml;charset=UTF-8")
-	h.Set("x-amzn-RequestId", reqID)
-	w.WriteHeader(e.status)
-	_, _ = w.Write(x.b)
+	return wire.Errorf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.Action, region, home)
 }
 
 // serveControl is the sandbox's own API, beside the AWS ones: call counts
@@ -502,9 +365,9 @@ func controlError(w http.ResponseWriter, status int, msg string) {
 }
 
 // newServices wires each service's actions to this server.
-func (s *Server) newServices() map[string]*service {
-	return map[string]*service{
-		"rds": {name: "rds", version: "2014-10-31", xmlns: "http://rds.amazonaws.com/doc/2014-10-31/", actions: map[string]action{
+func (s *Server) newServices() map[string]*wire.Service {
+	return map[string]*wire.Service{
+		"rds": {Name: "rds", Version: "2014-10-31", XMLNS: "http://rds.amazonaws.com/doc/2014-10-31/", Actions: map[string]wire.Handler{
 			"DescribeDBClusters":                 s.describeDBClusters,
 			"DescribeDBInstances":                s.describeDBInstances,
 			"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
@@ -513,15 +376,15 @@ func (s *Server) newServices() map[string]*service {
 			"ModifyDBCluster":                    s.modifyDBCluster,
 			"AddTagsToResource":                  s.addTagsToResource,
 		}},
-		"ec2": {name: "ec2", version: "2016-11-15", xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/", ec2: true, actions: map[string]action{
+		"ec2": {Name: "ec2", Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/", EC2: true, Actions: map[string]wire.Handler{
 			"DescribeSubnets":        s.describeSubnets,
 			"DescribeVpcs":           s.describeVpcs,
 			"DescribeSecurityGroups": s.describeSecurityGroups,
 		}},
-		"sts": {name: "sts", version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", actions: map[string]action{
+		"sts": {Name: "sts", Version: "2011-06-15", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/", Actions: map[string]wire.Handler{
 			"GetCallerIdentity": s.getCallerIdentity,
 		}},
-		"cloudformation": {name: "cloudformation", version: "2010-05-15", xmlns: "http://cloudformation.amazonaws.com/doc/2010-05-15/", actions: map[string]action{
+		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: map[string]wire.Handler{
 			"CreateStack":            s.createStack,
 			"DescribeStacks":         s.describeStacks,
 			"DescribeStackEvents":    s.describeStackEvents,
@@ -550,10 +413,10 @@ func knownActions(svc string) []string {
 }
 
 // getCallerIdentity is sts:GetCallerIdentity: a fixed developer user.
-func (s *Server) getCallerIdentity(c *call) *apiError {
-	c.out.text("Arn", s.userARN())
-	c.out.text("UserId", "AIDASANDBOXDEVELOPER")
-	c.out.text("Account", s.account)
+func (s *Server) getCallerIdentity(c *wire.Call) *wire.APIError {
+	c.Out.Text("Arn", s.userARN())
+	c.Out.Text("UserId", "AIDASANDBOXDEVELOPER")
+	c.Out.Text("Account", s.account)
 	return nil
 }
 
