@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strings"
@@ -408,7 +409,7 @@ func (s *Server) createResource(ctx context.Context, st *stack, id string) error
 	if bad := unsupportedProps(r.typ, p.m); bad != "" {
 		return fail("Encountered unsupported property " + bad)
 	}
-	fault, injected := s.takeFault("cloudformation", resourcePrefix+id)
+	fault, injected := s.ctl.TakeFault("cloudformation", control.ResourcePrefix+id)
 
 	s.mu.Lock()
 	prov, err := s.provision(st, r, p)

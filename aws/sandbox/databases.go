@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"io"
 	"slices"
 	"strings"
@@ -19,21 +20,6 @@ type databases struct {
 	mgr  *dbserver.Manager
 	log  io.Writer
 	warn sync.Once
-}
-
-// Behaviour faults: they change what a call does instead of failing it.
-const (
-	// PasswordNotApplied: ModifyDBCluster reports the new master password
-	// applied, but the server keeps the old one.
-	faultPasswordNotApplied = "PasswordNotApplied"
-	// EndpointUnreachable: when ModifyDBCluster's password reset is
-	// applied, the cluster's server stops, so its endpoint refuses
-	// connections.
-	faultEndpointUnreachable = "EndpointUnreachable"
-)
-
-func isBehaviourFault(code string) bool {
-	return code == faultPasswordNotApplied || code == faultEndpointUnreachable
 }
 
 func engineOf(awsEngine string) (dbserver.Engine, bool) {
@@ -188,9 +174,9 @@ func (s *Server) applyPassword(ctx context.Context, clusterID, user, password, f
 	}
 	var err error
 	switch fault {
-	case faultPasswordNotApplied:
+	case control.PasswordNotApplied:
 		return
-	case faultEndpointUnreachable:
+	case control.EndpointUnreachable:
 		err = s.dbs.mgr.Stop(clusterID)
 	default:
 		err = s.dbs.mgr.SetPassword(ctx, clusterID, user, password)

@@ -613,7 +613,7 @@ func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
 		cl.pendingPassword = true
 		cl.resetGen++
 		gen := cl.resetGen
-		fault, _ := s.takeBehaviour("rds", "ModifyDBCluster")
+		fault, _ := s.ctl.TakeBehaviour("rds", "ModifyDBCluster")
 		user := cl.masterUser
 		s.goBackground(func() {
 			if !s.sleep(s.ctx, 2*time.Second) {

@@ -2,11 +2,10 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -53,10 +52,7 @@ type Server struct {
 
 	dbs *databases // nil: clusters are metadata only
 
-	ctl    sync.Mutex // guards faults and calls, apart from mu so that counting never waits for a big Describe
-	faults []*activeFault
-	calls  map[string]int
-	first  time.Time // when the first AWS call since New or ResetCalls arrived
+	ctl *control.Panel // faults and call counts, apart from mu so that counting never waits for a big Describe
 
 	lifecycle sync.Mutex // guards the fields below
 	hs        *http.Server
@@ -79,7 +75,7 @@ func New(o Options) *Server {
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = 30 * time.Second
 	}
-	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, calls: map[string]int{}, readTimeout: o.ReadTimeout}
+	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = seed(o)
 	if o.Databases != nil {
@@ -87,7 +83,8 @@ func New(o Options) *Server {
 	}
 	s.services = s.newServices()
 	mux := http.NewServeMux()
-	mux.HandleFunc("/_sandbox/", s.serveControl)
+	s.ctl = control.New(ParseFault)
+	mux.Handle("/_sandbox/", s.ctl)
 	mux.HandleFunc("/", s.serveAWS)
 	s.handler = mux
 	return s
@@ -171,22 +168,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Calls counts the AWS calls served since New or ResetCalls, by
 // "service:Action" (e.g. "rds:DescribeDBClusters"), failed ones included.
-func (s *Server) Calls() map[string]int {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) Calls() map[string]int { return s.ctl.Calls() }
 
 // ResetCalls zeroes the call counts.
-func (s *Server) ResetCalls() {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	s.calls, s.first = map[string]int{}, time.Time{}
-}
+func (s *Server) ResetCalls() { s.ctl.ResetCalls() }
 
 // sleep waits d scaled by the pace; false means ctx ended first.
 func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
@@ -246,7 +231,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Only known actions are counted: made-up names must not grow the map.
-	s.count(svc.Name + ":" + c.Action)
+	s.ctl.Count(svc.Name + ":" + c.Action)
 	if region := wire.CredentialRegion(r); region != "" && region != s.region && svc.Name != "sts" {
 		if err := otherRegion(c, region, s.region); err != nil {
 			wire.WriteError(w, svc, reqID, err)
@@ -255,7 +240,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		wire.WriteResult(w, c)
 		return
 	}
-	if f, ok := s.takeFault(svc.Name, c.Action); ok {
+	if f, ok := s.ctl.TakeFault(svc.Name, c.Action); ok {
 		wire.WriteError(w, svc, reqID, s.faultError(f, svc.Name, c.Action))
 		return
 	}
@@ -266,23 +251,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	wire.WriteResult(w, c)
 }
 
-func (s *Server) count(key string) {
-	now := time.Now()
-	s.ctl.Lock()
-	s.calls[key]++
-	if s.first.IsZero() {
-		s.first = now
-	}
-	s.ctl.Unlock()
-}
-
 // FirstCall is when the first AWS call since New or ResetCalls arrived
 // (zero if none has): how fast a client starts talking, e.g. a container.
-func (s *Server) FirstCall() time.Time {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	return s.first
-}
+func (s *Server) FirstCall() time.Time { return s.ctl.FirstCall() }
 
 // otherRegion answers a call signed for a region the account has nothing
 // in, as AWS would: a named resource is not found, a listing is empty, and
@@ -299,69 +270,6 @@ func otherRegion(c *wire.Call, region, home string) *wire.APIError {
 		return nil // an empty result
 	}
 	return wire.Errorf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.Action, region, home)
-}
-
-// serveControl is the sandbox's own API, beside the AWS ones: call counts
-// and fault injection for tests and demos.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/_sandbox/calls":
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, http.StatusOK, s.Calls())
-		case http.MethodDelete:
-			s.ResetCalls()
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			controlError(w, http.StatusMethodNotAllowed, "use GET (counts) or DELETE (reset) on /_sandbox/calls")
-		}
-	case "/_sandbox/first-call":
-		first := s.FirstCall()
-		if first.IsZero() {
-			controlError(w, http.StatusNotFound, "no AWS call since the sandbox started or its calls were reset")
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"time": first.UTC().Format(time.RFC3339Nano)})
-	case "/_sandbox/faults":
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, http.StatusOK, s.activeFaults())
-		case http.MethodPost:
-			var body struct {
-				Spec string `json:"spec"`
-			}
-			if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
-				controlError(w, http.StatusBadRequest, `want a JSON body like {"spec": "rds:DescribeDBClusters=AccessDenied"}: `+err.Error())
-				return
-			}
-			f, err := ParseFault(body.Spec)
-			if err != nil {
-				controlError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			s.Inject(f)
-			writeJSON(w, http.StatusCreated, faultJSON(f))
-		case http.MethodDelete:
-			s.ClearFaults()
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			controlError(w, http.StatusMethodNotAllowed, "use GET, POST or DELETE on /_sandbox/faults")
-		}
-	default:
-		controlError(w, http.StatusNotFound, "the sandbox control API has /_sandbox/calls, /_sandbox/first-call and /_sandbox/faults")
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func controlError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
 }
 
 // newServices wires each service's actions to this server.
