@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"io"
 	"slices"
@@ -139,27 +140,14 @@ func (s *Server) clusterEngine(id string) string {
 	return ""
 }
 
-// awaitDatabase waits for a clone's copy to finish.
-func awaitDatabase(ctx context.Context, ready <-chan error) error {
-	if ready == nil {
-		return nil
-	}
-	select {
-	case err := <-ready:
-		return err
-	case <-ctx.Done():
-		return errCancelled
-	}
-}
-
 // removeDatabase stops a deleted cluster's server and removes its data.
 // Not under s.mu: stopping a server takes a moment.
-func (s *Server) removeDatabase(r *stackResource) {
-	if s.dbs == nil || r.typ != "AWS::RDS::DBCluster" {
+func (s *Server) removeDatabase(r cloudformation.Resource) {
+	if s.dbs == nil || r.Type != "AWS::RDS::DBCluster" {
 		return
 	}
-	if err := s.dbs.mgr.Remove(r.physicalID); err != nil {
-		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", r.physicalID, err)
+	if err := s.dbs.mgr.Remove(r.PhysicalID); err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", r.PhysicalID, err)
 	}
 }
 

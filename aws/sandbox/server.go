@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"net"
@@ -51,6 +52,7 @@ type Server struct {
 	st *state
 
 	dbs *databases // nil: clusters are metadata only
+	cfn *cloudformation.Engine
 
 	ctl *control.Panel // faults and call counts, apart from mu so that counting never waits for a big Describe
 
@@ -81,6 +83,8 @@ func New(o Options) *Server {
 	if o.Databases != nil {
 		s.startDatabases(o)
 	}
+	s.cfn = cloudformation.New(s.ctx, provider{s}, cloudformation.Config{Region: s.region, Account: s.account, AZs: azs(s.region),
+		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault})
 	s.services = s.newServices()
 	mux := http.NewServeMux()
 	s.ctl = control.New(ParseFault)
@@ -292,15 +296,7 @@ func (s *Server) newServices() map[string]*wire.Service {
 		"sts": {Name: "sts", Version: "2011-06-15", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/", Actions: map[string]wire.Handler{
 			"GetCallerIdentity": s.getCallerIdentity,
 		}},
-		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: map[string]wire.Handler{
-			"CreateStack":            s.createStack,
-			"DescribeStacks":         s.describeStacks,
-			"DescribeStackEvents":    s.describeStackEvents,
-			"DescribeStackResources": s.describeStackResources,
-			"DeleteStack":            s.deleteStack,
-			"ListStacks":             s.listStacks,
-			"GetTemplate":            s.getTemplate,
-		}},
+		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: s.cfn.Actions()},
 	}
 }
 

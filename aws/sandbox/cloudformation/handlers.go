@@ -1,4 +1,4 @@
-package sandbox
+package cloudformation
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func validationError(format string, args ...any) *wire.APIError {
 // createStack is cloudformation:CreateStack. Everything CloudFormation
 // checks up front is checked here (name, template, parameters, tags); the
 // resources are then created in the background.
-func (s *Server) createStack(c *wire.Call) *wire.APIError {
+func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 	name := c.Params.Get("StackName")
 	switch {
 	case name == "":
@@ -53,7 +53,7 @@ func (s *Server) createStack(c *wire.Call) *wire.APIError {
 	case onFailure != "ROLLBACK" && onFailure != "DELETE" && onFailure != "DO_NOTHING":
 		return validationError("1 validation error detected: Value '%s' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
 	}
-	var tags []tag
+	var tags []Tag
 	for i, t := range c.Params.Structs("Tags") {
 		k, v := t.Get("Key"), t.Get("Value")
 		switch {
@@ -64,20 +64,20 @@ func (s *Server) createStack(c *wire.Call) *wire.APIError {
 		case strings.HasPrefix(k, "aws:"):
 			return validationError("Tag keys cannot start with the reserved prefix aws: (%s).", k)
 		}
-		tags = append(tags, tag{k, v})
+		tags = append(tags, Tag{k, v})
 	}
 	if len(tags) > 50 {
 		return validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
-	tmpl, err := parseTemplate(body)
+	tmpl, err := parseTemplate(body, e.p.Schema)
 	if err != nil {
 		return err
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	token := c.Params.Get("ClientRequestToken")
-	if prev := s.findStack(name); prev != nil {
+	if prev := e.findStack(name); prev != nil {
 		// A retry of the same request (the SDK's own retries resend the
 		// token) succeeds with the stack it made, as in CloudFormation.
 		if token != "" && prev.token == token {
@@ -86,14 +86,14 @@ func (s *Server) createStack(c *wire.Call) *wire.APIError {
 		}
 		return wire.Errorf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
 	}
-	st := &stack{seq: len(s.st.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
-		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.region, s.account, name, wire.NewUUID()), res: map[string]*stackResource{}}
-	values, err := s.resolveParams(st, c.Params.Structs("Parameters"))
+	st := &stack{seq: len(e.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
+		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", e.cfg.Region, e.cfg.Account, name, wire.NewUUID()), res: map[string]*stackResource{}}
+	values, err := e.resolveParams(st, c.Params.Structs("Parameters"))
 	if err != nil {
 		return err
 	}
-	st.eval = &evaluator{t: tmpl, params: values, conds: map[string]bool{}, azs: azs(s.region),
-		pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": s.region, "AWS::AccountId": s.account,
+	st.eval = &evaluator{t: tmpl, params: values, conds: map[string]bool{}, azs: e.cfg.AZs,
+		pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": e.cfg.Region, "AWS::AccountId": e.cfg.Account,
 			"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
 		resource: func(id string) (*stackResource, bool) { r, ok := st.res[id]; return r, ok }}
 	for name := range tmpl.conditions {
@@ -115,22 +115,22 @@ func (s *Server) createStack(c *wire.Call) *wire.APIError {
 			}
 		}
 	}
-	opCtx, cancel := context.WithCancel(s.ctx)
+	opCtx, cancel := context.WithCancel(e.ctx)
 	op := &stackOp{cancel: cancel, done: make(chan struct{})}
-	if !s.goBackground(func() { s.runCreate(opCtx, st, op) }) {
+	if !e.cfg.Go(func() { e.runCreate(opCtx, st, op) }) {
 		cancel()
 		return wire.Errorf(503, "ServiceUnavailable", "The sandbox is shutting down.")
 	}
 	st.op = op
-	s.st.stacks = append(s.st.stacks, st)
-	s.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
+	e.stacks = append(e.stacks, st)
+	e.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
 	c.Out.Text("StackId", st.id)
 	return nil
 }
 
 // resolveParams matches the given parameters to the template's, applies
-// defaults and checks constraints. Callers hold s.mu.
-func (s *Server) resolveParams(st *stack, given []wire.Params) (map[string]any, *wire.APIError) {
+// defaults and checks constraints. Callers hold e.mu.
+func (e *Engine) resolveParams(st *stack, given []wire.Params) (map[string]any, *wire.APIError) {
 	values := map[string]any{}
 	byKey := map[string]string{}
 	var unknown []string
@@ -158,7 +158,7 @@ func (s *Server) resolveParams(st *stack, given []wire.Params) (map[string]any, 
 			missing = append(missing, p.key)
 			continue
 		}
-		if err := s.checkParam(p, v); err != nil {
+		if err := e.checkParam(p, v); err != nil {
 			return nil, err
 		}
 		st.params = append(st.params, stackParam{key: p.key, value: v, noEcho: p.noEcho})
@@ -181,7 +181,7 @@ func (s *Server) resolveParams(st *stack, given []wire.Params) (map[string]any, 
 	return values, nil
 }
 
-func (s *Server) checkParam(p *tParam, v string) *wire.APIError {
+func (e *Engine) checkParam(p *tParam, v string) *wire.APIError {
 	failed := func(what string) *wire.APIError {
 		if p.constraintDesc != "" {
 			return validationError("Parameter '%s' failed to satisfy constraint: %s", p.key, p.constraintDesc)
@@ -216,15 +216,9 @@ func (s *Server) checkParam(p *tParam, v string) *wire.APIError {
 		}
 	}
 	// AWS-specific types name things that must exist.
-	inner := strings.TrimSuffix(strings.TrimPrefix(p.typ, "List<"), ">")
-	exists := map[string]func(string) bool{
-		"AWS::EC2::VPC::Id":           func(id string) bool { _, ok := s.st.vpcs.get(id); return ok },
-		"AWS::EC2::Subnet::Id":        func(id string) bool { _, ok := s.st.subnets.get(id); return ok },
-		"AWS::EC2::SecurityGroup::Id": func(id string) bool { _, ok := s.st.sgs.get(id); return ok },
-	}[inner]
-	if exists != nil {
+	if inner := strings.TrimSuffix(strings.TrimPrefix(p.typ, "List<"), ">"); strings.HasPrefix(inner, "AWS::") {
 		for _, id := range strings.Split(v, ",") {
-			if id = strings.TrimSpace(id); !exists(id) {
+			if id = strings.TrimSpace(id); !e.p.ValidParameter(inner, id) {
 				if p.noEcho {
 					id = "****"
 				}
@@ -236,11 +230,11 @@ func (s *Server) checkParam(p *tParam, v string) *wire.APIError {
 }
 
 // findStack finds a live stack by name, or any stack, deleted ones
-// included, by its id (ARN), as CloudFormation does. Callers hold s.mu.
-func (s *Server) findStack(nameOrID string) *stack {
+// included, by its id (ARN), as CloudFormation does. Callers hold e.mu.
+func (e *Engine) findStack(nameOrID string) *stack {
 	byID := strings.HasPrefix(nameOrID, "arn:")
-	for i := len(s.st.stacks) - 1; i >= 0; i-- {
-		st := s.st.stacks[i]
+	for i := len(e.stacks) - 1; i >= 0; i-- {
+		st := e.stacks[i]
 		if byID && st.id == nameOrID || !byID && st.name == nameOrID && st.status != "DELETE_COMPLETE" {
 			return st
 		}
@@ -254,18 +248,18 @@ func badStackToken() *wire.APIError {
 
 func stackKey(st *stack) string { return fmt.Sprintf("%010d", st.seq) }
 
-func (s *Server) describeStacks(c *wire.Call) *wire.APIError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (e *Engine) describeStacks(c *wire.Call) *wire.APIError {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var list []*stack
 	if name := c.Params.Get("StackName"); name != "" {
-		st := s.findStack(name)
+		st := e.findStack(name)
 		if st == nil {
 			return validationError("Stack with id %s does not exist", name)
 		}
 		list = []*stack{st}
 	} else {
-		for _, st := range s.st.stacks {
+		for _, st := range e.stacks {
 			if st.status != "DELETE_COMPLETE" {
 				list = append(list, st)
 			}
@@ -278,7 +272,7 @@ func (s *Server) describeStacks(c *wire.Call) *wire.APIError {
 	x := &c.Out
 	x.Open("Stacks")
 	for _, st := range pg {
-		s.writeStack(x, st)
+		e.writeStack(x, st)
 	}
 	x.Close("Stacks")
 	x.Opt("NextToken", next)
@@ -293,7 +287,7 @@ func (st *stack) mask(v string) string {
 	return v
 }
 
-func (s *Server) writeStack(x *wire.XML, st *stack) {
+func (e *Engine) writeStack(x *wire.XML, st *stack) {
 	x.Open("member")
 	x.Text("StackId", st.id)
 	x.Text("StackName", st.name)
@@ -321,9 +315,9 @@ func (s *Server) writeStack(x *wire.XML, st *stack) {
 			x.Opt("ExportName", o.export)
 		})
 	}
-	wire.List(x, "Tags", "member", st.tags, func(t tag) {
-		x.Text("Key", t.key)
-		x.Text("Value", t.value)
+	wire.List(x, "Tags", "member", st.tags, func(t Tag) {
+		x.Text("Key", t.Key)
+		x.Text("Value", t.Value)
 	})
 	x.Bool("EnableTerminationProtection", false)
 	x.Open("DriftInformation")
@@ -335,14 +329,14 @@ func (s *Server) writeStack(x *wire.XML, st *stack) {
 // eventsPerPage is how many events DescribeStackEvents returns at a time.
 const eventsPerPage = 100
 
-func (s *Server) describeStackEvents(c *wire.Call) *wire.APIError {
+func (e *Engine) describeStackEvents(c *wire.Call) *wire.APIError {
 	name := c.Params.Get("StackName")
 	if name == "" {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.findStack(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.findStack(name)
 	if st == nil {
 		return validationError("Stack [%s] does not exist", name)
 	}
@@ -381,18 +375,18 @@ func (s *Server) describeStackEvents(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) describeStackResources(c *wire.Call) *wire.APIError {
+func (e *Engine) describeStackResources(c *wire.Call) *wire.APIError {
 	name, physical, logical := c.Params.Get("StackName"), c.Params.Get("PhysicalResourceId"), c.Params.Get("LogicalResourceId")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var st *stack
 	switch {
 	case name != "":
-		if st = s.findStack(name); st == nil {
+		if st = e.findStack(name); st == nil {
 			return validationError("Stack with id %s does not exist", name)
 		}
 	case physical != "":
-		for _, cand := range slices.Backward(s.st.stacks) {
+		for _, cand := range slices.Backward(e.stacks) {
 			if slices.ContainsFunc(cand.order, func(id string) bool { return cand.res[id].physicalID == physical }) {
 				st = cand
 				break
@@ -432,15 +426,15 @@ func (s *Server) describeStackResources(c *wire.Call) *wire.APIError {
 // deleteStack is cloudformation:DeleteStack: idempotent, and a stack that
 // does not exist is a success, as in CloudFormation. A stack still being
 // created has its creation cancelled first.
-func (s *Server) deleteStack(c *wire.Call) *wire.APIError {
+func (e *Engine) deleteStack(c *wire.Call) *wire.APIError {
 	name := c.Params.Get("StackName")
 	if name == "" {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
 	c.NoResult = true
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.findStack(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.findStack(name)
 	if st == nil || st.status == "DELETE_COMPLETE" || st.status == "DELETE_IN_PROGRESS" {
 		return nil
 	}
@@ -449,7 +443,7 @@ func (s *Server) deleteStack(c *wire.Call) *wire.APIError {
 		return nil
 	}
 	op := &stackOp{cancel: func() {}, done: make(chan struct{}), deleting: true}
-	if !s.goBackground(func() { s.runDelete(st, op, prev) }) {
+	if !e.cfg.Go(func() { e.runDelete(st, op, prev) }) {
 		return wire.Errorf(503, "ServiceUnavailable", "The sandbox is shutting down.")
 	}
 	st.op = op
@@ -458,17 +452,17 @@ func (s *Server) deleteStack(c *wire.Call) *wire.APIError {
 			prev.deleting = true
 			prev.cancel()
 		}
-		s.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
+		e.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
 	}
 	return nil
 }
 
-func (s *Server) listStacks(c *wire.Call) *wire.APIError {
+func (e *Engine) listStacks(c *wire.Call) *wire.APIError {
 	filter := c.Params.List("StackStatusFilter")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var list []*stack
-	for _, st := range s.st.stacks {
+	for _, st := range e.stacks {
 		if len(filter) == 0 || slices.Contains(filter, st.status) {
 			list = append(list, st)
 		}
@@ -494,11 +488,11 @@ func (s *Server) listStacks(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) getTemplate(c *wire.Call) *wire.APIError {
+func (e *Engine) getTemplate(c *wire.Call) *wire.APIError {
 	name := c.Params.Get("StackName")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.findStack(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.findStack(name)
 	if st == nil {
 		return validationError("Stack with id %s does not exist", name)
 	}
