@@ -3,6 +3,8 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"math"
 	"net/netip"
 	"regexp"
@@ -48,7 +50,7 @@ func (p *props) typeErr(k, want string) {
 func (p *props) str(k string) string {
 	switch v := p.m[k].(type) {
 	case nil, string, json.Number, bool:
-		return scalarString(v)
+		return cloudformation.ScalarString(v)
 	}
 	p.typeErr(k, "String")
 	return ""
@@ -61,7 +63,7 @@ func (p *props) integer(k string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.Atoi(scalarString(v))
+	n, err := strconv.Atoi(cloudformation.ScalarString(v))
 	if _, isBool := v.(bool); err != nil || isBool {
 		p.typeErr(k, "Integer")
 		return 0, false
@@ -74,7 +76,7 @@ func (p *props) number(k string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(scalarString(v), 64)
+	f, err := strconv.ParseFloat(cloudformation.ScalarString(v), 64)
 	if _, isBool := v.(bool); err != nil || isBool {
 		p.typeErr(k, "Number")
 		return 0, false
@@ -122,7 +124,7 @@ func (p *props) strList(k string) []string {
 		case []any, map[string]any:
 			p.errs = append(p.errs, fmt.Sprintf("#%s/%s/%d: expected type: String, found: %s", p.path, k, i, jsonType(e)))
 		default:
-			out = append(out, scalarString(e))
+			out = append(out, cloudformation.ScalarString(e))
 		}
 	}
 	return out
@@ -230,45 +232,28 @@ func allowedProps(typ string) []string {
 	return nil
 }
 
-// unsupportedProps returns the first property (by name) the type does not
-// have, or "".
-func unsupportedProps(typ string, m map[string]any) string {
-	allowed := allowedProps(typ)
-	var bad []string
-	for k := range m {
-		if !slices.Contains(allowed, k) {
-			bad = append(bad, k)
-		}
-	}
-	if len(bad) == 0 {
-		return ""
-	}
-	slices.Sort(bad)
-	return bad[0]
-}
-
 // handlerError words a failed RDS or EC2 call the way CloudFormation's
 // resource handlers report it.
-func handlerError(service string, e *apiError) error {
+func handlerError(service string, e *wire.APIError) error {
 	code := "InvalidRequest"
 	switch {
-	case e.status == 404 || strings.Contains(e.code, "NotFound"):
+	case e.Status == 404 || strings.Contains(e.Code, "NotFound"):
 		code = "NotFound"
-	case strings.Contains(e.code, "AlreadyExists") || strings.Contains(e.code, "Duplicate"):
+	case strings.Contains(e.Code, "AlreadyExists") || strings.Contains(e.Code, "Duplicate"):
 		code = "AlreadyExists"
-	case e.status >= 500:
+	case e.Status >= 500:
 		code = "ServiceInternalError"
 	}
 	return fmt.Errorf("Resource handler returned message: \"%s (Service: %s, Status Code: %d, Request ID: %s)\" (RequestToken: %s, HandlerErrorCode: %s)",
-		e.msg, service, e.status, newUUID(), newUUID(), code)
+		e.Message, service, e.Status, wire.NewUUID(), wire.NewUUID(), code)
 }
 
 func rdsErr(status int, code, format string, args ...any) error {
-	return handlerError("Rds", errf(status, code, format, args...))
+	return handlerError("Rds", wire.Errorf(status, code, format, args...))
 }
 
 func ec2Err(code, format string, args ...any) error {
-	return handlerError("Ec2", errf(400, code, format, args...))
+	return handlerError("Ec2", wire.Errorf(400, code, format, args...))
 }
 
 // provisioned is what creating a resource gave: its ids and attributes.
@@ -281,45 +266,45 @@ type provisioned struct {
 
 // provision validates a resource against the account and creates it there,
 // in its initial state. Callers hold s.mu.
-func (s *Server) provision(st *stack, r *stackResource, p *props) (*provisioned, error) {
-	switch r.typ {
+func (s *Server) provision(r cloudformation.Resource, p *props) (*provisioned, error) {
+	switch r.Type {
 	case "AWS::RDS::DBSubnetGroup":
-		return s.provisionSubnetGroup(st, r, p)
+		return s.provisionSubnetGroup(r, p)
 	case "AWS::EC2::SecurityGroup":
-		return s.provisionSecurityGroup(st, r, p)
+		return s.provisionSecurityGroup(r, p)
 	case "AWS::RDS::DBCluster":
-		return s.provisionCluster(st, r, p)
+		return s.provisionCluster(r, p)
 	case "AWS::RDS::DBInstance":
-		return s.provisionInstance(st, r, p)
+		return s.provisionInstance(r, p)
 	}
-	return nil, fmt.Errorf("the sandbox cannot create %s", r.typ)
+	return nil, fmt.Errorf("the sandbox cannot create %s", r.Type)
 }
 
 // resourceTags are a resource's own tags, then the stack's, then the
 // aws:cloudformation ones CloudFormation adds to everything it creates.
-func resourceTags(st *stack, r *stackResource, own []tag) []tag {
+func resourceTags(r cloudformation.Resource, own []tag) []tag {
 	out := slices.Clone(own)
-	for _, t := range st.tags {
-		if _, dup := tagValue(out, t.key); !dup {
-			out = append(out, t)
+	for _, t := range r.StackTags {
+		if _, dup := tagValue(out, t.Key); !dup {
+			out = append(out, tag{t.Key, t.Value})
 		}
 	}
 	return append(out,
-		tag{"aws:cloudformation:stack-name", st.name},
-		tag{"aws:cloudformation:logical-id", r.id},
-		tag{"aws:cloudformation:stack-id", st.id})
+		tag{"aws:cloudformation:stack-name", r.StackName},
+		tag{"aws:cloudformation:logical-id", r.LogicalID},
+		tag{"aws:cloudformation:stack-id", r.StackID})
 }
 
 // generatedName is the name CloudFormation makes up for a resource whose
 // template gives none: stack, logical id and a random suffix, trimmed to
 // the service's limit.
-func generatedName(st *stack, r *stackResource, maxLen int, lower bool) string {
-	suffix := randomSuffix(12, lowerAlnum)
-	base := st.name + "-" + r.id
+func generatedName(r cloudformation.Resource, maxLen int, lower bool) string {
+	suffix := wire.RandomSuffix(12, wire.LowerAlnum)
+	base := r.StackName + "-" + r.LogicalID
 	if lower {
 		base = strings.ToLower(base)
 	} else {
-		suffix = randomSuffix(13, upperAlnum)
+		suffix = wire.RandomSuffix(13, wire.UpperAlnum)
 	}
 	if room := maxLen - len(suffix) - 1; len(base) > room {
 		base = strings.TrimRight(base[:room], "-")
@@ -336,14 +321,14 @@ func checkIdentifier(param, id string) error {
 	return nil
 }
 
-func (s *Server) provisionSubnetGroup(st *stack, r *stackResource, p *props) (*provisioned, error) {
+func (s *Server) provisionSubnetGroup(r cloudformation.Resource, p *props) (*provisioned, error) {
 	p.required("DBSubnetGroupDescription", "SubnetIds")
 	desc, ids, name, tags := p.str("DBSubnetGroupDescription"), p.strList("SubnetIds"), p.str("DBSubnetGroupName"), p.tags("Tags")
-	if err := p.check(r.id); err != nil {
+	if err := p.check(r.LogicalID); err != nil {
 		return nil, err
 	}
 	if name == "" {
-		name = generatedName(st, r, 255, true)
+		name = generatedName(r, 255, true)
 	}
 	name = strings.ToLower(name)
 	if name == "default" {
@@ -379,7 +364,7 @@ func (s *Server) provisionSubnetGroup(st *stack, r *stackResource, p *props) (*p
 			"The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: %s. Add subnets to cover at least 2 AZs.", strings.Join(zones, ", "))
 	}
 	s.st.subnetGroups.put(name, &subnetGroup{name: name, desc: desc, vpcID: vpcID, subnetIDs: slices.Compact(slices.Clone(ids)),
-		status: "Complete", tags: resourceTags(st, r, tags)})
+		status: "Complete", tags: resourceTags(r, tags)})
 	return &provisioned{physicalID: name, ref: name, attrs: map[string]string{}}, nil
 }
 
@@ -387,11 +372,11 @@ func (s *Server) provisionSubnetGroup(st *stack, r *stackResource, p *props) (*p
 // descriptions.
 var sgText = regexp.MustCompile(`^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*$`)
 
-func (s *Server) provisionSecurityGroup(st *stack, r *stackResource, p *props) (*provisioned, error) {
+func (s *Server) provisionSecurityGroup(r cloudformation.Resource, p *props) (*provisioned, error) {
 	p.required("GroupDescription")
 	desc, vpcID, name, tags := p.str("GroupDescription"), p.str("VpcId"), p.str("GroupName"), p.tags("Tags")
 	ingress, egress := p.objects("SecurityGroupIngress"), p.objects("SecurityGroupEgress")
-	if err := p.check(r.id); err != nil {
+	if err := p.check(r.LogicalID); err != nil {
 		return nil, err
 	}
 	if vpcID == "" {
@@ -404,26 +389,26 @@ func (s *Server) provisionSecurityGroup(st *stack, r *stackResource, p *props) (
 		return nil, ec2Err("InvalidParameterValue", "Value (%s) for parameter GroupDescription is invalid. Character sets beyond ASCII are not supported.", desc)
 	}
 	if name == "" {
-		name = generatedName(st, r, 255, false)
+		name = generatedName(r, 255, false)
 	}
 	for _, g := range s.st.sgs.all() {
 		if g.vpcID == vpcID && g.name == name {
 			return nil, ec2Err("InvalidGroup.Duplicate", "The security group '%s' already exists for VPC '%s'", name, vpcID)
 		}
 	}
-	in, err := s.permissions(r.id, ingress, "SourceSecurityGroupId")
+	in, err := s.permissions(r.LogicalID, ingress, "SourceSecurityGroupId")
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.permissions(r.id, egress, "DestinationSecurityGroupId")
+	out, err := s.permissions(r.LogicalID, egress, "DestinationSecurityGroupId")
 	if err != nil {
 		return nil, err
 	}
 	if len(egress) == 0 {
 		out = []ipPermission{{proto: "-1", ranges: []ipRange{{cidr: "0.0.0.0/0"}}}}
 	}
-	id := "sg-0" + randomSuffix(16, "0123456789abcdef")
-	s.st.sgs.put(id, &securityGroup{id: id, name: name, desc: desc, vpcID: vpcID, ingress: in, egress: out, tags: resourceTags(st, r, tags)})
+	id := "sg-0" + wire.RandomSuffix(16, "0123456789abcdef")
+	s.st.sgs.put(id, &securityGroup{id: id, name: name, desc: desc, vpcID: vpcID, ingress: in, egress: out, tags: resourceTags(r, tags)})
 	return &provisioned{physicalID: id, ref: id, attrs: map[string]string{"GroupId": id, "Id": id, "VpcId": vpcID}}, nil
 }
 
@@ -482,7 +467,7 @@ var (
 	maintenanceWindow = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$`)
 )
 
-func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provisioned, error) {
+func (s *Server) provisionCluster(r cloudformation.Resource, p *props) (*provisioned, error) {
 	id := strings.ToLower(p.str("DBClusterIdentifier"))
 	engine, version := p.str("Engine"), p.str("EngineVersion")
 	restoreType, source, snapshotID := p.str("RestoreType"), p.str("SourceDBClusterIdentifier"), p.str("SnapshotIdentifier")
@@ -508,12 +493,12 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 		sv2 = &scaling{minC, maxC}
 		p.errs = append(p.errs, sc.errs...)
 	}
-	if err := p.check(r.id); err != nil {
+	if err := p.check(r.LogicalID); err != nil {
 		return nil, err
 	}
 
 	if id == "" {
-		id = generatedName(st, r, 63, true)
+		id = generatedName(r, 63, true)
 	}
 	if err := checkIdentifier("DBClusterIdentifier", id); err != nil {
 		return nil, err
@@ -522,7 +507,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 		return nil, rdsErr(400, "DBClusterAlreadyExistsFault", "DB Cluster already exists")
 	}
 
-	cl := &dbCluster{id: id, resourceID: "cluster-" + randomSuffix(26, upperAlnum), status: "creating", created: time.Now().UTC(),
+	cl := &dbCluster{id: id, resourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), status: "creating", created: time.Now().UTC(),
 		storageType: "aurora", backupRetention: 1, backupWindow: "03:47-04:17", maintenanceWindow: "tue:05:30-tue:06:00",
 		deletionProtection: deletionProtection, copyTagsToSnapshot: copyTags, storageEncrypted: true}
 	res := &provisioned{physicalID: id, ref: id}
@@ -566,7 +551,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 			}
 			if latest := s.latestRestorable(src); at.Before(earliest) || at.After(latest) {
 				return nil, rdsErr(400, "InvalidRestoreFault", "The restore time %s is outside the restorable window of DB cluster %s: %s to %s.",
-					restoreTo, src.id, isoTime(earliest), isoTime(latest))
+					restoreTo, src.id, wire.ISOTime(earliest), wire.ISOTime(latest))
 			}
 		}
 		if engine != "" && engine != src.engine {
@@ -582,7 +567,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 		}
 		if !res.fullCopy {
 			if src.cloneGroup == "" {
-				src.cloneGroup = newUUID()
+				src.cloneGroup = wire.NewUUID()
 			}
 			cl.cloneGroup = src.cloneGroup
 		}
@@ -704,7 +689,7 @@ func (s *Server) provisionCluster(st *stack, r *stackResource, p *props) (*provi
 		}
 	}
 	cl.sgIDs = slices.Clone(sgIDs)
-	cl.tags = resourceTags(st, r, tags)
+	cl.tags = resourceTags(r, tags)
 	// A restore of a cluster with a real server gets a physical copy of
 	// that server's data (for a snapshot: of its cluster's current data).
 	copyOf := source
@@ -748,7 +733,7 @@ func checkScaling(sc *scaling) error {
 	return nil
 }
 
-func (s *Server) provisionInstance(st *stack, r *stackResource, p *props) (*provisioned, error) {
+func (s *Server) provisionInstance(r cloudformation.Resource, p *props) (*provisioned, error) {
 	id := strings.ToLower(p.str("DBInstanceIdentifier"))
 	clusterID := strings.ToLower(p.str("DBClusterIdentifier"))
 	class, engine := p.str("DBInstanceClass"), p.str("Engine")
@@ -756,7 +741,7 @@ func (s *Server) provisionInstance(st *stack, r *stackResource, p *props) (*prov
 	tier, hasTier := p.integer("PromotionTier")
 	az, subnetGroupName := p.str("AvailabilityZone"), strings.ToLower(p.str("DBSubnetGroupName"))
 	tags := p.tags("Tags")
-	if err := p.check(r.id); err != nil {
+	if err := p.check(r.LogicalID); err != nil {
 		return nil, err
 	}
 	// Settings that belong to an Aurora cluster, not its instances.
@@ -811,7 +796,7 @@ func (s *Server) provisionInstance(st *stack, r *stackResource, p *props) (*prov
 		return nil, rdsErr(400, "InvalidParameterCombination", "Availability zone %s is not in the DB cluster's subnet group (%s).", az, strings.Join(zones, ", "))
 	}
 	if id == "" {
-		id = generatedName(st, r, 63, true)
+		id = generatedName(r, 63, true)
 	}
 	if err := checkIdentifier("DBInstanceIdentifier", id); err != nil {
 		return nil, err
@@ -822,8 +807,8 @@ func (s *Server) provisionInstance(st *stack, r *stackResource, p *props) (*prov
 	if !hasTier {
 		tier = 1
 	}
-	in := &dbInstance{id: id, resourceID: "db-" + randomSuffix(26, upperAlnum), cluster: cl.id, class: class, engine: cl.engine,
-		version: cl.version, status: "creating", az: az, created: time.Now().UTC(), public: public, tier: tier, tags: resourceTags(st, r, tags)}
+	in := &dbInstance{id: id, resourceID: "db-" + wire.RandomSuffix(26, wire.UpperAlnum), cluster: cl.id, class: class, engine: cl.engine,
+		version: cl.version, status: "creating", az: az, created: time.Now().UTC(), public: public, tier: tier, tags: resourceTags(r, tags)}
 	s.st.instances.put(id, in)
 	hasWriter := slices.ContainsFunc(cl.members, func(m clusterMember) bool { return m.writer })
 	cl.members = append(cl.members, clusterMember{instance: id, writer: !hasWriter, tier: tier})
@@ -838,28 +823,28 @@ func (s *Server) provisionInstance(st *stack, r *stackResource, p *props) (*prov
 
 // finishCreate moves a provisioned resource to its ready state. Callers
 // hold s.mu.
-func (s *Server) finishCreate(r *stackResource) {
-	switch r.typ {
+func (s *Server) finishCreate(r cloudformation.Resource) {
+	switch r.Type {
 	case "AWS::RDS::DBCluster":
-		if cl, ok := s.st.clusters.get(r.physicalID); ok && cl.status == "creating" {
+		if cl, ok := s.st.clusters.get(r.PhysicalID); ok && cl.status == "creating" {
 			cl.status = "available"
 		}
 	case "AWS::RDS::DBInstance":
-		if in, ok := s.st.instances.get(r.physicalID); ok && in.status == "creating" {
+		if in, ok := s.st.instances.get(r.PhysicalID); ok && in.status == "creating" {
 			in.status = "available"
 		}
 	}
 }
 
 // failProvisioned marks a resource that failed after it was created.
-func (s *Server) failProvisioned(r *stackResource) {
-	switch r.typ {
+func (s *Server) failProvisioned(r cloudformation.Resource) {
+	switch r.Type {
 	case "AWS::RDS::DBCluster":
-		if cl, ok := s.st.clusters.get(r.physicalID); ok {
+		if cl, ok := s.st.clusters.get(r.PhysicalID); ok {
 			cl.status = "failed"
 		}
 	case "AWS::RDS::DBInstance":
-		if in, ok := s.st.instances.get(r.physicalID); ok {
+		if in, ok := s.st.instances.get(r.PhysicalID); ok {
 			in.status = "failed"
 		}
 	}
@@ -867,36 +852,36 @@ func (s *Server) failProvisioned(r *stackResource) {
 
 // startDelete checks that a resource can be deleted and starts it; the
 // note, if any, is an event reason worth showing. Callers hold s.mu.
-func (s *Server) startDelete(st *stack, r *stackResource, snapshot bool) (note string, err error) {
-	switch r.typ {
+func (s *Server) startDelete(r cloudformation.Resource, snapshot bool) (note, snapshotID string, err error) {
+	switch r.Type {
 	case "AWS::RDS::DBSubnetGroup":
 		for _, cl := range s.st.clusters.all() {
-			if cl.subnetGroup == r.physicalID && cl.status != "deleting" {
-				return "", rdsErr(400, "InvalidDBSubnetGroupStateFault", "Cannot delete the subnet group '%s' because at least one database cluster: %s is still using it.", r.physicalID, cl.id)
+			if cl.subnetGroup == r.PhysicalID && cl.status != "deleting" {
+				return "", "", rdsErr(400, "InvalidDBSubnetGroupStateFault", "Cannot delete the subnet group '%s' because at least one database cluster: %s is still using it.", r.PhysicalID, cl.id)
 			}
 		}
 	case "AWS::EC2::SecurityGroup":
 		for _, cl := range s.st.clusters.all() {
-			if slices.Contains(cl.sgIDs, r.physicalID) && cl.status != "deleting" {
-				return "", ec2Err("DependencyViolation", "resource %s has a dependent object", r.physicalID)
+			if slices.Contains(cl.sgIDs, r.PhysicalID) && cl.status != "deleting" {
+				return "", "", ec2Err("DependencyViolation", "resource %s has a dependent object", r.PhysicalID)
 			}
 		}
 	case "AWS::RDS::DBCluster":
-		cl, ok := s.st.clusters.get(r.physicalID)
+		cl, ok := s.st.clusters.get(r.PhysicalID)
 		if !ok {
-			return "", nil // already gone: nothing to do
+			return "", "", nil // already gone: nothing to do
 		}
 		if cl.deletionProtection {
-			return "", rdsErr(400, "InvalidParameterCombination", "Cannot delete protected Cluster, please disable deletion protection and try again.")
+			return "", "", rdsErr(400, "InvalidParameterCombination", "Cannot delete protected Cluster, please disable deletion protection and try again.")
 		}
 		for _, m := range cl.members {
 			if in, ok := s.st.instances.get(m.instance); ok && in.status != "deleting" {
-				return "", rdsErr(400, "InvalidDBClusterStateFault", "Cluster cannot be deleted, it still contains DB instances in non-deleting state.")
+				return "", "", rdsErr(400, "InvalidDBClusterStateFault", "Cluster cannot be deleted, it still contains DB instances in non-deleting state.")
 			}
 		}
 		cl.status = "deleting"
 		if snapshot {
-			id := strings.ToLower(st.name + "-snapshot-" + r.id + "-" + randomSuffix(12, lowerAlnum))
+			id := strings.ToLower(r.StackName + "-snapshot-" + r.LogicalID + "-" + wire.RandomSuffix(12, wire.LowerAlnum))
 			sg, _ := s.st.subnetGroups.get(cl.subnetGroup)
 			vpcID := ""
 			if sg != nil {
@@ -905,37 +890,36 @@ func (s *Server) startDelete(st *stack, r *stackResource, snapshot bool) (note s
 			s.st.snapshots.put(id, &clusterSnapshot{id: id, cluster: cl.id, engine: cl.engine, version: cl.version, port: cl.port,
 				vpcID: vpcID, masterUser: cl.masterUser, typ: "manual", status: "creating", created: time.Now().UTC(),
 				clusterCreated: cl.created, storageEncrypted: cl.storageEncrypted, tags: slices.Clone(cl.tags)})
-			r.attrs["snapshot"] = id
 			policy := "DeletionPolicy Snapshot"
-			if r.def.deletionPolicy == "" {
+			if r.DeletionPolicy == "" {
 				policy = "no DeletionPolicy, so CloudFormation's default for AWS::RDS::DBCluster, Snapshot"
 			}
-			return fmt.Sprintf("Creating final snapshot %s of DB cluster %s before deleting it (%s); the snapshot is kept, and billed, after the stack is gone", id, cl.id, policy), nil
+			return fmt.Sprintf("Creating final snapshot %s of DB cluster %s before deleting it (%s); the snapshot is kept, and billed, after the stack is gone", id, cl.id, policy), id, nil
 		}
 	case "AWS::RDS::DBInstance":
-		if in, ok := s.st.instances.get(r.physicalID); ok {
+		if in, ok := s.st.instances.get(r.PhysicalID); ok {
 			in.status = "deleting"
 		}
 	}
-	return "", nil
+	return "", "", nil
 }
 
 // finishDelete removes a deleted resource from the account. Callers hold s.mu.
-func (s *Server) finishDelete(r *stackResource) {
-	switch r.typ {
+func (s *Server) finishDelete(r cloudformation.Resource, snapshotID string) {
+	switch r.Type {
 	case "AWS::RDS::DBSubnetGroup":
-		s.st.subnetGroups.del(r.physicalID)
+		s.st.subnetGroups.del(r.PhysicalID)
 	case "AWS::EC2::SecurityGroup":
-		s.st.sgs.del(r.physicalID)
+		s.st.sgs.del(r.PhysicalID)
 	case "AWS::RDS::DBCluster":
-		s.st.clusters.del(r.physicalID)
-		if id := r.attrs["snapshot"]; id != "" {
+		s.st.clusters.del(r.PhysicalID)
+		if id := snapshotID; id != "" {
 			if sn, ok := s.st.snapshots.get(id); ok {
 				sn.status = "available"
 			}
 		}
 	case "AWS::RDS::DBInstance":
-		in, ok := s.st.instances.get(r.physicalID)
+		in, ok := s.st.instances.get(r.PhysicalID)
 		if !ok {
 			return
 		}

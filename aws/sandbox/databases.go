@@ -3,6 +3,8 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
+	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"io"
 	"slices"
 	"strings"
@@ -19,21 +21,6 @@ type databases struct {
 	mgr  *dbserver.Manager
 	log  io.Writer
 	warn sync.Once
-}
-
-// Behaviour faults: they change what a call does instead of failing it.
-const (
-	// PasswordNotApplied: ModifyDBCluster reports the new master password
-	// applied, but the server keeps the old one.
-	faultPasswordNotApplied = "PasswordNotApplied"
-	// EndpointUnreachable: when ModifyDBCluster's password reset is
-	// applied, the cluster's server stops, so its endpoint refuses
-	// connections.
-	faultEndpointUnreachable = "EndpointUnreachable"
-)
-
-func isBehaviourFault(code string) bool {
-	return code == faultPasswordNotApplied || code == faultEndpointUnreachable
 }
 
 func engineOf(awsEngine string) (dbserver.Engine, bool) {
@@ -153,27 +140,14 @@ func (s *Server) clusterEngine(id string) string {
 	return ""
 }
 
-// awaitDatabase waits for a clone's copy to finish.
-func awaitDatabase(ctx context.Context, ready <-chan error) error {
-	if ready == nil {
-		return nil
-	}
-	select {
-	case err := <-ready:
-		return err
-	case <-ctx.Done():
-		return errCancelled
-	}
-}
-
 // removeDatabase stops a deleted cluster's server and removes its data.
 // Not under s.mu: stopping a server takes a moment.
-func (s *Server) removeDatabase(r *stackResource) {
-	if s.dbs == nil || r.typ != "AWS::RDS::DBCluster" {
+func (s *Server) removeDatabase(r cloudformation.Resource) {
+	if s.dbs == nil || r.Type != "AWS::RDS::DBCluster" {
 		return
 	}
-	if err := s.dbs.mgr.Remove(r.physicalID); err != nil {
-		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", r.physicalID, err)
+	if err := s.dbs.mgr.Remove(r.PhysicalID); err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", r.PhysicalID, err)
 	}
 }
 
@@ -188,9 +162,9 @@ func (s *Server) applyPassword(ctx context.Context, clusterID, user, password, f
 	}
 	var err error
 	switch fault {
-	case faultPasswordNotApplied:
+	case control.PasswordNotApplied:
 		return
-	case faultEndpointUnreachable:
+	case control.EndpointUnreachable:
 		err = s.dbs.mgr.Stop(clusterID)
 	default:
 		err = s.dbs.mgr.SetPassword(ctx, clusterID, user, password)

@@ -18,6 +18,13 @@
 // creates becomes part of the account. Time is scaled by Options.Pace, and
 // failures are injectable (Fault), so every path can be shown and tested.
 //
+// The code is split by what it emulates: package wire is the wire format,
+// package cloudformation the CloudFormation engine (this package is its
+// resource provider, provider.go and cfn_resources.go), package control the
+// faults, call counts and control API, and package dbserver the real
+// database servers behind clusters (databases.go). This package is the
+// account itself: its state and seed and the RDS, EC2 and STS actions.
+//
 // Beside the AWS APIs, the listener serves a small control API:
 // GET /_sandbox/calls (call counts), POST /_sandbox/faults with
 // {"spec": "rds:DescribeDBClusters=AccessDenied"}, DELETE /_sandbox/faults.

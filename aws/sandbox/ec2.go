@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,8 +10,8 @@ import (
 
 // ec2MaxResults reads MaxResults: absent means everything in one page, as
 // EC2 answers DescribeSubnets without it; otherwise 5..1000.
-func ec2MaxResults(p params) (int, *apiError) {
-	n, ok, err := p.intParam("MaxResults")
+func ec2MaxResults(p wire.Params) (int, *wire.APIError) {
+	n, ok, err := p.Int("MaxResults")
 	if err != nil {
 		return 0, err
 	}
@@ -18,22 +19,22 @@ func ec2MaxResults(p params) (int, *apiError) {
 		return int(^uint(0) >> 1), nil
 	}
 	if n < 5 || n > 1000 {
-		return 0, errf(400, "InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter may only be between 5 and 1000.", n)
+		return 0, wire.Errorf(400, "InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter may only be between 5 and 1000.", n)
 	}
 	return n, nil
 }
 
-func badNextToken() *apiError {
-	return errf(400, "InvalidPaginationToken", "The specified pagination token is not valid: pass the NextToken of the previous response unchanged.")
+func badNextToken() *wire.APIError {
+	return wire.Errorf(400, "InvalidPaginationToken", "The specified pagination token is not valid: pass the NextToken of the previous response unchanged.")
 }
 
 // ec2Filters reads Filter.N.Name / Filter.N.Value.M and checks the names;
 // "tag:KEY" is always allowed.
-func ec2Filters(p params, supported ...string) ([]filter, *apiError) {
-	fs := p.filters("Filter", "Value")
+func ec2Filters(p wire.Params, supported ...string) ([]wire.Filter, *wire.APIError) {
+	fs := p.Filters("Filter", "Value")
 	for _, f := range fs {
-		if !slices.Contains(supported, f.name) && !strings.HasPrefix(f.name, "tag:") {
-			return nil, errf(400, "InvalidParameterValue", "The filter '%s' is invalid", f.name)
+		if !slices.Contains(supported, f.Name) && !strings.HasPrefix(f.Name, "tag:") {
+			return nil, wire.Errorf(400, "InvalidParameterValue", "The filter '%s' is invalid", f.Name)
 		}
 	}
 	return fs, nil
@@ -58,22 +59,22 @@ func tagField(tags []tag, name string) ([]string, bool) {
 
 // idsNotFound builds EC2's not-found error for the ids of a kind, e.g.
 // InvalidSubnetID.NotFound "The subnet ID 'subnet-1' does not exist".
-func idsNotFound(code, kind string, missing []string) *apiError {
+func idsNotFound(code, kind string, missing []string) *wire.APIError {
 	if len(missing) == 1 {
-		return errf(400, code, "The %s ID '%s' does not exist", kind, missing[0])
+		return wire.Errorf(400, code, "The %s ID '%s' does not exist", kind, missing[0])
 	}
-	return errf(400, code, "The %s IDs '%s' do not exist", kind, strings.Join(missing, ", "))
+	return wire.Errorf(400, code, "The %s IDs '%s' do not exist", kind, strings.Join(missing, ", "))
 }
 
 // lookupIDs resolves requested ids in order, de-duplicated; malformed ids
 // and missing ones are EC2's errors.
-func lookupIDs[T any](t *table[T], ids []string, prefix, kind, codeBase string) ([]T, *apiError) {
+func lookupIDs[T any](t *table[T], ids []string, prefix, kind, codeBase string) ([]T, *wire.APIError) {
 	var out []T
 	var missing []string
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if !strings.HasPrefix(id, prefix+"-") {
-			return nil, errf(400, codeBase+".Malformed", "Invalid id: \"%s\" (expecting \"%s-...\")", id, prefix)
+			return nil, wire.Errorf(400, codeBase+".Malformed", "Invalid id: \"%s\" (expecting \"%s-...\")", id, prefix)
 		}
 		if seen[id] {
 			continue
@@ -92,12 +93,12 @@ func lookupIDs[T any](t *table[T], ids []string, prefix, kind, codeBase string) 
 	return out, nil
 }
 
-func (s *Server) describeSubnets(c *call) *apiError {
-	max, err := ec2MaxResults(c.p)
+func (s *Server) describeSubnets(c *wire.Call) *wire.APIError {
+	max, err := ec2MaxResults(c.Params)
 	if err != nil {
 		return err
 	}
-	fs, err := ec2Filters(c.p, "vpc-id", "availability-zone", "availability-zone-id", "subnet-id", "cidr-block", "cidr", "cidrBlock",
+	fs, err := ec2Filters(c.Params, "vpc-id", "availability-zone", "availability-zone-id", "subnet-id", "cidr-block", "cidr", "cidrBlock",
 		"state", "default-for-az", "owner-id", "subnet-arn", "tag-key")
 	if err != nil {
 		return err
@@ -105,14 +106,14 @@ func (s *Server) describeSubnets(c *call) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := s.st.subnets.all()
-	if ids := c.p.list("SubnetId"); len(ids) > 0 {
+	if ids := c.Params.List("SubnetId"); len(ids) > 0 {
 		if list, err = lookupIDs(s.st.subnets, ids, "subnet", "subnet", "InvalidSubnetID"); err != nil {
 			return err
 		}
 		slices.SortFunc(list, func(a, b *subnet) int { return strings.Compare(a.id, b.id) })
 	}
 	list = slices.DeleteFunc(list, func(sn *subnet) bool {
-		return !matchFilters(fs, glob, func(name string) []string {
+		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
 			if v, ok := tagField(sn.tags, name); ok {
 				return v
 			}
@@ -139,38 +140,38 @@ func (s *Server) describeSubnets(c *call) *apiError {
 			return nil
 		})
 	})
-	pg, next, err := page(list, func(sn *subnet) string { return sn.id }, c.p.get("NextToken"), max, badNextToken)
+	pg, next, err := wire.Page(list, func(sn *subnet) string { return sn.id }, c.Params.Get("NextToken"), max, badNextToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	xmlList(x, "subnetSet", "item", pg, func(sn *subnet) {
-		x.text("subnetId", sn.id)
-		x.text("subnetArn", s.subnetARN(sn.id))
-		x.text("state", "available")
-		x.text("ownerId", s.account)
-		x.text("vpcId", sn.vpcID)
-		x.text("cidrBlock", sn.cidr)
-		x.empty("ipv6CidrBlockAssociationSet")
-		x.integer("availableIpAddressCount", sn.free)
-		x.text("availabilityZone", sn.az)
-		x.text("availabilityZoneId", azID(sn.az))
-		x.boolean("defaultForAz", false)
-		x.boolean("mapPublicIpOnLaunch", false)
-		x.boolean("assignIpv6AddressOnCreation", false)
+	x := &c.Out
+	wire.List(x, "subnetSet", "item", pg, func(sn *subnet) {
+		x.Text("subnetId", sn.id)
+		x.Text("subnetArn", s.subnetARN(sn.id))
+		x.Text("state", "available")
+		x.Text("ownerId", s.account)
+		x.Text("vpcId", sn.vpcID)
+		x.Text("cidrBlock", sn.cidr)
+		x.Empty("ipv6CidrBlockAssociationSet")
+		x.Int("availableIpAddressCount", sn.free)
+		x.Text("availabilityZone", sn.az)
+		x.Text("availabilityZoneId", azID(sn.az))
+		x.Bool("defaultForAz", false)
+		x.Bool("mapPublicIpOnLaunch", false)
+		x.Bool("assignIpv6AddressOnCreation", false)
 		writeEC2Tags(x, sn.tags)
-		x.boolean("enableDns64", false)
-		x.boolean("ipv6Native", false)
-		x.open("privateDnsNameOptionsOnLaunch")
-		x.text("hostnameType", "ip-name")
-		x.boolean("enableResourceNameDnsARecord", false)
-		x.boolean("enableResourceNameDnsAAAARecord", false)
-		x.close("privateDnsNameOptionsOnLaunch")
-		x.open("blockPublicAccessStates")
-		x.text("internetGatewayBlockMode", "off")
-		x.close("blockPublicAccessStates")
+		x.Bool("enableDns64", false)
+		x.Bool("ipv6Native", false)
+		x.Open("privateDnsNameOptionsOnLaunch")
+		x.Text("hostnameType", "ip-name")
+		x.Bool("enableResourceNameDnsARecord", false)
+		x.Bool("enableResourceNameDnsAAAARecord", false)
+		x.Close("privateDnsNameOptionsOnLaunch")
+		x.Open("blockPublicAccessStates")
+		x.Text("internetGatewayBlockMode", "off")
+		x.Close("blockPublicAccessStates")
 	})
-	x.opt("nextToken", next)
+	x.Opt("nextToken", next)
 	return nil
 }
 
@@ -178,32 +179,32 @@ func (s *Server) subnetARN(id string) string {
 	return "arn:aws:ec2:" + s.region + ":" + s.account + ":subnet/" + id
 }
 
-func writeEC2Tags(x *xmlw, tags []tag) {
-	xmlList(x, "tagSet", "item", tags, func(t tag) {
-		x.text("key", t.key)
-		x.text("value", t.value)
+func writeEC2Tags(x *wire.XML, tags []tag) {
+	wire.List(x, "tagSet", "item", tags, func(t tag) {
+		x.Text("key", t.key)
+		x.Text("value", t.value)
 	})
 }
 
-func (s *Server) describeVpcs(c *call) *apiError {
-	max, err := ec2MaxResults(c.p)
+func (s *Server) describeVpcs(c *wire.Call) *wire.APIError {
+	max, err := ec2MaxResults(c.Params)
 	if err != nil {
 		return err
 	}
-	fs, err := ec2Filters(c.p, "vpc-id", "cidr", "cidr-block-association.cidr-block", "state", "is-default", "owner-id", "tag-key")
+	fs, err := ec2Filters(c.Params, "vpc-id", "cidr", "cidr-block-association.cidr-block", "state", "is-default", "owner-id", "tag-key")
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := s.st.vpcs.all()
-	if ids := c.p.list("VpcId"); len(ids) > 0 {
+	if ids := c.Params.List("VpcId"); len(ids) > 0 {
 		if list, err = lookupIDs(s.st.vpcs, ids, "vpc", "vpc", "InvalidVpcID"); err != nil {
 			return err
 		}
 	}
 	list = slices.DeleteFunc(list, func(v *vpc) bool {
-		return !matchFilters(fs, glob, func(name string) []string {
+		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
 			if t, ok := tagField(v.tags, name); ok {
 				return t
 			}
@@ -224,61 +225,61 @@ func (s *Server) describeVpcs(c *call) *apiError {
 			return nil
 		})
 	})
-	pg, next, err := page(list, func(v *vpc) string { return v.id }, c.p.get("NextToken"), max, badNextToken)
+	pg, next, err := wire.Page(list, func(v *vpc) string { return v.id }, c.Params.Get("NextToken"), max, badNextToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	xmlList(x, "vpcSet", "item", pg, func(v *vpc) {
-		x.text("vpcId", v.id)
-		x.text("ownerId", s.account)
-		x.text("state", "available")
-		x.text("cidrBlock", v.cidr)
-		x.open("cidrBlockAssociationSet")
+	x := &c.Out
+	wire.List(x, "vpcSet", "item", pg, func(v *vpc) {
+		x.Text("vpcId", v.id)
+		x.Text("ownerId", s.account)
+		x.Text("state", "available")
+		x.Text("cidrBlock", v.cidr)
+		x.Open("cidrBlockAssociationSet")
 		for i, cidr := range append([]string{v.cidr}, v.extra...) {
-			x.open("item")
-			x.text("associationId", hexID("vpc-cidr-assoc", v.id+strconv.Itoa(i)))
-			x.text("cidrBlock", cidr)
-			x.open("cidrBlockState")
-			x.text("state", "associated")
-			x.close("cidrBlockState")
-			x.close("item")
+			x.Open("item")
+			x.Text("associationId", hexID("vpc-cidr-assoc", v.id+strconv.Itoa(i)))
+			x.Text("cidrBlock", cidr)
+			x.Open("cidrBlockState")
+			x.Text("state", "associated")
+			x.Close("cidrBlockState")
+			x.Close("item")
 		}
-		x.close("cidrBlockAssociationSet")
-		x.text("dhcpOptionsId", "dopt-0a1b2c3d4e5f60001")
+		x.Close("cidrBlockAssociationSet")
+		x.Text("dhcpOptionsId", "dopt-0a1b2c3d4e5f60001")
 		writeEC2Tags(x, v.tags)
-		x.text("instanceTenancy", "default")
-		x.boolean("isDefault", false)
-		x.open("blockPublicAccessStates")
-		x.text("internetGatewayBlockMode", "off")
-		x.close("blockPublicAccessStates")
+		x.Text("instanceTenancy", "default")
+		x.Bool("isDefault", false)
+		x.Open("blockPublicAccessStates")
+		x.Text("internetGatewayBlockMode", "off")
+		x.Close("blockPublicAccessStates")
 	})
-	x.opt("nextToken", next)
+	x.Opt("nextToken", next)
 	return nil
 }
 
-func (s *Server) describeSecurityGroups(c *call) *apiError {
-	max, err := ec2MaxResults(c.p)
+func (s *Server) describeSecurityGroups(c *wire.Call) *wire.APIError {
+	max, err := ec2MaxResults(c.Params)
 	if err != nil {
 		return err
 	}
-	fs, err := ec2Filters(c.p, "vpc-id", "group-name", "group-id", "description", "owner-id", "tag-key")
+	fs, err := ec2Filters(c.Params, "vpc-id", "group-name", "group-id", "description", "owner-id", "tag-key")
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := s.st.sgs.all()
-	if ids := c.p.list("GroupId"); len(ids) > 0 {
+	if ids := c.Params.List("GroupId"); len(ids) > 0 {
 		if list, err = lookupIDs(s.st.sgs, ids, "sg", "security group", "InvalidGroupId"); err != nil {
-			if err.code == "InvalidGroupId.NotFound" {
+			if err.Code == "InvalidGroupId.NotFound" {
 				// EC2 names this one differently from its Malformed twin.
-				err.code = "InvalidGroup.NotFound"
+				err.Code = "InvalidGroup.NotFound"
 			}
 			return err
 		}
 	}
-	if names := c.p.list("GroupName"); len(names) > 0 {
+	if names := c.Params.List("GroupName"); len(names) > 0 {
 		var missing []string
 		for _, n := range names {
 			if !slices.ContainsFunc(list, func(g *securityGroup) bool { return g.name == n }) {
@@ -286,12 +287,12 @@ func (s *Server) describeSecurityGroups(c *call) *apiError {
 			}
 		}
 		if len(missing) > 0 {
-			return errf(400, "InvalidGroup.NotFound", "The security group '%s' does not exist", strings.Join(missing, ", "))
+			return wire.Errorf(400, "InvalidGroup.NotFound", "The security group '%s' does not exist", strings.Join(missing, ", "))
 		}
 		list = slices.DeleteFunc(list, func(g *securityGroup) bool { return !slices.Contains(names, g.name) })
 	}
 	list = slices.DeleteFunc(list, func(g *securityGroup) bool {
-		return !matchFilters(fs, glob, func(name string) []string {
+		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
 			if t, ok := tagField(g.tags, name); ok {
 				return t
 			}
@@ -310,43 +311,43 @@ func (s *Server) describeSecurityGroups(c *call) *apiError {
 			return nil
 		})
 	})
-	pg, next, err := page(list, func(g *securityGroup) string { return g.id }, c.p.get("NextToken"), max, badNextToken)
+	pg, next, err := wire.Page(list, func(g *securityGroup) string { return g.id }, c.Params.Get("NextToken"), max, badNextToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	xmlList(x, "securityGroupInfo", "item", pg, func(g *securityGroup) {
-		x.text("ownerId", s.account)
-		x.text("groupId", g.id)
-		x.text("groupName", g.name)
-		x.text("groupDescription", g.desc)
-		x.text("vpcId", g.vpcID)
-		x.text("securityGroupArn", "arn:aws:ec2:"+s.region+":"+s.account+":security-group/"+g.id)
+	x := &c.Out
+	wire.List(x, "securityGroupInfo", "item", pg, func(g *securityGroup) {
+		x.Text("ownerId", s.account)
+		x.Text("groupId", g.id)
+		x.Text("groupName", g.name)
+		x.Text("groupDescription", g.desc)
+		x.Text("vpcId", g.vpcID)
+		x.Text("securityGroupArn", "arn:aws:ec2:"+s.region+":"+s.account+":security-group/"+g.id)
 		s.writePermissions(x, "ipPermissions", g.ingress)
 		s.writePermissions(x, "ipPermissionsEgress", g.egress)
 		writeEC2Tags(x, g.tags)
 	})
-	x.opt("nextToken", next)
+	x.Opt("nextToken", next)
 	return nil
 }
 
-func (s *Server) writePermissions(x *xmlw, tag string, perms []ipPermission) {
-	xmlList(x, tag, "item", perms, func(p ipPermission) {
-		x.text("ipProtocol", p.proto)
+func (s *Server) writePermissions(x *wire.XML, tag string, perms []ipPermission) {
+	wire.List(x, tag, "item", perms, func(p ipPermission) {
+		x.Text("ipProtocol", p.proto)
 		if p.proto != "-1" {
-			x.integer("fromPort", p.from)
-			x.integer("toPort", p.to)
+			x.Int("fromPort", p.from)
+			x.Int("toPort", p.to)
 		}
-		xmlList(x, "groups", "item", p.groups, func(g string) {
-			x.text("userId", s.account)
-			x.text("groupId", g)
+		wire.List(x, "groups", "item", p.groups, func(g string) {
+			x.Text("userId", s.account)
+			x.Text("groupId", g)
 		})
-		xmlList(x, "ipRanges", "item", p.ranges, func(r ipRange) {
-			x.text("cidrIp", r.cidr)
-			x.opt("description", r.desc)
+		wire.List(x, "ipRanges", "item", p.ranges, func(r ipRange) {
+			x.Text("cidrIp", r.cidr)
+			x.Opt("description", r.desc)
 		})
-		x.empty("ipv6Ranges")
-		x.empty("prefixListIds")
+		x.Empty("ipv6Ranges")
+		x.Empty("prefixListIds")
 	})
 }
 

@@ -1,240 +1,29 @@
 package sandbox
 
 import (
-	"encoding/base64"
-	"fmt"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
+	"github.com/dbaf/dbaf/aws/sandbox/control"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 )
 
-// Fault makes calls fail the way AWS fails them, so error paths can be
-// shown and tested. With Service "cloudformation" and Action
-// "Resource:LOGICALID" it instead fails that resource of any stack being
-// created, with Message as the failure reason.
-type Fault struct {
-	Service string // "rds", "ec2", "sts", "cloudformation"
-	Action  string // e.g. "DescribeDBClusters", or "Resource:Instance"
-	Code    string // AWS error code: AccessDenied, Throttling, ExpiredToken, UnauthorizedOperation, ...
-	Message string // optional; a realistic default per code otherwise
-	Status  int    // optional HTTP status; default by code (400 for most, 403 for access and token errors)
-	Times   int    // 0 = every call until cleared; N = the next N calls only
-}
-
-// resourcePrefix marks a Fault that fails a stack resource rather than a call.
-const resourcePrefix = "Resource:"
-
-// activeFault is an injected fault and how many more times it fires
-// (-1: until cleared).
-type activeFault struct {
-	f    Fault
-	left int
-}
-
-var (
-	codePattern    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$`)
-	logicalPattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-)
+// Fault makes calls fail the way AWS fails them (see control.Fault).
+type Fault = control.Fault
 
 // ParseFault reads a fault spec: SERVICE:ACTION=CODE[:TIMES], e.g.
-// "rds:DescribeDBClusters=AccessDenied" or
-// "cloudformation:DescribeStackEvents=Throttling:3"; or
-// cloudformation:Resource:LOGICALID=REASON, e.g.
-// "cloudformation:Resource:Instance=Insufficient capacity", which fails
-// that stack resource with REASON.
-func ParseFault(spec string) (Fault, error) {
-	const want = "want SERVICE:ACTION=CODE[:TIMES] (e.g. rds:DescribeDBClusters=AccessDenied or cloudformation:DescribeStackEvents=Throttling:3) or cloudformation:Resource:LOGICALID=REASON"
-	spec = strings.TrimSpace(spec)
-	left, right, ok := strings.Cut(spec, "=")
-	if !ok {
-		return Fault{}, fmt.Errorf("fault %q has no '=': %s", spec, want)
-	}
-	svc, act, ok := strings.Cut(strings.TrimSpace(left), ":")
-	if !ok || svc == "" || act == "" {
-		return Fault{}, fmt.Errorf("fault %q: %q is not SERVICE:ACTION; %s", spec, left, want)
-	}
-	svc = strings.ToLower(svc)
-	actions := knownActions(svc)
-	if actions == nil {
-		return Fault{}, fmt.Errorf("fault %q: unknown service %q: the sandbox serves rds, ec2, sts and cloudformation", spec, svc)
-	}
-	f := Fault{Service: svc, Action: act}
-
-	if logical, isRes := strings.CutPrefix(act, resourcePrefix); isRes {
-		if svc != "cloudformation" {
-			return Fault{}, fmt.Errorf("fault %q: resource faults belong to cloudformation, as cloudformation:Resource:LOGICALID=REASON", spec)
-		}
-		if !logicalPattern.MatchString(logical) {
-			return Fault{}, fmt.Errorf("fault %q: %q is not a template logical id (letters and digits, e.g. Instance)", spec, logical)
-		}
-		f.Message = strings.TrimSpace(right)
-		if f.Message == "" {
-			return Fault{}, fmt.Errorf("fault %q: give the failure reason after '=', e.g. cloudformation:Resource:%s=Insufficient capacity", spec, logical)
-		}
-		return f, nil
-	}
-
-	if !slices.Contains(actions, act) {
-		return Fault{}, fmt.Errorf("fault %q: the sandbox's %s has no action %q; it serves %s", spec, svc, act, strings.Join(actions, ", "))
-	}
-	code, times, hasTimes := strings.Cut(strings.TrimSpace(right), ":")
-	if !codePattern.MatchString(code) {
-		return Fault{}, fmt.Errorf("fault %q: %q is not an AWS error code (like AccessDenied, Throttling or InvalidSubnetID.NotFound)", spec, code)
-	}
-	f.Code = code
-	if hasTimes {
-		n, err := strconv.Atoi(times)
-		if err != nil || n <= 0 {
-			return Fault{}, fmt.Errorf("fault %q: TIMES %q is not a positive whole number (leave it out to fail every call)", spec, times)
-		}
-		f.Times = n
-	}
-	return f, nil
-}
+// "rds:DescribeDBClusters=AccessDenied", or
+// cloudformation:Resource:LOGICALID=REASON, checked against the actions
+// this account serves.
+func ParseFault(spec string) (Fault, error) { return control.Parse(spec, knownActions) }
 
 // Inject adds a fault; it applies from the next call on. Faults are checked
 // in the order injected.
-func (s *Server) Inject(f Fault) {
-	f.Service = strings.ToLower(f.Service)
-	left := f.Times
-	if left <= 0 {
-		left = -1
-	}
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	s.faults = append(s.faults, &activeFault{f: f, left: left})
-}
+func (s *Server) Inject(f Fault) { s.ctl.Inject(f) }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	s.faults = nil
-}
+func (s *Server) ClearFaults() { s.ctl.ClearFaults() }
 
-// takeFault returns the first error fault for service:action and uses up
-// one of its times.
-func (s *Server) takeFault(svc, act string) (Fault, bool) { return s.take(svc, act, false) }
-
-// takeBehaviour is takeFault for behaviour faults (PasswordNotApplied,
-// EndpointUnreachable), which change what a call does rather than fail
-// it; it returns the code.
-func (s *Server) takeBehaviour(svc, act string) (string, bool) {
-	f, ok := s.take(svc, act, true)
-	return f.Code, ok
-}
-
-func (s *Server) take(svc, act string, behaviour bool) (Fault, bool) {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	for i, af := range s.faults {
-		if af.f.Service != svc || af.f.Action != act || isBehaviourFault(af.f.Code) != behaviour {
-			continue
-		}
-		if af.left > 0 {
-			af.left--
-			if af.left == 0 {
-				s.faults = slices.Delete(s.faults, i, i+1)
-			}
-		}
-		return af.f, true
-	}
-	return Fault{}, false
-}
-
-type faultView struct {
-	Service string `json:"service"`
-	Action  string `json:"action"`
-	Code    string `json:"code,omitempty"`
-	Message string `json:"message,omitempty"`
-	Status  int    `json:"status,omitempty"`
-	Times   int    `json:"times,omitempty"`
-	Left    int    `json:"left,omitempty"` // calls it still fails; absent = until cleared
-}
-
-func faultJSON(f Fault) faultView {
-	return faultView{Service: f.Service, Action: f.Action, Code: f.Code, Message: f.Message, Status: f.Status, Times: f.Times}
-}
-
-func (s *Server) activeFaults() []faultView {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	out := []faultView{}
-	for _, af := range s.faults {
-		v := faultJSON(af.f)
-		if af.left > 0 {
-			v.Left = af.left
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-// faultError is the AWS error a fault produces, with AWS's own status and
-// wording when the fault leaves them out.
-func (s *Server) faultError(f Fault, svc, act string) *apiError {
-	code := f.Code
-	if code == "" {
-		code = "InternalFailure"
-	}
-	status := f.Status
-	if status == 0 {
-		status = defaultStatus(code)
-	}
-	msg := f.Message
-	if msg == "" {
-		msg = s.defaultMessage(code, svc, act)
-	}
-	return &apiError{status: status, code: code, msg: msg}
-}
-
-func defaultStatus(code string) int {
-	switch code {
-	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException",
-		"InvalidClientTokenId", "SignatureDoesNotMatch", "MissingAuthenticationToken", "RequestExpired":
-		return 403
-	case "AuthFailure":
-		return 401
-	case "RequestLimitExceeded", "ServiceUnavailable", "Unavailable":
-		return 503
-	case "InternalFailure", "InternalError", "InternalServerError":
-		return 500
-	}
-	if strings.HasSuffix(code, "NotFound") || strings.HasSuffix(code, "NotFoundFault") {
-		return 404
-	}
-	return 400
-}
-
-func (s *Server) defaultMessage(code, svc, act string) string {
-	op := svc + ":" + act
-	switch code {
-	case "AccessDenied", "AccessDeniedException":
-		return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
-			s.userARN(), op, s.resourceFor(svc), op)
-	case "UnauthorizedOperation":
-		blob := base64.RawStdEncoding.EncodeToString([]byte("sandbox:" + op + ":" + s.userARN()))
-		return fmt.Sprintf("You are not authorized to perform this operation. User: %s is not authorized to perform: %s because no identity-based policy allows the %s action. Encoded authorization failure message: %s",
-			s.userARN(), op, op, blob)
-	case "ExpiredToken", "ExpiredTokenException":
-		return "The security token included in the request is expired"
-	case "InvalidClientTokenId":
-		return "The security token included in the request is invalid."
-	case "SignatureDoesNotMatch":
-		return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
-	case "AuthFailure":
-		return "AWS was not able to validate the provided access credentials"
-	case "Throttling", "ThrottlingException":
-		return "Rate exceeded"
-	case "RequestLimitExceeded":
-		return "Request limit exceeded."
-	case "ServiceUnavailable", "Unavailable":
-		return "Service is unavailable. Please try again later."
-	case "InternalFailure", "InternalError", "InternalServerError":
-		return "An internal error has occurred. Please try again."
-	}
-	return fmt.Sprintf("%s (failure injected into %s by the sandbox)", code, op)
+// faultError is the AWS error a fault produces for a call to this account.
+func (s *Server) faultError(f Fault, svc, act string) *wire.APIError {
+	return f.APIError(svc, act, s.userARN(), s.resourceFor(svc))
 }
 
 // resourceFor is the resource ARN pattern an access-denied message names.

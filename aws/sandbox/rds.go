@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strings"
 	"time"
@@ -11,8 +12,8 @@ import (
 
 // RDS paging: MaxRecords defaults to 100 and must be 20..100 (20..1000 for
 // DescribeOrderableDBInstanceOptions), as RDS enforces.
-func maxRecords(p params, hi int) (int, *apiError) {
-	n, ok, err := p.intParam("MaxRecords")
+func maxRecords(p wire.Params, hi int) (int, *wire.APIError) {
+	n, ok, err := p.Int("MaxRecords")
 	if err != nil {
 		return 0, err
 	}
@@ -20,37 +21,37 @@ func maxRecords(p params, hi int) (int, *apiError) {
 		return 100, nil
 	}
 	if n < 20 || n > hi {
-		return 0, errf(400, "InvalidParameterValue", "Invalid value %d for MaxRecords. Must be between 20 and %d", n, hi)
+		return 0, wire.Errorf(400, "InvalidParameterValue", "Invalid value %d for MaxRecords. Must be between 20 and %d", n, hi)
 	}
 	return n, nil
 }
 
 // oneOrAll is what an RDS Describe call covers: the item id names (kind
 // and code make RDS's error when there is none), or every item for no id.
-func oneOrAll[T any](id string, t *table[T], find func(string) (T, bool), code, kind string) ([]T, *apiError) {
+func oneOrAll[T any](id string, t *table[T], find func(string) (T, bool), code, kind string) ([]T, *wire.APIError) {
 	if id == "" {
 		return t.all(), nil
 	}
 	v, ok := find(id)
 	if !ok {
-		return nil, errf(404, code, "%s %s not found.", kind, id)
+		return nil, wire.Errorf(404, code, "%s %s not found.", kind, id)
 	}
 	return []T{v}, nil
 }
 
-func badMarker() *apiError {
-	return errf(400, "InvalidParameterValue", "The marker you provided is not valid: pass the Marker of the previous response unchanged.")
+func badMarker() *wire.APIError {
+	return wire.Errorf(400, "InvalidParameterValue", "The marker you provided is not valid: pass the Marker of the previous response unchanged.")
 }
 
 // rdsFilter checks filters against the names an action supports.
-func rdsFilters(p params, supported ...string) ([]filter, *apiError) {
-	fs := p.filters("Filters", "Values")
+func rdsFilters(p wire.Params, supported ...string) ([]wire.Filter, *wire.APIError) {
+	fs := p.Filters("Filters", "Values")
 	for _, f := range fs {
-		if !slices.Contains(supported, f.name) {
-			return nil, errf(400, "InvalidParameterValue", "Unrecognized filter name: %s. Supported filters: %s.", f.name, strings.Join(supported, ", "))
+		if !slices.Contains(supported, f.Name) {
+			return nil, wire.Errorf(400, "InvalidParameterValue", "Unrecognized filter name: %s. Supported filters: %s.", f.Name, strings.Join(supported, ", "))
 		}
-		if len(f.values) == 0 {
-			return nil, errf(400, "InvalidParameterValue", "The filter %s needs at least one value.", f.name)
+		if len(f.Values) == 0 {
+			return nil, wire.Errorf(400, "InvalidParameterValue", "The filter %s needs at least one value.", f.Name)
 		}
 	}
 	return fs, nil
@@ -88,23 +89,23 @@ func (s *Server) instanceEndpoint(id string) string {
 // hostedZone is the Route 53 zone RDS endpoints of the region live in.
 const hostedZone = "Z29XKXDKYMONMX"
 
-func (s *Server) describeDBClusters(c *call) *apiError {
-	max, err := maxRecords(c.p, 100)
+func (s *Server) describeDBClusters(c *wire.Call) *wire.APIError {
+	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
 	}
-	fs, err := rdsFilters(c.p, "engine", "db-cluster-id", "clone-group-id", "db-cluster-resource-id", "domain")
+	fs, err := rdsFilters(c.Params, "engine", "db-cluster-id", "clone-group-id", "db-cluster-resource-id", "domain")
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.p.get("DBClusterIdentifier"), s.st.clusters, s.st.findCluster, "DBClusterNotFoundFault", "DBCluster")
+	list, err := oneOrAll(c.Params.Get("DBClusterIdentifier"), s.st.clusters, s.st.findCluster, "DBClusterNotFoundFault", "DBCluster")
 	if err != nil {
 		return err
 	}
 	list = slices.DeleteFunc(list, func(cl *dbCluster) bool {
-		return !matchFilters(fs, equal, func(name string) []string {
+		return !wire.MatchFilters(fs, wire.Equal, func(name string) []string {
 			switch name {
 			case "engine":
 				return []string{cl.engine}
@@ -118,17 +119,17 @@ func (s *Server) describeDBClusters(c *call) *apiError {
 			return nil
 		})
 	})
-	pg, next, err := page(list, func(cl *dbCluster) string { return cl.id }, c.p.get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(cl *dbCluster) string { return cl.id }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.opt("Marker", next)
-	x.open("DBClusters")
+	x := &c.Out
+	x.Opt("Marker", next)
+	x.Open("DBClusters")
 	for _, cl := range pg {
 		s.writeCluster(x, cl)
 	}
-	x.close("DBClusters")
+	x.Close("DBClusters")
 	return nil
 }
 
@@ -141,91 +142,91 @@ func parameterGroupFamily(engine, version string) string {
 }
 
 // writeCluster writes one <DBCluster>. Callers hold s.mu.
-func (s *Server) writeCluster(x *xmlw, cl *dbCluster) {
+func (s *Server) writeCluster(x *wire.XML, cl *dbCluster) {
 	now := time.Now().UTC()
-	x.open("DBCluster")
+	x.Open("DBCluster")
 	if cl.multiAZ {
-		x.integer("AllocatedStorage", 400)
+		x.Int("AllocatedStorage", 400)
 	} else {
-		x.integer("AllocatedStorage", 1)
+		x.Int("AllocatedStorage", 1)
 	}
 	zones := azs(s.region)
 	if g, ok := s.st.subnetGroups.get(cl.subnetGroup); ok {
 		zones = s.st.subnetAZs(g.subnetIDs)
 	}
-	x.strings("AvailabilityZones", "AvailabilityZone", zones)
-	x.integer("BackupRetentionPeriod", cl.backupRetention)
-	x.opt("DatabaseName", cl.databaseName)
-	x.text("DBClusterIdentifier", cl.id)
-	x.text("DBClusterParameterGroup", "default."+parameterGroupFamily(cl.engine, cl.version))
-	x.text("DBSubnetGroup", cl.subnetGroup)
-	x.text("Status", cl.status)
+	x.Strings("AvailabilityZones", "AvailabilityZone", zones)
+	x.Int("BackupRetentionPeriod", cl.backupRetention)
+	x.Opt("DatabaseName", cl.databaseName)
+	x.Text("DBClusterIdentifier", cl.id)
+	x.Text("DBClusterParameterGroup", "default."+parameterGroupFamily(cl.engine, cl.version))
+	x.Text("DBSubnetGroup", cl.subnetGroup)
+	x.Text("Status", cl.status)
 	if cl.status != "creating" {
 		earliest := now.Add(-time.Duration(cl.backupRetention) * 24 * time.Hour)
 		if earliest.Before(cl.created) {
 			earliest = cl.created
 		}
-		x.time("EarliestRestorableTime", earliest)
-		x.time("LatestRestorableTime", s.latestRestorable(cl))
+		x.Time("EarliestRestorableTime", earliest)
+		x.Time("LatestRestorableTime", s.latestRestorable(cl))
 	}
-	x.text("Endpoint", s.clusterEndpoint(cl.id))
-	x.text("ReaderEndpoint", s.readerEndpoint(cl.id))
-	x.boolean("MultiAZ", cl.multiAZ || len(cl.members) > 1)
-	x.text("Engine", cl.engine)
-	x.text("EngineVersion", cl.version)
-	x.integer("Port", cl.port)
-	x.text("MasterUsername", cl.masterUser)
-	x.empty("DBClusterOptionGroupMemberships")
-	x.opt("PreferredBackupWindow", cl.backupWindow)
-	x.opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
-	x.empty("ReadReplicaIdentifiers")
-	xmlList(x, "DBClusterMembers", "DBClusterMember", cl.members, func(m clusterMember) {
-		x.text("DBInstanceIdentifier", m.instance)
-		x.boolean("IsClusterWriter", m.writer)
-		x.text("DBClusterParameterGroupStatus", "in-sync")
-		x.integer("PromotionTier", m.tier)
+	x.Text("Endpoint", s.clusterEndpoint(cl.id))
+	x.Text("ReaderEndpoint", s.readerEndpoint(cl.id))
+	x.Bool("MultiAZ", cl.multiAZ || len(cl.members) > 1)
+	x.Text("Engine", cl.engine)
+	x.Text("EngineVersion", cl.version)
+	x.Int("Port", cl.port)
+	x.Text("MasterUsername", cl.masterUser)
+	x.Empty("DBClusterOptionGroupMemberships")
+	x.Opt("PreferredBackupWindow", cl.backupWindow)
+	x.Opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
+	x.Empty("ReadReplicaIdentifiers")
+	wire.List(x, "DBClusterMembers", "DBClusterMember", cl.members, func(m clusterMember) {
+		x.Text("DBInstanceIdentifier", m.instance)
+		x.Bool("IsClusterWriter", m.writer)
+		x.Text("DBClusterParameterGroupStatus", "in-sync")
+		x.Int("PromotionTier", m.tier)
 	})
 	writeVpcSecurityGroups(x, cl.sgIDs)
-	x.text("HostedZoneId", hostedZone)
-	x.boolean("StorageEncrypted", cl.storageEncrypted)
+	x.Text("HostedZoneId", hostedZone)
+	x.Bool("StorageEncrypted", cl.storageEncrypted)
 	if cl.storageEncrypted {
-		x.text("KmsKeyId", "arn:aws:kms:"+s.region+":"+s.account+":key/5f3e0c1a-7b2d-4e8f-9a6b-0c1d2e3f4a5b")
+		x.Text("KmsKeyId", "arn:aws:kms:"+s.region+":"+s.account+":key/5f3e0c1a-7b2d-4e8f-9a6b-0c1d2e3f4a5b")
 	}
-	x.text("DbClusterResourceId", cl.resourceID)
-	x.text("DBClusterArn", s.clusterARN(cl.id))
-	x.empty("AssociatedRoles")
-	x.boolean("IAMDatabaseAuthenticationEnabled", cl.iamAuth)
-	x.opt("CloneGroupId", cl.cloneGroup)
-	x.time("ClusterCreateTime", cl.created)
-	x.text("EngineMode", "provisioned")
+	x.Text("DbClusterResourceId", cl.resourceID)
+	x.Text("DBClusterArn", s.clusterARN(cl.id))
+	x.Empty("AssociatedRoles")
+	x.Bool("IAMDatabaseAuthenticationEnabled", cl.iamAuth)
+	x.Opt("CloneGroupId", cl.cloneGroup)
+	x.Time("ClusterCreateTime", cl.created)
+	x.Text("EngineMode", "provisioned")
 	if cl.pendingPassword {
-		x.open("PendingModifiedValues")
-		x.text("MasterUserPassword", "****")
-		x.close("PendingModifiedValues")
+		x.Open("PendingModifiedValues")
+		x.Text("MasterUserPassword", "****")
+		x.Close("PendingModifiedValues")
 	}
 	if cl.multiAZ {
-		x.opt("DBClusterInstanceClass", cl.clusterClass)
-		x.integer("Iops", 3000)
-		x.boolean("PubliclyAccessible", false)
+		x.Opt("DBClusterInstanceClass", cl.clusterClass)
+		x.Int("Iops", 3000)
+		x.Bool("PubliclyAccessible", false)
 	}
-	x.opt("StorageType", cl.storageType)
-	x.boolean("AutoMinorVersionUpgrade", true)
-	x.boolean("DeletionProtection", cl.deletionProtection)
-	x.boolean("HttpEndpointEnabled", false)
-	x.text("ActivityStreamStatus", "stopped")
-	x.boolean("CopyTagsToSnapshot", cl.copyTagsToSnapshot)
-	x.boolean("CrossAccountClone", false)
-	x.empty("DomainMemberships")
+	x.Opt("StorageType", cl.storageType)
+	x.Bool("AutoMinorVersionUpgrade", true)
+	x.Bool("DeletionProtection", cl.deletionProtection)
+	x.Bool("HttpEndpointEnabled", false)
+	x.Text("ActivityStreamStatus", "stopped")
+	x.Bool("CopyTagsToSnapshot", cl.copyTagsToSnapshot)
+	x.Bool("CrossAccountClone", false)
+	x.Empty("DomainMemberships")
 	writeRDSTags(x, cl.tags)
-	x.text("NetworkType", "IPV4")
+	x.Text("NetworkType", "IPV4")
 	if cl.serverless != nil {
-		x.open("ServerlessV2ScalingConfiguration")
-		x.float("MinCapacity", cl.serverless.min)
-		x.float("MaxCapacity", cl.serverless.max)
-		x.close("ServerlessV2ScalingConfiguration")
+		x.Open("ServerlessV2ScalingConfiguration")
+		x.Float("MinCapacity", cl.serverless.min)
+		x.Float("MaxCapacity", cl.serverless.max)
+		x.Close("ServerlessV2ScalingConfiguration")
 	}
-	x.text("EngineLifecycleSupport", "open-source-rds-extended-support")
-	x.close("DBCluster")
+	x.Text("EngineLifecycleSupport", "open-source-rds-extended-support")
+	x.Close("DBCluster")
 }
 
 // latestRestorableTime trails the clock by a few minutes, as the
@@ -237,37 +238,37 @@ func (s *Server) latestRestorable(cl *dbCluster) time.Time {
 	return time.Now().UTC().Add(-5 * time.Minute).Truncate(time.Second)
 }
 
-func writeRDSTags(x *xmlw, tags []tag) {
-	xmlList(x, "TagList", "Tag", tags, func(t tag) {
-		x.text("Key", t.key)
-		x.text("Value", t.value)
+func writeRDSTags(x *wire.XML, tags []tag) {
+	wire.List(x, "TagList", "Tag", tags, func(t tag) {
+		x.Text("Key", t.key)
+		x.Text("Value", t.value)
 	})
 }
 
-func writeVpcSecurityGroups(x *xmlw, ids []string) {
-	xmlList(x, "VpcSecurityGroups", "VpcSecurityGroupMembership", ids, func(id string) {
-		x.text("VpcSecurityGroupId", id)
-		x.text("Status", "active")
+func writeVpcSecurityGroups(x *wire.XML, ids []string) {
+	wire.List(x, "VpcSecurityGroups", "VpcSecurityGroupMembership", ids, func(id string) {
+		x.Text("VpcSecurityGroupId", id)
+		x.Text("Status", "active")
 	})
 }
 
-func (s *Server) describeDBInstances(c *call) *apiError {
-	max, err := maxRecords(c.p, 100)
+func (s *Server) describeDBInstances(c *wire.Call) *wire.APIError {
+	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
 	}
-	fs, err := rdsFilters(c.p, "db-cluster-id", "db-instance-id", "dbi-resource-id", "engine", "domain")
+	fs, err := rdsFilters(c.Params, "db-cluster-id", "db-instance-id", "dbi-resource-id", "engine", "domain")
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.p.get("DBInstanceIdentifier"), s.st.instances, s.st.findInstance, "DBInstanceNotFound", "DBInstance")
+	list, err := oneOrAll(c.Params.Get("DBInstanceIdentifier"), s.st.instances, s.st.findInstance, "DBInstanceNotFound", "DBInstance")
 	if err != nil {
 		return err
 	}
 	list = slices.DeleteFunc(list, func(in *dbInstance) bool {
-		return !matchFilters(fs, equalOrLower, func(name string) []string {
+		return !wire.MatchFilters(fs, equalOrLower, func(name string) []string {
 			switch name {
 			case "db-cluster-id":
 				return []string{in.cluster, s.clusterARN(in.cluster)}
@@ -281,17 +282,17 @@ func (s *Server) describeDBInstances(c *call) *apiError {
 			return nil
 		})
 	})
-	pg, next, err := page(list, func(in *dbInstance) string { return in.id }, c.p.get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(in *dbInstance) string { return in.id }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.opt("Marker", next)
-	x.open("DBInstances")
+	x := &c.Out
+	x.Opt("Marker", next)
+	x.Open("DBInstances")
 	for _, in := range pg {
 		s.writeInstance(x, in)
 	}
-	x.close("DBInstances")
+	x.Close("DBInstances")
 	return nil
 }
 
@@ -304,72 +305,72 @@ func (s *Server) instanceARN(id string) string {
 
 // writeInstance writes one <DBInstance>; network settings and the master
 // user come from its cluster, as for every Aurora instance. Callers hold s.mu.
-func (s *Server) writeInstance(x *xmlw, in *dbInstance) {
+func (s *Server) writeInstance(x *wire.XML, in *dbInstance) {
 	cl, _ := s.st.clusters.get(in.cluster)
-	x.open("DBInstance")
-	x.text("DBInstanceIdentifier", in.id)
-	x.text("DBInstanceClass", in.class)
-	x.text("Engine", in.engine)
-	x.text("DBInstanceStatus", in.status)
+	x.Open("DBInstance")
+	x.Text("DBInstanceIdentifier", in.id)
+	x.Text("DBInstanceClass", in.class)
+	x.Text("Engine", in.engine)
+	x.Text("DBInstanceStatus", in.status)
 	port := 0
 	if cl != nil {
 		port = cl.port
-		x.text("MasterUsername", cl.masterUser)
+		x.Text("MasterUsername", cl.masterUser)
 	}
 	if in.status != "creating" {
-		x.open("Endpoint")
-		x.text("Address", s.instanceEndpoint(in.id))
-		x.integer("Port", port)
-		x.text("HostedZoneId", hostedZone)
-		x.close("Endpoint")
+		x.Open("Endpoint")
+		x.Text("Address", s.instanceEndpoint(in.id))
+		x.Int("Port", port)
+		x.Text("HostedZoneId", hostedZone)
+		x.Close("Endpoint")
 	}
-	x.integer("AllocatedStorage", 1)
-	x.time("InstanceCreateTime", in.created)
+	x.Int("AllocatedStorage", 1)
+	x.Time("InstanceCreateTime", in.created)
 	if cl != nil {
-		x.opt("PreferredBackupWindow", cl.backupWindow)
-		x.integer("BackupRetentionPeriod", cl.backupRetention)
+		x.Opt("PreferredBackupWindow", cl.backupWindow)
+		x.Int("BackupRetentionPeriod", cl.backupRetention)
 	}
-	x.empty("DBSecurityGroups")
+	x.Empty("DBSecurityGroups")
 	var sgIDs []string
 	if cl != nil {
 		sgIDs = cl.sgIDs
 	}
 	writeVpcSecurityGroups(x, sgIDs)
-	x.open("DBParameterGroups")
-	x.open("DBParameterGroup")
-	x.text("DBParameterGroupName", "default."+parameterGroupFamily(in.engine, in.version))
-	x.text("ParameterApplyStatus", "in-sync")
-	x.close("DBParameterGroup")
-	x.close("DBParameterGroups")
-	x.opt("AvailabilityZone", in.az)
+	x.Open("DBParameterGroups")
+	x.Open("DBParameterGroup")
+	x.Text("DBParameterGroupName", "default."+parameterGroupFamily(in.engine, in.version))
+	x.Text("ParameterApplyStatus", "in-sync")
+	x.Close("DBParameterGroup")
+	x.Close("DBParameterGroups")
+	x.Opt("AvailabilityZone", in.az)
 	if cl != nil {
 		if g, ok := s.st.subnetGroups.get(cl.subnetGroup); ok {
 			s.writeSubnetGroup(x, "DBSubnetGroup", g)
 		}
-		x.opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
+		x.Opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
 	}
-	x.empty("PendingModifiedValues")
-	x.boolean("MultiAZ", false)
-	x.text("EngineVersion", in.version)
-	x.boolean("AutoMinorVersionUpgrade", true)
-	x.text("LicenseModel", licenseModel(in.engine))
-	x.boolean("PubliclyAccessible", in.public)
-	x.text("StorageType", "aurora")
-	x.integer("DbInstancePort", 0)
-	x.text("DBClusterIdentifier", in.cluster)
-	x.boolean("StorageEncrypted", cl != nil && cl.storageEncrypted)
-	x.text("DbiResourceId", in.resourceID)
-	x.text("CACertificateIdentifier", "rds-ca-rsa2048-g1")
-	x.boolean("CopyTagsToSnapshot", false)
-	x.integer("MonitoringInterval", 0)
-	x.integer("PromotionTier", in.tier)
-	x.text("DBInstanceArn", s.instanceARN(in.id))
-	x.boolean("IAMDatabaseAuthenticationEnabled", false)
-	x.boolean("PerformanceInsightsEnabled", false)
-	x.boolean("DeletionProtection", false)
+	x.Empty("PendingModifiedValues")
+	x.Bool("MultiAZ", false)
+	x.Text("EngineVersion", in.version)
+	x.Bool("AutoMinorVersionUpgrade", true)
+	x.Text("LicenseModel", licenseModel(in.engine))
+	x.Bool("PubliclyAccessible", in.public)
+	x.Text("StorageType", "aurora")
+	x.Int("DbInstancePort", 0)
+	x.Text("DBClusterIdentifier", in.cluster)
+	x.Bool("StorageEncrypted", cl != nil && cl.storageEncrypted)
+	x.Text("DbiResourceId", in.resourceID)
+	x.Text("CACertificateIdentifier", "rds-ca-rsa2048-g1")
+	x.Bool("CopyTagsToSnapshot", false)
+	x.Int("MonitoringInterval", 0)
+	x.Int("PromotionTier", in.tier)
+	x.Text("DBInstanceArn", s.instanceARN(in.id))
+	x.Bool("IAMDatabaseAuthenticationEnabled", false)
+	x.Bool("PerformanceInsightsEnabled", false)
+	x.Bool("DeletionProtection", false)
 	writeRDSTags(x, in.tags)
-	x.text("NetworkType", "IPV4")
-	x.close("DBInstance")
+	x.Text("NetworkType", "IPV4")
+	x.Close("DBInstance")
 }
 
 func licenseModel(engine string) string {
@@ -385,66 +386,66 @@ func (s *Server) subnetGroupARN(name string) string {
 
 // writeSubnetGroup writes a subnet group under the given element name
 // (DBSubnetGroup both as a list member and inside a DBInstance).
-func (s *Server) writeSubnetGroup(x *xmlw, tag string, g *subnetGroup) {
-	x.open(tag)
-	x.text("DBSubnetGroupName", g.name)
-	x.text("DBSubnetGroupDescription", g.desc)
-	x.text("VpcId", g.vpcID)
-	x.text("SubnetGroupStatus", g.status)
-	xmlList(x, "Subnets", "Subnet", g.subnetIDs, func(id string) {
-		x.text("SubnetIdentifier", id)
-		x.open("SubnetAvailabilityZone")
+func (s *Server) writeSubnetGroup(x *wire.XML, tag string, g *subnetGroup) {
+	x.Open(tag)
+	x.Text("DBSubnetGroupName", g.name)
+	x.Text("DBSubnetGroupDescription", g.desc)
+	x.Text("VpcId", g.vpcID)
+	x.Text("SubnetGroupStatus", g.status)
+	wire.List(x, "Subnets", "Subnet", g.subnetIDs, func(id string) {
+		x.Text("SubnetIdentifier", id)
+		x.Open("SubnetAvailabilityZone")
 		if sn, ok := s.st.subnets.get(id); ok {
-			x.text("Name", sn.az)
+			x.Text("Name", sn.az)
 		}
-		x.close("SubnetAvailabilityZone")
-		x.empty("SubnetOutpost")
-		x.text("SubnetStatus", "Active")
+		x.Close("SubnetAvailabilityZone")
+		x.Empty("SubnetOutpost")
+		x.Text("SubnetStatus", "Active")
 	})
-	x.text("DBSubnetGroupArn", s.subnetGroupARN(g.name))
-	x.strings("SupportedNetworkTypes", "member", []string{"IPV4"})
-	x.close(tag)
+	x.Text("DBSubnetGroupArn", s.subnetGroupARN(g.name))
+	x.Strings("SupportedNetworkTypes", "member", []string{"IPV4"})
+	x.Close(tag)
 }
 
-func (s *Server) describeDBSubnetGroups(c *call) *apiError {
-	max, err := maxRecords(c.p, 100)
+func (s *Server) describeDBSubnetGroups(c *wire.Call) *wire.APIError {
+	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
 	}
-	if _, err := rdsFilters(c.p); err != nil {
+	if _, err := rdsFilters(c.Params); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.p.get("DBSubnetGroupName"), s.st.subnetGroups, s.st.findSubnetGroup, "DBSubnetGroupNotFoundFault", "DBSubnetGroup")
+	list, err := oneOrAll(c.Params.Get("DBSubnetGroupName"), s.st.subnetGroups, s.st.findSubnetGroup, "DBSubnetGroupNotFoundFault", "DBSubnetGroup")
 	if err != nil {
 		return err
 	}
-	pg, next, err := page(list, func(g *subnetGroup) string { return g.name }, c.p.get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(g *subnetGroup) string { return g.name }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.opt("Marker", next)
-	x.open("DBSubnetGroups")
+	x := &c.Out
+	x.Opt("Marker", next)
+	x.Open("DBSubnetGroups")
 	for _, g := range pg {
 		s.writeSubnetGroup(x, "DBSubnetGroup", g)
 	}
-	x.close("DBSubnetGroups")
+	x.Close("DBSubnetGroups")
 	return nil
 }
 
-func (s *Server) describeOrderable(c *call) *apiError {
-	max, err := maxRecords(c.p, 1000)
+func (s *Server) describeOrderable(c *wire.Call) *wire.APIError {
+	max, err := maxRecords(c.Params, 1000)
 	if err != nil {
 		return err
 	}
-	engine := c.p.get("Engine")
+	engine := c.Params.Get("Engine")
 	if engine == "" {
-		return errf(400, "InvalidParameterValue", "The parameter Engine must be provided and must not be blank.")
+		return wire.Errorf(400, "InvalidParameterValue", "The parameter Engine must be provided and must not be blank.")
 	}
-	version, class, license := c.p.get("EngineVersion"), c.p.get("DBInstanceClass"), c.p.get("LicenseModel")
-	vpcOnly, vpcSet := c.p.boolParam("Vpc")
+	version, class, license := c.Params.Get("EngineVersion"), c.Params.Get("DBInstanceClass"), c.Params.Get("LicenseModel")
+	vpcOnly, vpcSet := c.Params.Bool("Vpc")
 	versions := engineVersions(engine)
 	if version != "" {
 		versions = []string{version}
@@ -473,44 +474,44 @@ func (s *Server) describeOrderable(c *call) *apiError {
 	for i, o := range list {
 		items[i] = keyed{fmt.Sprintf("%08d", i), o}
 	}
-	pg, next, err := page(items, func(k keyed) string { return k.key }, c.p.get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(items, func(k keyed) string { return k.key }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.open("OrderableDBInstanceOptions")
+	x := &c.Out
+	x.Open("OrderableDBInstanceOptions")
 	for _, k := range pg {
 		o := k.o
-		x.open("OrderableDBInstanceOption")
-		x.text("Engine", o.engine)
-		x.text("EngineVersion", o.version)
-		x.text("DBInstanceClass", o.class)
-		x.text("LicenseModel", licenseModel(o.engine))
-		x.text("AvailabilityZoneGroup", s.region)
-		xmlList(x, "AvailabilityZones", "AvailabilityZone", o.azs, func(z string) { x.text("Name", z) })
-		x.boolean("MultiAZCapable", true)
-		x.boolean("ReadReplicaCapable", o.engine == "postgres")
-		x.boolean("Vpc", true)
-		x.boolean("SupportsStorageEncryption", true)
-		x.text("StorageType", o.storage)
-		x.boolean("SupportsIops", o.storage == "io1")
-		x.boolean("SupportsStorageThroughput", o.storage == "gp3")
-		x.boolean("SupportsEnhancedMonitoring", o.class != "db.serverless")
-		x.boolean("SupportsIAMDatabaseAuthentication", true)
-		x.boolean("SupportsPerformanceInsights", !strings.HasPrefix(o.class, "db.t3."))
-		x.strings("SupportedEngineModes", "member", []string{"provisioned"})
-		x.boolean("SupportsStorageAutoscaling", false)
-		x.boolean("SupportsKerberosAuthentication", true)
-		x.boolean("OutpostCapable", false)
-		x.boolean("SupportsGlobalDatabases", !strings.HasPrefix(o.class, "db.t"))
-		x.strings("SupportedNetworkTypes", "member", []string{"IPV4", "DUAL"})
-		x.boolean("SupportsClusters", true)
-		x.boolean("SupportsDedicatedLogVolume", false)
-		x.boolean("SupportsHttpEndpoint", o.engine == "aurora-postgresql")
-		x.close("OrderableDBInstanceOption")
+		x.Open("OrderableDBInstanceOption")
+		x.Text("Engine", o.engine)
+		x.Text("EngineVersion", o.version)
+		x.Text("DBInstanceClass", o.class)
+		x.Text("LicenseModel", licenseModel(o.engine))
+		x.Text("AvailabilityZoneGroup", s.region)
+		wire.List(x, "AvailabilityZones", "AvailabilityZone", o.azs, func(z string) { x.Text("Name", z) })
+		x.Bool("MultiAZCapable", true)
+		x.Bool("ReadReplicaCapable", o.engine == "postgres")
+		x.Bool("Vpc", true)
+		x.Bool("SupportsStorageEncryption", true)
+		x.Text("StorageType", o.storage)
+		x.Bool("SupportsIops", o.storage == "io1")
+		x.Bool("SupportsStorageThroughput", o.storage == "gp3")
+		x.Bool("SupportsEnhancedMonitoring", o.class != "db.serverless")
+		x.Bool("SupportsIAMDatabaseAuthentication", true)
+		x.Bool("SupportsPerformanceInsights", !strings.HasPrefix(o.class, "db.t3."))
+		x.Strings("SupportedEngineModes", "member", []string{"provisioned"})
+		x.Bool("SupportsStorageAutoscaling", false)
+		x.Bool("SupportsKerberosAuthentication", true)
+		x.Bool("OutpostCapable", false)
+		x.Bool("SupportsGlobalDatabases", !strings.HasPrefix(o.class, "db.t"))
+		x.Strings("SupportedNetworkTypes", "member", []string{"IPV4", "DUAL"})
+		x.Bool("SupportsClusters", true)
+		x.Bool("SupportsDedicatedLogVolume", false)
+		x.Bool("SupportsHttpEndpoint", o.engine == "aurora-postgresql")
+		x.Close("OrderableDBInstanceOption")
 	}
-	x.close("OrderableDBInstanceOptions")
-	x.opt("Marker", next)
+	x.Close("OrderableDBInstanceOptions")
+	x.Opt("Marker", next)
 	return nil
 }
 
@@ -518,62 +519,62 @@ func (s *Server) snapshotARN(id string) string {
 	return "arn:aws:rds:" + s.region + ":" + s.account + ":cluster-snapshot:" + id
 }
 
-func (s *Server) describeDBClusterSnapshots(c *call) *apiError {
-	max, err := maxRecords(c.p, 100)
+func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
+	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
 	}
-	fs, err := rdsFilters(c.p, "db-cluster-id", "db-cluster-snapshot-id", "snapshot-type", "engine")
+	fs, err := rdsFilters(c.Params, "db-cluster-id", "db-cluster-snapshot-id", "snapshot-type", "engine")
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.p.get("DBClusterSnapshotIdentifier"), s.st.snapshots, s.st.findSnapshot, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
+	list, err := oneOrAll(c.Params.Get("DBClusterSnapshotIdentifier"), s.st.snapshots, s.st.findSnapshot, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
 	if err != nil {
 		return err
 	}
-	cluster, typ := strings.ToLower(c.p.get("DBClusterIdentifier")), c.p.get("SnapshotType")
+	cluster, typ := strings.ToLower(c.Params.Get("DBClusterIdentifier")), c.Params.Get("SnapshotType")
 	list = slices.DeleteFunc(list, func(sn *clusterSnapshot) bool {
 		if cluster != "" && sn.cluster != cluster || typ != "" && sn.typ != typ {
 			return true
 		}
-		return !matchFilters(fs, equal, func(name string) []string {
+		return !wire.MatchFilters(fs, wire.Equal, func(name string) []string {
 			return []string{map[string]string{"db-cluster-id": sn.cluster, "db-cluster-snapshot-id": sn.id, "snapshot-type": sn.typ, "engine": sn.engine}[name]}
 		})
 	})
-	pg, next, err := page(list, func(sn *clusterSnapshot) string { return sn.id }, c.p.get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(sn *clusterSnapshot) string { return sn.id }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.open("DBClusterSnapshots")
+	x := &c.Out
+	x.Open("DBClusterSnapshots")
 	for _, sn := range pg {
-		x.open("DBClusterSnapshot")
-		x.strings("AvailabilityZones", "AvailabilityZone", azs(s.region))
-		x.text("DBClusterSnapshotIdentifier", sn.id)
-		x.text("DBClusterIdentifier", sn.cluster)
-		x.time("SnapshotCreateTime", sn.created)
-		x.text("Engine", sn.engine)
-		x.text("EngineMode", "provisioned")
-		x.integer("AllocatedStorage", 1)
-		x.text("Status", sn.status)
-		x.integer("Port", sn.port)
-		x.text("VpcId", sn.vpcID)
-		x.time("ClusterCreateTime", sn.clusterCreated)
-		x.text("MasterUsername", sn.masterUser)
-		x.text("EngineVersion", sn.version)
-		x.text("LicenseModel", licenseModel(sn.engine))
-		x.text("SnapshotType", sn.typ)
-		x.integer("PercentProgress", 100)
-		x.boolean("StorageEncrypted", sn.storageEncrypted)
-		x.text("DBClusterSnapshotArn", s.snapshotARN(sn.id))
-		x.boolean("IAMDatabaseAuthenticationEnabled", false)
+		x.Open("DBClusterSnapshot")
+		x.Strings("AvailabilityZones", "AvailabilityZone", azs(s.region))
+		x.Text("DBClusterSnapshotIdentifier", sn.id)
+		x.Text("DBClusterIdentifier", sn.cluster)
+		x.Time("SnapshotCreateTime", sn.created)
+		x.Text("Engine", sn.engine)
+		x.Text("EngineMode", "provisioned")
+		x.Int("AllocatedStorage", 1)
+		x.Text("Status", sn.status)
+		x.Int("Port", sn.port)
+		x.Text("VpcId", sn.vpcID)
+		x.Time("ClusterCreateTime", sn.clusterCreated)
+		x.Text("MasterUsername", sn.masterUser)
+		x.Text("EngineVersion", sn.version)
+		x.Text("LicenseModel", licenseModel(sn.engine))
+		x.Text("SnapshotType", sn.typ)
+		x.Int("PercentProgress", 100)
+		x.Bool("StorageEncrypted", sn.storageEncrypted)
+		x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.id))
+		x.Bool("IAMDatabaseAuthenticationEnabled", false)
 		writeRDSTags(x, sn.tags)
-		x.close("DBClusterSnapshot")
+		x.Close("DBClusterSnapshot")
 	}
-	x.close("DBClusterSnapshots")
-	x.opt("Marker", next)
+	x.Close("DBClusterSnapshots")
+	x.Opt("Marker", next)
 	return nil
 }
 
@@ -581,38 +582,38 @@ func (s *Server) describeDBClusterSnapshots(c *call) *apiError {
 // cluster in resetting-master-credentials for a moment, as RDS does; only a
 // salted hash of it is kept. Other settings are accepted; a few simple ones
 // are applied.
-func (s *Server) modifyDBCluster(c *call) *apiError {
-	id := c.p.get("DBClusterIdentifier")
+func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
+	id := c.Params.Get("DBClusterIdentifier")
 	if id == "" {
-		return errf(400, "MissingParameter", "The request must contain the parameter DBClusterIdentifier")
+		return wire.Errorf(400, "MissingParameter", "The request must contain the parameter DBClusterIdentifier")
 	}
-	pw, setPW := c.p.get("MasterUserPassword"), c.p.has("MasterUserPassword")
-	retention, hasRetention, err := c.p.intParam("BackupRetentionPeriod")
+	pw, setPW := c.Params.Get("MasterUserPassword"), c.Params.Has("MasterUserPassword")
+	retention, hasRetention, err := c.Params.Int("BackupRetentionPeriod")
 	if err != nil {
 		return err
 	}
 	if hasRetention && (retention < 1 || retention > 35) {
-		return errf(400, "InvalidParameterValue", "Invalid backup retention period %d: it must be from 1 to 35 days.", retention)
+		return wire.Errorf(400, "InvalidParameterValue", "Invalid backup retention period %d: it must be from 1 to 35 days.", retention)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cl, ok := s.st.findCluster(id)
 	if !ok {
-		return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", id)
+		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", id)
 	}
 	if cl.status != "available" && cl.status != "resetting-master-credentials" {
-		return errf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.id, cl.status)
+		return wire.Errorf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.id, cl.status)
 	}
 	if setPW {
 		if msg := passwordProblem(pw, cl.engine); msg != "" {
-			return errf(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
+			return wire.Errorf(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
 		}
 		cl.passwordHash = hashPassword(pw)
 		cl.status = "resetting-master-credentials"
 		cl.pendingPassword = true
 		cl.resetGen++
 		gen := cl.resetGen
-		fault, _ := s.takeBehaviour("rds", "ModifyDBCluster")
+		fault, _ := s.ctl.TakeBehaviour("rds", "ModifyDBCluster")
 		user := cl.masterUser
 		s.goBackground(func() {
 			if !s.sleep(s.ctx, 2*time.Second) {
@@ -632,23 +633,23 @@ func (s *Server) modifyDBCluster(c *call) *apiError {
 	if hasRetention {
 		cl.backupRetention = retention
 	}
-	if v, ok := c.p.boolParam("DeletionProtection"); ok {
+	if v, ok := c.Params.Bool("DeletionProtection"); ok {
 		cl.deletionProtection = v
 	}
-	if w := c.p.get("PreferredBackupWindow"); w != "" {
+	if w := c.Params.Get("PreferredBackupWindow"); w != "" {
 		cl.backupWindow = w
 	}
-	if w := c.p.get("PreferredMaintenanceWindow"); w != "" {
+	if w := c.Params.Get("PreferredMaintenanceWindow"); w != "" {
 		cl.maintenanceWindow = w
 	}
-	s.writeCluster(&c.out, cl)
+	s.writeCluster(&c.Out, cl)
 	return nil
 }
 
 // hashPassword is all the sandbox keeps of a password: a salted SHA-256,
 // enough to tell that it changed and never enough to show it.
 func hashPassword(pw string) string {
-	salt := newUUID()
+	salt := wire.NewUUID()
 	sum := sha256.Sum256([]byte(salt + pw))
 	return salt + ":" + hex.EncodeToString(sum[:])
 }
@@ -676,19 +677,19 @@ func passwordProblem(pw, engine string) string {
 
 // addTagsToResource is rds:AddTagsToResource for clusters: a tag of the
 // same key is replaced, as in RDS.
-func (s *Server) addTagsToResource(c *call) *apiError {
-	arn := c.p.get("ResourceName")
-	c.noResult = true
+func (s *Server) addTagsToResource(c *wire.Call) *wire.APIError {
+	arn := c.Params.Get("ResourceName")
+	c.NoResult = true
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cl, ok := s.st.findCluster(arn)
 	if !ok || !strings.Contains(arn, ":cluster:") {
-		return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", arn)
+		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", arn)
 	}
-	for _, t := range c.p.structs("Tags") {
-		k, v := t.get("Key"), t.get("Value")
+	for _, t := range c.Params.Structs("Tags") {
+		k, v := t.Get("Key"), t.Get("Value")
 		if k == "" {
-			return errf(400, "InvalidParameterValue", "Tag keys must not be empty.")
+			return wire.Errorf(400, "InvalidParameterValue", "Tag keys must not be empty.")
 		}
 		i := slices.IndexFunc(cl.tags, func(x tag) bool { return x.key == k })
 		if i >= 0 {

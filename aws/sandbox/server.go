@@ -2,10 +2,11 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
+	"github.com/dbaf/dbaf/aws/sandbox/control"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"net"
 	"net/http"
 	"strings"
@@ -38,7 +39,7 @@ type Server struct {
 	region, account string
 	readTimeout     time.Duration
 	pace            float64
-	services        map[string]*service
+	services        map[string]*wire.Service
 	handler         http.Handler
 
 	// ctx ends the background work (stack operations, status changes) when
@@ -51,11 +52,9 @@ type Server struct {
 	st *state
 
 	dbs *databases // nil: clusters are metadata only
+	cfn *cloudformation.Engine
 
-	ctl    sync.Mutex // guards faults and calls, apart from mu so that counting never waits for a big Describe
-	faults []*activeFault
-	calls  map[string]int
-	first  time.Time // when the first AWS call since New or ResetCalls arrived
+	ctl *control.Panel // faults and call counts, apart from mu so that counting never waits for a big Describe
 
 	lifecycle sync.Mutex // guards the fields below
 	hs        *http.Server
@@ -78,15 +77,18 @@ func New(o Options) *Server {
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = 30 * time.Second
 	}
-	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, calls: map[string]int{}, readTimeout: o.ReadTimeout}
+	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = seed(o)
 	if o.Databases != nil {
 		s.startDatabases(o)
 	}
+	s.cfn = cloudformation.New(s.ctx, provider{s}, cloudformation.Config{Region: s.region, Account: s.account, AZs: azs(s.region),
+		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault})
 	s.services = s.newServices()
 	mux := http.NewServeMux()
-	mux.HandleFunc("/_sandbox/", s.serveControl)
+	s.ctl = control.New(ParseFault)
+	mux.Handle("/_sandbox/", s.ctl)
 	mux.HandleFunc("/", s.serveAWS)
 	s.handler = mux
 	return s
@@ -170,22 +172,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Calls counts the AWS calls served since New or ResetCalls, by
 // "service:Action" (e.g. "rds:DescribeDBClusters"), failed ones included.
-func (s *Server) Calls() map[string]int {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) Calls() map[string]int { return s.ctl.Calls() }
 
 // ResetCalls zeroes the call counts.
-func (s *Server) ResetCalls() {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	s.calls, s.first = map[string]int{}, time.Time{}
-}
+func (s *Server) ResetCalls() { s.ctl.ResetCalls() }
 
 // sleep waits d scaled by the pace; false means ctx ended first.
 func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
@@ -215,296 +205,81 @@ func (s *Server) goBackground(f func()) bool {
 	return true
 }
 
-// service is one emulated AWS API.
-type service struct {
-	name    string // as in the SigV4 credential scope and IAM actions
-	version string
-	xmlns   string
-	ec2     bool // EC2's own protocol rather than Query
-	actions map[string]action
-}
-
-// call is one AWS request being served.
-type call struct {
-	svc       *service
-	action    string
-	p         params
-	requestID string
-	out       xmlw // the body inside <ActionResult> (or the EC2 response)
-	noResult  bool // the action has no output shape (DeleteStack)
-}
-
-type action func(c *call) *apiError
-
-// responseLatency holds every AWS response back a moment, as the network
-// to AWS does. Without it the Go SDK races itself on loopback: it closes
-// the request body as soon as response headers arrive, while net/http's
-// writer may still be probing that body, and the probe's spurious error
-// closes the connection under the response being read ("use of closed
-// network connection", aws/aws-sdk-go-v2#2737).
-const responseLatency = 2 * time.Millisecond
-
-// maxBody bounds a request body; CloudFormation's own template limit is 51,200 bytes.
-const maxBody = 4 << 20
-
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
-	reqID := newUUID()
-	svcName := credentialService(r)
+	reqID := wire.NewUUID()
+	svcName := wire.CredentialService(r)
 	svc := s.services[svcName]
 	if svc == nil {
 		msg := "The sandbox emulates rds, ec2, sts and cloudformation"
 		if svcName == "" {
-			writeQueryError(w, reqID, errf(403, "MissingAuthenticationToken",
+			wire.WriteQueryError(w, reqID, wire.Errorf(403, "MissingAuthenticationToken",
 				"Request is missing Authentication Token: sign it with SigV4 (any key works; the sandbox's are in `dbaf sandbox serve` output)"))
 			return
 		}
-		writeQueryError(w, reqID, errf(400, "InvalidAction", "%s, not %q.", msg, svcName))
+		wire.WriteQueryError(w, reqID, wire.Errorf(400, "InvalidAction", "%s, not %q.", msg, svcName))
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	r.Body = http.MaxBytesReader(w, r.Body, wire.MaxBody)
 	if err := r.ParseForm(); err != nil {
-		s.writeError(w, svc, reqID, errf(400, "MalformedQueryString", "Cannot read the request: %v", err))
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "MalformedQueryString", "Cannot read the request: %v", err))
 		return
 	}
-	c := &call{svc: svc, p: params(r.Form), requestID: reqID, action: r.Form.Get("Action")}
-	if c.action == "" {
-		s.writeError(w, svc, reqID, errf(400, "MissingAction", "Missing required parameter Action"))
+	c := &wire.Call{Service: svc, Params: wire.Params(r.Form), RequestID: reqID, Action: r.Form.Get("Action")}
+	if c.Action == "" {
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "MissingAction", "Missing required parameter Action"))
 		return
 	}
-	act := svc.actions[c.action]
+	act := svc.Actions[c.Action]
 	if act == nil {
-		s.writeError(w, svc, reqID, errf(400, "InvalidAction", "Could not find operation %s for version %s", c.action, svc.version))
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "InvalidAction", "Could not find operation %s for version %s", c.Action, svc.Version))
 		return
 	}
 	// Only known actions are counted: made-up names must not grow the map.
-	s.count(svc.name + ":" + c.action)
-	if region := credentialRegion(r); region != "" && region != s.region && svc.name != "sts" {
+	s.ctl.Count(svc.Name + ":" + c.Action)
+	if region := wire.CredentialRegion(r); region != "" && region != s.region && svc.Name != "sts" {
 		if err := otherRegion(c, region, s.region); err != nil {
-			s.writeError(w, svc, reqID, err)
+			wire.WriteError(w, svc, reqID, err)
 			return
 		}
-		s.writeResult(w, c)
+		wire.WriteResult(w, c)
 		return
 	}
-	if f, ok := s.takeFault(svc.name, c.action); ok {
-		s.writeError(w, svc, reqID, s.faultError(f, svc.name, c.action))
+	if f, ok := s.ctl.TakeFault(svc.Name, c.Action); ok {
+		wire.WriteError(w, svc, reqID, s.faultError(f, svc.Name, c.Action))
 		return
 	}
 	if err := act(c); err != nil {
-		s.writeError(w, svc, reqID, err)
+		wire.WriteError(w, svc, reqID, err)
 		return
 	}
-	s.writeResult(w, c)
-}
-
-func (s *Server) count(key string) {
-	now := time.Now()
-	s.ctl.Lock()
-	s.calls[key]++
-	if s.first.IsZero() {
-		s.first = now
-	}
-	s.ctl.Unlock()
+	wire.WriteResult(w, c)
 }
 
 // FirstCall is when the first AWS call since New or ResetCalls arrived
 // (zero if none has): how fast a client starts talking, e.g. a container.
-func (s *Server) FirstCall() time.Time {
-	s.ctl.Lock()
-	defer s.ctl.Unlock()
-	return s.first
-}
+func (s *Server) FirstCall() time.Time { return s.ctl.FirstCall() }
 
 // otherRegion answers a call signed for a region the account has nothing
 // in, as AWS would: a named resource is not found, a listing is empty, and
 // a change is refused (the sandbox emulates one region).
-func otherRegion(c *call, region, home string) *apiError {
+func otherRegion(c *wire.Call, region, home string) *wire.APIError {
 	switch {
-	case c.p.get("DBClusterIdentifier") != "" && strings.HasPrefix(c.action, "Describe"):
-		return errf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", c.p.get("DBClusterIdentifier"))
-	case c.p.get("StackName") != "" && strings.HasPrefix(c.action, "Describe"):
-		return errf(400, "ValidationError", "Stack with id %s does not exist", c.p.get("StackName"))
-	case c.p.get("DBSubnetGroupName") != "" && strings.HasPrefix(c.action, "Describe"):
-		return errf(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup %s not found.", c.p.get("DBSubnetGroupName"))
-	case strings.HasPrefix(c.action, "Describe") || strings.HasPrefix(c.action, "List"):
+	case c.Params.Get("DBClusterIdentifier") != "" && strings.HasPrefix(c.Action, "Describe"):
+		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", c.Params.Get("DBClusterIdentifier"))
+	case c.Params.Get("StackName") != "" && strings.HasPrefix(c.Action, "Describe"):
+		return wire.Errorf(400, "ValidationError", "Stack with id %s does not exist", c.Params.Get("StackName"))
+	case c.Params.Get("DBSubnetGroupName") != "" && strings.HasPrefix(c.Action, "Describe"):
+		return wire.Errorf(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup %s not found.", c.Params.Get("DBSubnetGroupName"))
+	case strings.HasPrefix(c.Action, "Describe") || strings.HasPrefix(c.Action, "List"):
 		return nil // an empty result
 	}
-	return errf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.action, region, home)
-}
-
-// credentialRegion reads the region from the SigV4 credential scope.
-func credentialRegion(r *http.Request) string {
-	parts := credentialScope(r)
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[len(parts)-3]
-}
-
-// credentialService reads the service from the SigV4 credential scope,
-// "Credential=AKID/20261125/eu-west-1/rds/aws4_request", in the
-// Authorization header or a presigned URL. The signature is not checked.
-func credentialService(r *http.Request) string {
-	parts := credentialScope(r)
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[len(parts)-2]
-}
-
-// credentialScope splits "AKID/20261125/eu-west-1/rds/aws4_request".
-func credentialScope(r *http.Request) []string {
-	scope := ""
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, after, ok := strings.Cut(auth, "Credential="); ok {
-			scope, _, _ = strings.Cut(after, ",")
-		}
-	} else {
-		scope = r.URL.Query().Get("X-Amz-Credential")
-	}
-	return strings.Split(strings.TrimSpace(scope), "/")
-}
-
-func (s *Server) writeResult(w http.ResponseWriter, c *call) {
-	time.Sleep(responseLatency)
-	var x xmlw
-	root := c.action + "Response"
-	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`...)
-	x.b = append(x.b, "\n<"+root+` xmlns="`+c.svc.xmlns+`">`...)
-	if c.svc.ec2 {
-		x.text("requestId", c.requestID)
-		x.b = append(x.b, c.out.b...)
-	} else {
-		if !c.noResult {
-			x.open(c.action + "Result")
-			x.b = append(x.b, c.out.b...)
-			x.close(c.action + "Result")
-		}
-		x.open("ResponseMetadata")
-		x.text("RequestId", c.requestID)
-		x.close("ResponseMetadata")
-	}
-	x.close(root)
-	h := w.Header()
-	h.Set("Content-Type", "text/xml;charset=UTF-8")
-	if !c.svc.ec2 {
-		h.Set("x-amzn-RequestId", c.requestID)
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(x.b)
-}
-
-func (s *Server) writeError(w http.ResponseWriter, svc *service, reqID string, e *apiError) {
-	time.Sleep(responseLatency)
-	if !svc.ec2 {
-		writeQueryError(w, reqID, e)
-		return
-	}
-	var x xmlw
-	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
-	x.open("Response")
-	x.open("Errors")
-	x.open("Error")
-	x.text("Code", e.code)
-	x.text("Message", e.msg)
-	x.close("Error")
-	x.close("Errors")
-	x.text("RequestID", reqID)
-	x.close("Response")
-	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-	w.WriteHeader(e.status)
-	_, _ = w.Write(x.b)
-}
-
-func writeQueryError(w http.ResponseWriter, reqID string, e *apiError) {
-	var x xmlw
-	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"...)
-	x.open("ErrorResponse")
-	x.open("Error")
-	kind := "Sender"
-	if e.status >= 500 {
-		kind = "Receiver"
-	}
-	x.text("Type", kind)
-	x.text("Code", e.code)
-	x.text("Message", e.msg)
-	x.close("Error")
-	x.text("RequestId", reqID)
-	x.close("ErrorResponse")
-	h := w.Header()
-	h.Set("Content-Type", "text/xml;charset=UTF-8")
-	h.Set("x-amzn-RequestId", reqID)
-	w.WriteHeader(e.status)
-	_, _ = w.Write(x.b)
-}
-
-// serveControl is the sandbox's own API, beside the AWS ones: call counts
-// and fault injection for tests and demos.
-func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/_sandbox/calls":
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, http.StatusOK, s.Calls())
-		case http.MethodDelete:
-			s.ResetCalls()
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			controlError(w, http.StatusMethodNotAllowed, "use GET (counts) or DELETE (reset) on /_sandbox/calls")
-		}
-	case "/_sandbox/first-call":
-		first := s.FirstCall()
-		if first.IsZero() {
-			controlError(w, http.StatusNotFound, "no AWS call since the sandbox started or its calls were reset")
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"time": first.UTC().Format(time.RFC3339Nano)})
-	case "/_sandbox/faults":
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, http.StatusOK, s.activeFaults())
-		case http.MethodPost:
-			var body struct {
-				Spec string `json:"spec"`
-			}
-			if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
-				controlError(w, http.StatusBadRequest, `want a JSON body like {"spec": "rds:DescribeDBClusters=AccessDenied"}: `+err.Error())
-				return
-			}
-			f, err := ParseFault(body.Spec)
-			if err != nil {
-				controlError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			s.Inject(f)
-			writeJSON(w, http.StatusCreated, faultJSON(f))
-		case http.MethodDelete:
-			s.ClearFaults()
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			controlError(w, http.StatusMethodNotAllowed, "use GET, POST or DELETE on /_sandbox/faults")
-		}
-	default:
-		controlError(w, http.StatusNotFound, "the sandbox control API has /_sandbox/calls, /_sandbox/first-call and /_sandbox/faults")
-	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func controlError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	return wire.Errorf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.Action, region, home)
 }
 
 // newServices wires each service's actions to this server.
-func (s *Server) newServices() map[string]*service {
-	return map[string]*service{
-		"rds": {name: "rds", version: "2014-10-31", xmlns: "http://rds.amazonaws.com/doc/2014-10-31/", actions: map[string]action{
+func (s *Server) newServices() map[string]*wire.Service {
+	return map[string]*wire.Service{
+		"rds": {Name: "rds", Version: "2014-10-31", XMLNS: "http://rds.amazonaws.com/doc/2014-10-31/", Actions: map[string]wire.Handler{
 			"DescribeDBClusters":                 s.describeDBClusters,
 			"DescribeDBInstances":                s.describeDBInstances,
 			"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
@@ -513,23 +288,15 @@ func (s *Server) newServices() map[string]*service {
 			"ModifyDBCluster":                    s.modifyDBCluster,
 			"AddTagsToResource":                  s.addTagsToResource,
 		}},
-		"ec2": {name: "ec2", version: "2016-11-15", xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/", ec2: true, actions: map[string]action{
+		"ec2": {Name: "ec2", Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/", EC2: true, Actions: map[string]wire.Handler{
 			"DescribeSubnets":        s.describeSubnets,
 			"DescribeVpcs":           s.describeVpcs,
 			"DescribeSecurityGroups": s.describeSecurityGroups,
 		}},
-		"sts": {name: "sts", version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", actions: map[string]action{
+		"sts": {Name: "sts", Version: "2011-06-15", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/", Actions: map[string]wire.Handler{
 			"GetCallerIdentity": s.getCallerIdentity,
 		}},
-		"cloudformation": {name: "cloudformation", version: "2010-05-15", xmlns: "http://cloudformation.amazonaws.com/doc/2010-05-15/", actions: map[string]action{
-			"CreateStack":            s.createStack,
-			"DescribeStacks":         s.describeStacks,
-			"DescribeStackEvents":    s.describeStackEvents,
-			"DescribeStackResources": s.describeStackResources,
-			"DeleteStack":            s.deleteStack,
-			"ListStacks":             s.listStacks,
-			"GetTemplate":            s.getTemplate,
-		}},
+		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: s.cfn.Actions()},
 	}
 }
 
@@ -550,10 +317,10 @@ func knownActions(svc string) []string {
 }
 
 // getCallerIdentity is sts:GetCallerIdentity: a fixed developer user.
-func (s *Server) getCallerIdentity(c *call) *apiError {
-	c.out.text("Arn", s.userARN())
-	c.out.text("UserId", "AIDASANDBOXDEVELOPER")
-	c.out.text("Account", s.account)
+func (s *Server) getCallerIdentity(c *wire.Call) *wire.APIError {
+	c.Out.Text("Arn", s.userARN())
+	c.Out.Text("UserId", "AIDASANDBOXDEVELOPER")
+	c.Out.Text("Account", s.account)
 	return nil
 }
 

@@ -171,7 +171,6 @@ type state struct {
 	clusters     *table[*dbCluster]
 	instances    *table[*dbInstance]
 	snapshots    *table[*clusterSnapshot]
-	stacks       []*stack // every stack ever created, oldest first
 }
 
 func newState() *state {

@@ -1,9 +1,10 @@
-package sandbox
+package cloudformation
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ type stack struct {
 	body         string
 	tmpl         *template
 	params       []stackParam
-	tags         []tag
+	tags         []Tag
 	onFailure    string // ROLLBACK, DELETE or DO_NOTHING
 	token        string // ClientRequestToken of the CreateStack call, if any
 	status       string
@@ -71,47 +72,19 @@ type stackOp struct {
 // failed or the stack is being deleted.
 var errCancelled = errors.New("resource operation cancelled")
 
-// Durations at demo pace (Pace 1); a clone takes about 30 s.
-func createDuration(typ string, fullCopy bool) time.Duration {
-	switch typ {
-	case "AWS::RDS::DBSubnetGroup":
-		return time.Second
-	case "AWS::EC2::SecurityGroup":
-		return 2 * time.Second
-	case "AWS::RDS::DBCluster":
-		if fullCopy {
-			return 20 * time.Second
-		}
-		return 12 * time.Second
-	case "AWS::RDS::DBInstance":
-		return 15 * time.Second
-	}
-	return time.Second
-}
-
-func deleteDuration(typ string) time.Duration {
-	switch typ {
-	case "AWS::RDS::DBCluster":
-		return 6 * time.Second
-	case "AWS::RDS::DBInstance":
-		return 8 * time.Second
-	}
-	return time.Second
-}
-
 // handlerDelay is how long a resource handler takes to reject a request.
 const handlerDelay = 500 * time.Millisecond
 
 // emit appends an event and applies its status to the stack or resource.
-// Callers hold s.mu.
-func (s *Server) emit(st *stack, logical, physical, typ, status, reason string) {
+// Callers hold e.mu.
+func (e *Engine) emit(st *stack, logical, physical, typ, status, reason string) {
 	// Timestamps go out in milliseconds; keep them strictly increasing at
 	// that grain so that newest-first order and time order always agree.
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	if n := len(st.events); n > 0 && !now.After(st.events[n-1].at) {
 		now = st.events[n-1].at.Add(time.Millisecond)
 	}
-	st.events = append(st.events, stackEvent{id: newUUID(), logicalID: logical, physicalID: physical, typ: typ, status: status, reason: reason, at: now})
+	st.events = append(st.events, stackEvent{id: wire.NewUUID(), logicalID: logical, physicalID: physical, typ: typ, status: status, reason: reason, at: now})
 	if typ == stackType {
 		st.status, st.reason = status, reason
 		return
@@ -124,12 +97,12 @@ func (s *Server) emit(st *stack, logical, physical, typ, status, reason string) 
 	}
 }
 
-func (s *Server) emitStack(st *stack, status, reason string) {
-	s.emit(st, st.name, st.id, stackType, status, reason)
+func (e *Engine) emitStack(st *stack, status, reason string) {
+	e.emit(st, st.name, st.id, stackType, status, reason)
 }
 
-func (s *Server) emitResource(st *stack, r *stackResource, status, reason string) {
-	s.emit(st, r.id, r.physicalID, r.typ, status, reason)
+func (e *Engine) emitResource(st *stack, r *stackResource, status, reason string) {
+	e.emit(st, r.id, r.physicalID, r.typ, status, reason)
 }
 
 // runDAG runs work for every node once all its prerequisites succeeded,
@@ -181,23 +154,23 @@ func runDAG(ctx context.Context, nodes []string, prereqs map[string][]string, st
 
 // runCreate creates the stack's resources in dependency order, then
 // completes, rolls back or stops as OnFailure says.
-func (s *Server) runCreate(opCtx context.Context, st *stack, op *stackOp) {
-	defer s.endOp(st, op)
-	s.mu.Lock()
+func (e *Engine) runCreate(opCtx context.Context, st *stack, op *stackOp) {
+	defer e.endOp(st, op)
+	e.mu.Lock()
 	nodes := slices.Clone(st.order)
 	prereqs := map[string][]string{}
 	for _, id := range nodes {
 		prereqs[id] = slices.Clone(st.res[id].def.deps)
 	}
-	s.mu.Unlock()
+	e.mu.Unlock()
 
 	results := runDAG(opCtx, nodes, prereqs, true, func(ctx context.Context, id string) error {
-		return s.createResource(ctx, st, id)
+		return e.createResource(ctx, st, id)
 	})
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ctx.Err() != nil {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ctx.Err() != nil {
 		return // the server is closing: leave the stack as it is
 	}
 	failed := false
@@ -205,7 +178,7 @@ func (s *Server) runCreate(opCtx context.Context, st *stack, op *stackOp) {
 		if err, ok := results[id]; ok && err != nil {
 			failed = true
 			if errors.Is(err, errCancelled) {
-				s.emitResource(st, st.res[id], "CREATE_FAILED", "Resource creation cancelled")
+				e.emitResource(st, st.res[id], "CREATE_FAILED", "Resource creation cancelled")
 			}
 		}
 	}
@@ -213,11 +186,11 @@ func (s *Server) runCreate(opCtx context.Context, st *stack, op *stackOp) {
 		return // DeleteStack cancelled the creation and now deletes
 	}
 	if !failed {
-		if err := s.computeOutputs(st); err != nil {
-			s.emitStack(st, "CREATE_FAILED", "Outputs could not be resolved: "+err.Error())
+		if err := e.computeOutputs(st); err != nil {
+			e.emitStack(st, "CREATE_FAILED", "Outputs could not be resolved: "+err.Error())
 			return
 		}
-		s.emitStack(st, "CREATE_COMPLETE", "")
+		e.emitStack(st, "CREATE_COMPLETE", "")
 		return
 	}
 	var names []string
@@ -229,81 +202,81 @@ func (s *Server) runCreate(opCtx context.Context, st *stack, op *stackOp) {
 	slices.Sort(names)
 	reason := fmt.Sprintf("The following resource(s) failed to create: [%s]. ", strings.Join(names, ", "))
 	if st.onFailure == "DO_NOTHING" {
-		s.emitStack(st, "CREATE_FAILED", reason)
+		e.emitStack(st, "CREATE_FAILED", reason)
 		return
 	}
 	op.rollingBack = true
-	s.emitStack(st, "ROLLBACK_IN_PROGRESS", reason+"Rollback requested by user.")
-	s.mu.Unlock()
-	undeleted := s.deleteResources(s.ctx, st, true)
-	s.mu.Lock()
-	if s.ctx.Err() != nil {
+	e.emitStack(st, "ROLLBACK_IN_PROGRESS", reason+"Rollback requested by user.")
+	e.mu.Unlock()
+	undeleted := e.deleteResources(e.ctx, st, true)
+	e.mu.Lock()
+	if e.ctx.Err() != nil {
 		return
 	}
 	if len(undeleted) > 0 {
-		s.emitStack(st, "ROLLBACK_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(undeleted, ", ")))
+		e.emitStack(st, "ROLLBACK_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(undeleted, ", ")))
 		return
 	}
-	s.emitStack(st, "ROLLBACK_COMPLETE", "")
+	e.emitStack(st, "ROLLBACK_COMPLETE", "")
 	if st.onFailure == "DELETE" {
 		// Nothing is left to delete, so the stack goes at once; the events
 		// land together, and a watcher sees DELETE_COMPLETE as final.
-		s.emitStack(st, "DELETE_IN_PROGRESS", "")
-		s.emitStack(st, "DELETE_COMPLETE", "")
+		e.emitStack(st, "DELETE_IN_PROGRESS", "")
+		e.emitStack(st, "DELETE_COMPLETE", "")
 		st.deleted = time.Now().UTC()
 	}
 }
 
 // endOp clears the stack's operation if it is still op.
-func (s *Server) endOp(st *stack, op *stackOp) {
-	s.mu.Lock()
+func (e *Engine) endOp(st *stack, op *stackOp) {
+	e.mu.Lock()
 	if st.op == op {
 		st.op = nil
 	}
-	s.mu.Unlock()
+	e.mu.Unlock()
 	op.cancel()
 	close(op.done)
 }
 
 // runDelete waits for a running operation to stop, then deletes the
 // resources in reverse dependency order.
-func (s *Server) runDelete(st *stack, op *stackOp, prev *stackOp) {
-	defer s.endOp(st, op)
+func (e *Engine) runDelete(st *stack, op *stackOp, prev *stackOp) {
+	defer e.endOp(st, op)
 	if prev != nil {
 		select {
 		case <-prev.done:
-		case <-s.ctx.Done():
+		case <-e.ctx.Done():
 			return
 		}
 	}
-	s.mu.Lock()
+	e.mu.Lock()
 	switch st.status {
 	case "DELETE_COMPLETE":
-		s.mu.Unlock()
+		e.mu.Unlock()
 		return // the failed creation already deleted it (OnFailure DELETE)
 	case "DELETE_IN_PROGRESS":
 	default:
-		s.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
+		e.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
 	}
-	s.mu.Unlock()
-	undeleted := s.deleteResources(s.ctx, st, false)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ctx.Err() != nil {
+	e.mu.Unlock()
+	undeleted := e.deleteResources(e.ctx, st, false)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ctx.Err() != nil {
 		return
 	}
 	if len(undeleted) > 0 {
-		s.emitStack(st, "DELETE_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(undeleted, ", ")))
+		e.emitStack(st, "DELETE_FAILED", fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(undeleted, ", ")))
 		return
 	}
-	s.emitStack(st, "DELETE_COMPLETE", "")
+	e.emitStack(st, "DELETE_COMPLETE", "")
 	st.deleted = time.Now().UTC()
 }
 
 // deleteResources deletes every resource that was started, dependents
 // before what they depend on, and returns those that could not be deleted.
-func (s *Server) deleteResources(ctx context.Context, st *stack, rollback bool) []string {
-	s.mu.Lock()
+func (e *Engine) deleteResources(ctx context.Context, st *stack, rollback bool) []string {
+	e.mu.Lock()
 	var nodes []string
 	for _, id := range st.order {
 		switch st.res[id].status {
@@ -321,10 +294,10 @@ func (s *Server) deleteResources(ctx context.Context, st *stack, rollback bool) 
 		}
 	}
 	slices.Reverse(nodes) // among independent resources, the later ones go first
-	s.mu.Unlock()
+	e.mu.Unlock()
 
 	results := runDAG(ctx, nodes, prereqs, false, func(ctx context.Context, id string) error {
-		return s.deleteResource(ctx, st, id, rollback)
+		return e.deleteResource(ctx, st, id, rollback)
 	})
 	var undeleted []string
 	for _, id := range nodes {
@@ -336,64 +309,72 @@ func (s *Server) deleteResources(ctx context.Context, st *stack, rollback bool) 
 	return undeleted
 }
 
-func (s *Server) deleteResource(ctx context.Context, st *stack, id string, rollback bool) error {
-	s.mu.Lock()
+func (e *Engine) deleteResource(ctx context.Context, st *stack, id string, rollback bool) error {
+	e.mu.Lock()
 	r := st.res[id]
 	if !r.provisioned {
 		// It failed before anything was created: nothing to remove.
-		s.emitResource(st, r, "DELETE_COMPLETE", "")
-		s.mu.Unlock()
+		e.emitResource(st, r, "DELETE_COMPLETE", "")
+		e.mu.Unlock()
 		return nil
 	}
 	policy := r.def.deletionPolicy
 	if policy == "Retain" || policy == "RetainExceptOnCreate" && !rollback {
-		s.emitResource(st, r, "DELETE_SKIPPED", "")
-		s.mu.Unlock()
+		e.emitResource(st, r, "DELETE_SKIPPED", "")
+		e.mu.Unlock()
 		return nil
 	}
-	snapshot := policy == "Snapshot" || policy == "" && r.typ == "AWS::RDS::DBCluster"
+	sc, _ := e.p.Schema(r.typ)
+	snapshot := policy == "Snapshot" || policy == "" && sc.DeletionPolicy == "Snapshot"
 	if rollback && !r.completed {
 		snapshot = false // nothing worth keeping was ever available
 	}
-	s.emitResource(st, r, "DELETE_IN_PROGRESS", "")
-	note, err := s.startDelete(st, r, snapshot)
+	e.emitResource(st, r, "DELETE_IN_PROGRESS", "")
+	del, err := e.p.Delete(st.resource(r), snapshot)
 	if err != nil {
-		s.emitResource(st, r, "DELETE_FAILED", err.Error())
-		s.mu.Unlock()
+		e.emitResource(st, r, "DELETE_FAILED", err.Error())
+		e.mu.Unlock()
 		return err
 	}
-	if note != "" {
-		s.emitResource(st, r, "DELETE_IN_PROGRESS", note)
+	if del.Note != "" {
+		e.emitResource(st, r, "DELETE_IN_PROGRESS", del.Note)
 	}
-	s.mu.Unlock()
+	e.mu.Unlock()
 
-	if !s.sleep(ctx, deleteDuration(r.typ)) {
+	if !e.cfg.Sleep(ctx, del.Duration) {
 		return errCancelled
 	}
-	s.removeDatabase(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.finishDelete(r)
-	s.emitResource(st, r, "DELETE_COMPLETE", "")
+	if del.Finish != nil {
+		del.Finish()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.emitResource(st, r, "DELETE_COMPLETE", "")
 	return nil
 }
 
+// resource is what the provider is told about r.
+func (st *stack) resource(r *stackResource) Resource {
+	return Resource{StackName: st.name, StackID: st.id, StackTags: st.tags, LogicalID: r.id, Type: r.typ,
+		PhysicalID: r.physicalID, DeletionPolicy: r.def.deletionPolicy}
+}
+
 // createResource runs one resource's creation: resolve its properties,
-// validate, provision it in the account, wait, complete.
-func (s *Server) createResource(ctx context.Context, st *stack, id string) error {
-	s.mu.Lock()
+// validate, create it through the provider, wait, complete.
+func (e *Engine) createResource(ctx context.Context, st *stack, id string) error {
+	e.mu.Lock()
 	r := st.res[id]
-	s.emitResource(st, r, "CREATE_IN_PROGRESS", "")
+	e.emitResource(st, r, "CREATE_IN_PROGRESS", "")
 	resolved, evalErr := st.eval.eval(r.def.props)
-	s.mu.Unlock()
+	e.mu.Unlock()
 
 	fail := func(reason string) error {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.emitResource(st, r, "CREATE_FAILED", reason)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.emitResource(st, r, "CREATE_FAILED", reason)
 		return errors.New(reason)
 	}
-	if !s.sleep(ctx, handlerDelay) {
+	if !e.cfg.Sleep(ctx, handlerDelay) {
 		return errCancelled
 	}
 	if evalErr != nil {
@@ -403,61 +384,89 @@ func (s *Server) createResource(ctx context.Context, st *stack, id string) error
 	if !ok {
 		return fail("Template error: the Properties of " + id + " do not resolve to a JSON object")
 	}
-	p := &props{m: m}
-	if bad := unsupportedProps(r.typ, p.m); bad != "" {
+	sc, _ := e.p.Schema(r.typ)
+	if bad := unsupportedProps(sc.Properties, m); bad != "" {
 		return fail("Encountered unsupported property " + bad)
 	}
-	fault, injected := s.takeFault("cloudformation", resourcePrefix+id)
+	faultReason, injected := e.cfg.ResourceFault(id)
 
-	s.mu.Lock()
-	prov, err := s.provision(st, r, p)
+	e.mu.Lock()
+	c, err := e.p.Create(st.resource(r), m)
 	if err != nil {
-		s.emitResource(st, r, "CREATE_FAILED", err.Error())
-		s.mu.Unlock()
+		e.emitResource(st, r, "CREATE_FAILED", err.Error())
+		e.mu.Unlock()
 		return err
 	}
 	r.provisioned = true
-	r.physicalID, r.ref, r.attrs = prov.physicalID, prov.ref, prov.attrs
-	s.emitResource(st, r, "CREATE_IN_PROGRESS", "Resource creation Initiated")
-	s.mu.Unlock()
+	r.physicalID, r.ref, r.attrs = c.PhysicalID, c.Ref, c.Attrs
+	if r.attrs == nil {
+		r.attrs = map[string]string{}
+	}
+	e.emitResource(st, r, "CREATE_IN_PROGRESS", "Resource creation Initiated")
+	e.mu.Unlock()
 
-	d := createDuration(r.typ, prov.fullCopy)
+	done := func(err error) {
+		if c.Done != nil {
+			c.Done(err)
+		}
+	}
 	if injected {
-		if !s.sleep(ctx, d*3/10) {
+		if !e.cfg.Sleep(ctx, c.Duration*3/10) {
 			return errCancelled
 		}
-		reason := fault.Message
-		if reason == "" {
-			reason = fmt.Sprintf("Resource handler returned message: \"%s (failure injected by the sandbox)\" (RequestToken: %s, HandlerErrorCode: GeneralServiceException)", fault.Code, newUUID())
-		}
-		s.mu.Lock()
-		s.failProvisioned(r)
-		s.mu.Unlock()
-		return fail(reason)
+		done(errors.New(faultReason))
+		return fail(faultReason)
 	}
-	if !s.sleep(ctx, d) {
+	if !e.cfg.Sleep(ctx, c.Duration) {
 		return errCancelled
 	}
-	if err := awaitDatabase(ctx, prov.ready); err != nil {
+	if err := await(ctx, c.Ready); err != nil {
 		if err == errCancelled {
 			return err
 		}
-		s.mu.Lock()
-		s.failProvisioned(r)
-		s.mu.Unlock()
+		done(err)
 		return fail(fmt.Sprintf("Resource handler returned message: \"%v\" (HandlerErrorCode: InternalFailure)", err))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.finishCreate(r)
+	done(nil)
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	r.completed = true
-	s.emitResource(st, r, "CREATE_COMPLETE", "")
+	e.emitResource(st, r, "CREATE_COMPLETE", "")
 	return nil
 }
 
+// await waits for a resource's background work to finish.
+func await(ctx context.Context, ready <-chan error) error {
+	if ready == nil {
+		return nil
+	}
+	select {
+	case err := <-ready:
+		return err
+	case <-ctx.Done():
+		return errCancelled
+	}
+}
+
+// unsupportedProps returns the first property (by name) that is not one
+// of allowed, or "".
+func unsupportedProps(allowed []string, m map[string]any) string {
+	var bad []string
+	for k := range m {
+		if !slices.Contains(allowed, k) {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	slices.Sort(bad)
+	return bad[0]
+}
+
 // computeOutputs resolves the template's Outputs once every resource is
-// complete. Callers hold s.mu.
-func (s *Server) computeOutputs(st *stack) error {
+// complete. Callers hold e.mu.
+func (e *Engine) computeOutputs(st *stack) error {
 	st.outputs = nil
 	for _, o := range st.tmpl.outputs {
 		if o.condition != "" && !st.eval.conds[o.condition] {

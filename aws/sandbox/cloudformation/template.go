@@ -1,4 +1,4 @@
-package sandbox
+package cloudformation
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 // their intrinsic functions until a resource is created, because Ref and
 // Fn::GetAtt of other resources only have values then.
 type template struct {
+	schema      func(typ string) (Schema, bool) // the types the provider creates
 	description string
 	params      []*tParam
 	mappings    map[string]any
@@ -49,32 +51,8 @@ type tOutput struct {
 	value, export        any
 }
 
-func templateError(format string, args ...any) *apiError {
-	return errf(400, "ValidationError", "Template format error: "+format, args...)
-}
-
-// supportedType reports whether the sandbox can create a resource type; a
-// template with any other is refused at CreateStack, as CloudFormation
-// refuses a type it does not know.
-func supportedType(t string) bool {
-	switch t {
-	case "AWS::RDS::DBSubnetGroup", "AWS::EC2::SecurityGroup", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance":
-		return true
-	}
-	return false
-}
-
-// attributes lists the Fn::GetAtt attributes of each type.
-func attributes(t string) []string {
-	switch t {
-	case "AWS::RDS::DBCluster":
-		return []string{"Endpoint.Address", "Endpoint.Port", "ReadEndpoint.Address", "DBClusterArn", "DBClusterResourceId"}
-	case "AWS::RDS::DBInstance":
-		return []string{"Endpoint.Address", "Endpoint.Port", "Endpoint.HostedZoneId", "DBInstanceArn", "DbiResourceId"}
-	case "AWS::EC2::SecurityGroup":
-		return []string{"GroupId", "VpcId", "Id"}
-	}
-	return nil
+func templateError(format string, args ...any) *wire.APIError {
+	return wire.Errorf(400, "ValidationError", "Template format error: "+format, args...)
 }
 
 var logicalIDPattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
@@ -111,10 +89,10 @@ func decodeJSON(raw []byte, v any) error {
 // parseTemplate reads and checks a template the way CreateStack does
 // before anything is created: syntax, sections, resource types, and every
 // reference.
-func parseTemplate(body string) (*template, *apiError) {
+func parseTemplate(body string, schema func(typ string) (Schema, bool)) (*template, *wire.APIError) {
 	trimmed := strings.TrimSpace(body)
 	if trimmed == "" {
-		return nil, errf(400, "ValidationError", "Template body must not be empty.")
+		return nil, wire.Errorf(400, "ValidationError", "Template body must not be empty.")
 	}
 	if trimmed[0] != '{' {
 		return nil, templateError("the sandbox reads JSON templates only; this one is not a JSON object (YAML is not supported).")
@@ -142,7 +120,7 @@ func parseTemplate(body string) (*template, *apiError) {
 		slices.Sort(bad)
 		return nil, templateError("Invalid template property or properties [%s]", strings.Join(bad, ", "))
 	}
-	t := &template{byID: map[string]*tResource{}, mappings: map[string]any{}, conditions: map[string]any{}}
+	t := &template{schema: schema, byID: map[string]*tResource{}, mappings: map[string]any{}, conditions: map[string]any{}}
 	if raw, ok := top["AWSTemplateFormatVersion"]; ok {
 		var v string
 		if json.Unmarshal(raw, &v) != nil || v != "2010-09-09" {
@@ -154,7 +132,7 @@ func parseTemplate(body string) (*template, *apiError) {
 			return nil, templateError("Description must be a string.")
 		}
 		if len(t.description) > 1024 {
-			return nil, errf(400, "ValidationError", "Template format error: Description is %d bytes; the maximum is 1024.", len(t.description))
+			return nil, wire.Errorf(400, "ValidationError", "Template format error: Description is %d bytes; the maximum is 1024.", len(t.description))
 		}
 	}
 	for _, sec := range []struct {
@@ -182,7 +160,7 @@ func parseTemplate(body string) (*template, *apiError) {
 	return t, nil
 }
 
-func (t *template) parseParams(raw json.RawMessage) *apiError {
+func (t *template) parseParams(raw json.RawMessage) *wire.APIError {
 	if raw == nil {
 		return nil
 	}
@@ -201,25 +179,25 @@ func (t *template) parseParams(raw json.RawMessage) *apiError {
 		}
 		p := &tParam{key: k, typ: typ}
 		if v, ok := spec["Default"]; ok {
-			s := scalarString(v)
+			s := ScalarString(v)
 			p.def = &s
 		}
-		p.noEcho = strings.EqualFold(scalarString(spec["NoEcho"]), "true")
+		p.noEcho = strings.EqualFold(ScalarString(spec["NoEcho"]), "true")
 		if av, ok := spec["AllowedValues"].([]any); ok {
 			for _, v := range av {
-				p.allowed = append(p.allowed, scalarString(v))
+				p.allowed = append(p.allowed, ScalarString(v))
 			}
 		}
-		p.pattern = scalarString(spec["AllowedPattern"])
-		p.constraintDesc = scalarString(spec["ConstraintDescription"])
+		p.pattern = ScalarString(spec["AllowedPattern"])
+		p.constraintDesc = ScalarString(spec["ConstraintDescription"])
 		intOf := func(k string) *int {
-			if n, err := strconv.Atoi(scalarString(spec[k])); err == nil {
+			if n, err := strconv.Atoi(ScalarString(spec[k])); err == nil {
 				return &n
 			}
 			return nil
 		}
 		floatOf := func(k string) *float64 {
-			if f, err := strconv.ParseFloat(scalarString(spec[k]), 64); err == nil {
+			if f, err := strconv.ParseFloat(ScalarString(spec[k]), 64); err == nil {
 				return &f
 			}
 			return nil
@@ -243,7 +221,7 @@ func knownParamType(t string) bool {
 		inner == "AWS::EC2::AvailabilityZone::Name" || inner == "AWS::EC2::KeyPair::KeyName"
 }
 
-func (t *template) parseResources(raw json.RawMessage) *apiError {
+func (t *template) parseResources(raw json.RawMessage) *wire.APIError {
 	var m map[string]map[string]any
 	if raw == nil || decodeJSON(raw, &m) != nil || len(m) == 0 {
 		return templateError("At least one Resources member must be defined.")
@@ -268,7 +246,7 @@ func (t *template) parseResources(raw json.RawMessage) *apiError {
 				return templateError("Invalid template resource property '%s'", k)
 			}
 		}
-		if !supportedType(typ) {
+		if _, ok := t.schema(typ); !ok {
 			if !slices.Contains(unknown, typ) {
 				unknown = append(unknown, typ)
 			}
@@ -325,7 +303,7 @@ func (t *template) parseResources(raw json.RawMessage) *apiError {
 	return nil
 }
 
-func (t *template) parseOutputs(raw json.RawMessage) *apiError {
+func (t *template) parseOutputs(raw json.RawMessage) *wire.APIError {
 	if raw == nil {
 		return nil
 	}
@@ -339,7 +317,7 @@ func (t *template) parseOutputs(raw json.RawMessage) *apiError {
 		if !ok {
 			return templateError("Every Outputs member must contain a Value object (%s).", k)
 		}
-		o := &tOutput{key: k, value: v, desc: scalarString(spec["Description"])}
+		o := &tOutput{key: k, value: v, desc: ScalarString(spec["Description"])}
 		if c, ok := spec["Condition"].(string); ok {
 			if _, exists := t.conditions[c]; !exists {
 				return templateError("Unresolved condition dependency %s in Outputs %s", c, k)
@@ -370,14 +348,14 @@ func (t *template) isParam(name string) bool {
 // checkReferences walks every value for Ref, Fn::GetAtt, Fn::Sub and
 // Fn::If, checks what they name, records each resource's dependencies and
 // refuses cycles, as CloudFormation's template validation does.
-func (t *template) checkReferences() *apiError {
+func (t *template) checkReferences() *wire.APIError {
 	var unresolved []string
 	addUnresolved := func(n string) {
 		if !slices.Contains(unresolved, n) {
 			unresolved = append(unresolved, n)
 		}
 	}
-	var walkErr *apiError
+	var walkErr *wire.APIError
 	var walk func(v any, deps *[]string)
 	addDep := func(deps *[]string, id string) {
 		if deps != nil && !slices.Contains(*deps, id) {
@@ -395,12 +373,12 @@ func (t *template) checkReferences() *apiError {
 		r, ok := t.byID[res]
 		if !ok {
 			if walkErr == nil {
-				walkErr = errf(400, "ValidationError", "Template error: instance of Fn::GetAtt references undefined resource %s", res)
+				walkErr = wire.Errorf(400, "ValidationError", "Template error: instance of Fn::GetAtt references undefined resource %s", res)
 			}
 			return
 		}
-		if !slices.Contains(attributes(r.typ), att) && walkErr == nil {
-			walkErr = errf(400, "ValidationError", "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, att)
+		if sc, _ := t.schema(r.typ); !slices.Contains(sc.Attributes, att) && walkErr == nil {
+			walkErr = wire.Errorf(400, "ValidationError", "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, att)
 		}
 		addDep(deps, res)
 	}
@@ -425,7 +403,7 @@ func (t *template) checkReferences() *apiError {
 						res, att, ok := getAttArgs(arg)
 						if !ok {
 							if walkErr == nil {
-								walkErr = errf(400, "ValidationError", "Template error: every Fn::GetAtt object requires two non-empty parameters")
+								walkErr = wire.Errorf(400, "ValidationError", "Template error: every Fn::GetAtt object requires two non-empty parameters")
 							}
 							return
 						}
@@ -457,7 +435,7 @@ func (t *template) checkReferences() *apiError {
 							walk(args[1], deps)
 							walk(args[2], deps)
 						} else if walkErr == nil {
-							walkErr = errf(400, "ValidationError", "Template error: Fn::If requires a list argument with three elements")
+							walkErr = wire.Errorf(400, "ValidationError", "Template error: Fn::If requires a list argument with three elements")
 						}
 						return
 					}
@@ -492,7 +470,7 @@ func (t *template) checkReferences() *apiError {
 		return templateError("Unresolved resource dependencies [%s] in the Resources block of the template", strings.Join(unresolved, ", "))
 	}
 	if cycle := t.findCycle(); cycle != nil {
-		return errf(400, "ValidationError", "Circular dependency between resources: [%s]", strings.Join(cycle, ", "))
+		return wire.Errorf(400, "ValidationError", "Circular dependency between resources: [%s]", strings.Join(cycle, ", "))
 	}
 	return nil
 }
@@ -578,9 +556,9 @@ func subRefs(s string) []string {
 	return out
 }
 
-// scalarString renders a JSON scalar as CloudFormation does when it needs a
+// ScalarString renders a JSON scalar as CloudFormation does when it needs a
 // string: numbers as written, booleans as true/false.
-func scalarString(v any) string {
+func ScalarString(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
@@ -688,7 +666,7 @@ func (e *evaluator) evalString(v any) (string, error) {
 	case []any, map[string]any:
 		return "", fmt.Errorf("expected a string, got %s", jsonString(r))
 	}
-	return scalarString(r), nil
+	return ScalarString(r), nil
 }
 
 func (e *evaluator) evalList(v any) ([]any, error) {
@@ -723,7 +701,7 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 		}
 		parts := make([]string, len(list))
 		for i, p := range list {
-			parts[i] = scalarString(p)
+			parts[i] = ScalarString(p)
 		}
 		return strings.Join(parts, delim), nil
 	case "Fn::Sub":
@@ -759,11 +737,11 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 			if l, ok := v.([]any); ok {
 				parts := make([]string, len(l))
 				for i, p := range l {
-					parts[i] = scalarString(p)
+					parts[i] = ScalarString(p)
 				}
 				return strings.Join(parts, ",")
 			}
-			return scalarString(v)
+			return ScalarString(v)
 		})
 		return out, subErr
 	case "Fn::If":
@@ -867,7 +845,7 @@ func (e *evaluator) evalCondition(v any, seen map[string]bool) (bool, error) {
 			if err != nil {
 				return false, err
 			}
-			return jsonString(x) == jsonString(y) || scalarString(x) == scalarString(y), nil
+			return jsonString(x) == jsonString(y) || ScalarString(x) == ScalarString(y), nil
 		case "Fn::Not", "Fn::And", "Fn::Or":
 			a, ok := arg.([]any)
 			if !ok || len(a) == 0 {

@@ -1,4 +1,4 @@
-package sandbox
+package wire
 
 import (
 	"math"
@@ -12,19 +12,19 @@ func TestParamsLists(t *testing.T) {
 		"&Filters.Filter.1.Name=engine&Filters.Filter.1.Values.Value.2=y&Filters.Filter.1.Values.Value.1=x" +
 		"&Filters.member.2.Name=db-cluster-id&Filters.member.2.Values.member.1=z" +
 		"&Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1&Tags.member.1.Key=k&Tags.member.1.Value=v")
-	p := params(q)
-	if got := p.list("SubnetId"); !slices.Equal(got, []string{"a", "b", "j"}) {
+	p := Params(q)
+	if got := p.List("SubnetId"); !slices.Equal(got, []string{"a", "b", "j"}) {
 		t.Errorf("SubnetId list %v", got)
 	}
-	rds := p.filters("Filters", "Values")
-	if len(rds) != 2 || rds[0].name != "engine" || !slices.Equal(rds[0].values, []string{"x", "y"}) || rds[1].values[0] != "z" {
+	rds := p.Filters("Filters", "Values")
+	if len(rds) != 2 || rds[0].Name != "engine" || !slices.Equal(rds[0].Values, []string{"x", "y"}) || rds[1].Values[0] != "z" {
 		t.Errorf("RDS filters %+v", rds)
 	}
-	ec2 := p.filters("Filter", "Value")
-	if len(ec2) != 1 || ec2[0].name != "vpc-id" || ec2[0].values[0] != "vpc-1" {
+	ec2 := p.Filters("Filter", "Value")
+	if len(ec2) != 1 || ec2[0].Name != "vpc-id" || ec2[0].Values[0] != "vpc-1" {
 		t.Errorf("EC2 filters %+v", ec2)
 	}
-	if tags := p.structs("Tags"); len(tags) != 1 || tags[0].get("Key") != "k" || tags[0].get("Value") != "v" {
+	if tags := p.Structs("Tags"); len(tags) != 1 || tags[0].Get("Key") != "k" || tags[0].Get("Value") != "v" {
 		t.Errorf("tags %+v", tags)
 	}
 }
@@ -35,7 +35,7 @@ func TestPageByKey(t *testing.T) {
 	var all []string
 	tok := ""
 	for {
-		page, next, ok := pageByKey(items, id, tok, 2)
+		page, next, ok := PageByKey(items, id, tok, 2)
 		if !ok {
 			t.Fatal("token refused")
 		}
@@ -49,16 +49,16 @@ func TestPageByKey(t *testing.T) {
 		t.Errorf("paged %v", all)
 	}
 	// A token with no page size (EC2 without MaxResults) returns the rest.
-	page, next, ok := pageByKey(items, id, encodeToken("b"), math.MaxInt)
+	page, next, ok := PageByKey(items, id, EncodeToken("b"), math.MaxInt)
 	if !ok || next != "" || !slices.Equal(page, []string{"c", "d", "e"}) {
 		t.Errorf("rest after b: %v %q %v", page, next, ok)
 	}
 	// The item named by the token may be gone: paging resumes after it.
-	page, _, _ = pageByKey([]string{"a", "c"}, id, encodeToken("b"), 10)
+	page, _, _ = PageByKey([]string{"a", "c"}, id, EncodeToken("b"), 10)
 	if !slices.Equal(page, []string{"c"}) {
 		t.Errorf("after a removed item: %v", page)
 	}
-	if _, _, ok := pageByKey(items, id, "%%%", 2); ok {
+	if _, _, ok := PageByKey(items, id, "%%%", 2); ok {
 		t.Error("a foreign token was accepted")
 	}
 }
@@ -79,16 +79,8 @@ func TestGlob(t *testing.T) {
 		{"exact", "exact", true},
 		{"*", "", true},
 	} {
-		if got := glob(tc.pattern, tc.s); got != tc.want {
-			t.Errorf("glob(%q, %q) = %v", tc.pattern, tc.s, got)
-		}
-	}
-}
-
-func TestAZID(t *testing.T) {
-	for az, want := range map[string]string{"eu-west-1a": "euw1-az1", "us-east-2c": "use2-az3", "ap-southeast-2b": "apse2-az2", "eu-central-1a": "euc1-az1"} {
-		if got := azID(az); got != want {
-			t.Errorf("azID(%s) = %s, want %s", az, got, want)
+		if got := Glob(tc.pattern, tc.s); got != tc.want {
+			t.Errorf("Glob(%q, %q) = %v", tc.pattern, tc.s, got)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package sandbox
+package wire
 
 import (
 	"crypto/rand"
@@ -13,9 +13,9 @@ import (
 )
 
 // params are the form values of a Query or EC2-protocol request.
-type params url.Values
+type Params url.Values
 
-func (p params) get(k string) string {
+func (p Params) Get(k string) string {
 	if v := p[k]; len(v) > 0 {
 		return v[0]
 	}
@@ -23,7 +23,7 @@ func (p params) get(k string) string {
 }
 
 // has reports whether the key was sent at all, even empty.
-func (p params) has(k string) bool {
+func (p Params) Has(k string) bool {
 	_, ok := p[k]
 	return ok
 }
@@ -46,7 +46,7 @@ func listIndex(rest string) (idx int, tail string, ok bool) {
 
 // list returns the values of a list of strings sent under prefix, in index
 // order.
-func (p params) list(prefix string) []string {
+func (p Params) List(prefix string) []string {
 	type kv struct {
 		i int
 		v string
@@ -70,9 +70,9 @@ func (p params) list(prefix string) []string {
 }
 
 // structs returns the members of a list of structures sent under prefix,
-// each as its own params with the prefix and index stripped, in index order.
-func (p params) structs(prefix string) []params {
-	byIdx := map[int]params{}
+// each as its own Params with the prefix and index stripped, in index order.
+func (p Params) Structs(prefix string) []Params {
+	byIdx := map[int]Params{}
 	for k, vs := range p {
 		rest, ok := strings.CutPrefix(k, prefix+".")
 		if !ok {
@@ -83,7 +83,7 @@ func (p params) structs(prefix string) []params {
 			continue
 		}
 		if byIdx[i] == nil {
-			byIdx[i] = params{}
+			byIdx[i] = Params{}
 		}
 		byIdx[i][tail] = vs
 	}
@@ -92,7 +92,7 @@ func (p params) structs(prefix string) []params {
 		idx = append(idx, i)
 	}
 	slices.Sort(idx)
-	out := make([]params, len(idx))
+	out := make([]Params, len(idx))
 	for j, i := range idx {
 		out[j] = byIdx[i]
 	}
@@ -100,29 +100,29 @@ func (p params) structs(prefix string) []params {
 }
 
 // filter is one Name/Values filter of a Describe call.
-type filter struct {
-	name   string
-	values []string
+type Filter struct {
+	Name   string
+	Values []string
 }
 
 // filters reads RDS (Filters.Filter.N.Name, Values.Value.M) and EC2
 // (Filter.N.Name, Value.M) filters; prefix and valuesKey name the lists.
-func (p params) filters(prefix, valuesKey string) []filter {
-	var out []filter
-	for _, f := range p.structs(prefix) {
-		out = append(out, filter{name: f.get("Name"), values: f.list(valuesKey)})
+func (p Params) Filters(prefix, valuesKey string) []Filter {
+	var out []Filter
+	for _, f := range p.Structs(prefix) {
+		out = append(out, Filter{Name: f.Get("Name"), Values: f.List(valuesKey)})
 	}
 	return out
 }
 
-// matchFilters applies AWS filter semantics: every filter must match (AND)
+// MatchFilters applies AWS filter semantics: every filter must match (AND)
 // and any of its values may (OR). field gives the item's values for a filter
-// name; match compares a wanted value with one of them (EC2 passes glob, for
+// name; match compares a wanted value with one of them (EC2 passes Glob, for
 // its * and ? wildcards).
-func matchFilters(fs []filter, match func(want, have string) bool, field func(name string) []string) bool {
+func MatchFilters(fs []Filter, match func(want, have string) bool, field func(name string) []string) bool {
 	for _, f := range fs {
-		have := field(f.name)
-		if !slices.ContainsFunc(f.values, func(want string) bool {
+		have := field(f.Name)
+		if !slices.ContainsFunc(f.Values, func(want string) bool {
 			return slices.ContainsFunc(have, func(v string) bool { return match(want, v) })
 		}) {
 			return false
@@ -131,105 +131,105 @@ func matchFilters(fs []filter, match func(want, have string) bool, field func(na
 	return true
 }
 
-func equal(want, have string) bool { return want == have }
+func Equal(want, have string) bool { return want == have }
 
 // intParam reads an optional integer; ok is false when it is absent.
-func (p params) intParam(k string) (n int, present bool, err *apiError) {
-	v := p.get(k)
+func (p Params) Int(k string) (n int, present bool, err *APIError) {
+	v := p.Get(k)
 	if v == "" {
 		return 0, false, nil
 	}
 	n, e := strconv.Atoi(v)
 	if e != nil {
-		return 0, true, errf(400, "InvalidParameterValue", "Invalid value %q for %s: not an integer.", v, k)
+		return 0, true, Errorf(400, "InvalidParameterValue", "Invalid value %q for %s: not an integer.", v, k)
 	}
 	return n, true, nil
 }
 
-func (p params) boolParam(k string) (v, present bool) {
-	s := p.get(k)
+func (p Params) Bool(k string) (v, present bool) {
+	s := p.Get(k)
 	if s == "" {
 		return false, false
 	}
 	return strings.EqualFold(s, "true"), true
 }
 
-// apiError is an AWS error response: HTTP status, error code and message.
-type apiError struct {
-	status int
-	code   string
-	msg    string
+// APIError is an AWS error response: HTTP status, error code and message.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
 }
 
-func (e *apiError) Error() string { return e.code + ": " + e.msg }
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
-func errf(status int, code, format string, args ...any) *apiError {
-	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+func Errorf(status int, code, format string, args ...any) *APIError {
+	return &APIError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// xmlw builds an XML document by hand: the responses are large (tens of
+// XML builds an XML document by hand: the responses are large (tens of
 // thousands of subnets) and their element names and order follow the AWS
 // models, which struct tags would only restate.
-type xmlw struct{ b []byte }
+type XML struct{ b []byte }
 
-func (w *xmlw) open(tag string)  { w.b = append(append(append(w.b, '<'), tag...), '>') }
-func (w *xmlw) close(tag string) { w.b = append(append(append(w.b, "</"...), tag...), '>') }
+func (w *XML) Open(tag string)  { w.b = append(append(append(w.b, '<'), tag...), '>') }
+func (w *XML) Close(tag string) { w.b = append(append(append(w.b, "</"...), tag...), '>') }
 
 // empty writes an element with nothing in it: AWS sends empty lists and
 // structures rather than leave them out.
-func (w *xmlw) empty(tag string) { w.open(tag); w.close(tag) }
+func (w *XML) Empty(tag string) { w.Open(tag); w.Close(tag) }
 
 // text writes an element even when v is empty.
-func (w *xmlw) text(tag, v string) {
-	w.open(tag)
+func (w *XML) Text(tag, v string) {
+	w.Open(tag)
 	w.b = appendEscaped(w.b, v)
-	w.close(tag)
+	w.Close(tag)
 }
 
 // opt writes an element only when v is not empty, as AWS leaves out unset
 // members.
-func (w *xmlw) opt(tag, v string) {
+func (w *XML) Opt(tag, v string) {
 	if v != "" {
-		w.text(tag, v)
+		w.Text(tag, v)
 	}
 }
 
-func (w *xmlw) boolean(tag string, v bool) { w.text(tag, strconv.FormatBool(v)) }
-func (w *xmlw) integer(tag string, v int)  { w.text(tag, strconv.Itoa(v)) }
-func (w *xmlw) float(tag string, v float64) {
-	w.text(tag, strconv.FormatFloat(v, 'f', -1, 64))
+func (w *XML) Bool(tag string, v bool) { w.Text(tag, strconv.FormatBool(v)) }
+func (w *XML) Int(tag string, v int)   { w.Text(tag, strconv.Itoa(v)) }
+func (w *XML) Float(tag string, v float64) {
+	w.Text(tag, strconv.FormatFloat(v, 'f', -1, 64))
 }
 
 // time writes an ISO 8601 UTC timestamp with milliseconds, AWS's format;
 // the zero time is left out.
-func (w *xmlw) time(tag string, t time.Time) {
+func (w *XML) Time(tag string, t time.Time) {
 	if !t.IsZero() {
-		w.text(tag, isoTime(t))
+		w.Text(tag, ISOTime(t))
 	}
 }
 
 // strings writes a list of strings, each in an element named item.
-func (w *xmlw) strings(tag, item string, vs []string) {
-	w.open(tag)
+func (w *XML) Strings(tag, item string, vs []string) {
+	w.Open(tag)
 	for _, v := range vs {
-		w.text(item, v)
+		w.Text(item, v)
 	}
-	w.close(tag)
+	w.Close(tag)
 }
 
-// xmlList writes <tag> holding one <item> element per value, body writing
+// List writes <tag> holding one <item> element per value, body writing
 // what goes inside each.
-func xmlList[T any](x *xmlw, tag, item string, vs []T, body func(T)) {
-	x.open(tag)
+func List[T any](x *XML, tag, item string, vs []T, body func(T)) {
+	x.Open(tag)
 	for _, v := range vs {
-		x.open(item)
+		x.Open(item)
 		body(v)
-		x.close(item)
+		x.Close(item)
 	}
-	x.close(tag)
+	x.Close(tag)
 }
 
-func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func appendEscaped(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
@@ -263,9 +263,9 @@ func appendEscaped(b []byte, s string) []byte {
 // Page tokens are opaque to clients, as AWS's are: base64 of the sort key of
 // the last item returned. Keying on the item rather than an offset keeps
 // paging stable while the CloudFormation side adds or removes resources.
-func encodeToken(key string) string { return base64.RawURLEncoding.EncodeToString([]byte("k1:" + key)) }
+func EncodeToken(key string) string { return base64.RawURLEncoding.EncodeToString([]byte("k1:" + key)) }
 
-func decodeToken(tok string) (string, bool) {
+func DecodeToken(tok string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil {
 		return "", false
@@ -273,13 +273,13 @@ func decodeToken(tok string) (string, bool) {
 	return strings.CutPrefix(string(b), "k1:")
 }
 
-// pageByKey returns up to max items after the one whose key the token
+// PageByKey returns up to max items after the one whose key the token
 // names. items must be sorted by key. ok is false for a token that is not
 // one of ours.
-func pageByKey[T any](items []T, key func(T) string, token string, max int) (page []T, next string, ok bool) {
+func PageByKey[T any](items []T, key func(T) string, token string, max int) (page []T, next string, ok bool) {
 	start := 0
 	if token != "" {
-		after, valid := decodeToken(token)
+		after, valid := DecodeToken(token)
 		if !valid {
 			return nil, "", false
 		}
@@ -294,24 +294,24 @@ func pageByKey[T any](items []T, key func(T) string, token string, max int) (pag
 	}
 	page = items[start:end]
 	if end < len(items) && len(page) > 0 {
-		next = encodeToken(key(page[len(page)-1]))
+		next = EncodeToken(key(page[len(page)-1]))
 	}
 	return page, next, true
 }
 
-// page is pageByKey for handlers: bad makes the service's own error for a
+// page is PageByKey for handlers: bad makes the service's own error for a
 // token that is not one of ours.
-func page[T any](items []T, key func(T) string, token string, max int, bad func() *apiError) ([]T, string, *apiError) {
-	pg, next, ok := pageByKey(items, key, token, max)
+func Page[T any](items []T, key func(T) string, token string, max int, bad func() *APIError) ([]T, string, *APIError) {
+	pg, next, ok := PageByKey(items, key, token, max)
 	if !ok {
 		return nil, "", bad()
 	}
 	return pg, next, nil
 }
 
-// newUUID returns a random RFC 4122 version 4 UUID, the shape of AWS request
+// NewUUID returns a random RFC 4122 version 4 UUID, the shape of AWS request
 // ids, stack ids and event ids.
-func newUUID() string {
+func NewUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -320,9 +320,9 @@ func newUUID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// randomSuffix returns n random characters from alphabet, for the generated
+// RandomSuffix returns n random characters from alphabet, for the generated
 // parts of names CloudFormation and RDS make up.
-func randomSuffix(n int, alphabet string) string {
+func RandomSuffix(n int, alphabet string) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	for i := range b {
@@ -332,14 +332,14 @@ func randomSuffix(n int, alphabet string) string {
 }
 
 const (
-	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
-	upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	LowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	UpperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 )
 
-// glob matches EC2 filter values, where * and ? are wildcards (and a
+// Glob matches EC2 filter values, where * and ? are wildcards (and a
 // backslash escapes them); unlike path.Match it lets * span "/", which CIDRs
 // contain.
-func glob(pattern, s string) bool {
+func Glob(pattern, s string) bool {
 	if !strings.ContainsAny(pattern, `*?\`) {
 		return pattern == s
 	}

@@ -1,8 +1,9 @@
-package sandbox
+package cloudformation
 
 import (
 	"context"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,24 +16,24 @@ var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
 // maxTemplateBody is CloudFormation's limit for an inline template.
 const maxTemplateBody = 51200
 
-func validationError(format string, args ...any) *apiError {
-	return errf(400, "ValidationError", format, args...)
+func validationError(format string, args ...any) *wire.APIError {
+	return wire.Errorf(400, "ValidationError", format, args...)
 }
 
 // createStack is cloudformation:CreateStack. Everything CloudFormation
 // checks up front is checked here (name, template, parameters, tags); the
 // resources are then created in the background.
-func (s *Server) createStack(c *call) *apiError {
-	name := c.p.get("StackName")
+func (e *Engine) createStack(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	switch {
 	case name == "":
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	case len(name) > 128 || !stackNamePattern.MatchString(name):
 		return validationError("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 	}
-	body := c.p.get("TemplateBody")
+	body := c.Params.Get("TemplateBody")
 	if body == "" {
-		if c.p.get("TemplateURL") != "" {
+		if c.Params.Get("TemplateURL") != "" {
 			return validationError("The sandbox cannot fetch TemplateURL: pass the template inline as TemplateBody.")
 		}
 		return validationError("Either Template URL or Template Body must be specified.")
@@ -40,8 +41,8 @@ func (s *Server) createStack(c *call) *apiError {
 	if len(body) > maxTemplateBody {
 		return validationError("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to %d", maxTemplateBody)
 	}
-	onFailure := c.p.get("OnFailure")
-	disable, hasDisable := c.p.boolParam("DisableRollback")
+	onFailure := c.Params.Get("OnFailure")
+	disable, hasDisable := c.Params.Bool("DisableRollback")
 	switch {
 	case onFailure != "" && hasDisable:
 		return validationError("You cannot specify both DisableRollback and OnFailure.")
@@ -52,9 +53,9 @@ func (s *Server) createStack(c *call) *apiError {
 	case onFailure != "ROLLBACK" && onFailure != "DELETE" && onFailure != "DO_NOTHING":
 		return validationError("1 validation error detected: Value '%s' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
 	}
-	var tags []tag
-	for i, t := range c.p.structs("Tags") {
-		k, v := t.get("Key"), t.get("Value")
+	var tags []Tag
+	for i, t := range c.Params.Structs("Tags") {
+		k, v := t.Get("Key"), t.Get("Value")
 		switch {
 		case k == "" || len(k) > 128:
 			return validationError("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128", k, i+1)
@@ -63,36 +64,36 @@ func (s *Server) createStack(c *call) *apiError {
 		case strings.HasPrefix(k, "aws:"):
 			return validationError("Tag keys cannot start with the reserved prefix aws: (%s).", k)
 		}
-		tags = append(tags, tag{k, v})
+		tags = append(tags, Tag{k, v})
 	}
 	if len(tags) > 50 {
 		return validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
-	tmpl, err := parseTemplate(body)
+	tmpl, err := parseTemplate(body, e.p.Schema)
 	if err != nil {
 		return err
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	token := c.p.get("ClientRequestToken")
-	if prev := s.findStack(name); prev != nil {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	token := c.Params.Get("ClientRequestToken")
+	if prev := e.findStack(name); prev != nil {
 		// A retry of the same request (the SDK's own retries resend the
 		// token) succeeds with the stack it made, as in CloudFormation.
 		if token != "" && prev.token == token {
-			c.out.text("StackId", prev.id)
+			c.Out.Text("StackId", prev.id)
 			return nil
 		}
-		return errf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
+		return wire.Errorf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
 	}
-	st := &stack{seq: len(s.st.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
-		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", s.region, s.account, name, newUUID()), res: map[string]*stackResource{}}
-	values, err := s.resolveParams(st, c.p.structs("Parameters"))
+	st := &stack{seq: len(e.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
+		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", e.cfg.Region, e.cfg.Account, name, wire.NewUUID()), res: map[string]*stackResource{}}
+	values, err := e.resolveParams(st, c.Params.Structs("Parameters"))
 	if err != nil {
 		return err
 	}
-	st.eval = &evaluator{t: tmpl, params: values, conds: map[string]bool{}, azs: azs(s.region),
-		pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": s.region, "AWS::AccountId": s.account,
+	st.eval = &evaluator{t: tmpl, params: values, conds: map[string]bool{}, azs: e.cfg.AZs,
+		pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": e.cfg.Region, "AWS::AccountId": e.cfg.Account,
 			"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
 		resource: func(id string) (*stackResource, bool) { r, ok := st.res[id]; return r, ok }}
 	for name := range tmpl.conditions {
@@ -114,35 +115,35 @@ func (s *Server) createStack(c *call) *apiError {
 			}
 		}
 	}
-	opCtx, cancel := context.WithCancel(s.ctx)
+	opCtx, cancel := context.WithCancel(e.ctx)
 	op := &stackOp{cancel: cancel, done: make(chan struct{})}
-	if !s.goBackground(func() { s.runCreate(opCtx, st, op) }) {
+	if !e.cfg.Go(func() { e.runCreate(opCtx, st, op) }) {
 		cancel()
-		return errf(503, "ServiceUnavailable", "The sandbox is shutting down.")
+		return wire.Errorf(503, "ServiceUnavailable", "The sandbox is shutting down.")
 	}
 	st.op = op
-	s.st.stacks = append(s.st.stacks, st)
-	s.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
-	c.out.text("StackId", st.id)
+	e.stacks = append(e.stacks, st)
+	e.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
+	c.Out.Text("StackId", st.id)
 	return nil
 }
 
 // resolveParams matches the given parameters to the template's, applies
-// defaults and checks constraints. Callers hold s.mu.
-func (s *Server) resolveParams(st *stack, given []params) (map[string]any, *apiError) {
+// defaults and checks constraints. Callers hold e.mu.
+func (e *Engine) resolveParams(st *stack, given []wire.Params) (map[string]any, *wire.APIError) {
 	values := map[string]any{}
 	byKey := map[string]string{}
 	var unknown []string
 	for _, g := range given {
-		k := g.get("ParameterKey")
+		k := g.Get("ParameterKey")
 		if !slices.ContainsFunc(st.tmpl.params, func(p *tParam) bool { return p.key == k }) {
 			unknown = append(unknown, k)
 			continue
 		}
-		if g.get("UsePreviousValue") == "true" {
+		if g.Get("UsePreviousValue") == "true" {
 			return nil, validationError("UsePreviousValue is only valid when updating a stack (parameter %s).", k)
 		}
-		byKey[k] = g.get("ParameterValue")
+		byKey[k] = g.Get("ParameterValue")
 	}
 	if len(unknown) > 0 {
 		return nil, validationError("Parameters: [%s] do not exist in the template", strings.Join(unknown, ", "))
@@ -157,7 +158,7 @@ func (s *Server) resolveParams(st *stack, given []params) (map[string]any, *apiE
 			missing = append(missing, p.key)
 			continue
 		}
-		if err := s.checkParam(p, v); err != nil {
+		if err := e.checkParam(p, v); err != nil {
 			return nil, err
 		}
 		st.params = append(st.params, stackParam{key: p.key, value: v, noEcho: p.noEcho})
@@ -180,8 +181,8 @@ func (s *Server) resolveParams(st *stack, given []params) (map[string]any, *apiE
 	return values, nil
 }
 
-func (s *Server) checkParam(p *tParam, v string) *apiError {
-	failed := func(what string) *apiError {
+func (e *Engine) checkParam(p *tParam, v string) *wire.APIError {
+	failed := func(what string) *wire.APIError {
 		if p.constraintDesc != "" {
 			return validationError("Parameter '%s' failed to satisfy constraint: %s", p.key, p.constraintDesc)
 		}
@@ -215,15 +216,9 @@ func (s *Server) checkParam(p *tParam, v string) *apiError {
 		}
 	}
 	// AWS-specific types name things that must exist.
-	inner := strings.TrimSuffix(strings.TrimPrefix(p.typ, "List<"), ">")
-	exists := map[string]func(string) bool{
-		"AWS::EC2::VPC::Id":           func(id string) bool { _, ok := s.st.vpcs.get(id); return ok },
-		"AWS::EC2::Subnet::Id":        func(id string) bool { _, ok := s.st.subnets.get(id); return ok },
-		"AWS::EC2::SecurityGroup::Id": func(id string) bool { _, ok := s.st.sgs.get(id); return ok },
-	}[inner]
-	if exists != nil {
+	if inner := strings.TrimSuffix(strings.TrimPrefix(p.typ, "List<"), ">"); strings.HasPrefix(inner, "AWS::") {
 		for _, id := range strings.Split(v, ",") {
-			if id = strings.TrimSpace(id); !exists(id) {
+			if id = strings.TrimSpace(id); !e.p.ValidParameter(inner, id) {
 				if p.noEcho {
 					id = "****"
 				}
@@ -235,11 +230,11 @@ func (s *Server) checkParam(p *tParam, v string) *apiError {
 }
 
 // findStack finds a live stack by name, or any stack, deleted ones
-// included, by its id (ARN), as CloudFormation does. Callers hold s.mu.
-func (s *Server) findStack(nameOrID string) *stack {
+// included, by its id (ARN), as CloudFormation does. Callers hold e.mu.
+func (e *Engine) findStack(nameOrID string) *stack {
 	byID := strings.HasPrefix(nameOrID, "arn:")
-	for i := len(s.st.stacks) - 1; i >= 0; i-- {
-		st := s.st.stacks[i]
+	for i := len(e.stacks) - 1; i >= 0; i-- {
+		st := e.stacks[i]
 		if byID && st.id == nameOrID || !byID && st.name == nameOrID && st.status != "DELETE_COMPLETE" {
 			return st
 		}
@@ -247,40 +242,40 @@ func (s *Server) findStack(nameOrID string) *stack {
 	return nil
 }
 
-func badStackToken() *apiError {
+func badStackToken() *wire.APIError {
 	return validationError("Invalid NextToken: pass the NextToken of the previous response unchanged.")
 }
 
 func stackKey(st *stack) string { return fmt.Sprintf("%010d", st.seq) }
 
-func (s *Server) describeStacks(c *call) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (e *Engine) describeStacks(c *wire.Call) *wire.APIError {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var list []*stack
-	if name := c.p.get("StackName"); name != "" {
-		st := s.findStack(name)
+	if name := c.Params.Get("StackName"); name != "" {
+		st := e.findStack(name)
 		if st == nil {
 			return validationError("Stack with id %s does not exist", name)
 		}
 		list = []*stack{st}
 	} else {
-		for _, st := range s.st.stacks {
+		for _, st := range e.stacks {
 			if st.status != "DELETE_COMPLETE" {
 				list = append(list, st)
 			}
 		}
 	}
-	pg, next, err := page(list, stackKey, c.p.get("NextToken"), 100, badStackToken)
+	pg, next, err := wire.Page(list, stackKey, c.Params.Get("NextToken"), 100, badStackToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	x.open("Stacks")
+	x := &c.Out
+	x.Open("Stacks")
 	for _, st := range pg {
-		s.writeStack(x, st)
+		e.writeStack(x, st)
 	}
-	x.close("Stacks")
-	x.opt("NextToken", next)
+	x.Close("Stacks")
+	x.Opt("NextToken", next)
 	return nil
 }
 
@@ -292,64 +287,64 @@ func (st *stack) mask(v string) string {
 	return v
 }
 
-func (s *Server) writeStack(x *xmlw, st *stack) {
-	x.open("member")
-	x.text("StackId", st.id)
-	x.text("StackName", st.name)
-	x.opt("Description", st.tmpl.description)
-	xmlList(x, "Parameters", "member", st.params, func(p stackParam) {
-		x.text("ParameterKey", p.key)
+func (e *Engine) writeStack(x *wire.XML, st *stack) {
+	x.Open("member")
+	x.Text("StackId", st.id)
+	x.Text("StackName", st.name)
+	x.Opt("Description", st.tmpl.description)
+	wire.List(x, "Parameters", "member", st.params, func(p stackParam) {
+		x.Text("ParameterKey", p.key)
 		if p.noEcho {
-			x.text("ParameterValue", "****")
+			x.Text("ParameterValue", "****")
 		} else {
-			x.text("ParameterValue", p.value)
+			x.Text("ParameterValue", p.value)
 		}
 	})
-	x.time("CreationTime", st.created)
-	x.time("DeletionTime", st.deleted)
-	x.empty("RollbackConfiguration")
-	x.text("StackStatus", st.status)
-	x.opt("StackStatusReason", st.reason)
-	x.boolean("DisableRollback", st.onFailure == "DO_NOTHING")
-	x.empty("NotificationARNs")
+	x.Time("CreationTime", st.created)
+	x.Time("DeletionTime", st.deleted)
+	x.Empty("RollbackConfiguration")
+	x.Text("StackStatus", st.status)
+	x.Opt("StackStatusReason", st.reason)
+	x.Bool("DisableRollback", st.onFailure == "DO_NOTHING")
+	x.Empty("NotificationARNs")
 	if st.status == "CREATE_COMPLETE" {
-		xmlList(x, "Outputs", "member", st.outputs, func(o stackOutput) {
-			x.text("OutputKey", o.key)
-			x.text("OutputValue", st.mask(o.value))
-			x.opt("Description", o.desc)
-			x.opt("ExportName", o.export)
+		wire.List(x, "Outputs", "member", st.outputs, func(o stackOutput) {
+			x.Text("OutputKey", o.key)
+			x.Text("OutputValue", st.mask(o.value))
+			x.Opt("Description", o.desc)
+			x.Opt("ExportName", o.export)
 		})
 	}
-	xmlList(x, "Tags", "member", st.tags, func(t tag) {
-		x.text("Key", t.key)
-		x.text("Value", t.value)
+	wire.List(x, "Tags", "member", st.tags, func(t Tag) {
+		x.Text("Key", t.Key)
+		x.Text("Value", t.Value)
 	})
-	x.boolean("EnableTerminationProtection", false)
-	x.open("DriftInformation")
-	x.text("StackDriftStatus", "NOT_CHECKED")
-	x.close("DriftInformation")
-	x.close("member")
+	x.Bool("EnableTerminationProtection", false)
+	x.Open("DriftInformation")
+	x.Text("StackDriftStatus", "NOT_CHECKED")
+	x.Close("DriftInformation")
+	x.Close("member")
 }
 
 // eventsPerPage is how many events DescribeStackEvents returns at a time.
 const eventsPerPage = 100
 
-func (s *Server) describeStackEvents(c *call) *apiError {
-	name := c.p.get("StackName")
+func (e *Engine) describeStackEvents(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	if name == "" {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.findStack(name)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.findStack(name)
 	if st == nil {
 		return validationError("Stack [%s] does not exist", name)
 	}
 	// Newest first. The token names the index of the next, older event:
 	// events are only ever appended, so it stays valid.
 	start := len(st.events) - 1
-	if tok := c.p.get("NextToken"); tok != "" {
-		k, ok := decodeToken(tok)
+	if tok := c.Params.Get("NextToken"); tok != "" {
+		k, ok := wire.DecodeToken(tok)
 		n, err := strconv.Atoi(k)
 		if !ok || err != nil || n < 0 || n >= len(st.events) {
 			return badStackToken()
@@ -357,41 +352,41 @@ func (s *Server) describeStackEvents(c *call) *apiError {
 		start = n
 	}
 	end := max(start-eventsPerPage, -1)
-	x := &c.out
-	x.open("StackEvents")
+	x := &c.Out
+	x.Open("StackEvents")
 	for i := start; i > end; i-- {
 		e := st.events[i]
-		x.open("member")
-		x.text("StackId", st.id)
-		x.text("EventId", e.id)
-		x.text("StackName", st.name)
-		x.text("LogicalResourceId", e.logicalID)
-		x.opt("PhysicalResourceId", e.physicalID)
-		x.text("ResourceType", e.typ)
-		x.time("Timestamp", e.at)
-		x.text("ResourceStatus", e.status)
-		x.opt("ResourceStatusReason", e.reason)
-		x.close("member")
+		x.Open("member")
+		x.Text("StackId", st.id)
+		x.Text("EventId", e.id)
+		x.Text("StackName", st.name)
+		x.Text("LogicalResourceId", e.logicalID)
+		x.Opt("PhysicalResourceId", e.physicalID)
+		x.Text("ResourceType", e.typ)
+		x.Time("Timestamp", e.at)
+		x.Text("ResourceStatus", e.status)
+		x.Opt("ResourceStatusReason", e.reason)
+		x.Close("member")
 	}
-	x.close("StackEvents")
+	x.Close("StackEvents")
 	if end >= 0 {
-		x.text("NextToken", encodeToken(strconv.Itoa(end)))
+		x.Text("NextToken", wire.EncodeToken(strconv.Itoa(end)))
 	}
 	return nil
 }
 
-func (s *Server) describeStackResources(c *call) *apiError {
-	name, physical, logical := c.p.get("StackName"), c.p.get("PhysicalResourceId"), c.p.get("LogicalResourceId")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (e *Engine) describeStackResources(c *wire.Call) *wire.APIError {
+	name, physical, logical := c.Params.Get("StackName"), c.Params.Get("PhysicalResourceId"), c.Params.Get("LogicalResourceId")
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var st *stack
 	switch {
 	case name != "":
-		if st = s.findStack(name); st == nil {
+		if st = e.findStack(name); st == nil {
 			return validationError("Stack with id %s does not exist", name)
 		}
 	case physical != "":
-		for _, cand := range slices.Backward(s.st.stacks) {
+		for _, cand := range slices.Backward(e.stacks) {
 			if slices.ContainsFunc(cand.order, func(id string) bool { return cand.res[id].physicalID == physical }) {
 				st = cand
 				break
@@ -403,43 +398,43 @@ func (s *Server) describeStackResources(c *call) *apiError {
 	default:
 		return validationError("Either StackName or PhysicalResourceId must be specified.")
 	}
-	x := &c.out
-	x.open("StackResources")
+	x := &c.Out
+	x.Open("StackResources")
 	for _, id := range st.order {
 		r := st.res[id]
 		if r.status == "" || logical != "" && id != logical {
 			continue
 		}
-		x.open("member")
-		x.text("StackName", st.name)
-		x.text("StackId", st.id)
-		x.text("LogicalResourceId", id)
-		x.opt("PhysicalResourceId", r.physicalID)
-		x.text("ResourceType", r.typ)
-		x.time("Timestamp", r.updated)
-		x.text("ResourceStatus", r.status)
-		x.opt("ResourceStatusReason", r.reason)
-		x.open("DriftInformation")
-		x.text("StackResourceDriftStatus", "NOT_CHECKED")
-		x.close("DriftInformation")
-		x.close("member")
+		x.Open("member")
+		x.Text("StackName", st.name)
+		x.Text("StackId", st.id)
+		x.Text("LogicalResourceId", id)
+		x.Opt("PhysicalResourceId", r.physicalID)
+		x.Text("ResourceType", r.typ)
+		x.Time("Timestamp", r.updated)
+		x.Text("ResourceStatus", r.status)
+		x.Opt("ResourceStatusReason", r.reason)
+		x.Open("DriftInformation")
+		x.Text("StackResourceDriftStatus", "NOT_CHECKED")
+		x.Close("DriftInformation")
+		x.Close("member")
 	}
-	x.close("StackResources")
+	x.Close("StackResources")
 	return nil
 }
 
 // deleteStack is cloudformation:DeleteStack: idempotent, and a stack that
 // does not exist is a success, as in CloudFormation. A stack still being
 // created has its creation cancelled first.
-func (s *Server) deleteStack(c *call) *apiError {
-	name := c.p.get("StackName")
+func (e *Engine) deleteStack(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
 	if name == "" {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
-	c.noResult = true
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.findStack(name)
+	c.NoResult = true
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.findStack(name)
 	if st == nil || st.status == "DELETE_COMPLETE" || st.status == "DELETE_IN_PROGRESS" {
 		return nil
 	}
@@ -448,8 +443,8 @@ func (s *Server) deleteStack(c *call) *apiError {
 		return nil
 	}
 	op := &stackOp{cancel: func() {}, done: make(chan struct{}), deleting: true}
-	if !s.goBackground(func() { s.runDelete(st, op, prev) }) {
-		return errf(503, "ServiceUnavailable", "The sandbox is shutting down.")
+	if !e.cfg.Go(func() { e.runDelete(st, op, prev) }) {
+		return wire.Errorf(503, "ServiceUnavailable", "The sandbox is shutting down.")
 	}
 	st.op = op
 	if prev == nil || !prev.rollingBack {
@@ -457,54 +452,54 @@ func (s *Server) deleteStack(c *call) *apiError {
 			prev.deleting = true
 			prev.cancel()
 		}
-		s.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
+		e.emitStack(st, "DELETE_IN_PROGRESS", "User Initiated")
 	}
 	return nil
 }
 
-func (s *Server) listStacks(c *call) *apiError {
-	filter := c.p.list("StackStatusFilter")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (e *Engine) listStacks(c *wire.Call) *wire.APIError {
+	filter := c.Params.List("StackStatusFilter")
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var list []*stack
-	for _, st := range s.st.stacks {
+	for _, st := range e.stacks {
 		if len(filter) == 0 || slices.Contains(filter, st.status) {
 			list = append(list, st)
 		}
 	}
-	pg, next, err := page(list, stackKey, c.p.get("NextToken"), 100, badStackToken)
+	pg, next, err := wire.Page(list, stackKey, c.Params.Get("NextToken"), 100, badStackToken)
 	if err != nil {
 		return err
 	}
-	x := &c.out
-	xmlList(x, "StackSummaries", "member", pg, func(st *stack) {
-		x.text("StackId", st.id)
-		x.text("StackName", st.name)
-		x.opt("TemplateDescription", st.tmpl.description)
-		x.time("CreationTime", st.created)
-		x.time("DeletionTime", st.deleted)
-		x.text("StackStatus", st.status)
-		x.opt("StackStatusReason", st.reason)
-		x.open("DriftInformation")
-		x.text("StackDriftStatus", "NOT_CHECKED")
-		x.close("DriftInformation")
+	x := &c.Out
+	wire.List(x, "StackSummaries", "member", pg, func(st *stack) {
+		x.Text("StackId", st.id)
+		x.Text("StackName", st.name)
+		x.Opt("TemplateDescription", st.tmpl.description)
+		x.Time("CreationTime", st.created)
+		x.Time("DeletionTime", st.deleted)
+		x.Text("StackStatus", st.status)
+		x.Opt("StackStatusReason", st.reason)
+		x.Open("DriftInformation")
+		x.Text("StackDriftStatus", "NOT_CHECKED")
+		x.Close("DriftInformation")
 	})
-	x.opt("NextToken", next)
+	x.Opt("NextToken", next)
 	return nil
 }
 
-func (s *Server) getTemplate(c *call) *apiError {
-	name := c.p.get("StackName")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.findStack(name)
+func (e *Engine) getTemplate(c *wire.Call) *wire.APIError {
+	name := c.Params.Get("StackName")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.findStack(name)
 	if st == nil {
 		return validationError("Stack with id %s does not exist", name)
 	}
-	c.out.text("TemplateBody", st.body)
-	c.out.open("StagesAvailable")
-	c.out.text("member", "Original")
-	c.out.text("member", "Processed")
-	c.out.close("StagesAvailable")
+	c.Out.Text("TemplateBody", st.body)
+	c.Out.Open("StagesAvailable")
+	c.Out.Text("member", "Original")
+	c.Out.Text("member", "Processed")
+	c.Out.Close("StagesAvailable")
 	return nil
 }

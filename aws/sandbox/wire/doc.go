@@ -1,0 +1,6 @@
+// Package wire is the AWS wire format the sandbox speaks: Query and EC2
+// request parameters (lists, structures, filters), XML responses and
+// errors in each protocol's shape, opaque page tokens, and the service and
+// region of a request's SigV4 credential scope. It knows nothing of what
+// the services hold.
+package wire
