@@ -785,6 +785,9 @@ func (m *CloneView) apply(e artifact.Event) int {
 		m.phase = e.Phase
 		m.log.add(cvLogEntry{kind: cvLogPhase, text: "── " + e.Phase})
 		return 1
+	case artifact.Progress:
+		m.log.add(cvLogEntry{kind: cvLogQuiet, text: e.Line})
+		return 1
 	case artifact.Throttled:
 		m.log.add(cvLogEntry{kind: cvLogQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})
 		return 1

@@ -13,7 +13,7 @@ import (
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.
-var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseReady}
+var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseLoggingIn, artifact.PhaseReady}
 
 // View draws the current stage within the terminal's width and height.
 func (m *CloneView) View() tea.View {
@@ -414,6 +414,13 @@ func (m *CloneView) readyLines(w int) []string {
 		kv("expires", m.expiry(*r.ExpiresAt), plain)
 	} else {
 		kv("expires", "never: it runs, and is billed, until torn down", plain)
+	}
+	if r.Login != nil {
+		st := plain
+		if !r.Login.LoggedIn {
+			st = t.Warn
+		}
+		kv("login", LoginLine(*r.Login), st)
 	}
 	for _, wmsg := range m.warnings {
 		for _, l := range cvWrap("! "+wmsg, w, 3) {

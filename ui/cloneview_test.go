@@ -89,7 +89,9 @@ func cvCreating() []artifact.Event {
 func cvReady(password string) *artifact.CloneReady {
 	exp := cvT0.Add(24 * time.Hour)
 	return &artifact.CloneReady{Stack: cvStack, ClusterID: cvStack, Endpoint: cvHost, Port: "5432", Username: "postgres",
-		Connection: artifact.ConnectionString("aurora-postgresql", cvHost, "5432", "postgres"), ExpiresAt: &exp, Password: password}
+		Connection: artifact.ConnectionString("aurora-postgresql", cvHost, "5432", "postgres"), ExpiresAt: &exp, Password: password,
+		Login: &artifact.LoginSummary{Reachable: true, LoggedIn: true, ServerVersion: "16.4", Database: "postgres", Schemas: 3, Tables: 41,
+			SizeBytes: 734_003_200, LatencyMS: 18.4}}
 }
 
 // cvSuccess is a whole successful clone.
@@ -102,6 +104,7 @@ func cvSuccess(ready *artifact.CloneReady) []artifact.Event {
 		cvStackEv(612, "CREATE_COMPLETE", ""),
 		artifact.Phase{Phase: artifact.PhaseResetting},
 		artifact.Phase{Phase: artifact.PhaseWaiting},
+		artifact.Phase{Phase: artifact.PhaseLoggingIn},
 		artifact.Phase{Phase: artifact.PhaseReady},
 		*ready,
 	)
