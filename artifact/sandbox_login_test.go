@@ -64,6 +64,7 @@ func TestCloneLoginAgainstRealDatabase(t *testing.T) {
 			l.Schemas < 1 || l.Tables < 4 || l.SizeBytes <= 0 || l.LatencyMS <= 0 || l.Note != "" {
 			t.Errorf("ready.Login = %+v; want PostgreSQL 15.x with the legacy tables", l)
 		}
+		t.Logf("login saw %+v", l)
 		// psql, an independent client, counts the same tables.
 		if _, err := exec.LookPath("psql"); err == nil && l != nil {
 			cmd := exec.Command("psql", "-XAtc", `SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
