@@ -27,6 +27,7 @@ type cloneOptions struct {
 	keepOnFailure           bool
 	resetPassword           bool
 	yes                     bool
+	loginWait               time.Duration
 }
 
 func (a *app) cloneCmd() *cobra.Command {
@@ -52,7 +53,14 @@ source, dbaf follows it (its progress, or its endpoint) instead of failing, so
 scripts can call clone idempotently; someone else's stack, or a clone of
 another source, is refused (exit 2). Following a clone whose password dbaf
 already reset leaves that password alone unless --reset-password.
-A failed clone is rolled back and deleted unless --keep-on-failure.`,
+A failed clone is rolled back and deleted unless --keep-on-failure.
+
+Before it says ready, dbaf logs in to the clone over TLS with the new password
+and reports what it saw (server version, schemas, tables, size). A refused
+login is retried for --login-wait while AWS applies the password, then fails
+the clone (exit 5; the stack is left, named with resume and teardown commands).
+An endpoint that does not answer from this machine (a private subnet seen from
+a laptop) is still ready: dbaf says to connect from inside the VPC.`,
 		Example: `  docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE db-artifact:latest
   docker run --rm -v ~/.aws:/root/.aws:ro -e AWS_PROFILE -v ./pw:/run/secrets/db_password:ro -e DB_PASSWORD_FILE=/run/secrets/db_password db-artifact:latest
   dbaf clone --image db-artifact:latest
@@ -69,6 +77,7 @@ A failed clone is rolled back and deleted unless --keep-on-failure.`,
 	fl.BoolVar(&o.keepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it")
 	fl.BoolVar(&o.resetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
 	fl.BoolVarP(&o.yes, "yes", "y", false, "in a terminal, start without the summary screen")
+	fl.DurationVar(&o.loginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
 	return cmd
 }
 
@@ -90,6 +99,9 @@ func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit
 		if err := artifact.ValidateStackName(o.name); err != nil {
 			return usageErr{err}
 		}
+	}
+	if o.loginWait <= 0 {
+		return usageErr{fmt.Errorf("--login-wait %s: want a positive duration such as 30s or 2m (default %s)", o.loginWait, artifact.DefaultLoginWait)}
 	}
 	// In a terminal the clone view asks for a missing password itself.
 	tui := emit == nil
@@ -115,7 +127,8 @@ func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit
 		fmt.Fprintf(a.errOut, "warning: the artifact's source is in %s but AWS is set to %s: the clone goes to %s\n", art.Region, client.Region(), client.Region())
 	}
 	req := artifact.CloneRequest{Artifact: art, Name: o.name, Password: password, PasswordGenerated: generated,
-		KeepOnFailure: o.keepOnFailure, ResetPassword: o.resetPassword, PollInterval: a.pollInterval()}
+		KeepOnFailure: o.keepOnFailure, ResetPassword: o.resetPassword, PollInterval: a.pollInterval(),
+		LoginWait: o.loginWait}
 	if tui {
 		return a.cloneView(ctx, req, client, o.yes)
 	}

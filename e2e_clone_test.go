@@ -268,6 +268,7 @@ func TestCloneBadInput(t *testing.T) {
 		{"no artifact", with(env, pw), []string{"clone"}, 2, []string{"--image", "--config"}},
 		{"stopped source", with(env, pw), []string{"clone", "--config", stopped}, 2, []string{"reporting-stopped", "stopped"}},
 		{"bad name", with(env, pw), []string{"clone", "--config", ini, "--name", "1-bad_name"}, 2, []string{"1-bad_name"}},
+		{"bad login wait", with(env, pw), []string{"clone", "--config", ini, "--login-wait", "0s"}, 2, []string{"--login-wait 0s", "positive duration"}},
 		{"no credentials", []string{"AWS_REGION=eu-west-1", "AWS_ENDPOINT_URL=" + envValue(env, "AWS_ENDPOINT_URL"), pw}, []string{"clone", "--config", ini}, 3, []string{"credentials"}},
 	}
 	for _, tc := range cases {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/db"
 )
 
 // Stacks is what clone, teardown and list need from AWS. *aws.Client
@@ -42,7 +43,21 @@ type CloneRequest struct {
 	PollInterval   time.Duration // 0 = DefaultPollInterval
 	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
 	Now            func() time.Time
+	// Login proves the handover: it logs in to the ready clone. nil =
+	// db.Check, retrying within LoginWait.
+	Login LoginChecker
+	// LoginWait bounds how long a refused login is retried while AWS
+	// applies the new password (0 = DefaultLoginWait); an endpoint that does
+	// not answer is retried for at most db.DefaultReachWindow of it.
+	LoginWait time.Duration
 }
+
+// LoginChecker logs in to a clone over TLS and summarises what is there,
+// with db.Check's errors: db.ErrUnreachable, *db.LoginRefusedError, other.
+type LoginChecker func(ctx context.Context, t db.Target) (*db.Summary, error)
+
+// DefaultLoginWait is how long a refused login is retried by default.
+const DefaultLoginWait = db.DefaultLoginWindow
 
 // The states a clone can be left in when a step after CreateStack fails or
 // is interrupted: every one is billed until it is torn down.
@@ -51,6 +66,8 @@ const (
 	StateCreating     = "still being created"
 	StateNoPassword   = "created, but its master password was not reset"
 	StateResetting    = "created, with its new master password still being applied"
+	StateLoggingIn    = "created and available, its new master password not yet proven by a login"
+	StateLoginFailed  = "created and available, but dbaf could not log in to it with the new master password"
 	StateTornDownElse = "being deleted or already gone: someone tore it down"
 )
 
@@ -59,16 +76,29 @@ const (
 func ResumeCommand(stack string) string   { return "dbaf clone --name " + stack }
 func TeardownCommand(stack string) string { return "dbaf teardown " + stack + " --yes" }
 
+// ResumeResetCommand resumes a clone whose password an earlier run set
+// without it working: following alone would leave that password as it is.
+func ResumeResetCommand(stack string) string { return ResumeCommand(stack) + " --reset-password" }
+
 // leftRunning says, in words, which stack is left, in what state, and the
 // two ways out of it.
 func leftRunning(stack, state string) string {
+	return leftRunningResume(stack, state, ResumeCommand(stack))
+}
+
+func leftRunningResume(stack, state, resume string) string {
 	return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  resume:   %s\n  teardown: %s",
-		stack, state, ResumeCommand(stack), TeardownCommand(stack))
+		stack, state, resume, TeardownCommand(stack))
 }
 
 // CloneError is a clone that failed in AWS; the CloneFailed event carries
-// the same facts.
-type CloneError struct{ Failed CloneFailed }
+// the same facts. Err, when set, is the cause (e.g. *db.LoginRefusedError).
+type CloneError struct {
+	Failed CloneFailed
+	Err    error
+}
+
+func (e *CloneError) Unwrap() error { return e.Err }
 
 func (e *CloneError) Error() string {
 	var b strings.Builder
@@ -120,7 +150,8 @@ func (e *SourceError) Error() string { return e.Msg }
 
 // Clone creates a copy-on-write clone of the artifact's source through one
 // CloudFormation stack, reports every stack event, resets the master
-// password, waits for the cluster and reports the endpoint. When a stack of
+// password, waits for the cluster, logs in to it and reports the endpoint
+// with what it saw. When a stack of
 // that name exists and is the caller's clone of the same source, it follows
 // that stack instead of failing, so scripts can call it idempotently (and
 // two callers racing on one name end with one stack). The stream always
@@ -356,8 +387,8 @@ func deletedByUser(events []aws.StackEvent) bool {
 }
 
 // finish reads the outputs, checks the network, resets the password (unless
-// an earlier run did and this one was not asked to) and waits until the
-// cluster is available again.
+// an earlier run did and this one was not asked to), waits until the
+// cluster is available again and logs in to it.
 func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, emit Emit) (*CloneReady, error) {
 	a := req.Artifact
 	state := StateNoPassword
@@ -422,6 +453,10 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 
 	ready := CloneReady{Stack: name, ClusterID: clusterID, Endpoint: stack.Outputs["Endpoint"], ReaderEndpoint: stack.Outputs["ReaderEndpoint"],
 		Port: stack.Outputs["Port"], Username: a.Source.MasterUsername, PasswordReset: reset}
+	emit(Phase{Phase: PhaseLoggingIn})
+	if ready.Login, err = login(ctx, req, &ready, emit); err != nil {
+		return nil, err
+	}
 	ready.Connection = ConnectionString(a.Source.Engine, ready.Endpoint, ready.Port, ready.Username)
 	if t, ok := ExpiresAt(stack.Tags); ok {
 		ready.ExpiresAt = &t
@@ -467,4 +502,70 @@ func ConnectionString(engine, host, port, user string) string {
 		return fmt.Sprintf("mysql -h %s -P %s -u %s -p", host, port, user)
 	}
 	return fmt.Sprintf("psql \"host=%s port=%s user=%s dbname=postgres sslmode=require\"", host, port, user)
+}
+
+// login proves the handover: it logs in to the ready clone with the
+// caller's password and summarises what is there. An endpoint this machine
+// cannot reach (a private subnet seen from a laptop) is a success with a
+// note; a refusal of the password this run set is a failed clone. When an
+// earlier run set the password and this one left it alone, the caller's
+// password may rightly not be the clone's: a refusal is only a warning.
+func login(ctx context.Context, req CloneRequest, ready *CloneReady, emit Emit) (*LoginSummary, error) {
+	port, err := strconv.Atoi(ready.Port)
+	if err != nil {
+		port = int(req.Artifact.Source.Port)
+	}
+	t := db.Target{Engine: req.Artifact.Source.Engine, Host: ready.Endpoint, Port: port, User: ready.Username, Password: req.Password}
+	check := req.Login
+	if check == nil {
+		check = defaultLogin(req.LoginWait, emit)
+	}
+	sum, err := check(ctx, t)
+	var refused *db.LoginRefusedError
+	switch {
+	case err == nil:
+		return loginSummary(sum), nil
+	case ctx.Err() != nil:
+		return nil, &InterruptedError{Stack: ready.Stack, State: StateLoggingIn}
+	case errors.Is(err, db.ErrUnreachable):
+		l := loginSummary(sum)
+		l.Reachable, l.LoggedIn = false, false
+		l.Note = db.UnreachableAdvice + " (" + strings.TrimPrefix(err.Error(), db.ErrUnreachable.Error()+": ") + ")"
+		return l, nil
+	case errors.As(err, &refused) && !ready.PasswordReset:
+		emit(Warning{Message: fmt.Sprintf("%v: an earlier run set this clone's password and dbaf left it alone; "+
+			"use that password, or set yours with %s", err, ResumeResetCommand(ready.Stack))})
+		return &LoginSummary{Reachable: true, Note: "login refused: the password is the one an earlier run set"}, nil
+	}
+	reason := "the login check failed: " + err.Error()
+	if refused != nil {
+		reason = "the clone refused its new master password: " + err.Error()
+	}
+	resume := ResumeResetCommand(ready.Stack)
+	f := CloneFailed{Stack: ready.Stack, Reason: reason, Publisher: req.Artifact.Publisher, Kept: true,
+		State: StateLoginFailed, Resume: resume, Teardown: TeardownCommand(ready.Stack),
+		Cleanup: leftRunningResume(ready.Stack, StateLoginFailed, resume)}
+	emit(f)
+	return nil, &CloneError{Failed: f, Err: err}
+}
+
+// defaultLogin is db.Check bounded by wait, each retry reported.
+func defaultLogin(wait time.Duration, emit Emit) LoginChecker {
+	if wait <= 0 {
+		wait = DefaultLoginWait
+	}
+	o := db.CheckOptions{LoginWindow: wait, ReachWindow: min(wait, db.DefaultReachWindow),
+		OnRetry: func(attempt int, err error, next time.Duration) {
+			emit(Progress{Step: PhaseLoggingIn, Line: fmt.Sprintf("login attempt %d: %v; retrying in %s", attempt, err, next)})
+		}}
+	return func(ctx context.Context, t db.Target) (*db.Summary, error) { return db.Check(ctx, t, o) }
+}
+
+func loginSummary(s *db.Summary) *LoginSummary {
+	if s == nil {
+		return &LoginSummary{}
+	}
+	return &LoginSummary{Reachable: s.Reachable, LoggedIn: s.Reachable, ServerVersion: s.ServerVersion, Database: s.Database,
+		Schemas: s.Schemas, Tables: s.Tables, SizeBytes: s.SizeBytes,
+		LatencyMS: float64(s.LoginLatency.Microseconds()) / 1000}
 }

@@ -7,6 +7,7 @@ const (
 	PhaseCreating  = "creating stack"
 	PhaseResetting = "resetting password"
 	PhaseWaiting   = "waiting for the cluster"
+	PhaseLoggingIn = "logging in"
 	PhaseReady     = "ready"
 	PhaseDeleting  = "deleting stack"
 )
@@ -60,6 +61,23 @@ type CloneReady struct {
 	PasswordReset bool `json:"password_reset"`
 	// Password is set only when dbaf generated it: it is shown once, here.
 	Password string `json:"password,omitempty"`
+	// Login is what dbaf saw when it logged in to the clone (nil when no
+	// check ran).
+	Login *LoginSummary `json:"login,omitempty"`
+}
+
+// LoginSummary is the handover login check: what dbaf saw on the clone, or
+// why it could not look.
+type LoginSummary struct {
+	Reachable     bool    `json:"reachable"`
+	LoggedIn      bool    `json:"logged_in"`
+	ServerVersion string  `json:"server_version,omitempty"`
+	Database      string  `json:"database,omitempty"`
+	Schemas       int     `json:"schemas"`
+	Tables        int     `json:"tables"`
+	SizeBytes     int64   `json:"size_bytes"`
+	LatencyMS     float64 `json:"latency_ms"`
+	Note          string  `json:"note,omitempty"` // when not logged in: what happened, and what to do
 }
 
 // CloneFailed is the final event of a failed clone.

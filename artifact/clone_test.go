@@ -229,7 +229,7 @@ func TestCloneSuccess(t *testing.T) {
 	name := StackName(fixedNow())
 	f.completeClone(name)
 	evs, emit := collect()
-	req := CloneRequest{Artifact: testArtifact(), Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow}
+	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow}
 	ready, err := cloneWithOutputs(t, f, req, emit)
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestCloneSuccess(t *testing.T) {
 	if strings.Join(ids, " ") != wantIDs {
 		t.Errorf("events:\n%s\nwant\n%s", strings.Join(ids, " "), wantIDs)
 	}
-	if strings.Join(phases, ",") != "creating stack,resetting password,waiting for the cluster,ready" {
+	if strings.Join(phases, ",") != "creating stack,resetting password,waiting for the cluster,logging in,ready" {
 		t.Errorf("phases = %q", phases)
 	}
 	if throttled != 2 {
@@ -316,7 +316,7 @@ func TestCloneFailureNamesRootCause(t *testing.T) {
 		{stackEv("e6", "DELETE_COMPLETE", "")},
 	}
 	evs, emit := collect()
-	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
 	var ce *CloneError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a CloneError", err)
@@ -343,7 +343,7 @@ func TestCloneKeepOnFailure(t *testing.T) {
 		{stackEv("e1", "CREATE_IN_PROGRESS", "User Initiated"), ev("e2", "Cluster", "AWS::RDS::DBCluster", "CREATE_FAILED", "Source cluster is busy")},
 		{stackEv("e3", "CREATE_FAILED", "The following resource(s) failed to create: [Cluster].")},
 	}
-	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "kept", Password: "s3cret-pass", KeepOnFailure: true, PollInterval: time.Millisecond}, f, nil)
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "kept", Password: "s3cret-pass", KeepOnFailure: true, PollInterval: time.Millisecond}, f, nil)
 	var ce *CloneError
 	if !errors.As(err, &ce) || !ce.Failed.Kept || !strings.Contains(err.Error(), "dbaf teardown kept --yes") || !f.created[0].KeepOnFailure {
 		t.Fatalf("err = %v", err)
@@ -354,7 +354,7 @@ func TestCloneRefusals(t *testing.T) {
 	t.Run("source not available", func(t *testing.T) {
 		f := newFakeStacks()
 		f.clusters["prod"].Status = "stopped"
-		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Password: "s3cret-pass", Now: fixedNow}, f, nil)
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", Now: fixedNow}, f, nil)
 		var se *SourceError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "source cluster prod is stopped") || len(f.created) != 0 {
 			t.Errorf("err = %v, created %d", err, len(f.created))
@@ -363,7 +363,7 @@ func TestCloneRefusals(t *testing.T) {
 	t.Run("unknown source", func(t *testing.T) {
 		f := newFakeStacks()
 		delete(f.clusters, "prod")
-		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Password: "s3cret-pass", Now: fixedNow}, f, nil)
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", Now: fixedNow}, f, nil)
 		var ae *aws.Error
 		if !errors.As(err, &ae) || ae.Kind != aws.NotFound || len(f.created) != 0 {
 			t.Errorf("err = %v", err)
@@ -372,7 +372,7 @@ func TestCloneRefusals(t *testing.T) {
 	t.Run("foreign stack of that name", func(t *testing.T) {
 		f := newFakeStacks()
 		f.stacks["theirs"] = &aws.Stack{Name: "theirs", ID: "x", Status: "CREATE_COMPLETE", Tags: map[string]string{"team": "x"}}
-		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "theirs", Password: "s3cret-pass"}, f, nil)
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "theirs", Password: "s3cret-pass"}, f, nil)
 		if err == nil || !strings.Contains(err.Error(), "not created by dbaf") || len(f.created) != 0 {
 			t.Errorf("err = %v", err)
 		}
@@ -384,7 +384,7 @@ func TestCloneRefusals(t *testing.T) {
 		}
 	})
 	t.Run("bad name", func(t *testing.T) {
-		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "9lives", Password: "s3cret-pass"}, newFakeStacks(), nil)
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "9lives", Password: "s3cret-pass"}, newFakeStacks(), nil)
 		if err == nil {
 			t.Error("a name starting with a digit was accepted")
 		}
@@ -398,7 +398,7 @@ func TestCloneAttachesToExistingStack(t *testing.T) {
 		Outputs: map[string]string{"Endpoint": "ci-clone.cluster-x", "Port": "5432", "ClusterId": "ci-clone"}}
 	f.completeClone("ci-clone")
 	evs, emit := collect()
-	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +415,7 @@ func TestCloneInterruptedNamesTeardown(t *testing.T) {
 	f.batches = successBatches()
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
-	_, err := Clone(ctx, CloneRequest{Artifact: testArtifact(), Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, nil)
+	_, err := Clone(ctx, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, nil)
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "dbaf teardown ci-clone --yes") {
 		t.Fatalf("err = %v", err)
@@ -429,7 +429,7 @@ func TestCloneWarnsOnNetworkMismatch(t *testing.T) {
 	f.completeClone(name)
 	f.clusters[name].SubnetGroup = "default"
 	evs, emit := collect()
-	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Name: name, Password: "s3cret-pass", PollInterval: time.Millisecond}, emit); err != nil {
+	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: name, Password: "s3cret-pass", PollInterval: time.Millisecond}, emit); err != nil {
 		t.Fatal(err)
 	}
 	var warned bool
@@ -574,7 +574,7 @@ func TestCloneGivesUpAfterThrottleBudget(t *testing.T) {
 	f.batches = successBatches()
 	f.throttle = 1 << 30 // an account that throttles every call
 	evs, emit := collect()
-	req := CloneRequest{Artifact: testArtifact(), Name: "busy", Password: "s3cret-pass", PollInterval: time.Millisecond,
+	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "busy", Password: "s3cret-pass", PollInterval: time.Millisecond,
 		ThrottleBudget: 50 * time.Millisecond, Now: fixedNow}
 	_, err := Clone(context.Background(), req, f, emit)
 	var tb *ThrottleBudgetError

@@ -100,3 +100,27 @@ func handWritten(engine string) string {
 		national_id = left(encode(sha256(convert_to(national_id, 'UTF8')), 'hex'), 32),
 		full_name = 'Jane Doe', date_of_birth = NULL`
 }
+
+// BenchmarkCheck is the handover login check (TLS login + summary) against
+// a warm server on loopback, per engine, with the login latency it saw:
+//
+//	go test ./db -run '^$' -bench Check -benchtime 20x
+func BenchmarkCheck(b *testing.B) {
+	for _, engine := range []struct {
+		name  string
+		start func(testing.TB) *testenv.DBServer
+	}{{"postgres", testenv.StartPostgres}, {"mariadb", testenv.StartMariaDB}} {
+		b.Run(engine.name, func(b *testing.B) {
+			s := engine.start(b)
+			var login time.Duration
+			for b.Loop() {
+				sum, err := db.Check(context.Background(), target(s), db.CheckOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				login += sum.LoginLatency
+			}
+			b.ReportMetric(float64(login.Microseconds())/1000/float64(b.N), "ms-login")
+		})
+	}
+}

@@ -23,6 +23,11 @@ const UnreachableAdvice = "ready; not reachable from this machine: connect from 
 // timeout, connection refused, no route, or a name that does not resolve.
 var ErrUnreachable = errors.New("the database is not reachable from this machine")
 
+// errNoSuchHost marks an unreachable target whose name does not resolve
+// here (a private hosted zone, or the sandbox's metadata-only clusters):
+// the answer is authoritative and cached, so it is not retried.
+var errNoSuchHost = errors.New("no such host")
+
 // LoginRefusedError is a server that answered and refused the credentials.
 type LoginRefusedError struct {
 	User, Addr string
@@ -126,6 +131,8 @@ func Check(ctx context.Context, t Target, o CheckOptions) (*Summary, error) {
 		}
 		window := o.LoginWindow
 		switch {
+		case errors.Is(err, errNoSuchHost):
+			window = 0
 		case errors.Is(err, ErrUnreachable):
 			window = o.ReachWindow
 		case !isLoginRefused(err):
@@ -218,6 +225,8 @@ func classify(t Target, err error) error {
 		return &LoginRefusedError{User: t.User, Addr: t.Addr(), Message: scrub(errors.New(pgErr.Message), t.Password).Error()}
 	case errors.As(err, &myErr) && (myErr.Number == 1045 || myErr.Number == 1044):
 		return &LoginRefusedError{User: t.User, Addr: t.Addr(), Message: scrub(errors.New(myErr.Message), t.Password).Error()}
+	case noSuchHost(err):
+		return fmt.Errorf("%w: %s: %w", ErrUnreachable, t.Addr(), errNoSuchHost)
 	case unreachable(err):
 		return fmt.Errorf("%w: %s: %v", ErrUnreachable, t.Addr(), scrub(rootCause(err), t.Password))
 	}
@@ -242,6 +251,11 @@ func unreachable(err error) bool {
 	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func noSuchHost(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
 // rootCause is the innermost error: the OS's words, without the driver's

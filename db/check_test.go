@@ -230,3 +230,17 @@ func TestConnectLines(t *testing.T) {
 		}
 	}
 }
+
+// A name that does not resolve is unreachable at once: the resolver's "no
+// such host" is authoritative, so waiting the reach window would not help.
+func TestCheckNoSuchHostIsNotRetried(t *testing.T) {
+	clock := &fakeClock{}
+	tg := db.Target{Engine: db.EnginePostgres, Host: "clone.cluster-x.dbaf-test.invalid", Port: 5432, User: "u", Password: "pw"}
+	sum, err := db.Check(context.Background(), tg, clock.options())
+	if !errors.Is(err, db.ErrUnreachable) || sum == nil || sum.Reachable {
+		t.Fatalf("Check = %+v, %v; want ErrUnreachable with an unreachable summary", sum, err)
+	}
+	if !strings.Contains(err.Error(), "no such host") || len(clock.sleeps) != 0 {
+		t.Errorf("err %q after waits %v; want \"no such host\" and no retry", err, clock.sleeps)
+	}
+}

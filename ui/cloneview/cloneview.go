@@ -816,6 +816,9 @@ func (m *Model) apply(e artifact.Event) int {
 		m.phase = e.Phase
 		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase})
 		return 1
+	case artifact.Progress:
+		m.log.add(logEntry{kind: logQuiet, text: e.Line})
+		return 1
 	case artifact.Throttled:
 		m.log.add(logEntry{kind: logQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})
 		return 1

@@ -13,11 +13,12 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui/printer"
 	"github.com/dbaf/dbaf/ui/common"
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.
-var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseReady}
+var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseLoggingIn, artifact.PhaseReady}
 
 // View draws the current stage within the terminal's width and height.
 func (m *Model) View() tea.View {
@@ -377,6 +378,13 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 		kv("expires", m.expiry(*r.ExpiresAt), plain)
 	} else {
 		kv("expires", "never: it runs, and is billed, until torn down", plain)
+	}
+	if r.Login != nil {
+		st := plain
+		if !r.Login.LoggedIn {
+			st = t.Warn
+		}
+		kv("login", printer.LoginLine(*r.Login), st)
 	}
 	for _, wmsg := range m.warnings {
 		for _, l := range common.Wrap("! "+wmsg, w, 3) {

@@ -44,7 +44,9 @@ func cvCreating() []artifact.Event {
 func cvReady(password string) *artifact.CloneReady {
 	exp := uitest.T0.Add(24 * time.Hour)
 	return &artifact.CloneReady{Stack: uitest.Stack, ClusterID: uitest.Stack, Endpoint: uitest.Host, Port: "5432", Username: "postgres",
-		Connection: artifact.ConnectionString("aurora-postgresql", uitest.Host, "5432", "postgres"), ExpiresAt: &exp, Password: password}
+		Connection: artifact.ConnectionString("aurora-postgresql", uitest.Host, "5432", "postgres"), ExpiresAt: &exp, Password: password,
+		Login: &artifact.LoginSummary{Reachable: true, LoggedIn: true, ServerVersion: "16.4", Database: "postgres", Schemas: 3, Tables: 41,
+			SizeBytes: 734_003_200, LatencyMS: 18.4}}
 }
 
 // success is a whole successful clone.
@@ -57,6 +59,7 @@ func success(ready *artifact.CloneReady) []artifact.Event {
 		uitest.StackEv(612, "CREATE_COMPLETE", ""),
 		artifact.Phase{Phase: artifact.PhaseResetting},
 		artifact.Phase{Phase: artifact.PhaseWaiting},
+		artifact.Phase{Phase: artifact.PhaseLoggingIn},
 		artifact.Phase{Phase: artifact.PhaseReady},
 		*ready,
 	)

@@ -70,6 +70,9 @@ func (p *Plain) Emit(e artifact.Event) {
 		if e.ExpiresAt != nil {
 			fmt.Fprintf(p.Out, "expires: %s\n", e.ExpiresAt.UTC().Format(time.RFC3339))
 		}
+		if e.Login != nil {
+			fmt.Fprintf(p.Out, "login: %s\n", LoginLine(*e.Login))
+		}
 		if e.Password != "" {
 			fmt.Fprintf(p.Out, "password: %s   (generated; shown only this once)\n", e.Password)
 		}
@@ -86,6 +89,20 @@ func (p *Plain) Emit(e artifact.Event) {
 	default:
 		fmt.Fprintf(p.Err, "%s\n", artifact.Kind(e))
 	}
+}
+
+// LoginLine says what the handover login check saw, or why it could not
+// look: the plain result line and the clone view's ready panel.
+func LoginLine(l artifact.LoginSummary) string {
+	if !l.LoggedIn {
+		return l.Note
+	}
+	db := ""
+	if l.Database != "" {
+		db = ", database " + l.Database
+	}
+	return fmt.Sprintf("ok in %s: server %s%s, %d schemas, %d tables, %s", round(time.Duration(l.LatencyMS*float64(time.Millisecond))),
+		l.ServerVersion, db, l.Schemas, l.Tables, Bytes(l.SizeBytes))
 }
 
 // JSON prints one JSON object per event, each with "event" (its kind) and

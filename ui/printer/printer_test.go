@@ -35,3 +35,32 @@ func TestShowSaysAPointInTimeCloneIsAFullCopy(t *testing.T) {
 		t.Errorf("show:\n%s", b.String())
 	}
 }
+
+func TestPrintersSayWhatTheLoginSaw(t *testing.T) {
+	seen := artifact.CloneReady{Stack: "c1", Endpoint: "h", Port: "5432", Username: "postgres",
+		Login: &artifact.LoginSummary{Reachable: true, LoggedIn: true, ServerVersion: "15.8", Database: "postgres", Schemas: 2, Tables: 6,
+			SizeBytes: 12_400_000, LatencyMS: 7.25}}
+	unreachable := artifact.CloneReady{Stack: "c2", Endpoint: "h", Port: "5432", Username: "postgres",
+		Login: &artifact.LoginSummary{Note: "ready; not reachable from this machine: connect from inside the VPC (h:5432: i/o timeout)"}}
+	for _, tc := range []struct {
+		ready artifact.CloneReady
+		line  string
+	}{
+		{seen, "login: ok in 7ms: server 15.8, database postgres, 2 schemas, 6 tables, 12.4 MB\n"},
+		{unreachable, "login: ready; not reachable from this machine: connect from inside the VPC (h:5432: i/o timeout)\n"},
+	} {
+		var out, errOut bytes.Buffer
+		(&Plain{Out: &out, Err: &errOut}).Emit(tc.ready)
+		if !strings.HasSuffix(out.String(), tc.line) {
+			t.Errorf("plain result:\n%s\nwant it to end with %q", out.String(), tc.line)
+		}
+	}
+	var js bytes.Buffer
+	(&JSON{Out: &js}).Emit(seen)
+	for _, want := range []string{`"event":"clone_ready"`, `"login":{`, `"server_version":"15.8"`, `"tables":6`, `"schemas":2`,
+		`"size_bytes":12400000`, `"latency_ms":7.25`, `"reachable":true`, `"database":"postgres"`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("clone_ready JSON lacks %s: %s", want, js.String())
+		}
+	}
+}
