@@ -277,24 +277,45 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// promptPassword asks twice on the error stream. The answer comes from
+// the injected input: unechoed when it is a terminal, else its next lines.
 func (f *Factory) promptPassword() (string, error) {
-	fd := os.Stdin.Fd()
+	read := lineReader(f.IOStreams.In)
+	if file, ok := f.IOStreams.In.(*os.File); ok && term.IsTerminal(file.Fd()) {
+		read = func() (string, error) {
+			b, err := term.ReadPassword(file.Fd())
+			return string(b), err
+		}
+	}
 	fmt.Fprint(f.IOStreams.ErrOut, "Password for the clone's master user: ")
-	first, err := term.ReadPassword(fd)
+	first, err := read()
 	fmt.Fprintln(f.IOStreams.ErrOut)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
 	}
 	fmt.Fprint(f.IOStreams.ErrOut, "Again: ")
-	second, err := term.ReadPassword(fd)
+	second, err := read()
 	fmt.Fprintln(f.IOStreams.ErrOut)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
 	}
-	if string(first) != string(second) {
+	if first != second {
 		return "", usageErr{errors.New("the two passwords differ: nothing was created")}
 	}
-	return string(first), nil
+	return first, nil
+}
+
+// lineReader reads successive lines of r, without their line endings; a
+// last line without one counts, an empty input is io.EOF.
+func lineReader(r io.Reader) func() (string, error) {
+	br := bufio.NewReader(r)
+	return func() (string, error) {
+		line, err := br.ReadString('\n')
+		if err == io.EOF && line != "" {
+			err = nil
+		}
+		return strings.TrimRight(line, "\r\n"), err
+	}
 }
 
 // checkPassword applies the engine's master password rules
@@ -306,16 +327,32 @@ func checkPassword(engine, pw, source string) error {
 	return nil
 }
 
-// generatePassword makes a 24-character password from letters and digits
-// (about 142 bits), which every Aurora engine accepts.
-func generatePassword() string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-	b := make([]byte, 24)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+// passwordAlphabet is what generated passwords are made of: letters and
+// digits without the look-alikes (I, O, l, 0, 1), which every Aurora
+// engine accepts.
+const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+// generatePassword makes a 24-character password (about 140 bits).
+func generatePassword() string { return newPassword(rand.Reader, 24) }
+
+// newPassword draws n characters uniformly from passwordAlphabet. Bytes
+// from the top of the range, where a plain modulo would favour the first
+// letters, are dropped (rejection sampling).
+func newPassword(random io.Reader, n int) string {
+	const limit = 256 - 256%len(passwordAlphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/2)
+	for len(out) < n {
+		if _, err := io.ReadFull(random, buf); err != nil {
+			panic("dbaf: no randomness for a password: " + err.Error()) // crypto/rand never fails
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, passwordAlphabet[int(b)%len(passwordAlphabet)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // minPollInterval floors DBAF_POLL_INTERVAL: faster polling only burns
