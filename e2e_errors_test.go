@@ -102,27 +102,6 @@ func TestUnknownKeyWarns(t *testing.T) {
 	}
 }
 
-func TestHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"build", "--help"}, {"show", "--help"}, {"sandbox", "serve", "--help"}, {"version", "--help"}} {
-		r := runDbaf(t, nil, args...)
-		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
-			t.Errorf("dbaf %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
-		}
-	}
-	if r := runDbaf(t, nil, "build", "--help"); !strings.Contains(r.stdout, "--instance-class") || !strings.Contains(r.stdout, "INI: instance_type") {
-		t.Errorf("build --help lacks the INI flags:\n%s", r.stdout)
-	}
-	if r := runDbaf(t, nil, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "dbaf e2e (") {
-		t.Errorf("version: %q", r.stdout)
-	}
-	if r := runDbaf(t, nil, "build", "--no-such-flag"); r.code != 2 || !strings.Contains(r.stderr, "dbaf build --help") {
-		t.Errorf("bad flag: exit %d %q", r.code, r.stderr)
-	}
-	if r := runDbaf(t, nil, "show"); r.code != 2 || !strings.Contains(r.stderr, "--image") {
-		t.Errorf("show outside an image: exit %d %q", r.code, r.stderr)
-	}
-}
-
 // subnetsInOneAZ asks the sandbox, through the AWS CLI, for two subnets of
 // one VPC in the same AZ.
 func subnetsInOneAZ(t *testing.T, env []string) []string {
