@@ -24,7 +24,8 @@ import (
 )
 
 // dbafBin is the static dbaf binary built once for all end-to-end tests,
-// or the prebuilt one named by DBAF_E2E_BINARY.
+// or the prebuilt one named by DBAF_E2E_BINARY (built as below: static,
+// with -ldflags "-X main.version=e2e", which the image labels are checked for).
 var dbafBin string
 
 func TestMain(m *testing.M) {
@@ -270,7 +271,7 @@ func TestBuildEndToEnd(t *testing.T) {
 		t.Fatalf("docker run show: %v\n%s", err, out)
 	}
 	for _, want := range []string{"prod-aurora (aurora-postgresql 16.4) in eu-west-1", "db.r6g.large, port 5432, user postgres",
-		"dataops@example.com", "72h0m0s", "prod-db-subnets"} {
+		"dataops@example.com", "ttl         3d", "prod-db-subnets"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("show output lacks %q:\n%s", want, out)
 		}
