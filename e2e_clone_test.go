@@ -239,54 +239,6 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-func TestCloneSurvivesThrottling(t *testing.T) {
-	env := startSandbox(t, append(testPaceArgs, "--fault", "cloudformation:DescribeStackEvents=Throttling:3")...)
-	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
-	r := runDbaf(t, with(env, "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=100ms"), "clone", "--config", ini, "--name", "e2e-throttled", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	if !strings.Contains(r.stdout, `"event":"throttled"`) || !strings.Contains(r.stdout, `"event":"clone_ready"`) {
-		t.Errorf("want throttled events and a ready clone:\n%s", r.stdout)
-	}
-}
-
-func TestCloneBadInput(t *testing.T) {
-	env := startSandbox(t, testPaceArgs...)
-	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
-	stopped := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "x:y"), "prod-aurora", "reporting-stopped", 1))
-	pw := "DB_PASSWORD=" + testPassword
-	cases := []struct {
-		name string
-		env  []string
-		args []string
-		code int
-		says []string
-	}{
-		{"no password", env, []string{"clone", "--config", ini}, 2, []string{"DB_PASSWORD", "--password-stdin", "--generate-password"}},
-		{"short password", with(env, "DB_PASSWORD=short"), []string{"clone", "--config", ini}, 2, []string{"DB_PASSWORD is 5 characters"}},
-		{"no artifact", with(env, pw), []string{"clone"}, 2, []string{"--image", "--config"}},
-		{"stopped source", with(env, pw), []string{"clone", "--config", stopped}, 2, []string{"reporting-stopped", "stopped"}},
-		{"bad name", with(env, pw), []string{"clone", "--config", ini, "--name", "1-bad_name"}, 2, []string{"1-bad_name"}},
-		{"bad login wait", with(env, pw), []string{"clone", "--config", ini, "--login-wait", "0s"}, 2, []string{"--login-wait 0s", "positive duration"}},
-		{"no credentials", []string{"AWS_REGION=eu-west-1", "AWS_ENDPOINT_URL=" + envValue(env, "AWS_ENDPOINT_URL"), pw}, []string{"clone", "--config", ini}, 3, []string{"credentials"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := runDbaf(t, tc.env, tc.args...)
-			if r.code != tc.code {
-				t.Errorf("exit %d, want %d\n%s%s", r.code, tc.code, r.stdout, r.stderr)
-			}
-			for _, s := range tc.says {
-				if !strings.Contains(r.stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
-				}
-			}
-			noSecret(t, r.stdout, r.stderr)
-		})
-	}
-}
-
 func TestCloneInterruptNamesTeardown(t *testing.T) {
 	env := startSandbox(t, "--pace", "0.5") // slow enough to interrupt mid-creation
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dbaf/dbaf/internal/blackhole"
+	"github.com/dbaf/dbaf/internal/cli"
 )
 
 // TestBuildBadInput: each bad input gets its message and exit code, and
@@ -17,7 +18,7 @@ import (
 func TestBuildBadInput(t *testing.T) {
 	need(t, "docker", "info")
 	env := startSandbox(t)
-	endpoint := envMap(env)["AWS_ENDPOINT_URL"]
+	endpoint := envValue(env, "AWS_ENDPOINT_URL")
 	oneAZ := subnetsInOneAZ(t, env)
 
 	ini := func(body string) func(t *testing.T, tag string) string {
@@ -101,27 +102,6 @@ func TestUnknownKeyWarns(t *testing.T) {
 	}
 }
 
-func TestHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"build", "--help"}, {"show", "--help"}, {"sandbox", "serve", "--help"}, {"version", "--help"}} {
-		r := runDbaf(t, nil, args...)
-		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
-			t.Errorf("dbaf %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
-		}
-	}
-	if r := runDbaf(t, nil, "build", "--help"); !strings.Contains(r.stdout, "--instance-class") || !strings.Contains(r.stdout, "INI: instance_type") {
-		t.Errorf("build --help lacks the INI flags:\n%s", r.stdout)
-	}
-	if r := runDbaf(t, nil, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "dbaf e2e (") {
-		t.Errorf("version: %q", r.stdout)
-	}
-	if r := runDbaf(t, nil, "build", "--no-such-flag"); r.code != 2 || !strings.Contains(r.stderr, "dbaf build --help") {
-		t.Errorf("bad flag: exit %d %q", r.code, r.stderr)
-	}
-	if r := runDbaf(t, nil, "show"); r.code != 2 || !strings.Contains(r.stderr, "--image") {
-		t.Errorf("show outside an image: exit %d %q", r.code, r.stderr)
-	}
-}
-
 // subnetsInOneAZ asks the sandbox, through the AWS CLI, for two subnets of
 // one VPC in the same AZ.
 func subnetsInOneAZ(t *testing.T, env []string) []string {
@@ -180,7 +160,7 @@ func TestSilentEndpointsFail(t *testing.T) {
 		"AWS_SECRET_ACCESS_KEY=secret", "DBAF_HTTP_TIMEOUT=300ms"}
 	for _, args := range [][]string{{"list"}, {"teardown", "some-stack", "--yes"}} {
 		r := runDbaf(t, awsEnv, args...)
-		if r.code != exitAWS || !strings.Contains(r.stderr, "cannot reach "+aws) || !strings.Contains(r.stderr, "timed out") ||
+		if r.code != cli.ExitAWS || !strings.Contains(r.stderr, "cannot reach "+aws) || !strings.Contains(r.stderr, "timed out") ||
 			!strings.Contains(r.stderr, "AWS_ENDPOINT_URL") {
 			t.Errorf("dbaf %v: exit %d, stderr:\n%s\nwant exit 3 naming %s and AWS_ENDPOINT_URL", args, r.code, r.stderr, aws)
 		}
@@ -189,13 +169,13 @@ func TestSilentEndpointsFail(t *testing.T) {
 	docker := "tcp://" + blackhole.Listen(t)
 	ini := writeINI(t, "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\n")
 	r := runDbaf(t, with(awsEnv, "DOCKER_HOST="+docker), "build", ini, "--yes", "--dbaf-binary", dbafBin)
-	if r.code != exitDocker || !strings.Contains(r.stderr, docker) || !strings.Contains(r.stderr, "DOCKER_HOST") {
+	if r.code != cli.ExitDocker || !strings.Contains(r.stderr, docker) || !strings.Contains(r.stderr, "DOCKER_HOST") {
 		t.Errorf("build: exit %d, stderr:\n%s\nwant exit 4 naming %s and DOCKER_HOST", r.code, r.stderr, docker)
 	}
 
 	registry := blackhole.Listen(t)
 	r = runDbaf(t, with(awsEnv, "DOCKER_HOST=unix:///nonexistent/docker.sock", "DOCKER_CONFIG="+t.TempDir()), "show", "--image", registry+"/team/db-artifact:v1")
-	if r.code != exitDocker || !strings.Contains(r.stderr, "registry "+registry+" gave no answer") {
+	if r.code != cli.ExitDocker || !strings.Contains(r.stderr, "registry "+registry+" gave no answer") {
 		t.Errorf("show --image: exit %d, stderr:\n%s\nwant exit 4 naming the registry %s", r.code, r.stderr, registry)
 	}
 }

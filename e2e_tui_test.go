@@ -237,3 +237,6 @@ func TestTUICtrlCExits130(t *testing.T) {
 		})
 	}
 }
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -41,4 +41,7 @@ if [ -n "$unformatted" ]; then
 	echo "gofmt would change: $unformatted" >&2
 	exit 1
 fi
-go test -count=1 "$@" ./...
+# CGO_ENABLED=0 as for the static dbaf the end-to-end tests put in images:
+# their binary then reuses the packages compiled for the tests.
+export CGO_ENABLED=0
+go test -count=1 -timeout 20m "$@" ./...

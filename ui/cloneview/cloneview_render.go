@@ -13,8 +13,8 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
-	"github.com/dbaf/dbaf/ui/printer"
 	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/printer"
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.

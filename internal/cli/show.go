@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,8 +13,17 @@ import (
 	"github.com/dbaf/dbaf/ui/printer"
 )
 
-func (a *app) showCmd() *cobra.Command {
-	var image string
+// ShowOptions are those of `dbaf show`.
+type ShowOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	Image string // read the artifact out of this image; "" = the one dbaf runs with
+}
+
+// NewCmdShow prints the artifact an image carries.
+func NewCmdShow(f *Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "show",
 		Short: "Print the artifact an image carries",
@@ -29,31 +38,40 @@ Docker engine, or from a registry when the engine does not have it.`,
   dbaf show --image 127.0.0.1:5000/db-artifact:latest -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			data, err := a.readArtifact(cmd.Context(), image)
-			if err != nil {
-				return err
+			opts.ctx = cmd.Context()
+			if runF != nil {
+				return runF(opts)
 			}
-			art, err := artifact.Parse(data)
-			if err != nil {
-				return err
-			}
-			if a.global.output == "json" {
-				_, err = a.out.Write(data)
-				return err
-			}
-			printer.ShowArtifact(a.out, art)
-			return nil
+			return showRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&image, "image", "", "read the artifact out of this image (local engine first, then its registry)")
+	cmd.Flags().StringVar(&opts.Image, "image", "", "read the artifact out of this image (local engine first, then its registry)")
 	return cmd
+}
+
+func showRun(opts *ShowOptions) error {
+	f := opts.f
+	data, err := f.readArtifact(opts.ctx, opts.Image)
+	if err != nil {
+		return err
+	}
+	art, err := artifact.Parse(data)
+	if err != nil {
+		return err
+	}
+	if f.global.output == "json" {
+		_, err = f.IOStreams.Out.Write(data)
+		return err
+	}
+	printer.ShowArtifact(f.IOStreams.Out, art)
+	return nil
 }
 
 // readArtifact returns the artifact file: from an image when one is named,
 // else the one this process runs with (inside an artifact image).
-func (a *app) readArtifact(ctx context.Context, image string) ([]byte, error) {
+func (f *Factory) readArtifact(ctx context.Context, image string) ([]byte, error) {
 	if image == "" {
-		path := a.getenv("DBAF_ARTIFACT")
+		path := f.Getenv("DBAF_ARTIFACT")
 		if path == "" {
 			path = artifact.FilePath
 		}
@@ -63,7 +81,7 @@ func (a *app) readArtifact(ctx context.Context, image string) ([]byte, error) {
 		}
 		return data, err
 	}
-	engine, err := a.netTimeouts().Connect(ctx)
+	engine, err := f.DockerEngine(ctx)
 	if err == nil {
 		defer engine.Close()
 		data, lerr := engine.ReadFile(ctx, image, artifact.FilePath)
@@ -74,7 +92,7 @@ func (a *app) readArtifact(ctx context.Context, image string) ([]byte, error) {
 			return nil, dockerErr{lerr} // the image is there but is no artifact
 		}
 	}
-	data, rerr := a.netTimeouts().ReadRemoteFile(ctx, image, artifact.FilePath)
+	data, rerr := f.netTimeouts().ReadRemoteFile(ctx, image, artifact.FilePath)
 	if rerr != nil {
 		if err != nil {
 			return nil, dockerErr{fmt.Errorf("%v; and reading it from its registry failed too: %w", err, rerr)}

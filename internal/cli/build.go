@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -39,16 +39,23 @@ var buildFlags = []struct{ flag, key, usage string }{
 	{"clone-ttl", "clone_ttl", "how long a clone may live, e.g. 72h or 3d"},
 }
 
-type buildOptions struct {
-	yes       bool
-	push      string
-	binary    string
-	arch      string
+// BuildOptions are those of `dbaf build`.
+type BuildOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	Path   string // the INI; "" = ./artifact_config.ini unless the flags make a whole config
+	Yes    bool
+	Push   string
+	Binary string
+	Arch   string
+	// overrides holds the INI keys given as flags, by key.
 	overrides map[string]*string
 }
 
-func (a *app) buildCmd() *cobra.Command {
-	o := &buildOptions{overrides: map[string]*string{}}
+// NewCmdBuild builds a database artifact image.
+func NewCmdBuild(f *Factory, runF func(*BuildOptions) error) *cobra.Command {
+	opts := &BuildOptions{f: f, overrides: map[string]*string{}}
 	cmd := &cobra.Command{
 		Use:   "build [CONFIG]",
 		Short: "Build a database artifact image from an INI file",
@@ -68,81 +75,85 @@ With --yes, or without a terminal, dbaf never prompts.`,
   dbaf build artifact_config.ini --yes --push 127.0.0.1:5000/db-artifact:latest`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := ""
+			opts.ctx = cmd.Context()
 			if len(args) == 1 {
-				path = args[0]
+				opts.Path = args[0]
 			}
-			for _, f := range buildFlags {
-				if !cmd.Flags().Changed(f.flag) {
-					delete(o.overrides, f.key)
+			for _, bf := range buildFlags {
+				if !cmd.Flags().Changed(bf.flag) {
+					delete(opts.overrides, bf.key)
 				}
 			}
-			return a.build(cmd.Context(), path, o)
+			if runF != nil {
+				return runF(opts)
+			}
+			return buildRun(opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVarP(&o.yes, "yes", "y", false, "build without asking")
-	fl.StringVar(&o.push, "push", "", "also push the image to this registry reference, e.g. 127.0.0.1:5000/db-artifact:latest")
-	fl.StringVar(&o.binary, "dbaf-binary", "", "static linux dbaf binary to put in the image (default: this dbaf)")
-	fl.StringVar(&o.arch, "arch", "", "image architecture, amd64 or arm64 (default: this machine's)")
-	for _, f := range buildFlags {
-		o.overrides[f.key] = fl.String(f.flag, "", f.usage+" [INI: "+f.key+"]")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "build without asking")
+	fl.StringVar(&opts.Push, "push", "", "also push the image to this registry reference, e.g. 127.0.0.1:5000/db-artifact:latest")
+	fl.StringVar(&opts.Binary, "dbaf-binary", "", "static linux dbaf binary to put in the image (default: this dbaf)")
+	fl.StringVar(&opts.Arch, "arch", "", "image architecture, amd64 or arm64 (default: this machine's)")
+	for _, bf := range buildFlags {
+		opts.overrides[bf.key] = fl.String(bf.flag, "", bf.usage+" [INI: "+bf.key+"]")
 	}
 	return cmd
 }
 
-func (a *app) build(ctx context.Context, path string, o *buildOptions) error {
-	if o.push != "" {
+func buildRun(o *BuildOptions) error {
+	f, ctx := o.f, o.ctx
+	if o.Push != "" {
 		// Checked before anything is built: a typo must not cost a build.
-		if _, err := name.ParseReference(o.push); err != nil {
-			err = usageErr{fmt.Errorf("--push %q is not an image reference: %v; want e.g. 127.0.0.1:5000/db-artifact:latest", o.push, err)}
-			a.printer().Emit(artifact.BuildFailed{Reason: err.Error()})
+		if _, err := name.ParseReference(o.Push); err != nil {
+			err = usageErr{fmt.Errorf("--push %q is not an image reference: %v; want e.g. 127.0.0.1:5000/db-artifact:latest", o.Push, err)}
+			f.printer().Emit(artifact.BuildFailed{Reason: err.Error()})
 			return err
 		}
 	}
-	if !o.yes && a.interactive() && a.global.output == "text" {
-		return a.wizard(ctx, path, o)
+	if !o.Yes && f.textView() {
+		return f.wizard(ctx, o)
 	}
-	g := &finalGuard{p: a.printer()}
-	err := a.buildHeadless(ctx, path, o, g.Emit)
+	g := &finalGuard{p: f.printer()}
+	err := f.buildHeadless(ctx, o, g.Emit)
 	return g.close(err, func(err error) artifact.Event { return artifact.BuildFailed{Reason: err.Error()} })
 }
 
-func (a *app) buildHeadless(ctx context.Context, path string, o *buildOptions, emit artifact.Emit) error {
-	cfg, err := a.loadBuildConfig(path, o.overrides, true)
+func (f *Factory) buildHeadless(ctx context.Context, o *BuildOptions, emit artifact.Emit) error {
+	cfg, err := f.loadBuildConfig(o.Path, o.overrides, true)
 	if err != nil {
 		return err
 	}
 
-	binary, err := imageBinary(o)
+	binary, err := f.imageBinary(o)
 	if err != nil {
 		return err
 	}
 
-	if !o.yes && !a.interactive() {
-		fmt.Fprintln(a.errOut, "dbaf: no terminal: building without prompts, as with --yes")
+	if !o.Yes && !f.interactive() {
+		fmt.Fprintln(f.IOStreams.ErrOut, "dbaf: no terminal: building without prompts, as with --yes")
 	}
 
-	client, err := a.awsClient(ctx, cfg.Region)
+	client, err := f.awsClient(ctx, cfg.Region)
 	if err != nil {
 		return err
 	}
-	_, err = a.runBuild(ctx, cfg, binary, o.arch, o.push, client, emit)
+	_, err = f.runBuild(ctx, cfg, binary, o.Arch, o.Push, client, emit)
 	return err
 }
 
 // imageBinary is the static dbaf that goes into the image: --dbaf-binary,
 // else the running one.
-func imageBinary(o *buildOptions) (string, error) {
-	binary := o.binary
+func (f *Factory) imageBinary(o *BuildOptions) (string, error) {
+	binary := o.Binary
 	if binary == "" {
 		var err error
-		if binary, err = os.Executable(); err != nil {
+		if binary, err = f.Executable(); err != nil {
 			return "", fmt.Errorf("cannot find the running dbaf binary (%v): pass --dbaf-binary", err)
 		}
 	}
-	if err := dockerbuild.CheckBinary(binary, o.arch); err != nil {
-		if o.binary == "" {
+	if err := dockerbuild.CheckBinary(binary, o.Arch); err != nil {
+		if o.Binary == "" {
 			err = fmt.Errorf("%w\n(the running dbaf cannot go into the image; pass --dbaf-binary PATH)", err)
 		}
 		return "", usageErr{err}
@@ -152,34 +163,34 @@ func imageBinary(o *buildOptions) (string, error) {
 
 // runBuild connects to Docker and runs one build; the headless command and
 // the wizard both call it.
-func (a *app) runBuild(ctx context.Context, cfg *config.Config, binary, arch, push string, d artifact.Discovery, emit artifact.Emit) (*artifact.Built, error) {
-	engine, err := a.netTimeouts().Connect(ctx)
+func (f *Factory) runBuild(ctx context.Context, cfg *config.Config, binary, arch, push string, d artifact.Discovery, emit artifact.Emit) (*artifact.Built, error) {
+	engine, err := f.DockerEngine(ctx)
 	if err != nil {
 		return nil, dockerErr{err}
 	}
 	defer engine.Close()
-	created, err := artifact.CreatedTime(cfg.Path, a.getenv)
+	created, err := artifact.CreatedTime(cfg.Path, f.Getenv)
 	if err != nil {
 		return nil, usageErr{err}
 	}
-	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: a.version, Push: push,
-		Sandbox: a.global.sandbox}
-	built, err := artifact.Build(ctx, req, d, engine, a.netTimeouts().Push, emit)
+	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: f.Version, Push: push,
+		Sandbox: f.global.sandbox}
+	built, err := artifact.Build(ctx, req, d, engine, f.netTimeouts().Push, emit)
 	return built, wrapDocker(err)
 }
 
 // wizard runs the build wizard, pre-filled from the INI (if any) and the
 // flags; a partial or invalid file is fine, the wizard asks for the rest.
-func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
-	binary, err := imageBinary(o)
+func (f *Factory) wizard(ctx context.Context, o *BuildOptions) error {
+	binary, err := f.imageBinary(o)
 	if err != nil {
 		return err
 	}
-	cfg, err := a.loadBuildConfig(path, o.overrides, false)
+	cfg, err := f.loadBuildConfig(o.Path, o.overrides, false)
 	if err != nil {
 		return err
 	}
-	client, err := a.awsClient(ctx, cfg.Region)
+	client, err := f.awsClient(ctx, cfg.Region)
 	if err != nil {
 		return err
 	}
@@ -190,28 +201,28 @@ func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
 	built, err := wizard.Run(ctx, wizard.Options{
 		Discovery: client,
 		SwitchRegion: func(ctx context.Context, region string) (wizard.Discovery, error) {
-			return a.awsClientIn(ctx, region)
+			return f.AWSClient(ctx, region)
 		},
-		Profile:    a.profileName(),
+		Profile:    f.profileName(),
 		Config:     cfg,
 		ConfigPath: configPath,
 		Build: func(ctx context.Context, cfg *config.Config, push string, emit artifact.Emit) (*artifact.Built, error) {
 			if push == "" {
-				push = o.push
+				push = o.Push
 			}
 			d := client
 			if cfg.Region != "" && cfg.Region != client.Region() { // switched region
 				var err error
-				if d, err = a.awsClientIn(ctx, cfg.Region); err != nil {
+				if d, err = f.AWSClient(ctx, cfg.Region); err != nil {
 					return nil, err
 				}
 			}
-			return a.runBuild(ctx, cfg, binary, o.arch, push, d, emit)
+			return f.runBuild(ctx, cfg, binary, o.Arch, push, d, emit)
 		},
-		Theme: a.theme(),
-	}, a.teaOptions()...)
+		Theme: f.theme(),
+	}, f.teaOptions()...)
 	if errors.Is(err, wizard.ErrAborted) && built == nil && ctx.Err() == nil {
-		fmt.Fprintln(a.errOut, "dbaf: wizard closed: nothing was built")
+		fmt.Fprintln(f.IOStreams.ErrOut, "dbaf: wizard closed: nothing was built")
 		if errors.Is(err, common.ErrInterrupted) {
 			return quiet(err) // ctrl+c: exit 130
 		}
@@ -220,19 +231,19 @@ func (a *app) wizard(ctx context.Context, path string, o *buildOptions) error {
 	if err != nil {
 		return quiet(err)
 	}
-	fmt.Fprintf(a.out, "image: %s\nid: %s\nrun: %s\n", built.Image, built.ID, built.RunLine)
+	fmt.Fprintf(f.IOStreams.Out, "image: %s\nid: %s\nrun: %s\n", built.Image, built.ID, built.RunLine)
 	return nil
 }
 
 // profileName is the AWS profile shown in headers.
-func (a *app) profileName() string {
+func (f *Factory) profileName() string {
 	switch {
-	case a.global.sandbox:
+	case f.global.sandbox:
 		return "sandbox"
-	case a.global.profile != "":
-		return a.global.profile
-	case a.getenv("AWS_PROFILE") != "":
-		return a.getenv("AWS_PROFILE")
+	case f.global.profile != "":
+		return f.global.profile
+	case f.Getenv("AWS_PROFILE") != "":
+		return f.Getenv("AWS_PROFILE")
 	}
 	return "default"
 }
@@ -242,11 +253,11 @@ func (a *app) profileName() string {
 // a CONFIG argument it reads ./artifact_config.ini only when the flags do not
 // already make a complete config, and a headless build says which file it
 // read (a "config" progress line).
-func (a *app) loadBuildConfig(path string, overrides map[string]*string, validate bool) (*config.Config, error) {
+func (f *Factory) loadBuildConfig(path string, overrides map[string]*string, validate bool) (*config.Config, error) {
 	if path == "" && len(overrides) > 0 {
 		if cfg, err := withOverrides(&config.Config{}, overrides); err == nil && cfg.Validate() == nil {
 			if validate {
-				a.printer().Emit(artifact.Progress{Step: "config", Line: "config: none, the flags name every required key"})
+				f.printer().Emit(artifact.Progress{Step: "config", Line: "config: none, the flags name every required key"})
 			}
 			return cfg, nil
 		}
@@ -263,11 +274,11 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string, validat
 			return nil, err
 		}
 		for _, w := range warnings {
-			fmt.Fprintf(a.errOut, "warning: %s\n", w)
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
 		}
 		cfg = c
 		if validate {
-			a.printer().Emit(artifact.Progress{Step: "config", Line: "config: " + path})
+			f.printer().Emit(artifact.Progress{Step: "config", Line: "config: " + path})
 		}
 	} else if len(overrides) == 0 && validate {
 		return nil, usageErr{fmt.Errorf("no %s here and no flags: pass an INI file (dbaf build FILE) or --source-cluster, --subnets and --instance-class", defaultConfigFile)}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,9 +14,9 @@ import (
 func runApp(t *testing.T, env map[string]string, args ...string) (code int, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	a := &app{in: strings.NewReader(""), out: &out, errOut: &errOut, getenv: func(k string) string { return env[k] },
-		version: "test", interactive: func() bool { return false }}
-	code = a.run(context.Background(), args)
+	f := NewFactory(IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, IsTerminal: func() bool { return false }},
+		func(k string) string { return env[k] }, func() []string { return nil }, "test")
+	code = Run(context.Background(), f, args)
 	return code, errOut.String()
 }
 
@@ -28,7 +28,7 @@ func TestPollIntervalIsFlooredAndChecked(t *testing.T) {
 		{"-1s", `DBAF_POLL_INTERVAL=-1s is below the minimum 100ms`},
 	} {
 		code, stderr := runApp(t, map[string]string{"DBAF_POLL_INTERVAL": tt.value}, "teardown", "some-stack", "--yes")
-		if code != exitBadInput || !strings.Contains(stderr, tt.want) {
+		if code != ExitBadInput || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", tt.value, code, stderr, tt.want)
 		}
 	}
@@ -52,21 +52,22 @@ func TestPasswordFile(t *testing.T) {
 		}
 		return p
 	}
-	a := func(env map[string]string) *app {
-		return &app{getenv: func(k string) string { return env[k] }, interactive: func() bool { return false }, in: strings.NewReader("")}
+	a := func(env map[string]string) *Factory {
+		return NewFactory(IOStreams{In: strings.NewReader(""), IsTerminal: func() bool { return false }},
+			func(k string) string { return env[k] }, nil, "test")
 	}
 
 	good := write("pw", "s3cret-pass-from-file\nsecond line\n", 0o600)
-	pw, source, err := a(map[string]string{"DB_PASSWORD_FILE": good}).password(&cloneOptions{}, false)
+	pw, source, err := a(map[string]string{"DB_PASSWORD_FILE": good}).password(&CloneOptions{}, false)
 	if err != nil || pw != "s3cret-pass-from-file" || !strings.Contains(source, "DB_PASSWORD_FILE") {
 		t.Errorf("password file: %q from %q, %v", pw, source, err)
 	}
 	crlf := write("crlf", "s3cret-pass\r\n", 0o600)
-	if pw, _, err := a(map[string]string{"DB_PASSWORD_FILE": crlf}).password(&cloneOptions{}, false); err != nil || pw != "s3cret-pass" {
+	if pw, _, err := a(map[string]string{"DB_PASSWORD_FILE": crlf}).password(&CloneOptions{}, false); err != nil || pw != "s3cret-pass" {
 		t.Errorf("CRLF file: %q, %v", pw, err)
 	}
 	// DB_PASSWORD keeps working.
-	if pw, source, err := a(map[string]string{"DB_PASSWORD": "s3cret-env"}).password(&cloneOptions{}, false); err != nil || pw != "s3cret-env" || source != "DB_PASSWORD" {
+	if pw, source, err := a(map[string]string{"DB_PASSWORD": "s3cret-env"}).password(&CloneOptions{}, false); err != nil || pw != "s3cret-env" || source != "DB_PASSWORD" {
 		t.Errorf("DB_PASSWORD: %q from %q, %v", pw, source, err)
 	}
 
@@ -82,8 +83,8 @@ func TestPasswordFile(t *testing.T) {
 		{"both", map[string]string{"DB_PASSWORD_FILE": good, "DB_PASSWORD": "s3cret-env"}, []string{"both set"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := a(tt.env).password(&cloneOptions{}, false)
-			if err == nil || exitCode(context.Background(), err) != exitBadInput {
+			_, _, err := a(tt.env).password(&CloneOptions{}, false)
+			if err == nil || ExitCode(context.Background(), err) != ExitBadInput {
 				t.Fatalf("err = %v, want a bad-input error", err)
 			}
 			for _, w := range tt.want {

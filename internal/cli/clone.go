@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -21,17 +21,22 @@ import (
 	"github.com/dbaf/dbaf/ui/common"
 )
 
-type cloneOptions struct {
-	image, configPath, name string
-	passwordStdin, generate bool
-	keepOnFailure           bool
-	resetPassword           bool
-	yes                     bool
-	loginWait               time.Duration
+// CloneOptions are those of `dbaf clone`.
+type CloneOptions struct {
+	f   *Factory
+	ctx context.Context
+
+	Image, ConfigPath, Name string
+	PasswordStdin, Generate bool
+	KeepOnFailure           bool
+	ResetPassword           bool
+	Yes                     bool
+	LoginWait               time.Duration // how long a refused login to the new clone is retried
 }
 
-func (a *app) cloneCmd() *cobra.Command {
-	o := &cloneOptions{}
+// NewCmdClone creates a clone of the artifact's source cluster.
+func NewCmdClone(f *Factory, runF func(*CloneOptions) error) *cobra.Command {
+	o := &CloneOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "clone",
 		Short: "Create a copy-on-write clone of the artifact's source cluster",
@@ -66,51 +71,58 @@ a laptop) is still ready: dbaf says to connect from inside the VPC.`,
   dbaf clone --image db-artifact:latest
   dbaf clone --config artifact_config.ini --name ci-clone-42 -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.clone(cmd.Context(), o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ctx = cmd.Context()
+			if runF != nil {
+				return runF(o)
+			}
+			return cloneRun(o)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.image, "image", "", "read the artifact from this image (local engine, then its registry)")
-	fl.StringVar(&o.configPath, "config", "", "resolve the artifact from this INI instead of an image")
-	fl.StringVar(&o.name, "name", "", "stack name (default dbartifact<epoch>-prod-clone); an existing dbaf stack of that name is followed")
-	fl.BoolVar(&o.passwordStdin, "password-stdin", false, "read the clone's password from the first line of standard input")
-	fl.BoolVar(&o.generate, "generate-password", false, "generate a password and show it once at the end")
-	fl.BoolVar(&o.keepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it")
-	fl.BoolVar(&o.resetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
-	fl.BoolVarP(&o.yes, "yes", "y", false, "in a terminal, start without the summary screen")
-	fl.DurationVar(&o.loginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
+	fl.StringVar(&o.Image, "image", "", "read the artifact from this image (local engine, then its registry)")
+	fl.StringVar(&o.ConfigPath, "config", "", "resolve the artifact from this INI instead of an image")
+	fl.StringVar(&o.Name, "name", "", "stack name (default dbartifact<epoch>-prod-clone); an existing dbaf stack of that name is followed")
+	fl.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the clone's password from the first line of standard input")
+	fl.BoolVar(&o.Generate, "generate-password", false, "generate a password and show it once at the end")
+	fl.BoolVar(&o.KeepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it")
+	fl.BoolVar(&o.ResetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
+	fl.DurationVar(&o.LoginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "in a terminal, start without the summary screen")
 	return cmd
 }
 
-func (a *app) clone(ctx context.Context, o *cloneOptions) error {
-	if a.interactive() && a.global.output == "text" {
-		return a.cloneWith(ctx, o, nil)
+func cloneRun(o *CloneOptions) error {
+	f, ctx := o.f, o.ctx
+	if f.textView() {
+		return f.cloneWith(ctx, o, nil)
 	}
-	g := &finalGuard{p: a.printer()}
-	err := a.cloneWith(ctx, o, g.Emit)
-	return g.close(err, func(err error) artifact.Event { return artifact.CloneFinal(o.name, err) })
+	g := &finalGuard{p: f.printer()}
+	err := f.cloneWith(ctx, o, g.Emit)
+	return g.close(err, func(err error) artifact.Event { return artifact.CloneFinal(o.Name, err) })
 }
 
 // cloneWith runs a clone, in the terminal view when emit is nil.
-func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit) error {
-	if o.image != "" && o.configPath != "" {
+func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.Emit) error {
+	if o.Image != "" && o.ConfigPath != "" {
 		return usageErr{errors.New("--image and --config both name the artifact: pass one")}
 	}
-	if o.name != "" {
-		if err := artifact.ValidateStackName(o.name); err != nil {
+	if o.Name != "" {
+		if err := artifact.ValidateStackName(o.Name); err != nil {
 			return usageErr{err}
 		}
 	}
-	if o.loginWait <= 0 {
-		return usageErr{fmt.Errorf("--login-wait %s: want a positive duration such as 30s or 2m (default %s)", o.loginWait, artifact.DefaultLoginWait)}
+	if o.LoginWait <= 0 {
+		return usageErr{fmt.Errorf("--login-wait %s: want a positive duration such as 30s or 2m (default %s)", o.LoginWait, artifact.DefaultLoginWait)}
 	}
 	// In a terminal the clone view asks for a missing password itself.
 	tui := emit == nil
-	password, source, err := a.password(o, tui)
+	password, source, err := f.password(o, tui)
 	if err != nil {
 		return err
 	}
 	generated := password != "" && source == ""
-	art, err := a.cloneArtifact(ctx, o)
+	art, err := f.cloneArtifact(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -119,18 +131,18 @@ func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit
 			return err
 		}
 	}
-	client, err := a.awsClient(ctx, art.Region)
+	client, err := f.awsClient(ctx, art.Region)
 	if err != nil {
 		return err
 	}
 	if art.Region != "" && client.Region() != art.Region {
-		fmt.Fprintf(a.errOut, "warning: the artifact's source is in %s but AWS is set to %s: the clone goes to %s\n", art.Region, client.Region(), client.Region())
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the artifact's source is in %s but AWS is set to %s: the clone goes to %s\n", art.Region, client.Region(), client.Region())
 	}
-	req := artifact.CloneRequest{Artifact: art, Name: o.name, Password: password, PasswordGenerated: generated,
-		KeepOnFailure: o.keepOnFailure, ResetPassword: o.resetPassword, PollInterval: a.pollInterval(),
-		LoginWait: o.loginWait}
+	req := artifact.CloneRequest{Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
+		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
+		LoginWait: o.LoginWait}
 	if tui {
-		return a.cloneView(ctx, req, client, o.yes)
+		return f.cloneView(ctx, req, client, o.Yes)
 	}
 	_, err = artifact.Clone(ctx, req, client, emit)
 	return err
@@ -139,7 +151,7 @@ func (a *app) cloneWith(ctx context.Context, o *cloneOptions, emit artifact.Emit
 // cloneView runs the clone in the live terminal view. It prints nothing
 // after the view: the view's last frame holds the result or the teardown
 // command.
-func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *dbafaws.Client, yes bool) error {
+func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, client *dbafaws.Client, yes bool) error {
 	if req.Name == "" {
 		req.Name = artifact.StackName(time.Now())
 	}
@@ -156,11 +168,11 @@ func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *
 			}
 			return artifact.Clone(ctx, r, client, emit)
 		},
-		Teardown: a.teardownFunc(client),
-		Theme:    a.theme(),
-	}, a.teaOptions()...)
+		Teardown: f.teardownFunc(client),
+		Theme:    f.theme(),
+	}, f.teaOptions()...)
 	for _, l := range res.Afterword { // values too wide for the view, whole
-		fmt.Fprintln(a.out, l)
+		fmt.Fprintln(f.IOStreams.Out, l)
 	}
 	if err == nil {
 		err = res.Err
@@ -176,59 +188,52 @@ func (a *app) cloneView(ctx context.Context, req artifact.CloneRequest, client *
 	return quiet(err)
 }
 
-// teardownFunc is the teardown the views run.
-func (a *app) teardownFunc(client *dbafaws.Client) func(context.Context, string, artifact.Emit) error {
-	return func(ctx context.Context, stack string, emit artifact.Emit) error {
-		return artifact.Teardown(ctx, artifact.TeardownRequest{Stack: stack, PollInterval: a.pollInterval()}, client, emit)
-	}
-}
-
 // cloneArtifact finds the artifact: --config resolves an INI, --image reads
 // an image, and otherwise the image dbaf runs in.
-func (a *app) cloneArtifact(ctx context.Context, o *cloneOptions) (*artifact.Artifact, error) {
-	if o.configPath == "" {
-		data, err := a.readArtifact(ctx, o.image)
+func (f *Factory) cloneArtifact(ctx context.Context, o *CloneOptions) (*artifact.Artifact, error) {
+	if o.ConfigPath == "" {
+		data, err := f.readArtifact(ctx, o.Image)
 		if err != nil {
-			if o.image == "" {
+			if o.Image == "" {
 				return nil, usageErr{errors.New("no artifact here: run dbaf clone inside an artifact image, or pass --image IMAGE or --config FILE")}
 			}
 			return nil, err
 		}
 		return artifact.Parse(data)
 	}
-	cfg, warnings, err := config.Load(o.configPath)
+	cfg, warnings, err := config.Load(o.ConfigPath)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range warnings {
-		fmt.Fprintf(a.errOut, "warning: %s\n", w)
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	client, err := a.awsClient(ctx, cfg.Region)
+	client, err := f.awsClient(ctx, cfg.Region)
 	if err != nil {
 		return nil, err
 	}
-	created, err := artifact.CreatedTime(cfg.Path, a.getenv)
+	created, err := artifact.CreatedTime(cfg.Path, f.Getenv)
 	if err != nil {
 		return nil, usageErr{err}
 	}
-	return artifact.Resolve(ctx, cfg, client, created, func(msg string) { fmt.Fprintf(a.errOut, "warning: %s\n", msg) })
+	return artifact.Resolve(ctx, cfg, client, created, func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", msg) })
 }
 
 // password finds the clone's password without ever putting it in argv or
 // the container's config. source names where it came from, for
 // checkPassword once the engine is known; it is "" for a generated one.
-func (a *app) password(o *cloneOptions, viewPrompts bool) (pw, source string, err error) {
-	envPw, envFile := a.getenv("DB_PASSWORD"), a.getenv("DB_PASSWORD_FILE")
+func (f *Factory) password(o *CloneOptions, viewPrompts bool) (pw, source string, err error) {
+	envPw, envFile := f.Getenv("DB_PASSWORD"), f.Getenv("DB_PASSWORD_FILE")
 	switch {
-	case o.generate && o.passwordStdin:
+	case o.Generate && o.PasswordStdin:
 		return "", "", usageErr{errors.New("--generate-password and --password-stdin both choose the password: pass one")}
-	case o.generate:
+	case o.Generate:
 		return generatePassword(), "", nil
-	case o.passwordStdin:
-		line, err := bufio.NewReader(a.in).ReadString('\n')
+	case o.PasswordStdin:
+		line, err := bufio.NewReader(f.IOStreams.In).ReadString('\n')
 		if err != nil && err != io.EOF {
 			return "", "", fmt.Errorf("reading the password from standard input: %w", err)
 		}
@@ -246,8 +251,8 @@ func (a *app) password(o *cloneOptions, viewPrompts bool) (pw, source string, er
 		return envPw, "DB_PASSWORD", nil
 	case viewPrompts:
 		return "", "", nil
-	case a.interactive():
-		pw, err := a.promptPassword()
+	case f.interactive():
+		pw, err := f.promptPassword()
 		return pw, "the password", err
 	}
 	return "", "", usageErr{errors.New("no password for the clone: run in a terminal to be asked, or pass --password-stdin or --generate-password, or set DB_PASSWORD_FILE to a file holding it")}
@@ -286,24 +291,45 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func (a *app) promptPassword() (string, error) {
-	fd := os.Stdin.Fd()
-	fmt.Fprint(a.errOut, "Password for the clone's master user: ")
-	first, err := term.ReadPassword(fd)
-	fmt.Fprintln(a.errOut)
+// promptPassword asks twice on the error stream. The answer comes from
+// the injected input: unechoed when it is a terminal, else its next lines.
+func (f *Factory) promptPassword() (string, error) {
+	read := lineReader(f.IOStreams.In)
+	if file, ok := f.IOStreams.In.(*os.File); ok && term.IsTerminal(file.Fd()) {
+		read = func() (string, error) {
+			b, err := term.ReadPassword(file.Fd())
+			return string(b), err
+		}
+	}
+	fmt.Fprint(f.IOStreams.ErrOut, "Password for the clone's master user: ")
+	first, err := read()
+	fmt.Fprintln(f.IOStreams.ErrOut)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
 	}
-	fmt.Fprint(a.errOut, "Again: ")
-	second, err := term.ReadPassword(fd)
-	fmt.Fprintln(a.errOut)
+	fmt.Fprint(f.IOStreams.ErrOut, "Again: ")
+	second, err := read()
+	fmt.Fprintln(f.IOStreams.ErrOut)
 	if err != nil {
 		return "", fmt.Errorf("reading the password: %w", err)
 	}
-	if string(first) != string(second) {
+	if first != second {
 		return "", usageErr{errors.New("the two passwords differ: nothing was created")}
 	}
-	return string(first), nil
+	return first, nil
+}
+
+// lineReader reads successive lines of r, without their line endings; a
+// last line without one counts, an empty input is io.EOF.
+func lineReader(r io.Reader) func() (string, error) {
+	br := bufio.NewReader(r)
+	return func() (string, error) {
+		line, err := br.ReadString('\n')
+		if err == io.EOF && line != "" {
+			err = nil
+		}
+		return strings.TrimRight(line, "\r\n"), err
+	}
 }
 
 // checkPassword applies the engine's master password rules
@@ -315,16 +341,32 @@ func checkPassword(engine, pw, source string) error {
 	return nil
 }
 
-// generatePassword makes a 24-character password from letters and digits
-// (about 142 bits), which every Aurora engine accepts.
-func generatePassword() string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-	b := make([]byte, 24)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+// passwordAlphabet is what generated passwords are made of: letters and
+// digits without the look-alikes (I, O, l, 0, 1), which every Aurora
+// engine accepts.
+const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+// generatePassword makes a 24-character password (about 140 bits).
+func generatePassword() string { return newPassword(rand.Reader, 24) }
+
+// newPassword draws n characters uniformly from passwordAlphabet. Bytes
+// from the top of the range, where a plain modulo would favour the first
+// letters, are dropped (rejection sampling).
+func newPassword(random io.Reader, n int) string {
+	const limit = 256 - 256%len(passwordAlphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/2)
+	for len(out) < n {
+		if _, err := io.ReadFull(random, buf); err != nil {
+			panic("dbaf: no randomness for a password: " + err.Error()) // crypto/rand never fails
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, passwordAlphabet[int(b)%len(passwordAlphabet)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // minPollInterval floors DBAF_POLL_INTERVAL: faster polling only burns
@@ -349,9 +391,9 @@ func parsePollInterval(v string) (time.Duration, error) {
 
 // pollInterval is how often watchers call AWS, as checked before the
 // command ran.
-func (a *app) pollInterval() time.Duration {
-	if a.pollEvery > 0 {
-		return a.pollEvery
+func (f *Factory) pollInterval() time.Duration {
+	if f.pollEvery > 0 {
+		return f.pollEvery
 	}
 	return artifact.DefaultPollInterval
 }
