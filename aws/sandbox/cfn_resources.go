@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
+	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"math"
 	"net/netip"
@@ -157,14 +158,14 @@ func (p *props) objects(k string) []*props {
 	return out
 }
 
-func (p *props) tags(k string) []tag {
-	var out []tag
+func (p *props) tags(k string) []state.Tag {
+	var out []state.Tag
 	for i, o := range p.objects(k) {
 		key, val := o.str("Key"), o.str("Value")
 		if key == "" {
 			p.errs = append(p.errs, fmt.Sprintf("#%s/%s/%d: required key [Key] not found", p.path, k, i))
 		}
-		out = append(out, tag{key, val})
+		out = append(out, state.Tag{Key: key, Value: val})
 	}
 	return out
 }
@@ -282,17 +283,17 @@ func (s *Server) provision(r cloudformation.Resource, p *props) (*provisioned, e
 
 // resourceTags are a resource's own tags, then the stack's, then the
 // aws:cloudformation ones CloudFormation adds to everything it creates.
-func resourceTags(r cloudformation.Resource, own []tag) []tag {
+func resourceTags(r cloudformation.Resource, own []state.Tag) []state.Tag {
 	out := slices.Clone(own)
 	for _, t := range r.StackTags {
-		if _, dup := tagValue(out, t.Key); !dup {
-			out = append(out, tag{t.Key, t.Value})
+		if _, dup := state.TagValue(out, t.Key); !dup {
+			out = append(out, state.Tag{Key: t.Key, Value: t.Value})
 		}
 	}
 	return append(out,
-		tag{"aws:cloudformation:stack-name", r.StackName},
-		tag{"aws:cloudformation:logical-id", r.LogicalID},
-		tag{"aws:cloudformation:stack-id", r.StackID})
+		state.Tag{Key: "aws:cloudformation:stack-name", Value: r.StackName},
+		state.Tag{Key: "aws:cloudformation:logical-id", Value: r.LogicalID},
+		state.Tag{Key: "aws:cloudformation:stack-id", Value: r.StackID})
 }
 
 // generatedName is the name CloudFormation makes up for a resource whose
@@ -334,7 +335,7 @@ func (s *Server) provisionSubnetGroup(r cloudformation.Resource, p *props) (*pro
 	if name == "default" {
 		return nil, rdsErr(400, "InvalidParameterValue", "The DB subnet group name 'default' is reserved.")
 	}
-	if _, exists := s.st.subnetGroups.get(name); exists {
+	if _, exists := s.st.SubnetGroups.Get(name); exists {
 		return nil, rdsErr(400, "DBSubnetGroupAlreadyExists", "The DB subnet group '%s' already exists.", name)
 	}
 	if len(ids) == 0 {
@@ -343,12 +344,12 @@ func (s *Server) provisionSubnetGroup(r cloudformation.Resource, p *props) (*pro
 	var bad []string
 	vpcOf := map[string]string{}
 	for _, id := range ids {
-		sn, ok := s.st.subnets.get(id)
+		sn, ok := s.st.Subnets.Get(id)
 		if !ok {
 			bad = append(bad, id)
 			continue
 		}
-		vpcOf[id] = sn.vpcID
+		vpcOf[id] = sn.VPCID
 	}
 	if len(bad) > 0 {
 		return nil, rdsErr(400, "InvalidSubnet", "Some input subnets in :[%s] are invalid.", strings.Join(bad, ", "))
@@ -359,12 +360,12 @@ func (s *Server) provisionSubnetGroup(r cloudformation.Resource, p *props) (*pro
 			return nil, rdsErr(400, "InvalidSubnet", "The subnets of a DB subnet group must all be in one VPC: %s is in %s, %s in %s.", ids[0], vpcID, id, vpcOf[id])
 		}
 	}
-	if zones := s.st.subnetAZs(ids); len(zones) < 2 {
+	if zones := s.st.SubnetAZs(ids); len(zones) < 2 {
 		return nil, rdsErr(400, "DBSubnetGroupDoesNotCoverEnoughAZs",
 			"The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: %s. Add subnets to cover at least 2 AZs.", strings.Join(zones, ", "))
 	}
-	s.st.subnetGroups.put(name, &subnetGroup{name: name, desc: desc, vpcID: vpcID, subnetIDs: slices.Compact(slices.Clone(ids)),
-		status: "Complete", tags: resourceTags(r, tags)})
+	s.st.SubnetGroups.Put(name, &state.SubnetGroup{Name: name, Desc: desc, VPCID: vpcID, SubnetIDs: slices.Compact(slices.Clone(ids)),
+		Status: "Complete", Tags: resourceTags(r, tags)})
 	return &provisioned{physicalID: name, ref: name, attrs: map[string]string{}}, nil
 }
 
@@ -382,7 +383,7 @@ func (s *Server) provisionSecurityGroup(r cloudformation.Resource, p *props) (*p
 	if vpcID == "" {
 		return nil, ec2Err("VPCIdNotSpecified", "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.")
 	}
-	if _, ok := s.st.vpcs.get(vpcID); !ok {
+	if _, ok := s.st.VPCs.Get(vpcID); !ok {
 		return nil, ec2Err("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", vpcID)
 	}
 	if len(desc) > 255 || !sgText.MatchString(desc) {
@@ -391,8 +392,8 @@ func (s *Server) provisionSecurityGroup(r cloudformation.Resource, p *props) (*p
 	if name == "" {
 		name = generatedName(r, 255, false)
 	}
-	for _, g := range s.st.sgs.all() {
-		if g.vpcID == vpcID && g.name == name {
+	for _, g := range s.st.SGs.All() {
+		if g.VPCID == vpcID && g.Name == name {
 			return nil, ec2Err("InvalidGroup.Duplicate", "The security group '%s' already exists for VPC '%s'", name, vpcID)
 		}
 	}
@@ -405,16 +406,16 @@ func (s *Server) provisionSecurityGroup(r cloudformation.Resource, p *props) (*p
 		return nil, err
 	}
 	if len(egress) == 0 {
-		out = []ipPermission{{proto: "-1", ranges: []ipRange{{cidr: "0.0.0.0/0"}}}}
+		out = []state.IPPermission{{Proto: "-1", Ranges: []state.IPRange{{CIDR: "0.0.0.0/0"}}}}
 	}
 	id := "sg-0" + wire.RandomSuffix(16, "0123456789abcdef")
-	s.st.sgs.put(id, &securityGroup{id: id, name: name, desc: desc, vpcID: vpcID, ingress: in, egress: out, tags: resourceTags(r, tags)})
+	s.st.SGs.Put(id, &state.SecurityGroup{ID: id, Name: name, Desc: desc, VPCID: vpcID, Ingress: in, Egress: out, Tags: resourceTags(r, tags)})
 	return &provisioned{physicalID: id, ref: id, attrs: map[string]string{"GroupId": id, "Id": id, "VpcId": vpcID}}, nil
 }
 
 // permissions reads security group rules, checked as EC2 checks them.
-func (s *Server) permissions(logicalID string, rules []*props, groupKey string) ([]ipPermission, error) {
-	var out []ipPermission
+func (s *Server) permissions(logicalID string, rules []*props, groupKey string) ([]state.IPPermission, error) {
+	var out []state.IPPermission
 	for _, rule := range rules {
 		rule.required("IpProtocol")
 		proto := strings.ToLower(rule.str("IpProtocol"))
@@ -441,19 +442,19 @@ func (s *Server) permissions(logicalID string, rules []*props, groupKey string) 
 		if len(desc) > 255 || !sgText.MatchString(desc) {
 			return nil, ec2Err("InvalidParameterValue", "Invalid rule description. Valid descriptions are strings less than 256 characters from the following set:  a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*")
 		}
-		perm := ipPermission{proto: proto, from: from, to: to}
+		perm := state.IPPermission{Proto: proto, From: from, To: to}
 		switch {
 		case cidr != "":
 			pfx, err := netip.ParsePrefix(cidr)
 			if err != nil || !pfx.Addr().Is4() {
 				return nil, ec2Err("InvalidParameterValue", "Value (%s) for parameter cidrIp is invalid. This is not a valid CIDR block.", cidr)
 			}
-			perm.ranges = []ipRange{{cidr: pfx.Masked().String(), desc: desc}}
+			perm.Ranges = []state.IPRange{{CIDR: pfx.Masked().String(), Desc: desc}}
 		case group != "":
-			if _, ok := s.st.sgs.get(group); !ok {
+			if _, ok := s.st.SGs.Get(group); !ok {
 				return nil, ec2Err("InvalidGroup.NotFound", "The security group '%s' does not exist", group)
 			}
-			perm.groups = []string{group}
+			perm.Groups = []string{group}
 		default:
 			return nil, ec2Err("MissingParameter", "Either CidrIp, CidrIpv6, SourcePrefixListId or the source security group must be specified (rule %s).", rule.path)
 		}
@@ -485,12 +486,12 @@ func (s *Server) provisionCluster(r cloudformation.Resource, p *props) (*provisi
 	manageMaster, _ := p.boolean("ManageMasterUserPassword")
 	dbName, storageType := p.str("DatabaseName"), p.str("StorageType")
 	tags := p.tags("Tags")
-	var sv2 *scaling
+	var sv2 *state.Scaling
 	if sc, ok := p.object("ServerlessV2ScalingConfiguration"); ok {
 		sc.required("MinCapacity", "MaxCapacity")
 		minC, _ := sc.number("MinCapacity")
 		maxC, _ := sc.number("MaxCapacity")
-		sv2 = &scaling{minC, maxC}
+		sv2 = &state.Scaling{Min: minC, Max: maxC}
 		p.errs = append(p.errs, sc.errs...)
 	}
 	if err := p.check(r.LogicalID); err != nil {
@@ -503,19 +504,19 @@ func (s *Server) provisionCluster(r cloudformation.Resource, p *props) (*provisi
 	if err := checkIdentifier("DBClusterIdentifier", id); err != nil {
 		return nil, err
 	}
-	if _, exists := s.st.clusters.get(id); exists {
+	if _, exists := s.st.Clusters.Get(id); exists {
 		return nil, rdsErr(400, "DBClusterAlreadyExistsFault", "DB Cluster already exists")
 	}
 
-	cl := &dbCluster{id: id, resourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), status: "creating", created: time.Now().UTC(),
-		storageType: "aurora", backupRetention: 1, backupWindow: "03:47-04:17", maintenanceWindow: "tue:05:30-tue:06:00",
-		deletionProtection: deletionProtection, copyTagsToSnapshot: copyTags, storageEncrypted: true}
+	cl := &state.Cluster{ID: id, ResourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), Status: "creating", Created: time.Now().UTC(),
+		StorageType: "aurora", BackupRetention: 1, BackupWindow: "03:47-04:17", MaintenanceWindow: "tue:05:30-tue:06:00",
+		DeletionProtection: deletionProtection, CopyTagsToSnapshot: copyTags, StorageEncrypted: true}
 	res := &provisioned{physicalID: id, ref: id}
 	switch {
 	case source != "" && snapshotID != "":
 		return nil, rdsErr(400, "InvalidParameterCombination", "Specify SourceDBClusterIdentifier or SnapshotIdentifier, not both.")
 	case source != "":
-		src, ok := s.st.findCluster(source)
+		src, ok := s.st.FindCluster(source)
 		if !ok {
 			return nil, rdsErr(404, "DBClusterNotFoundFault", "DBCluster %s not found.", source)
 		}
@@ -526,12 +527,12 @@ func (s *Server) provisionCluster(r cloudformation.Resource, p *props) (*provisi
 		default:
 			return nil, rdsErr(400, "InvalidParameterValue", "Invalid RestoreType %s: use full-copy or copy-on-write.", restoreType)
 		}
-		if !strings.HasPrefix(src.engine, "aurora") && !res.fullCopy {
+		if !strings.HasPrefix(src.Engine, "aurora") && !res.fullCopy {
 			return nil, rdsErr(400, "InvalidParameterCombination",
-				"DB cluster %s is a Multi-AZ DB cluster (engine %s): copy-on-write cloning is supported only for Aurora DB clusters.", src.id, src.engine)
+				"DB cluster %s is a Multi-AZ DB cluster (engine %s): copy-on-write cloning is supported only for Aurora DB clusters.", src.ID, src.Engine)
 		}
-		if src.status != "available" {
-			return nil, rdsErr(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", src.id, src.status)
+		if src.Status != "available" {
+			return nil, rdsErr(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", src.ID, src.Status)
 		}
 		switch {
 		case useLatest && restoreTo != "":
@@ -545,61 +546,61 @@ func (s *Server) provisionCluster(r cloudformation.Resource, p *props) (*provisi
 			if err != nil {
 				return nil, rdsErr(400, "InvalidParameterValue", "Invalid RestoreToTime %s: use an ISO 8601 UTC time like 2026-11-24T21:30:00Z.", restoreTo)
 			}
-			earliest := time.Now().Add(-time.Duration(src.backupRetention) * 24 * time.Hour)
-			if earliest.Before(src.created) {
-				earliest = src.created
+			earliest := time.Now().Add(-time.Duration(src.BackupRetention) * 24 * time.Hour)
+			if earliest.Before(src.Created) {
+				earliest = src.Created
 			}
-			if latest := s.latestRestorable(src); at.Before(earliest) || at.After(latest) {
+			if latest := src.LatestRestorable(); at.Before(earliest) || at.After(latest) {
 				return nil, rdsErr(400, "InvalidRestoreFault", "The restore time %s is outside the restorable window of DB cluster %s: %s to %s.",
-					restoreTo, src.id, wire.ISOTime(earliest), wire.ISOTime(latest))
+					restoreTo, src.ID, wire.ISOTime(earliest), wire.ISOTime(latest))
 			}
 		}
-		if engine != "" && engine != src.engine {
-			return nil, rdsErr(400, "InvalidParameterCombination", "The engine of the new DB cluster (%s) must be the source's (%s).", engine, src.engine)
+		if engine != "" && engine != src.Engine {
+			return nil, rdsErr(400, "InvalidParameterCombination", "The engine of the new DB cluster (%s) must be the source's (%s).", engine, src.Engine)
 		}
-		if version != "" && version != src.version {
-			return nil, rdsErr(400, "InvalidParameterCombination", "Cannot change the engine version when restoring DB cluster %s (%s): leave EngineVersion out or set %s.", src.id, src.version, src.version)
+		if version != "" && version != src.Version {
+			return nil, rdsErr(400, "InvalidParameterCombination", "Cannot change the engine version when restoring DB cluster %s (%s): leave EngineVersion out or set %s.", src.ID, src.Version, src.Version)
 		}
-		cl.engine, cl.version, cl.port, cl.masterUser = src.engine, src.version, src.port, src.masterUser
-		cl.storageEncrypted, cl.databaseName, cl.iamAuth = src.storageEncrypted, src.databaseName, src.iamAuth
-		if src.multiAZ {
-			cl.multiAZ, cl.clusterClass, cl.storageType = true, src.clusterClass, src.storageType
+		cl.Engine, cl.Version, cl.Port, cl.MasterUser = src.Engine, src.Version, src.Port, src.MasterUser
+		cl.StorageEncrypted, cl.DatabaseName, cl.IAMAuth = src.StorageEncrypted, src.DatabaseName, src.IAMAuth
+		if src.MultiAZ {
+			cl.MultiAZ, cl.ClusterClass, cl.StorageType = true, src.ClusterClass, src.StorageType
 		}
 		if !res.fullCopy {
-			if src.cloneGroup == "" {
-				src.cloneGroup = wire.NewUUID()
+			if src.CloneGroup == "" {
+				src.CloneGroup = wire.NewUUID()
 			}
-			cl.cloneGroup = src.cloneGroup
+			cl.CloneGroup = src.CloneGroup
 		}
 	case snapshotID != "":
-		sn, ok := s.st.snapshots.get(strings.ToLower(snapshotID))
+		sn, ok := s.st.Snapshots.Get(strings.ToLower(snapshotID))
 		if !ok {
 			return nil, rdsErr(404, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot %s not found.", snapshotID)
 		}
-		if sn.status != "available" {
-			return nil, rdsErr(400, "InvalidDBClusterSnapshotStateFault", "DB cluster snapshot %s is not available (it is %s).", sn.id, sn.status)
+		if sn.Status != "available" {
+			return nil, rdsErr(400, "InvalidDBClusterSnapshotStateFault", "DB cluster snapshot %s is not available (it is %s).", sn.ID, sn.Status)
 		}
 		if engine == "" {
 			return nil, rdsErr(400, "InvalidParameterValue", "The parameter Engine must be provided and must not be blank.")
 		}
-		if engine != sn.engine {
-			return nil, rdsErr(400, "InvalidParameterCombination", "The engine of the new DB cluster (%s) must be the snapshot's (%s).", engine, sn.engine)
+		if engine != sn.Engine {
+			return nil, rdsErr(400, "InvalidParameterCombination", "The engine of the new DB cluster (%s) must be the snapshot's (%s).", engine, sn.Engine)
 		}
 		res.fullCopy = true
-		cl.engine, cl.version, cl.port, cl.masterUser, cl.storageEncrypted = sn.engine, sn.version, sn.port, sn.masterUser, sn.storageEncrypted
+		cl.Engine, cl.Version, cl.Port, cl.MasterUser, cl.StorageEncrypted = sn.Engine, sn.Version, sn.Port, sn.MasterUser, sn.StorageEncrypted
 		if version != "" {
-			cl.version = version
+			cl.Version = version
 		}
 	default:
 		if engine == "" {
 			return nil, rdsErr(400, "InvalidParameterValue", "The parameter Engine must be provided and must not be blank.")
 		}
 		if version == "" {
-			if vs := engineVersions(engine); len(vs) > 0 {
+			if vs := state.EngineVersions(engine); len(vs) > 0 {
 				version = vs[len(vs)-1]
 			}
 		}
-		if !knownVersion(engine, version) {
+		if !state.KnownVersion(engine, version) {
 			return nil, rdsErr(400, "InvalidParameterCombination", "Cannot find version %s for %s", version, engine)
 		}
 		if masterUser == "" {
@@ -609,126 +610,126 @@ func (s *Server) provisionCluster(r cloudformation.Resource, p *props) (*provisi
 			return nil, rdsErr(400, "InvalidParameterValue", "The parameter MasterUserPassword must be provided and must not be blank.")
 		}
 		res.fullCopy = true
-		cl.engine, cl.version, cl.masterUser = engine, version, masterUser
-		cl.port = 5432
+		cl.Engine, cl.Version, cl.MasterUser = engine, version, masterUser
+		cl.Port = 5432
 		if strings.Contains(engine, "mysql") {
-			cl.port = 3306
+			cl.Port = 3306
 		}
 		if hasEncrypted {
-			cl.storageEncrypted = encrypted
+			cl.StorageEncrypted = encrypted
 		}
 	}
 	if masterPassword != "" {
-		if msg := passwordProblem(masterPassword, cl.engine); msg != "" {
+		if msg := state.PasswordProblem(masterPassword, cl.Engine); msg != "" {
 			return nil, rdsErr(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
 		}
-		cl.passwordHash = hashPassword(masterPassword)
+		cl.PasswordHash = state.HashPassword(masterPassword)
 	}
 	if hasPort {
 		if port < 1150 || port > 65535 {
 			return nil, rdsErr(400, "InvalidParameterValue", "Invalid port %d: it must be from 1150 to 65535.", port)
 		}
-		cl.port = port
+		cl.Port = port
 	}
 	if hasRetention {
 		if retention < 1 || retention > 35 {
 			return nil, rdsErr(400, "InvalidParameterValue", "Invalid backup retention period %d: it must be from 1 to 35 days.", retention)
 		}
-		cl.backupRetention = retention
+		cl.BackupRetention = retention
 	}
 	if bw != "" {
 		if !backupWindow.MatchString(bw) {
 			return nil, rdsErr(400, "InvalidParameterValue", "The backup window %s is not valid: use the format hh24:mi-hh24:mi in UTC, e.g. 03:00-03:30.", bw)
 		}
-		cl.backupWindow = bw
+		cl.BackupWindow = bw
 	}
 	if mw != "" {
 		if !maintenanceWindow.MatchString(strings.ToLower(mw)) {
 			return nil, rdsErr(400, "InvalidParameterValue", "The maintenance window %s is not valid: use the format ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. sun:05:00-sun:05:30.", mw)
 		}
-		cl.maintenanceWindow = strings.ToLower(mw)
+		cl.MaintenanceWindow = strings.ToLower(mw)
 	}
 	if dbName != "" {
-		cl.databaseName = dbName
+		cl.DatabaseName = dbName
 	}
 	if storageType != "" {
-		cl.storageType = storageType
+		cl.StorageType = storageType
 	}
 	if sv2 != nil {
 		if err := checkScaling(sv2); err != nil {
 			return nil, err
 		}
-		cl.serverless = sv2
+		cl.Serverless = sv2
 	}
 
 	// Network: the subnet group and security groups must exist and share a VPC.
 	if subnetGroupName == "" {
 		return nil, rdsErr(400, "InvalidVPCNetworkStateFault", "The account has no default VPC, so DBSubnetGroupName is required.")
 	}
-	g, ok := s.st.subnetGroups.get(subnetGroupName)
+	g, ok := s.st.SubnetGroups.Get(subnetGroupName)
 	if !ok {
 		return nil, rdsErr(404, "DBSubnetGroupNotFoundFault", "DBSubnetGroup '%s' not found.", subnetGroupName)
 	}
-	if zones := s.st.subnetAZs(g.subnetIDs); len(zones) < 2 {
+	if zones := s.st.SubnetAZs(g.SubnetIDs); len(zones) < 2 {
 		return nil, rdsErr(400, "DBSubnetGroupDoesNotCoverEnoughAZs",
 			"The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: %s. Add subnets to cover at least 2 AZs.", strings.Join(zones, ", "))
 	}
-	cl.subnetGroup = g.name
+	cl.SubnetGroup = g.Name
 	if len(sgIDs) == 0 {
-		if v, ok := s.st.vpcs.get(g.vpcID); ok {
-			sgIDs = []string{v.defaultG}
+		if v, ok := s.st.VPCs.Get(g.VPCID); ok {
+			sgIDs = []string{v.DefaultSG}
 		}
 	}
 	for _, sgID := range sgIDs {
-		sg, ok := s.st.sgs.get(sgID)
+		sg, ok := s.st.SGs.Get(sgID)
 		if !ok {
 			return nil, rdsErr(400, "InvalidParameterValue", "Invalid security group, groupId= %s, groupName=.", sgID)
 		}
-		if sg.vpcID != g.vpcID {
-			return nil, rdsErr(400, "InvalidParameterCombination", "The DB subnet group %s (VPC %s) and the security group %s (VPC %s) are in different VPCs.", g.name, g.vpcID, sg.id, sg.vpcID)
+		if sg.VPCID != g.VPCID {
+			return nil, rdsErr(400, "InvalidParameterCombination", "The DB subnet group %s (VPC %s) and the security group %s (VPC %s) are in different VPCs.", g.Name, g.VPCID, sg.ID, sg.VPCID)
 		}
 	}
-	cl.sgIDs = slices.Clone(sgIDs)
-	cl.tags = resourceTags(r, tags)
+	cl.SGIDs = slices.Clone(sgIDs)
+	cl.Tags = resourceTags(r, tags)
 	// A restore of a cluster with a real server gets a physical copy of
 	// that server's data (for a snapshot: of its cluster's current data).
 	copyOf := source
 	if snapshotID != "" {
-		if sn, ok := s.st.snapshots.get(strings.ToLower(snapshotID)); ok {
-			copyOf = sn.cluster
+		if sn, ok := s.st.Snapshots.Get(strings.ToLower(snapshotID)); ok {
+			copyOf = sn.Cluster
 		}
 	}
 	if copyOf != "" {
-		if src, ok := s.st.findCluster(copyOf); ok {
-			ready, err := s.backClone(src.id, id, cl.port)
+		if src, ok := s.st.FindCluster(copyOf); ok {
+			ready, err := s.backClone(src.ID, id, cl.Port)
 			if err != nil {
 				return nil, rdsErr(500, "InternalFailure", "The sandbox cannot start a database server for %s: %v", id, err)
 			}
 			res.ready = ready
 		}
 	}
-	s.st.clusters.put(id, cl)
+	s.st.Clusters.Put(id, cl)
 	res.attrs = map[string]string{
 		"Endpoint.Address":     s.clusterEndpoint(id),
-		"Endpoint.Port":        strconv.Itoa(cl.port),
+		"Endpoint.Port":        strconv.Itoa(cl.Port),
 		"ReadEndpoint.Address": s.readerEndpoint(id),
 		"DBClusterArn":         s.clusterARN(id),
-		"DBClusterResourceId":  cl.resourceID,
+		"DBClusterResourceId":  cl.ResourceID,
 	}
 	return res, nil
 }
 
 // checkScaling checks a Serverless v2 range as RDS does: half-ACU steps,
 // 0-256 minimum, 1-256 maximum, minimum not above maximum.
-func checkScaling(sc *scaling) error {
+func checkScaling(sc *state.Scaling) error {
 	half := func(f float64) bool { return math.Mod(f*2, 1) == 0 }
 	switch {
-	case sc.min < 0 || sc.min > 256 || !half(sc.min):
-		return rdsErr(400, "InvalidParameterValue", "Serverless v2 minimum capacity %g isn't valid: use 0 to 256 ACUs in steps of 0.5.", sc.min)
-	case sc.max < 1 || sc.max > 256 || !half(sc.max):
-		return rdsErr(400, "InvalidParameterValue", "Serverless v2 maximum capacity %g isn't valid: use 1 to 256 ACUs in steps of 0.5.", sc.max)
-	case sc.min > sc.max:
-		return rdsErr(400, "InvalidParameterCombination", "Serverless v2 minimum capacity %g is above its maximum %g.", sc.min, sc.max)
+	case sc.Min < 0 || sc.Min > 256 || !half(sc.Min):
+		return rdsErr(400, "InvalidParameterValue", "Serverless v2 minimum capacity %g isn't valid: use 0 to 256 ACUs in steps of 0.5.", sc.Min)
+	case sc.Max < 1 || sc.Max > 256 || !half(sc.Max):
+		return rdsErr(400, "InvalidParameterValue", "Serverless v2 maximum capacity %g isn't valid: use 1 to 256 ACUs in steps of 0.5.", sc.Max)
+	case sc.Min > sc.Max:
+		return rdsErr(400, "InvalidParameterCombination", "Serverless v2 minimum capacity %g is above its maximum %g.", sc.Min, sc.Max)
 	}
 	return nil
 }
@@ -756,42 +757,42 @@ func (s *Server) provisionInstance(r cloudformation.Resource, p *props) (*provis
 	if clusterID == "" {
 		return nil, rdsErr(400, "InvalidParameterValue", "The sandbox creates only Aurora DB instances in a DB cluster: set DBClusterIdentifier.")
 	}
-	cl, ok := s.st.findCluster(clusterID)
+	cl, ok := s.st.FindCluster(clusterID)
 	if !ok {
 		return nil, rdsErr(404, "DBClusterNotFoundFault", "DBCluster %s not found.", clusterID)
 	}
-	if cl.status != "available" {
-		return nil, rdsErr(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.id, cl.status)
+	if cl.Status != "available" {
+		return nil, rdsErr(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.ID, cl.Status)
 	}
-	if cl.multiAZ {
-		return nil, rdsErr(400, "InvalidParameterCombination", "DB cluster %s is a Multi-AZ DB cluster: RDS creates its instances itself.", cl.id)
+	if cl.MultiAZ {
+		return nil, rdsErr(400, "InvalidParameterCombination", "DB cluster %s is a Multi-AZ DB cluster: RDS creates its instances itself.", cl.ID)
 	}
 	if engine == "" {
 		return nil, rdsErr(400, "InvalidParameterValue", "The parameter Engine must be provided and must not be blank.")
 	}
-	if engine != cl.engine {
-		return nil, rdsErr(400, "InvalidParameterCombination", "The engine name requested for your DB instance (%s) doesn't match the engine name of your DB cluster (%s).", engine, cl.engine)
+	if engine != cl.Engine {
+		return nil, rdsErr(400, "InvalidParameterCombination", "The engine name requested for your DB instance (%s) doesn't match the engine name of your DB cluster (%s).", engine, cl.Engine)
 	}
 	if class == "" {
 		return nil, rdsErr(400, "InvalidParameterValue", "The parameter DBInstanceClass must be provided and must not be blank.")
 	}
-	if !isOrderable(cl.engine, cl.version, class) {
+	if !state.IsOrderable(cl.Engine, cl.Version, class) {
 		return nil, rdsErr(400, "InvalidParameterCombination",
 			"RDS does not support creating a DB instance with the following combination: DBInstanceClass=%s, Engine=%s, EngineVersion=%s, LicenseModel=%s. For supported combinations of instance class and database engine version, see the documentation.",
-			class, cl.engine, cl.version, licenseModel(cl.engine))
+			class, cl.Engine, cl.Version, state.LicenseModel(cl.Engine))
 	}
-	if class == "db.serverless" && cl.serverless == nil {
-		return nil, rdsErr(400, "InvalidParameterCombination", "Set the Serverless v2 scaling configuration on the parent DB cluster %s before creating a Serverless v2 DB instance.", cl.id)
+	if class == "db.serverless" && cl.Serverless == nil {
+		return nil, rdsErr(400, "InvalidParameterCombination", "Set the Serverless v2 scaling configuration on the parent DB cluster %s before creating a Serverless v2 DB instance.", cl.ID)
 	}
-	if subnetGroupName != "" && subnetGroupName != cl.subnetGroup {
-		return nil, rdsErr(400, "InvalidParameterCombination", "The DB instance's subnet group %s must be its DB cluster's, %s.", subnetGroupName, cl.subnetGroup)
+	if subnetGroupName != "" && subnetGroupName != cl.SubnetGroup {
+		return nil, rdsErr(400, "InvalidParameterCombination", "The DB instance's subnet group %s must be its DB cluster's, %s.", subnetGroupName, cl.SubnetGroup)
 	}
-	zones := azs(s.region)
-	if g, ok := s.st.subnetGroups.get(cl.subnetGroup); ok {
-		zones = s.st.subnetAZs(g.subnetIDs)
+	zones := state.AZs(s.region)
+	if g, ok := s.st.SubnetGroups.Get(cl.SubnetGroup); ok {
+		zones = s.st.SubnetAZs(g.SubnetIDs)
 	}
 	if az == "" {
-		az = zones[len(cl.members)%len(zones)]
+		az = zones[len(cl.Members)%len(zones)]
 	} else if !slices.Contains(zones, az) {
 		return nil, rdsErr(400, "InvalidParameterCombination", "Availability zone %s is not in the DB cluster's subnet group (%s).", az, strings.Join(zones, ", "))
 	}
@@ -801,23 +802,23 @@ func (s *Server) provisionInstance(r cloudformation.Resource, p *props) (*provis
 	if err := checkIdentifier("DBInstanceIdentifier", id); err != nil {
 		return nil, err
 	}
-	if _, exists := s.st.instances.get(id); exists {
+	if _, exists := s.st.Instances.Get(id); exists {
 		return nil, rdsErr(400, "DBInstanceAlreadyExists", "DB instance already exists")
 	}
 	if !hasTier {
 		tier = 1
 	}
-	in := &dbInstance{id: id, resourceID: "db-" + wire.RandomSuffix(26, wire.UpperAlnum), cluster: cl.id, class: class, engine: cl.engine,
-		version: cl.version, status: "creating", az: az, created: time.Now().UTC(), public: public, tier: tier, tags: resourceTags(r, tags)}
-	s.st.instances.put(id, in)
-	hasWriter := slices.ContainsFunc(cl.members, func(m clusterMember) bool { return m.writer })
-	cl.members = append(cl.members, clusterMember{instance: id, writer: !hasWriter, tier: tier})
+	in := &state.Instance{ID: id, ResourceID: "db-" + wire.RandomSuffix(26, wire.UpperAlnum), Cluster: cl.ID, Class: class, Engine: cl.Engine,
+		Version: cl.Version, Status: "creating", AZ: az, Created: time.Now().UTC(), Public: public, Tier: tier, Tags: resourceTags(r, tags)}
+	s.st.Instances.Put(id, in)
+	hasWriter := slices.ContainsFunc(cl.Members, func(m state.Member) bool { return m.Writer })
+	cl.Members = append(cl.Members, state.Member{Instance: id, Writer: !hasWriter, Tier: tier})
 	return &provisioned{physicalID: id, ref: id, attrs: map[string]string{
 		"Endpoint.Address":      s.instanceEndpoint(id),
-		"Endpoint.Port":         strconv.Itoa(cl.port),
-		"Endpoint.HostedZoneId": hostedZone,
+		"Endpoint.Port":         strconv.Itoa(cl.Port),
+		"Endpoint.HostedZoneId": state.HostedZone,
 		"DBInstanceArn":         s.instanceARN(id),
-		"DbiResourceId":         in.resourceID,
+		"DbiResourceId":         in.ResourceID,
 	}}, nil
 }
 
@@ -826,12 +827,12 @@ func (s *Server) provisionInstance(r cloudformation.Resource, p *props) (*provis
 func (s *Server) finishCreate(r cloudformation.Resource) {
 	switch r.Type {
 	case "AWS::RDS::DBCluster":
-		if cl, ok := s.st.clusters.get(r.PhysicalID); ok && cl.status == "creating" {
-			cl.status = "available"
+		if cl, ok := s.st.Clusters.Get(r.PhysicalID); ok && cl.Status == "creating" {
+			cl.Status = "available"
 		}
 	case "AWS::RDS::DBInstance":
-		if in, ok := s.st.instances.get(r.PhysicalID); ok && in.status == "creating" {
-			in.status = "available"
+		if in, ok := s.st.Instances.Get(r.PhysicalID); ok && in.Status == "creating" {
+			in.Status = "available"
 		}
 	}
 }
@@ -840,12 +841,12 @@ func (s *Server) finishCreate(r cloudformation.Resource) {
 func (s *Server) failProvisioned(r cloudformation.Resource) {
 	switch r.Type {
 	case "AWS::RDS::DBCluster":
-		if cl, ok := s.st.clusters.get(r.PhysicalID); ok {
-			cl.status = "failed"
+		if cl, ok := s.st.Clusters.Get(r.PhysicalID); ok {
+			cl.Status = "failed"
 		}
 	case "AWS::RDS::DBInstance":
-		if in, ok := s.st.instances.get(r.PhysicalID); ok {
-			in.status = "failed"
+		if in, ok := s.st.Instances.Get(r.PhysicalID); ok {
+			in.Status = "failed"
 		}
 	}
 }
@@ -855,50 +856,50 @@ func (s *Server) failProvisioned(r cloudformation.Resource) {
 func (s *Server) startDelete(r cloudformation.Resource, snapshot bool) (note, snapshotID string, err error) {
 	switch r.Type {
 	case "AWS::RDS::DBSubnetGroup":
-		for _, cl := range s.st.clusters.all() {
-			if cl.subnetGroup == r.PhysicalID && cl.status != "deleting" {
-				return "", "", rdsErr(400, "InvalidDBSubnetGroupStateFault", "Cannot delete the subnet group '%s' because at least one database cluster: %s is still using it.", r.PhysicalID, cl.id)
+		for _, cl := range s.st.Clusters.All() {
+			if cl.SubnetGroup == r.PhysicalID && cl.Status != "deleting" {
+				return "", "", rdsErr(400, "InvalidDBSubnetGroupStateFault", "Cannot delete the subnet group '%s' because at least one database cluster: %s is still using it.", r.PhysicalID, cl.ID)
 			}
 		}
 	case "AWS::EC2::SecurityGroup":
-		for _, cl := range s.st.clusters.all() {
-			if slices.Contains(cl.sgIDs, r.PhysicalID) && cl.status != "deleting" {
+		for _, cl := range s.st.Clusters.All() {
+			if slices.Contains(cl.SGIDs, r.PhysicalID) && cl.Status != "deleting" {
 				return "", "", ec2Err("DependencyViolation", "resource %s has a dependent object", r.PhysicalID)
 			}
 		}
 	case "AWS::RDS::DBCluster":
-		cl, ok := s.st.clusters.get(r.PhysicalID)
+		cl, ok := s.st.Clusters.Get(r.PhysicalID)
 		if !ok {
 			return "", "", nil // already gone: nothing to do
 		}
-		if cl.deletionProtection {
+		if cl.DeletionProtection {
 			return "", "", rdsErr(400, "InvalidParameterCombination", "Cannot delete protected Cluster, please disable deletion protection and try again.")
 		}
-		for _, m := range cl.members {
-			if in, ok := s.st.instances.get(m.instance); ok && in.status != "deleting" {
+		for _, m := range cl.Members {
+			if in, ok := s.st.Instances.Get(m.Instance); ok && in.Status != "deleting" {
 				return "", "", rdsErr(400, "InvalidDBClusterStateFault", "Cluster cannot be deleted, it still contains DB instances in non-deleting state.")
 			}
 		}
-		cl.status = "deleting"
+		cl.Status = "deleting"
 		if snapshot {
 			id := strings.ToLower(r.StackName + "-snapshot-" + r.LogicalID + "-" + wire.RandomSuffix(12, wire.LowerAlnum))
-			sg, _ := s.st.subnetGroups.get(cl.subnetGroup)
+			sg, _ := s.st.SubnetGroups.Get(cl.SubnetGroup)
 			vpcID := ""
 			if sg != nil {
-				vpcID = sg.vpcID
+				vpcID = sg.VPCID
 			}
-			s.st.snapshots.put(id, &clusterSnapshot{id: id, cluster: cl.id, engine: cl.engine, version: cl.version, port: cl.port,
-				vpcID: vpcID, masterUser: cl.masterUser, typ: "manual", status: "creating", created: time.Now().UTC(),
-				clusterCreated: cl.created, storageEncrypted: cl.storageEncrypted, tags: slices.Clone(cl.tags)})
+			s.st.Snapshots.Put(id, &state.Snapshot{ID: id, Cluster: cl.ID, Engine: cl.Engine, Version: cl.Version, Port: cl.Port,
+				VPCID: vpcID, MasterUser: cl.MasterUser, Type: "manual", Status: "creating", Created: time.Now().UTC(),
+				ClusterCreated: cl.Created, StorageEncrypted: cl.StorageEncrypted, Tags: slices.Clone(cl.Tags)})
 			policy := "DeletionPolicy Snapshot"
 			if r.DeletionPolicy == "" {
 				policy = "no DeletionPolicy, so CloudFormation's default for AWS::RDS::DBCluster, Snapshot"
 			}
-			return fmt.Sprintf("Creating final snapshot %s of DB cluster %s before deleting it (%s); the snapshot is kept, and billed, after the stack is gone", id, cl.id, policy), id, nil
+			return fmt.Sprintf("Creating final snapshot %s of DB cluster %s before deleting it (%s); the snapshot is kept, and billed, after the stack is gone", id, cl.ID, policy), id, nil
 		}
 	case "AWS::RDS::DBInstance":
-		if in, ok := s.st.instances.get(r.PhysicalID); ok {
-			in.status = "deleting"
+		if in, ok := s.st.Instances.Get(r.PhysicalID); ok {
+			in.Status = "deleting"
 		}
 	}
 	return "", "", nil
@@ -908,33 +909,33 @@ func (s *Server) startDelete(r cloudformation.Resource, snapshot bool) (note, sn
 func (s *Server) finishDelete(r cloudformation.Resource, snapshotID string) {
 	switch r.Type {
 	case "AWS::RDS::DBSubnetGroup":
-		s.st.subnetGroups.del(r.PhysicalID)
+		s.st.SubnetGroups.Del(r.PhysicalID)
 	case "AWS::EC2::SecurityGroup":
-		s.st.sgs.del(r.PhysicalID)
+		s.st.SGs.Del(r.PhysicalID)
 	case "AWS::RDS::DBCluster":
-		s.st.clusters.del(r.PhysicalID)
+		s.st.Clusters.Del(r.PhysicalID)
 		if id := snapshotID; id != "" {
-			if sn, ok := s.st.snapshots.get(id); ok {
-				sn.status = "available"
+			if sn, ok := s.st.Snapshots.Get(id); ok {
+				sn.Status = "available"
 			}
 		}
 	case "AWS::RDS::DBInstance":
-		in, ok := s.st.instances.get(r.PhysicalID)
+		in, ok := s.st.Instances.Get(r.PhysicalID)
 		if !ok {
 			return
 		}
-		s.st.instances.del(in.id)
-		if cl, ok := s.st.clusters.get(in.cluster); ok {
+		s.st.Instances.Del(in.ID)
+		if cl, ok := s.st.Clusters.Get(in.Cluster); ok {
 			wasWriter := false
-			cl.members = slices.DeleteFunc(cl.members, func(m clusterMember) bool {
-				if m.instance == in.id {
-					wasWriter = m.writer
+			cl.Members = slices.DeleteFunc(cl.Members, func(m state.Member) bool {
+				if m.Instance == in.ID {
+					wasWriter = m.Writer
 					return true
 				}
 				return false
 			})
-			if wasWriter && len(cl.members) > 0 {
-				cl.members[0].writer = true // failover to a reader
+			if wasWriter && len(cl.Members) > 0 {
+				cl.Members[0].Writer = true // failover to a reader
 			}
 		}
 	}

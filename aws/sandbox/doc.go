@@ -22,8 +22,10 @@
 // package cloudformation the CloudFormation engine (this package is its
 // resource provider, provider.go and cfn_resources.go), package control the
 // faults, call counts and control API, and package dbserver the real
-// database servers behind clusters (databases.go). This package is the
-// account itself: its state and seed and the RDS, EC2 and STS actions.
+// database servers behind clusters (databases.go), package state the
+// account's data, seed and catalog as exported records. This package is the
+// account itself: its Server, the lock over its state, and the RDS, EC2 and
+// STS actions.
 //
 // Beside the AWS APIs, the listener serves a small control API:
 // GET /_sandbox/calls (call counts), POST /_sandbox/faults with

@@ -37,11 +37,11 @@ func (p provider) ValidParameter(typ, id string) bool {
 	var ok bool
 	switch typ {
 	case "AWS::EC2::VPC::Id":
-		_, ok = s.st.vpcs.get(id)
+		_, ok = s.st.VPCs.Get(id)
 	case "AWS::EC2::Subnet::Id":
-		_, ok = s.st.subnets.get(id)
+		_, ok = s.st.Subnets.Get(id)
 	case "AWS::EC2::SecurityGroup::Id":
-		_, ok = s.st.sgs.get(id)
+		_, ok = s.st.SGs.Get(id)
 	default:
 		ok = true
 	}
