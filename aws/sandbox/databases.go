@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"fmt"
-	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"io"
 	"slices"
@@ -142,12 +141,12 @@ func (s *Server) clusterEngine(id string) string {
 
 // removeDatabase stops a deleted cluster's server and removes its data.
 // Not under s.mu: stopping a server takes a moment.
-func (s *Server) removeDatabase(r cloudformation.Resource) {
-	if s.dbs == nil || r.Type != "AWS::RDS::DBCluster" {
+func (s *Server) removeDatabase(clusterID string) {
+	if s.dbs == nil {
 		return
 	}
-	if err := s.dbs.mgr.Remove(r.PhysicalID); err != nil {
-		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", r.PhysicalID, err)
+	if err := s.dbs.mgr.Remove(clusterID); err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", clusterID, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
+	"github.com/dbaf/dbaf/aws/sandbox/resources"
 	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"net"
@@ -84,7 +85,7 @@ func New(o Options) *Server {
 	if o.Databases != nil {
 		s.startDatabases(o)
 	}
-	s.cfn = cloudformation.New(s.ctx, provider{s}, cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
+	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
 		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault})
 	s.services = s.newServices()
 	mux := http.NewServeMux()
