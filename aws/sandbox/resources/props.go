@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation/template"
 	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 )
@@ -47,7 +47,7 @@ func (p *props) typeErr(k, want string) {
 func (p *props) str(k string) string {
 	switch v := p.m[k].(type) {
 	case nil, string, json.Number, bool:
-		return cloudformation.ScalarString(v)
+		return template.ScalarString(v)
 	}
 	p.typeErr(k, "String")
 	return ""
@@ -60,7 +60,7 @@ func (p *props) integer(k string) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.Atoi(cloudformation.ScalarString(v))
+	n, err := strconv.Atoi(template.ScalarString(v))
 	if _, isBool := v.(bool); err != nil || isBool {
 		p.typeErr(k, "Integer")
 		return 0, false
@@ -73,7 +73,7 @@ func (p *props) number(k string) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(cloudformation.ScalarString(v), 64)
+	f, err := strconv.ParseFloat(template.ScalarString(v), 64)
 	if _, isBool := v.(bool); err != nil || isBool {
 		p.typeErr(k, "Number")
 		return 0, false
@@ -121,7 +121,7 @@ func (p *props) strList(k string) []string {
 		case []any, map[string]any:
 			p.errs = append(p.errs, fmt.Sprintf("#%s/%s/%d: expected type: String, found: %s", p.path, k, i, jsonType(e)))
 		default:
-			out = append(out, cloudformation.ScalarString(e))
+			out = append(out, template.ScalarString(e))
 		}
 	}
 	return out
