@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"fmt"
-	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
 	"io"
 	"slices"
@@ -49,12 +48,12 @@ func (s *Server) startDatabases(o Options) {
 	s.dbs = &databases{mgr: mgr, log: cfg.Log}
 	type job struct{ id, user string }
 	jobs := map[dbserver.Engine][]job{}
-	for _, cl := range s.st.clusters.all() {
-		e, ok := engineOf(cl.engine)
-		if !ok || cl.status != "available" || strings.HasPrefix(cl.id, "load-") || o.DBSources != nil && !slices.Contains(o.DBSources, cl.id) {
+	for _, cl := range s.st.Clusters.All() {
+		e, ok := engineOf(cl.Engine)
+		if !ok || cl.Status != "available" || strings.HasPrefix(cl.ID, "load-") || o.DBSources != nil && !slices.Contains(o.DBSources, cl.ID) {
 			continue
 		}
-		jobs[e] = append(jobs[e], job{cl.id, cl.masterUser})
+		jobs[e] = append(jobs[e], job{cl.ID, cl.MasterUser})
 	}
 	var wg sync.WaitGroup
 	for _, e := range []dbserver.Engine{dbserver.Postgres, dbserver.MySQL} {
@@ -134,20 +133,20 @@ func (s *Server) backClone(source, id string, port int) (<-chan error, error) {
 }
 
 func (s *Server) clusterEngine(id string) string {
-	if cl, ok := s.st.clusters.get(id); ok {
-		return cl.engine
+	if cl, ok := s.st.Clusters.Get(id); ok {
+		return cl.Engine
 	}
 	return ""
 }
 
 // removeDatabase stops a deleted cluster's server and removes its data.
 // Not under s.mu: stopping a server takes a moment.
-func (s *Server) removeDatabase(r cloudformation.Resource) {
-	if s.dbs == nil || r.Type != "AWS::RDS::DBCluster" {
+func (s *Server) removeDatabase(clusterID string) {
+	if s.dbs == nil {
 		return
 	}
-	if err := s.dbs.mgr.Remove(r.PhysicalID); err != nil {
-		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", r.PhysicalID, err)
+	if err := s.dbs.mgr.Remove(clusterID); err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", clusterID, err)
 	}
 }
 

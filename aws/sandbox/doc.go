@@ -19,11 +19,15 @@
 // failures are injectable (Fault), so every path can be shown and tested.
 //
 // The code is split by what it emulates: package wire is the wire format,
-// package cloudformation the CloudFormation engine (this package is its
-// resource provider, provider.go and cfn_resources.go), package control the
-// faults, call counts and control API, and package dbserver the real
-// database servers behind clusters (databases.go). This package is the
-// account itself: its state and seed and the RDS, EC2 and STS actions.
+// package cloudformation the CloudFormation engine behind a small Provider
+// interface, package resources that provider (it creates and deletes
+// resources in the account's records, and asks this package, through its
+// Account interface, only for ARNs, endpoints and database servers),
+// package state the account's data, seed and catalog as exported records,
+// package control the faults, call counts and control API, and package
+// dbserver the real database servers behind clusters (databases.go). This
+// package is the account itself: its Server, the lock over its state, and
+// the RDS, EC2 and STS actions.
 //
 // Beside the AWS APIs, the listener serves a small control API:
 // GET /_sandbox/calls (call counts), POST /_sandbox/faults with

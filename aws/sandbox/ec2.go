@@ -1,7 +1,7 @@
 package sandbox
 
 import (
-	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strconv"
@@ -40,9 +40,9 @@ func ec2Filters(p wire.Params, supported ...string) ([]wire.Filter, *wire.APIErr
 	return fs, nil
 }
 
-func tagField(tags []tag, name string) ([]string, bool) {
+func tagField(tags []state.Tag, name string) ([]string, bool) {
 	if k, ok := strings.CutPrefix(name, "tag:"); ok {
-		if v, ok := tagValue(tags, k); ok {
+		if v, ok := state.TagValue(tags, k); ok {
 			return []string{v}, true
 		}
 		return nil, true
@@ -50,7 +50,7 @@ func tagField(tags []tag, name string) ([]string, bool) {
 	if name == "tag-key" {
 		var keys []string
 		for _, t := range tags {
-			keys = append(keys, t.key)
+			keys = append(keys, t.Key)
 		}
 		return keys, true
 	}
@@ -68,7 +68,7 @@ func idsNotFound(code, kind string, missing []string) *wire.APIError {
 
 // lookupIDs resolves requested ids in order, de-duplicated; malformed ids
 // and missing ones are EC2's errors.
-func lookupIDs[T any](t *table[T], ids []string, prefix, kind, codeBase string) ([]T, *wire.APIError) {
+func lookupIDs[T any](t *state.Table[T], ids []string, prefix, kind, codeBase string) ([]T, *wire.APIError) {
 	var out []T
 	var missing []string
 	seen := map[string]bool{}
@@ -80,7 +80,7 @@ func lookupIDs[T any](t *table[T], ids []string, prefix, kind, codeBase string) 
 			continue
 		}
 		seen[id] = true
-		v, ok := t.get(id)
+		v, ok := t.Get(id)
 		if !ok {
 			missing = append(missing, id)
 			continue
@@ -105,29 +105,29 @@ func (s *Server) describeSubnets(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.st.subnets.all()
+	list := s.st.Subnets.All()
 	if ids := c.Params.List("SubnetId"); len(ids) > 0 {
-		if list, err = lookupIDs(s.st.subnets, ids, "subnet", "subnet", "InvalidSubnetID"); err != nil {
+		if list, err = lookupIDs(s.st.Subnets, ids, "subnet", "subnet", "InvalidSubnetID"); err != nil {
 			return err
 		}
-		slices.SortFunc(list, func(a, b *subnet) int { return strings.Compare(a.id, b.id) })
+		slices.SortFunc(list, func(a, b *state.Subnet) int { return strings.Compare(a.ID, b.ID) })
 	}
-	list = slices.DeleteFunc(list, func(sn *subnet) bool {
+	list = slices.DeleteFunc(list, func(sn *state.Subnet) bool {
 		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
-			if v, ok := tagField(sn.tags, name); ok {
+			if v, ok := tagField(sn.Tags, name); ok {
 				return v
 			}
 			switch name {
 			case "vpc-id":
-				return []string{sn.vpcID}
+				return []string{sn.VPCID}
 			case "availability-zone":
-				return []string{sn.az}
+				return []string{sn.AZ}
 			case "availability-zone-id":
-				return []string{azID(sn.az)}
+				return []string{state.AZID(sn.AZ)}
 			case "subnet-id":
-				return []string{sn.id}
+				return []string{sn.ID}
 			case "cidr-block", "cidr", "cidrBlock":
-				return []string{sn.cidr}
+				return []string{sn.CIDR}
 			case "state":
 				return []string{"available"}
 			case "default-for-az":
@@ -135,31 +135,31 @@ func (s *Server) describeSubnets(c *wire.Call) *wire.APIError {
 			case "owner-id":
 				return []string{s.account}
 			case "subnet-arn":
-				return []string{s.subnetARN(sn.id)}
+				return []string{s.subnetARN(sn.ID)}
 			}
 			return nil
 		})
 	})
-	pg, next, err := wire.Page(list, func(sn *subnet) string { return sn.id }, c.Params.Get("NextToken"), max, badNextToken)
+	pg, next, err := wire.Page(list, func(sn *state.Subnet) string { return sn.ID }, c.Params.Get("NextToken"), max, badNextToken)
 	if err != nil {
 		return err
 	}
 	x := &c.Out
-	wire.List(x, "subnetSet", "item", pg, func(sn *subnet) {
-		x.Text("subnetId", sn.id)
-		x.Text("subnetArn", s.subnetARN(sn.id))
+	wire.List(x, "subnetSet", "item", pg, func(sn *state.Subnet) {
+		x.Text("subnetId", sn.ID)
+		x.Text("subnetArn", s.subnetARN(sn.ID))
 		x.Text("state", "available")
 		x.Text("ownerId", s.account)
-		x.Text("vpcId", sn.vpcID)
-		x.Text("cidrBlock", sn.cidr)
+		x.Text("vpcId", sn.VPCID)
+		x.Text("cidrBlock", sn.CIDR)
 		x.Empty("ipv6CidrBlockAssociationSet")
-		x.Int("availableIpAddressCount", sn.free)
-		x.Text("availabilityZone", sn.az)
-		x.Text("availabilityZoneId", azID(sn.az))
+		x.Int("availableIpAddressCount", sn.Free)
+		x.Text("availabilityZone", sn.AZ)
+		x.Text("availabilityZoneId", state.AZID(sn.AZ))
 		x.Bool("defaultForAz", false)
 		x.Bool("mapPublicIpOnLaunch", false)
 		x.Bool("assignIpv6AddressOnCreation", false)
-		writeEC2Tags(x, sn.tags)
+		writeEC2Tags(x, sn.Tags)
 		x.Bool("enableDns64", false)
 		x.Bool("ipv6Native", false)
 		x.Open("privateDnsNameOptionsOnLaunch")
@@ -179,10 +179,10 @@ func (s *Server) subnetARN(id string) string {
 	return "arn:aws:ec2:" + s.region + ":" + s.account + ":subnet/" + id
 }
 
-func writeEC2Tags(x *wire.XML, tags []tag) {
-	wire.List(x, "tagSet", "item", tags, func(t tag) {
-		x.Text("key", t.key)
-		x.Text("value", t.value)
+func writeEC2Tags(x *wire.XML, tags []state.Tag) {
+	wire.List(x, "tagSet", "item", tags, func(t state.Tag) {
+		x.Text("key", t.Key)
+		x.Text("value", t.Value)
 	})
 }
 
@@ -197,24 +197,24 @@ func (s *Server) describeVpcs(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.st.vpcs.all()
+	list := s.st.VPCs.All()
 	if ids := c.Params.List("VpcId"); len(ids) > 0 {
-		if list, err = lookupIDs(s.st.vpcs, ids, "vpc", "vpc", "InvalidVpcID"); err != nil {
+		if list, err = lookupIDs(s.st.VPCs, ids, "vpc", "vpc", "InvalidVpcID"); err != nil {
 			return err
 		}
 	}
-	list = slices.DeleteFunc(list, func(v *vpc) bool {
+	list = slices.DeleteFunc(list, func(v *state.VPC) bool {
 		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
-			if t, ok := tagField(v.tags, name); ok {
+			if t, ok := tagField(v.Tags, name); ok {
 				return t
 			}
 			switch name {
 			case "vpc-id":
-				return []string{v.id}
+				return []string{v.ID}
 			case "cidr":
-				return []string{v.cidr}
+				return []string{v.CIDR}
 			case "cidr-block-association.cidr-block":
-				return append([]string{v.cidr}, v.extra...)
+				return append([]string{v.CIDR}, v.Extra...)
 			case "state":
 				return []string{"available"}
 			case "is-default":
@@ -225,20 +225,20 @@ func (s *Server) describeVpcs(c *wire.Call) *wire.APIError {
 			return nil
 		})
 	})
-	pg, next, err := wire.Page(list, func(v *vpc) string { return v.id }, c.Params.Get("NextToken"), max, badNextToken)
+	pg, next, err := wire.Page(list, func(v *state.VPC) string { return v.ID }, c.Params.Get("NextToken"), max, badNextToken)
 	if err != nil {
 		return err
 	}
 	x := &c.Out
-	wire.List(x, "vpcSet", "item", pg, func(v *vpc) {
-		x.Text("vpcId", v.id)
+	wire.List(x, "vpcSet", "item", pg, func(v *state.VPC) {
+		x.Text("vpcId", v.ID)
 		x.Text("ownerId", s.account)
 		x.Text("state", "available")
-		x.Text("cidrBlock", v.cidr)
+		x.Text("cidrBlock", v.CIDR)
 		x.Open("cidrBlockAssociationSet")
-		for i, cidr := range append([]string{v.cidr}, v.extra...) {
+		for i, cidr := range append([]string{v.CIDR}, v.Extra...) {
 			x.Open("item")
-			x.Text("associationId", hexID("vpc-cidr-assoc", v.id+strconv.Itoa(i)))
+			x.Text("associationId", state.HexID("vpc-cidr-assoc", v.ID+strconv.Itoa(i)))
 			x.Text("cidrBlock", cidr)
 			x.Open("cidrBlockState")
 			x.Text("state", "associated")
@@ -247,7 +247,7 @@ func (s *Server) describeVpcs(c *wire.Call) *wire.APIError {
 		}
 		x.Close("cidrBlockAssociationSet")
 		x.Text("dhcpOptionsId", "dopt-0a1b2c3d4e5f60001")
-		writeEC2Tags(x, v.tags)
+		writeEC2Tags(x, v.Tags)
 		x.Text("instanceTenancy", "default")
 		x.Bool("isDefault", false)
 		x.Open("blockPublicAccessStates")
@@ -269,9 +269,9 @@ func (s *Server) describeSecurityGroups(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := s.st.sgs.all()
+	list := s.st.SGs.All()
 	if ids := c.Params.List("GroupId"); len(ids) > 0 {
-		if list, err = lookupIDs(s.st.sgs, ids, "sg", "security group", "InvalidGroupId"); err != nil {
+		if list, err = lookupIDs(s.st.SGs, ids, "sg", "security group", "InvalidGroupId"); err != nil {
 			if err.Code == "InvalidGroupId.NotFound" {
 				// EC2 names this one differently from its Malformed twin.
 				err.Code = "InvalidGroup.NotFound"
@@ -282,79 +282,71 @@ func (s *Server) describeSecurityGroups(c *wire.Call) *wire.APIError {
 	if names := c.Params.List("GroupName"); len(names) > 0 {
 		var missing []string
 		for _, n := range names {
-			if !slices.ContainsFunc(list, func(g *securityGroup) bool { return g.name == n }) {
+			if !slices.ContainsFunc(list, func(g *state.SecurityGroup) bool { return g.Name == n }) {
 				missing = append(missing, n)
 			}
 		}
 		if len(missing) > 0 {
 			return wire.Errorf(400, "InvalidGroup.NotFound", "The security group '%s' does not exist", strings.Join(missing, ", "))
 		}
-		list = slices.DeleteFunc(list, func(g *securityGroup) bool { return !slices.Contains(names, g.name) })
+		list = slices.DeleteFunc(list, func(g *state.SecurityGroup) bool { return !slices.Contains(names, g.Name) })
 	}
-	list = slices.DeleteFunc(list, func(g *securityGroup) bool {
+	list = slices.DeleteFunc(list, func(g *state.SecurityGroup) bool {
 		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
-			if t, ok := tagField(g.tags, name); ok {
+			if t, ok := tagField(g.Tags, name); ok {
 				return t
 			}
 			switch name {
 			case "vpc-id":
-				return []string{g.vpcID}
+				return []string{g.VPCID}
 			case "group-name":
-				return []string{g.name}
+				return []string{g.Name}
 			case "group-id":
-				return []string{g.id}
+				return []string{g.ID}
 			case "description":
-				return []string{g.desc}
+				return []string{g.Desc}
 			case "owner-id":
 				return []string{s.account}
 			}
 			return nil
 		})
 	})
-	pg, next, err := wire.Page(list, func(g *securityGroup) string { return g.id }, c.Params.Get("NextToken"), max, badNextToken)
+	pg, next, err := wire.Page(list, func(g *state.SecurityGroup) string { return g.ID }, c.Params.Get("NextToken"), max, badNextToken)
 	if err != nil {
 		return err
 	}
 	x := &c.Out
-	wire.List(x, "securityGroupInfo", "item", pg, func(g *securityGroup) {
+	wire.List(x, "securityGroupInfo", "item", pg, func(g *state.SecurityGroup) {
 		x.Text("ownerId", s.account)
-		x.Text("groupId", g.id)
-		x.Text("groupName", g.name)
-		x.Text("groupDescription", g.desc)
-		x.Text("vpcId", g.vpcID)
-		x.Text("securityGroupArn", "arn:aws:ec2:"+s.region+":"+s.account+":security-group/"+g.id)
-		s.writePermissions(x, "ipPermissions", g.ingress)
-		s.writePermissions(x, "ipPermissionsEgress", g.egress)
-		writeEC2Tags(x, g.tags)
+		x.Text("groupId", g.ID)
+		x.Text("groupName", g.Name)
+		x.Text("groupDescription", g.Desc)
+		x.Text("vpcId", g.VPCID)
+		x.Text("securityGroupArn", "arn:aws:ec2:"+s.region+":"+s.account+":security-group/"+g.ID)
+		s.writePermissions(x, "ipPermissions", g.Ingress)
+		s.writePermissions(x, "ipPermissionsEgress", g.Egress)
+		writeEC2Tags(x, g.Tags)
 	})
 	x.Opt("nextToken", next)
 	return nil
 }
 
-func (s *Server) writePermissions(x *wire.XML, tag string, perms []ipPermission) {
-	wire.List(x, tag, "item", perms, func(p ipPermission) {
-		x.Text("ipProtocol", p.proto)
-		if p.proto != "-1" {
-			x.Int("fromPort", p.from)
-			x.Int("toPort", p.to)
+func (s *Server) writePermissions(x *wire.XML, tag string, perms []state.IPPermission) {
+	wire.List(x, tag, "item", perms, func(p state.IPPermission) {
+		x.Text("ipProtocol", p.Proto)
+		if p.Proto != "-1" {
+			x.Int("fromPort", p.From)
+			x.Int("toPort", p.To)
 		}
-		wire.List(x, "groups", "item", p.groups, func(g string) {
+		wire.List(x, "groups", "item", p.Groups, func(g string) {
 			x.Text("userId", s.account)
 			x.Text("groupId", g)
 		})
-		wire.List(x, "ipRanges", "item", p.ranges, func(r ipRange) {
-			x.Text("cidrIp", r.cidr)
-			x.Opt("description", r.desc)
+		wire.List(x, "ipRanges", "item", p.Ranges, func(r state.IPRange) {
+			x.Text("cidrIp", r.CIDR)
+			x.Opt("description", r.Desc)
 		})
 		x.Empty("ipv6Ranges")
 		x.Empty("prefixListIds")
 	})
-}
-
-// label names a VPC for messages: its id and Name tag.
-func (v *vpc) label() string {
-	if n, ok := tagValue(v.tags, "Name"); ok {
-		return fmt.Sprintf("%s (%s)", v.id, n)
-	}
-	return v.id
 }

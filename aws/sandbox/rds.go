@@ -1,9 +1,8 @@
 package sandbox
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strings"
@@ -28,9 +27,9 @@ func maxRecords(p wire.Params, hi int) (int, *wire.APIError) {
 
 // oneOrAll is what an RDS Describe call covers: the item id names (kind
 // and code make RDS's error when there is none), or every item for no id.
-func oneOrAll[T any](id string, t *table[T], find func(string) (T, bool), code, kind string) ([]T, *wire.APIError) {
+func oneOrAll[T any](id string, t *state.Table[T], find func(string) (T, bool), code, kind string) ([]T, *wire.APIError) {
 	if id == "" {
-		return t.all(), nil
+		return t.All(), nil
 	}
 	v, ok := find(id)
 	if !ok {
@@ -78,16 +77,13 @@ func (s *Server) readerEndpoint(id string) string {
 // instanceEndpoint is an instance's address: its cluster's server's when
 // it has one. Callers hold s.mu.
 func (s *Server) instanceEndpoint(id string) string {
-	if in, ok := s.st.instances.get(id); ok {
-		if h := s.dbHost(in.cluster); h != "" {
+	if in, ok := s.st.Instances.Get(id); ok {
+		if h := s.dbHost(in.Cluster); h != "" {
 			return h
 		}
 	}
 	return id + ".c0sandbox." + s.region + ".rds.amazonaws.com"
 }
-
-// hostedZone is the Route 53 zone RDS endpoints of the region live in.
-const hostedZone = "Z29XKXDKYMONMX"
 
 func (s *Server) describeDBClusters(c *wire.Call) *wire.APIError {
 	max, err := maxRecords(c.Params, 100)
@@ -100,26 +96,26 @@ func (s *Server) describeDBClusters(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.Params.Get("DBClusterIdentifier"), s.st.clusters, s.st.findCluster, "DBClusterNotFoundFault", "DBCluster")
+	list, err := oneOrAll(c.Params.Get("DBClusterIdentifier"), s.st.Clusters, s.st.FindCluster, "DBClusterNotFoundFault", "DBCluster")
 	if err != nil {
 		return err
 	}
-	list = slices.DeleteFunc(list, func(cl *dbCluster) bool {
+	list = slices.DeleteFunc(list, func(cl *state.Cluster) bool {
 		return !wire.MatchFilters(fs, wire.Equal, func(name string) []string {
 			switch name {
 			case "engine":
-				return []string{cl.engine}
+				return []string{cl.Engine}
 			case "db-cluster-id":
-				return []string{cl.id, s.clusterARN(cl.id)}
+				return []string{cl.ID, s.clusterARN(cl.ID)}
 			case "clone-group-id":
-				return []string{cl.cloneGroup}
+				return []string{cl.CloneGroup}
 			case "db-cluster-resource-id":
-				return []string{cl.resourceID}
+				return []string{cl.ResourceID}
 			}
 			return nil
 		})
 	})
-	pg, next, err := wire.Page(list, func(cl *dbCluster) string { return cl.id }, c.Params.Get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(cl *state.Cluster) string { return cl.ID }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
@@ -142,106 +138,97 @@ func parameterGroupFamily(engine, version string) string {
 }
 
 // writeCluster writes one <DBCluster>. Callers hold s.mu.
-func (s *Server) writeCluster(x *wire.XML, cl *dbCluster) {
+func (s *Server) writeCluster(x *wire.XML, cl *state.Cluster) {
 	now := time.Now().UTC()
 	x.Open("DBCluster")
-	if cl.multiAZ {
+	if cl.MultiAZ {
 		x.Int("AllocatedStorage", 400)
 	} else {
 		x.Int("AllocatedStorage", 1)
 	}
-	zones := azs(s.region)
-	if g, ok := s.st.subnetGroups.get(cl.subnetGroup); ok {
-		zones = s.st.subnetAZs(g.subnetIDs)
+	zones := state.AZs(s.region)
+	if g, ok := s.st.SubnetGroups.Get(cl.SubnetGroup); ok {
+		zones = s.st.SubnetAZs(g.SubnetIDs)
 	}
 	x.Strings("AvailabilityZones", "AvailabilityZone", zones)
-	x.Int("BackupRetentionPeriod", cl.backupRetention)
-	x.Opt("DatabaseName", cl.databaseName)
-	x.Text("DBClusterIdentifier", cl.id)
-	x.Text("DBClusterParameterGroup", "default."+parameterGroupFamily(cl.engine, cl.version))
-	x.Text("DBSubnetGroup", cl.subnetGroup)
-	x.Text("Status", cl.status)
-	if cl.status != "creating" {
-		earliest := now.Add(-time.Duration(cl.backupRetention) * 24 * time.Hour)
-		if earliest.Before(cl.created) {
-			earliest = cl.created
+	x.Int("BackupRetentionPeriod", cl.BackupRetention)
+	x.Opt("DatabaseName", cl.DatabaseName)
+	x.Text("DBClusterIdentifier", cl.ID)
+	x.Text("DBClusterParameterGroup", "default."+parameterGroupFamily(cl.Engine, cl.Version))
+	x.Text("DBSubnetGroup", cl.SubnetGroup)
+	x.Text("Status", cl.Status)
+	if cl.Status != "creating" {
+		earliest := now.Add(-time.Duration(cl.BackupRetention) * 24 * time.Hour)
+		if earliest.Before(cl.Created) {
+			earliest = cl.Created
 		}
 		x.Time("EarliestRestorableTime", earliest)
-		x.Time("LatestRestorableTime", s.latestRestorable(cl))
+		x.Time("LatestRestorableTime", cl.LatestRestorable())
 	}
-	x.Text("Endpoint", s.clusterEndpoint(cl.id))
-	x.Text("ReaderEndpoint", s.readerEndpoint(cl.id))
-	x.Bool("MultiAZ", cl.multiAZ || len(cl.members) > 1)
-	x.Text("Engine", cl.engine)
-	x.Text("EngineVersion", cl.version)
-	x.Int("Port", cl.port)
-	x.Text("MasterUsername", cl.masterUser)
+	x.Text("Endpoint", s.clusterEndpoint(cl.ID))
+	x.Text("ReaderEndpoint", s.readerEndpoint(cl.ID))
+	x.Bool("MultiAZ", cl.MultiAZ || len(cl.Members) > 1)
+	x.Text("Engine", cl.Engine)
+	x.Text("EngineVersion", cl.Version)
+	x.Int("Port", cl.Port)
+	x.Text("MasterUsername", cl.MasterUser)
 	x.Empty("DBClusterOptionGroupMemberships")
-	x.Opt("PreferredBackupWindow", cl.backupWindow)
-	x.Opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
+	x.Opt("PreferredBackupWindow", cl.BackupWindow)
+	x.Opt("PreferredMaintenanceWindow", cl.MaintenanceWindow)
 	x.Empty("ReadReplicaIdentifiers")
-	wire.List(x, "DBClusterMembers", "DBClusterMember", cl.members, func(m clusterMember) {
-		x.Text("DBInstanceIdentifier", m.instance)
-		x.Bool("IsClusterWriter", m.writer)
+	wire.List(x, "DBClusterMembers", "DBClusterMember", cl.Members, func(m state.Member) {
+		x.Text("DBInstanceIdentifier", m.Instance)
+		x.Bool("IsClusterWriter", m.Writer)
 		x.Text("DBClusterParameterGroupStatus", "in-sync")
-		x.Int("PromotionTier", m.tier)
+		x.Int("PromotionTier", m.Tier)
 	})
-	writeVpcSecurityGroups(x, cl.sgIDs)
-	x.Text("HostedZoneId", hostedZone)
-	x.Bool("StorageEncrypted", cl.storageEncrypted)
-	if cl.storageEncrypted {
+	writeVpcSecurityGroups(x, cl.SGIDs)
+	x.Text("HostedZoneId", state.HostedZone)
+	x.Bool("StorageEncrypted", cl.StorageEncrypted)
+	if cl.StorageEncrypted {
 		x.Text("KmsKeyId", "arn:aws:kms:"+s.region+":"+s.account+":key/5f3e0c1a-7b2d-4e8f-9a6b-0c1d2e3f4a5b")
 	}
-	x.Text("DbClusterResourceId", cl.resourceID)
-	x.Text("DBClusterArn", s.clusterARN(cl.id))
+	x.Text("DbClusterResourceId", cl.ResourceID)
+	x.Text("DBClusterArn", s.clusterARN(cl.ID))
 	x.Empty("AssociatedRoles")
-	x.Bool("IAMDatabaseAuthenticationEnabled", cl.iamAuth)
-	x.Opt("CloneGroupId", cl.cloneGroup)
-	x.Time("ClusterCreateTime", cl.created)
+	x.Bool("IAMDatabaseAuthenticationEnabled", cl.IAMAuth)
+	x.Opt("CloneGroupId", cl.CloneGroup)
+	x.Time("ClusterCreateTime", cl.Created)
 	x.Text("EngineMode", "provisioned")
-	if cl.pendingPassword {
+	if cl.PendingPassword {
 		x.Open("PendingModifiedValues")
 		x.Text("MasterUserPassword", "****")
 		x.Close("PendingModifiedValues")
 	}
-	if cl.multiAZ {
-		x.Opt("DBClusterInstanceClass", cl.clusterClass)
+	if cl.MultiAZ {
+		x.Opt("DBClusterInstanceClass", cl.ClusterClass)
 		x.Int("Iops", 3000)
 		x.Bool("PubliclyAccessible", false)
 	}
-	x.Opt("StorageType", cl.storageType)
+	x.Opt("StorageType", cl.StorageType)
 	x.Bool("AutoMinorVersionUpgrade", true)
-	x.Bool("DeletionProtection", cl.deletionProtection)
+	x.Bool("DeletionProtection", cl.DeletionProtection)
 	x.Bool("HttpEndpointEnabled", false)
 	x.Text("ActivityStreamStatus", "stopped")
-	x.Bool("CopyTagsToSnapshot", cl.copyTagsToSnapshot)
+	x.Bool("CopyTagsToSnapshot", cl.CopyTagsToSnapshot)
 	x.Bool("CrossAccountClone", false)
 	x.Empty("DomainMemberships")
-	writeRDSTags(x, cl.tags)
+	writeRDSTags(x, cl.Tags)
 	x.Text("NetworkType", "IPV4")
-	if cl.serverless != nil {
+	if cl.Serverless != nil {
 		x.Open("ServerlessV2ScalingConfiguration")
-		x.Float("MinCapacity", cl.serverless.min)
-		x.Float("MaxCapacity", cl.serverless.max)
+		x.Float("MinCapacity", cl.Serverless.Min)
+		x.Float("MaxCapacity", cl.Serverless.Max)
 		x.Close("ServerlessV2ScalingConfiguration")
 	}
 	x.Text("EngineLifecycleSupport", "open-source-rds-extended-support")
 	x.Close("DBCluster")
 }
 
-// latestRestorableTime trails the clock by a few minutes, as the
-// transaction logs reach S3; a stopped cluster's stops where it stopped.
-func (s *Server) latestRestorable(cl *dbCluster) time.Time {
-	if cl.status == "stopped" {
-		return seedTime().Add(240 * 24 * time.Hour)
-	}
-	return time.Now().UTC().Add(-5 * time.Minute).Truncate(time.Second)
-}
-
-func writeRDSTags(x *wire.XML, tags []tag) {
-	wire.List(x, "TagList", "Tag", tags, func(t tag) {
-		x.Text("Key", t.key)
-		x.Text("Value", t.value)
+func writeRDSTags(x *wire.XML, tags []state.Tag) {
+	wire.List(x, "TagList", "Tag", tags, func(t state.Tag) {
+		x.Text("Key", t.Key)
+		x.Text("Value", t.Value)
 	})
 }
 
@@ -263,26 +250,26 @@ func (s *Server) describeDBInstances(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.Params.Get("DBInstanceIdentifier"), s.st.instances, s.st.findInstance, "DBInstanceNotFound", "DBInstance")
+	list, err := oneOrAll(c.Params.Get("DBInstanceIdentifier"), s.st.Instances, s.st.FindInstance, "DBInstanceNotFound", "DBInstance")
 	if err != nil {
 		return err
 	}
-	list = slices.DeleteFunc(list, func(in *dbInstance) bool {
+	list = slices.DeleteFunc(list, func(in *state.Instance) bool {
 		return !wire.MatchFilters(fs, equalOrLower, func(name string) []string {
 			switch name {
 			case "db-cluster-id":
-				return []string{in.cluster, s.clusterARN(in.cluster)}
+				return []string{in.Cluster, s.clusterARN(in.Cluster)}
 			case "db-instance-id":
-				return []string{in.id, s.instanceARN(in.id)}
+				return []string{in.ID, s.instanceARN(in.ID)}
 			case "dbi-resource-id":
-				return []string{in.resourceID}
+				return []string{in.ResourceID}
 			case "engine":
-				return []string{in.engine}
+				return []string{in.Engine}
 			}
 			return nil
 		})
 	})
-	pg, next, err := wire.Page(list, func(in *dbInstance) string { return in.id }, c.Params.Get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(in *state.Instance) string { return in.ID }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
@@ -305,79 +292,72 @@ func (s *Server) instanceARN(id string) string {
 
 // writeInstance writes one <DBInstance>; network settings and the master
 // user come from its cluster, as for every Aurora instance. Callers hold s.mu.
-func (s *Server) writeInstance(x *wire.XML, in *dbInstance) {
-	cl, _ := s.st.clusters.get(in.cluster)
+func (s *Server) writeInstance(x *wire.XML, in *state.Instance) {
+	cl, _ := s.st.Clusters.Get(in.Cluster)
 	x.Open("DBInstance")
-	x.Text("DBInstanceIdentifier", in.id)
-	x.Text("DBInstanceClass", in.class)
-	x.Text("Engine", in.engine)
-	x.Text("DBInstanceStatus", in.status)
+	x.Text("DBInstanceIdentifier", in.ID)
+	x.Text("DBInstanceClass", in.Class)
+	x.Text("Engine", in.Engine)
+	x.Text("DBInstanceStatus", in.Status)
 	port := 0
 	if cl != nil {
-		port = cl.port
-		x.Text("MasterUsername", cl.masterUser)
+		port = cl.Port
+		x.Text("MasterUsername", cl.MasterUser)
 	}
-	if in.status != "creating" {
+	if in.Status != "creating" {
 		x.Open("Endpoint")
-		x.Text("Address", s.instanceEndpoint(in.id))
+		x.Text("Address", s.instanceEndpoint(in.ID))
 		x.Int("Port", port)
-		x.Text("HostedZoneId", hostedZone)
+		x.Text("HostedZoneId", state.HostedZone)
 		x.Close("Endpoint")
 	}
 	x.Int("AllocatedStorage", 1)
-	x.Time("InstanceCreateTime", in.created)
+	x.Time("InstanceCreateTime", in.Created)
 	if cl != nil {
-		x.Opt("PreferredBackupWindow", cl.backupWindow)
-		x.Int("BackupRetentionPeriod", cl.backupRetention)
+		x.Opt("PreferredBackupWindow", cl.BackupWindow)
+		x.Int("BackupRetentionPeriod", cl.BackupRetention)
 	}
 	x.Empty("DBSecurityGroups")
 	var sgIDs []string
 	if cl != nil {
-		sgIDs = cl.sgIDs
+		sgIDs = cl.SGIDs
 	}
 	writeVpcSecurityGroups(x, sgIDs)
 	x.Open("DBParameterGroups")
 	x.Open("DBParameterGroup")
-	x.Text("DBParameterGroupName", "default."+parameterGroupFamily(in.engine, in.version))
+	x.Text("DBParameterGroupName", "default."+parameterGroupFamily(in.Engine, in.Version))
 	x.Text("ParameterApplyStatus", "in-sync")
 	x.Close("DBParameterGroup")
 	x.Close("DBParameterGroups")
-	x.Opt("AvailabilityZone", in.az)
+	x.Opt("AvailabilityZone", in.AZ)
 	if cl != nil {
-		if g, ok := s.st.subnetGroups.get(cl.subnetGroup); ok {
+		if g, ok := s.st.SubnetGroups.Get(cl.SubnetGroup); ok {
 			s.writeSubnetGroup(x, "DBSubnetGroup", g)
 		}
-		x.Opt("PreferredMaintenanceWindow", cl.maintenanceWindow)
+		x.Opt("PreferredMaintenanceWindow", cl.MaintenanceWindow)
 	}
 	x.Empty("PendingModifiedValues")
 	x.Bool("MultiAZ", false)
-	x.Text("EngineVersion", in.version)
+	x.Text("EngineVersion", in.Version)
 	x.Bool("AutoMinorVersionUpgrade", true)
-	x.Text("LicenseModel", licenseModel(in.engine))
-	x.Bool("PubliclyAccessible", in.public)
+	x.Text("LicenseModel", state.LicenseModel(in.Engine))
+	x.Bool("PubliclyAccessible", in.Public)
 	x.Text("StorageType", "aurora")
 	x.Int("DbInstancePort", 0)
-	x.Text("DBClusterIdentifier", in.cluster)
-	x.Bool("StorageEncrypted", cl != nil && cl.storageEncrypted)
-	x.Text("DbiResourceId", in.resourceID)
+	x.Text("DBClusterIdentifier", in.Cluster)
+	x.Bool("StorageEncrypted", cl != nil && cl.StorageEncrypted)
+	x.Text("DbiResourceId", in.ResourceID)
 	x.Text("CACertificateIdentifier", "rds-ca-rsa2048-g1")
 	x.Bool("CopyTagsToSnapshot", false)
 	x.Int("MonitoringInterval", 0)
-	x.Int("PromotionTier", in.tier)
-	x.Text("DBInstanceArn", s.instanceARN(in.id))
+	x.Int("PromotionTier", in.Tier)
+	x.Text("DBInstanceArn", s.instanceARN(in.ID))
 	x.Bool("IAMDatabaseAuthenticationEnabled", false)
 	x.Bool("PerformanceInsightsEnabled", false)
 	x.Bool("DeletionProtection", false)
-	writeRDSTags(x, in.tags)
+	writeRDSTags(x, in.Tags)
 	x.Text("NetworkType", "IPV4")
 	x.Close("DBInstance")
-}
-
-func licenseModel(engine string) string {
-	if strings.Contains(engine, "postgres") {
-		return "postgresql-license"
-	}
-	return "general-public-license"
 }
 
 func (s *Server) subnetGroupARN(name string) string {
@@ -386,23 +366,23 @@ func (s *Server) subnetGroupARN(name string) string {
 
 // writeSubnetGroup writes a subnet group under the given element name
 // (DBSubnetGroup both as a list member and inside a DBInstance).
-func (s *Server) writeSubnetGroup(x *wire.XML, tag string, g *subnetGroup) {
+func (s *Server) writeSubnetGroup(x *wire.XML, tag string, g *state.SubnetGroup) {
 	x.Open(tag)
-	x.Text("DBSubnetGroupName", g.name)
-	x.Text("DBSubnetGroupDescription", g.desc)
-	x.Text("VpcId", g.vpcID)
-	x.Text("SubnetGroupStatus", g.status)
-	wire.List(x, "Subnets", "Subnet", g.subnetIDs, func(id string) {
+	x.Text("DBSubnetGroupName", g.Name)
+	x.Text("DBSubnetGroupDescription", g.Desc)
+	x.Text("VpcId", g.VPCID)
+	x.Text("SubnetGroupStatus", g.Status)
+	wire.List(x, "Subnets", "Subnet", g.SubnetIDs, func(id string) {
 		x.Text("SubnetIdentifier", id)
 		x.Open("SubnetAvailabilityZone")
-		if sn, ok := s.st.subnets.get(id); ok {
-			x.Text("Name", sn.az)
+		if sn, ok := s.st.Subnets.Get(id); ok {
+			x.Text("Name", sn.AZ)
 		}
 		x.Close("SubnetAvailabilityZone")
 		x.Empty("SubnetOutpost")
 		x.Text("SubnetStatus", "Active")
 	})
-	x.Text("DBSubnetGroupArn", s.subnetGroupARN(g.name))
+	x.Text("DBSubnetGroupArn", s.subnetGroupARN(g.Name))
 	x.Strings("SupportedNetworkTypes", "member", []string{"IPV4"})
 	x.Close(tag)
 }
@@ -417,11 +397,11 @@ func (s *Server) describeDBSubnetGroups(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.Params.Get("DBSubnetGroupName"), s.st.subnetGroups, s.st.findSubnetGroup, "DBSubnetGroupNotFoundFault", "DBSubnetGroup")
+	list, err := oneOrAll(c.Params.Get("DBSubnetGroupName"), s.st.SubnetGroups, s.st.FindSubnetGroup, "DBSubnetGroupNotFoundFault", "DBSubnetGroup")
 	if err != nil {
 		return err
 	}
-	pg, next, err := wire.Page(list, func(g *subnetGroup) string { return g.name }, c.Params.Get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(g *state.SubnetGroup) string { return g.Name }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
@@ -446,18 +426,18 @@ func (s *Server) describeOrderable(c *wire.Call) *wire.APIError {
 	}
 	version, class, license := c.Params.Get("EngineVersion"), c.Params.Get("DBInstanceClass"), c.Params.Get("LicenseModel")
 	vpcOnly, vpcSet := c.Params.Bool("Vpc")
-	versions := engineVersions(engine)
+	versions := state.EngineVersions(engine)
 	if version != "" {
 		versions = []string{version}
 	}
-	zones := azs(s.region)
-	var list []orderable
+	zones := state.AZs(s.region)
+	var list []state.Orderable
 	for _, v := range versions {
-		if !knownVersion(engine, v) {
+		if !state.KnownVersion(engine, v) {
 			continue
 		}
-		for _, o := range orderableOptions(engine, v, zones) {
-			if (class == "" || o.class == class) && (license == "" || license == licenseModel(engine)) {
+		for _, o := range state.OrderableOptions(engine, v, zones) {
+			if (class == "" || o.Class == class) && (license == "" || license == state.LicenseModel(engine)) {
 				list = append(list, o)
 			}
 		}
@@ -468,7 +448,7 @@ func (s *Server) describeOrderable(c *wire.Call) *wire.APIError {
 	// The list is static, so its position is a stable key.
 	type keyed struct {
 		key string
-		o   orderable
+		o   state.Orderable
 	}
 	items := make([]keyed, len(list))
 	for i, o := range list {
@@ -483,31 +463,31 @@ func (s *Server) describeOrderable(c *wire.Call) *wire.APIError {
 	for _, k := range pg {
 		o := k.o
 		x.Open("OrderableDBInstanceOption")
-		x.Text("Engine", o.engine)
-		x.Text("EngineVersion", o.version)
-		x.Text("DBInstanceClass", o.class)
-		x.Text("LicenseModel", licenseModel(o.engine))
+		x.Text("Engine", o.Engine)
+		x.Text("EngineVersion", o.Version)
+		x.Text("DBInstanceClass", o.Class)
+		x.Text("LicenseModel", state.LicenseModel(o.Engine))
 		x.Text("AvailabilityZoneGroup", s.region)
-		wire.List(x, "AvailabilityZones", "AvailabilityZone", o.azs, func(z string) { x.Text("Name", z) })
+		wire.List(x, "AvailabilityZones", "AvailabilityZone", o.AZs, func(z string) { x.Text("Name", z) })
 		x.Bool("MultiAZCapable", true)
-		x.Bool("ReadReplicaCapable", o.engine == "postgres")
+		x.Bool("ReadReplicaCapable", o.Engine == "postgres")
 		x.Bool("Vpc", true)
 		x.Bool("SupportsStorageEncryption", true)
-		x.Text("StorageType", o.storage)
-		x.Bool("SupportsIops", o.storage == "io1")
-		x.Bool("SupportsStorageThroughput", o.storage == "gp3")
-		x.Bool("SupportsEnhancedMonitoring", o.class != "db.serverless")
+		x.Text("StorageType", o.Storage)
+		x.Bool("SupportsIops", o.Storage == "io1")
+		x.Bool("SupportsStorageThroughput", o.Storage == "gp3")
+		x.Bool("SupportsEnhancedMonitoring", o.Class != "db.serverless")
 		x.Bool("SupportsIAMDatabaseAuthentication", true)
-		x.Bool("SupportsPerformanceInsights", !strings.HasPrefix(o.class, "db.t3."))
+		x.Bool("SupportsPerformanceInsights", !strings.HasPrefix(o.Class, "db.t3."))
 		x.Strings("SupportedEngineModes", "member", []string{"provisioned"})
 		x.Bool("SupportsStorageAutoscaling", false)
 		x.Bool("SupportsKerberosAuthentication", true)
 		x.Bool("OutpostCapable", false)
-		x.Bool("SupportsGlobalDatabases", !strings.HasPrefix(o.class, "db.t"))
+		x.Bool("SupportsGlobalDatabases", !strings.HasPrefix(o.Class, "db.t"))
 		x.Strings("SupportedNetworkTypes", "member", []string{"IPV4", "DUAL"})
 		x.Bool("SupportsClusters", true)
 		x.Bool("SupportsDedicatedLogVolume", false)
-		x.Bool("SupportsHttpEndpoint", o.engine == "aurora-postgresql")
+		x.Bool("SupportsHttpEndpoint", o.Engine == "aurora-postgresql")
 		x.Close("OrderableDBInstanceOption")
 	}
 	x.Close("OrderableDBInstanceOptions")
@@ -530,20 +510,20 @@ func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list, err := oneOrAll(c.Params.Get("DBClusterSnapshotIdentifier"), s.st.snapshots, s.st.findSnapshot, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
+	list, err := oneOrAll(c.Params.Get("DBClusterSnapshotIdentifier"), s.st.Snapshots, s.st.FindSnapshot, "DBClusterSnapshotNotFoundFault", "DBClusterSnapshot")
 	if err != nil {
 		return err
 	}
 	cluster, typ := strings.ToLower(c.Params.Get("DBClusterIdentifier")), c.Params.Get("SnapshotType")
-	list = slices.DeleteFunc(list, func(sn *clusterSnapshot) bool {
-		if cluster != "" && sn.cluster != cluster || typ != "" && sn.typ != typ {
+	list = slices.DeleteFunc(list, func(sn *state.Snapshot) bool {
+		if cluster != "" && sn.Cluster != cluster || typ != "" && sn.Type != typ {
 			return true
 		}
 		return !wire.MatchFilters(fs, wire.Equal, func(name string) []string {
-			return []string{map[string]string{"db-cluster-id": sn.cluster, "db-cluster-snapshot-id": sn.id, "snapshot-type": sn.typ, "engine": sn.engine}[name]}
+			return []string{map[string]string{"db-cluster-id": sn.Cluster, "db-cluster-snapshot-id": sn.ID, "snapshot-type": sn.Type, "engine": sn.Engine}[name]}
 		})
 	})
-	pg, next, err := wire.Page(list, func(sn *clusterSnapshot) string { return sn.id }, c.Params.Get("Marker"), max, badMarker)
+	pg, next, err := wire.Page(list, func(sn *state.Snapshot) string { return sn.ID }, c.Params.Get("Marker"), max, badMarker)
 	if err != nil {
 		return err
 	}
@@ -551,26 +531,26 @@ func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 	x.Open("DBClusterSnapshots")
 	for _, sn := range pg {
 		x.Open("DBClusterSnapshot")
-		x.Strings("AvailabilityZones", "AvailabilityZone", azs(s.region))
-		x.Text("DBClusterSnapshotIdentifier", sn.id)
-		x.Text("DBClusterIdentifier", sn.cluster)
-		x.Time("SnapshotCreateTime", sn.created)
-		x.Text("Engine", sn.engine)
+		x.Strings("AvailabilityZones", "AvailabilityZone", state.AZs(s.region))
+		x.Text("DBClusterSnapshotIdentifier", sn.ID)
+		x.Text("DBClusterIdentifier", sn.Cluster)
+		x.Time("SnapshotCreateTime", sn.Created)
+		x.Text("Engine", sn.Engine)
 		x.Text("EngineMode", "provisioned")
 		x.Int("AllocatedStorage", 1)
-		x.Text("Status", sn.status)
-		x.Int("Port", sn.port)
-		x.Text("VpcId", sn.vpcID)
-		x.Time("ClusterCreateTime", sn.clusterCreated)
-		x.Text("MasterUsername", sn.masterUser)
-		x.Text("EngineVersion", sn.version)
-		x.Text("LicenseModel", licenseModel(sn.engine))
-		x.Text("SnapshotType", sn.typ)
+		x.Text("Status", sn.Status)
+		x.Int("Port", sn.Port)
+		x.Text("VpcId", sn.VPCID)
+		x.Time("ClusterCreateTime", sn.ClusterCreated)
+		x.Text("MasterUsername", sn.MasterUser)
+		x.Text("EngineVersion", sn.Version)
+		x.Text("LicenseModel", state.LicenseModel(sn.Engine))
+		x.Text("SnapshotType", sn.Type)
 		x.Int("PercentProgress", 100)
-		x.Bool("StorageEncrypted", sn.storageEncrypted)
-		x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.id))
+		x.Bool("StorageEncrypted", sn.StorageEncrypted)
+		x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.ID))
 		x.Bool("IAMDatabaseAuthenticationEnabled", false)
-		writeRDSTags(x, sn.tags)
+		writeRDSTags(x, sn.Tags)
 		x.Close("DBClusterSnapshot")
 	}
 	x.Close("DBClusterSnapshots")
@@ -597,82 +577,53 @@ func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl, ok := s.st.findCluster(id)
+	cl, ok := s.st.FindCluster(id)
 	if !ok {
 		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", id)
 	}
-	if cl.status != "available" && cl.status != "resetting-master-credentials" {
-		return wire.Errorf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.id, cl.status)
+	if cl.Status != "available" && cl.Status != "resetting-master-credentials" {
+		return wire.Errorf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.ID, cl.Status)
 	}
 	if setPW {
-		if msg := passwordProblem(pw, cl.engine); msg != "" {
+		if msg := state.PasswordProblem(pw, cl.Engine); msg != "" {
 			return wire.Errorf(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
 		}
-		cl.passwordHash = hashPassword(pw)
-		cl.status = "resetting-master-credentials"
-		cl.pendingPassword = true
-		cl.resetGen++
-		gen := cl.resetGen
+		cl.PasswordHash = state.HashPassword(pw)
+		cl.Status = "resetting-master-credentials"
+		cl.PendingPassword = true
+		cl.ResetGen++
+		gen := cl.ResetGen
 		fault, _ := s.ctl.TakeBehaviour("rds", "ModifyDBCluster")
-		user := cl.masterUser
+		user := cl.MasterUser
 		s.goBackground(func() {
 			if !s.sleep(s.ctx, 2*time.Second) {
 				return
 			}
 			// The real server takes the password before the cluster is
 			// reported available again, so a login then works.
-			s.applyPassword(s.ctx, cl.id, user, pw, fault)
+			s.applyPassword(s.ctx, cl.ID, user, pw, fault)
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			if cur, ok := s.st.clusters.get(cl.id); ok && cur == cl && cl.resetGen == gen && cl.status == "resetting-master-credentials" {
-				cl.status = "available"
-				cl.pendingPassword = false
+			if cur, ok := s.st.Clusters.Get(cl.ID); ok && cur == cl && cl.ResetGen == gen && cl.Status == "resetting-master-credentials" {
+				cl.Status = "available"
+				cl.PendingPassword = false
 			}
 		})
 	}
 	if hasRetention {
-		cl.backupRetention = retention
+		cl.BackupRetention = retention
 	}
 	if v, ok := c.Params.Bool("DeletionProtection"); ok {
-		cl.deletionProtection = v
+		cl.DeletionProtection = v
 	}
 	if w := c.Params.Get("PreferredBackupWindow"); w != "" {
-		cl.backupWindow = w
+		cl.BackupWindow = w
 	}
 	if w := c.Params.Get("PreferredMaintenanceWindow"); w != "" {
-		cl.maintenanceWindow = w
+		cl.MaintenanceWindow = w
 	}
 	s.writeCluster(&c.Out, cl)
 	return nil
-}
-
-// hashPassword is all the sandbox keeps of a password: a salted SHA-256,
-// enough to tell that it changed and never enough to show it.
-func hashPassword(pw string) string {
-	salt := wire.NewUUID()
-	sum := sha256.Sum256([]byte(salt + pw))
-	return salt + ":" + hex.EncodeToString(sum[:])
-}
-
-// passwordProblem checks a master password as RDS does; "" means valid.
-// The message never contains the password.
-func passwordProblem(pw, engine string) string {
-	maxLen := 128
-	if strings.Contains(engine, "mysql") {
-		maxLen = 41
-	}
-	switch {
-	case len(pw) < 8:
-		return " because it is shorter than 8 characters."
-	case len(pw) > maxLen:
-		return fmt.Sprintf(" because it is longer than %d characters.", maxLen)
-	}
-	for _, r := range pw {
-		if r < 0x21 || r > 0x7e || r == '/' || r == '@' || r == '"' {
-			return ". Only printable ASCII characters besides '/', '@', '\"', ' ' may be used."
-		}
-	}
-	return ""
 }
 
 // addTagsToResource is rds:AddTagsToResource for clusters: a tag of the
@@ -682,7 +633,7 @@ func (s *Server) addTagsToResource(c *wire.Call) *wire.APIError {
 	c.NoResult = true
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl, ok := s.st.findCluster(arn)
+	cl, ok := s.st.FindCluster(arn)
 	if !ok || !strings.Contains(arn, ":cluster:") {
 		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", arn)
 	}
@@ -691,11 +642,11 @@ func (s *Server) addTagsToResource(c *wire.Call) *wire.APIError {
 		if k == "" {
 			return wire.Errorf(400, "InvalidParameterValue", "Tag keys must not be empty.")
 		}
-		i := slices.IndexFunc(cl.tags, func(x tag) bool { return x.key == k })
+		i := slices.IndexFunc(cl.Tags, func(x state.Tag) bool { return x.Key == k })
 		if i >= 0 {
-			cl.tags[i].value = v
+			cl.Tags[i].Value = v
 		} else {
-			cl.tags = append(cl.tags, tag{k, v})
+			cl.Tags = append(cl.Tags, state.Tag{Key: k, Value: v})
 		}
 	}
 	return nil

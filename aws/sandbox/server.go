@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
+	"github.com/dbaf/dbaf/aws/sandbox/resources"
+	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"net"
 	"net/http"
@@ -49,7 +51,7 @@ type Server struct {
 	wg     sync.WaitGroup
 
 	mu sync.Mutex // guards st and everything reachable from it
-	st *state
+	st *state.State
 
 	dbs *databases // nil: clusters are metadata only
 	cfn *cloudformation.Engine
@@ -79,11 +81,11 @@ func New(o Options) *Server {
 	}
 	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.st = seed(o)
+	s.st = state.Seed(o.Region, o.ExtraClusters, o.ExtraSubnets)
 	if o.Databases != nil {
 		s.startDatabases(o)
 	}
-	s.cfn = cloudformation.New(s.ctx, provider{s}, cloudformation.Config{Region: s.region, Account: s.account, AZs: azs(s.region),
+	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
 		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault})
 	s.services = s.newServices()
 	mux := http.NewServeMux()

@@ -5,4 +5,6 @@
 // and the CloudFormation Query actions. It creates nothing itself: a
 // Provider (the emulated account) creates, completes and deletes each
 // resource of a type it knows, so the engine is tested with a fake one.
+// Templates themselves (parsing, checks, intrinsic functions) are package
+// template.
 package cloudformation

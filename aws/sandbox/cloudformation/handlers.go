@@ -3,12 +3,14 @@ package cloudformation
 import (
 	"context"
 	"fmt"
-	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation/template"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 )
 
 var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
@@ -69,7 +71,7 @@ func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 	if len(tags) > 50 {
 		return validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
 	}
-	tmpl, err := parseTemplate(body, e.p.Schema)
+	tmpl, err := template.Parse(body, e.p.Schema)
 	if err != nil {
 		return err
 	}
@@ -92,26 +94,31 @@ func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 	if err != nil {
 		return err
 	}
-	st.eval = &evaluator{t: tmpl, params: values, conds: map[string]bool{}, azs: e.cfg.AZs,
-		pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": e.cfg.Region, "AWS::AccountId": e.cfg.Account,
+	st.eval = &template.Evaluator{Template: tmpl, Params: values, Conds: map[string]bool{}, AZs: e.cfg.AZs,
+		Pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": e.cfg.Region, "AWS::AccountId": e.cfg.Account,
 			"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
-		resource: func(id string) (*stackResource, bool) { r, ok := st.res[id]; return r, ok }}
-	for name := range tmpl.conditions {
-		if _, err := st.eval.condition(name, map[string]bool{}); err != nil {
+		Resource: func(id string) (string, map[string]string, bool) {
+			if r, ok := st.res[id]; ok {
+				return r.ref, r.attrs, true
+			}
+			return "", nil, false
+		}}
+	for name := range tmpl.Conditions {
+		if _, err := st.eval.Condition(name, map[string]bool{}); err != nil {
 			return validationError("Template error: %v", err)
 		}
 	}
-	for _, r := range tmpl.resources {
-		if r.condition != "" && !st.eval.conds[r.condition] {
+	for _, r := range tmpl.Resources {
+		if r.Condition != "" && !st.eval.Conds[r.Condition] {
 			continue
 		}
-		st.res[r.id] = &stackResource{id: r.id, typ: r.typ, def: r, attrs: map[string]string{}}
-		st.order = append(st.order, r.id)
+		st.res[r.ID] = &stackResource{id: r.ID, typ: r.Type, def: r, attrs: map[string]string{}}
+		st.order = append(st.order, r.ID)
 	}
 	for _, id := range st.order {
-		for _, d := range st.res[id].def.deps {
+		for _, d := range st.res[id].def.Deps {
 			if st.res[d] == nil {
-				return templateError("Unresolved resource dependencies [%s] in the Resources block of the template", d)
+				return template.Errorf("Unresolved resource dependencies [%s] in the Resources block of the template", d)
 			}
 		}
 	}
@@ -136,7 +143,7 @@ func (e *Engine) resolveParams(st *stack, given []wire.Params) (map[string]any, 
 	var unknown []string
 	for _, g := range given {
 		k := g.Get("ParameterKey")
-		if !slices.ContainsFunc(st.tmpl.params, func(p *tParam) bool { return p.key == k }) {
+		if !slices.ContainsFunc(st.tmpl.Params, func(p *template.Param) bool { return p.Key == k }) {
 			unknown = append(unknown, k)
 			continue
 		}
@@ -149,30 +156,30 @@ func (e *Engine) resolveParams(st *stack, given []wire.Params) (map[string]any, 
 		return nil, validationError("Parameters: [%s] do not exist in the template", strings.Join(unknown, ", "))
 	}
 	var missing []string
-	for _, p := range st.tmpl.params {
-		v, ok := byKey[p.key]
-		if !ok && p.def != nil {
-			v, ok = *p.def, true
+	for _, p := range st.tmpl.Params {
+		v, ok := byKey[p.Key]
+		if !ok && p.Default != nil {
+			v, ok = *p.Default, true
 		}
 		if !ok {
-			missing = append(missing, p.key)
+			missing = append(missing, p.Key)
 			continue
 		}
 		if err := e.checkParam(p, v); err != nil {
 			return nil, err
 		}
-		st.params = append(st.params, stackParam{key: p.key, value: v, noEcho: p.noEcho})
-		if p.noEcho && v != "" {
+		st.params = append(st.params, stackParam{key: p.Key, value: v, noEcho: p.NoEcho})
+		if p.NoEcho && v != "" {
 			st.noEchoValues = append(st.noEchoValues, v)
 		}
-		if strings.HasPrefix(p.typ, "List<") || p.typ == "CommaDelimitedList" {
+		if strings.HasPrefix(p.Type, "List<") || p.Type == "CommaDelimitedList" {
 			var l []any
 			for _, e := range strings.Split(v, ",") {
 				l = append(l, strings.TrimSpace(e))
 			}
-			values[p.key] = l
+			values[p.Key] = l
 		} else {
-			values[p.key] = v
+			values[p.Key] = v
 		}
 	}
 	if len(missing) > 0 {
@@ -181,48 +188,48 @@ func (e *Engine) resolveParams(st *stack, given []wire.Params) (map[string]any, 
 	return values, nil
 }
 
-func (e *Engine) checkParam(p *tParam, v string) *wire.APIError {
+func (e *Engine) checkParam(p *template.Param, v string) *wire.APIError {
 	failed := func(what string) *wire.APIError {
-		if p.constraintDesc != "" {
-			return validationError("Parameter '%s' failed to satisfy constraint: %s", p.key, p.constraintDesc)
+		if p.ConstraintDesc != "" {
+			return validationError("Parameter '%s' failed to satisfy constraint: %s", p.Key, p.ConstraintDesc)
 		}
-		return validationError("Parameter '%s' %s", p.key, what)
+		return validationError("Parameter '%s' %s", p.Key, what)
 	}
-	if len(p.allowed) > 0 && !slices.Contains(p.allowed, v) {
-		return validationError("Parameter '%s' must be one of AllowedValues", p.key)
+	if len(p.Allowed) > 0 && !slices.Contains(p.Allowed, v) {
+		return validationError("Parameter '%s' must be one of AllowedValues", p.Key)
 	}
-	if p.pattern != "" {
-		re, err := regexp.Compile("^(?:" + p.pattern + ")$")
+	if p.Pattern != "" {
+		re, err := regexp.Compile("^(?:" + p.Pattern + ")$")
 		if err == nil && !re.MatchString(v) {
-			return failed("must match pattern " + p.pattern)
+			return failed("must match pattern " + p.Pattern)
 		}
 	}
-	if p.minLen != nil && len(v) < *p.minLen {
-		return failed(fmt.Sprintf("must contain at least %d characters", *p.minLen))
+	if p.MinLen != nil && len(v) < *p.MinLen {
+		return failed(fmt.Sprintf("must contain at least %d characters", *p.MinLen))
 	}
-	if p.maxLen != nil && len(v) > *p.maxLen {
-		return failed(fmt.Sprintf("cannot exceed %d characters", *p.maxLen))
+	if p.MaxLen != nil && len(v) > *p.MaxLen {
+		return failed(fmt.Sprintf("cannot exceed %d characters", *p.MaxLen))
 	}
-	if p.typ == "Number" || p.minVal != nil || p.maxVal != nil {
+	if p.Type == "Number" || p.MinVal != nil || p.MaxVal != nil {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return validationError("Parameter '%s' must be a number", p.key)
+			return validationError("Parameter '%s' must be a number", p.Key)
 		}
-		if p.minVal != nil && f < *p.minVal {
-			return failed(fmt.Sprintf("must be a number not less than %g", *p.minVal))
+		if p.MinVal != nil && f < *p.MinVal {
+			return failed(fmt.Sprintf("must be a number not less than %g", *p.MinVal))
 		}
-		if p.maxVal != nil && f > *p.maxVal {
-			return failed(fmt.Sprintf("must be a number not greater than %g", *p.maxVal))
+		if p.MaxVal != nil && f > *p.MaxVal {
+			return failed(fmt.Sprintf("must be a number not greater than %g", *p.MaxVal))
 		}
 	}
 	// AWS-specific types name things that must exist.
-	if inner := strings.TrimSuffix(strings.TrimPrefix(p.typ, "List<"), ">"); strings.HasPrefix(inner, "AWS::") {
+	if inner := strings.TrimSuffix(strings.TrimPrefix(p.Type, "List<"), ">"); strings.HasPrefix(inner, "AWS::") {
 		for _, id := range strings.Split(v, ",") {
 			if id = strings.TrimSpace(id); !e.p.ValidParameter(inner, id) {
-				if p.noEcho {
+				if p.NoEcho {
 					id = "****"
 				}
-				return validationError("Parameter validation failed: parameter value %s for parameter name %s does not exist.", id, p.key)
+				return validationError("Parameter validation failed: parameter value %s for parameter name %s does not exist.", id, p.Key)
 			}
 		}
 	}
@@ -291,7 +298,7 @@ func (e *Engine) writeStack(x *wire.XML, st *stack) {
 	x.Open("member")
 	x.Text("StackId", st.id)
 	x.Text("StackName", st.name)
-	x.Opt("Description", st.tmpl.description)
+	x.Opt("Description", st.tmpl.Description)
 	wire.List(x, "Parameters", "member", st.params, func(p stackParam) {
 		x.Text("ParameterKey", p.key)
 		if p.noEcho {
@@ -475,7 +482,7 @@ func (e *Engine) listStacks(c *wire.Call) *wire.APIError {
 	wire.List(x, "StackSummaries", "member", pg, func(st *stack) {
 		x.Text("StackId", st.id)
 		x.Text("StackName", st.name)
-		x.Opt("TemplateDescription", st.tmpl.description)
+		x.Opt("TemplateDescription", st.tmpl.Description)
 		x.Time("CreationTime", st.created)
 		x.Time("DeletionTime", st.deleted)
 		x.Text("StackStatus", st.status)

@@ -1,6 +1,10 @@
 package cloudformation
 
-import "time"
+import (
+	"time"
+
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation/template"
+)
 
 // Provider creates and deletes the resources of the account a template
 // describes. The engine owns the rest: ordering, events, waiting,
@@ -25,11 +29,7 @@ type Provider interface {
 }
 
 // Schema is what the engine needs to know about a resource type.
-type Schema struct {
-	Properties     []string // the writable properties; others are refused
-	Attributes     []string // the Fn::GetAtt attributes
-	DeletionPolicy string   // the default, "" for Delete
-}
+type Schema = template.Schema
 
 // Resource is one resource of a stack, as a provider sees it.
 type Resource struct {

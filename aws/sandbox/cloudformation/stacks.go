@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dbaf/dbaf/aws/sandbox/cloudformation/template"
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 )
 
 const stackType = "AWS::CloudFormation::Stack"
@@ -17,7 +19,7 @@ type stack struct {
 	seq          int // creation order, the paging key
 	id, name     string
 	body         string
-	tmpl         *template
+	tmpl         *template.Template
 	params       []stackParam
 	tags         []Tag
 	onFailure    string // ROLLBACK, DELETE or DO_NOTHING
@@ -31,7 +33,7 @@ type stack struct {
 	order        []string                  // their logical ids in template order
 	events       []stackEvent              // oldest first
 	op           *stackOp                  // the operation running, if any
-	eval         *evaluator
+	eval         *template.Evaluator
 	noEchoValues []string // values never to show in DescribeStacks
 }
 
@@ -44,7 +46,7 @@ type stackOutput struct{ key, value, desc, export string }
 
 type stackResource struct {
 	id, typ        string
-	def            *tResource
+	def            *template.Resource
 	physicalID     string
 	status, reason string
 	updated        time.Time
@@ -160,7 +162,7 @@ func (e *Engine) runCreate(opCtx context.Context, st *stack, op *stackOp) {
 	nodes := slices.Clone(st.order)
 	prereqs := map[string][]string{}
 	for _, id := range nodes {
-		prereqs[id] = slices.Clone(st.res[id].def.deps)
+		prereqs[id] = slices.Clone(st.res[id].def.Deps)
 	}
 	e.mu.Unlock()
 
@@ -288,7 +290,7 @@ func (e *Engine) deleteResources(ctx context.Context, st *stack, rollback bool) 
 	prereqs := map[string][]string{}
 	for _, id := range nodes {
 		for _, other := range nodes {
-			if slices.Contains(st.res[other].def.deps, id) {
+			if slices.Contains(st.res[other].def.Deps, id) {
 				prereqs[id] = append(prereqs[id], other)
 			}
 		}
@@ -318,7 +320,7 @@ func (e *Engine) deleteResource(ctx context.Context, st *stack, id string, rollb
 		e.mu.Unlock()
 		return nil
 	}
-	policy := r.def.deletionPolicy
+	policy := r.def.DeletionPolicy
 	if policy == "Retain" || policy == "RetainExceptOnCreate" && !rollback {
 		e.emitResource(st, r, "DELETE_SKIPPED", "")
 		e.mu.Unlock()
@@ -356,7 +358,7 @@ func (e *Engine) deleteResource(ctx context.Context, st *stack, id string, rollb
 // resource is what the provider is told about r.
 func (st *stack) resource(r *stackResource) Resource {
 	return Resource{StackName: st.name, StackID: st.id, StackTags: st.tags, LogicalID: r.id, Type: r.typ,
-		PhysicalID: r.physicalID, DeletionPolicy: r.def.deletionPolicy}
+		PhysicalID: r.physicalID, DeletionPolicy: r.def.DeletionPolicy}
 }
 
 // createResource runs one resource's creation: resolve its properties,
@@ -365,7 +367,7 @@ func (e *Engine) createResource(ctx context.Context, st *stack, id string) error
 	e.mu.Lock()
 	r := st.res[id]
 	e.emitResource(st, r, "CREATE_IN_PROGRESS", "")
-	resolved, evalErr := st.eval.eval(r.def.props)
+	resolved, evalErr := st.eval.Eval(r.def.Props)
 	e.mu.Unlock()
 
 	fail := func(reason string) error {
@@ -468,17 +470,17 @@ func unsupportedProps(allowed []string, m map[string]any) string {
 // complete. Callers hold e.mu.
 func (e *Engine) computeOutputs(st *stack) error {
 	st.outputs = nil
-	for _, o := range st.tmpl.outputs {
-		if o.condition != "" && !st.eval.conds[o.condition] {
+	for _, o := range st.tmpl.Outputs {
+		if o.Condition != "" && !st.eval.Conds[o.Condition] {
 			continue
 		}
-		v, err := st.eval.evalString(o.value)
+		v, err := st.eval.EvalString(o.Value)
 		if err != nil {
-			return fmt.Errorf("output %s: %w", o.key, err)
+			return fmt.Errorf("output %s: %w", o.Key, err)
 		}
-		out := stackOutput{key: o.key, value: v, desc: o.desc}
-		if o.export != nil {
-			out.export, _ = st.eval.evalString(o.export)
+		out := stackOutput{key: o.Key, value: v, desc: o.Desc}
+		if o.Export != nil {
+			out.export, _ = st.eval.EvalString(o.Export)
 		}
 		st.outputs = append(st.outputs, out)
 	}

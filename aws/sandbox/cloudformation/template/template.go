@@ -1,4 +1,4 @@
-package cloudformation
+package template
 
 import (
 	"bytes"
@@ -6,52 +6,64 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/dbaf/dbaf/aws/sandbox/wire"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dbaf/dbaf/aws/sandbox/wire"
 )
 
-// template is a parsed CloudFormation template (JSON only). Values keep
+// Schema is what the engine, and Parse, need to know about a resource type.
+type Schema struct {
+	Properties     []string // the writable properties; others are refused
+	Attributes     []string // the Fn::GetAtt attributes
+	DeletionPolicy string   // the default, "" for Delete
+}
+
+// Template is a parsed CloudFormation template (JSON only). Values keep
 // their intrinsic functions until a resource is created, because Ref and
 // Fn::GetAtt of other resources only have values then.
-type template struct {
+type Template struct {
 	schema      func(typ string) (Schema, bool) // the types the provider creates
-	description string
-	params      []*tParam
+	Description string
+	Params      []*Param
 	mappings    map[string]any
-	conditions  map[string]any
-	resources   []*tResource // in template order
-	byID        map[string]*tResource
-	outputs     []*tOutput
+	Conditions  map[string]any
+	Resources   []*Resource // in template order
+	byID        map[string]*Resource
+	Outputs     []*Output
 }
 
-type tParam struct {
-	key, typ, constraintDesc string
-	def                      *string
-	noEcho                   bool
-	allowed                  []string
-	pattern                  string
-	minLen, maxLen           *int
-	minVal, maxVal           *float64
+// Param is a template parameter and its constraints.
+type Param struct {
+	Key, Type, ConstraintDesc string
+	Default                   *string
+	NoEcho                    bool
+	Allowed                   []string
+	Pattern                   string
+	MinLen, MaxLen            *int
+	MinVal, MaxVal            *float64
 }
 
-type tResource struct {
-	id, typ        string
-	props          map[string]any
-	dependsOn      []string
-	deletionPolicy string
-	condition      string
-	deps           []string // resources it needs first: DependsOn plus every Ref and Fn::GetAtt
+// Resource is a template resource; Props keep their intrinsic functions.
+type Resource struct {
+	ID, Type       string
+	Props          map[string]any
+	DependsOn      []string
+	DeletionPolicy string
+	Condition      string
+	Deps           []string // resources it needs first: DependsOn plus every Ref and Fn::GetAtt
 }
 
-type tOutput struct {
-	key, desc, condition string
-	value, export        any
+// Output is a template output, evaluated once the stack is created.
+type Output struct {
+	Key, Desc, Condition string
+	Value, Export        any
 }
 
-func templateError(format string, args ...any) *wire.APIError {
+// Errorf is a template format error, as CloudFormation words it.
+func Errorf(format string, args ...any) *wire.APIError {
 	return wire.Errorf(400, "ValidationError", "Template format error: "+format, args...)
 }
 
@@ -86,62 +98,62 @@ func decodeJSON(raw []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// parseTemplate reads and checks a template the way CreateStack does
+// Parse reads and checks a template the way CreateStack does
 // before anything is created: syntax, sections, resource types, and every
 // reference.
-func parseTemplate(body string, schema func(typ string) (Schema, bool)) (*template, *wire.APIError) {
+func Parse(body string, schema func(typ string) (Schema, bool)) (*Template, *wire.APIError) {
 	trimmed := strings.TrimSpace(body)
 	if trimmed == "" {
 		return nil, wire.Errorf(400, "ValidationError", "Template body must not be empty.")
 	}
 	if trimmed[0] != '{' {
-		return nil, templateError("the sandbox reads JSON templates only; this one is not a JSON object (YAML is not supported).")
+		return nil, Errorf("the sandbox reads JSON templates only; this one is not a JSON object (YAML is not supported).")
 	}
 	var top map[string]json.RawMessage
 	if err := decodeJSON([]byte(body), &top); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line := 1 + bytes.Count([]byte(body[:min(int(se.Offset), len(body))]), []byte("\n"))
-			return nil, templateError("JSON not well-formed. (line %d)", line)
+			return nil, Errorf("JSON not well-formed. (line %d)", line)
 		}
-		return nil, templateError("JSON not well-formed. (%v)", err)
+		return nil, Errorf("JSON not well-formed. (%v)", err)
 	}
 	var bad []string
 	for k := range top {
 		switch k {
 		case "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions", "Resources", "Outputs":
 		case "Transform":
-			return nil, templateError("the sandbox does not run template transforms (Transform).")
+			return nil, Errorf("the sandbox does not run template transforms (Transform).")
 		default:
 			bad = append(bad, k)
 		}
 	}
 	if len(bad) > 0 {
 		slices.Sort(bad)
-		return nil, templateError("Invalid template property or properties [%s]", strings.Join(bad, ", "))
+		return nil, Errorf("Invalid template property or properties [%s]", strings.Join(bad, ", "))
 	}
-	t := &template{schema: schema, byID: map[string]*tResource{}, mappings: map[string]any{}, conditions: map[string]any{}}
+	t := &Template{schema: schema, byID: map[string]*Resource{}, mappings: map[string]any{}, Conditions: map[string]any{}}
 	if raw, ok := top["AWSTemplateFormatVersion"]; ok {
 		var v string
 		if json.Unmarshal(raw, &v) != nil || v != "2010-09-09" {
-			return nil, templateError("Unsupported template format version %s.", string(raw))
+			return nil, Errorf("Unsupported template format version %s.", string(raw))
 		}
 	}
 	if raw, ok := top["Description"]; ok {
-		if json.Unmarshal(raw, &t.description) != nil {
-			return nil, templateError("Description must be a string.")
+		if json.Unmarshal(raw, &t.Description) != nil {
+			return nil, Errorf("Description must be a string.")
 		}
-		if len(t.description) > 1024 {
-			return nil, wire.Errorf(400, "ValidationError", "Template format error: Description is %d bytes; the maximum is 1024.", len(t.description))
+		if len(t.Description) > 1024 {
+			return nil, wire.Errorf(400, "ValidationError", "Template format error: Description is %d bytes; the maximum is 1024.", len(t.Description))
 		}
 	}
 	for _, sec := range []struct {
 		name string
 		dst  *map[string]any
-	}{{"Mappings", &t.mappings}, {"Conditions", &t.conditions}} {
+	}{{"Mappings", &t.mappings}, {"Conditions", &t.Conditions}} {
 		if raw, ok := top[sec.name]; ok {
 			if decodeJSON(raw, sec.dst) != nil {
-				return nil, templateError("%s must be a JSON object.", sec.name)
+				return nil, Errorf("%s must be a JSON object.", sec.name)
 			}
 		}
 	}
@@ -160,36 +172,36 @@ func parseTemplate(body string, schema func(typ string) (Schema, bool)) (*templa
 	return t, nil
 }
 
-func (t *template) parseParams(raw json.RawMessage) *wire.APIError {
+func (t *Template) parseParams(raw json.RawMessage) *wire.APIError {
 	if raw == nil {
 		return nil
 	}
 	var m map[string]map[string]any
 	if decodeJSON(raw, &m) != nil {
-		return templateError("Parameters must be a JSON object of objects.")
+		return Errorf("Parameters must be a JSON object of objects.")
 	}
 	for _, k := range orderedKeys(raw) {
 		spec := m[k]
 		typ, _ := spec["Type"].(string)
 		if typ == "" {
-			return templateError("Every Parameters object must contain a Type member. (%s)", k)
+			return Errorf("Every Parameters object must contain a Type member. (%s)", k)
 		}
 		if !knownParamType(typ) {
-			return templateError("Unrecognized parameter type: %s", typ)
+			return Errorf("Unrecognized parameter type: %s", typ)
 		}
-		p := &tParam{key: k, typ: typ}
+		p := &Param{Key: k, Type: typ}
 		if v, ok := spec["Default"]; ok {
 			s := ScalarString(v)
-			p.def = &s
+			p.Default = &s
 		}
-		p.noEcho = strings.EqualFold(ScalarString(spec["NoEcho"]), "true")
+		p.NoEcho = strings.EqualFold(ScalarString(spec["NoEcho"]), "true")
 		if av, ok := spec["AllowedValues"].([]any); ok {
 			for _, v := range av {
-				p.allowed = append(p.allowed, ScalarString(v))
+				p.Allowed = append(p.Allowed, ScalarString(v))
 			}
 		}
-		p.pattern = ScalarString(spec["AllowedPattern"])
-		p.constraintDesc = ScalarString(spec["ConstraintDescription"])
+		p.Pattern = ScalarString(spec["AllowedPattern"])
+		p.ConstraintDesc = ScalarString(spec["ConstraintDescription"])
 		intOf := func(k string) *int {
 			if n, err := strconv.Atoi(ScalarString(spec[k])); err == nil {
 				return &n
@@ -202,8 +214,8 @@ func (t *template) parseParams(raw json.RawMessage) *wire.APIError {
 			}
 			return nil
 		}
-		p.minLen, p.maxLen, p.minVal, p.maxVal = intOf("MinLength"), intOf("MaxLength"), floatOf("MinValue"), floatOf("MaxValue")
-		t.params = append(t.params, p)
+		p.MinLen, p.MaxLen, p.MinVal, p.MaxVal = intOf("MinLength"), intOf("MaxLength"), floatOf("MinValue"), floatOf("MaxValue")
+		t.Params = append(t.Params, p)
 	}
 	return nil
 }
@@ -221,29 +233,29 @@ func knownParamType(t string) bool {
 		inner == "AWS::EC2::AvailabilityZone::Name" || inner == "AWS::EC2::KeyPair::KeyName"
 }
 
-func (t *template) parseResources(raw json.RawMessage) *wire.APIError {
+func (t *Template) parseResources(raw json.RawMessage) *wire.APIError {
 	var m map[string]map[string]any
 	if raw == nil || decodeJSON(raw, &m) != nil || len(m) == 0 {
-		return templateError("At least one Resources member must be defined.")
+		return Errorf("At least one Resources member must be defined.")
 	}
 	var unknown []string
 	for _, id := range orderedKeys(raw) {
 		spec := m[id]
 		if !logicalIDPattern.MatchString(id) {
-			return templateError("Resource name %s is non alphanumeric.", id)
+			return Errorf("Resource name %s is non alphanumeric.", id)
 		}
 		if spec == nil {
-			return templateError("[/Resources/%s] resource definition is malformed", id)
+			return Errorf("[/Resources/%s] resource definition is malformed", id)
 		}
 		typ, _ := spec["Type"].(string)
 		if typ == "" {
-			return templateError("[/Resources/%s] Every Resources object must contain a Type member.", id)
+			return Errorf("[/Resources/%s] Every Resources object must contain a Type member.", id)
 		}
 		for k := range spec {
 			switch k {
 			case "Type", "Properties", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy", "Condition", "Metadata", "CreationPolicy", "UpdatePolicy":
 			default:
-				return templateError("Invalid template resource property '%s'", k)
+				return Errorf("Invalid template resource property '%s'", k)
 			}
 		}
 		if _, ok := t.schema(typ); !ok {
@@ -252,89 +264,89 @@ func (t *template) parseResources(raw json.RawMessage) *wire.APIError {
 			}
 			continue
 		}
-		r := &tResource{id: id, typ: typ, props: map[string]any{}}
+		r := &Resource{ID: id, Type: typ, Props: map[string]any{}}
 		if p, ok := spec["Properties"]; ok {
 			pm, isObj := p.(map[string]any)
 			if !isObj {
-				return templateError("[/Resources/%s/Properties] Properties must be a JSON object.", id)
+				return Errorf("[/Resources/%s/Properties] Properties must be a JSON object.", id)
 			}
-			r.props = pm
+			r.Props = pm
 		}
 		switch d := spec["DependsOn"].(type) {
 		case nil:
 		case string:
-			r.dependsOn = []string{d}
+			r.DependsOn = []string{d}
 		case []any:
 			for _, v := range d {
 				s, ok := v.(string)
 				if !ok {
-					return templateError("[/Resources/%s/DependsOn] DependsOn must be a string or a list of strings.", id)
+					return Errorf("[/Resources/%s/DependsOn] DependsOn must be a string or a list of strings.", id)
 				}
-				r.dependsOn = append(r.dependsOn, s)
+				r.DependsOn = append(r.DependsOn, s)
 			}
 		default:
-			return templateError("[/Resources/%s/DependsOn] DependsOn must be a string or a list of strings.", id)
+			return Errorf("[/Resources/%s/DependsOn] DependsOn must be a string or a list of strings.", id)
 		}
 		if dp, ok := spec["DeletionPolicy"]; ok {
-			r.deletionPolicy, _ = dp.(string)
-			switch r.deletionPolicy {
+			r.DeletionPolicy, _ = dp.(string)
+			switch r.DeletionPolicy {
 			case "Delete", "Retain", "RetainExceptOnCreate":
 			case "Snapshot":
 				if typ != "AWS::RDS::DBCluster" && typ != "AWS::RDS::DBInstance" {
-					return templateError("[/Resources/%s/DeletionPolicy] Snapshot is not supported for resource type %s.", id, typ)
+					return Errorf("[/Resources/%s/DeletionPolicy] Snapshot is not supported for resource type %s.", id, typ)
 				}
 			default:
-				return templateError("[/Resources/%s/DeletionPolicy] Unrecognized DeletionPolicy %v: use Delete, Retain, RetainExceptOnCreate or Snapshot.", id, dp)
+				return Errorf("[/Resources/%s/DeletionPolicy] Unrecognized DeletionPolicy %v: use Delete, Retain, RetainExceptOnCreate or Snapshot.", id, dp)
 			}
 		}
 		if c, ok := spec["Condition"]; ok {
-			r.condition, _ = c.(string)
-			if _, exists := t.conditions[r.condition]; !exists {
-				return templateError("Unresolved condition dependency %v in Resource %s", c, id)
+			r.Condition, _ = c.(string)
+			if _, exists := t.Conditions[r.Condition]; !exists {
+				return Errorf("Unresolved condition dependency %v in Resource %s", c, id)
 			}
 		}
-		t.resources = append(t.resources, r)
+		t.Resources = append(t.Resources, r)
 		t.byID[id] = r
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return templateError("Unrecognized resource types: [%s]", strings.Join(unknown, ", "))
+		return Errorf("Unrecognized resource types: [%s]", strings.Join(unknown, ", "))
 	}
 	return nil
 }
 
-func (t *template) parseOutputs(raw json.RawMessage) *wire.APIError {
+func (t *Template) parseOutputs(raw json.RawMessage) *wire.APIError {
 	if raw == nil {
 		return nil
 	}
 	var m map[string]map[string]any
 	if decodeJSON(raw, &m) != nil {
-		return templateError("Outputs must be a JSON object of objects.")
+		return Errorf("Outputs must be a JSON object of objects.")
 	}
 	for _, k := range orderedKeys(raw) {
 		spec := m[k]
 		v, ok := spec["Value"]
 		if !ok {
-			return templateError("Every Outputs member must contain a Value object (%s).", k)
+			return Errorf("Every Outputs member must contain a Value object (%s).", k)
 		}
-		o := &tOutput{key: k, value: v, desc: ScalarString(spec["Description"])}
+		o := &Output{Key: k, Value: v, Desc: ScalarString(spec["Description"])}
 		if c, ok := spec["Condition"].(string); ok {
-			if _, exists := t.conditions[c]; !exists {
-				return templateError("Unresolved condition dependency %s in Outputs %s", c, k)
+			if _, exists := t.Conditions[c]; !exists {
+				return Errorf("Unresolved condition dependency %s in Outputs %s", c, k)
 			}
-			o.condition = c
+			o.Condition = c
 		}
 		if e, ok := spec["Export"].(map[string]any); ok {
-			o.export = e["Name"]
+			o.Export = e["Name"]
 		}
-		t.outputs = append(t.outputs, o)
+		t.Outputs = append(t.Outputs, o)
 	}
 	return nil
 }
 
 // isParam reports whether name is a template parameter or a pseudo
 // parameter.
-func (t *template) isParam(name string) bool {
+func (t *Template) isParam(name string) bool {
 	if strings.HasPrefix(name, "AWS::") {
 		switch name {
 		case "AWS::StackName", "AWS::StackId", "AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs":
@@ -342,13 +354,13 @@ func (t *template) isParam(name string) bool {
 		}
 		return false
 	}
-	return slices.ContainsFunc(t.params, func(p *tParam) bool { return p.key == name })
+	return slices.ContainsFunc(t.Params, func(p *Param) bool { return p.Key == name })
 }
 
 // checkReferences walks every value for Ref, Fn::GetAtt, Fn::Sub and
 // Fn::If, checks what they name, records each resource's dependencies and
 // refuses cycles, as CloudFormation's template validation does.
-func (t *template) checkReferences() *wire.APIError {
+func (t *Template) checkReferences() *wire.APIError {
 	var unresolved []string
 	addUnresolved := func(n string) {
 		if !slices.Contains(unresolved, n) {
@@ -377,7 +389,7 @@ func (t *template) checkReferences() *wire.APIError {
 			}
 			return
 		}
-		if sc, _ := t.schema(r.typ); !slices.Contains(sc.Attributes, att) && walkErr == nil {
+		if sc, _ := t.schema(r.Type); !slices.Contains(sc.Attributes, att) && walkErr == nil {
 			walkErr = wire.Errorf(400, "ValidationError", "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, att)
 		}
 		addDep(deps, res)
@@ -396,7 +408,7 @@ func (t *template) checkReferences() *wire.APIError {
 						if name, ok := arg.(string); ok {
 							checkRef(name, deps)
 						} else if walkErr == nil {
-							walkErr = templateError("Ref takes the name of a parameter or resource, a string.")
+							walkErr = Errorf("Ref takes the name of a parameter or resource, a string.")
 						}
 						return
 					case "Fn::GetAtt":
@@ -427,9 +439,9 @@ func (t *template) checkReferences() *wire.APIError {
 						return
 					case "Fn::If":
 						if args, ok := arg.([]any); ok && len(args) == 3 {
-							if c, _ := args[0].(string); c == "" || t.conditions[c] == nil {
+							if c, _ := args[0].(string); c == "" || t.Conditions[c] == nil {
 								if walkErr == nil {
-									walkErr = templateError("Unresolved condition dependency %v in Fn::If", args[0])
+									walkErr = Errorf("Unresolved condition dependency %v in Fn::If", args[0])
 								}
 							}
 							walk(args[1], deps)
@@ -446,20 +458,20 @@ func (t *template) checkReferences() *wire.APIError {
 			}
 		}
 	}
-	for _, r := range t.resources {
-		walk(r.props, &r.deps)
-		for _, d := range r.dependsOn {
+	for _, r := range t.Resources {
+		walk(r.Props, &r.Deps)
+		for _, d := range r.DependsOn {
 			if _, ok := t.byID[d]; !ok {
 				addUnresolved(d)
 				continue
 			}
-			addDep(&r.deps, d)
+			addDep(&r.Deps, d)
 		}
 	}
-	for _, o := range t.outputs {
-		walk(o.value, nil)
+	for _, o := range t.Outputs {
+		walk(o.Value, nil)
 	}
-	for _, c := range t.conditions {
+	for _, c := range t.Conditions {
 		walk(c, nil)
 	}
 	if walkErr != nil {
@@ -467,7 +479,7 @@ func (t *template) checkReferences() *wire.APIError {
 	}
 	if len(unresolved) > 0 {
 		slices.Sort(unresolved)
-		return templateError("Unresolved resource dependencies [%s] in the Resources block of the template", strings.Join(unresolved, ", "))
+		return Errorf("Unresolved resource dependencies [%s] in the Resources block of the template", strings.Join(unresolved, ", "))
 	}
 	if cycle := t.findCycle(); cycle != nil {
 		return wire.Errorf(400, "ValidationError", "Circular dependency between resources: [%s]", strings.Join(cycle, ", "))
@@ -476,7 +488,7 @@ func (t *template) checkReferences() *wire.APIError {
 }
 
 // findCycle returns the resources on a dependency cycle, sorted, or nil.
-func (t *template) findCycle() []string {
+func (t *Template) findCycle() []string {
 	const (
 		white = iota
 		grey
@@ -489,7 +501,7 @@ func (t *template) findCycle() []string {
 	visit = func(id string) bool {
 		color[id] = grey
 		stack = append(stack, id)
-		for _, d := range t.byID[id].deps {
+		for _, d := range t.byID[id].Deps {
 			switch color[d] {
 			case grey:
 				i := slices.Index(stack, d)
@@ -505,8 +517,8 @@ func (t *template) findCycle() []string {
 		color[id] = black
 		return false
 	}
-	for _, r := range t.resources {
-		if color[r.id] == white && visit(r.id) {
+	for _, r := range t.Resources {
+		if color[r.ID] == white && visit(r.ID) {
 			slices.Sort(found)
 			return found
 		}
@@ -575,57 +587,57 @@ func ScalarString(v any) string {
 // noValue is what AWS::NoValue evaluates to: the property is dropped.
 type noValue struct{}
 
-// evaluator resolves intrinsic functions for one stack.
-type evaluator struct {
-	t        *template
-	params   map[string]any // string or []any
-	conds    map[string]bool
-	pseudo   map[string]string
-	resource func(id string) (*stackResource, bool)
-	azs      []string
+// Evaluator resolves intrinsic functions for one stack.
+type Evaluator struct {
+	Template *Template
+	Params   map[string]any // string or []any
+	Conds    map[string]bool
+	Pseudo   map[string]string
+	Resource func(id string) (ref string, attrs map[string]string, ok bool) // a resource the stack created, ok false if none
+	AZs      []string
 }
 
-func (e *evaluator) ref(name string) (any, error) {
+func (e *Evaluator) ref(name string) (any, error) {
 	if name == "AWS::NoValue" {
 		return noValue{}, nil
 	}
 	if name == "AWS::NotificationARNs" {
 		return []any{}, nil
 	}
-	if v, ok := e.pseudo[name]; ok {
+	if v, ok := e.Pseudo[name]; ok {
 		return v, nil
 	}
-	if v, ok := e.params[name]; ok {
+	if v, ok := e.Params[name]; ok {
 		return v, nil
 	}
-	if r, ok := e.resource(name); ok {
-		if r.ref == "" {
+	if ref, _, ok := e.Resource(name); ok {
+		if ref == "" {
 			return nil, fmt.Errorf("resource %s has no value for Ref yet", name)
 		}
-		return r.ref, nil
+		return ref, nil
 	}
 	return nil, fmt.Errorf("unresolved reference %s", name)
 }
 
-func (e *evaluator) getAtt(res, att string) (any, error) {
-	r, ok := e.resource(res)
+func (e *Evaluator) getAtt(res, att string) (any, error) {
+	_, attrs, ok := e.Resource(res)
 	if !ok {
 		return nil, fmt.Errorf("Fn::GetAtt references resource %s, which this stack does not create", res)
 	}
-	v, ok := r.attrs[att]
+	v, ok := attrs[att]
 	if !ok {
 		return nil, fmt.Errorf("attribute %s of %s is not available", att, res)
 	}
 	return v, nil
 }
 
-// eval returns v with every intrinsic function resolved.
-func (e *evaluator) eval(v any) (any, error) {
+// Eval returns v with every intrinsic function resolved.
+func (e *Evaluator) Eval(v any) (any, error) {
 	switch x := v.(type) {
 	case []any:
 		out := make([]any, 0, len(x))
 		for _, el := range x {
-			r, err := e.eval(el)
+			r, err := e.Eval(el)
 			if err != nil {
 				return nil, err
 			}
@@ -644,7 +656,7 @@ func (e *evaluator) eval(v any) (any, error) {
 		}
 		out := make(map[string]any, len(x))
 		for k, el := range x {
-			r, err := e.eval(el)
+			r, err := e.Eval(el)
 			if err != nil {
 				return nil, err
 			}
@@ -657,8 +669,9 @@ func (e *evaluator) eval(v any) (any, error) {
 	return v, nil
 }
 
-func (e *evaluator) evalString(v any) (string, error) {
-	r, err := e.eval(v)
+// EvalString evaluates v to a string.
+func (e *Evaluator) EvalString(v any) (string, error) {
+	r, err := e.Eval(v)
 	if err != nil {
 		return "", err
 	}
@@ -669,8 +682,8 @@ func (e *evaluator) evalString(v any) (string, error) {
 	return ScalarString(r), nil
 }
 
-func (e *evaluator) evalList(v any) ([]any, error) {
-	r, err := e.eval(v)
+func (e *Evaluator) evalList(v any) ([]any, error) {
+	r, err := e.Eval(v)
 	if err != nil {
 		return nil, err
 	}
@@ -681,7 +694,7 @@ func (e *evaluator) evalList(v any) ([]any, error) {
 	return l, nil
 }
 
-func (e *evaluator) call(fn string, arg any) (any, error) {
+func (e *Evaluator) call(fn string, arg any) (any, error) {
 	switch fn {
 	case "Ref":
 		name, _ := arg.(string)
@@ -708,7 +721,7 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 		str, vars := subArgs(arg)
 		local := map[string]string{}
 		for k, v := range vars {
-			s, err := e.evalString(v)
+			s, err := e.EvalString(v)
 			if err != nil {
 				return nil, fmt.Errorf("Fn::Sub variable %s: %w", k, err)
 			}
@@ -725,7 +738,7 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 			}
 			var v any
 			var err error
-			if res, att, dotted := strings.Cut(name, "."); dotted && !e.t.isParam(name) {
+			if res, att, dotted := strings.Cut(name, "."); dotted && !e.Template.isParam(name) {
 				v, err = e.getAtt(res, att)
 			} else {
 				v, err = e.ref(name)
@@ -750,16 +763,16 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 			return nil, errors.New("Fn::If takes [condition, value if true, value if false]")
 		}
 		name, _ := a[0].(string)
-		if e.conds[name] {
-			return e.eval(a[1])
+		if e.Conds[name] {
+			return e.Eval(a[1])
 		}
-		return e.eval(a[2])
+		return e.Eval(a[2])
 	case "Fn::Select":
 		a, ok := arg.([]any)
 		if !ok || len(a) != 2 {
 			return nil, errors.New("Fn::Select takes [index, [values]]")
 		}
-		is, err := e.evalString(a[0])
+		is, err := e.EvalString(a[0])
 		if err != nil {
 			return nil, err
 		}
@@ -775,7 +788,7 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 			return nil, errors.New("Fn::Split takes [delimiter, string]")
 		}
 		delim, _ := a[0].(string)
-		s, err := e.evalString(a[1])
+		s, err := e.EvalString(a[1])
 		if err != nil {
 			return nil, err
 		}
@@ -785,13 +798,13 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 		}
 		return out, nil
 	case "Fn::GetAZs":
-		out := make([]any, len(e.azs))
-		for i, z := range e.azs {
+		out := make([]any, len(e.AZs))
+		for i, z := range e.AZs {
 			out[i] = z
 		}
 		return out, nil
 	case "Fn::Base64":
-		s, err := e.evalString(arg)
+		s, err := e.EvalString(arg)
 		if err != nil {
 			return nil, err
 		}
@@ -803,13 +816,13 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 		}
 		var keys [3]string
 		for i := range 3 {
-			s, err := e.evalString(a[i])
+			s, err := e.EvalString(a[i])
 			if err != nil {
 				return nil, err
 			}
 			keys[i] = s
 		}
-		m, _ := e.t.mappings[keys[0]].(map[string]any)
+		m, _ := e.Template.mappings[keys[0]].(map[string]any)
 		second, _ := m[keys[1]].(map[string]any)
 		v, ok := second[keys[2]]
 		if !ok {
@@ -822,7 +835,7 @@ func (e *evaluator) call(fn string, arg any) (any, error) {
 
 // evalCondition evaluates a condition definition (Fn::Equals, Fn::Not,
 // Fn::And, Fn::Or, {"Condition": name}).
-func (e *evaluator) evalCondition(v any, seen map[string]bool) (bool, error) {
+func (e *Evaluator) evalCondition(v any, seen map[string]bool) (bool, error) {
 	m, ok := v.(map[string]any)
 	if !ok || len(m) != 1 {
 		return false, errors.New("a condition must be a single Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition")
@@ -831,17 +844,17 @@ func (e *evaluator) evalCondition(v any, seen map[string]bool) (bool, error) {
 		switch fn {
 		case "Condition":
 			name, _ := arg.(string)
-			return e.condition(name, seen)
+			return e.Condition(name, seen)
 		case "Fn::Equals":
 			a, ok := arg.([]any)
 			if !ok || len(a) != 2 {
 				return false, errors.New("Fn::Equals takes two values")
 			}
-			x, err := e.eval(a[0])
+			x, err := e.Eval(a[0])
 			if err != nil {
 				return false, err
 			}
-			y, err := e.eval(a[1])
+			y, err := e.Eval(a[1])
 			if err != nil {
 				return false, err
 			}
@@ -873,11 +886,13 @@ func (e *evaluator) evalCondition(v any, seen map[string]bool) (bool, error) {
 	return false, nil
 }
 
-func (e *evaluator) condition(name string, seen map[string]bool) (bool, error) {
-	if v, ok := e.conds[name]; ok {
+// Condition evaluates the named condition once and keeps its value in
+// Conds; seen guards against conditions that refer to themselves.
+func (e *Evaluator) Condition(name string, seen map[string]bool) (bool, error) {
+	if v, ok := e.Conds[name]; ok {
 		return v, nil
 	}
-	def, ok := e.t.conditions[name]
+	def, ok := e.Template.Conditions[name]
 	if !ok {
 		return false, fmt.Errorf("unknown condition %s", name)
 	}
@@ -889,7 +904,7 @@ func (e *evaluator) condition(name string, seen map[string]bool) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("condition %s: %w", name, err)
 	}
-	e.conds[name] = v
+	e.Conds[name] = v
 	return v, nil
 }
 

@@ -1,0 +1,244 @@
+package state
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Table keeps values by id with the ids sorted, so that every Describe call
+// lists in a stable order and pages by key.
+type Table[T any] struct {
+	keys []string
+	m    map[string]T
+}
+
+func newTable[T any]() *Table[T] { return &Table[T]{m: map[string]T{}} }
+
+func (t *Table[T]) Put(k string, v T) {
+	if _, ok := t.m[k]; !ok {
+		i, _ := slices.BinarySearch(t.keys, k)
+		t.keys = slices.Insert(t.keys, i, k)
+	}
+	t.m[k] = v
+}
+
+func (t *Table[T]) Get(k string) (T, bool) {
+	v, ok := t.m[k]
+	return v, ok
+}
+
+func (t *Table[T]) Del(k string) {
+	if _, ok := t.m[k]; !ok {
+		return
+	}
+	delete(t.m, k)
+	if i, found := slices.BinarySearch(t.keys, k); found {
+		t.keys = slices.Delete(t.keys, i, i+1)
+	}
+}
+
+func (t *Table[T]) Len() int { return len(t.keys) }
+
+// all returns the values in key order.
+func (t *Table[T]) All() []T {
+	out := make([]T, len(t.keys))
+	for i, k := range t.keys {
+		out[i] = t.m[k]
+	}
+	return out
+}
+
+// Tag is a resource tag; order is kept as given.
+type Tag struct{ Key, Value string }
+
+func TagValue(tags []Tag, key string) (string, bool) {
+	for _, t := range tags {
+		if t.Key == key {
+			return t.Value, true
+		}
+	}
+	return "", false
+}
+
+type VPC struct {
+	ID        string
+	CIDR      string
+	Extra     []string // secondary CIDR blocks
+	Tags      []Tag
+	DefaultSG string // the VPC's "default" security group
+}
+
+type Subnet struct {
+	ID, VPCID, AZ, CIDR string
+	Free                int // available IP addresses
+	Tags                []Tag
+}
+
+type IPRange struct{ CIDR, Desc string }
+
+type IPPermission struct {
+	Proto    string // "tcp", "udp", "icmp" or "-1"
+	From, To int
+	Ranges   []IPRange
+	Groups   []string // source security group ids
+}
+
+type SecurityGroup struct {
+	ID, Name, Desc, VPCID string
+	Ingress, Egress       []IPPermission
+	Tags                  []Tag
+}
+
+type SubnetGroup struct {
+	Name, Desc, VPCID string
+	SubnetIDs         []string
+	Status            string // "Complete"
+	Tags              []Tag
+}
+
+type Scaling struct{ Min, Max float64 }
+
+type Member struct {
+	Instance string
+	Writer   bool
+	Tier     int
+}
+
+type Cluster struct {
+	ID, ResourceID     string
+	Engine, Version    string
+	Status             string
+	Port               int
+	MasterUser         string
+	PasswordHash       string // sha256 of the last password set; the password itself is never kept
+	SubnetGroup        string
+	SGIDs              []string
+	Members            []Member
+	Serverless         *Scaling
+	MultiAZ            bool
+	ClusterClass       string // DBClusterInstanceClass of a Multi-AZ DB cluster
+	StorageType        string
+	BackupRetention    int
+	BackupWindow       string
+	MaintenanceWindow  string
+	Created            time.Time
+	DeletionProtection bool
+	CopyTagsToSnapshot bool
+	CloneGroup         string
+	DatabaseName       string
+	Tags               []Tag
+	PendingPassword    bool // a master password reset is being applied
+	ResetGen           int  // which reset the pending status change belongs to
+	StorageEncrypted   bool
+	IAMAuth            bool
+}
+
+type Instance struct {
+	ID, ResourceID  string
+	Cluster         string
+	Class           string
+	Engine, Version string
+	Status          string
+	AZ              string
+	Created         time.Time
+	Public          bool
+	Tier            int
+	Tags            []Tag
+}
+
+type Snapshot struct {
+	ID, Cluster      string
+	Engine, Version  string
+	Port             int
+	VPCID            string
+	MasterUser       string
+	Type             string // manual or automated
+	Status           string
+	Created          time.Time
+	ClusterCreated   time.Time
+	StorageEncrypted bool
+	Tags             []Tag
+}
+
+// State is the account: everything Describe calls read and CloudFormation
+// changes. It does no locking: its owner (the sandbox's Server) guards it
+// with one mutex.
+type State struct {
+	VPCs         *Table[*VPC]
+	Subnets      *Table[*Subnet]
+	SGs          *Table[*SecurityGroup]
+	SubnetGroups *Table[*SubnetGroup]
+	Clusters     *Table[*Cluster]
+	Instances    *Table[*Instance]
+	Snapshots    *Table[*Snapshot]
+}
+
+func newState() *State {
+	return &State{
+		VPCs:         newTable[*VPC](),
+		Subnets:      newTable[*Subnet](),
+		SGs:          newTable[*SecurityGroup](),
+		SubnetGroups: newTable[*SubnetGroup](),
+		Clusters:     newTable[*Cluster](),
+		Instances:    newTable[*Instance](),
+		Snapshots:    newTable[*Snapshot](),
+	}
+}
+
+// rdsID turns an RDS identifier, or an ARN whose resource type is kind
+// ("arn:...:cluster:ID"), into the table key: RDS identifiers are
+// case-insensitive.
+func rdsID(idOrARN, kind string) string {
+	id := strings.ToLower(idOrARN)
+	if i := strings.LastIndex(id, ":"+kind+":"); i >= 0 {
+		id = id[i+len(kind)+2:]
+	}
+	return id
+}
+
+func (st *State) FindCluster(idOrARN string) (*Cluster, bool) {
+	return st.Clusters.Get(rdsID(idOrARN, "cluster"))
+}
+
+func (st *State) FindInstance(idOrARN string) (*Instance, bool) {
+	return st.Instances.Get(rdsID(idOrARN, "db"))
+}
+
+func (st *State) FindSnapshot(idOrARN string) (*Snapshot, bool) {
+	return st.Snapshots.Get(rdsID(idOrARN, "cluster-snapshot"))
+}
+
+func (st *State) FindSubnetGroup(name string) (*SubnetGroup, bool) {
+	return st.SubnetGroups.Get(strings.ToLower(name))
+}
+
+// subnetAZs returns the sorted, distinct AZs of the subnets that exist.
+func (st *State) SubnetAZs(ids []string) []string {
+	var azs []string
+	for _, id := range ids {
+		if sn, ok := st.Subnets.Get(id); ok && !slices.Contains(azs, sn.AZ) {
+			azs = append(azs, sn.AZ)
+		}
+	}
+	slices.Sort(azs)
+	return azs
+}
+
+// Label names a VPC for messages: its id and Name tag.
+func (v *VPC) Label() string {
+	if n, ok := TagValue(v.Tags, "Name"); ok {
+		return fmt.Sprintf("%s (%s)", v.ID, n)
+	}
+	return v.ID
+}
+
+// latestRestorableTime trails the clock by a few minutes, as the
+// transaction logs reach S3; a stopped cluster's stops where it stopped.
+func (cl *Cluster) LatestRestorable() time.Time {
+	if cl.Status == "stopped" {
+		return seedTime().Add(240 * 24 * time.Hour)
+	}
+	return time.Now().UTC().Add(-5 * time.Minute).Truncate(time.Second)
+}
