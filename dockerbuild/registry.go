@@ -36,7 +36,7 @@ func (t Timeouts) Push(ctx context.Context, img v1.Image, ref string, p Progress
 			// One line per tenth, not per chunk.
 			if u.Total > 0 && (u.Complete == u.Total || u.Complete*10/u.Total != last) {
 				last = u.Complete * 10 / u.Total
-				p.say("pushed %s of %s", humanBytes(u.Complete), humanBytes(u.Total))
+				p.say("pushed %s of %s", HumanSize(u.Complete), HumanSize(u.Total))
 			}
 		}
 	}()
