@@ -16,27 +16,7 @@ import (
 )
 
 // defaultConfigFile is read when `dbaf build` gets no CONFIG argument.
-const defaultConfigFile = "artifact_config.ini"
-
-// buildFlags fill or override INI values; each maps to one INI key and is
-// parsed by config.Set, so flags and the file accept exactly the same values.
-var buildFlags = []struct{ flag, key, usage string }{
-	{"source-cluster", "source_db_cluster_id", "source Aurora cluster id"},
-	{"subnets", "subnet_ids", `"source" (the source's subnet group) or two or more comma-separated subnet ids`},
-	{"instance-class", "instance_type", "instance class of the clone, e.g. db.r6g.large or db.serverless"},
-	{"allowed-cidr", "allowed_cidr", "IPv4 CIDR allowed to connect (default: the VPC's CIDR)"},
-	{"publicly-accessible", "publicly_accessible", "give the clone a public address: true or false (default false)"},
-	{"restore-to-time", "restore_to_time", "clone the source as of this RFC 3339 time (default: latest restorable)"},
-	{"snapshot-identifier", "snapshot_identifier", "restore from this cluster snapshot instead of cloning"},
-	{"backup-retention-days", "backup_retention_days", "clone backup retention, 1-35 days"},
-	{"backup-window", "preferred_backup_window", "clone backup window, hh24:mi-hh24:mi UTC"},
-	{"maintenance-window", "preferred_maintenance_window", "clone maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC"},
-	{"serverless-min-capacity", "serverless_min_capacity", "Serverless v2 minimum ACUs (db.serverless only)"},
-	{"serverless-max-capacity", "serverless_max_capacity", "Serverless v2 maximum ACUs (db.serverless only)"},
-	{"tag", "image_tag", "image tag (default " + config.DefaultImageTag + ")"},
-	{"publisher-contact", "publisher_contact", "who developers contact when a clone fails"},
-	{"clone-ttl", "clone_ttl", "how long a clone may live, e.g. 72h or 3d"},
-}
+const defaultConfigFile = config.DefaultFile
 
 type buildOptions struct {
 	yes       bool
@@ -47,7 +27,7 @@ type buildOptions struct {
 }
 
 func (a *app) buildCmd() *cobra.Command {
-	o := &buildOptions{overrides: map[string]*string{}}
+	o := &buildOptions{}
 	cmd := &cobra.Command{
 		Use:   "build [CONFIG]",
 		Short: "Build a database artifact image from an INI file",
@@ -71,9 +51,9 @@ With --yes, or without a terminal, dbaf never prompts.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			for _, f := range buildFlags {
-				if !cmd.Flags().Changed(f.flag) {
-					delete(o.overrides, f.key)
+			for _, k := range config.Keys() {
+				if !cmd.Flags().Changed(k.Flag) {
+					delete(o.overrides, k.Name)
 				}
 			}
 			return a.build(cmd.Context(), path, o)
@@ -84,9 +64,8 @@ With --yes, or without a terminal, dbaf never prompts.`,
 	fl.StringVar(&o.push, "push", "", "also push the image to this registry reference, e.g. 127.0.0.1:5000/db-artifact:latest")
 	fl.StringVar(&o.binary, "dbaf-binary", "", "static linux dbaf binary to put in the image (default: this dbaf)")
 	fl.StringVar(&o.arch, "arch", "", "image architecture, amd64 or arm64 (default: this machine's)")
-	for _, f := range buildFlags {
-		o.overrides[f.key] = fl.String(f.flag, "", f.usage+" [INI: "+f.key+"]")
-	}
+	// Flags fill or override INI values, one per key of config's table.
+	o.overrides = config.BindFlags(fl)
 	return cmd
 }
 
@@ -285,10 +264,10 @@ func (a *app) loadBuildConfig(path string, overrides map[string]*string, validat
 
 // withOverrides applies the build flags that were given to cfg.
 func withOverrides(cfg *config.Config, overrides map[string]*string) (*config.Config, error) {
-	for _, f := range buildFlags {
-		if v, ok := overrides[f.key]; ok {
-			if err := cfg.Set(f.key, *v); err != nil {
-				return nil, usageErr{fmt.Errorf("--%s: %w", f.flag, err)}
+	for _, k := range config.Keys() {
+		if v, ok := overrides[k.Name]; ok {
+			if err := cfg.Set(k.Name, *v); err != nil {
+				return nil, usageErr{fmt.Errorf("--%s: %w", k.Flag, err)}
 			}
 		}
 	}
