@@ -65,7 +65,7 @@ type WizardOptions struct {
 
 // wizDefaultConfigPath is where the wizard writes the INI when told
 // nowhere: the file `dbaf build` reads by default.
-const wizDefaultConfigPath = "artifact_config.ini"
+const wizDefaultConfigPath = config.DefaultFile
 
 // ErrWizardAborted is returned by RunWizard when the user leaves before an
 // image was built.
