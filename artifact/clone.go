@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/db"
 )
 
 // Stacks is what clone, teardown and list need from AWS. *aws.Client
@@ -41,6 +42,8 @@ type CloneRequest struct {
 	KeepOnFailure  bool
 	PollInterval   time.Duration // 0 = DefaultPollInterval
 	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
+	Clock          Clock         // what the watch waits on; nil = real time
+	Rand           Rand          // jitter of the waits; nil = freshly seeded
 	Now            func() time.Time
 }
 
@@ -179,7 +182,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		return nil, err
 	}
 	req.Name = name
-	p := newPacer(req.PollInterval, req.ThrottleBudget)
+	p := newPacer(req.PollInterval, req.ThrottleBudget, req.Clock, req.Rand)
 
 	id, err := s.CallerIdentity(ctx)
 	if err != nil {
@@ -463,7 +466,7 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 // ConnectionString is a client command line for the clone, by engine,
 // without the password.
 func ConnectionString(engine, host, port, user string) string {
-	if engine == "aurora-mysql" {
+	if engine == db.EngineMySQL {
 		return fmt.Sprintf("mysql -h %s -P %s -u %s -p", host, port, user)
 	}
 	return fmt.Sprintf("psql \"host=%s port=%s user=%s dbname=postgres sslmode=require\"", host, port, user)
