@@ -27,6 +27,9 @@ var testBins struct {
 	static, otherArch, dir string
 }
 
+// defaultTimeouts are what dbaf uses unless told otherwise.
+var defaultTimeouts Timeouts
+
 // otherArch is an architecture this machine's binaries are not built for.
 func otherArch() string {
 	if runtime.GOARCH == "arm64" {
@@ -249,7 +252,7 @@ func needDocker(t testing.TB) *Engine {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	e, err := Connect(ctx)
+	e, err := defaultTimeouts.Connect(ctx)
 	if err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skipf("no Docker engine here (CI unset, so skipping): %v", err)
@@ -328,7 +331,7 @@ func TestConnectNamesDockerHost(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := Connect(ctx)
+	_, err := defaultTimeouts.Connect(ctx)
 	if err == nil {
 		t.Fatal("Connect to a missing socket succeeded")
 	}
@@ -350,7 +353,7 @@ func TestPushAndReadRemote(t *testing.T) {
 	}
 	ref := addr + "/team/db-artifact:v1"
 	var lines []string
-	digest, err := Push(ctx, img, ref, func(l string) { lines = append(lines, l) })
+	digest, err := defaultTimeouts.Push(ctx, img, ref, func(l string) { lines = append(lines, l) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,14 +376,14 @@ func TestPushAndReadRemote(t *testing.T) {
 	if got := resp.Header.Get("Docker-Content-Digest"); got != digest {
 		t.Errorf("registry digest %q, want %s", got, digest)
 	}
-	data, err := ReadRemoteFile(ctx, ref, spec.FilePath)
+	data, err := defaultTimeouts.ReadRemoteFile(ctx, ref, spec.FilePath)
 	if err != nil || string(data) != `{"pushed":true}` {
 		t.Errorf("ReadRemoteFile = %q, %v", data, err)
 	}
-	if _, err := Push(ctx, img, "Bad Ref!", nil); err == nil || !strings.Contains(err.Error(), `"Bad Ref!"`) {
+	if _, err := defaultTimeouts.Push(ctx, img, "Bad Ref!", nil); err == nil || !strings.Contains(err.Error(), `"Bad Ref!"`) {
 		t.Errorf("bad ref: %v", err)
 	}
-	if _, err := ReadRemoteFile(ctx, addr+"/team/none:v1", spec.FilePath); err == nil {
+	if _, err := defaultTimeouts.ReadRemoteFile(ctx, addr+"/team/none:v1", spec.FilePath); err == nil {
 		t.Error("reading a missing remote image succeeded")
 	}
 }
@@ -424,7 +427,7 @@ func TestPushFailureSaysWhatToDo(t *testing.T) {
 	}
 	// Nothing listens there: the push fails and the message says what to check.
 	ref := testenv.FreeAddr(t) + "/team/db-artifact:v1"
-	_, err = Push(context.Background(), img, ref, nil)
+	_, err = defaultTimeouts.Push(context.Background(), img, ref, nil)
 	if err == nil {
 		t.Fatal("push to a closed port succeeded")
 	}

@@ -84,10 +84,6 @@ func (t Timeouts) transport(base *http.Transport) *http.Transport {
 }
 
 // Connect reaches the engine named by DOCKER_HOST (or the default socket)
-// with the default timeouts; see Timeouts.Connect.
-func Connect(ctx context.Context) (*Engine, error) { return Timeouts{}.Connect(ctx) }
-
-// Connect reaches the engine named by DOCKER_HOST (or the default socket)
 // and checks it answers, so a stopped or silent engine is reported before
 // any work.
 func (t Timeouts) Connect(ctx context.Context) (*Engine, error) {
