@@ -42,6 +42,8 @@ type CloneRequest struct {
 	KeepOnFailure  bool
 	PollInterval   time.Duration // 0 = DefaultPollInterval
 	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
+	Clock          Clock         // what the watch waits on; nil = real time
+	Rand           Rand          // jitter of the waits; nil = freshly seeded
 	Now            func() time.Time
 	// Login proves the handover: it logs in to the ready clone. nil =
 	// db.Check, retrying within LoginWait.
@@ -210,7 +212,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		return nil, err
 	}
 	req.Name = name
-	p := newPacer(req.PollInterval, req.ThrottleBudget)
+	p := newPacer(req.PollInterval, req.ThrottleBudget, req.Clock, req.Rand)
 
 	id, err := s.CallerIdentity(ctx)
 	if err != nil {
@@ -498,7 +500,7 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 // ConnectionString is a client command line for the clone, by engine,
 // without the password.
 func ConnectionString(engine, host, port, user string) string {
-	if engine == "aurora-mysql" {
+	if engine == db.EngineMySQL {
 		return fmt.Sprintf("mysql -h %s -P %s -u %s -p", host, port, user)
 	}
 	return fmt.Sprintf("psql \"host=%s port=%s user=%s dbname=postgres sslmode=require\"", host, port, user)

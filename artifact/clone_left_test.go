@@ -49,7 +49,7 @@ func TestCloneRefusesToFollowSomeoneElsesStack(t *testing.T) {
 			f := newFakeStacks()
 			ownClone(f, "shared", tc.owner, tc.source)
 			evs, emit := collect()
-			_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "shared", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+			_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "shared", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 			var se *SourceError
 			if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "choose another --name") {
 				t.Fatalf("err = %v", err)
@@ -68,7 +68,7 @@ func TestCloneFollowingOwnCloneKeepsItsPassword(t *testing.T) {
 	f := newFakeStacks()
 	f.batches = successBatches()
 	f.completeClone("mine")
-	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "mine", Password: "first-pass", PollInterval: time.Millisecond, Now: fixedNow}
+	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "mine", Password: "first-pass", PollInterval: time.Millisecond, Now: fixedNow, Clock: &fakeClock{}}
 	f.stacks["mine"] = &aws.Stack{Name: "mine", ID: stackID, Status: "CREATE_COMPLETE", Tags: StackTags(testArtifact(), me, fixedNow()),
 		Outputs: map[string]string{"Endpoint": "mine.cluster-x", "Port": "5432", "ClusterId": "mine"}}
 	if _, err := Clone(context.Background(), req, f, nil); err != nil {
@@ -112,7 +112,7 @@ func TestCloneFollowsStackCreatedByARacer(t *testing.T) {
 	f.racer = &aws.Stack{Name: "race", ID: stackID, Status: "CREATE_COMPLETE", Tags: StackTags(testArtifact(), me, fixedNow()),
 		Outputs: map[string]string{"Endpoint": "race.cluster-x", "Port": "5432", "ClusterId": "race"}}
 	evs, emit := collect()
-	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "race", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "race", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 	if err != nil {
 		t.Fatalf("AlreadyExists on CreateStack failed the clone: %v", err)
 	}
@@ -129,7 +129,7 @@ func TestCloneCreateStackTokenIsSet(t *testing.T) {
 	f.batches = successBatches()
 	name := StackName(fixedNow())
 	f.completeClone(name)
-	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow}, nil); err != nil {
+	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow, Clock: &fakeClock{}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.created) != 1 || !strings.HasPrefix(f.created[0].Token, "dbaf-"+name) {
@@ -171,7 +171,7 @@ func TestCloneFailureAfterStackExistsNamesIt(t *testing.T) {
 		f.completeClone("ci")
 		f.resetErr = &aws.Error{Kind: aws.AccessDenied, Op: "rds:ModifyDBCluster", Msg: "not authorized to perform rds:ModifyDBCluster"}
 		evs, emit := collect()
-		_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond}, emit)
+		_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, emit)
 		var ae *aws.Error
 		if !errors.As(err, &ae) || ae.Kind != aws.AccessDenied {
 			t.Fatalf("err = %v: the cause (and its exit code) is lost", err)
@@ -182,7 +182,7 @@ func TestCloneFailureAfterStackExistsNamesIt(t *testing.T) {
 		f := &expiringStacks{fakeStacks: newFakeStacks()}
 		f.batches = successBatches()
 		evs, emit := collect()
-		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 		var ae *aws.Error
 		if !errors.As(err, &ae) || ae.Kind != aws.ExpiredToken {
 			t.Fatalf("err = %v", err)
@@ -198,7 +198,7 @@ func TestCloneFailureAfterStackExistsNamesIt(t *testing.T) {
 		f.onReset = cancel
 		f.resetErr = context.Canceled
 		evs, emit := collect()
-		_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond}, emit, ctx)
+		_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, emit, ctx)
 		var ie *InterruptedError
 		if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v", err)
@@ -232,7 +232,7 @@ func TestCloneTornDownMeanwhileSaysSo(t *testing.T) {
 		{stackEv("e5", "DELETE_COMPLETE", "")},
 	}
 	evs, emit := collect()
-	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 	var ce *CloneError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "torn down by someone else") || strings.Contains(err.Error(), "without saying why") {
 		t.Fatalf("err = %v", err)
@@ -246,7 +246,7 @@ func TestCloneRefusedCreateStackEndsWithFinalEvent(t *testing.T) {
 	f := newFakeStacks()
 	f.createErr = &aws.Error{Kind: aws.AccessDenied, Op: "cloudformation:CreateStack", Msg: "not authorized to perform cloudformation:CreateStack"}
 	evs, emit := collect()
-	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -229,7 +229,7 @@ func TestCloneSuccess(t *testing.T) {
 	name := StackName(fixedNow())
 	f.completeClone(name)
 	evs, emit := collect()
-	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow}
+	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Password: "s3cret-pass", PollInterval: time.Millisecond, Now: fixedNow, Clock: &fakeClock{}}
 	ready, err := cloneWithOutputs(t, f, req, emit)
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +316,7 @@ func TestCloneFailureNamesRootCause(t *testing.T) {
 		{stackEv("e6", "DELETE_COMPLETE", "")},
 	}
 	evs, emit := collect()
-	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 	var ce *CloneError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a CloneError", err)
@@ -343,7 +343,7 @@ func TestCloneKeepOnFailure(t *testing.T) {
 		{stackEv("e1", "CREATE_IN_PROGRESS", "User Initiated"), ev("e2", "Cluster", "AWS::RDS::DBCluster", "CREATE_FAILED", "Source cluster is busy")},
 		{stackEv("e3", "CREATE_FAILED", "The following resource(s) failed to create: [Cluster].")},
 	}
-	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "kept", Password: "s3cret-pass", KeepOnFailure: true, PollInterval: time.Millisecond}, f, nil)
+	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "kept", Password: "s3cret-pass", KeepOnFailure: true, PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, nil)
 	var ce *CloneError
 	if !errors.As(err, &ce) || !ce.Failed.Kept || !strings.Contains(err.Error(), "dbaf teardown kept --yes") || !f.created[0].KeepOnFailure {
 		t.Fatalf("err = %v", err)
@@ -398,7 +398,7 @@ func TestCloneAttachesToExistingStack(t *testing.T) {
 		Outputs: map[string]string{"Endpoint": "ci-clone.cluster-x", "Port": "5432", "ClusterId": "ci-clone"}}
 	f.completeClone("ci-clone")
 	evs, emit := collect()
-	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, emit)
+	ready, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +415,7 @@ func TestCloneInterruptedNamesTeardown(t *testing.T) {
 	f.batches = successBatches()
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
-	_, err := Clone(ctx, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond}, f, nil)
+	_, err := Clone(ctx, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, nil)
 	var ie *InterruptedError
 	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "dbaf teardown ci-clone --yes") {
 		t.Fatalf("err = %v", err)
@@ -429,7 +429,7 @@ func TestCloneWarnsOnNetworkMismatch(t *testing.T) {
 	f.completeClone(name)
 	f.clusters[name].SubnetGroup = "default"
 	evs, emit := collect()
-	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: name, Password: "s3cret-pass", PollInterval: time.Millisecond}, emit); err != nil {
+	if _, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: name, Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, emit); err != nil {
 		t.Fatal(err)
 	}
 	var warned bool
@@ -481,7 +481,7 @@ func TestTeardown(t *testing.T) {
 			{stackEv("d1", "DELETE_IN_PROGRESS", "User Initiated"), ev("d2", "Instance", "AWS::RDS::DBInstance", "DELETE_IN_PROGRESS", "")},
 			{ev("d3", "Instance", "AWS::RDS::DBInstance", "DELETE_COMPLETE", ""), stackEv("d4", "DELETE_COMPLETE", "")}}
 		evs, emit := collect()
-		if err := Teardown(context.Background(), TeardownRequest{Stack: "c1", PollInterval: time.Millisecond}, f, emit); err != nil {
+		if err := Teardown(context.Background(), TeardownRequest{Stack: "c1", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, emit); err != nil {
 			t.Fatal(err)
 		}
 		var seen []string
@@ -574,8 +574,10 @@ func TestCloneGivesUpAfterThrottleBudget(t *testing.T) {
 	f.batches = successBatches()
 	f.throttle = 1 << 30 // an account that throttles every call
 	evs, emit := collect()
-	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "busy", Password: "s3cret-pass", PollInterval: time.Millisecond,
-		ThrottleBudget: 50 * time.Millisecond, Now: fixedNow}
+	// The real interval and budget: a quarter of an hour of backoff, on a
+	// fake clock.
+	clk := &fakeClock{}
+	req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "busy", Password: "s3cret-pass", Clock: clk, Now: fixedNow}
 	_, err := Clone(context.Background(), req, f, emit)
 	var tb *ThrottleBudgetError
 	if !errors.As(err, &tb) {
@@ -596,8 +598,11 @@ func TestCloneGivesUpAfterThrottleBudget(t *testing.T) {
 			backedOff += th.RetryIn
 		}
 	}
-	if backedOff == 0 || backedOff > req.ThrottleBudget {
-		t.Errorf("backed off %v in all, want some and at most the budget %v", backedOff, req.ThrottleBudget)
+	if backedOff < DefaultThrottleBudget-maxBackoff || backedOff > DefaultThrottleBudget {
+		t.Errorf("backed off %v in all, want nearly all of the budget %v and no more", backedOff, DefaultThrottleBudget)
+	}
+	if slept := clk.total(); slept < backedOff || tb.For != backedOff {
+		t.Errorf("the clock slept %v and the error says %v for %v of announced backoff", slept, tb.For, backedOff)
 	}
 }
 
@@ -608,7 +613,7 @@ func TestTeardownGivesUpAfterThrottleBudget(t *testing.T) {
 	// every watch call after it is throttled.
 	var calls int
 	s := &throttleAfter{fakeStacks: f, after: 1, calls: &calls}
-	err := Teardown(context.Background(), TeardownRequest{Stack: "old", PollInterval: time.Millisecond, ThrottleBudget: 50 * time.Millisecond}, s, nil)
+	err := Teardown(context.Background(), TeardownRequest{Stack: "old", Clock: &fakeClock{}}, s, nil)
 	var tb *ThrottleBudgetError
 	if !errors.As(err, &tb) || tb.Stack != "old" || !strings.Contains(err.Error(), "dbaf teardown old --yes") {
 		t.Fatalf("err = %v, want a ThrottleBudgetError naming stack old and its teardown", err)

@@ -3,13 +3,15 @@ package artifact
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dbaf/dbaf/db"
 )
 
 // PasswordLength is the length Aurora accepts for an engine's master
 // password: 8 to 41 characters for Aurora MySQL, 8 to 128 for Aurora
 // PostgreSQL.
 func PasswordLength(engine string) (minLen, maxLen int) {
-	if engine == "aurora-mysql" {
+	if engine == db.EngineMySQL {
 		return 8, 41
 	}
 	return 8, 128
@@ -34,9 +36,9 @@ func CheckPassword(engine, pw, source string) error {
 
 func engineName(engine string) string {
 	switch engine {
-	case "aurora-mysql":
+	case db.EngineMySQL:
 		return "Aurora MySQL"
-	case "aurora-postgresql":
+	case db.EnginePostgres:
 		return "Aurora PostgreSQL"
 	}
 	return "Aurora"

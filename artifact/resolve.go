@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/db"
 )
 
 // Discovery is what resolving an artifact needs to know about the account.
@@ -34,9 +35,6 @@ type ResolveError struct {
 
 func (e *ResolveError) Error() string { return e.Msg }
 
-// auroraEngines are the engines a copy-on-write clone works for.
-var auroraEngines = []string{"aurora-postgresql", "aurora-mysql"}
-
 // Default Serverless v2 range when neither the config nor the source has one.
 const (
 	defaultMinACU = 0.5
@@ -55,7 +53,7 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(auroraEngines, src.Engine) {
+	if !slices.Contains(db.AuroraEngines(), src.Engine) {
 		return nil, &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
 			"cluster %q runs engine %q, not Aurora: dbaf clones aurora-postgresql and aurora-mysql clusters only",
 			src.ID, src.Engine)}
@@ -228,7 +226,7 @@ func resolveClass(ctx context.Context, d Discovery, src *aws.Cluster, cfg *confi
 			"instance_type %s is not orderable for %s %s in %s; orderable classes: %s",
 			cfg.InstanceClass, src.Engine, src.EngineVersion, d.Region(), strings.Join(classes, ", "))}
 	}
-	if cfg.InstanceClass != "db.serverless" {
+	if cfg.InstanceClass != config.ServerlessClass {
 		return nil
 	}
 	sc := Scaling{Min: defaultMinACU, Max: defaultMaxACU}

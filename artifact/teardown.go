@@ -16,6 +16,8 @@ type TeardownRequest struct {
 	Force          bool // delete even a stack dbaf did not create
 	PollInterval   time.Duration
 	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
+	Clock          Clock         // what the watch waits on; nil = real time
+	Rand           Rand          // jitter of the waits; nil = freshly seeded
 }
 
 // Teardown deletes a clone's stack, reports its events, and returns once the
@@ -59,7 +61,7 @@ func teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) err
 	if err := s.DeleteStack(ctx, stack.ID); err != nil {
 		return err
 	}
-	res, err := watch(ctx, s, stack.ID, last, before, newPacer(req.PollInterval, req.ThrottleBudget), emit)
+	res, err := watch(ctx, s, stack.ID, last, before, newPacer(req.PollInterval, req.ThrottleBudget, req.Clock, req.Rand), emit)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted: CloudFormation goes on deleting %s; check with: dbaf list: %w", stack.Name, context.Canceled)

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/dbaf/dbaf/config"
 )
 
 // Logical ids of the clone stack's resources. Other code (the clone view,
@@ -18,9 +20,6 @@ const (
 	LogicalCluster       = "Cluster"
 	LogicalInstance      = "Instance"
 )
-
-// ServerlessClass is the instance class of an Aurora Serverless v2 instance.
-const ServerlessClass = "db.serverless"
 
 // InstanceSuffix is appended to the stack name to name the clone's only
 // instance; ValidateStackName leaves room for it.
@@ -106,7 +105,7 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 	if tgt.MaintenanceWindow != "" {
 		cluster = append(cluster, member{"PreferredMaintenanceWindow", tgt.MaintenanceWindow})
 	}
-	if tgt.InstanceClass == ServerlessClass {
+	if tgt.InstanceClass == config.ServerlessClass {
 		cluster = append(cluster, member{"ServerlessV2ScalingConfiguration", object{
 			{"MinCapacity", tgt.Serverless.Min},
 			{"MaxCapacity", tgt.Serverless.Max},
@@ -232,7 +231,7 @@ func checkTemplateInput(a *Artifact, stack string) error {
 	if !strings.HasPrefix(tgt.InstanceClass, "db.") {
 		bad("artifact target.instance_class %q is not an RDS instance class (like db.r6g.large or db.serverless)", tgt.InstanceClass)
 	}
-	if tgt.InstanceClass == ServerlessClass {
+	if tgt.InstanceClass == config.ServerlessClass {
 		switch sc := tgt.Serverless; {
 		case sc == nil:
 			bad("artifact target.instance_class is db.serverless but target.serverless (the capacity range) is missing")

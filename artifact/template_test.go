@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/dbaf/dbaf/config"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden templates in testdata/template")
@@ -76,7 +78,7 @@ func tmplCases() []tmplCase {
 	snap.Source.SnapshotIdentifier = "orders-prod-2026-11-24"
 
 	serverless := tmplPostgres()
-	serverless.Target.InstanceClass = ServerlessClass
+	serverless.Target.InstanceClass = config.ServerlessClass
 	serverless.Target.Serverless = &Scaling{Min: 0.5, Max: 16}
 
 	public := tmplPostgres()
@@ -648,7 +650,7 @@ func TestTemplateOptionalClusterSettings(t *testing.T) {
 		_, tmpl := renderTemplate(t, c)
 		cp := props(t, tmpl, "Cluster")
 		sc, hasScaling := cp["ServerlessV2ScalingConfiguration"].(map[string]any)
-		if serverless := c.a.Target.InstanceClass == ServerlessClass; hasScaling != serverless {
+		if serverless := c.a.Target.InstanceClass == config.ServerlessClass; hasScaling != serverless {
 			t.Errorf("%s: ServerlessV2ScalingConfiguration present = %v, want %v", c.name, hasScaling, serverless)
 		} else if serverless && (sc["MinCapacity"] != json.Number("0.5") || sc["MaxCapacity"] != json.Number("16")) {
 			t.Errorf("%s: scaling = %v, want 0.5-16", c.name, sc)
@@ -826,9 +828,9 @@ func TestTemplateRefusesBadInput(t *testing.T) {
 		}, "one or the other"},
 		{"no port", tmplStack, func(a *Artifact) { a.Source.Port = 0 }, "source.port"},
 		{"bad class", tmplStack, func(a *Artifact) { a.Target.InstanceClass = "r6g.large" }, "instance_class"},
-		{"serverless without range", tmplStack, func(a *Artifact) { a.Target.InstanceClass = ServerlessClass }, "target.serverless"},
+		{"serverless without range", tmplStack, func(a *Artifact) { a.Target.InstanceClass = config.ServerlessClass }, "target.serverless"},
 		{"serverless empty range", tmplStack, func(a *Artifact) {
-			a.Target.InstanceClass, a.Target.Serverless = ServerlessClass, &Scaling{Min: 8, Max: 4}
+			a.Target.InstanceClass, a.Target.Serverless = config.ServerlessClass, &Scaling{Min: 8, Max: 4}
 		}, "8-4 ACU"},
 		{"no vpc", tmplStack, func(a *Artifact) { a.Target.VpcID = "" }, "vpc_id"},
 		{"one subnet", tmplStack, func(a *Artifact) { a.Target.Subnets = a.Target.Subnets[:1] }, "at least two"},

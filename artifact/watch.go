@@ -25,6 +25,32 @@ const maxBackoff = 30 * time.Second
 // forever on an account that throttles every call.
 const DefaultThrottleBudget = 15 * time.Minute
 
+// Clock is the time a watch waits on. Tests give a fake one, so a watch of
+// many minutes of backoff runs at once.
+type Clock interface {
+	// Sleep waits d, or until ctx is done (returning its error).
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Rand is the random source of the pacer's jitter; *rand.Rand is one.
+type Rand interface {
+	Int64N(n int64) int64
+}
+
+// realClock waits on real timers.
+type realClock struct{}
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // pacer spaces calls: each Wait sleeps the interval plus up to a quarter of
 // it in jitter, or the current backoff after throttling.
 type pacer struct {
@@ -33,16 +59,26 @@ type pacer struct {
 	first    bool
 	budget   time.Duration // longest unbroken run of throttling
 	spent    time.Duration // backoff spent since the last successful call
+	clock    Clock
+	rand     Rand
 }
 
-func newPacer(interval, budget time.Duration) *pacer {
+// newPacer makes a pacer; zero values and nils take the defaults: the
+// default interval and budget, real time and a freshly seeded jitter.
+func newPacer(interval, budget time.Duration, clock Clock, r Rand) *pacer {
 	if interval <= 0 {
 		interval = DefaultPollInterval
 	}
 	if budget <= 0 {
 		budget = DefaultThrottleBudget
 	}
-	return &pacer{interval: interval, first: true, budget: budget}
+	if clock == nil {
+		clock = realClock{}
+	}
+	if r == nil {
+		r = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	return &pacer{interval: interval, first: true, budget: budget, clock: clock, rand: r}
 }
 
 // ThrottleBudgetError is a watch that gave up because AWS throttled every
@@ -72,21 +108,15 @@ func (e *ThrottleBudgetError) Error() string {
 func (e *ThrottleBudgetError) Unwrap() error { return e.Err }
 
 func (p *pacer) wait(ctx context.Context) error {
-	d := p.interval + time.Duration(rand.Int64N(int64(p.interval)/4+1))
+	d := p.interval + time.Duration(p.rand.Int64N(int64(p.interval)/4+1))
 	if p.backoff > 0 {
 		d = p.backoff
 	}
 	if p.first { // the first call goes out at once
-		p.first, d = false, 0
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
+		p.first = false
 		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
+	return p.clock.Sleep(ctx, d)
 }
 
 // throttled records a throttled call and returns the next wait: doubling
@@ -101,7 +131,7 @@ func (p *pacer) throttled() (next time.Duration, ok bool) {
 	if p.backoff > maxBackoff {
 		p.backoff = maxBackoff
 	}
-	p.backoff = p.backoff/2 + time.Duration(rand.Int64N(int64(p.backoff)/2+1))
+	p.backoff = p.backoff/2 + time.Duration(p.rand.Int64N(int64(p.backoff)/2+1))
 	if p.spent+p.backoff > p.budget {
 		return 0, false
 	}

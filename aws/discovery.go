@@ -13,10 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-)
 
-// auroraEngines are the engines a copy-on-write clone works for.
-var auroraEngines = []string{"aurora-mysql", "aurora-postgresql"}
+	"github.com/dbaf/dbaf/db"
+)
 
 // Clusters lists the region's Aurora clusters, sorted by id. Multi-AZ DB
 // clusters of plain postgres or mysql are left out.
@@ -25,9 +24,9 @@ func (c *Client) Clusters(ctx context.Context) ([]Cluster, error) {
 	// The engine filter costs nothing and saves pages of non-Aurora
 	// clusters; the client-side check guards against an endpoint that
 	// ignores it.
-	err := c.clusterPages(ctx, auroraEngines, func(page []Cluster) {
+	err := c.clusterPages(ctx, db.AuroraEngines(), func(page []Cluster) {
 		for _, cl := range page {
-			if slices.Contains(auroraEngines, cl.Engine) {
+			if slices.Contains(db.AuroraEngines(), cl.Engine) {
 				out = append(out, cl)
 			}
 		}

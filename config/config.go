@@ -9,6 +9,13 @@ import (
 	"time"
 )
 
+// DefaultFile is the artifact INI that `dbaf build` reads, and the wizard
+// writes, when given no path.
+const DefaultFile = "artifact_config.ini"
+
+// ServerlessClass is the instance class of an Aurora Serverless v2 instance.
+const ServerlessClass = "db.serverless"
+
 // DefaultImageTag is the tag an artifact image gets when the INI names none.
 const DefaultImageTag = "db-artifact:latest"
 

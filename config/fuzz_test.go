@@ -8,8 +8,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes to Parse. Nothing may panic; every error
-// must be a *Error (so the CLI maps it to "bad input") and never the
-// internal error that means the line scanner and ini.v1 disagreed; and a
+// must be a *Error (so the CLI maps it to "bad input") and never an
+// internal error; and a
 // config that parses and validates must survive Write -> Parse unchanged,
 // with Write's output a fixed point. Seeds: testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {

@@ -32,6 +32,8 @@ type keySpec struct {
 	required bool
 	example  string // a valid value, shown in hints
 	comment  string // written above the key by Write
+	flag     string // the `dbaf build` flag that sets it; "" for none
+	help     string // the flag's help
 	// parse checks v (trimmed, non-empty) and stores it in c. The returned
 	// *Error carries only Problem and Hint; callers add the location.
 	parse func(c *Config, v string) *Error
@@ -44,6 +46,7 @@ type keySpec struct {
 var keys = []keySpec{
 	{
 		name: "source_db_cluster_id", section: secSource, required: true, example: "prod-aurora",
+		flag: "source-cluster", help: "source Aurora cluster id",
 		comment: "Aurora cluster to clone (required).",
 		parse: func(c *Config, v string) *Error {
 			if why := checkIdentifier(v, 63); why != "" {
@@ -72,6 +75,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "restore_to_time", section: secSource, example: "2026-11-20T10:00:00Z",
+		flag: "restore-to-time", help: "clone the source as of this RFC 3339 time (default: latest restorable)",
 		comment: "Clone the source as it was at this time (RFC 3339); default: the latest restorable time.",
 		parse: func(c *Config, v string) *Error {
 			t, err := parseTime(v)
@@ -92,6 +96,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "snapshot_identifier", section: secSource, example: "prod-aurora-snap",
+		flag: "snapshot-identifier", help: "restore from this cluster snapshot instead of cloning",
 		comment: "Restore this cluster snapshot instead of cloning the live cluster.",
 		parse: func(c *Config, v string) *Error {
 			if why := checkSnapshot(v); why != "" {
@@ -106,6 +111,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "subnet_ids", section: secTarget, required: true, example: "source",
+		flag: "subnets", help: `"source" (the source's subnet group) or two or more comma-separated subnet ids`,
 		comment: `Subnets of the clone (required): "source" (the source cluster's subnet group) or two or more subnet ids.`,
 		parse: func(c *Config, v string) *Error {
 			s, err := parseSubnets(v)
@@ -125,6 +131,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "instance_type", section: secTarget, required: true, example: "db.r6g.large",
+		flag: "instance-class", help: "instance class of the clone, e.g. db.r6g.large or db.serverless",
 		comment: "Instance class of the clone (required), e.g. db.r6g.large or db.serverless.",
 		parse: func(c *Config, v string) *Error {
 			if !validClass(v) {
@@ -139,6 +146,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "allowed_cidr", section: secTarget, example: "10.0.0.0/16",
+		flag: "allowed-cidr", help: "IPv4 CIDR allowed to connect (default: the VPC's CIDR)",
 		comment: "IPv4 CIDR allowed to connect to the clone; default: the VPC's CIDR.",
 		parse: func(c *Config, v string) *Error {
 			p, err := parseCIDR(v)
@@ -153,6 +161,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "publicly_accessible", section: secTarget, example: "false",
+		flag: "publicly-accessible", help: "give the clone a public address: true or false (default false)",
 		comment: "Give the clone a public address (true or false); default: false.",
 		parse: func(c *Config, v string) *Error {
 			var b bool
@@ -176,6 +185,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "backup_retention_days", section: secTarget, example: "1",
+		flag: "backup-retention-days", help: "clone backup retention, 1-35 days",
 		comment: "Days the clone keeps automated backups, 1-35.",
 		parse: func(c *Config, v string) *Error {
 			const hint = "want a whole number of days from 1 to 35"
@@ -199,6 +209,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "preferred_backup_window", section: secTarget, example: "03:00-03:30",
+		flag: "backup-window", help: "clone backup window, hh24:mi-hh24:mi UTC",
 		comment: "Daily backup window, hh24:mi-hh24:mi in UTC, at least 30 minutes.",
 		parse: func(c *Config, v string) *Error {
 			w, err := parseBackupWindow(v)
@@ -213,6 +224,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "preferred_maintenance_window", section: secTarget, example: "sun:05:00-sun:05:30",
+		flag: "maintenance-window", help: "clone maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC",
 		comment: "Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi in UTC, at least 30 minutes.",
 		parse: func(c *Config, v string) *Error {
 			w, err := parseMaintenanceWindow(v)
@@ -227,6 +239,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "serverless_min_capacity", section: secTarget, example: "0.5",
+		flag: "serverless-min-capacity", help: "Serverless v2 minimum ACUs (db.serverless only)",
 		comment: "Serverless v2 minimum capacity in ACUs, 0-256 in steps of 0.5 (db.serverless only).",
 		parse: func(c *Config, v string) *Error {
 			f, err := parseACU(v, 0, "want ACUs from 0 to 256 in steps of 0.5, e.g. 0.5")
@@ -248,6 +261,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "serverless_max_capacity", section: secTarget, example: "16",
+		flag: "serverless-max-capacity", help: "Serverless v2 maximum ACUs (db.serverless only)",
 		comment: "Serverless v2 maximum capacity in ACUs, 1-256 in steps of 0.5 (db.serverless only).",
 		parse: func(c *Config, v string) *Error {
 			f, err := parseACU(v, 1, "want ACUs from 1 to 256 in steps of 0.5, e.g. 16")
@@ -267,6 +281,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "image_tag", section: secArtifact, example: DefaultImageTag,
+		flag: "tag", help: "image tag (default " + DefaultImageTag + ")",
 		comment: "Docker tag of the artifact image; default: " + DefaultImageTag + ".",
 		parse: func(c *Config, v string) *Error {
 			if strings.Contains(v, "@") {
@@ -290,6 +305,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "publisher_contact", section: secArtifact, example: "dataops@example.com",
+		flag: "publisher-contact", help: "who developers contact when a clone fails",
 		comment: "Who developers contact when a clone fails.",
 		parse: func(c *Config, v string) *Error {
 			const hint = "want one line of text, e.g. dataops@example.com or #dataops on Slack"
@@ -309,6 +325,7 @@ var keys = []keySpec{
 	},
 	{
 		name: "clone_ttl", section: secArtifact, example: "3d",
+		flag: "clone-ttl", help: "how long a clone may live, e.g. 72h or 3d",
 		comment: "How long a clone may live, e.g. 72h, 3d or 1d12h; at least 1h, at most 365d.",
 		parse: func(c *Config, v string) *Error {
 			d, err := parseTTL(v)
@@ -437,7 +454,7 @@ func timeSuggestion(v string) string {
 	return ""
 }
 
-func validClass(v string) bool { return v == "db.serverless" || classRE.MatchString(v) }
+func validClass(v string) bool { return v == ServerlessClass || classRE.MatchString(v) }
 
 // classSuggestion fixes case and a forgotten "db." prefix.
 func classSuggestion(v string) string {

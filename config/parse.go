@@ -13,8 +13,6 @@ import (
 	"syscall"
 	"unicode"
 	"unicode/utf8"
-
-	"gopkg.in/ini.v1"
 )
 
 // maxFileSize bounds what Load reads: an artifact INI is a few hundred
@@ -28,9 +26,8 @@ const maxSyntaxErrors = 10
 // gets ten lines and a count, not a megabyte of stderr.
 const maxWarnings = 10
 
-// maxKeys and maxSections bound what reaches ini.v1, whose key and section
-// lookups are linear, making big files quadratic (a 1 MiB file of keys
-// takes seconds). A real artifact INI has 3 sections and 16 keys.
+// maxKeys and maxSections bound what Parse interprets: a real artifact INI
+// has 3 sections and 16 keys, so a file of thousands is the wrong file.
 const (
 	maxKeys     = 1000
 	maxSections = 100
@@ -125,23 +122,7 @@ func Parse(name string, data []byte) (*Config, []Warning, error) {
 	if len(p.headers) == 0 && len(p.entries) == 0 {
 		return nil, nil, &Error{File: name, Problem: "the file has no settings", Hint: wantHint}
 	}
-	// The scanner has already refused everything ini.v1 would treat
-	// specially (multi-line values, quoted key names), so from here the two
-	// agree line for line; crossCheck makes sure of it.
-	f, err := ini.LoadSources(ini.LoadOptions{
-		// A trailing "\" must not glue the next line (maybe a section
-		// header) onto a value.
-		IgnoreContinuation: true,
-		// `publisher_contact = "#dataops on Slack"` keeps its "#".
-		UnescapeValueDoubleQuotes: true,
-	}, data)
-	if err != nil {
-		return nil, nil, p.internal(fmt.Sprintf("the INI parser failed where dbaf's line scanner did not: %v", err))
-	}
-	if err := p.crossCheck(f); err != nil {
-		return nil, nil, err
-	}
-	c := p.interpret(f)
+	c := p.interpret()
 	slices.SortStableFunc(p.warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
 	p.capWarnings()
 	slices.SortStableFunc(p.errs, func(a, b error) int { return cmp.Compare(lineOf(a), lineOf(b)) })
@@ -168,19 +149,23 @@ type parser struct {
 	warnings []Warning
 }
 
-// header is a "[name]" line; name is exactly what ini.v1 calls the
-// section: the text between "[" and the last "]", untrimmed.
+// header is a "[name]" line; name is the text between "[" and the last
+// "]", untrimmed.
 type header struct {
 	line int
 	name string
 }
 
 // entry is a "key = value" line. section is the raw name of the section it
-// is in ("" before the first header); key is trimmed, as ini.v1 trims it.
+// is in ("" before the first header); key and value are trimmed, the value
+// unquoted and without its comment. The scanner knows nothing of the key
+// table: interpret checks keys against it, so a section of free-form keys
+// (such as schema.table.column) needs only a case there.
 type entry struct {
 	line    int
 	section string
 	key     string
+	value   string
 }
 
 func (p *parser) fail(line int, problem, hint string) {
@@ -218,25 +203,22 @@ func (p *parser) capWarnings() {
 		Message: fmt.Sprintf("%d more warnings after line %d not shown: fix the ones above first", more, last)})
 }
 
-func (p *parser) internal(msg string) error {
-	return &Error{File: p.file, Problem: "internal error: " + msg, Hint: "please report this, with the file"}
-}
-
-// scan finds line numbers, which ini.v1 does not expose, by walking the
-// text with ini.v1's own line grammar (see gopkg.in/ini.v1 parser.go). It
-// also rejects what ini.v1 would accept but silently misread: control
-// characters, values spanning lines, quoted key names, junk lines.
+// scan reads the INI grammar line by line, keeping line numbers for
+// messages. A line is blank, a comment (starting with ; or #), a
+// "[section]" header (a ; or # comment may follow), or "key = value" (or
+// "key: value"). It rejects what could be misread: control characters,
+// values spanning lines, quoted key names, text after a closing quote,
+// junk lines.
 func (p *parser) scan(data []byte) {
 	section := ""
 	for n := 1; len(data) > 0; n++ {
-		// raw keeps its "\n" because ini.v1's quote detection sees it.
-		raw := data
+		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i+1], data[i+1:]
+			line, data = data[:i], data[i+1:]
 		} else {
 			data = nil
 		}
-		text := bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte("\n")), []byte("\r"))
+		text := bytes.TrimSuffix(line, []byte("\r"))
 		if !utf8.Valid(text) {
 			p.fail(n, "the line is not UTF-8 text", "save the file as UTF-8")
 			continue
@@ -254,7 +236,7 @@ func (p *parser) scan(data []byte) {
 			}
 			continue
 		}
-		t := bytes.TrimLeftFunc(raw, unicode.IsSpace)
+		t := bytes.TrimLeftFunc(text, unicode.IsSpace)
 		if len(t) == 0 || t[0] == '#' || t[0] == ';' {
 			continue
 		}
@@ -289,130 +271,74 @@ func (p *parser) scan(data []byte) {
 				p.fail(n, shown+" has no key name before the "+string(t[0]), "want key = value")
 				continue
 			}
-			if q := openQuote(t[i+1:]); q != "" {
+			key := strings.TrimSpace(string(t[:i]))
+			v, q, after := readValue(string(t[i+1:]))
+			switch {
+			case q != "" && after == "" && v == "":
 				p.fail(n, "the value opens a "+q+" quote that this line does not close",
 					"values must fit on one line; close the quote")
 				continue
-			}
-			key := strings.TrimSpace(string(t[:i]))
-			if q, after := afterQuote(t[i+1:]); after != "" {
-				// ini.v1 keeps what is between the quotes and drops the rest.
+			case after != "":
 				p.errs = append(p.errs, &Error{File: p.file, Line: n, Section: strings.TrimSpace(section), Key: quoteKey(key),
 					Problem: "text " + quote(after) + " after the closing " + q + " quote would be ignored",
 					Hint:    "put it inside the quotes, or start a comment with ;"})
 				continue
 			}
-			p.entries = append(p.entries, entry{n, section, key})
+			p.entries = append(p.entries, entry{n, section, key, strings.TrimSpace(v)})
 		}
 	}
 }
 
-// openQuote mirrors ini.v1's readValue: a value starting with """, ` or
-// (with UnescapeValueDoubleQuotes) " whose closing quote is not on the same
-// line makes ini.v1 read on into the following lines. It returns that
-// quote, or "" when the value stays on its line.
-func openQuote(rest []byte) string {
-	v := bytes.TrimLeftFunc(rest, unicode.IsSpace)
-	var q string
+// readValue reads the value after a key's "=". A value starting with """,
+// ` or " is quoted: it runs to the last such quote on the line and is taken
+// literally (with \" for " inside "…"); only a comment may follow. Otherwise
+// ; or # starts a comment, and a value wholly in '…' loses its quotes. q is
+// the opening quote of a quoted value; an unclosed one gives v and after
+// both "", and text after the closing quote comes back in after.
+func readValue(rest string) (v, q, after string) {
+	line := strings.TrimLeftFunc(rest, unicode.IsSpace)
 	switch {
-	case len(v) > 3 && string(v[:3]) == `"""`:
+	case strings.HasPrefix(line, `"""`):
 		q = `"""`
-	case len(v) > 0 && v[0] == '`':
+	case strings.HasPrefix(line, "`"):
 		q = "`"
-	case len(v) > 0 && v[0] == '"':
+	case strings.HasPrefix(line, `"`):
 		q = `"`
-	default:
-		return ""
 	}
-	if bytes.Contains(v[len(q):], []byte(q)) {
-		return ""
-	}
-	return q
-}
-
-// afterQuote returns, for a value quoted on one line, the quote and the text
-// after its closing quote that ini.v1 would silently drop (a ; or # comment
-// is fine); "" when there is none.
-func afterQuote(rest []byte) (q, after string) {
-	v := bytes.TrimSpace(rest)
-	switch {
-	case len(v) > 3 && string(v[:3]) == `"""`:
-		q = `"""`
-	case len(v) > 0 && v[0] == '`':
-		q = "`"
-	case len(v) > 0 && v[0] == '"':
-		q = `"`
-	default:
-		return "", ""
-	}
-	// ini.v1 closes the value at the last quote on the line.
-	end := bytes.LastIndex(v[len(q):], []byte(q))
-	if end < 0 {
-		return q, ""
-	}
-	tail := bytes.TrimSpace(v[len(q)+end+len(q):])
-	if len(tail) == 0 || tail[0] == ';' || tail[0] == '#' {
-		return q, ""
-	}
-	return q, string(tail)
-}
-
-// crossCheck confirms ini.v1 saw exactly the keys the scanner saw, so every
-// value gets the right line number.
-func (p *parser) crossCheck(f *ini.File) error {
-	type at struct{ section, key string }
-	seen := make(map[at]bool, len(p.entries))
-	for _, e := range p.entries {
-		s := e.section
-		if s == "" {
-			s = ini.DefaultSection
+	if q != "" {
+		inner := line[len(q):]
+		end := strings.LastIndex(inner, q)
+		if end < 0 {
+			return "", q, ""
 		}
-		if e.key == "-" {
-			// ini.v1 renames "-" keys to "#1", "#2", ...: an unknown key
-			// either way, so it needs no value.
-			continue
+		if tail := strings.TrimSpace(inner[end+len(q):]); tail != "" && tail[0] != ';' && tail[0] != '#' {
+			return "", q, tail
 		}
-		seen[at{s, e.key}] = true
-	}
-	n := 0
-	for _, s := range f.Sections() {
-		for _, k := range s.Keys() {
-			if strings.HasPrefix(k.Name(), "#") {
-				continue
-			}
-			n++
-			if !seen[at{s.Name(), k.Name()}] {
-				return p.internal(fmt.Sprintf("the INI parser found key %q in [%s] where the line scanner did not", k.Name(), s.Name()))
-			}
+		v = inner[:end]
+		if q == `"` {
+			v = strings.ReplaceAll(v, `\"`, `"`)
 		}
-	}
-	if n != len(seen) {
-		return p.internal(fmt.Sprintf("the INI parser found %d keys, the line scanner %d", n, len(seen)))
-	}
-	return nil
-}
-
-// value is the trimmed value ini.v1 read for an entry.
-func value(f *ini.File, e entry) (string, bool) {
-	s, err := f.GetSection(e.section)
-	if err != nil {
-		return "", false
-	}
-	// Keys() rather than GetKey: GetKey falls back to parent sections.
-	for _, k := range s.Keys() {
-		if k.Name() == e.key {
-			// Value(), not String(): String expands %(name)s references.
-			return strings.TrimSpace(k.Value()), true
+		if v == "" {
+			// An empty quoted value: not to be taken for an unclosed quote.
+			return "", "", ""
 		}
+		return v, q, ""
 	}
-	return "", false
+	line = strings.TrimSpace(line)
+	if i := strings.IndexAny(line, "#;"); i >= 0 {
+		line = strings.TrimSpace(line[:i])
+	}
+	if len(line) >= 2 && line[0] == '\'' && strings.IndexByte(line[1:], '\'') == len(line)-2 {
+		line = line[1 : len(line)-1]
+	}
+	return line, "", ""
 }
 
 func knownSection(norm string) bool { return slices.Contains(sectionNames, norm) }
 
-// interpret turns the scanned lines and ini.v1's values into a Config,
-// collecting warnings and value errors in p.
-func (p *parser) interpret(f *ini.File) *Config {
+// interpret turns the scanned lines into a Config, collecting warnings and
+// value errors in p.
+func (p *parser) interpret() *Config {
 	c := &Config{src: source{
 		file:     p.file,
 		line:     map[string]int{},
@@ -485,8 +411,8 @@ func (p *parser) interpret(f *ini.File) *Config {
 		}
 		sec := strings.TrimSpace(occ[0].section)
 		if len(occ) > 1 {
-			// ini.v1 would quietly keep the last value; which one the user
-			// meant is theirs to say.
+			// Keeping either value quietly would be a guess; which one the
+			// user meant is theirs to say.
 			for _, e := range occ[1:] {
 				p.errs = append(p.errs, &Error{File: p.file, Line: e.line, Section: strings.TrimSpace(e.section), Key: e.key,
 					Problem: fmt.Sprintf("set twice, on lines %d and %d", occ[0].line, e.line), Hint: "keep one of them"})
@@ -494,11 +420,7 @@ func (p *parser) interpret(f *ini.File) *Config {
 			continue
 		}
 		e := occ[0]
-		v, ok := value(f, e)
-		if !ok {
-			p.errs = append(p.errs, p.internal(fmt.Sprintf("the INI parser has no value for %q in [%s]", e.key, e.section)))
-			continue
-		}
+		v := e.value
 		if v == "" {
 			c.src.empty[sp.name] = e.line
 			continue

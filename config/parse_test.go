@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -188,6 +189,8 @@ func TestParseErrors(t *testing.T) {
 		{"multi-line value", "[artifact]\npublisher_contact = \"\"\"a\nb\"\"\"\n",
 			`t.ini:2: the value opens a """ quote that this line does not close; values must fit on one line; close the quote` + "\n" +
 				`t.ini:3: "b\"\"\"" is not a key = value line; want key = value, a [section] header, or a comment starting with ;`},
+		{"unclosed triple quote, no final newline", "[artifact]\npublisher_contact = \"\"\"",
+			`t.ini:2: the value opens a """ quote that this line does not close; values must fit on one line; close the quote`},
 		{"unclosed double quote", "[artifact]\npublisher_contact = \"a\n",
 			`t.ini:2: the value opens a " quote that this line does not close; values must fit on one line; close the quote`},
 		{"NUL", "[target_db]\ninstance_type = db\x00\n", `t.ini:2: the line contains a NUL byte; is this a text file?`},
@@ -418,5 +421,24 @@ func TestUnknownKeyWarningsAreCapped(t *testing.T) {
 	}
 	if total > 4000 {
 		t.Errorf("warnings are %d bytes long", total)
+	}
+}
+
+// The grammar carries sections whose keys are not in the key table (such
+// as a [masking] section keyed by schema.table.column): each line comes out
+// with its section, key, value and line number.
+func TestScanKeepsFreeFormSections(t *testing.T) {
+	p := &parser{file: "t.ini"}
+	p.scan([]byte("[masking]\npublic.users.email = hash ; keep the domain\r\nPublic.Orders.Card: 'redact'\n[hooks]\npost_clone = `psql -c 'select 1; select 2'`\n"))
+	if len(p.errs) > 0 {
+		t.Fatal(p.errs)
+	}
+	want := []entry{
+		{2, "masking", "public.users.email", "hash"},
+		{3, "masking", "Public.Orders.Card", "redact"},
+		{5, "hooks", "post_clone", "psql -c 'select 1; select 2'"},
+	}
+	if !slices.Equal(p.entries, want) {
+		t.Errorf("entries = %+v\nwant      %+v", p.entries, want)
 	}
 }

@@ -147,7 +147,7 @@ func (c *Config) crossChecks() []error {
 			"keep one: restore_to_time clones the source as it was at a time, snapshot_identifier restores a snapshot"))
 	}
 
-	if c.InstanceClass != "" && c.InstanceClass != "db.serverless" {
+	if c.InstanceClass != "" && c.InstanceClass != ServerlessClass {
 		for _, name := range []string{"serverless_min_capacity", "serverless_max_capacity"} {
 			if sp := spec(name); sp.format(c) != "" {
 				errs = append(errs, c.at(sp,

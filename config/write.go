@@ -46,9 +46,9 @@ func (c *Config) Write(w io.Writer) error {
 	return err
 }
 
-// iniValue renders v so that ini.v1 (with Parse's options) reads back
-// exactly v: plain when it can be, otherwise in backquotes or triple
-// quotes, which ini.v1 takes literally up to the last closing quote.
+// iniValue renders v so that Parse reads back exactly v: plain when it can
+// be, otherwise in backquotes or triple quotes, which Parse takes literally
+// up to the last closing quote.
 func iniValue(v string) (string, error) {
 	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
 		return "", fmt.Errorf("it contains a line break or control character")

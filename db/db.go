@@ -30,6 +30,9 @@ const (
 	EngineMySQL    = "aurora-mysql"
 )
 
+// AuroraEngines are the engines a copy-on-write clone works for.
+func AuroraEngines() []string { return []string{EngineMySQL, EnginePostgres} }
+
 // Target is where to log in. Password is a secret: it is never printed.
 type Target struct {
 	Engine   string // EnginePostgres or EngineMySQL

@@ -3,6 +3,8 @@ package dockerbuild
 import (
 	"archive/tar"
 	"context"
+	"debug/elf"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,9 +22,20 @@ import (
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 
-// testBins are small Go programs built once for the whole package.
+// testBins are small test binaries made once for the whole package.
 var testBins struct {
 	static, otherArch, dir string
+}
+
+// defaultTimeouts are what dbaf uses unless told otherwise.
+var defaultTimeouts Timeouts
+
+// otherArch is an architecture this machine's binaries are not built for.
+func otherArch() string {
+	if runtime.GOARCH == "arm64" {
+		return "amd64"
+	}
+	return "arm64"
 }
 
 func TestMain(m *testing.M) {
@@ -33,36 +46,45 @@ func TestMain(m *testing.M) {
 	testBins.dir = dir
 	src := filepath.Join(dir, "main.go")
 	os.WriteFile(src, []byte("package main\n\nfunc main() { println(\"hello from the image\") }\n"), 0o644)
-	other := "arm64"
-	if runtime.GOARCH == "arm64" {
-		other = "amd64"
-	}
-	build := func(out, arch string) string {
-		p := filepath.Join(dir, out)
-		cmd := exec.Command("go", "build", "-o", p, src)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch, "GOFLAGS=-mod=mod")
-		cmd.Dir = dir
-		if b, err := cmd.CombinedOutput(); err != nil {
-			panic(fmt.Sprintf("building test binary: %v\n%s", err, b))
-		}
-		return p
-	}
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o644)
-	testBins.static = build("static", runtime.GOARCH)
-	testBins.otherArch = build("other", other)
+	testBins.static = filepath.Join(dir, "static")
+	cmd := exec.Command("go", "build", "-o", testBins.static, src)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH, "GOFLAGS=-mod=mod")
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		panic(fmt.Sprintf("building test binary: %v\n%s", err, b))
+	}
+	// CheckBinary reads only the ELF header, so the wrong-architecture binary
+	// is the static one with its machine field rewritten: cross-compiling the
+	// runtime for another architecture cost over a minute on a cold cache.
+	testBins.otherArch = filepath.Join(dir, "other")
+	if err := retarget(testBins.static, testBins.otherArch, archMachine[otherArch()]); err != nil {
+		panic(err)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// retarget copies the ELF file src to dst with its e_machine set to m.
+func retarget(src, dst string, m elf.Machine) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	const eMachine = 18 // offset of e_machine in the ELF header
+	if len(b) < eMachine+2 || elf.Data(b[elf.EI_DATA]) != elf.ELFDATA2LSB {
+		return fmt.Errorf("%s is not a little-endian ELF file", src)
+	}
+	binary.LittleEndian.PutUint16(b[eMachine:], uint16(m))
+	return os.WriteFile(dst, b, 0o755)
 }
 
 func TestCheckBinary(t *testing.T) {
 	text := filepath.Join(t.TempDir(), "script.sh")
 	os.WriteFile(text, []byte("#!/bin/sh\necho hi\n"), 0o755)
 	dynamic := "/bin/ls" // every Debian image has a dynamically linked ls
-	other := "arm64"
-	if runtime.GOARCH == "arm64" {
-		other = "amd64"
-	}
+	other := otherArch()
 	cases := []struct {
 		name, path, arch string
 		wantErr          []string // all must appear; nil = no error
@@ -230,7 +252,7 @@ func needDocker(t testing.TB) *Engine {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	e, err := Connect(ctx)
+	e, err := defaultTimeouts.Connect(ctx)
 	if err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skipf("no Docker engine here (CI unset, so skipping): %v", err)
@@ -309,7 +331,7 @@ func TestConnectNamesDockerHost(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := Connect(ctx)
+	_, err := defaultTimeouts.Connect(ctx)
 	if err == nil {
 		t.Fatal("Connect to a missing socket succeeded")
 	}
@@ -331,7 +353,7 @@ func TestPushAndReadRemote(t *testing.T) {
 	}
 	ref := addr + "/team/db-artifact:v1"
 	var lines []string
-	digest, err := Push(ctx, img, ref, func(l string) { lines = append(lines, l) })
+	digest, err := defaultTimeouts.Push(ctx, img, ref, func(l string) { lines = append(lines, l) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,14 +376,14 @@ func TestPushAndReadRemote(t *testing.T) {
 	if got := resp.Header.Get("Docker-Content-Digest"); got != digest {
 		t.Errorf("registry digest %q, want %s", got, digest)
 	}
-	data, err := ReadRemoteFile(ctx, ref, spec.FilePath)
+	data, err := defaultTimeouts.ReadRemoteFile(ctx, ref, spec.FilePath)
 	if err != nil || string(data) != `{"pushed":true}` {
 		t.Errorf("ReadRemoteFile = %q, %v", data, err)
 	}
-	if _, err := Push(ctx, img, "Bad Ref!", nil); err == nil || !strings.Contains(err.Error(), `"Bad Ref!"`) {
+	if _, err := defaultTimeouts.Push(ctx, img, "Bad Ref!", nil); err == nil || !strings.Contains(err.Error(), `"Bad Ref!"`) {
 		t.Errorf("bad ref: %v", err)
 	}
-	if _, err := ReadRemoteFile(ctx, addr+"/team/none:v1", spec.FilePath); err == nil {
+	if _, err := defaultTimeouts.ReadRemoteFile(ctx, addr+"/team/none:v1", spec.FilePath); err == nil {
 		t.Error("reading a missing remote image succeeded")
 	}
 }
@@ -405,7 +427,7 @@ func TestPushFailureSaysWhatToDo(t *testing.T) {
 	}
 	// Nothing listens there: the push fails and the message says what to check.
 	ref := testenv.FreeAddr(t) + "/team/db-artifact:v1"
-	_, err = Push(context.Background(), img, ref, nil)
+	_, err = defaultTimeouts.Push(context.Background(), img, ref, nil)
 	if err == nil {
 		t.Fatal("push to a closed port succeeded")
 	}

@@ -3,7 +3,6 @@ package dockerbuild
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +13,12 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	units "github.com/docker/go-units"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/moby/moby/client"
+	"github.com/moby/moby/client/pkg/jsonmessage"
 )
 
 // Engine is a connection to the Docker engine, through its HTTP API.
@@ -81,10 +82,6 @@ func (t Timeouts) transport(base *http.Transport) *http.Transport {
 	tr.ResponseHeaderTimeout = t.Response
 	return tr
 }
-
-// Connect reaches the engine named by DOCKER_HOST (or the default socket)
-// with the default timeouts; see Timeouts.Connect.
-func Connect(ctx context.Context) (*Engine, error) { return Timeouts{}.Connect(ctx) }
 
 // Connect reaches the engine named by DOCKER_HOST (or the default socket)
 // and checks it answers, so a stopped or silent engine is reported before
@@ -159,7 +156,7 @@ func (e *Engine) Load(ctx context.Context, img v1.Image, tag string, p Progress)
 		return "", err
 	}
 	if size, err := imageSize(img); err == nil {
-		p.say("sending %s (%s) to the engine", tag, humanBytes(size))
+		p.say("sending %s (%s) to the engine", tag, HumanSize(size))
 	}
 	pr, pw := io.Pipe()
 	go func() {
@@ -184,34 +181,44 @@ func (e *Engine) Load(ctx context.Context, img v1.Image, tag string, p Progress)
 // for each progress tick of each layer ("Loading layer" …) and the line
 // names neither: each distinct line is forwarded once.
 func readMessages(r io.Reader, p Progress) error {
-	dec := json.NewDecoder(r)
-	seen := map[string]bool{}
+	w := &lineWriter{p: p}
+	err := jsonmessage.DisplayStream(r, w)
+	w.flush()
+	return err
+}
+
+// lineWriter turns what jsonmessage prints into one Progress line per
+// non-blank line.
+type lineWriter struct {
+	p    Progress
+	buf  []byte
+	seen map[string]bool
+}
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.buf = append(w.buf, b...)
 	for {
-		var m struct {
-			Stream      string `json:"stream"`
-			Status      string `json:"status"`
-			Error       string `json:"error"`
-			ErrorDetail *struct {
-				Message string `json:"message"`
-			} `json:"errorDetail"`
+		i := bytes.IndexAny(w.buf, "\r\n")
+		if i < 0 {
+			return len(b), nil
 		}
-		if err := dec.Decode(&m); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
+		w.say(w.buf[:i])
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func (w *lineWriter) flush() {
+	w.say(w.buf)
+	w.buf = nil
+}
+
+func (w *lineWriter) say(line []byte) {
+	if s := strings.TrimSpace(string(line)); s != "" && !w.seen[s] {
+		if w.seen == nil {
+			w.seen = map[string]bool{}
 		}
-		if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
-			return errors.New(m.ErrorDetail.Message)
-		}
-		if m.Error != "" {
-			return errors.New(m.Error)
-		}
-		line := strings.TrimSpace(m.Stream + m.Status)
-		if line == "" || seen[line] {
-			continue
-		}
-		seen[line] = true
-		p.say("%s", line)
+		w.seen[s] = true
+		w.p.say("%s", s)
 	}
 }
 
@@ -307,12 +314,14 @@ func imageSize(img v1.Image) (int64, error) {
 	return n, nil
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+// decimalUnits are the units `docker images` shows sizes in.
+var decimalUnits = []string{"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"}
+
+// HumanSize formats a byte count the one way dbaf shows sizes: decimal
+// units with one decimal, as `docker images` does ("24.9 MB", "512 B").
+func HumanSize(n int64) string {
+	if n < 1000 && n > -1000 {
+		return fmt.Sprintf("%d B", n)
 	}
-	return fmt.Sprintf("%d B", n)
+	return units.CustomSize("%.1f %s", float64(n), 1000, decimalUnits)
 }

@@ -14,14 +14,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// Push publishes img as ref, with credentials from the usual Docker config
-// (~/.docker/config.json, credential helpers), and returns its digest.
-// Registries on localhost or 127.0.0.1 are reached over plain HTTP.
-func Push(ctx context.Context, img v1.Image, ref string, p Progress) (string, error) {
-	return Timeouts{}.Push(ctx, img, ref, p)
-}
-
-// Push publishes img as ref, bounded by t; see the package function Push.
+// Push publishes img as ref, bounded by t, with credentials from the usual
+// Docker config (~/.docker/config.json, credential helpers), and returns
+// its digest. Registries on localhost or 127.0.0.1 are reached over plain
+// HTTP.
 func (t Timeouts) Push(ctx context.Context, img v1.Image, ref string, p Progress) (string, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
@@ -36,7 +32,7 @@ func (t Timeouts) Push(ctx context.Context, img v1.Image, ref string, p Progress
 			// One line per tenth, not per chunk.
 			if u.Total > 0 && (u.Complete == u.Total || u.Complete*10/u.Total != last) {
 				last = u.Complete * 10 / u.Total
-				p.say("pushed %s of %s", humanBytes(u.Complete), humanBytes(u.Total))
+				p.say("pushed %s of %s", HumanSize(u.Complete), HumanSize(u.Total))
 			}
 		}
 	}()
@@ -58,12 +54,7 @@ func (t Timeouts) Push(ctx context.Context, img v1.Image, ref string, p Progress
 }
 
 // ReadRemoteFile returns the file at path inside the image ref in its
-// registry, without pulling the image into an engine.
-func ReadRemoteFile(ctx context.Context, ref, path string) ([]byte, error) {
-	return Timeouts{}.ReadRemoteFile(ctx, ref, path)
-}
-
-// ReadRemoteFile reads a file from an image in its registry, bounded by t.
+// registry, bounded by t, without pulling the image into an engine.
 func (t Timeouts) ReadRemoteFile(ctx context.Context, ref, path string) ([]byte, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {

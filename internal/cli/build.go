@@ -17,27 +17,7 @@ import (
 )
 
 // defaultConfigFile is read when `dbaf build` gets no CONFIG argument.
-const defaultConfigFile = "artifact_config.ini"
-
-// buildFlags fill or override INI values; each maps to one INI key and is
-// parsed by config.Set, so flags and the file accept exactly the same values.
-var buildFlags = []struct{ flag, key, usage string }{
-	{"source-cluster", "source_db_cluster_id", "source Aurora cluster id"},
-	{"subnets", "subnet_ids", `"source" (the source's subnet group) or two or more comma-separated subnet ids`},
-	{"instance-class", "instance_type", "instance class of the clone, e.g. db.r6g.large or db.serverless"},
-	{"allowed-cidr", "allowed_cidr", "IPv4 CIDR allowed to connect (default: the VPC's CIDR)"},
-	{"publicly-accessible", "publicly_accessible", "give the clone a public address: true or false (default false)"},
-	{"restore-to-time", "restore_to_time", "clone the source as of this RFC 3339 time (default: latest restorable)"},
-	{"snapshot-identifier", "snapshot_identifier", "restore from this cluster snapshot instead of cloning"},
-	{"backup-retention-days", "backup_retention_days", "clone backup retention, 1-35 days"},
-	{"backup-window", "preferred_backup_window", "clone backup window, hh24:mi-hh24:mi UTC"},
-	{"maintenance-window", "preferred_maintenance_window", "clone maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC"},
-	{"serverless-min-capacity", "serverless_min_capacity", "Serverless v2 minimum ACUs (db.serverless only)"},
-	{"serverless-max-capacity", "serverless_max_capacity", "Serverless v2 maximum ACUs (db.serverless only)"},
-	{"tag", "image_tag", "image tag (default " + config.DefaultImageTag + ")"},
-	{"publisher-contact", "publisher_contact", "who developers contact when a clone fails"},
-	{"clone-ttl", "clone_ttl", "how long a clone may live, e.g. 72h or 3d"},
-}
+const defaultConfigFile = config.DefaultFile
 
 // BuildOptions are those of `dbaf build`.
 type BuildOptions struct {
@@ -79,9 +59,9 @@ With --yes, or without a terminal, dbaf never prompts.`,
 			if len(args) == 1 {
 				opts.Path = args[0]
 			}
-			for _, bf := range buildFlags {
-				if !cmd.Flags().Changed(bf.flag) {
-					delete(opts.overrides, bf.key)
+			for _, k := range config.Keys() {
+				if !cmd.Flags().Changed(k.Flag) {
+					delete(opts.overrides, k.Name)
 				}
 			}
 			if runF != nil {
@@ -95,9 +75,8 @@ With --yes, or without a terminal, dbaf never prompts.`,
 	fl.StringVar(&opts.Push, "push", "", "also push the image to this registry reference, e.g. 127.0.0.1:5000/db-artifact:latest")
 	fl.StringVar(&opts.Binary, "dbaf-binary", "", "static linux dbaf binary to put in the image (default: this dbaf)")
 	fl.StringVar(&opts.Arch, "arch", "", "image architecture, amd64 or arm64 (default: this machine's)")
-	for _, bf := range buildFlags {
-		opts.overrides[bf.key] = fl.String(bf.flag, "", bf.usage+" [INI: "+bf.key+"]")
-	}
+	// Flags fill or override INI values, one per key of config's table.
+	opts.overrides = config.BindFlags(fl)
 	return cmd
 }
 
@@ -301,10 +280,10 @@ func (f *Factory) loadBuildConfig(path string, overrides map[string]*string, val
 
 // withOverrides applies the build flags that were given to cfg.
 func withOverrides(cfg *config.Config, overrides map[string]*string) (*config.Config, error) {
-	for _, f := range buildFlags {
-		if v, ok := overrides[f.key]; ok {
-			if err := cfg.Set(f.key, *v); err != nil {
-				return nil, usageErr{fmt.Errorf("--%s: %w", f.flag, err)}
+	for _, k := range config.Keys() {
+		if v, ok := overrides[k.Name]; ok {
+			if err := cfg.Set(k.Name, *v); err != nil {
+				return nil, usageErr{fmt.Errorf("--%s: %w", k.Flag, err)}
 			}
 		}
 	}

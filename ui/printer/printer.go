@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/dockerbuild"
 )
 
 // Printer renders an operation's events without a terminal UI.
@@ -132,18 +133,7 @@ func (j *JSON) Emit(e artifact.Event) {
 }
 
 // Bytes formats a size the way `docker images` does (decimal units).
-func Bytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
-}
+func Bytes(n int64) string { return dockerbuild.HumanSize(n) }
 
 func round(d time.Duration) time.Duration {
 	switch {

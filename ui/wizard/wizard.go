@@ -66,7 +66,7 @@ type Options struct {
 
 // defaultConfigPath is where the wizard writes the INI when told
 // nowhere: the file `dbaf build` reads by default.
-const defaultConfigPath = "artifact_config.ini"
+const defaultConfigPath = config.DefaultFile
 
 // ErrAborted is returned by Run when the user leaves before an
 // image was built.

@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/dbaf/dbaf/config"
 )
 
 // Step 3: the instance class, from those orderable for the source's engine
@@ -18,7 +20,7 @@ import (
 // (two lines each).
 const classChrome = 7
 
-const wizServerless = "db.serverless"
+const wizServerless = config.ServerlessClass
 
 type classState struct {
 	load    wizLoad

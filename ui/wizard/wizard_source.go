@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/db"
 )
 
 // Step 1: the source cluster.
@@ -92,7 +94,7 @@ func (w *Model) newInput(prompt, placeholder string) textinput.Model {
 // cannotClone says why a cluster cannot be a clone's source, or "".
 func cannotClone(c *aws.Cluster) (short, long string) {
 	switch {
-	case c.Engine != "aurora-postgresql" && c.Engine != "aurora-mysql":
+	case !slices.Contains(db.AuroraEngines(), c.Engine):
 		return "not Aurora", fmt.Sprintf("%s cannot be cloned: engine %s is not Aurora; dbaf clones aurora-postgresql and aurora-mysql clusters", c.ID, c.Engine)
 	case c.Status != "available":
 		return c.Status, fmt.Sprintf("%s cannot be cloned while it is %s: a clone needs an available source; start it, or wait until it is available", c.ID, c.Status)
