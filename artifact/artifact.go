@@ -28,6 +28,23 @@ type Artifact struct {
 	CloneTTL      Duration  `json:"clone_ttl,omitempty"`
 	Source        Source    `json:"source"`
 	Target        Target    `json:"target"`
+	// Masking and Hooks run on every clone before the developer's password
+	// is set (INI [masking] and [hooks] post_clone).
+	Masking []MaskRule `json:"masking,omitempty"`
+	Hooks   []Hook     `json:"post_clone_hooks,omitempty"`
+}
+
+// MaskRule is one column every clone masks before handover.
+type MaskRule struct {
+	Column   string `json:"column"`   // schema.table.column
+	Strategy string `json:"strategy"` // as db.ParseStrategy reads it: null, redact:4, hash, email, …
+}
+
+// Hook is one post-clone SQL file, carried whole in the artifact so the
+// image needs nothing beside it and stays reproducible.
+type Hook struct {
+	Name string `json:"name"` // the path as written in the INI
+	SQL  string `json:"sql"`
 }
 
 // Source is the cluster an artifact clones.
