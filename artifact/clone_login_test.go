@@ -36,7 +36,7 @@ func (f *fakeLogin) check(ctx context.Context, t db.Target) (*db.Summary, error)
 	return nil, f.err
 }
 
-func loginClone(t *testing.T, check LoginChecker) (*CloneReady, error, []Event) {
+func loginClone(t *testing.T, check LoginChecker) (*CloneReady, []Event, error) {
 	t.Helper()
 	f := newFakeStacks()
 	f.batches = successBatches()
@@ -44,12 +44,12 @@ func loginClone(t *testing.T, check LoginChecker) (*CloneReady, error, []Event) 
 	evs, emit := collect()
 	ready, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: check, Name: "login", Password: "s3cret-pass",
 		PollInterval: time.Millisecond, Now: fixedNow}, emit)
-	return ready, err, *evs
+	return ready, *evs, err
 }
 
 func TestCloneLogsInBeforeReady(t *testing.T) {
 	fl := &fakeLogin{}
-	ready, err, evs := loginClone(t, fl.check)
+	ready, evs, err := loginClone(t, fl.check)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestCloneLogsInBeforeReady(t *testing.T) {
 
 func TestCloneUnreachableIsReadyWithAdvice(t *testing.T) {
 	fl := &fakeLogin{err: fmt.Errorf("%w: 10.0.1.5:5432: i/o timeout", db.ErrUnreachable)}
-	ready, err, evs := loginClone(t, fl.check)
+	ready, evs, err := loginClone(t, fl.check)
 	if err != nil {
 		t.Fatalf("an unreachable clone is still ready: %v", err)
 	}
@@ -96,7 +96,7 @@ func TestCloneUnreachableIsReadyWithAdvice(t *testing.T) {
 func TestCloneRefusedLoginFails(t *testing.T) {
 	refused := &db.LoginRefusedError{User: "postgres", Addr: "login.cluster-x.eu-west-1.rds.amazonaws.com:5432", Message: `password authentication failed for user "postgres"`}
 	fl := &fakeLogin{err: refused}
-	ready, err, evs := loginClone(t, fl.check)
+	ready, evs, err := loginClone(t, fl.check)
 	var ce *CloneError
 	var lr *db.LoginRefusedError
 	if ready != nil || !errors.As(err, &ce) || !errors.As(err, &lr) {
@@ -119,7 +119,7 @@ func TestCloneRefusedLoginFails(t *testing.T) {
 	// Any other failure of the check is a failed clone too: "ready" means
 	// dbaf logged in and saw the data.
 	fl = &fakeLogin{err: errors.New("logged in to postgres@x:5432 but could not read what is there: permission denied")}
-	if _, err, _ := loginClone(t, fl.check); !errors.As(err, &ce) || !strings.Contains(err.Error(), "permission denied") {
+	if _, _, err := loginClone(t, fl.check); !errors.As(err, &ce) || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("summary failure: %v", err)
 	}
 }

@@ -17,9 +17,8 @@ import (
 // copy of its source's. Without it, or where an engine's binaries are
 // missing, clusters are metadata only.
 type databases struct {
-	mgr  *dbserver.Manager
-	log  io.Writer
-	warn sync.Once
+	mgr *dbserver.Manager
+	log io.Writer
 }
 
 func engineOf(awsEngine string) (dbserver.Engine, bool) {

@@ -179,6 +179,7 @@ func (p *props) check(logicalID string) error {
 	if len(p.errs) == 0 {
 		return nil
 	}
+	//lint:ignore ST1005 CloudFormation's own words, which dbaf's root-cause reader expects
 	return fmt.Errorf("Properties validation failed for resource %s with message: [%s]", logicalID, strings.Join(p.errs, ", "))
 }
 
@@ -241,6 +242,7 @@ func handlerError(service string, e *wire.APIError) error {
 	case e.Status >= 500:
 		code = "ServiceInternalError"
 	}
+	//lint:ignore ST1005 CloudFormation's own words, which dbaf's root-cause reader expects
 	return fmt.Errorf("Resource handler returned message: \"%s (Service: %s, Status Code: %d, Request ID: %s)\" (RequestToken: %s, HandlerErrorCode: %s)",
 		e.Message, service, e.Status, wire.NewUUID(), wire.NewUUID(), code)
 }
