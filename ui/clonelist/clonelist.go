@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -95,6 +96,7 @@ type Model struct {
 	confirm bool // asking whether to tear down the selected clone
 	flash   string
 
+	keys      keyMap
 	filter    textinput.Model
 	filtering bool
 
@@ -112,7 +114,7 @@ func New(ctx context.Context, o Options) *Model {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: common.Resolve(o.Theme)}
+	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: common.Resolve(o.Theme), keys: newKeyMap()}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -273,37 +275,37 @@ func (m *Model) updateTeardown(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
-	key := k.String()
-	if key == "ctrl+c" {
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if key.Matches(msg, k.Interrupt) {
 		m.interrupted = true
 		return m.quit()
 	}
 	if m.confirm {
-		switch key {
-		case "y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			m.confirm = false
 			return m.startTeardown()
-		case "n", "esc", "q":
+		case key.Matches(msg, k.No):
 			m.confirm = false
 		}
 		return nil
 	}
 	if m.filtering {
-		switch key {
-		case "enter":
+		switch {
+		case key.Matches(msg, k.KeepFilter):
 			m.filtering = false
 			m.filter.Blur()
-		case "esc":
+		case key.Matches(msg, k.ClearFilter):
 			m.filtering = false
 			m.filter.Blur()
 			m.filter.Reset()
 			m.refresh(m.selectedStack())
-		case "up", "down":
-			m.move(map[string]int{"up": -1, "down": 1}[key])
+		case key.Matches(msg, k.FilterMove):
+			m.move(map[string]int{"up": -1, "down": 1}[msg.String()])
 		default:
 			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(k)
+			m.filter, cmd = m.filter.Update(msg)
 			m.refresh(m.selectedStack())
 			return cmd
 		}
@@ -311,73 +313,73 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch m.stage {
 	case stageLoading:
-		if key == "q" || key == "esc" {
+		if key.Matches(msg, k.Leave) {
 			return m.quit()
 		}
 	case stageError:
-		switch key {
-		case "r":
+		switch {
+		case key.Matches(msg, k.Retry):
 			return m.load()
-		case "q", "esc":
+		case key.Matches(msg, k.Leave):
 			return m.quit()
 		}
 	case stageDetail:
-		switch key {
-		case "esc", "enter", "backspace":
+		switch {
+		case key.Matches(msg, k.Back):
 			m.stage = stageTable
-		case "t":
+		case key.Matches(msg, k.Teardown):
 			if m.selected() != nil {
 				m.confirm = true
 			}
-		case "c":
+		case key.Matches(msg, k.Copy):
 			if c := m.selected(); c != nil && c.Endpoint != "" {
 				m.flash = "endpoint sent to the clipboard (where the terminal allows OSC 52)"
 				return tea.SetClipboard(c.Endpoint)
 			}
-		case "q":
+		case key.Matches(msg, k.Quit):
 			return m.quit()
 		}
 	case stageTable:
-		switch key {
-		case "q":
+		switch {
+		case key.Matches(msg, k.Quit):
 			return m.quit()
-		case "esc":
+		case key.Matches(msg, k.Esc):
 			if m.filter.Value() != "" {
 				m.filter.Reset()
 				m.refresh(m.selectedStack())
 				return nil
 			}
 			return m.quit()
-		case "up", "k":
+		case key.Matches(msg, k.Up):
 			m.move(-1)
-		case "down", "j":
+		case key.Matches(msg, k.Down):
 			m.move(1)
-		case "pgup":
+		case key.Matches(msg, k.PageUp):
 			m.move(-m.tableHeight())
-		case "pgdown":
+		case key.Matches(msg, k.PageDown):
 			m.move(m.tableHeight())
-		case "home", "g":
+		case key.Matches(msg, k.Top):
 			m.move(-len(m.shown))
-		case "end", "G":
+		case key.Matches(msg, k.Bottom):
 			m.move(len(m.shown))
-		case "enter":
+		case key.Matches(msg, k.Details):
 			if m.selected() != nil {
 				m.stage = stageDetail
 			}
-		case "t":
+		case key.Matches(msg, k.Teardown):
 			if m.selected() != nil {
 				m.confirm = true
 			}
-		case "s":
+		case key.Matches(msg, k.Sort):
 			m.sortBy = (m.sortBy + 1) % len(clSorts)
 			m.refresh(m.selectedStack())
-		case "S":
+		case key.Matches(msg, k.Reverse):
 			m.desc = !m.desc
 			m.refresh(m.selectedStack())
-		case "/":
+		case key.Matches(msg, k.Filter):
 			m.filtering = true
 			return m.filter.Focus()
-		case "r":
+		case key.Matches(msg, k.Refresh):
 			return m.load()
 		}
 	}
@@ -549,7 +551,7 @@ func (m *Model) header(right string) string {
 func (m *Model) viewLoading() string {
 	frame := strings.TrimSpace(ansi.Strip(m.spin.View()))
 	return strings.Join([]string{m.header(""), "", m.theme.Accent.Render(frame) + " loading the dbaf clones…", "",
-		common.Help(m.theme, "q", "quit")}, "\n")
+		m.hints(0)}, "\n")
 }
 
 func (m *Model) viewError() string {
@@ -558,7 +560,7 @@ func (m *Model) viewError() string {
 	for _, l := range common.Wrap(m.loadErr.Error(), m.w-4, 8) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", common.Help(t, "r", "retry", "q", "quit"))
+	lines = append(lines, "", m.hints(0))
 	return strings.Join(lines, "\n")
 }
 
@@ -592,7 +594,7 @@ func (m *Model) viewTable() string {
 
 	if len(m.clones) == 0 {
 		lines = append(lines, "No dbaf clones in "+common.Or(m.o.Region, "this region")+". dbaf clone makes one.", "")
-		lines = append(lines, common.Help(t, "r", "refresh", "q", "quit"))
+		lines = append(lines, m.hints(0))
 		return strings.Join(lines, "\n")
 	}
 
@@ -685,7 +687,7 @@ func (m *Model) viewTable() string {
 	case m.confirm:
 		lines = append(lines, m.confirmLines(m.selectedStack())...)
 	case m.filtering:
-		lines = append(lines, m.filter.View()+"   "+common.Help(t, "enter", "keep filter", "esc", "clear"))
+		lines = append(lines, m.filter.View()+"   "+m.hints(0))
 	default:
 		note := ""
 		if q := m.filter.Value(); q != "" {
@@ -702,7 +704,7 @@ func (m *Model) viewTable() string {
 			note = t.OK.Render(m.flash)
 		}
 		lines = append(lines, note)
-		lines = append(lines, strings.Split(common.HelpWrap(t, m.w, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"), "\n")...)
+		lines = append(lines, strings.Split(m.hints(m.w), "\n")...)
 	}
 	// The note and keys stay at the bottom whatever the height.
 	if len(lines) > m.h {
@@ -752,7 +754,7 @@ func (m *Model) viewDetail() string {
 	case m.flash != "":
 		lines = append(lines, t.OK.Render(m.flash))
 	default:
-		lines = append(lines, common.HelpWrap(t, m.w, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
+		lines = append(lines, m.hints(m.w))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -765,5 +767,5 @@ func (m *Model) confirmLines(stack string) []string {
 	for _, l := range common.Wrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.w, 0) {
 		parts = append(parts, t.Warn.Render(l))
 	}
-	return append(parts, strings.Split(common.HelpWrap(t, m.w, "y", "tear down", "n", "keep"), "\n")...)
+	return append(parts, strings.Split(m.hints(m.w), "\n")...)
 }

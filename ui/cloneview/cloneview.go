@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -118,6 +119,7 @@ type Model struct {
 	flash string // a one-off notice (copied, …)
 
 	showHelp bool // the "?" panel of every key
+	keys     keyMap
 
 	pw        [2]textinput.Model
 	pwFocus   int
@@ -186,7 +188,11 @@ func cvNew(ctx context.Context, o Options) *Model {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, logFocus: true}
+	back := "quit"
+	if o.Embedded {
+		back = "back"
+	}
+	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, logFocus: true, keys: newKeyMap(back)}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -365,39 +371,39 @@ func (m *Model) tick() tea.Cmd {
 	return m.spin.Tick
 }
 
-func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
-	key := k.String()
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
 	if m.showHelp {
 		// Any key closes the keys, so nobody gets stuck in them.
 		m.showHelp = false
-		if key != "ctrl+c" {
+		if !key.Matches(msg, k.Interrupt) {
 			return nil
 		}
 	}
-	if key == "?" && m.stage != stagePassword && m.stage != stageSummary {
+	if key.Matches(msg, k.Help) && m.stage != stagePassword && m.stage != stageSummary {
 		m.showHelp = true
 		return nil
 	}
 	switch m.ask {
 	case askInterrupt:
-		switch key {
-		case "k", "ctrl+c":
+		switch {
+		case key.Matches(msg, k.Keep):
 			return m.keepAndQuit()
-		case "d":
+		case key.Matches(msg, k.TeardownNow):
 			m.ask = askNone
 			return m.stopThenTeardown()
-		case "esc", "b", "n":
+		case key.Matches(msg, k.AskBack):
 			m.ask = askNone
 		}
 		return nil
 	case askTeardown:
-		switch key {
-		case "y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			m.ask = askNone
 			return m.startTeardown()
-		case "n", "esc", "q":
+		case key.Matches(msg, k.No):
 			m.ask = askNone
-		case "ctrl+c":
+		case key.Matches(msg, k.Interrupt):
 			m.ask = askNone
 			return m.quit()
 		}
@@ -406,13 +412,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 
 	switch m.stage {
 	case stagePassword:
-		return m.onPasswordKey(k)
+		return m.onPasswordKey(msg)
 	case stageSummary:
-		switch key {
-		case "enter":
+		switch {
+		case key.Matches(msg, k.Create):
 			m.stage = stageRunning
 			return m.startClone()
-		case "esc":
+		case key.Matches(msg, k.SummaryBack):
 			if m.o.NeedPassword {
 				m.stage = stagePassword
 				m.generated, m.password, m.pwFocus = false, "", 0
@@ -423,15 +429,14 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 			m.res.Err = ErrCancelled
 			return m.quit()
-		case "q", "ctrl+c":
-			m.interrupted = key == "ctrl+c"
+		case key.Matches(msg, k.SummaryQuit):
+			m.interrupted = key.Matches(msg, k.Interrupt)
 			m.res.Err = ErrCancelled
 			return m.quit()
 		}
 		return nil
 	case stageRunning:
-		switch key {
-		case "ctrl+c", "q":
+		if key.Matches(msg, k.Stop) {
 			if !m.stackKnown {
 				m.interrupted = true
 				// Nothing exists yet (or the create call is in flight: Close
@@ -443,72 +448,72 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	case stageStopping:
-		if key == "ctrl+c" {
+		if key.Matches(msg, k.QuitNow) {
 			return m.keepAndQuit()
 		}
 	case stageReady:
-		switch key {
-		case "t":
+		switch {
+		case key.Matches(msg, k.Teardown):
 			m.ask = askTeardown
 			return nil
-		case "c":
+		case key.Matches(msg, k.Copy):
 			if m.ready != nil && m.ready.Connection != "" {
 				m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
 				return tea.SetClipboard(m.ready.Connection)
 			}
 			return nil
-		case "q", "ctrl+c", "esc":
+		case key.Matches(msg, k.LeaveKept):
 			m.res.LeftRunning = m.info.Stack
 			return m.quit()
 		}
 	case stageFailed, stageError, stageTeardownFailed:
-		switch key {
-		case "t":
+		switch {
+		case key.Matches(msg, k.TeardownRest):
 			if m.remains() {
 				m.ask = askTeardown
 			}
 			return nil
-		case "q", "ctrl+c", "esc":
+		case key.Matches(msg, k.Leave):
 			if m.remains() {
 				m.res.LeftRunning = m.info.Stack
 			}
 			return m.quit()
 		}
 	case stageTeardown:
-		if key == "ctrl+c" || key == "q" {
+		if key.Matches(msg, k.StopWatching) {
 			// CloudFormation goes on deleting; only the watching stops.
-			m.interrupted = key == "ctrl+c"
+			m.interrupted = key.Matches(msg, k.Interrupt)
 			m.res.LeftRunning = m.info.Stack
 			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
 			m.tdOp.stopAsync()
 			return m.quit()
 		}
 	case stageTornDown:
-		switch key {
-		case "q", "ctrl+c", "esc", "enter":
+		if key.Matches(msg, k.Close) {
 			return m.quit()
 		}
 	}
-	if m.logFocus || key == "tab" {
-		m.onLogKey(key)
+	if m.logFocus || key.Matches(msg, k.LogTab) {
+		m.onLogKey(msg)
 	}
 	return nil
 }
 
-func (m *Model) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "ctrl+c", "esc":
-		m.interrupted = k.String() == "ctrl+c"
+func (m *Model) onPasswordKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.PwCancel):
+		m.interrupted = key.Matches(msg, k.Interrupt)
 		m.res.Err = ErrCancelled
 		return m.quit()
-	case "ctrl+g":
+	case key.Matches(msg, k.PwGenerate):
 		m.generated, m.password, m.pwErr = true, "", ""
 		m.pw[0].Reset()
 		m.pw[1].Reset()
 		return m.afterPassword()
-	case "tab", "shift+tab", "up", "down":
+	case key.Matches(msg, k.PwOther):
 		return m.focusPassword(1 - m.pwFocus)
-	case "enter":
+	case key.Matches(msg, k.PwNext):
 		v := m.pw[m.pwFocus].Value()
 		if m.pwFocus == 0 {
 			if err := cvCheckPassword(v); err != nil {
@@ -535,7 +540,7 @@ func (m *Model) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.afterPassword()
 	}
 	var cmd tea.Cmd
-	m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(k)
+	m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
 	return cmd
 }
 
@@ -572,22 +577,25 @@ func cvCheckPassword(pw string) error {
 	return nil
 }
 
-func (m *Model) onLogKey(key string) {
+func (m *Model) onLogKey(msg tea.KeyPressMsg) {
+	k := m.keys
 	page := max(1, m.logHeight()-1)
-	switch key {
-	case "tab":
+	switch {
+	case key.Matches(msg, k.LogTab):
 		m.logFocus = !m.logFocus
-	case "up", "k":
+	case key.Matches(msg, k.LogUp):
 		m.logScroll++
-	case "down", "j":
+	case key.Matches(msg, k.LogDown):
 		m.logScroll--
-	case "pgup":
-		m.logScroll += page
-	case "pgdown":
-		m.logScroll -= page
-	case "home", "g":
+	case key.Matches(msg, k.LogPage):
+		if msg.String() == "pgup" {
+			m.logScroll += page
+		} else {
+			m.logScroll -= page
+		}
+	case key.Matches(msg, k.LogTop):
 		m.logScroll = m.log.len()
-	case "end", "G":
+	case key.Matches(msg, k.LogBottom):
 		m.logScroll = 0
 	}
 	m.clampScroll()

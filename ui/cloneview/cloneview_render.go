@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -526,78 +525,25 @@ func (m *Model) helpLine() string {
 		return t.OK.Render("✓ " + m.flash)
 	}
 	if m.showHelp {
-		return common.HelpWrap(t, m.w, "any key", "close the keys")
+		return common.Hints(t, m.w, m.keys.CloseHelp)
 	}
-	pairs := m.keyPairs()
-	if len(pairs) == 0 {
+	if m.stage == stagePassword || m.stage == stageSummary {
+		return "" // their screens show their keys in place
+	}
+	keys := m.help().ShortHelp()
+	if len(keys) == 0 {
 		return ""
 	}
-	return common.HelpWrap(t, m.w, append(pairs, "?", "all keys")...)
-}
-
-// keyPairs are the keys of the current stage, most useful first.
-func (m *Model) keyPairs() []string {
-	scroll := []string{"↑↓ pgup pgdn", "scroll", "end", "follow"}
-	if !m.logFocus {
-		scroll = []string{"tab", "scroll the log"}
-	}
-	back := "quit"
-	if m.o.Embedded {
-		back = "back"
-	}
-	switch m.ask {
-	case askInterrupt:
-		return []string{"k", "keep creating & quit", "d", "tear down now", "esc", "back"}
-	case askTeardown:
-		return []string{"y", "tear down", "n", "keep"}
-	}
-	switch m.stage {
-	case stageRunning:
-		return append([]string{"ctrl+c", "stop…"}, scroll...)
-	case stageStopping:
-		return []string{"ctrl+c", "quit now (the stack goes on)"}
-	case stageReady:
-		return append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)
-	case stageFailed, stageError, stageTeardownFailed:
-		keys := []string{}
-		if m.remains() {
-			keys = append(keys, "t", "tear down what remains")
-		}
-		return append(append(keys, "q", back), scroll[:2]...)
-	case stageTeardown:
-		return append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)
-	case stageTornDown:
-		return append([]string{"q", back}, scroll[:2]...)
-	}
-	return nil
+	return common.Hints(t, m.w, append(keys, m.keys.Help)...)
 }
 
 // fullHelp is the "?" panel: every key of the stage, then the log's.
 func (m *Model) fullHelp() []string {
-	bind := func(pairs ...string) []key.Binding {
-		var bs []key.Binding
-		for i := 0; i+1 < len(pairs); i += 2 {
-			bs = append(bs, key.NewBinding(key.WithKeys(pairs[i]), key.WithHelp(pairs[i], pairs[i+1])))
-		}
-		return bs
-	}
-	var stage []string
-	for i, p := range m.keyPairs() {
-		// The log's keys have their own column.
-		if i%2 == 0 && (p == "↑↓ pgup pgdn" || p == "end" || p == "tab") {
-			break
-		}
-		stage = append(stage, p)
-	}
 	h := help.New()
 	h.Styles = m.theme.HelpStyles()
 	h.SetWidth(m.panelWidth())
-	groups := [][]key.Binding{
-		bind(stage...),
-		bind("↑/k", "scroll the log up", "↓/j", "scroll down", "pgup/pgdn", "a page", "home/g", "the oldest event", "end/G", "follow new events", "tab", "keys to the log or not"),
-	}
 	lines := []string{m.theme.Title.Render("Keys"), ""}
-	lines = append(lines, strings.Split(h.FullHelpView(groups), "\n")...)
+	lines = append(lines, strings.Split(h.FullHelpView(m.help().FullHelp()), "\n")...)
 	return m.box(lines)
 }
 
@@ -625,7 +571,7 @@ func (m *Model) viewPassword() string {
 	} else {
 		lines = append(lines, t.Subtle.Render("Or press ctrl+g: dbaf generates one and shows it once, when the clone is ready."))
 	}
-	lines = append(lines, "", common.HelpWrap(t, m.w, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
+	lines = append(lines, "", common.Hints(t, m.w, m.help().ShortHelp()...))
 	return strings.Join(lines, "\n")
 }
 
@@ -700,11 +646,7 @@ func (m *Model) viewSummary() string {
 		}
 		lines = append(lines, "  "+t.Warn.Render(l))
 	}
-	keys := []string{"enter", "create the clone", "q", "quit"}
-	if m.o.NeedPassword {
-		keys = append(keys, "esc", "back to the password")
-	}
-	lines = append(lines, "", common.HelpWrap(t, m.w, keys...))
+	lines = append(lines, "", common.Hints(t, m.w, m.help().ShortHelp()...))
 	return strings.Join(lines, "\n")
 }
 
