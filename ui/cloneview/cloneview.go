@@ -263,22 +263,23 @@ func (m *Model) SetTheme(t common.Theme) { m.theme = t }
 func (m *Model) Close() {
 	for _, op := range []*cvOp{m.startOp, m.tdOp} {
 		if op != nil {
-			op.stop()
+			op.Stop()
 		}
 	}
 	// Only a clone whose end the view never handled (the program quit
 	// first) still has something to say.
 	if op := m.startOp; op != nil && !m.startSeen && m.res.Err == nil {
+		ready, err := op.Result()
 		var ie *artifact.InterruptedError
 		switch {
-		case errors.As(op.err, &ie):
+		case errors.As(err, &ie):
 			m.res.Err, m.res.LeftRunning = ie, ie.Stack
-		case op.err != nil && m.stackKnown:
-			m.res.Err = op.err
-		case op.err != nil:
+		case err != nil && m.stackKnown:
+			m.res.Err = err
+		case err != nil:
 			m.res.Err = ErrCancelled
-		case op.ready != nil && m.res.Ready == nil:
-			r := *op.ready
+		case ready != nil && m.res.Ready == nil:
+			r := *ready
 			m.res.Ready = &r
 		}
 	}
@@ -333,6 +334,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case eventsMsg:
 		return m, m.onEvents(msg)
+	case doneMsg:
+		return m, m.onDone(msg)
 	case tea.PasteMsg:
 		if m.stage == stagePassword {
 			var cmd tea.Cmd
@@ -441,7 +444,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.interrupted = true
 				// Nothing exists yet (or the create call is in flight: Close
 				// reports the InterruptedError that Start returns then).
-				m.startOp.stopAsync()
+				m.startOp.Cancel()
 				return m.quit()
 			}
 			m.ask = askInterrupt
@@ -485,7 +488,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.interrupted = key.Matches(msg, k.Interrupt)
 			m.res.LeftRunning = m.info.Stack
 			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
-			m.tdOp.stopAsync()
+			m.tdOp.Cancel()
 			return m.quit()
 		}
 	case stageTornDown:
@@ -626,7 +629,7 @@ func (m *Model) startClone() tea.Cmd {
 	pw, gen := m.password, m.generated
 	m.password = ""
 	start := m.o.Start
-	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return start(ctx, pw, gen, emit)
 	})
 	m.startOp = op
@@ -637,7 +640,7 @@ func (m *Model) startClone() tea.Cmd {
 // Start has returned, so two watchers never race on one stack.
 func (m *Model) stopThenTeardown() tea.Cmd {
 	m.stage, m.pendingTeardown = stageStopping, true
-	m.startOp.stopAsync()
+	m.startOp.Cancel()
 	return nil
 }
 
@@ -656,7 +659,7 @@ func (m *Model) startTeardown() tea.Cmd {
 	m.startAt, m.endAt = m.now(), time.Time{}
 	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
 	stack, td := m.info.Stack, m.o.Teardown
-	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return nil, td(ctx, stack, emit)
 	})
 	m.tdOp = op
@@ -673,7 +676,7 @@ func (m *Model) keepAndQuit() tea.Cmd {
 		state = artifact.StateNoPassword
 	}
 	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, State: state}
-	m.startOp.stopAsync()
+	m.startOp.Cancel()
 	return m.quit()
 }
 
@@ -688,12 +691,27 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// op is the operation of this view that id names, or nil: one it has
+// moved past.
+func (m *Model) op(id common.OpID) *cvOp {
+	switch {
+	case id == (common.OpID{}):
+		return nil
+	case id == m.startOp.ID():
+		return m.startOp
+	case id == m.tdOp.ID():
+		return m.tdOp
+	}
+	return nil
+}
+
 func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
-	if msg.op != m.startOp && msg.op != m.tdOp || msg.op == nil {
-		return nil // an operation this view has moved past
+	op := m.op(msg.Op)
+	if op == nil {
+		return nil
 	}
 	added := 0
-	for _, e := range msg.events {
+	for _, e := range msg.Events {
 		added += m.apply(e)
 	}
 	if m.logScroll > 0 {
@@ -701,17 +719,20 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 		m.logScroll += added
 		m.clampScroll()
 	}
-	if !msg.closed {
-		return msg.op.next
-	}
-	if msg.op == m.tdOp {
-		return m.teardownDone()
-	}
-	return m.cloneDone()
+	return op.Next()
 }
 
-func (m *Model) cloneDone() tea.Cmd {
-	op := m.startOp
+func (m *Model) onDone(msg doneMsg) tea.Cmd {
+	switch op := m.op(msg.Op); {
+	case op == nil:
+		return nil
+	case op == m.tdOp:
+		return m.teardownDone(msg.Err)
+	}
+	return m.cloneDone(msg.Result, msg.Err)
+}
+
+func (m *Model) cloneDone(ready *artifact.CloneReady, err error) tea.Cmd {
 	m.endAt = m.now()
 	if m.quitting {
 		return nil // Close reports what Start returned
@@ -722,9 +743,9 @@ func (m *Model) cloneDone() tea.Cmd {
 	}
 	var ce *artifact.CloneError
 	switch {
-	case op.err == nil && (op.ready != nil || m.ready != nil):
-		if op.ready != nil {
-			r := *op.ready
+	case err == nil && (ready != nil || m.ready != nil):
+		if ready != nil {
+			r := *ready
 			m.ready = &r
 		}
 		m.stage, m.phase = stageReady, artifact.PhaseReady
@@ -734,20 +755,19 @@ func (m *Model) cloneDone() tea.Cmd {
 				m.rows[i].status, m.rows[i].verb = "CREATE_COMPLETE", "CREATE"
 			}
 		}
-	case errors.As(op.err, &ce):
+	case errors.As(err, &ce):
 		if m.failed == nil {
 			f := ce.Failed
 			m.failed = &f
 		}
 		m.stage, m.phaseFail = stageFailed, true
-		m.res.Failed, m.res.Err = m.failed, op.err
+		m.res.Failed, m.res.Err = m.failed, err
 		if m.failed.Resource != "" {
 			if i := m.rowIndex(m.failed.Resource); i >= 0 {
 				m.rows[i].rootCause = true
 			}
 		}
 	default:
-		err := op.err
 		if err == nil {
 			err = errors.New("the clone ended without reporting an endpoint")
 		}
@@ -757,18 +777,17 @@ func (m *Model) cloneDone() tea.Cmd {
 	return nil
 }
 
-func (m *Model) teardownDone() tea.Cmd {
-	op := m.tdOp
+func (m *Model) teardownDone(err error) tea.Cmd {
 	m.endAt = m.now()
 	if m.quitting {
 		return nil
 	}
-	if op.err != nil {
-		m.stage, m.err, m.phaseFail = stageTeardownFailed, op.err, true
+	if err != nil {
+		m.stage, m.err, m.phaseFail = stageTeardownFailed, err, true
 		if m.res.Err == nil || m.res.Err == m.tdErr {
-			m.res.Err = op.err // the clone's own failure, if any, stays the reason
+			m.res.Err = err // the clone's own failure, if any, stays the reason
 		}
-		m.tdErr = op.err
+		m.tdErr = err
 		return nil
 	}
 	m.stage, m.stackState = stageTornDown, "DELETE_COMPLETE"

@@ -497,11 +497,11 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 func feed(m *Model, evs ...artifact.Event) {
 	if m.startOp == nil {
 		// An operation whose goroutine never runs: the test delivers its events.
-		m.startOp, _ = launch(context.Background(), func(context.Context, artifact.Emit) (*artifact.CloneReady, error) { return nil, nil })
+		m.startOp, _ = launch(context.Background(), func(context.Context, func(artifact.Event)) (*artifact.CloneReady, error) { return nil, nil })
 		m.stage = stageRunning
 		m.startAt = m.now()
 	}
-	m.Update(eventsMsg{op: m.startOp, events: evs})
+	m.Update(eventsMsg{Op: m.startOp.ID(), Events: evs})
 }
 
 func manyEvents(n int) []artifact.Event {

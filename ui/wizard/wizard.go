@@ -234,6 +234,8 @@ func (w *Model) Init() tea.Cmd {
 // retried) and is dropped.
 type wizLoad struct {
 	req    int
+	op     common.OpID // the run of a stream (startStream)
+	next   tea.Cmd     // reads the stream's next events
 	active bool
 	err    error
 	cancel context.CancelFunc
@@ -273,42 +275,28 @@ func (l *wizLoad) stop() {
 	l.req = -1
 }
 
-// streamMsg carries one message of a stream (cluster pages, build
-// events) and the channel the next one comes from.
-type streamMsg struct {
-	next <-chan tea.Msg
-	msg  tea.Msg
+// startStream starts run as l's request (cancelling l's previous one): its
+// events and its end come back as common.EventsMsg and common.DoneMsg
+// naming l.op, which the handlers check to drop a stale request's.
+func startStream[E, T any](w *Model, l *wizLoad, run func(ctx context.Context, emit func(E)) (T, error)) tea.Cmd {
+	ctx, _ := w.begin(l)
+	op, cmd := common.StartOp(ctx, run)
+	l.op, l.next = op.ID(), op.Next()
+	return cmd
 }
 
-// wizStream returns a Cmd that runs produce in its own goroutine and
-// delivers what it sends as messages, in order, one Cmd at a time; send
-// reports false once ctx is done, and produce should then return.
-func wizStream(ctx context.Context, produce func(send func(tea.Msg) bool)) tea.Cmd {
-	ch := make(chan tea.Msg, 16)
-	return func() tea.Msg {
-		go func() {
-			defer close(ch)
-			produce(func(m tea.Msg) bool {
-				select {
-				case ch <- m:
-					return true
-				case <-ctx.Done():
-					return false
-				}
-			})
-		}()
-		return wizNext(ch)()
+// events says whether id names l's request, running; then more is the
+// Cmd that reads its next events.
+func (l *wizLoad) events(id common.OpID) (more tea.Cmd, ok bool) {
+	if id != l.op || !l.active {
+		return nil, false
 	}
+	return l.next, true
 }
 
-func wizNext(ch <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		m, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return streamMsg{next: ch, msg: m}
-	}
+// finishOp is finish for the run id of a stream.
+func (l *wizLoad) finishOp(id common.OpID, err error) bool {
+	return id == l.op && l.finish(l.req, err)
 }
 
 // busy reports whether anything the spinner stands for is running.
@@ -341,9 +329,6 @@ func (w *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			w.spin.Style = w.theme.Accent
 		}
 		return w, nil
-	case streamMsg:
-		_, cmd := w.Update(msg.msg)
-		return w, tea.Batch(cmd, wizNext(msg.next))
 	case spinner.TickMsg:
 		if !w.busy() {
 			w.spinning = false
@@ -381,7 +366,7 @@ func (w *Model) spinIfBusy() tea.Cmd {
 // that are not results.
 func (w *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case clusterPageMsg:
+	case clusterPagesMsg:
 		return w.onClusterPage(msg), true
 	case clustersDoneMsg:
 		return w.onClustersDone(msg), true
@@ -399,8 +384,8 @@ func (w *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return w.onClasses(msg), true
 	case statMsg:
 		return w.onStat(msg), true
-	case buildEventMsg:
-		return w.onBuildEvent(msg), true
+	case buildEventsMsg:
+		return w.onBuildEvents(msg), true
 	case buildDoneMsg:
 		return w.onBuildDone(msg), true
 	}

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/ui/common"
 )
 
 // Step 1: the source cluster.
@@ -38,15 +40,10 @@ type sourceState struct {
 }
 
 type (
-	clusterPageMsg struct {
-		req      int
-		clusters []aws.Cluster
-	}
-	clustersDoneMsg struct {
-		req int
-		err error
-	}
-	clusterMsg struct {
+	// Pages of clusters as the listing finds them, and its end.
+	clusterPagesMsg = common.EventsMsg[[]aws.Cluster]
+	clustersDoneMsg = common.DoneMsg[struct{}]
+	clusterMsg      struct {
 		req     int
 		id      string
 		cluster *aws.Cluster
@@ -124,36 +121,36 @@ func (w *Model) loadClusters() tea.Cmd {
 	s := &w.src
 	s.pick.reset()
 	s.clusters = nil
-	ctx, req := w.begin(&s.list)
 	disc := w.disc
 	if disc == nil {
+		_, req := w.begin(&s.list)
 		s.list.finish(req, fmt.Errorf("no AWS discovery was configured"))
 		return nil
 	}
-	return wizStream(ctx, func(send func(tea.Msg) bool) {
-		err := disc.ClusterPages(ctx, func(page []aws.Cluster) {
-			send(clusterPageMsg{req: req, clusters: page})
-		})
-		send(clustersDoneMsg{req: req, err: err})
+	return startStream(w, &s.list, func(ctx context.Context, emit func([]aws.Cluster)) (struct{}, error) {
+		return struct{}{}, disc.ClusterPages(ctx, emit)
 	})
 }
 
-func (w *Model) onClusterPage(msg clusterPageMsg) tea.Cmd {
+func (w *Model) onClusterPage(msg clusterPagesMsg) tea.Cmd {
 	s := &w.src
-	if msg.req != s.list.req || !s.list.active {
+	more, ok := s.list.events(msg.Op)
+	if !ok {
 		return nil
 	}
-	items := make([]pickerItem, len(msg.clusters))
-	for i := range msg.clusters {
-		items[i] = clusterItem(&msg.clusters[i])
+	for _, page := range msg.Events {
+		items := make([]pickerItem, len(page))
+		for i := range page {
+			items[i] = clusterItem(&page[i])
+		}
+		s.clusters = append(s.clusters, page...)
+		s.pick.add(items)
 	}
-	s.clusters = append(s.clusters, msg.clusters...)
-	s.pick.add(items)
-	return nil
+	return more
 }
 
 func (w *Model) onClustersDone(msg clustersDoneMsg) tea.Cmd {
-	w.src.list.finish(msg.req, msg.err)
+	w.src.list.finishOp(msg.Op, msg.Err)
 	return nil
 }
 
