@@ -78,11 +78,9 @@ type closedTeardownMsg struct{}
 
 // Model is the Bubble Tea model of the clone table.
 type Model struct {
-	o     Options
-	ctx   context.Context
-	theme common.Theme
-	now   func() time.Time
-	w, h  int
+	common.Common
+	o   Options
+	now func() time.Time
 
 	stage   clStage
 	seq     int
@@ -111,10 +109,7 @@ type Model struct {
 
 // New builds the list; ctx bounds its List and Teardown calls.
 func New(ctx context.Context, o Options) *Model {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: common.Resolve(o.Theme), keys: newKeyMap()}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, keys: newKeyMap()}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -153,7 +148,7 @@ func (m *Model) Close() {
 
 // Init loads the clones.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.load(), m.theme.Request())
+	return tea.Batch(m.load(), m.Theme.Request())
 }
 
 func (m *Model) load() tea.Cmd {
@@ -164,7 +159,7 @@ func (m *Model) load() tea.Cmd {
 // fetch asks for the clones again; the table stays on screen meanwhile.
 func (m *Model) fetch() tea.Cmd {
 	m.seq++
-	seq, list, ctx := m.seq, m.o.List, m.ctx
+	seq, list, ctx := m.seq, m.o.List, m.Ctx
 	load := func() tea.Msg {
 		if list == nil {
 			return loadedMsg{seq: seq, err: fmt.Errorf("no way to list clones (Options.List is nil)")}
@@ -184,21 +179,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.stage == stageTeardown && m.td != nil {
 		return m, m.updateTeardown(msg)
 	}
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
+	if m.Prologue(msg) {
 		m.keepCursorVisible()
 		return m, nil
-	case tea.BackgroundColorMsg:
-		m.theme.Follow(msg)
-		return m, nil
+	}
+	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if m.stage != stageLoading || m.o.Still {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		return m, common.Spin(&m.spin, msg, m.stage == stageLoading && !m.o.Still)
 	case loadedMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -264,10 +251,10 @@ func (m *Model) updateTeardown(msg tea.Msg) tea.Cmd {
 		// Close waits for the goroutine: off the event loop.
 		return tea.Batch(func() tea.Msg { td.Close(); return closedTeardownMsg{} }, m.load())
 	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
+		m.SetSize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
-		if m.theme.Follow(msg) {
-			m.td.SetTheme(m.theme)
+		if m.Prologue(msg) {
+			m.td.SetTheme(m.Theme)
 		}
 		return nil
 	}
@@ -400,9 +387,9 @@ func (m *Model) startTeardown() tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	m.td = cloneview.NewTeardown(m.ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
-		Theme: m.theme, Now: m.now, Still: m.o.Still, Embedded: true, Source: c.Source})
-	m.td.SetSize(m.w, m.h)
+	m.td = cloneview.NewTeardown(m.Ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
+		Theme: m.Theme, Now: m.now, Still: m.o.Still, Embedded: true, Source: c.Source})
+	m.td.SetSize(m.Width, m.Height)
 	m.stage = stageTeardown
 	return m.td.Init()
 }
@@ -513,7 +500,7 @@ func (m *Model) expiresText(c *artifact.CloneInfo) string {
 // tableHeight is how many clone rows fit.
 func (m *Model) tableHeight() int {
 	// header, blank, column titles … blank, notes, help
-	return max(1, m.h-6)
+	return max(1, m.Height-6)
 }
 
 // View draws the current stage.
@@ -535,14 +522,14 @@ func (m *Model) View() tea.View {
 	default:
 		s = m.viewTable()
 	}
-	return tea.NewView(common.Fit(s, m.w, m.h))
+	return tea.NewView(common.Fit(s, m.Width, m.Height))
 }
 
 func (m *Model) header(right string) string {
-	t := m.theme
+	t := m.Theme
 	left := t.Title.Render("dbaf list") + "  " + "clones in " + common.Or(m.o.Region, "the current region")
 	r := t.Subtle.Render(right)
-	if gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 && right != "" {
+	if gap := m.Width - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 && right != "" {
 		return left + strings.Repeat(" ", gap) + r
 	}
 	return left
@@ -550,14 +537,14 @@ func (m *Model) header(right string) string {
 
 func (m *Model) viewLoading() string {
 	frame := strings.TrimSpace(ansi.Strip(m.spin.View()))
-	return strings.Join([]string{m.header(""), "", m.theme.Accent.Render(frame) + " loading the dbaf clones…", "",
+	return strings.Join([]string{m.header(""), "", m.Theme.Accent.Render(frame) + " loading the dbaf clones…", "",
 		m.hints(0)}, "\n")
 }
 
 func (m *Model) viewError() string {
-	t := m.theme
+	t := m.Theme
 	lines := []string{m.header(""), "", t.Err.Render("✗ Could not list the clones")}
-	for _, l := range common.Wrap(m.loadErr.Error(), m.w-4, 8) {
+	for _, l := range common.Wrap(m.loadErr.Error(), m.Width-4, 8) {
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines, "", m.hints(0))
@@ -572,7 +559,7 @@ func (m *Model) cells(c *artifact.CloneInfo) [7]string {
 }
 
 func (m *Model) viewTable() string {
-	t := m.theme
+	t := m.Theme
 	dir := "↑"
 	if m.desc {
 		dir = "↓"
@@ -616,12 +603,12 @@ func (m *Model) viewTable() string {
 		used += wd[j] + 2
 	}
 	cols := 7
-	if m.w-used >= 16 {
-		wd[6] = min(wd[6], m.w-used)
+	if m.Width-used >= 16 {
+		wd[6] = min(wd[6], m.Width-used)
 	} else {
 		cols = 6 // no room for the endpoint: enter shows it
 		// Narrower still: owner, source, status and last the stack give way.
-		over := used - 2 - m.w
+		over := used - 2 - m.Width
 		for _, c := range [][2]int{{2, 8}, {1, 10}, {5, 15}, {0, 20}} {
 			if over <= 0 {
 				break
@@ -704,24 +691,24 @@ func (m *Model) viewTable() string {
 			note = t.OK.Render(m.flash)
 		}
 		lines = append(lines, note)
-		lines = append(lines, strings.Split(m.hints(m.w), "\n")...)
+		lines = append(lines, strings.Split(m.hints(m.Width), "\n")...)
 	}
 	// The note and keys stay at the bottom whatever the height.
-	if len(lines) > m.h {
+	if len(lines) > m.Height {
 		tail := len(lines) - end
-		lines = append(lines[:max(0, m.h-tail)], lines[end:]...)
+		lines = append(lines[:max(0, m.Height-tail)], lines[end:]...)
 	}
 	return strings.Join(lines, "\n")
 }
 
 func (m *Model) viewDetail() string {
-	t := m.theme
+	t := m.Theme
 	c := m.selected()
 	if c == nil {
 		return m.viewTable()
 	}
 	plain := lipgloss.NewStyle()
-	w := max(20, min(m.w, 160)-4)
+	w := max(20, min(m.Width, 160)-4)
 	var body []string
 	kv := func(k, v string, st lipgloss.Style) { body = append(body, common.KV(t, k, 8, v, w, st)...) }
 	body = append(body, t.Title.Render(c.Stack))
@@ -745,7 +732,7 @@ func (m *Model) viewDetail() string {
 	lines = append(lines, strings.Split(t.Box.Render(strings.Join(body, "\n")), "\n")...)
 	lines = append(lines, "")
 	if c.Endpoint != "" {
-		lines = append(lines, common.Wrap("Connect as the source's master user, with the password chosen when the clone was made.", m.w-2, 0)...)
+		lines = append(lines, common.Wrap("Connect as the source's master user, with the password chosen when the clone was made.", m.Width-2, 0)...)
 	}
 	lines = append(lines, "Tear it down here with t, or with: "+t.Accent.Render("dbaf teardown "+c.Stack+" --yes"), "")
 	switch {
@@ -754,7 +741,7 @@ func (m *Model) viewDetail() string {
 	case m.flash != "":
 		lines = append(lines, t.OK.Render(m.flash))
 	default:
-		lines = append(lines, m.hints(m.w))
+		lines = append(lines, m.hints(m.Width))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -762,10 +749,10 @@ func (m *Model) viewDetail() string {
 // confirmLines ask whether to tear a stack down, wrapped to the width so
 // that the answers stay on screen.
 func (m *Model) confirmLines(stack string) []string {
-	t := m.theme
+	t := m.Theme
 	parts := []string{}
-	for _, l := range common.Wrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.w, 0) {
+	for _, l := range common.Wrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.Width, 0) {
 		parts = append(parts, t.Warn.Render(l))
 	}
-	return append(parts, strings.Split(m.hints(m.w), "\n")...)
+	return append(parts, strings.Split(m.hints(m.Width), "\n")...)
 }

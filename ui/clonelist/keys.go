@@ -93,5 +93,5 @@ func (m *Model) help() common.KeyMap {
 
 // hints is the short help of the screen shown, wrapped at w (0: one line).
 func (m *Model) hints(w int) string {
-	return common.Hints(m.theme, w, m.help().ShortHelp()...)
+	return common.Hints(m.Theme, w, m.help().ShortHelp()...)
 }

@@ -108,11 +108,9 @@ const defaultLogLimit = 10000
 // Model is the Bubble Tea model of a clone from password to teardown.
 // It is a pointer model: it owns goroutines, which Close stops.
 type Model struct {
-	o     Options
-	ctx   context.Context
-	theme common.Theme
-	now   func() time.Time
-	w, h  int
+	common.Common
+	o   Options
+	now func() time.Time
 
 	stage cvStage
 	ask   cvAsk
@@ -185,18 +183,14 @@ func NewTeardown(ctx context.Context, o Options) *Model {
 }
 
 func cvNew(ctx context.Context, o Options) *Model {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	back := "quit"
 	if o.Embedded {
 		back = "back"
 	}
-	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, logFocus: true, keys: newKeyMap(back)}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, logFocus: true, keys: newKeyMap(back)}
 	if m.now == nil {
 		m.now = time.Now
 	}
-	m.theme = common.Resolve(o.Theme)
 	limit := o.LogLimit
 	if limit <= 0 {
 		limit = defaultLogLimit
@@ -230,7 +224,7 @@ func cvNew(ctx context.Context, o Options) *Model {
 
 // Init starts what the first stage needs.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.theme.Request()}
+	cmds := []tea.Cmd{m.Theme.Request()}
 	switch m.stage {
 	case stagePassword:
 		cmds = append(cmds, m.pw[0].Focus())
@@ -250,12 +244,6 @@ func (m *Model) Stack() string { return m.info.Stack }
 
 // TornDown says whether the view saw its stack deleted.
 func (m *Model) TornDown() bool { return m.stage == stageTornDown }
-
-// SetSize sets the terminal size a host hands down to an embedded view.
-func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
-
-// SetTheme replaces the theme, as when the host's follows the background.
-func (m *Model) SetTheme(t common.Theme) { m.theme = t }
 
 // Close cancels the operations still running and waits for them, then
 // completes the result with what they returned (an Interrupted clone names
@@ -317,21 +305,13 @@ func cvRun(ctx context.Context, m *Model, progOpts []tea.ProgramOption) (Result,
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
+	if m.Prologue(msg) {
 		m.clampScroll()
 		return m, nil
-	case tea.BackgroundColorMsg:
-		m.theme.Follow(msg)
-		return m, nil
+	}
+	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !m.busy() || m.o.Still {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		return m, common.Spin(&m.spin, msg, m.busy() && !m.o.Still)
 	case eventsMsg:
 		return m, m.onEvents(msg)
 	case doneMsg:
@@ -629,7 +609,7 @@ func (m *Model) startClone() tea.Cmd {
 	pw, gen := m.password, m.generated
 	m.password = ""
 	start := m.o.Start
-	op, cmd := launch(m.ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return start(ctx, pw, gen, emit)
 	})
 	m.startOp = op
@@ -659,7 +639,7 @@ func (m *Model) startTeardown() tea.Cmd {
 	m.startAt, m.endAt = m.now(), time.Time{}
 	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
 	stack, td := m.info.Stack, m.o.Teardown
-	op, cmd := launch(m.ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return nil, td(ctx, stack, emit)
 	})
 	m.tdOp = op

@@ -254,7 +254,7 @@ func TestCloneViewSummary(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	m := newTest(t, &cvFake{}, clock, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).w == 100 })
+	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).Width == 100 })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
@@ -107,19 +106,16 @@ const (
 
 // Model is the build wizard, a tea.Model. Create it with New.
 type Model struct {
+	common.Common
 	opts   Options
-	ctx    context.Context
 	cancel context.CancelFunc
 	disc   Discovery
 	region string
-	theme  common.Theme
 	keys   wizKeys
-	help   help.Model
 	spin   spinner.Model
 	now    func() time.Time
 
-	width, height int
-	step          wizStep
+	step wizStep
 	// auto is true while the wizard follows a pre-filled config towards
 	// the review; the first choice it cannot confirm stops it there.
 	auto     bool
@@ -151,17 +147,13 @@ func New(ctx context.Context, opts Options) *Model {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	w := &Model{
+		Common: common.NewCommon(ctx, opts.Theme),
 		opts:   opts,
-		ctx:    ctx,
 		cancel: cancel,
 		disc:   opts.Discovery,
-		theme:  common.Resolve(opts.Theme),
 		keys:   newWizKeys(),
-		help:   help.New(),
 		now:    opts.Now,
 		path:   opts.ConfigPath,
-		width:  80,
-		height: 24,
 	}
 	if w.now == nil {
 		w.now = time.Now
@@ -179,9 +171,7 @@ func New(ctx context.Context, opts Options) *Model {
 	if len(opts.Spinner.Frames) > 0 {
 		sp = opts.Spinner
 	}
-	w.spin = spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(w.theme.Accent))
-	w.help.Styles = w.theme.HelpStyles()
-	w.help.ShortSeparator = " · "
+	w.spin = spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(w.Theme.Accent))
 	w.src = newWizSourceState(w)
 	w.net = newWizSubnetState()
 	w.cls = newWizClassState()
@@ -225,7 +215,7 @@ func (w *Model) Init() tea.Cmd {
 	if w.auto {
 		cmds = append(cmds, w.loadClusterDetail(w.cfg.SourceClusterID))
 	}
-	cmds = append(cmds, w.startSpin(), w.theme.Request())
+	cmds = append(cmds, w.startSpin(), w.Theme.Request())
 	return tea.Batch(cmds...)
 }
 
@@ -247,7 +237,7 @@ func (w *Model) begin(l *wizLoad) (context.Context, int) {
 		l.cancel()
 	}
 	w.seq++
-	ctx, cancel := context.WithCancel(w.ctx)
+	ctx, cancel := context.WithCancel(w.Ctx)
 	l.req, l.active, l.err, l.cancel = w.seq, true, nil, cancel
 	return ctx, w.seq
 }
@@ -318,27 +308,19 @@ func (w *Model) startSpin() tea.Cmd {
 
 // Update handles one message.
 func (w *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if w.Prologue(msg) {
+		if _, resized := msg.(tea.WindowSizeMsg); resized {
+			w.layout()
+		}
+		w.spin.Style = w.Theme.Accent
+		return w, nil
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		w.width, w.height = msg.Width, msg.Height
-		w.layout()
-		return w, nil
-	case tea.BackgroundColorMsg:
-		if w.theme.Follow(msg) {
-			w.help.Styles = w.theme.HelpStyles()
-			w.spin.Style = w.theme.Accent
-		}
-		return w, nil
 	case spinner.TickMsg:
-		if !w.busy() {
-			w.spinning = false
-			return w, nil
-		}
 		// A stale tick (from a loop already superseded) gets no cmd back
 		// and simply ends; the current loop keeps going.
-		var cmd tea.Cmd
-		w.spin, cmd = w.spin.Update(msg)
-		return w, cmd
+		w.spinning = w.busy()
+		return w, common.Spin(&w.spin, msg, w.spinning)
 	case tea.KeyPressMsg:
 		return w, w.handleKey(msg)
 	case tea.PasteMsg:
@@ -444,12 +426,12 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		w.interrupted = true
 		w.cancel()
 		return tea.Quit
-	case w.help.ShowAll:
+	case w.Help.ShowAll:
 		// Any key closes the full help, so nobody gets stuck in it.
-		w.help.ShowAll = false
+		w.Help.ShowAll = false
 		return nil
 	case key.Matches(msg, w.keys.Help) && w.helpKeyFree():
-		w.help.ShowAll = true
+		w.Help.ShowAll = true
 		return nil
 	}
 	if w.tooSmall() {
@@ -483,7 +465,7 @@ func (w *Model) helpKeyFree() bool {
 // goTo shows step s and starts what it needs.
 func (w *Model) goTo(s wizStep) tea.Cmd {
 	w.step = s
-	w.help.ShowAll = false
+	w.Help.ShowAll = false
 	w.layout()
 	var cmd tea.Cmd
 	switch s {
@@ -510,17 +492,17 @@ const (
 	chrome = 5
 )
 
-func (w *Model) tooSmall() bool { return w.width < common.MinWidth || w.height < common.MinHeight }
+func (w *Model) tooSmall() bool { return w.Width < common.MinWidth || w.Height < common.MinHeight }
 
 // bodyHeight is the rows the current step may draw.
-func (w *Model) bodyHeight() int { return max(1, w.height-chrome-(len(w.keyLines())-1)) }
+func (w *Model) bodyHeight() int { return max(1, w.Height-chrome-(len(w.keyLines())-1)) }
 
 // keyLines is the key help at the bottom, wrapped to the window's width.
 func (w *Model) keyLines() []string {
-	if w.help.ShowAll {
-		return []string{w.theme.Subtle.Render("press any key to close the keys")}
+	if w.Help.ShowAll {
+		return []string{w.Theme.Subtle.Render("press any key to close the keys")}
 	}
-	return common.BindingLines(w.theme, w.helpKeys().ShortHelp(), w.width)
+	return common.BindingLines(w.Theme, w.helpKeys().ShortHelp(), w.Width)
 }
 
 // layout sizes the lists and inputs to the window.
@@ -529,8 +511,8 @@ func (w *Model) layout() {
 	w.src.pick.setHeight(h - sourceChrome)
 	w.net.pick.setHeight(h - subnetChrome)
 	w.cls.pick.setHeight(h - classChrome)
-	w.help.SetWidth(w.width)
-	iw := max(10, min(60, w.width-30))
+	w.Help.SetWidth(w.Width)
+	iw := max(10, min(60, w.Width-30))
 	for i := range w.det.inputs {
 		w.det.inputs[i].SetWidth(iw)
 	}
@@ -538,7 +520,7 @@ func (w *Model) layout() {
 		w.acu.inputs[i].SetWidth(10)
 	}
 	w.src.region.SetWidth(20)
-	w.bld.push.SetWidth(max(20, min(70, w.width-20)))
+	w.bld.push.SetWidth(max(20, min(70, w.Width-20)))
 	if w.step == stepReview {
 		w.rev.scroll = max(0, min(w.rev.scroll, len(w.reviewLines())-w.reviewHeight()))
 	}
@@ -554,17 +536,17 @@ func (w *Model) View() tea.View {
 
 func (w *Model) render() string {
 	if w.tooSmall() {
-		return common.TooSmall(w.theme, w.width, w.height)
+		return common.TooSmall(w.Theme, w.Width, w.Height)
 	}
-	width := w.width
-	lines := make([]string, 0, w.height)
+	width := w.Width
+	lines := make([]string, 0, w.Height)
 	lines = append(lines, w.headerLine())
 	lines = append(lines, w.stepsLine())
 	lines = append(lines, "")
 
 	w.layout() // the key help may have changed height with the step
 	var body []string
-	if w.help.ShowAll {
+	if w.Help.ShowAll {
 		body = w.fullHelp()
 	} else {
 		switch w.step {
@@ -606,13 +588,13 @@ func (w *Model) fullHelp() []string {
 	for _, group := range w.helpKeys().FullHelp() {
 		for _, b := range group {
 			if b.Enabled() {
-				entries = append(entries, w.theme.Key.Render(common.Pad(b.Help().Key, 14))+" "+b.Help().Desc)
+				entries = append(entries, w.Theme.Key.Render(common.Pad(b.Help().Key, 14))+" "+b.Help().Desc)
 			}
 		}
 	}
-	out := []string{w.theme.Title.Render("Keys"), ""}
+	out := []string{w.Theme.Title.Render("Keys"), ""}
 	rows := w.bodyHeight() - len(out)
-	if len(entries) <= rows || w.width < 80 {
+	if len(entries) <= rows || w.Width < 80 {
 		for _, e := range entries {
 			out = append(out, "  "+e)
 		}
@@ -622,7 +604,7 @@ func (w *Model) fullHelp() []string {
 	for i := range half {
 		line := "  " + entries[i]
 		if i+half < len(entries) {
-			line += strings.Repeat(" ", max(1, w.width/2-2-ansi.StringWidth(entries[i]))) + entries[i+half]
+			line += strings.Repeat(" ", max(1, w.Width/2-2-ansi.StringWidth(entries[i]))) + entries[i+half]
 		}
 		out = append(out, line)
 	}
@@ -630,7 +612,7 @@ func (w *Model) fullHelp() []string {
 }
 
 func (w *Model) headerLine() string {
-	th := w.theme
+	th := w.Theme
 	profile := w.opts.Profile
 	if profile == "" {
 		profile = "default"
@@ -641,13 +623,13 @@ func (w *Model) headerLine() string {
 	}
 	left := th.Title.Render("dbaf") + th.Subtle.Render(" · build a database artifact")
 	right := th.Header.Render("profile " + profile + " · region " + region)
-	return common.Spread(left, right, w.width)
+	return common.Spread(left, right, w.Width)
 }
 
 // stepsLine is the breadcrumb: done steps ticked, the current one marked
 // with ● (a character, so it survives NO_COLOR).
 func (w *Model) stepsLine() string {
-	th := w.theme
+	th := w.Theme
 	names := []string{"Source", "Subnets", "Class", "Details", "Review", "Build"}
 	cur := int(w.step)
 	if w.step >= stepCapacity {
@@ -679,17 +661,17 @@ func wizWrap(text string, width int, style lipgloss.Style, indent string) []stri
 // errorLines explains a failed AWS call in place: the error (an
 // aws.Error's message already says what to do) and the keys that help.
 func (w *Model) errorLines(what string, err error, keys string) []string {
-	th := w.theme
-	out := wizWrap("✗ "+what+": "+err.Error(), w.width, th.Err, "")
+	th := w.Theme
+	out := wizWrap("✗ "+what+": "+err.Error(), w.Width, th.Err, "")
 	var ae *aws.Error
 	if errors.As(err, &ae) {
 		switch ae.Kind {
 		case aws.NoCredentials, aws.ExpiredToken:
-			out = append(out, wizWrap("Fix the credentials in another terminal, then retry here.", w.width, th.Subtle, "  ")...)
+			out = append(out, wizWrap("Fix the credentials in another terminal, then retry here.", w.Width, th.Subtle, "  ")...)
 		case aws.Throttled:
-			out = append(out, wizWrap("Throttling passes: wait a little, then retry.", w.width, th.Subtle, "  ")...)
+			out = append(out, wizWrap("Throttling passes: wait a little, then retry.", w.Width, th.Subtle, "  ")...)
 		case aws.AccessDenied:
-			out = append(out, wizWrap("Once the permission is granted (or with another AWS_PROFILE), retry.", w.width, th.Subtle, "  ")...)
+			out = append(out, wizWrap("Once the permission is granted (or with another AWS_PROFILE), retry.", w.Width, th.Subtle, "  ")...)
 		}
 	}
 	return append(out, "", "  "+keys)
@@ -700,11 +682,11 @@ func (w *Model) errorLines(what string, err error, keys string) []string {
 func (w *Model) block(text string, style lipgloss.Style, n int) []string {
 	var lines []string
 	if text != "" {
-		lines = common.WordWrap(text, max(10, w.width))
+		lines = common.WordWrap(text, max(10, w.Width))
 	}
 	if len(lines) > n {
 		lines = lines[:n]
-		lines[n-1] = ansi.Truncate(lines[n-1], max(1, w.width-1), "") + "…"
+		lines[n-1] = ansi.Truncate(lines[n-1], max(1, w.Width-1), "") + "…"
 	}
 	for i, l := range lines {
 		lines[i] = style.Render(l)
@@ -719,14 +701,14 @@ func (w *Model) block(text string, style lipgloss.Style, n int) []string {
 func (w *Model) keyHint(pairs ...string) string {
 	var parts []string
 	for i := 0; i+1 < len(pairs); i += 2 {
-		parts = append(parts, w.theme.Key.Render(pairs[i])+" "+w.theme.Subtle.Render(pairs[i+1]))
+		parts = append(parts, w.Theme.Key.Render(pairs[i])+" "+w.Theme.Subtle.Render(pairs[i+1]))
 	}
-	return strings.Join(parts, w.theme.Subtle.Render(" · "))
+	return strings.Join(parts, w.Theme.Subtle.Render(" · "))
 }
 
 // spinnerText is the spinner followed by what it waits for.
 func (w *Model) spinnerText(what string) string {
-	return w.spin.View() + " " + w.theme.Subtle.Render(what)
+	return w.spin.View() + " " + w.Theme.Subtle.Render(what)
 }
 
 // wizIssues flattens a config error (an errors.Join of *config.Error) into

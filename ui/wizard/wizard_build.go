@@ -64,7 +64,7 @@ func newWizBuildState(w *Model) buildState {
 func (w *Model) startBuild(push string) tea.Cmd {
 	b := &w.bld
 	w.step = stepBuild
-	w.help.ShowAll = false
+	w.Help.ShowAll = false
 	b.pushRef, b.saved = push, ""
 	b.steps, b.progress, b.warnings = nil, nil, nil
 	b.built, b.pushPrompt, b.pushErr = nil, false, ""
@@ -240,8 +240,8 @@ func seconds(d time.Duration) string {
 
 func (w *Model) buildView() []string {
 	b := &w.bld
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	if b.built != nil && !b.run.active {
 		return w.summaryView()
 	}
@@ -296,8 +296,8 @@ func (w *Model) buildView() []string {
 
 func (w *Model) summaryView() []string {
 	b := &w.bld
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	r := b.built
 	out := []string{th.OK.Render("✓ Built "+r.Image) + th.Subtle.Render(tookText(b.took)), ""}
 	// The indent goes first when a full image id would not fit.

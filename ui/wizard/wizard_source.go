@@ -75,7 +75,7 @@ func (w *Model) newInput(prompt, placeholder string) textinput.Model {
 	in.Prompt = prompt
 	in.Placeholder = placeholder
 	st := textinput.DefaultStyles(true)
-	th := w.theme
+	th := w.Theme
 	st.Focused.Prompt, st.Focused.Text, st.Focused.Placeholder = th.Accent, th.Selected, th.Subtle
 	st.Blurred.Prompt, st.Blurred.Text, st.Blurred.Placeholder = th.Subtle, th.Header, th.Subtle
 	st.Cursor.Blink = false
@@ -350,8 +350,8 @@ func (w *Model) onRegion(msg regionMsg) tea.Cmd {
 
 func (w *Model) sourceView() []string {
 	s := &w.src
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	out := []string{th.Title.Render("Which cluster should developers clone?")}
 
 	if s.regionPrompt {
