@@ -66,14 +66,14 @@ type Model struct {
 	interrupted bool // left with ctrl+c
 
 	// The image step of "Clone from an artifact" (when images is set).
-	images        ArtifactImages
-	picking       bool
-	loading       bool
-	imgs          []ArtifactImage
-	imgCursor     int
-	image         string
-	notice        string
-	keys          homeKeys
+	images    ArtifactImages
+	picking   bool
+	loading   bool
+	imgs      []ArtifactImage
+	imgCursor int
+	image     string
+	notice    string
+	keys      homeKeys
 }
 
 type homeKeys struct {
