@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"time"
 
@@ -13,37 +15,43 @@ import (
 )
 
 // home is `dbaf` with no command: in a terminal the home screen, whose
-// choices run the same flows as the commands; otherwise the help.
+// choices run the same flows as the commands, their screens shown inside
+// the home program; otherwise the help.
 func (a *app) home(cmd *cobra.Command) error {
 	if !a.interactive() || a.global.output != "text" {
 		return cmd.Help()
 	}
-	ctx := cmd.Context()
-	for {
-		opts := home.Options{Entries: home.DefaultEntries(), Theme: a.theme()}
-		// Inside an artifact image, clone that artifact; on a host, ask which
-		// local artifact image to clone.
-		if _, err := os.Stat(artifact.FilePath); err != nil {
-			opts.Images = localArtifactImages
-		}
-		res, err := home.RunWith(ctx, opts, a.teaOptions()...)
-		if err != nil {
-			return quiet(err)
-		}
+	opts := home.Options{Entries: home.DefaultEntries(), Theme: a.theme()}
+	// Inside an artifact image, clone that artifact; on a host, ask which
+	// local artifact image to clone.
+	if _, err := os.Stat(artifact.FilePath); err != nil {
+		opts.Images = localArtifactImages
+	}
+	progOpts := a.teaOptions()
+	// What the flows print would land in the home program's alternate
+	// screen: it waits, in order, until the program ends.
+	out, errOut := a.out, a.errOut
+	var after, afterErr bytes.Buffer
+	a.out, a.errOut = &after, &afterErr
+	var flowErr error
+	err := home.Host(cmd.Context(), opts, func(ctx context.Context, res home.Result) error {
 		switch res.Choice {
 		case home.Build:
-			err = a.build(ctx, "", &buildOptions{overrides: map[string]*string{}})
+			flowErr = a.build(ctx, "", &buildOptions{overrides: map[string]*string{}})
 		case home.Clone:
-			err = a.clone(ctx, &cloneOptions{image: res.Image})
+			flowErr = a.clone(ctx, &cloneOptions{image: res.Image})
 		case home.List:
-			err = a.list(ctx)
-		default:
-			return nil
+			flowErr = a.list(ctx)
 		}
-		if err != nil || ctx.Err() != nil {
-			return err
-		}
+		return flowErr
+	}, &after, progOpts...)
+	a.out, a.errOut = out, errOut
+	_, _ = io.Copy(out, &after)
+	_, _ = io.Copy(errOut, &afterErr)
+	if flowErr != nil {
+		return flowErr // the flow's error, as its command returns it
 	}
+	return quiet(err)
 }
 
 // localArtifactImages lists the artifact images in the Docker engine (those

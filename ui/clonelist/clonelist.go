@@ -126,9 +126,9 @@ func New(ctx context.Context, o Options) *Model {
 
 // Run runs the list until the user leaves it.
 func Run(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	o.Embedded = o.Embedded || common.HostFrom(ctx) != nil
 	m := New(ctx, o)
-	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
-	_, err := tea.NewProgram(m, opts...).Run()
+	_, err := common.RunModel(ctx, m, func(msg tea.Msg) bool { _, ok := msg.(ClosedMsg); return ok }, progOpts)
 	m.Close()
 	if err == nil && m.interrupted {
 		err = common.ErrInterrupted

@@ -283,17 +283,18 @@ func (m *Model) Close() {
 // Run runs the clone view until the user leaves it, then stops
 // what is still running. The error is the program's, or the result's Err.
 func Run(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	o.Embedded = o.Embedded || common.HostFrom(ctx) != nil
 	return cvRun(ctx, New(ctx, o), progOpts)
 }
 
 // RunTeardown runs NewTeardown until the user leaves it.
 func RunTeardown(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	o.Embedded = o.Embedded || common.HostFrom(ctx) != nil
 	return cvRun(ctx, NewTeardown(ctx, o), progOpts)
 }
 
 func cvRun(ctx context.Context, m *Model, progOpts []tea.ProgramOption) (Result, error) {
-	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
-	_, err := tea.NewProgram(m, opts...).Run()
+	_, err := common.RunModel(ctx, m, func(msg tea.Msg) bool { _, ok := msg.(ClosedMsg); return ok }, progOpts)
 	m.Close()
 	res := m.Result()
 	// A cancelled ctx kills the program; what the clone says is more useful.

@@ -74,6 +74,13 @@ type Model struct {
 	image     string
 	notice    string
 	keys      homeKeys
+
+	// Hosting (Host): the flows the choices run and the screen shown.
+	flow    Flow
+	host    *host
+	run     *flowRun // the flow running, if any
+	child   *child   // the screen it shows, if any
+	flowErr error    // the error a flow ended the program with
 }
 
 type homeKeys struct {
@@ -127,6 +134,11 @@ func (h *Model) Init() tea.Cmd { return h.Theme.Request() }
 
 // Update handles keys and resizes.
 func (h *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if h.flow != nil {
+		if cmd, ok := h.updateHosted(msg); ok {
+			return h, cmd
+		}
+	}
 	if h.Prologue(msg) {
 		return h, nil
 	}
@@ -191,11 +203,24 @@ func (h *Model) choose(i int) tea.Cmd {
 		return h.pickImage()
 	}
 	h.choice, h.chosen = e.Choice, true
-	return tea.Quit
+	return h.chose()
+}
+
+// chose ends the menu with the choice made: the program quits, or (Host)
+// the choice's flow starts.
+func (h *Model) chose() tea.Cmd {
+	if h.flow == nil || h.choice == Quit {
+		return tea.Quit
+	}
+	h.startFlow(Result{Choice: h.choice, Image: h.image})
+	return nil
 }
 
 // View draws the home screen.
 func (h *Model) View() tea.View {
+	if v, ok := h.viewHosted(); ok {
+		return v
+	}
 	v := tea.NewView(h.render())
 	v.AltScreen = true
 	v.WindowTitle = "dbaf"

@@ -103,7 +103,8 @@ func (h *Model) imageKey(k string) tea.Cmd {
 			return nil
 		}
 		h.choice, h.chosen, h.image = Clone, true, h.imgs[h.imgCursor].Ref
-		return tea.Quit
+		h.picking = false
+		return h.chose()
 	}
 	return nil
 }

@@ -61,6 +61,21 @@ type Options struct {
 	// Spinner replaces the loading animation; tests pass a one-frame
 	// spinner so snapshots are stable. Zero value: spinner.Dot.
 	Spinner spinner.Spinner
+	// Embedded makes leaving the wizard send ClosedMsg instead of quitting
+	// the program, so a host (the home screen) can show it.
+	Embedded bool
+}
+
+// ClosedMsg is sent instead of quitting when the wizard is Embedded.
+type ClosedMsg struct{}
+
+// quit leaves the wizard: the program ends, or the host takes over.
+func (w *Model) quit() tea.Cmd {
+	w.cancel()
+	if w.opts.Embedded {
+		return func() tea.Msg { return ClosedMsg{} }
+	}
+	return tea.Quit
 }
 
 // defaultConfigPath is where the wizard writes the INI when told
@@ -75,9 +90,11 @@ var ErrAborted = errors.New("wizard aborted: no image was built")
 // built. Leaving without a build gives ErrAborted (wrapping the last
 // build error, if a build failed). progOpts are passed to tea.NewProgram.
 func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (*artifact.Built, error) {
+	if common.HostFrom(ctx) != nil {
+		opts.Embedded = true
+	}
 	w := New(ctx, opts)
-	p := tea.NewProgram(w, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
-	m, err := p.Run()
+	m, err := common.RunModel(ctx, w, func(msg tea.Msg) bool { _, ok := msg.(ClosedMsg); return ok }, progOpts)
 	w.cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -424,8 +441,7 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, w.keys.Quit):
 		w.interrupted = true
-		w.cancel()
-		return tea.Quit
+		return w.quit()
 	case w.Help.ShowAll:
 		// Any key closes the full help, so nobody gets stuck in it.
 		w.Help.ShowAll = false

@@ -169,8 +169,7 @@ func (w *Model) buildKey(msg tea.KeyPressMsg) tea.Cmd {
 	default:
 		switch {
 		case key.Matches(msg, k.Done):
-			w.cancel()
-			return tea.Quit
+			return w.quit()
 		case key.Matches(msg, k.Push):
 			b.pushPrompt, b.pushErr = true, ""
 			if b.push.Value() == "" && b.built != nil && b.built.Pushed != "" {

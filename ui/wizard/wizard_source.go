@@ -244,8 +244,7 @@ func (w *Model) sourceKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Retry):
 			return tea.Batch(w.loadClusters(), w.startSpin())
 		case key.Matches(msg, k.BackFirst):
-			w.cancel()
-			return tea.Quit
+			return w.quit()
 		}
 		return nil
 	}
@@ -274,8 +273,7 @@ func (w *Model) sourceKey(msg tea.KeyPressMsg) tea.Cmd {
 		default:
 			// The first step has nothing before it: esc leaves the wizard
 			// (to the home screen, when there is one).
-			w.cancel()
-			return tea.Quit
+			return w.quit()
 		}
 		return nil
 	}
