@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"time"
 
@@ -59,31 +61,37 @@ func homeRun(opts *HomeOptions) error {
 	if !f.textView() {
 		return opts.help()
 	}
-	for {
-		ho := home.Options{Entries: home.DefaultEntries(), Theme: f.theme()}
-		// Inside an artifact image, clone that artifact; on a host, ask which
-		// local artifact image to clone.
-		if _, err := os.Stat(artifact.FilePath); err != nil {
-			ho.Images = f.localArtifactImages
-		}
-		res, err := home.RunWith(ctx, ho, f.teaOptions()...)
-		if err != nil {
-			return quiet(err)
-		}
+	ho := home.Options{Entries: home.DefaultEntries(), Theme: f.theme()}
+	// Inside an artifact image, clone that artifact; on a host, ask which
+	// local artifact image to clone.
+	if _, err := os.Stat(artifact.FilePath); err != nil {
+		ho.Images = f.localArtifactImages
+	}
+	progOpts := f.teaOptions()
+	// What the flows print would land in the home program's alternate
+	// screen: it waits, in order, until the program ends.
+	out, errOut := f.IOStreams.Out, f.IOStreams.ErrOut
+	var after, afterErr bytes.Buffer
+	f.IOStreams.Out, f.IOStreams.ErrOut = &after, &afterErr
+	var flowErr error
+	err := home.Host(ctx, ho, func(ctx context.Context, res home.Result) error {
 		switch res.Choice {
 		case home.Build:
-			err = buildRun(&BuildOptions{f: f, ctx: ctx, overrides: map[string]*string{}})
+			flowErr = buildRun(&BuildOptions{f: f, ctx: ctx, overrides: map[string]*string{}})
 		case home.Clone:
-			err = cloneRun(&CloneOptions{f: f, ctx: ctx, Image: res.Image})
+			flowErr = cloneRun(&CloneOptions{f: f, ctx: ctx, Image: res.Image, LoginWait: artifact.DefaultLoginWait})
 		case home.List:
-			err = listRun(&ListOptions{f: f, ctx: ctx})
-		default:
-			return nil
+			flowErr = listRun(&ListOptions{f: f, ctx: ctx})
 		}
-		if err != nil || ctx.Err() != nil {
-			return err
-		}
+		return flowErr
+	}, &after, progOpts...)
+	f.IOStreams.Out, f.IOStreams.ErrOut = out, errOut
+	_, _ = io.Copy(out, &after)
+	_, _ = io.Copy(errOut, &afterErr)
+	if flowErr != nil {
+		return flowErr // the flow's error, as its command returns it
 	}
+	return quiet(err)
 }
 
 // localArtifactImages lists the artifact images in the Docker engine (those

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -77,11 +78,9 @@ type closedTeardownMsg struct{}
 
 // Model is the Bubble Tea model of the clone table.
 type Model struct {
-	o     Options
-	ctx   context.Context
-	theme common.Theme
-	now   func() time.Time
-	w, h  int
+	common.Common
+	o   Options
+	now func() time.Time
 
 	stage   clStage
 	seq     int
@@ -95,6 +94,7 @@ type Model struct {
 	confirm bool // asking whether to tear down the selected clone
 	flash   string
 
+	keys      keyMap
 	filter    textinput.Model
 	filtering bool
 
@@ -109,10 +109,7 @@ type Model struct {
 
 // New builds the list; ctx bounds its List and Teardown calls.
 func New(ctx context.Context, o Options) *Model {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, theme: common.Resolve(o.Theme)}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, keys: newKeyMap()}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -129,9 +126,9 @@ func New(ctx context.Context, o Options) *Model {
 
 // Run runs the list until the user leaves it.
 func Run(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	o.Embedded = o.Embedded || common.HostFrom(ctx) != nil
 	m := New(ctx, o)
-	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
-	_, err := tea.NewProgram(m, opts...).Run()
+	_, err := common.RunModel(ctx, m, func(msg tea.Msg) bool { _, ok := msg.(ClosedMsg); return ok }, progOpts)
 	m.Close()
 	if err == nil && m.interrupted {
 		err = common.ErrInterrupted
@@ -151,7 +148,7 @@ func (m *Model) Close() {
 
 // Init loads the clones.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.load(), m.theme.Request())
+	return tea.Batch(m.load(), m.Theme.Request())
 }
 
 func (m *Model) load() tea.Cmd {
@@ -162,7 +159,7 @@ func (m *Model) load() tea.Cmd {
 // fetch asks for the clones again; the table stays on screen meanwhile.
 func (m *Model) fetch() tea.Cmd {
 	m.seq++
-	seq, list, ctx := m.seq, m.o.List, m.ctx
+	seq, list, ctx := m.seq, m.o.List, m.Ctx
 	load := func() tea.Msg {
 		if list == nil {
 			return loadedMsg{seq: seq, err: fmt.Errorf("no way to list clones (Options.List is nil)")}
@@ -182,21 +179,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.stage == stageTeardown && m.td != nil {
 		return m, m.updateTeardown(msg)
 	}
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
+	if m.Prologue(msg) {
 		m.keepCursorVisible()
 		return m, nil
-	case tea.BackgroundColorMsg:
-		m.theme.Follow(msg)
-		return m, nil
+	}
+	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if m.stage != stageLoading || m.o.Still {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		return m, common.Spin(&m.spin, msg, m.stage == stageLoading && !m.o.Still)
 	case loadedMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -262,10 +251,10 @@ func (m *Model) updateTeardown(msg tea.Msg) tea.Cmd {
 		// Close waits for the goroutine: off the event loop.
 		return tea.Batch(func() tea.Msg { td.Close(); return closedTeardownMsg{} }, m.load())
 	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
+		m.SetSize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
-		if m.theme.Follow(msg) {
-			m.td.SetTheme(m.theme)
+		if m.Prologue(msg) {
+			m.td.SetTheme(m.Theme)
 		}
 		return nil
 	}
@@ -273,37 +262,37 @@ func (m *Model) updateTeardown(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
-	key := k.String()
-	if key == "ctrl+c" {
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if key.Matches(msg, k.Interrupt) {
 		m.interrupted = true
 		return m.quit()
 	}
 	if m.confirm {
-		switch key {
-		case "y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			m.confirm = false
 			return m.startTeardown()
-		case "n", "esc", "q":
+		case key.Matches(msg, k.No):
 			m.confirm = false
 		}
 		return nil
 	}
 	if m.filtering {
-		switch key {
-		case "enter":
+		switch {
+		case key.Matches(msg, k.KeepFilter):
 			m.filtering = false
 			m.filter.Blur()
-		case "esc":
+		case key.Matches(msg, k.ClearFilter):
 			m.filtering = false
 			m.filter.Blur()
 			m.filter.Reset()
 			m.refresh(m.selectedStack())
-		case "up", "down":
-			m.move(map[string]int{"up": -1, "down": 1}[key])
+		case key.Matches(msg, k.FilterMove):
+			m.move(map[string]int{"up": -1, "down": 1}[msg.String()])
 		default:
 			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(k)
+			m.filter, cmd = m.filter.Update(msg)
 			m.refresh(m.selectedStack())
 			return cmd
 		}
@@ -311,73 +300,73 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	switch m.stage {
 	case stageLoading:
-		if key == "q" || key == "esc" {
+		if key.Matches(msg, k.Leave) {
 			return m.quit()
 		}
 	case stageError:
-		switch key {
-		case "r":
+		switch {
+		case key.Matches(msg, k.Retry):
 			return m.load()
-		case "q", "esc":
+		case key.Matches(msg, k.Leave):
 			return m.quit()
 		}
 	case stageDetail:
-		switch key {
-		case "esc", "enter", "backspace":
+		switch {
+		case key.Matches(msg, k.Back):
 			m.stage = stageTable
-		case "t":
+		case key.Matches(msg, k.Teardown):
 			if m.selected() != nil {
 				m.confirm = true
 			}
-		case "c":
+		case key.Matches(msg, k.Copy):
 			if c := m.selected(); c != nil && c.Endpoint != "" {
 				m.flash = "endpoint sent to the clipboard (where the terminal allows OSC 52)"
 				return tea.SetClipboard(c.Endpoint)
 			}
-		case "q":
+		case key.Matches(msg, k.Quit):
 			return m.quit()
 		}
 	case stageTable:
-		switch key {
-		case "q":
+		switch {
+		case key.Matches(msg, k.Quit):
 			return m.quit()
-		case "esc":
+		case key.Matches(msg, k.Esc):
 			if m.filter.Value() != "" {
 				m.filter.Reset()
 				m.refresh(m.selectedStack())
 				return nil
 			}
 			return m.quit()
-		case "up", "k":
+		case key.Matches(msg, k.Up):
 			m.move(-1)
-		case "down", "j":
+		case key.Matches(msg, k.Down):
 			m.move(1)
-		case "pgup":
+		case key.Matches(msg, k.PageUp):
 			m.move(-m.tableHeight())
-		case "pgdown":
+		case key.Matches(msg, k.PageDown):
 			m.move(m.tableHeight())
-		case "home", "g":
+		case key.Matches(msg, k.Top):
 			m.move(-len(m.shown))
-		case "end", "G":
+		case key.Matches(msg, k.Bottom):
 			m.move(len(m.shown))
-		case "enter":
+		case key.Matches(msg, k.Details):
 			if m.selected() != nil {
 				m.stage = stageDetail
 			}
-		case "t":
+		case key.Matches(msg, k.Teardown):
 			if m.selected() != nil {
 				m.confirm = true
 			}
-		case "s":
+		case key.Matches(msg, k.Sort):
 			m.sortBy = (m.sortBy + 1) % len(clSorts)
 			m.refresh(m.selectedStack())
-		case "S":
+		case key.Matches(msg, k.Reverse):
 			m.desc = !m.desc
 			m.refresh(m.selectedStack())
-		case "/":
+		case key.Matches(msg, k.Filter):
 			m.filtering = true
 			return m.filter.Focus()
-		case "r":
+		case key.Matches(msg, k.Refresh):
 			return m.load()
 		}
 	}
@@ -398,9 +387,9 @@ func (m *Model) startTeardown() tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	m.td = cloneview.NewTeardown(m.ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
-		Theme: m.theme, Now: m.now, Still: m.o.Still, Embedded: true, Source: c.Source})
-	m.td.SetSize(m.w, m.h)
+	m.td = cloneview.NewTeardown(m.Ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
+		Theme: m.Theme, Now: m.now, Still: m.o.Still, Embedded: true, Source: c.Source})
+	m.td.SetSize(m.Width, m.Height)
 	m.stage = stageTeardown
 	return m.td.Init()
 }
@@ -511,7 +500,7 @@ func (m *Model) expiresText(c *artifact.CloneInfo) string {
 // tableHeight is how many clone rows fit.
 func (m *Model) tableHeight() int {
 	// header, blank, column titles … blank, notes, help
-	return max(1, m.h-6)
+	return max(1, m.Height-6)
 }
 
 // View draws the current stage.
@@ -533,14 +522,14 @@ func (m *Model) View() tea.View {
 	default:
 		s = m.viewTable()
 	}
-	return tea.NewView(common.Fit(s, m.w, m.h))
+	return tea.NewView(common.Fit(s, m.Width, m.Height))
 }
 
 func (m *Model) header(right string) string {
-	t := m.theme
+	t := m.Theme
 	left := t.Title.Render("dbaf list") + "  " + "clones in " + common.Or(m.o.Region, "the current region")
 	r := t.Subtle.Render(right)
-	if gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 && right != "" {
+	if gap := m.Width - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 && right != "" {
 		return left + strings.Repeat(" ", gap) + r
 	}
 	return left
@@ -548,17 +537,17 @@ func (m *Model) header(right string) string {
 
 func (m *Model) viewLoading() string {
 	frame := strings.TrimSpace(ansi.Strip(m.spin.View()))
-	return strings.Join([]string{m.header(""), "", m.theme.Accent.Render(frame) + " loading the dbaf clones…", "",
-		common.Help(m.theme, "q", "quit")}, "\n")
+	return strings.Join([]string{m.header(""), "", m.Theme.Accent.Render(frame) + " loading the dbaf clones…", "",
+		m.hints(0)}, "\n")
 }
 
 func (m *Model) viewError() string {
-	t := m.theme
+	t := m.Theme
 	lines := []string{m.header(""), "", t.Err.Render("✗ Could not list the clones")}
-	for _, l := range common.Wrap(m.loadErr.Error(), m.w-4, 8) {
+	for _, l := range common.Wrap(m.loadErr.Error(), m.Width-4, 8) {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", common.Help(t, "r", "retry", "q", "quit"))
+	lines = append(lines, "", m.hints(0))
 	return strings.Join(lines, "\n")
 }
 
@@ -570,7 +559,7 @@ func (m *Model) cells(c *artifact.CloneInfo) [7]string {
 }
 
 func (m *Model) viewTable() string {
-	t := m.theme
+	t := m.Theme
 	dir := "↑"
 	if m.desc {
 		dir = "↓"
@@ -592,7 +581,7 @@ func (m *Model) viewTable() string {
 
 	if len(m.clones) == 0 {
 		lines = append(lines, "No dbaf clones in "+common.Or(m.o.Region, "this region")+". dbaf clone makes one.", "")
-		lines = append(lines, common.Help(t, "r", "refresh", "q", "quit"))
+		lines = append(lines, m.hints(0))
 		return strings.Join(lines, "\n")
 	}
 
@@ -614,12 +603,12 @@ func (m *Model) viewTable() string {
 		used += wd[j] + 2
 	}
 	cols := 7
-	if m.w-used >= 16 {
-		wd[6] = min(wd[6], m.w-used)
+	if m.Width-used >= 16 {
+		wd[6] = min(wd[6], m.Width-used)
 	} else {
 		cols = 6 // no room for the endpoint: enter shows it
 		// Narrower still: owner, source, status and last the stack give way.
-		over := used - 2 - m.w
+		over := used - 2 - m.Width
 		for _, c := range [][2]int{{2, 8}, {1, 10}, {5, 15}, {0, 20}} {
 			if over <= 0 {
 				break
@@ -685,7 +674,7 @@ func (m *Model) viewTable() string {
 	case m.confirm:
 		lines = append(lines, m.confirmLines(m.selectedStack())...)
 	case m.filtering:
-		lines = append(lines, m.filter.View()+"   "+common.Help(t, "enter", "keep filter", "esc", "clear"))
+		lines = append(lines, m.filter.View()+"   "+m.hints(0))
 	default:
 		note := ""
 		if q := m.filter.Value(); q != "" {
@@ -702,24 +691,24 @@ func (m *Model) viewTable() string {
 			note = t.OK.Render(m.flash)
 		}
 		lines = append(lines, note)
-		lines = append(lines, strings.Split(common.HelpWrap(t, m.w, "↑↓", "move", "enter", "details", "t", "tear down", "s", "sort", "/", "filter", "r", "refresh", "q", "quit"), "\n")...)
+		lines = append(lines, strings.Split(m.hints(m.Width), "\n")...)
 	}
 	// The note and keys stay at the bottom whatever the height.
-	if len(lines) > m.h {
+	if len(lines) > m.Height {
 		tail := len(lines) - end
-		lines = append(lines[:max(0, m.h-tail)], lines[end:]...)
+		lines = append(lines[:max(0, m.Height-tail)], lines[end:]...)
 	}
 	return strings.Join(lines, "\n")
 }
 
 func (m *Model) viewDetail() string {
-	t := m.theme
+	t := m.Theme
 	c := m.selected()
 	if c == nil {
 		return m.viewTable()
 	}
 	plain := lipgloss.NewStyle()
-	w := max(20, min(m.w, 160)-4)
+	w := max(20, min(m.Width, 160)-4)
 	var body []string
 	kv := func(k, v string, st lipgloss.Style) { body = append(body, common.KV(t, k, 8, v, w, st)...) }
 	body = append(body, t.Title.Render(c.Stack))
@@ -743,7 +732,7 @@ func (m *Model) viewDetail() string {
 	lines = append(lines, strings.Split(t.Box.Render(strings.Join(body, "\n")), "\n")...)
 	lines = append(lines, "")
 	if c.Endpoint != "" {
-		lines = append(lines, common.Wrap("Connect as the source's master user, with the password chosen when the clone was made.", m.w-2, 0)...)
+		lines = append(lines, common.Wrap("Connect as the source's master user, with the password chosen when the clone was made.", m.Width-2, 0)...)
 	}
 	lines = append(lines, "Tear it down here with t, or with: "+t.Accent.Render("dbaf teardown "+c.Stack+" --yes"), "")
 	switch {
@@ -752,7 +741,7 @@ func (m *Model) viewDetail() string {
 	case m.flash != "":
 		lines = append(lines, t.OK.Render(m.flash))
 	default:
-		lines = append(lines, common.HelpWrap(t, m.w, "t", "tear down", "c", "copy endpoint", "esc", "back", "q", "quit"))
+		lines = append(lines, m.hints(m.Width))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -760,10 +749,10 @@ func (m *Model) viewDetail() string {
 // confirmLines ask whether to tear a stack down, wrapped to the width so
 // that the answers stay on screen.
 func (m *Model) confirmLines(stack string) []string {
-	t := m.theme
+	t := m.Theme
 	parts := []string{}
-	for _, l := range common.Wrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.w, 0) {
+	for _, l := range common.Wrap("Tear down "+stack+"? It deletes the clone and everything in its stack.", m.Width, 0) {
 		parts = append(parts, t.Warn.Render(l))
 	}
-	return append(parts, strings.Split(common.HelpWrap(t, m.w, "y", "tear down", "n", "keep"), "\n")...)
+	return append(parts, strings.Split(m.hints(m.Width), "\n")...)
 }

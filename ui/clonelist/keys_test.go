@@ -48,3 +48,62 @@ func TestCloneListColumnsFromContent(t *testing.T) {
 		}
 	}
 }
+
+// press is the key press a binding's key name stands for.
+func press(k string) tea.KeyPressMsg {
+	switch k {
+	case "up":
+		return uitest.Up
+	case "down":
+		return uitest.Down
+	case "enter":
+		return uitest.Enter
+	case "esc":
+		return uitest.Esc
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// Every key a hint line shows does something on that screen: the hints
+// are the bindings the list matches, not a copy of them.
+func TestCloneListHintedKeysAct(t *testing.T) {
+	type state struct {
+		stage                        clStage
+		cursor, sortBy, seq          int
+		confirm, filtering, quitting bool
+		flash                        string
+	}
+	snap := func(m *Model) state {
+		return state{m.stage, m.cursor, m.sortBy, m.seq, m.confirm, m.filtering, m.quitting, m.flash}
+	}
+	screens := map[string]func(*Model){
+		"table":  func(*Model) {},
+		"detail": func(m *Model) { m.Update(uitest.Enter) },
+	}
+	for name, open := range screens {
+		fresh := func() *Model {
+			m := newTest(t, &fake{}, nil)
+			m.Update(loadedMsg{seq: m.seq, clones: clClones(uitest.T0)})
+			m.move(1) // off the first row, so both directions move
+			open(m)
+			return m
+		}
+		hints := fresh().help().ShortHelp()
+		if len(hints) < 3 {
+			t.Fatalf("%s: %d hints", name, len(hints))
+		}
+		for _, b := range hints {
+			acted := false
+			for _, k := range b.Keys() {
+				m := fresh()
+				before := snap(m)
+				m.Update(press(k))
+				acted = acted || snap(m) != before
+			}
+			if !acted {
+				t.Errorf("%s: the hint %q %q does nothing", name, b.Help().Key, b.Help().Desc)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -107,17 +108,16 @@ const defaultLogLimit = 10000
 // Model is the Bubble Tea model of a clone from password to teardown.
 // It is a pointer model: it owns goroutines, which Close stops.
 type Model struct {
-	o     Options
-	ctx   context.Context
-	theme common.Theme
-	now   func() time.Time
-	w, h  int
+	common.Common
+	o   Options
+	now func() time.Time
 
 	stage cvStage
 	ask   cvAsk
 	flash string // a one-off notice (copied, …)
 
 	showHelp bool // the "?" panel of every key
+	keys     keyMap
 
 	pw        [2]textinput.Model
 	pwFocus   int
@@ -183,14 +183,14 @@ func NewTeardown(ctx context.Context, o Options) *Model {
 }
 
 func cvNew(ctx context.Context, o Options) *Model {
-	if ctx == nil {
-		ctx = context.Background()
+	back := "quit"
+	if o.Embedded {
+		back = "back"
 	}
-	m := &Model{o: o, ctx: ctx, now: o.Now, w: 80, h: 24, logFocus: true}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, logFocus: true, keys: newKeyMap(back)}
 	if m.now == nil {
 		m.now = time.Now
 	}
-	m.theme = common.Resolve(o.Theme)
 	limit := o.LogLimit
 	if limit <= 0 {
 		limit = defaultLogLimit
@@ -224,7 +224,7 @@ func cvNew(ctx context.Context, o Options) *Model {
 
 // Init starts what the first stage needs.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.theme.Request()}
+	cmds := []tea.Cmd{m.Theme.Request()}
 	switch m.stage {
 	case stagePassword:
 		cmds = append(cmds, m.pw[0].Focus())
@@ -245,34 +245,29 @@ func (m *Model) Stack() string { return m.info.Stack }
 // TornDown says whether the view saw its stack deleted.
 func (m *Model) TornDown() bool { return m.stage == stageTornDown }
 
-// SetSize sets the terminal size a host hands down to an embedded view.
-func (m *Model) SetSize(w, h int) { m.w, m.h = w, h }
-
-// SetTheme replaces the theme, as when the host's follows the background.
-func (m *Model) SetTheme(t common.Theme) { m.theme = t }
-
 // Close cancels the operations still running and waits for them, then
 // completes the result with what they returned (an Interrupted clone names
 // the stack it left). Safe to call more than once.
 func (m *Model) Close() {
 	for _, op := range []*cvOp{m.startOp, m.tdOp} {
 		if op != nil {
-			op.stop()
+			op.Stop()
 		}
 	}
 	// Only a clone whose end the view never handled (the program quit
 	// first) still has something to say.
 	if op := m.startOp; op != nil && !m.startSeen && m.res.Err == nil {
+		ready, err := op.Result()
 		var ie *artifact.InterruptedError
 		switch {
-		case errors.As(op.err, &ie):
+		case errors.As(err, &ie):
 			m.res.Err, m.res.LeftRunning = ie, ie.Stack
-		case op.err != nil && m.stackKnown:
-			m.res.Err = op.err
-		case op.err != nil:
+		case err != nil && m.stackKnown:
+			m.res.Err = err
+		case err != nil:
 			m.res.Err = ErrCancelled
-		case op.ready != nil && m.res.Ready == nil:
-			r := *op.ready
+		case ready != nil && m.res.Ready == nil:
+			r := *ready
 			m.res.Ready = &r
 		}
 	}
@@ -288,17 +283,18 @@ func (m *Model) Close() {
 // Run runs the clone view until the user leaves it, then stops
 // what is still running. The error is the program's, or the result's Err.
 func Run(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	o.Embedded = o.Embedded || common.HostFrom(ctx) != nil
 	return cvRun(ctx, New(ctx, o), progOpts)
 }
 
 // RunTeardown runs NewTeardown until the user leaves it.
 func RunTeardown(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
+	o.Embedded = o.Embedded || common.HostFrom(ctx) != nil
 	return cvRun(ctx, NewTeardown(ctx, o), progOpts)
 }
 
 func cvRun(ctx context.Context, m *Model, progOpts []tea.ProgramOption) (Result, error) {
-	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)
-	_, err := tea.NewProgram(m, opts...).Run()
+	_, err := common.RunModel(ctx, m, func(msg tea.Msg) bool { _, ok := msg.(ClosedMsg); return ok }, progOpts)
 	m.Close()
 	res := m.Result()
 	// A cancelled ctx kills the program; what the clone says is more useful.
@@ -310,23 +306,17 @@ func cvRun(ctx context.Context, m *Model, progOpts []tea.ProgramOption) (Result,
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.w, m.h = msg.Width, msg.Height
+	if m.Prologue(msg) {
 		m.clampScroll()
 		return m, nil
-	case tea.BackgroundColorMsg:
-		m.theme.Follow(msg)
-		return m, nil
+	}
+	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !m.busy() || m.o.Still {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+		return m, common.Spin(&m.spin, msg, m.busy() && !m.o.Still)
 	case eventsMsg:
 		return m, m.onEvents(msg)
+	case doneMsg:
+		return m, m.onDone(msg)
 	case tea.PasteMsg:
 		if m.stage == stagePassword {
 			var cmd tea.Cmd
@@ -365,39 +355,39 @@ func (m *Model) tick() tea.Cmd {
 	return m.spin.Tick
 }
 
-func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
-	key := k.String()
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
 	if m.showHelp {
 		// Any key closes the keys, so nobody gets stuck in them.
 		m.showHelp = false
-		if key != "ctrl+c" {
+		if !key.Matches(msg, k.Interrupt) {
 			return nil
 		}
 	}
-	if key == "?" && m.stage != stagePassword && m.stage != stageSummary {
+	if key.Matches(msg, k.Help) && m.stage != stagePassword && m.stage != stageSummary {
 		m.showHelp = true
 		return nil
 	}
 	switch m.ask {
 	case askInterrupt:
-		switch key {
-		case "k", "ctrl+c":
+		switch {
+		case key.Matches(msg, k.Keep):
 			return m.keepAndQuit()
-		case "d":
+		case key.Matches(msg, k.TeardownNow):
 			m.ask = askNone
 			return m.stopThenTeardown()
-		case "esc", "b", "n":
+		case key.Matches(msg, k.AskBack):
 			m.ask = askNone
 		}
 		return nil
 	case askTeardown:
-		switch key {
-		case "y":
+		switch {
+		case key.Matches(msg, k.Yes):
 			m.ask = askNone
 			return m.startTeardown()
-		case "n", "esc", "q":
+		case key.Matches(msg, k.No):
 			m.ask = askNone
-		case "ctrl+c":
+		case key.Matches(msg, k.Interrupt):
 			m.ask = askNone
 			return m.quit()
 		}
@@ -406,13 +396,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 
 	switch m.stage {
 	case stagePassword:
-		return m.onPasswordKey(k)
+		return m.onPasswordKey(msg)
 	case stageSummary:
-		switch key {
-		case "enter":
+		switch {
+		case key.Matches(msg, k.Create):
 			m.stage = stageRunning
 			return m.startClone()
-		case "esc":
+		case key.Matches(msg, k.SummaryBack):
 			if m.o.NeedPassword {
 				m.stage = stagePassword
 				m.generated, m.password, m.pwFocus = false, "", 0
@@ -423,92 +413,91 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 			m.res.Err = ErrCancelled
 			return m.quit()
-		case "q", "ctrl+c":
-			m.interrupted = key == "ctrl+c"
+		case key.Matches(msg, k.SummaryQuit):
+			m.interrupted = key.Matches(msg, k.Interrupt)
 			m.res.Err = ErrCancelled
 			return m.quit()
 		}
 		return nil
 	case stageRunning:
-		switch key {
-		case "ctrl+c", "q":
+		if key.Matches(msg, k.Stop) {
 			if !m.stackKnown {
 				m.interrupted = true
 				// Nothing exists yet (or the create call is in flight: Close
 				// reports the InterruptedError that Start returns then).
-				m.startOp.stopAsync()
+				m.startOp.Cancel()
 				return m.quit()
 			}
 			m.ask = askInterrupt
 			return nil
 		}
 	case stageStopping:
-		if key == "ctrl+c" {
+		if key.Matches(msg, k.QuitNow) {
 			return m.keepAndQuit()
 		}
 	case stageReady:
-		switch key {
-		case "t":
+		switch {
+		case key.Matches(msg, k.Teardown):
 			m.ask = askTeardown
 			return nil
-		case "c":
+		case key.Matches(msg, k.Copy):
 			if m.ready != nil && m.ready.Connection != "" {
 				m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
 				return tea.SetClipboard(m.ready.Connection)
 			}
 			return nil
-		case "q", "ctrl+c", "esc":
+		case key.Matches(msg, k.LeaveKept):
 			m.res.LeftRunning = m.info.Stack
 			return m.quit()
 		}
 	case stageFailed, stageError, stageTeardownFailed:
-		switch key {
-		case "t":
+		switch {
+		case key.Matches(msg, k.TeardownRest):
 			if m.remains() {
 				m.ask = askTeardown
 			}
 			return nil
-		case "q", "ctrl+c", "esc":
+		case key.Matches(msg, k.Leave):
 			if m.remains() {
 				m.res.LeftRunning = m.info.Stack
 			}
 			return m.quit()
 		}
 	case stageTeardown:
-		if key == "ctrl+c" || key == "q" {
+		if key.Matches(msg, k.StopWatching) {
 			// CloudFormation goes on deleting; only the watching stops.
-			m.interrupted = key == "ctrl+c"
+			m.interrupted = key.Matches(msg, k.Interrupt)
 			m.res.LeftRunning = m.info.Stack
 			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
-			m.tdOp.stopAsync()
+			m.tdOp.Cancel()
 			return m.quit()
 		}
 	case stageTornDown:
-		switch key {
-		case "q", "ctrl+c", "esc", "enter":
+		if key.Matches(msg, k.Close) {
 			return m.quit()
 		}
 	}
-	if m.logFocus || key == "tab" {
-		m.onLogKey(key)
+	if m.logFocus || key.Matches(msg, k.LogTab) {
+		m.onLogKey(msg)
 	}
 	return nil
 }
 
-func (m *Model) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
-	switch k.String() {
-	case "ctrl+c", "esc":
-		m.interrupted = k.String() == "ctrl+c"
+func (m *Model) onPasswordKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.PwCancel):
+		m.interrupted = key.Matches(msg, k.Interrupt)
 		m.res.Err = ErrCancelled
 		return m.quit()
-	case "ctrl+g":
+	case key.Matches(msg, k.PwGenerate):
 		m.generated, m.password, m.pwErr = true, "", ""
 		m.pw[0].Reset()
 		m.pw[1].Reset()
 		return m.afterPassword()
-	case "tab", "shift+tab", "up", "down":
+	case key.Matches(msg, k.PwOther):
 		return m.focusPassword(1 - m.pwFocus)
-	case "enter":
+	case key.Matches(msg, k.PwNext):
 		v := m.pw[m.pwFocus].Value()
 		if m.pwFocus == 0 {
 			if err := cvCheckPassword(v); err != nil {
@@ -535,7 +524,7 @@ func (m *Model) onPasswordKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.afterPassword()
 	}
 	var cmd tea.Cmd
-	m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(k)
+	m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
 	return cmd
 }
 
@@ -572,22 +561,25 @@ func cvCheckPassword(pw string) error {
 	return nil
 }
 
-func (m *Model) onLogKey(key string) {
+func (m *Model) onLogKey(msg tea.KeyPressMsg) {
+	k := m.keys
 	page := max(1, m.logHeight()-1)
-	switch key {
-	case "tab":
+	switch {
+	case key.Matches(msg, k.LogTab):
 		m.logFocus = !m.logFocus
-	case "up", "k":
+	case key.Matches(msg, k.LogUp):
 		m.logScroll++
-	case "down", "j":
+	case key.Matches(msg, k.LogDown):
 		m.logScroll--
-	case "pgup":
-		m.logScroll += page
-	case "pgdown":
-		m.logScroll -= page
-	case "home", "g":
+	case key.Matches(msg, k.LogPage):
+		if msg.String() == "pgup" {
+			m.logScroll += page
+		} else {
+			m.logScroll -= page
+		}
+	case key.Matches(msg, k.LogTop):
 		m.logScroll = m.log.len()
-	case "end", "G":
+	case key.Matches(msg, k.LogBottom):
 		m.logScroll = 0
 	}
 	m.clampScroll()
@@ -618,7 +610,7 @@ func (m *Model) startClone() tea.Cmd {
 	pw, gen := m.password, m.generated
 	m.password = ""
 	start := m.o.Start
-	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return start(ctx, pw, gen, emit)
 	})
 	m.startOp = op
@@ -629,7 +621,7 @@ func (m *Model) startClone() tea.Cmd {
 // Start has returned, so two watchers never race on one stack.
 func (m *Model) stopThenTeardown() tea.Cmd {
 	m.stage, m.pendingTeardown = stageStopping, true
-	m.startOp.stopAsync()
+	m.startOp.Cancel()
 	return nil
 }
 
@@ -648,7 +640,7 @@ func (m *Model) startTeardown() tea.Cmd {
 	m.startAt, m.endAt = m.now(), time.Time{}
 	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
 	stack, td := m.info.Stack, m.o.Teardown
-	op, cmd := launch(m.ctx, func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error) {
+	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return nil, td(ctx, stack, emit)
 	})
 	m.tdOp = op
@@ -665,7 +657,7 @@ func (m *Model) keepAndQuit() tea.Cmd {
 		state = artifact.StateNoPassword
 	}
 	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, State: state}
-	m.startOp.stopAsync()
+	m.startOp.Cancel()
 	return m.quit()
 }
 
@@ -680,12 +672,27 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
+// op is the operation of this view that id names, or nil: one it has
+// moved past.
+func (m *Model) op(id common.OpID) *cvOp {
+	switch {
+	case id == (common.OpID{}):
+		return nil
+	case id == m.startOp.ID():
+		return m.startOp
+	case id == m.tdOp.ID():
+		return m.tdOp
+	}
+	return nil
+}
+
 func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
-	if msg.op != m.startOp && msg.op != m.tdOp || msg.op == nil {
-		return nil // an operation this view has moved past
+	op := m.op(msg.Op)
+	if op == nil {
+		return nil
 	}
 	added := 0
-	for _, e := range msg.events {
+	for _, e := range msg.Events {
 		added += m.apply(e)
 	}
 	if m.logScroll > 0 {
@@ -693,17 +700,20 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 		m.logScroll += added
 		m.clampScroll()
 	}
-	if !msg.closed {
-		return msg.op.next
-	}
-	if msg.op == m.tdOp {
-		return m.teardownDone()
-	}
-	return m.cloneDone()
+	return op.Next()
 }
 
-func (m *Model) cloneDone() tea.Cmd {
-	op := m.startOp
+func (m *Model) onDone(msg doneMsg) tea.Cmd {
+	switch op := m.op(msg.Op); {
+	case op == nil:
+		return nil
+	case op == m.tdOp:
+		return m.teardownDone(msg.Err)
+	}
+	return m.cloneDone(msg.Result, msg.Err)
+}
+
+func (m *Model) cloneDone(ready *artifact.CloneReady, err error) tea.Cmd {
 	m.endAt = m.now()
 	if m.quitting {
 		return nil // Close reports what Start returned
@@ -714,9 +724,9 @@ func (m *Model) cloneDone() tea.Cmd {
 	}
 	var ce *artifact.CloneError
 	switch {
-	case op.err == nil && (op.ready != nil || m.ready != nil):
-		if op.ready != nil {
-			r := *op.ready
+	case err == nil && (ready != nil || m.ready != nil):
+		if ready != nil {
+			r := *ready
 			m.ready = &r
 		}
 		m.stage, m.phase = stageReady, artifact.PhaseReady
@@ -726,20 +736,19 @@ func (m *Model) cloneDone() tea.Cmd {
 				m.rows[i].status, m.rows[i].verb = "CREATE_COMPLETE", "CREATE"
 			}
 		}
-	case errors.As(op.err, &ce):
+	case errors.As(err, &ce):
 		if m.failed == nil {
 			f := ce.Failed
 			m.failed = &f
 		}
 		m.stage, m.phaseFail = stageFailed, true
-		m.res.Failed, m.res.Err = m.failed, op.err
+		m.res.Failed, m.res.Err = m.failed, err
 		if m.failed.Resource != "" {
 			if i := m.rowIndex(m.failed.Resource); i >= 0 {
 				m.rows[i].rootCause = true
 			}
 		}
 	default:
-		err := op.err
 		if err == nil {
 			err = errors.New("the clone ended without reporting an endpoint")
 		}
@@ -749,18 +758,17 @@ func (m *Model) cloneDone() tea.Cmd {
 	return nil
 }
 
-func (m *Model) teardownDone() tea.Cmd {
-	op := m.tdOp
+func (m *Model) teardownDone(err error) tea.Cmd {
 	m.endAt = m.now()
 	if m.quitting {
 		return nil
 	}
-	if op.err != nil {
-		m.stage, m.err, m.phaseFail = stageTeardownFailed, op.err, true
+	if err != nil {
+		m.stage, m.err, m.phaseFail = stageTeardownFailed, err, true
 		if m.res.Err == nil || m.res.Err == m.tdErr {
-			m.res.Err = op.err // the clone's own failure, if any, stays the reason
+			m.res.Err = err // the clone's own failure, if any, stays the reason
 		}
-		m.tdErr = op.err
+		m.tdErr = err
 		return nil
 	}
 	m.stage, m.stackState = stageTornDown, "DELETE_COMPLETE"

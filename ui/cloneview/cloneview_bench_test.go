@@ -38,7 +38,7 @@ func BenchmarkCloneViewFrame5000(b *testing.B) {
 	ev := []artifact.Event{uitest.Ev(5001, "Instance", uitest.IN, "CREATE_IN_PROGRESS", "Resource creation Initiated")}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.Update(eventsMsg{op: m.startOp, events: ev})
+		m.Update(eventsMsg{Op: m.startOp.ID(), Events: ev})
 		_ = m.View()
 	}
 }

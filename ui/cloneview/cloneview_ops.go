@@ -5,107 +5,26 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
+
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/ui/common"
 )
 
-// batch bounds how many queued events one message carries: a burst
-// (a first poll of a long stack) costs one redraw, not one per event.
-const batch = 512
-
 // cvOp is one operation (a clone or a teardown) running in its goroutine.
-// Its events travel to the model through ch, read by next: the "wait for
-// activity" pattern, so each event is on screen at the next redraw.
-type cvOp struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	run    func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error)
-	ch     chan artifact.Event
-	done   chan struct{} // closed once ready and err are set
-	once   sync.Once
-	ready  *artifact.CloneReady
-	err    error
-}
+type cvOp = common.Op[artifact.Event, *artifact.CloneReady]
 
-// eventsMsg carries the events an operation emitted since the last one;
-// closed says the operation has returned.
-type eventsMsg struct {
-	op     *cvOp
-	events []artifact.Event
-	closed bool
-}
+type (
+	eventsMsg = common.EventsMsg[artifact.Event]
+	doneMsg   = common.DoneMsg[*artifact.CloneReady]
+)
 
-// launch prepares an operation and returns the Cmd that starts its
-// goroutine and waits for its first events.
-func launch(parent context.Context, run func(ctx context.Context, emit artifact.Emit) (*artifact.CloneReady, error)) (*cvOp, tea.Cmd) {
-	ctx, cancel := context.WithCancel(parent)
-	op := &cvOp{ctx: ctx, cancel: cancel, run: run, ch: make(chan artifact.Event, 256), done: make(chan struct{})}
-	return op, func() tea.Msg {
-		op.once.Do(func() { go op.loop() })
-		return op.next()
-	}
-}
-
-func (op *cvOp) loop() {
-	defer close(op.ch)
-	defer close(op.done) // before ch closes, so a reader seeing the close sees the result
-	defer func() {
-		if r := recover(); r != nil {
-			op.err = fmt.Errorf("the operation panicked: %v", r)
-		}
-	}()
-	// Once the view has let go (ctx done), events are dropped rather than
-	// block the operation: Emit must not block for long.
-	emit := func(e artifact.Event) {
-		select {
-		case op.ch <- e:
-		case <-op.ctx.Done():
-		}
-	}
-	op.ready, op.err = op.run(op.ctx, emit)
-}
-
-// next blocks for the next event, then takes whatever else is queued.
-func (op *cvOp) next() tea.Msg {
-	e, ok := <-op.ch
-	if !ok {
-		return eventsMsg{op: op, closed: true}
-	}
-	evs := []artifact.Event{e}
-	for len(evs) < batch {
-		select {
-		case e, ok := <-op.ch:
-			if !ok {
-				return eventsMsg{op: op, events: evs, closed: true}
-			}
-			evs = append(evs, e)
-		default:
-			return eventsMsg{op: op, events: evs}
-		}
-	}
-	return eventsMsg{op: op, events: evs}
-}
-
-// stopAsync cancels without waiting: Update must not block.
-func (op *cvOp) stopAsync() {
-	if op != nil {
-		op.cancel()
-	}
-}
-
-// stop cancels and waits for the goroutine (or marks an operation whose
-// Cmd never ran as finished).
-func (op *cvOp) stop() {
-	op.cancel()
-	op.once.Do(func() {
-		close(op.done)
-		close(op.ch)
-	})
-	<-op.done
+// launch prepares an operation and returns the Cmd that starts it.
+func launch(parent context.Context, run func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error)) (*cvOp, tea.Cmd) {
+	return common.StartOp(parent, run)
 }
 
 // logKind chooses a log line's style.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -25,7 +24,7 @@ func (m *Model) View() tea.View {
 	if m.quitting {
 		// Left on the terminal once the program ends: the result, no log.
 		// Bubble Tea erases the last line on exit, hence the empty one.
-		return tea.NewView(common.Fit(m.final, m.w, 0) + "\n")
+		return tea.NewView(common.Fit(m.final, m.Width, 0) + "\n")
 	}
 	var s string
 	switch m.stage {
@@ -36,17 +35,17 @@ func (m *Model) View() tea.View {
 	default:
 		s = m.viewRun()
 	}
-	return tea.NewView(common.Fit(s, m.w, m.h))
+	return tea.NewView(common.Fit(s, m.Width, m.Height))
 }
 
 func (m *Model) spinFrame() string {
-	return m.theme.Accent.Render(strings.TrimSpace(ansi.Strip(m.spin.View())))
+	return m.Theme.Accent.Render(strings.TrimSpace(ansi.Strip(m.spin.View())))
 }
 
 func (m *Model) teardownOnly() bool { return m.o.Start == nil && m.o.Artifact == nil }
 
 func (m *Model) header() string {
-	t := m.theme
+	t := m.Theme
 	title := "dbaf clone"
 	if m.teardownOnly() {
 		title = "dbaf teardown"
@@ -83,7 +82,7 @@ func (m *Model) header() string {
 	}
 	for len(right) > 0 {
 		r := t.Subtle.Render(strings.Join(right, " · "))
-		if gap := m.w - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 {
+		if gap := m.Width - ansi.StringWidth(left) - ansi.StringWidth(r); gap >= 2 {
 			return left + strings.Repeat(" ", gap) + r
 		}
 		right = right[1:] // the elapsed time is the last to go
@@ -92,7 +91,7 @@ func (m *Model) header() string {
 }
 
 func (m *Model) phaseLine() string {
-	t := m.theme
+	t := m.Theme
 	stack := ""
 	if m.stackState != "" {
 		stack = t.Subtle.Render("   stack " + m.stackState)
@@ -135,7 +134,7 @@ func (m *Model) phaseLine() string {
 	compact := t.Subtle.Render(fmt.Sprintf("phase %d/%d: ", cur+1, len(cvPhases))) + parts[cur]
 	line := full + stack
 	for _, l := range []string{full + stack, full, compact + stack, compact} {
-		if line = l; ansi.StringWidth(l) <= m.w {
+		if line = l; ansi.StringWidth(l) <= m.Width {
 			break
 		}
 	}
@@ -144,7 +143,7 @@ func (m *Model) phaseLine() string {
 
 // rowLook is a row's icon, status word and style.
 func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
-	t := m.theme
+	t := m.Theme
 	verbs := map[string][3]string{ // in progress, complete, failed
 		"CREATE": {"creating", "created", "failed"},
 		"UPDATE": {"updating", "updated", "update failed"},
@@ -199,7 +198,7 @@ func (m *Model) rowDur(r *cvRow) string {
 // rowLines draws the resource rows, each failure reason wrapped below its
 // row in at most reasonMax lines.
 func (m *Model) rowLines(reasonMax int) []string {
-	t := m.theme
+	t := m.Theme
 	labelW, idW, wordW := 0, 0, 7
 	type look struct {
 		icon, word string
@@ -244,7 +243,7 @@ func (m *Model) rowLines(reasonMax int) []string {
 		if r.cancelled {
 			n, rst = 1, t.Subtle
 		}
-		for j, l := range common.Wrap(text, m.w-8, n) {
+		for j, l := range common.Wrap(text, m.Width-8, n) {
 			prefix := "      "
 			if j == 0 {
 				prefix = "    └ "
@@ -256,14 +255,14 @@ func (m *Model) rowLines(reasonMax int) []string {
 }
 
 // panelWidth is the inner width of result panels.
-func (m *Model) panelWidth() int { return max(20, min(m.w, 160)-4) }
+func (m *Model) panelWidth() int { return max(20, min(m.Width, 160)-4) }
 
 // box frames lines, wrapping any that would make it wider than the panel;
 // a wider line that fits the terminal (a value people copy) grows the box.
 func (m *Model) box(lines []string) []string {
 	w := m.panelWidth()
 	for _, l := range lines {
-		w = max(w, min(ansi.StringWidth(l), m.w-4))
+		w = max(w, min(ansi.StringWidth(l), m.Width-4))
 	}
 	var in []string
 	for _, l := range lines {
@@ -273,13 +272,13 @@ func (m *Model) box(lines []string) []string {
 		}
 		in = append(in, l)
 	}
-	return strings.Split(m.theme.Box.Render(strings.Join(in, "\n")), "\n")
+	return strings.Split(m.Theme.Box.Render(strings.Join(in, "\n")), "\n")
 }
 
 // panel is the block between the rows and the log: a question, or the
 // outcome of the stage.
 func (m *Model) panel() []string {
-	t, w := m.theme, m.panelWidth()
+	t, w := m.Theme, m.panelWidth()
 	plain := lipgloss.NewStyle()
 	stack := m.info.Stack
 	switch m.ask {
@@ -340,14 +339,14 @@ func (m *Model) readyBox(w int) []string {
 // people copy (endpoint, password, connect line) that would not fit on one
 // line of the panel: those are never wrapped inside the box.
 func (m *Model) readyLines(w int) (lines, below []string) {
-	t, r := m.theme, m.ready
+	t, r := m.Theme, m.ready
 	if r == nil {
 		return []string{t.OK.Render("✓ Clone ready")}, nil
 	}
 	plain := lipgloss.NewStyle()
 	lines = []string{t.OK.Render("✓ Clone ready")}
 	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 8, v, w, st)...) }
-	room := max(w, m.w-4) - 8 - 2 // the box grows to the terminal for these
+	room := max(w, m.Width-4) - 8 - 2 // the box grows to the terminal for these
 	exact := func(k, v string, st lipgloss.Style) {
 		if ansi.StringWidth(v) <= room {
 			lines = append(lines, common.KVLines(t, k, 8, []string{v}, st)...)
@@ -361,7 +360,7 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 			return
 		}
 		// Wider than the terminal: broken at spaces, c copies it whole.
-		for _, l := range common.Wrap(v, m.w, 0) {
+		for _, l := range common.Wrap(v, m.Width, 0) {
 			below = append(below, st.Render(l))
 		}
 	}
@@ -403,7 +402,7 @@ func (m *Model) expiry(at time.Time) string {
 }
 
 func (m *Model) failedLines(w int) []string {
-	t, f := m.theme, m.failed
+	t, f := m.Theme, m.failed
 	plain := lipgloss.NewStyle()
 	lines := []string{t.Err.Render("✗ Clone failed")}
 	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 7, v, w, st)...) }
@@ -439,10 +438,10 @@ func (m *Model) layout() (top, rows, panel []string, help string, logH int) {
 		return n
 	}
 	rows = m.rowLines(3)
-	if m.h-fixed() < 6 {
+	if m.Height-fixed() < 6 {
 		rows = m.rowLines(1) // short terminal: one line per reason
 	}
-	logH = m.h - fixed()
+	logH = m.Height - fixed()
 	if logH < 2 {
 		logH = 0 // no room: the rows and panel matter more
 	}
@@ -457,7 +456,7 @@ func (m *Model) logHeight() int {
 
 func (m *Model) viewRun() string {
 	top, rows, panel, help, logH := m.layout()
-	body := make([]string, 0, m.h)
+	body := make([]string, 0, m.Height)
 	body = append(body, top...)
 	body = append(body, rows...)
 	body = append(body, "")
@@ -466,8 +465,8 @@ func (m *Model) viewRun() string {
 		body = append(body, "")
 	}
 	body = append(body, m.logLines(logH)...)
-	if keys := strings.Count(help, "\n") + 1; len(body) > m.h-keys {
-		body = body[:max(0, m.h-keys)] // keep the keys on screen whatever happens
+	if keys := strings.Count(help, "\n") + 1; len(body) > m.Height-keys {
+		body = body[:max(0, m.Height-keys)] // keep the keys on screen whatever happens
 	}
 	return strings.Join(append(body, help), "\n")
 }
@@ -478,7 +477,7 @@ func (m *Model) logLines(h int) []string {
 	if h <= 0 {
 		return nil
 	}
-	t := m.theme
+	t := m.Theme
 	n, body := m.log.len(), h-1
 	scroll := min(m.logScroll, max(0, n-body))
 	end := n - scroll
@@ -495,15 +494,15 @@ func (m *Model) logLines(h int) []string {
 	if m.log.dropped > 0 {
 		title += t.Subtle.Render(fmt.Sprintf("(oldest %d not kept) ", m.log.dropped))
 	}
-	if rest := m.w - ansi.StringWidth(title); rest > 0 {
+	if rest := m.Width - ansi.StringWidth(title); rest > 0 {
 		title += t.Subtle.Render(strings.Repeat("─", rest))
 	}
 	out := make([]string, 0, h)
 	out = append(out, title)
 	for _, e := range m.log.entries[start:end] {
 		text := e.text
-		if ansi.StringWidth(text) > m.w-2 {
-			text = ansi.Truncate(text, max(1, m.w-2), "…")
+		if ansi.StringWidth(text) > m.Width-2 {
+			text = ansi.Truncate(text, max(1, m.Width-2), "…")
 		}
 		var st lipgloss.Style
 		switch e.kind {
@@ -528,95 +527,42 @@ func (m *Model) logLines(h int) []string {
 }
 
 func (m *Model) helpLine() string {
-	t := m.theme
+	t := m.Theme
 	if m.flash != "" {
 		// In place of the keys until the next key: always on screen.
 		return t.OK.Render("✓ " + m.flash)
 	}
 	if m.showHelp {
-		return common.HelpWrap(t, m.w, "any key", "close the keys")
+		return common.Hints(t, m.Width, m.keys.CloseHelp)
 	}
-	pairs := m.keyPairs()
-	if len(pairs) == 0 {
+	if m.stage == stagePassword || m.stage == stageSummary {
+		return "" // their screens show their keys in place
+	}
+	keys := m.help().ShortHelp()
+	if len(keys) == 0 {
 		return ""
 	}
-	return common.HelpWrap(t, m.w, append(pairs, "?", "all keys")...)
-}
-
-// keyPairs are the keys of the current stage, most useful first.
-func (m *Model) keyPairs() []string {
-	scroll := []string{"↑↓ pgup pgdn", "scroll", "end", "follow"}
-	if !m.logFocus {
-		scroll = []string{"tab", "scroll the log"}
-	}
-	back := "quit"
-	if m.o.Embedded {
-		back = "back"
-	}
-	switch m.ask {
-	case askInterrupt:
-		return []string{"k", "keep creating & quit", "d", "tear down now", "esc", "back"}
-	case askTeardown:
-		return []string{"y", "tear down", "n", "keep"}
-	}
-	switch m.stage {
-	case stageRunning:
-		return append([]string{"ctrl+c", "stop…"}, scroll...)
-	case stageStopping:
-		return []string{"ctrl+c", "quit now (the stack goes on)"}
-	case stageReady:
-		return append([]string{"t", "tear down", "c", "copy connection", "q", back + " (clone keeps running)"}, scroll[:2]...)
-	case stageFailed, stageError, stageTeardownFailed:
-		keys := []string{}
-		if m.remains() {
-			keys = append(keys, "t", "tear down what remains")
-		}
-		return append(append(keys, "q", back), scroll[:2]...)
-	case stageTeardown:
-		return append([]string{"ctrl+c", "stop watching (deletion goes on)"}, scroll...)
-	case stageTornDown:
-		return append([]string{"q", back}, scroll[:2]...)
-	}
-	return nil
+	return common.Hints(t, m.Width, append(keys, m.keys.Help)...)
 }
 
 // fullHelp is the "?" panel: every key of the stage, then the log's.
 func (m *Model) fullHelp() []string {
-	bind := func(pairs ...string) []key.Binding {
-		var bs []key.Binding
-		for i := 0; i+1 < len(pairs); i += 2 {
-			bs = append(bs, key.NewBinding(key.WithKeys(pairs[i]), key.WithHelp(pairs[i], pairs[i+1])))
-		}
-		return bs
-	}
-	var stage []string
-	for i, p := range m.keyPairs() {
-		// The log's keys have their own column.
-		if i%2 == 0 && (p == "↑↓ pgup pgdn" || p == "end" || p == "tab") {
-			break
-		}
-		stage = append(stage, p)
-	}
 	h := help.New()
-	h.Styles = m.theme.HelpStyles()
+	h.Styles = m.Theme.HelpStyles()
 	h.SetWidth(m.panelWidth())
-	groups := [][]key.Binding{
-		bind(stage...),
-		bind("↑/k", "scroll the log up", "↓/j", "scroll down", "pgup/pgdn", "a page", "home/g", "the oldest event", "end/G", "follow new events", "tab", "keys to the log or not"),
-	}
-	lines := []string{m.theme.Title.Render("Keys"), ""}
-	lines = append(lines, strings.Split(h.FullHelpView(groups), "\n")...)
+	lines := []string{m.Theme.Title.Render("Keys"), ""}
+	lines = append(lines, strings.Split(h.FullHelpView(m.help().FullHelp()), "\n")...)
 	return m.box(lines)
 }
 
 func (m *Model) viewPassword() string {
-	t := m.theme
+	t := m.Theme
 	user := "its master user"
 	if a := m.o.Artifact; a != nil && a.Source.MasterUsername != "" {
 		user = "its master user, " + a.Source.MasterUsername
 	}
 	lines := []string{m.header(), ""}
-	lines = append(lines, common.Wrap("The clone needs a password for "+user+". Aurora accepts 8 to 41 printable ASCII characters, without /, \", @ or spaces.", m.w-2, 0)...)
+	lines = append(lines, common.Wrap("The clone needs a password for "+user+". Aurora accepts 8 to 41 printable ASCII characters, without /, \", @ or spaces.", m.Width-2, 0)...)
 	lines = append(lines, "")
 	for i, label := range []string{"Password", "Again"} {
 		mark := "  "
@@ -627,20 +573,20 @@ func (m *Model) viewPassword() string {
 	}
 	lines = append(lines, "")
 	if m.pwErr != "" {
-		for _, l := range common.Wrap("✗ "+m.pwErr, m.w-2, 0) {
+		for _, l := range common.Wrap("✗ "+m.pwErr, m.Width-2, 0) {
 			lines = append(lines, t.Err.Render(l))
 		}
 	} else {
 		lines = append(lines, t.Subtle.Render("Or press ctrl+g: dbaf generates one and shows it once, when the clone is ready."))
 	}
-	lines = append(lines, "", common.HelpWrap(t, m.w, "enter", "next", "tab", "other field", "ctrl+g", "generate one", "esc", "quit"))
+	lines = append(lines, "", common.Hints(t, m.Width, m.help().ShortHelp()...))
 	return strings.Join(lines, "\n")
 }
 
 func (m *Model) viewSummary() string {
-	t := m.theme
+	t := m.Theme
 	plain := lipgloss.NewStyle()
-	w := m.w - 2
+	w := m.Width - 2
 	lines := []string{m.header(), ""}
 	region := m.info.Region
 	lines = append(lines, t.Title.Render("This creates one CloudFormation stack in "+common.Or(region, "the current region")+":"), "")
@@ -708,18 +654,14 @@ func (m *Model) viewSummary() string {
 		}
 		lines = append(lines, "  "+t.Warn.Render(l))
 	}
-	keys := []string{"enter", "create the clone", "q", "quit"}
-	if m.o.NeedPassword {
-		keys = append(keys, "esc", "back to the password")
-	}
-	lines = append(lines, "", common.HelpWrap(t, m.w, keys...))
+	lines = append(lines, "", common.Hints(t, m.Width, m.help().ShortHelp()...))
 	return strings.Join(lines, "\n")
 }
 
 // finalFrame is what stays on the terminal after the view ends: the
 // outcome and the next step, without the log.
 func (m *Model) finalFrame() string {
-	t := m.theme
+	t := m.Theme
 	stack := m.info.Stack
 	w := m.panelWidth()
 	var lines []string

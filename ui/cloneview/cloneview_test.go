@@ -257,7 +257,7 @@ func TestCloneViewSummary(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	m := newTest(t, &cvFake{}, clock, nil)
 	h := uitest.RunHarness(t, m, 100, 30)
-	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).w == 100 })
+	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).Width == 100 })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 
@@ -500,11 +500,11 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 func feed(m *Model, evs ...artifact.Event) {
 	if m.startOp == nil {
 		// An operation whose goroutine never runs: the test delivers its events.
-		m.startOp, _ = launch(context.Background(), func(context.Context, artifact.Emit) (*artifact.CloneReady, error) { return nil, nil })
+		m.startOp, _ = launch(context.Background(), func(context.Context, func(artifact.Event)) (*artifact.CloneReady, error) { return nil, nil })
 		m.stage = stageRunning
 		m.startAt = m.now()
 	}
-	m.Update(eventsMsg{op: m.startOp, events: evs})
+	m.Update(eventsMsg{Op: m.startOp.ID(), Events: evs})
 }
 
 func manyEvents(n int) []artifact.Event {

@@ -53,3 +53,23 @@ func BindingLines(t Theme, bindings []key.Binding, w int) []string {
 	}
 	return WrapParts(KeyParts(t, pairs...), t.Subtle.Render(" · "), w)
 }
+
+// Hints is the hint line of bindings (BindingLines), joined: w 0 keeps it
+// on one line.
+func Hints(t Theme, w int, bindings ...key.Binding) string {
+	return strings.Join(BindingLines(t, bindings, w), "\n")
+}
+
+// KeyMap is a help.KeyMap made of the bindings a screen shows now.
+type KeyMap struct {
+	Short []key.Binding
+	Full  [][]key.Binding
+}
+
+func (k KeyMap) ShortHelp() []key.Binding  { return k.Short }
+func (k KeyMap) FullHelp() [][]key.Binding { return k.Full }
+
+// Bind makes a binding for keys, shown in help as k with desc.
+func Bind(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}

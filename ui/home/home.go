@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -59,25 +58,29 @@ func DefaultEntries() []Entry {
 
 // Model is the screen `dbaf` opens on, a tea.Model. Create it with New.
 type Model struct {
+	common.Common
 	entries     []Entry
-	theme       common.Theme
 	cursor      int
 	choice      Choice
 	chosen      bool
 	interrupted bool // left with ctrl+c
 
 	// The image step of "Clone from an artifact" (when images is set).
-	ctx           context.Context
-	images        ArtifactImages
-	picking       bool
-	loading       bool
-	imgs          []ArtifactImage
-	imgCursor     int
-	image         string
-	notice        string
-	width, height int
-	help          help.Model
-	keys          homeKeys
+	images    ArtifactImages
+	picking   bool
+	loading   bool
+	imgs      []ArtifactImage
+	imgCursor int
+	image     string
+	notice    string
+	keys      homeKeys
+
+	// Hosting (Host): the flows the choices run and the screen shown.
+	flow    Flow
+	host    *host
+	run     *flowRun // the flow running, if any
+	child   *child   // the screen it shows, if any
+	flowErr error    // the error a flow ended the program with
 }
 
 type homeKeys struct {
@@ -91,7 +94,7 @@ func (k homeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHel
 
 // New creates the home screen showing entries, in order.
 func New(entries []Entry, theme common.Theme) *Model {
-	h := &Model{entries: entries, theme: common.Resolve(theme), width: 80, height: 24, help: help.New()}
+	h := &Model{Common: common.NewCommon(nil, theme), entries: entries}
 	jump := "1-" + strconv.Itoa(max(1, len(entries)))
 	h.keys = homeKeys{
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
@@ -101,8 +104,6 @@ func New(entries []Entry, theme common.Theme) *Model {
 		Quit:   key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q", "quit")),
 		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
 	}
-	h.help.Styles = h.theme.HelpStyles()
-	h.help.ShortSeparator = " · "
 	// Start on the first entry that can be chosen.
 	for i, e := range entries {
 		if e.Disabled == "" {
@@ -129,26 +130,27 @@ func Run(ctx context.Context, entries []Entry, theme common.Theme, progOpts ...t
 }
 
 // Init asks for the terminal's background when the theme follows it.
-func (h *Model) Init() tea.Cmd { return h.theme.Request() }
+func (h *Model) Init() tea.Cmd { return h.Theme.Request() }
 
 // Update handles keys and resizes.
 func (h *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		h.width, h.height = msg.Width, msg.Height
-		h.help.SetWidth(msg.Width)
-	case tea.BackgroundColorMsg:
-		if h.theme.Follow(msg) {
-			h.help.Styles = h.theme.HelpStyles()
+	if h.flow != nil {
+		if cmd, ok := h.updateHosted(msg); ok {
+			return h, cmd
 		}
+	}
+	if h.Prologue(msg) {
+		return h, nil
+	}
+	switch msg := msg.(type) {
 	case imagesMsg:
 		h.gotImages(msg)
 	case tea.KeyPressMsg:
 		if h.picking && msg.String() != "ctrl+c" {
 			return h, h.imageKey(msg.String())
 		}
-		if h.help.ShowAll {
-			h.help.ShowAll = false
+		if h.Help.ShowAll {
+			h.Help.ShowAll = false
 			if msg.String() != "ctrl+c" {
 				return h, nil
 			}
@@ -159,7 +161,7 @@ func (h *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			h.interrupted = msg.String() == "ctrl+c"
 			return h, tea.Quit
 		case key.Matches(msg, h.keys.Help):
-			h.help.ShowAll = true
+			h.Help.ShowAll = true
 		case key.Matches(msg, h.keys.Up):
 			h.move(-1)
 		case key.Matches(msg, h.keys.Down):
@@ -201,11 +203,24 @@ func (h *Model) choose(i int) tea.Cmd {
 		return h.pickImage()
 	}
 	h.choice, h.chosen = e.Choice, true
-	return tea.Quit
+	return h.chose()
+}
+
+// chose ends the menu with the choice made: the program quits, or (Host)
+// the choice's flow starts.
+func (h *Model) chose() tea.Cmd {
+	if h.flow == nil || h.choice == Quit {
+		return tea.Quit
+	}
+	h.startFlow(Result{Choice: h.choice, Image: h.image})
+	return nil
 }
 
 // View draws the home screen.
 func (h *Model) View() tea.View {
+	if v, ok := h.viewHosted(); ok {
+		return v
+	}
 	v := tea.NewView(h.render())
 	v.AltScreen = true
 	v.WindowTitle = "dbaf"
@@ -213,9 +228,9 @@ func (h *Model) View() tea.View {
 }
 
 func (h *Model) render() string {
-	th := h.theme
-	if h.width < 40 || h.height < 10 {
-		return common.TooSmall(th, h.width, h.height)
+	th := h.Theme
+	if h.Width < 40 || h.Height < 10 {
+		return common.TooSmall(th, h.Width, h.Height)
 	}
 	lines := []string{
 		th.Title.Render("dbaf") + th.Subtle.Render(" · Database Artifact Factory"),
@@ -224,7 +239,7 @@ func (h *Model) render() string {
 	}
 	if h.picking {
 		lines = append(lines, h.imageLines()...)
-	} else if h.help.ShowAll {
+	} else if h.Help.ShowAll {
 		lines = append(lines, th.Title.Render("Keys"), "")
 		for _, b := range h.keys.ShortHelp() {
 			lines = append(lines, "  "+th.Key.Render(common.Pad(b.Help().Key, 8))+" "+b.Help().Desc)
@@ -256,17 +271,17 @@ func (h *Model) render() string {
 			default:
 				line += th.Subtle.Render(detail)
 			}
-			lines = append(lines, ansi.Truncate(line, h.width, "…"))
+			lines = append(lines, ansi.Truncate(line, h.Width, "…"))
 		}
 		if h.notice != "" {
-			lines = append(lines, "", th.Warn.Render(ansi.Truncate("! "+h.notice, h.width, "…")))
+			lines = append(lines, "", th.Warn.Render(ansi.Truncate("! "+h.notice, h.Width, "…")))
 		}
 	}
-	keys := common.BindingLines(th, h.keys.ShortHelp(), h.width)
+	keys := common.BindingLines(th, h.keys.ShortHelp(), h.Width)
 	if h.picking {
-		keys = strings.Split(common.HelpWrap(th, h.width, "↑/↓", "choose", "enter", "clone it", "esc", "back", "ctrl+c", "quit"), "\n")
+		keys = strings.Split(common.HelpWrap(th, h.Width, "↑/↓", "choose", "enter", "clone it", "esc", "back", "ctrl+c", "quit"), "\n")
 	}
-	rows := max(0, h.height-len(keys))
+	rows := max(0, h.Height-len(keys))
 	for len(lines) < rows {
 		lines = append(lines, "")
 	}

@@ -44,7 +44,7 @@ type Result struct {
 // RunWith shows the home screen; leaving with ctrl+c is ErrInterrupted.
 func RunWith(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
 	h := New(o.Entries, o.Theme)
-	h.images, h.ctx = o.Images, ctx
+	h.images, h.Ctx = o.Images, ctx
 	p := tea.NewProgram(h, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
 	m, err := p.Run()
 	if err != nil {
@@ -68,10 +68,7 @@ type imagesMsg struct {
 // pickImage starts the image step of "Clone from an artifact".
 func (h *Model) pickImage() tea.Cmd {
 	h.picking, h.loading, h.imgs, h.imgCursor = true, true, nil, 0
-	list, ctx := h.images, h.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	list, ctx := h.images, h.Ctx
 	return func() tea.Msg {
 		imgs, err := list(ctx)
 		return imagesMsg{imgs, err}
@@ -106,13 +103,14 @@ func (h *Model) imageKey(k string) tea.Cmd {
 			return nil
 		}
 		h.choice, h.chosen, h.image = Clone, true, h.imgs[h.imgCursor].Ref
-		return tea.Quit
+		h.picking = false
+		return h.chose()
 	}
 	return nil
 }
 
 func (h *Model) imageLines() []string {
-	th := h.theme
+	th := h.Theme
 	lines := []string{th.Title.Render("Clone from which artifact image?") + th.Subtle.Render("  (local images, newest first)"), ""}
 	if h.loading {
 		return append(lines, th.Subtle.Render("  listing the artifact images in the Docker engine…"))
@@ -133,7 +131,7 @@ func (h *Model) imageLines() []string {
 		} else {
 			ref = mark + ref
 		}
-		lines = append(lines, ansi.Truncate(ref+th.Subtle.Render(detail), h.width, "…"))
+		lines = append(lines, ansi.Truncate(ref+th.Subtle.Render(detail), h.Width, "…"))
 	}
 	if len(h.imgs) > 0 {
 		lines = append(lines, "", th.Subtle.Render("Will clone: ")+th.Accent.Render(h.imgs[h.imgCursor].Ref))

@@ -24,7 +24,7 @@ func testImages(context.Context) ([]ArtifactImage, error) {
 
 func withImages(list ArtifactImages) *Model {
 	h := New(DefaultEntries(), common.NewTheme(true, false))
-	h.images, h.ctx = list, context.Background()
+	h.images, h.Ctx = list, context.Background()
 	return h
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
@@ -62,6 +61,21 @@ type Options struct {
 	// Spinner replaces the loading animation; tests pass a one-frame
 	// spinner so snapshots are stable. Zero value: spinner.Dot.
 	Spinner spinner.Spinner
+	// Embedded makes leaving the wizard send ClosedMsg instead of quitting
+	// the program, so a host (the home screen) can show it.
+	Embedded bool
+}
+
+// ClosedMsg is sent instead of quitting when the wizard is Embedded.
+type ClosedMsg struct{}
+
+// quit leaves the wizard: the program ends, or the host takes over.
+func (w *Model) quit() tea.Cmd {
+	w.cancel()
+	if w.opts.Embedded {
+		return func() tea.Msg { return ClosedMsg{} }
+	}
+	return tea.Quit
 }
 
 // defaultConfigPath is where the wizard writes the INI when told
@@ -76,9 +90,11 @@ var ErrAborted = errors.New("wizard aborted: no image was built")
 // built. Leaving without a build gives ErrAborted (wrapping the last
 // build error, if a build failed). progOpts are passed to tea.NewProgram.
 func Run(ctx context.Context, opts Options, progOpts ...tea.ProgramOption) (*artifact.Built, error) {
+	if common.HostFrom(ctx) != nil {
+		opts.Embedded = true
+	}
 	w := New(ctx, opts)
-	p := tea.NewProgram(w, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
-	m, err := p.Run()
+	m, err := common.RunModel(ctx, w, func(msg tea.Msg) bool { _, ok := msg.(ClosedMsg); return ok }, progOpts)
 	w.cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -107,19 +123,16 @@ const (
 
 // Model is the build wizard, a tea.Model. Create it with New.
 type Model struct {
+	common.Common
 	opts   Options
-	ctx    context.Context
 	cancel context.CancelFunc
 	disc   Discovery
 	region string
-	theme  common.Theme
 	keys   wizKeys
-	help   help.Model
 	spin   spinner.Model
 	now    func() time.Time
 
-	width, height int
-	step          wizStep
+	step wizStep
 	// auto is true while the wizard follows a pre-filled config towards
 	// the review; the first choice it cannot confirm stops it there.
 	auto     bool
@@ -151,17 +164,13 @@ func New(ctx context.Context, opts Options) *Model {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	w := &Model{
+		Common: common.NewCommon(ctx, opts.Theme),
 		opts:   opts,
-		ctx:    ctx,
 		cancel: cancel,
 		disc:   opts.Discovery,
-		theme:  common.Resolve(opts.Theme),
 		keys:   newWizKeys(),
-		help:   help.New(),
 		now:    opts.Now,
 		path:   opts.ConfigPath,
-		width:  80,
-		height: 24,
 	}
 	if w.now == nil {
 		w.now = time.Now
@@ -179,9 +188,7 @@ func New(ctx context.Context, opts Options) *Model {
 	if len(opts.Spinner.Frames) > 0 {
 		sp = opts.Spinner
 	}
-	w.spin = spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(w.theme.Accent))
-	w.help.Styles = w.theme.HelpStyles()
-	w.help.ShortSeparator = " · "
+	w.spin = spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(w.Theme.Accent))
 	w.src = newWizSourceState(w)
 	w.net = newWizSubnetState()
 	w.cls = newWizClassState()
@@ -225,7 +232,7 @@ func (w *Model) Init() tea.Cmd {
 	if w.auto {
 		cmds = append(cmds, w.loadClusterDetail(w.cfg.SourceClusterID))
 	}
-	cmds = append(cmds, w.startSpin(), w.theme.Request())
+	cmds = append(cmds, w.startSpin(), w.Theme.Request())
 	return tea.Batch(cmds...)
 }
 
@@ -234,6 +241,8 @@ func (w *Model) Init() tea.Cmd {
 // retried) and is dropped.
 type wizLoad struct {
 	req    int
+	op     common.OpID // the run of a stream (startStream)
+	next   tea.Cmd     // reads the stream's next events
 	active bool
 	err    error
 	cancel context.CancelFunc
@@ -245,7 +254,7 @@ func (w *Model) begin(l *wizLoad) (context.Context, int) {
 		l.cancel()
 	}
 	w.seq++
-	ctx, cancel := context.WithCancel(w.ctx)
+	ctx, cancel := context.WithCancel(w.Ctx)
 	l.req, l.active, l.err, l.cancel = w.seq, true, nil, cancel
 	return ctx, w.seq
 }
@@ -273,42 +282,28 @@ func (l *wizLoad) stop() {
 	l.req = -1
 }
 
-// streamMsg carries one message of a stream (cluster pages, build
-// events) and the channel the next one comes from.
-type streamMsg struct {
-	next <-chan tea.Msg
-	msg  tea.Msg
+// startStream starts run as l's request (cancelling l's previous one): its
+// events and its end come back as common.EventsMsg and common.DoneMsg
+// naming l.op, which the handlers check to drop a stale request's.
+func startStream[E, T any](w *Model, l *wizLoad, run func(ctx context.Context, emit func(E)) (T, error)) tea.Cmd {
+	ctx, _ := w.begin(l)
+	op, cmd := common.StartOp(ctx, run)
+	l.op, l.next = op.ID(), op.Next()
+	return cmd
 }
 
-// wizStream returns a Cmd that runs produce in its own goroutine and
-// delivers what it sends as messages, in order, one Cmd at a time; send
-// reports false once ctx is done, and produce should then return.
-func wizStream(ctx context.Context, produce func(send func(tea.Msg) bool)) tea.Cmd {
-	ch := make(chan tea.Msg, 16)
-	return func() tea.Msg {
-		go func() {
-			defer close(ch)
-			produce(func(m tea.Msg) bool {
-				select {
-				case ch <- m:
-					return true
-				case <-ctx.Done():
-					return false
-				}
-			})
-		}()
-		return wizNext(ch)()
+// events says whether id names l's request, running; then more is the
+// Cmd that reads its next events.
+func (l *wizLoad) events(id common.OpID) (more tea.Cmd, ok bool) {
+	if id != l.op || !l.active {
+		return nil, false
 	}
+	return l.next, true
 }
 
-func wizNext(ch <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		m, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return streamMsg{next: ch, msg: m}
-	}
+// finishOp is finish for the run id of a stream.
+func (l *wizLoad) finishOp(id common.OpID, err error) bool {
+	return id == l.op && l.finish(l.req, err)
 }
 
 // busy reports whether anything the spinner stands for is running.
@@ -330,30 +325,19 @@ func (w *Model) startSpin() tea.Cmd {
 
 // Update handles one message.
 func (w *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if w.Prologue(msg) {
+		if _, resized := msg.(tea.WindowSizeMsg); resized {
+			w.layout()
+		}
+		w.spin.Style = w.Theme.Accent
+		return w, nil
+	}
 	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		w.width, w.height = msg.Width, msg.Height
-		w.layout()
-		return w, nil
-	case tea.BackgroundColorMsg:
-		if w.theme.Follow(msg) {
-			w.help.Styles = w.theme.HelpStyles()
-			w.spin.Style = w.theme.Accent
-		}
-		return w, nil
-	case streamMsg:
-		_, cmd := w.Update(msg.msg)
-		return w, tea.Batch(cmd, wizNext(msg.next))
 	case spinner.TickMsg:
-		if !w.busy() {
-			w.spinning = false
-			return w, nil
-		}
 		// A stale tick (from a loop already superseded) gets no cmd back
 		// and simply ends; the current loop keeps going.
-		var cmd tea.Cmd
-		w.spin, cmd = w.spin.Update(msg)
-		return w, cmd
+		w.spinning = w.busy()
+		return w, common.Spin(&w.spin, msg, w.spinning)
 	case tea.KeyPressMsg:
 		return w, w.handleKey(msg)
 	case tea.PasteMsg:
@@ -381,7 +365,7 @@ func (w *Model) spinIfBusy() tea.Cmd {
 // that are not results.
 func (w *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case clusterPageMsg:
+	case clusterPagesMsg:
 		return w.onClusterPage(msg), true
 	case clustersDoneMsg:
 		return w.onClustersDone(msg), true
@@ -399,8 +383,8 @@ func (w *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return w.onClasses(msg), true
 	case statMsg:
 		return w.onStat(msg), true
-	case buildEventMsg:
-		return w.onBuildEvent(msg), true
+	case buildEventsMsg:
+		return w.onBuildEvents(msg), true
 	case buildDoneMsg:
 		return w.onBuildDone(msg), true
 	}
@@ -457,14 +441,13 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, w.keys.Quit):
 		w.interrupted = true
-		w.cancel()
-		return tea.Quit
-	case w.help.ShowAll:
+		return w.quit()
+	case w.Help.ShowAll:
 		// Any key closes the full help, so nobody gets stuck in it.
-		w.help.ShowAll = false
+		w.Help.ShowAll = false
 		return nil
 	case key.Matches(msg, w.keys.Help) && w.helpKeyFree():
-		w.help.ShowAll = true
+		w.Help.ShowAll = true
 		return nil
 	}
 	if w.tooSmall() {
@@ -498,7 +481,7 @@ func (w *Model) helpKeyFree() bool {
 // goTo shows step s and starts what it needs.
 func (w *Model) goTo(s wizStep) tea.Cmd {
 	w.step = s
-	w.help.ShowAll = false
+	w.Help.ShowAll = false
 	w.layout()
 	var cmd tea.Cmd
 	switch s {
@@ -525,17 +508,17 @@ const (
 	chrome = 5
 )
 
-func (w *Model) tooSmall() bool { return w.width < common.MinWidth || w.height < common.MinHeight }
+func (w *Model) tooSmall() bool { return w.Width < common.MinWidth || w.Height < common.MinHeight }
 
 // bodyHeight is the rows the current step may draw.
-func (w *Model) bodyHeight() int { return max(1, w.height-chrome-(len(w.keyLines())-1)) }
+func (w *Model) bodyHeight() int { return max(1, w.Height-chrome-(len(w.keyLines())-1)) }
 
 // keyLines is the key help at the bottom, wrapped to the window's width.
 func (w *Model) keyLines() []string {
-	if w.help.ShowAll {
-		return []string{w.theme.Subtle.Render("press any key to close the keys")}
+	if w.Help.ShowAll {
+		return []string{w.Theme.Subtle.Render("press any key to close the keys")}
 	}
-	return common.BindingLines(w.theme, w.helpKeys().ShortHelp(), w.width)
+	return common.BindingLines(w.Theme, w.helpKeys().ShortHelp(), w.Width)
 }
 
 // layout sizes the lists and inputs to the window.
@@ -544,8 +527,8 @@ func (w *Model) layout() {
 	w.src.pick.setHeight(h - sourceChrome)
 	w.net.pick.setHeight(h - subnetChrome)
 	w.cls.pick.setHeight(h - classChrome)
-	w.help.SetWidth(w.width)
-	iw := max(10, min(60, w.width-30))
+	w.Help.SetWidth(w.Width)
+	iw := max(10, min(60, w.Width-30))
 	for i := range w.det.inputs {
 		w.det.inputs[i].SetWidth(iw)
 	}
@@ -553,7 +536,7 @@ func (w *Model) layout() {
 		w.acu.inputs[i].SetWidth(10)
 	}
 	w.src.region.SetWidth(20)
-	w.bld.push.SetWidth(max(20, min(70, w.width-20)))
+	w.bld.push.SetWidth(max(20, min(70, w.Width-20)))
 	if w.step == stepReview {
 		w.rev.scroll = max(0, min(w.rev.scroll, len(w.reviewLines())-w.reviewHeight()))
 	}
@@ -569,17 +552,17 @@ func (w *Model) View() tea.View {
 
 func (w *Model) render() string {
 	if w.tooSmall() {
-		return common.TooSmall(w.theme, w.width, w.height)
+		return common.TooSmall(w.Theme, w.Width, w.Height)
 	}
-	width := w.width
-	lines := make([]string, 0, w.height)
+	width := w.Width
+	lines := make([]string, 0, w.Height)
 	lines = append(lines, w.headerLine())
 	lines = append(lines, w.stepsLine())
 	lines = append(lines, "")
 
 	w.layout() // the key help may have changed height with the step
 	var body []string
-	if w.help.ShowAll {
+	if w.Help.ShowAll {
 		body = w.fullHelp()
 	} else {
 		switch w.step {
@@ -621,13 +604,13 @@ func (w *Model) fullHelp() []string {
 	for _, group := range w.helpKeys().FullHelp() {
 		for _, b := range group {
 			if b.Enabled() {
-				entries = append(entries, w.theme.Key.Render(common.Pad(b.Help().Key, 14))+" "+b.Help().Desc)
+				entries = append(entries, w.Theme.Key.Render(common.Pad(b.Help().Key, 14))+" "+b.Help().Desc)
 			}
 		}
 	}
-	out := []string{w.theme.Title.Render("Keys"), ""}
+	out := []string{w.Theme.Title.Render("Keys"), ""}
 	rows := w.bodyHeight() - len(out)
-	if len(entries) <= rows || w.width < 80 {
+	if len(entries) <= rows || w.Width < 80 {
 		for _, e := range entries {
 			out = append(out, "  "+e)
 		}
@@ -637,7 +620,7 @@ func (w *Model) fullHelp() []string {
 	for i := range half {
 		line := "  " + entries[i]
 		if i+half < len(entries) {
-			line += strings.Repeat(" ", max(1, w.width/2-2-ansi.StringWidth(entries[i]))) + entries[i+half]
+			line += strings.Repeat(" ", max(1, w.Width/2-2-ansi.StringWidth(entries[i]))) + entries[i+half]
 		}
 		out = append(out, line)
 	}
@@ -645,7 +628,7 @@ func (w *Model) fullHelp() []string {
 }
 
 func (w *Model) headerLine() string {
-	th := w.theme
+	th := w.Theme
 	profile := w.opts.Profile
 	if profile == "" {
 		profile = "default"
@@ -656,13 +639,13 @@ func (w *Model) headerLine() string {
 	}
 	left := th.Title.Render("dbaf") + th.Subtle.Render(" · build a database artifact")
 	right := th.Header.Render("profile " + profile + " · region " + region)
-	return common.Spread(left, right, w.width)
+	return common.Spread(left, right, w.Width)
 }
 
 // stepsLine is the breadcrumb: done steps ticked, the current one marked
 // with ● (a character, so it survives NO_COLOR).
 func (w *Model) stepsLine() string {
-	th := w.theme
+	th := w.Theme
 	names := []string{"Source", "Subnets", "Class", "Details", "Review", "Build"}
 	cur := int(w.step)
 	if w.step >= stepCapacity {
@@ -694,17 +677,17 @@ func wizWrap(text string, width int, style lipgloss.Style, indent string) []stri
 // errorLines explains a failed AWS call in place: the error (an
 // aws.Error's message already says what to do) and the keys that help.
 func (w *Model) errorLines(what string, err error, keys string) []string {
-	th := w.theme
-	out := wizWrap("✗ "+what+": "+err.Error(), w.width, th.Err, "")
+	th := w.Theme
+	out := wizWrap("✗ "+what+": "+err.Error(), w.Width, th.Err, "")
 	var ae *aws.Error
 	if errors.As(err, &ae) {
 		switch ae.Kind {
 		case aws.NoCredentials, aws.ExpiredToken:
-			out = append(out, wizWrap("Fix the credentials in another terminal, then retry here.", w.width, th.Subtle, "  ")...)
+			out = append(out, wizWrap("Fix the credentials in another terminal, then retry here.", w.Width, th.Subtle, "  ")...)
 		case aws.Throttled:
-			out = append(out, wizWrap("Throttling passes: wait a little, then retry.", w.width, th.Subtle, "  ")...)
+			out = append(out, wizWrap("Throttling passes: wait a little, then retry.", w.Width, th.Subtle, "  ")...)
 		case aws.AccessDenied:
-			out = append(out, wizWrap("Once the permission is granted (or with another AWS_PROFILE), retry.", w.width, th.Subtle, "  ")...)
+			out = append(out, wizWrap("Once the permission is granted (or with another AWS_PROFILE), retry.", w.Width, th.Subtle, "  ")...)
 		}
 	}
 	return append(out, "", "  "+keys)
@@ -715,11 +698,11 @@ func (w *Model) errorLines(what string, err error, keys string) []string {
 func (w *Model) block(text string, style lipgloss.Style, n int) []string {
 	var lines []string
 	if text != "" {
-		lines = common.WordWrap(text, max(10, w.width))
+		lines = common.WordWrap(text, max(10, w.Width))
 	}
 	if len(lines) > n {
 		lines = lines[:n]
-		lines[n-1] = ansi.Truncate(lines[n-1], max(1, w.width-1), "") + "…"
+		lines[n-1] = ansi.Truncate(lines[n-1], max(1, w.Width-1), "") + "…"
 	}
 	for i, l := range lines {
 		lines[i] = style.Render(l)
@@ -734,14 +717,14 @@ func (w *Model) block(text string, style lipgloss.Style, n int) []string {
 func (w *Model) keyHint(pairs ...string) string {
 	var parts []string
 	for i := 0; i+1 < len(pairs); i += 2 {
-		parts = append(parts, w.theme.Key.Render(pairs[i])+" "+w.theme.Subtle.Render(pairs[i+1]))
+		parts = append(parts, w.Theme.Key.Render(pairs[i])+" "+w.Theme.Subtle.Render(pairs[i+1]))
 	}
-	return strings.Join(parts, w.theme.Subtle.Render(" · "))
+	return strings.Join(parts, w.Theme.Subtle.Render(" · "))
 }
 
 // spinnerText is the spinner followed by what it waits for.
 func (w *Model) spinnerText(what string) string {
-	return w.spin.View() + " " + w.theme.Subtle.Render(what)
+	return w.spin.View() + " " + w.Theme.Subtle.Render(what)
 }
 
 // wizIssues flattens a config error (an errors.Join of *config.Error) into

@@ -57,13 +57,13 @@ func withClusters(tb testing.TB, n int) *Model {
 	w := New(context.Background(), opts)
 	w.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	clusters := manyClusters(n)
-	_, req := w.begin(&w.src.list)
+	id := listing(w)
 	for i := 0; i < n; i += 100 {
 		page := make([]aws.Cluster, min(n, i+100)-i)
 		copy(page, clusters[i:])
-		w.Update(clusterPageMsg{req: req, clusters: page})
+		w.Update(clusterPagesMsg{Op: id, Events: [][]aws.Cluster{page}})
 	}
-	w.Update(clustersDoneMsg{req: req})
+	w.Update(clustersDoneMsg{Op: id})
 	return w
 }
 

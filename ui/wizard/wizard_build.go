@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -44,18 +45,14 @@ type buildStep struct {
 }
 
 type (
-	// buildEventMsg is one event of the running build; saved is set
+	// buildEvent is one event of the running build; saved is set
 	// instead when the INI has been written.
-	buildEventMsg struct {
-		req   int
+	buildEvent struct {
 		ev    artifact.Event
 		saved string
 	}
-	buildDoneMsg struct {
-		req   int
-		built *artifact.Built
-		err   error
-	}
+	buildEventsMsg = common.EventsMsg[buildEvent]
+	buildDoneMsg   = common.DoneMsg[*artifact.Built]
 )
 
 func newWizBuildState(w *Model) buildState {
@@ -67,47 +64,49 @@ func newWizBuildState(w *Model) buildState {
 func (w *Model) startBuild(push string) tea.Cmd {
 	b := &w.bld
 	w.step = stepBuild
-	w.help.ShowAll = false
+	w.Help.ShowAll = false
 	b.pushRef, b.saved = push, ""
 	b.steps, b.progress, b.warnings = nil, nil, nil
 	b.built, b.pushPrompt, b.pushErr = nil, false, ""
 	b.started = w.now()
-	ctx, req := w.begin(&b.run)
 	cfg, path, build := w.cfg, w.path, w.opts.Build
 	// The build reads the file's time as the artifact's creation time
 	// (artifact.CreatedTime), so it is told where the file is.
 	cfg.Path = path
-	stream := wizStream(ctx, func(send func(tea.Msg) bool) {
+	stream := startStream(w, &b.run, func(ctx context.Context, emit func(buildEvent)) (*artifact.Built, error) {
 		if build == nil {
-			send(buildDoneMsg{req: req, err: fmt.Errorf("this dbaf cannot build images here (no build function)")})
-			return
+			return nil, fmt.Errorf("this dbaf cannot build images here (no build function)")
 		}
 		if push == "" {
 			if err := cfg.Save(path); err != nil {
-				send(buildDoneMsg{req: req, err: err})
-				return
+				return nil, err
 			}
-			if !send(buildEventMsg{req: req, saved: path}) {
-				return
+			if emit(buildEvent{saved: path}); ctx.Err() != nil {
+				return nil, ctx.Err()
 			}
 		}
-		built, err := build(ctx, &cfg, push, func(e artifact.Event) {
-			send(buildEventMsg{req: req, ev: e})
-		})
-		send(buildDoneMsg{req: req, built: built, err: err})
+		return build(ctx, &cfg, push, func(e artifact.Event) { emit(buildEvent{ev: e}) })
 	})
 	return tea.Batch(stream, w.startSpin())
 }
 
-func (w *Model) onBuildEvent(msg buildEventMsg) tea.Cmd {
-	b := &w.bld
-	if msg.req != b.run.req || !b.run.active {
+func (w *Model) onBuildEvents(msg buildEventsMsg) tea.Cmd {
+	more, ok := w.bld.run.events(msg.Op)
+	if !ok {
 		return nil
 	}
+	for _, e := range msg.Events {
+		w.onBuildEvent(e)
+	}
+	return more
+}
+
+func (w *Model) onBuildEvent(msg buildEvent) {
+	b := &w.bld
 	if msg.saved != "" {
 		b.saved = msg.saved
 		w.rev.wrote, w.rev.exists = true, true
-		return nil
+		return
 	}
 	switch e := msg.ev.(type) {
 	case artifact.StepStarted:
@@ -130,21 +129,20 @@ func (w *Model) onBuildEvent(msg buildEventMsg) tea.Cmd {
 	case artifact.Warning:
 		b.warnings = append(b.warnings, e.Message)
 	}
-	return nil
 }
 
 func (w *Model) onBuildDone(msg buildDoneMsg) tea.Cmd {
 	b := &w.bld
-	if !b.run.finish(msg.req, msg.err) {
+	if !b.run.finishOp(msg.Op, msg.Err) {
 		return nil
 	}
 	b.took = w.now().Sub(b.started)
-	if msg.err != nil {
-		w.lastErr = msg.err
+	if msg.Err != nil {
+		w.lastErr = msg.Err
 		return nil
 	}
-	b.built = msg.built
-	w.result, w.lastErr = msg.built, nil
+	b.built = msg.Result
+	w.result, w.lastErr = msg.Result, nil
 	return nil
 }
 
@@ -171,8 +169,7 @@ func (w *Model) buildKey(msg tea.KeyPressMsg) tea.Cmd {
 	default:
 		switch {
 		case key.Matches(msg, k.Done):
-			w.cancel()
-			return tea.Quit
+			return w.quit()
 		case key.Matches(msg, k.Push):
 			b.pushPrompt, b.pushErr = true, ""
 			if b.push.Value() == "" && b.built != nil && b.built.Pushed != "" {
@@ -242,8 +239,8 @@ func seconds(d time.Duration) string {
 
 func (w *Model) buildView() []string {
 	b := &w.bld
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	if b.built != nil && !b.run.active {
 		return w.summaryView()
 	}
@@ -298,8 +295,8 @@ func (w *Model) buildView() []string {
 
 func (w *Model) summaryView() []string {
 	b := &w.bld
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	r := b.built
 	out := []string{th.OK.Render("✓ Built "+r.Image) + th.Subtle.Render(tookText(b.took)), ""}
 	// The indent goes first when a full image id would not fit.

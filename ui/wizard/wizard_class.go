@@ -250,7 +250,7 @@ func (w *Model) classKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (w *Model) classView() []string {
 	cs := &w.cls
-	th := w.theme
+	th := w.Theme
 	c := w.src.chosen
 	out := []string{th.Title.Render("Which instance class should clones use?")}
 	if cs.load.err != nil {
@@ -261,12 +261,12 @@ func (w *Model) classView() []string {
 	if cs.load.active || cs.forKey != w.classKeyOf() {
 		return append(out, "", "  "+w.spinnerText("asking which classes are orderable for "+c.Engine+" "+c.EngineVersion+"…"))
 	}
-	out = append(out, cs.pick.filterLine(th, w.width, "orderable for "+c.Engine+" "+c.EngineVersion, "orderable for "+c.Engine+" "+c.EngineVersion))
-	rows := cs.pick.view(th, w.width)
+	out = append(out, cs.pick.filterLine(th, w.Width, "orderable for "+c.Engine+" "+c.EngineVersion, "orderable for "+c.Engine+" "+c.EngineVersion))
+	rows := cs.pick.view(th, w.Width)
 	switch {
 	case len(cs.pick.items) == 0:
 		rows = append(rows, wizWrap("No instance class is orderable for "+c.Engine+" "+c.EngineVersion+" in "+w.region+
-			"; this engine version cannot be cloned here. Pick another cluster (esc).", w.width, th.Warn, "  ")...)
+			"; this engine version cannot be cloned here. Pick another cluster (esc).", w.Width, th.Warn, "  ")...)
 	case len(cs.pick.shown) == 0:
 		rows = append(rows, "  "+th.Subtle.Render("Nothing matches “"+cs.pick.filter+"”; backspace or ctrl+u to widen."))
 	}
@@ -423,25 +423,25 @@ func (w *Model) capacityKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (w *Model) capacityView() []string {
 	s := &w.acu
-	th := w.theme
+	th := w.Theme
 	out := []string{th.Title.Render("Serverless v2 capacity of the clones"), ""}
 	src := "the default 0.5–16 ACUs"
 	if sc := w.src.chosen.Serverless; sc != nil {
 		src = "the source's range, " + wizACU(sc.Min) + "–" + wizACU(sc.Max) + " ACUs"
 	}
 	out = append(out, wizWrap("A clone scales between these bounds, in steps of 0.5 ACU (1 ACU ≈ 2 GiB of memory), at most 256. Pre-filled with "+src+".",
-		w.width, th.Subtle, "")...)
+		w.Width, th.Subtle, "")...)
 	out = append(out, "")
 	for i := range s.inputs {
 		out = append(out, "  "+s.inputs[i].View())
 		if s.errs[i] != "" {
-			out = append(out, wizWrap("✗ "+s.errs[i], w.width, th.Err, "    ")...)
+			out = append(out, wizWrap("✗ "+s.errs[i], w.Width, th.Err, "    ")...)
 		} else {
 			out = append(out, "")
 		}
 	}
 	if s.cross != "" {
-		out = append(out, wizWrap("✗ "+s.cross, w.width, th.Err, "  ")...)
+		out = append(out, wizWrap("✗ "+s.cross, w.Width, th.Err, "  ")...)
 	}
 	return out
 }

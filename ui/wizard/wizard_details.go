@@ -181,7 +181,7 @@ func (w *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (w *Model) detailsView() []string {
 	s := &w.det
-	th := w.theme
+	th := w.Theme
 	out := []string{th.Title.Render("Details of the artifact"),
 		th.Subtle.Render("Each has a default; leave a field empty to keep it.")}
 	// Short windows get a compact form: no blank lines, and only the
@@ -201,7 +201,7 @@ func (w *Model) detailsView() []string {
 		indent := strings.Repeat(" ", labelW)
 		switch {
 		case s.errs[i] != "":
-			lines := wizWrap("✗ "+s.errs[i], w.width, th.Err, indent)
+			lines := wizWrap("✗ "+s.errs[i], w.Width, th.Err, indent)
 			if len(lines) > 2 {
 				lines = lines[:2]
 			}

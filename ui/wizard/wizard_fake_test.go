@@ -259,3 +259,10 @@ func wizFinish(t *testing.T, tm *teatest.TestModel) tea.Model {
 		return ""
 	})
 }
+
+// listing starts a cluster listing that the test feeds by hand (its Cmd
+// never runs) and returns the id its pages must carry.
+func listing(w *Model) common.OpID {
+	startStream(w, &w.src.list, func(context.Context, func([]aws.Cluster)) (struct{}, error) { return struct{}{}, nil })
+	return w.src.list.op
+}

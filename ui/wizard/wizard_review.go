@@ -121,7 +121,7 @@ func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // reviewLines is the scrolling content of the review.
 func (w *Model) reviewLines() []string {
-	th := w.theme
+	th := w.Theme
 	c := w.src.chosen
 	cfg := &w.cfg
 	var out []string
@@ -215,7 +215,7 @@ func (w *Model) reviewLines() []string {
 
 func (w *Model) reviewView() []string {
 	r := &w.rev
-	th := w.theme
+	th := w.Theme
 	out := []string{th.Title.Render("Review, then build")}
 	lines := w.reviewLines()
 	h := w.reviewHeight()

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/ui/common"
 )
 
 // Step 1: the source cluster.
@@ -40,15 +42,10 @@ type sourceState struct {
 }
 
 type (
-	clusterPageMsg struct {
-		req      int
-		clusters []aws.Cluster
-	}
-	clustersDoneMsg struct {
-		req int
-		err error
-	}
-	clusterMsg struct {
+	// Pages of clusters as the listing finds them, and its end.
+	clusterPagesMsg = common.EventsMsg[[]aws.Cluster]
+	clustersDoneMsg = common.DoneMsg[struct{}]
+	clusterMsg      struct {
 		req     int
 		id      string
 		cluster *aws.Cluster
@@ -80,7 +77,7 @@ func (w *Model) newInput(prompt, placeholder string) textinput.Model {
 	in.Prompt = prompt
 	in.Placeholder = placeholder
 	st := textinput.DefaultStyles(true)
-	th := w.theme
+	th := w.Theme
 	st.Focused.Prompt, st.Focused.Text, st.Focused.Placeholder = th.Accent, th.Selected, th.Subtle
 	st.Blurred.Prompt, st.Blurred.Text, st.Blurred.Placeholder = th.Subtle, th.Header, th.Subtle
 	st.Cursor.Blink = false
@@ -126,36 +123,36 @@ func (w *Model) loadClusters() tea.Cmd {
 	s := &w.src
 	s.pick.reset()
 	s.clusters = nil
-	ctx, req := w.begin(&s.list)
 	disc := w.disc
 	if disc == nil {
+		_, req := w.begin(&s.list)
 		s.list.finish(req, fmt.Errorf("no AWS discovery was configured"))
 		return nil
 	}
-	return wizStream(ctx, func(send func(tea.Msg) bool) {
-		err := disc.ClusterPages(ctx, func(page []aws.Cluster) {
-			send(clusterPageMsg{req: req, clusters: page})
-		})
-		send(clustersDoneMsg{req: req, err: err})
+	return startStream(w, &s.list, func(ctx context.Context, emit func([]aws.Cluster)) (struct{}, error) {
+		return struct{}{}, disc.ClusterPages(ctx, emit)
 	})
 }
 
-func (w *Model) onClusterPage(msg clusterPageMsg) tea.Cmd {
+func (w *Model) onClusterPage(msg clusterPagesMsg) tea.Cmd {
 	s := &w.src
-	if msg.req != s.list.req || !s.list.active {
+	more, ok := s.list.events(msg.Op)
+	if !ok {
 		return nil
 	}
-	items := make([]pickerItem, len(msg.clusters))
-	for i := range msg.clusters {
-		items[i] = clusterItem(&msg.clusters[i])
+	for _, page := range msg.Events {
+		items := make([]pickerItem, len(page))
+		for i := range page {
+			items[i] = clusterItem(&page[i])
+		}
+		s.clusters = append(s.clusters, page...)
+		s.pick.add(items)
 	}
-	s.clusters = append(s.clusters, msg.clusters...)
-	s.pick.add(items)
-	return nil
+	return more
 }
 
 func (w *Model) onClustersDone(msg clustersDoneMsg) tea.Cmd {
-	w.src.list.finish(msg.req, msg.err)
+	w.src.list.finishOp(msg.Op, msg.Err)
 	return nil
 }
 
@@ -249,8 +246,7 @@ func (w *Model) sourceKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Retry):
 			return tea.Batch(w.loadClusters(), w.startSpin())
 		case key.Matches(msg, k.BackFirst):
-			w.cancel()
-			return tea.Quit
+			return w.quit()
 		}
 		return nil
 	}
@@ -279,8 +275,7 @@ func (w *Model) sourceKey(msg tea.KeyPressMsg) tea.Cmd {
 		default:
 			// The first step has nothing before it: esc leaves the wizard
 			// (to the home screen, when there is one).
-			w.cancel()
-			return tea.Quit
+			return w.quit()
 		}
 		return nil
 	}
@@ -355,8 +350,8 @@ func (w *Model) onRegion(msg regionMsg) tea.Cmd {
 
 func (w *Model) sourceView() []string {
 	s := &w.src
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	out := []string{th.Title.Render("Which cluster should developers clone?")}
 
 	if s.regionPrompt {

@@ -405,8 +405,8 @@ func (w *Model) subnetKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (w *Model) subnetView() []string {
 	n := &w.net
-	th := w.theme
-	width := w.width
+	th := w.Theme
+	width := w.Width
 	c := w.src.chosen
 	out := []string{th.Title.Render("Where should clones run?")}
 	if n.noGroup {
@@ -470,7 +470,7 @@ func (w *Model) subnetView() []string {
 // subnetStatus is the live verdict on the selection, always on screen so
 // the two-AZ rule is never a surprise.
 func (w *Model) subnetStatus() string {
-	th := w.theme
+	th := w.Theme
 	subnets := w.chosenSubnets()
 	azs := aZs(subnets)
 	if len(subnets) == 0 {
@@ -489,14 +489,14 @@ func (w *Model) subnetStatus() string {
 // groupView explains the source subnet group: which subnets, which AZs.
 func (w *Model) groupView() []string {
 	n := &w.net
-	th := w.theme
+	th := w.Theme
 	c := w.src.chosen
 	out := []string{""}
 	if n.sg == nil {
 		return append(out, "  "+w.spinnerText("reading subnet group "+c.SubnetGroup+"…"))
 	}
 	out = append(out, wizWrap(fmt.Sprintf("Clones run where %s runs: the subnets of its group %s in %s.",
-		c.ID, n.sg.Name, n.sg.VpcID), w.width, th.Subtle, "")...)
+		c.ID, n.sg.Name, n.sg.VpcID), w.Width, th.Subtle, "")...)
 	room := w.bodyHeight() - len(out) - 5
 	for i, s := range n.sg.Subnets {
 		if i >= room && len(n.sg.Subnets) > room+1 {
@@ -507,7 +507,7 @@ func (w *Model) groupView() []string {
 	}
 	out = append(out, "")
 	if why := w.subnetProblem(); why != "" {
-		out = append(out, wizWrap("✗ "+why, w.width, th.Err, "")...)
+		out = append(out, wizWrap("✗ "+why, w.Width, th.Err, "")...)
 	} else {
 		azs := aZs(n.sg.Subnets)
 		out = append(out, th.OK.Render("✓ "+countNoun(len(n.sg.Subnets), "subnet", "subnets")+" in "+

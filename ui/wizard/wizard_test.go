@@ -264,18 +264,18 @@ func TestWizardPrefilledUnknownCluster(t *testing.T) {
 func TestWizardPagesAppend(t *testing.T) {
 	w := wizNew(t, wizSandbox(), nil, nil)
 	w.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	_, req := w.begin(&w.src.list)
+	id := listing(w)
 	clusters := manyClusters(250)
-	w.Update(clusterPageMsg{req: req, clusters: clusters[:100]})
+	w.Update(clusterPagesMsg{Op: id, Events: [][]aws.Cluster{clusters[:100]}})
 	if !strings.Contains(ansi.Strip(w.View().Content), "listing more clusters… 100 so far") {
 		t.Errorf("first page not shown as it arrived:\n%s", ansi.Strip(w.View().Content))
 	}
 	w.Update(uitest.Down)
 	w.Update(uitest.Down)
 	want := w.src.pick.current().id
-	w.Update(clusterPageMsg{req: req, clusters: clusters[100:200]})
-	w.Update(clusterPageMsg{req: req - 1, clusters: clusters[200:]}) // stale: another listing
-	w.Update(clustersDoneMsg{req: req})
+	w.Update(clusterPagesMsg{Op: id, Events: [][]aws.Cluster{clusters[100:150], clusters[150:200]}})
+	w.Update(clusterPagesMsg{Op: listing(New(context.Background(), testOptions(t, wizSandbox(), nil))), Events: [][]aws.Cluster{clusters[200:]}}) // stale: another listing
+	w.Update(clustersDoneMsg{Op: id})
 	if n := len(w.src.pick.items); n != 200 {
 		t.Errorf("%d clusters listed, want 200", n)
 	}
@@ -500,7 +500,7 @@ func TestWizardNoColor(t *testing.T) {
 	opts.Theme = common.NewTheme(true, true)
 	w := New(context.Background(), opts)
 	w.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	w.Update(clusterPageMsg{req: w.src.list.req, clusters: wizSandbox().clusters})
+	w.Update(clusterPagesMsg{Op: listing(w), Events: [][]aws.Cluster{wizSandbox().clusters}})
 	w.src.list.active = false
 	if strings.Contains(w.View().Content, "38;") {
 		t.Errorf("NO_COLOR view has colour sequences:\n%q", w.View().Content)

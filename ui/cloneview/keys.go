@@ -1,0 +1,131 @@
+package cloneview
+
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/dbaf/dbaf/ui/common"
+)
+
+// keyMap holds the clone view's key bindings. The hint line and the "?"
+// panel are built from them: help returns the ones of the stage shown.
+type keyMap struct {
+	Help, CloseHelp, Interrupt key.Binding
+
+	// The password form.
+	PwNext, PwOther, PwGenerate, PwCancel key.Binding
+
+	// The summary.
+	Create, SummaryQuit, SummaryBack key.Binding
+
+	// ctrl+c while the stack is being created.
+	Keep, TeardownNow, AskBack key.Binding
+	// The tear-down question.
+	Yes, No key.Binding
+
+	Stop, QuitNow, StopWatching key.Binding
+	Teardown, TeardownRest      key.Binding
+	Copy                        key.Binding
+	Leave, LeaveKept, Close     key.Binding
+
+	// The log: the short hints, then the bindings that act.
+	LogScroll, LogFollow, LogFocus                     key.Binding
+	LogUp, LogDown, LogPage, LogTop, LogBottom, LogTab key.Binding
+}
+
+// newKeyMap builds the bindings; back is what q does to the view: "quit",
+// or "back" when a host shows it.
+func newKeyMap(back string) keyMap {
+	b := common.Bind
+	return keyMap{
+		Help:      b("?", "all keys", "?"),
+		CloseHelp: b("any key", "close the keys"),
+		Interrupt: b("ctrl+c", "quit", "ctrl+c"),
+
+		PwNext:     b("enter", "next", "enter"),
+		PwOther:    b("tab", "other field", "tab", "shift+tab", "up", "down"),
+		PwGenerate: b("ctrl+g", "generate one", "ctrl+g"),
+		PwCancel:   b("esc", "quit", "esc", "ctrl+c"),
+
+		Create:      b("enter", "create the clone", "enter"),
+		SummaryQuit: b("q", "quit", "q", "ctrl+c"),
+		SummaryBack: b("esc", "back to the password", "esc"),
+
+		Keep:        b("k", "keep creating & quit", "k", "ctrl+c"),
+		TeardownNow: b("d", "tear down now", "d"),
+		AskBack:     b("esc", "back", "esc", "b", "n"),
+		Yes:         b("y", "tear down", "y"),
+		No:          b("n", "keep", "n", "esc", "q"),
+
+		Stop:         b("ctrl+c", "stop…", "ctrl+c", "q"),
+		QuitNow:      b("ctrl+c", "quit now (the stack goes on)", "ctrl+c"),
+		StopWatching: b("ctrl+c", "stop watching (deletion goes on)", "ctrl+c", "q"),
+		Teardown:     b("t", "tear down", "t"),
+		TeardownRest: b("t", "tear down what remains", "t"),
+		Copy:         b("c", "copy connection", "c"),
+		LeaveKept:    b("q", back+" (clone keeps running)", "q", "ctrl+c", "esc"),
+		Leave:        b("q", back, "q", "ctrl+c", "esc"),
+		Close:        b("q", back, "q", "ctrl+c", "esc", "enter"),
+
+		LogScroll: b("↑↓ pgup pgdn", "scroll", "up", "down", "pgup", "pgdown"),
+		LogFollow: b("end", "follow", "end"),
+		LogFocus:  b("tab", "scroll the log", "tab"),
+		LogUp:     b("↑/k", "scroll the log up", "up", "k"),
+		LogDown:   b("↓/j", "scroll down", "down", "j"),
+		LogPage:   b("pgup/pgdn", "a page", "pgup", "pgdown"),
+		LogTop:    b("home/g", "the oldest event", "home", "g"),
+		LogBottom: b("end/G", "follow new events", "end", "G"),
+		LogTab:    b("tab", "keys to the log or not", "tab"),
+	}
+}
+
+// help is the keys of the stage shown: its own first, then the log's
+// (whose full list is the panel's second column).
+func (m *Model) help() common.KeyMap {
+	k := m.keys
+	stage, log := m.stageKeys()
+	logFull := []key.Binding{k.LogUp, k.LogDown, k.LogPage, k.LogTop, k.LogBottom, k.LogTab}
+	return common.KeyMap{Short: append(stage, log...), Full: [][]key.Binding{stage, logFull}}
+}
+
+// stageKeys are the keys of the current stage, most useful first, and the
+// log's short hints that go with them.
+func (m *Model) stageKeys() (stage, log []key.Binding) {
+	k := m.keys
+	scroll := []key.Binding{k.LogScroll, k.LogFollow}
+	if !m.logFocus {
+		scroll = []key.Binding{k.LogFocus}
+	}
+	switch m.ask {
+	case askInterrupt:
+		return []key.Binding{k.Keep, k.TeardownNow, k.AskBack}, nil
+	case askTeardown:
+		return []key.Binding{k.Yes, k.No}, nil
+	}
+	switch m.stage {
+	case stagePassword:
+		return []key.Binding{k.PwNext, k.PwOther, k.PwGenerate, k.PwCancel}, nil
+	case stageSummary:
+		keys := []key.Binding{k.Create, k.SummaryQuit}
+		if m.o.NeedPassword {
+			keys = append(keys, k.SummaryBack)
+		}
+		return keys, nil
+	case stageRunning:
+		return []key.Binding{k.Stop}, scroll
+	case stageStopping:
+		return []key.Binding{k.QuitNow}, nil
+	case stageReady:
+		return []key.Binding{k.Teardown, k.Copy, k.LeaveKept}, scroll[:1]
+	case stageFailed, stageError, stageTeardownFailed:
+		var keys []key.Binding
+		if m.remains() {
+			keys = append(keys, k.TeardownRest)
+		}
+		return append(keys, k.Leave), scroll[:1]
+	case stageTeardown:
+		return []key.Binding{k.StopWatching}, scroll
+	case stageTornDown:
+		return []key.Binding{k.Close}, scroll[:1]
+	}
+	return nil, nil
+}
