@@ -27,11 +27,7 @@ func main() {
 	streams := cli.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		IsTerminal: func() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }}
 	f := cli.NewFactory(streams, os.Getenv, os.Environ, version)
-	root := cli.NewCmdRoot(f)
-	root.SetArgs(os.Args[1:])
-	err := root.ExecuteContext(ctx)
-	f.Cleanup()
-	code := cli.Report(ctx, os.Stderr, err)
+	code := cli.Run(ctx, f, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

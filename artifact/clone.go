@@ -500,10 +500,8 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 // ConnectionString is a client command line for the clone, by engine,
 // without the password.
 func ConnectionString(engine, host, port, user string) string {
-	if engine == db.EngineMySQL {
-		return fmt.Sprintf("mysql -h %s -P %s -u %s -p", host, port, user)
-	}
-	return fmt.Sprintf("psql \"host=%s port=%s user=%s dbname=postgres sslmode=require\"", host, port, user)
+	p, _ := strconv.Atoi(port)
+	return db.Command(db.Target{Engine: engine, Host: host, Port: p, User: user})
 }
 
 // login proves the handover: it logs in to the ready clone with the

@@ -1,6 +1,8 @@
 // Package blackhole gives tests an endpoint that accepts connections and
 // never answers, the failure that used to hang dbaf until it was killed.
 // Tests only; nothing in dbaf itself imports it.
+//
+// Test support only: deadcode reports it unreachable from main, as it should.
 package blackhole
 
 import (

@@ -1,6 +1,8 @@
 // Package testenv holds what several packages' tests need from the
 // machine: a local registry, and a sandbox account with a dbaf AWS client
 // pointed at it. Tests only; nothing in dbaf itself imports it.
+//
+// Test support only: deadcode reports it unreachable from main, as it should.
 package testenv
 
 import (

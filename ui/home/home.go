@@ -123,7 +123,8 @@ func (h *Model) Choice() Choice {
 }
 
 // Run shows the home screen and returns the choice; leaving with
-// ctrl+c is ErrInterrupted.
+// ctrl+c is ErrInterrupted. The command hosts its flows with Host; Run is
+// the plain form the tests drive (deadcode: reached from tests only).
 func Run(ctx context.Context, entries []Entry, theme common.Theme, progOpts ...tea.ProgramOption) (Choice, error) {
 	res, err := RunWith(ctx, Options{Entries: entries, Theme: theme}, progOpts...)
 	return res.Choice, err

@@ -298,7 +298,8 @@ func (p *picker) markIDs(ids []string) (missing []string) {
 	return missing
 }
 
-// markedItems returns the marked items in list order.
+// markedItems returns the marked items in list order (deadcode: the tests
+// read the selection through it).
 func (p *picker) markedItems() []*pickerItem {
 	out := make([]*pickerItem, 0, p.marked)
 	for i := range p.items {

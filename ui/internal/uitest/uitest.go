@@ -1,6 +1,8 @@
 // Package uitest holds what the screens' tests share: a probe that hands
 // each frame to the test, a harness that waits on a model's state, the key
 // presses, a settable clock and the clone fixtures.
+//
+// Test support only: deadcode reports it unreachable from main, as it should.
 package uitest
 
 import (
