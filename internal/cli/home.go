@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/aws/sandbox/daemon"
 	"github.com/dbaf/dbaf/ui/home"
 )
 
@@ -67,6 +69,7 @@ func homeRun(opts *HomeOptions) error {
 	if _, err := os.Stat(artifact.FilePath); err != nil {
 		ho.Images = f.localArtifactImages
 	}
+	ho.Sandbox = f.sandboxLine()
 	progOpts := f.teaOptions()
 	// What the flows print would land in the home program's alternate
 	// screen: it waits, in order, until the program ends.
@@ -92,6 +95,20 @@ func homeRun(opts *HomeOptions) error {
 		return flowErr // the flow's error, as its command returns it
 	}
 	return quiet(err)
+}
+
+// sandboxLine says whether the local sandbox account runs, for the home
+// screen: one state-file read, no network.
+func (f *Factory) sandboxLine() string {
+	acc, err := daemon.Status(daemon.DefaultStateDir(f.Getenv))
+	switch {
+	case err != nil:
+		return "sandbox account: " + err.Error()
+	case acc == nil:
+		return "sandbox account: not running (dbaf sandbox start, or any dbaf --sandbox command, starts it)"
+	}
+	return fmt.Sprintf("sandbox account: running at %s since %s (dbaf --sandbox … uses it; dbaf sandbox stop stops it)",
+		acc.URL, acc.Started.Local().Format("15:04"))
 }
 
 // localArtifactImages lists the artifact images in the Docker engine (those

@@ -63,7 +63,8 @@ type Model struct {
 	cursor      int
 	choice      Choice
 	chosen      bool
-	interrupted bool // left with ctrl+c
+	interrupted bool   // left with ctrl+c
+	sandbox     string // whether the sandbox account runs ("" = not shown)
 
 	// The image step of "Clone from an artifact" (when images is set).
 	images    ArtifactImages
@@ -273,6 +274,9 @@ func (h *Model) render() string {
 				line += th.Subtle.Render(detail)
 			}
 			lines = append(lines, ansi.Truncate(line, h.Width, "…"))
+		}
+		if h.sandbox != "" {
+			lines = append(lines, "", th.Subtle.Render(ansi.Truncate(h.sandbox, h.Width, "…")))
 		}
 		if h.notice != "" {
 			lines = append(lines, "", th.Warn.Render(ansi.Truncate("! "+h.notice, h.Width, "…")))

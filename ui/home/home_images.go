@@ -33,6 +33,9 @@ type Options struct {
 	// Images, when set, makes "Clone from an artifact" ask which local
 	// image to clone (newest first) instead of assuming one.
 	Images ArtifactImages
+	// Sandbox, when set, is a line saying whether the local sandbox
+	// account runs (onboarding starts there).
+	Sandbox string
 }
 
 // Result is what the user picked: the entry and, for a clone, the image.
@@ -44,7 +47,7 @@ type Result struct {
 // RunWith shows the home screen; leaving with ctrl+c is ErrInterrupted.
 func RunWith(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
 	h := New(o.Entries, o.Theme)
-	h.images, h.Ctx = o.Images, ctx
+	h.images, h.Ctx, h.sandbox = o.Images, ctx, o.Sandbox
 	p := tea.NewProgram(h, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
 	m, err := p.Run()
 	if err != nil {

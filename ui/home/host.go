@@ -34,7 +34,7 @@ func Host(ctx context.Context, o Options, flow Flow, finals io.Writer, progOpts 
 // newHosted is the home screen of Host; its host's send is the program's.
 func newHosted(ctx context.Context, o Options, flow Flow, finals io.Writer) *Model {
 	h := New(o.Entries, o.Theme)
-	h.images, h.Ctx, h.flow = o.Images, ctx, flow
+	h.images, h.Ctx, h.flow, h.sandbox = o.Images, ctx, flow, o.Sandbox
 	h.host = &host{finals: finals, stopped: make(chan struct{})}
 	return h
 }
