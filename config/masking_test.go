@@ -252,3 +252,18 @@ func TestSetPostClone(t *testing.T) {
 		t.Errorf("clearing: %v %q", err, c.PostClone)
 	}
 }
+
+// The repository's example loads and validates, its hooks found beside it.
+func TestMaskedExample(t *testing.T) {
+	c, w, err := Load(filepath.Join("..", "examples", "masked_artifact_config.ini"))
+	if err != nil || len(w) > 0 {
+		t.Fatal(err, w)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := c.ReadHooks()
+	if err != nil || len(hooks) != 2 || !strings.Contains(hooks[1].SQL, "legacy.masking_audit") || len(c.Masking) != 6 {
+		t.Errorf("hooks %+v, %v; %d rules", hooks, err, len(c.Masking))
+	}
+}
