@@ -3,6 +3,7 @@ package artifact
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dbaf/dbaf/config"
@@ -45,6 +46,22 @@ type MaskRule struct {
 type Hook struct {
 	Name string `json:"name"` // the path as written in the INI
 	SQL  string `json:"sql"`
+}
+
+// String is the rule as the INI writes it, for show and the clone summary.
+func (r MaskRule) String() string { return r.Column + " = " + r.Strategy }
+
+// Summary names the hook and its length, for show and the clone summary.
+func (h Hook) Summary() string {
+	n := strings.Count(h.SQL, "\n")
+	if h.SQL != "" && !strings.HasSuffix(h.SQL, "\n") {
+		n++
+	}
+	unit := "lines"
+	if n == 1 {
+		unit = "line"
+	}
+	return fmt.Sprintf("%s (%d %s of SQL)", h.Name, n, unit)
 }
 
 // Source is the cluster an artifact clones.

@@ -49,6 +49,12 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	if warn == nil {
 		warn = func(string) {}
 	}
+	// The hook files first: a missing one is the user's to fix, no need to
+	// ask AWS anything before saying so.
+	hooks, err := cfg.ReadHooks()
+	if err != nil {
+		return nil, err
+	}
 	src, err := d.Cluster(ctx, cfg.SourceClusterID)
 	if err != nil {
 		return nil, err
@@ -88,6 +94,12 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	}
 	if a.Image == "" {
 		a.Image = config.DefaultImageTag
+	}
+	for _, r := range cfg.Masking {
+		a.Masking = append(a.Masking, MaskRule{Column: r.Column, Strategy: r.Strategy})
+	}
+	for _, h := range hooks {
+		a.Hooks = append(a.Hooks, Hook{Name: h.Path, SQL: h.SQL})
 	}
 	if cfg.PubliclyAccessible != nil {
 		a.Target.PubliclyAccessible = *cfg.PubliclyAccessible

@@ -46,6 +46,13 @@ type Config struct {
 	PublisherContact string        // publisher_contact
 	CloneTTL         time.Duration // clone_ttl, Go duration or "3d"
 
+	// [masking]: schema.table.column = strategy, in the order written
+	// (the artifact keeps it, so the same file gives the same image).
+	Masking []MaskRule
+
+	// [hooks]
+	PostClone []string // post_clone: SQL files, relative to the INI's directory (see ReadHooks)
+
 	// src remembers where values came from, so Validate can cite lines.
 	src source
 }

@@ -40,6 +40,19 @@ func configDiff(a, b *Config) string {
 	add("ImageTag", a.ImageTag, b.ImageTag)
 	add("PublisherContact", a.PublisherContact, b.PublisherContact)
 	add("CloneTTL", a.CloneTTL, b.CloneTTL)
+	add("Masking", stripLines(a.Masking), stripLines(b.Masking))
+	if !slices.Equal(a.PostClone, b.PostClone) {
+		add("PostClone", a.PostClone, b.PostClone)
+	}
 	add("IsSet(serverless_min_capacity)", a.IsSet("serverless_min_capacity"), b.IsSet("serverless_min_capacity"))
 	return fmt.Sprint(diffs)[1 : len(fmt.Sprint(diffs))-1]
+}
+
+// stripLines drops the file lines rules carry, to compare what they say.
+func stripLines(rules []MaskRule) []MaskRule {
+	var out []MaskRule
+	for _, r := range rules {
+		out = append(out, MaskRule{Column: r.Column, Strategy: r.Strategy})
+	}
+	return out
 }

@@ -21,7 +21,7 @@ const (
 	secArtifact = "artifact"
 )
 
-var sectionNames = []string{secSource, secTarget, secArtifact}
+var sectionNames = []string{secSource, secTarget, secArtifact, secMasking, secHooks}
 
 // keySpec describes one INI key: where it lives, how its text becomes a
 // Config field and back. One table drives Parse, Set, Validate and Write,
@@ -342,6 +342,21 @@ var keys = []keySpec{
 			return formatTTL(c.CloneTTL)
 		},
 		clear: func(c *Config) { c.CloneTTL = 0 },
+	},
+	{
+		// No flag: hook files belong beside the INI that names them.
+		name: "post_clone", section: secHooks, example: "sql/grants.sql",
+		comment: "SQL files run on every clone after masking, in order; paths relative to this file's directory.",
+		parse: func(c *Config, v string) *Error {
+			paths, err := parseHookList(v)
+			if err != nil {
+				return err
+			}
+			c.PostClone = paths
+			return nil
+		},
+		format: func(c *Config) string { return strings.Join(c.PostClone, ", ") },
+		clear:  func(c *Config) { c.PostClone = nil },
 	},
 }
 

@@ -15,8 +15,9 @@ import (
 	"unicode/utf8"
 )
 
-// maxFileSize bounds what Load reads: an artifact INI is a few hundred
-// bytes, so anything this big is the wrong file (or /dev/zero).
+// maxFileSize bounds what Load reads, and each hook file: an artifact INI
+// is a few hundred bytes, a hook a page of SQL, so anything this big is the
+// wrong file (or /dev/zero).
 const maxFileSize = 1 << 20
 
 // maxSyntaxErrors stops a binary file from producing one error per line.
@@ -27,7 +28,8 @@ const maxSyntaxErrors = 10
 const maxWarnings = 10
 
 // maxKeys and maxSections bound what Parse interprets: a real artifact INI
-// has 3 sections and 16 keys, so a file of thousands is the wrong file.
+// has 5 sections, 17 keys and some masking rules, so a file of thousands
+// is the wrong file.
 const (
 	maxKeys     = 1000
 	maxSections = 100
@@ -45,36 +47,63 @@ const wantHint = `it must contain at least:
 // Load reads and parses the artifact INI at path. It does not Validate, so
 // callers can apply flag overrides with Set first.
 func Load(path string) (*Config, []Warning, error) {
-	// O_NONBLOCK: opening a FIFO for reading would otherwise wait, beyond
-	// the reach of Ctrl-C, for a writer; the mode check below refuses it.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, &Error{File: path, Problem: "no such file",
-				Hint: `run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in README.md`}
-		}
-		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
-	} else if !fi.Mode().IsRegular() {
-		return nil, nil, &Error{File: path, Problem: "not a regular file (" + fileKind(fi.Mode()) + ")",
-			Hint: "give the path of an artifact INI file"}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, nil, &Error{File: path, Problem: "cannot read the file: " + reason(err)}
-	}
-	if len(data) > maxFileSize {
-		return nil, nil, &Error{File: path, Problem: "the file is larger than 1 MiB",
+	data, fault, problem := readRegular(path)
+	switch fault {
+	case faultMissing:
+		return nil, nil, &Error{File: path, Problem: problem,
+			Hint: `run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in README.md`}
+	case faultNotRegular:
+		return nil, nil, &Error{File: path, Problem: problem, Hint: "give the path of an artifact INI file"}
+	case faultTooBig:
+		return nil, nil, &Error{File: path, Problem: problem,
 			Hint: "an artifact INI is a few lines long: is this the right file?"}
+	case faultUnreadable:
+		return nil, nil, &Error{File: path, Problem: problem}
 	}
 	c, warnings, err := Parse(path, data)
 	if c != nil {
 		c.Path = path
 	}
 	return c, warnings, err
+}
+
+// fileFault is why readRegular could not read a file.
+type fileFault int
+
+const (
+	faultNone fileFault = iota
+	faultMissing
+	faultUnreadable
+	faultNotRegular
+	faultTooBig
+)
+
+// readRegular reads a regular file of at most maxFileSize bytes: the INI
+// and the hook files it names. problem describes a fault for a message.
+func readRegular(path string) (data []byte, fault fileFault, problem string) {
+	// O_NONBLOCK: opening a FIFO for reading would otherwise wait, beyond
+	// the reach of Ctrl-C, for a writer; the mode check below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, faultMissing, "no such file"
+		}
+		return nil, faultUnreadable, "cannot read the file: " + reason(err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, faultUnreadable, "cannot read the file: " + reason(err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, faultNotRegular, "not a regular file (" + fileKind(fi.Mode()) + ")"
+	}
+	data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, faultUnreadable, "cannot read the file: " + reason(err)
+	}
+	if len(data) > maxFileSize {
+		return nil, faultTooBig, "the file is larger than 1 MiB"
+	}
+	return data, faultNone, ""
 }
 
 // fileKind names what a non-regular file is, for the error refusing it.
@@ -117,7 +146,7 @@ func Parse(name string, data []byte) (*Config, []Warning, error) {
 	if len(p.entries) > maxKeys || len(p.headers) > maxSections {
 		return nil, nil, &Error{File: name,
 			Problem: fmt.Sprintf("the file has %d keys in %d sections", len(p.entries), len(p.headers)),
-			Hint:    fmt.Sprintf("an artifact INI has at most %d keys in 3 sections (dbaf reads up to %d keys and %d sections): is this the right file?", len(keys), maxKeys, maxSections)}
+			Hint:    fmt.Sprintf("an artifact INI has %d keys in %d sections, plus one line per masked column (dbaf reads up to %d keys and %d sections): is this the right file?", len(keys), len(sectionNames), maxKeys, maxSections)}
 	}
 	if len(p.headers) == 0 && len(p.entries) == 0 {
 		return nil, nil, &Error{File: name, Problem: "the file has no settings", Hint: wantHint}
@@ -356,6 +385,9 @@ func (p *parser) interpret() *Config {
 		norm := strings.ToLower(sec)
 		sp := spec(e.key)
 		switch {
+		case norm == secMasking:
+			c.Masking = append(c.Masking, MaskRule{Column: e.key, Strategy: e.value, line: e.line})
+			continue
 		case e.section == "":
 			msg := "outside any section, ignored"
 			if sp != nil {
@@ -399,7 +431,7 @@ func (p *parser) interpret() *Config {
 		} else if s := belongs[norm]; s != "" {
 			msg += "; did you mean [" + s + "]? its keys belong there"
 		} else {
-			msg += "; the sections are [source_db], [target_db] and [artifact]"
+			msg += "; the sections are " + sectionList()
 		}
 		p.warn(h.line, sec, "", msg)
 	}
@@ -432,7 +464,19 @@ func (p *parser) interpret() *Config {
 		}
 		c.src.line[sp.name] = e.line
 	}
+	rules, errs := c.checkMasking()
+	c.Masking = rules
+	p.errs = append(p.errs, errs...)
 	return c
+}
+
+// sectionList is "[source_db], [target_db], … and [hooks]".
+func sectionList() string {
+	names := make([]string, len(sectionNames))
+	for i, s := range sectionNames {
+		names[i] = "[" + s + "]"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // addStray remembers the first place a key was found outside its section,

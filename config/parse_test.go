@@ -244,9 +244,9 @@ func TestParseStopsAfterTenSyntaxErrors(t *testing.T) {
 func TestParseRefusesHugeFiles(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"[target_db]\n" + strings.Repeat("k = v\n", maxKeys+1),
-			"t.ini: the file has 1001 keys in 1 sections; an artifact INI has at most 16 keys in 3 sections (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
+			"t.ini: the file has 1001 keys in 1 sections; an artifact INI has 17 keys in 5 sections, plus one line per masked column (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
 		{strings.Repeat("[s]\n", maxSections+1),
-			"t.ini: the file has 0 keys in 101 sections; an artifact INI has at most 16 keys in 3 sections (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
+			"t.ini: the file has 0 keys in 101 sections; an artifact INI has 17 keys in 5 sections, plus one line per masked column (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
 	}
 	for _, tt := range tests {
 		if _, _, err := Parse("t.ini", []byte(tt.in)); err == nil || err.Error() != tt.want {
@@ -278,7 +278,7 @@ func TestParseWarnings(t *testing.T) {
 		{"unknown section named by its keys", "[clone_settings]\ninstance_type = db.r6g.large\n",
 			[]string{"t.ini:1: [clone_settings]: unknown section, ignored with its keys; did you mean [target_db]? its keys belong there"}},
 		{"unknown section, nothing close", "[misc]\nx = 1\n",
-			[]string{"t.ini:1: [misc]: unknown section, ignored with its keys; the sections are [source_db], [target_db] and [artifact]"}},
+			[]string{"t.ini:1: [misc]: unknown section, ignored with its keys; the sections are [source_db], [target_db], [artifact], [masking] and [hooks]"}},
 		{"repeated section", "[target_db]\ninstance_type = db.r6g.large\n[artifact]\n[target_db]\nsubnet_ids = source\n",
 			[]string{"t.ini:4: [target_db]: section appears again (first on line 1); its keys are merged"}},
 		{"auto-increment key", "[artifact]\n- = x\n",

@@ -106,6 +106,12 @@ func (c *Config) Validate() error {
 			errs = append(errs, c.at(sp, err.Problem, err.Hint))
 		}
 	}
+	_, maskErrs := c.checkMasking()
+	errs = append(errs, maskErrs...)
+	// Reading the hooks here refuses a missing one before the build asks
+	// AWS anything; Resolve reads them again for the artifact.
+	_, hookErrs := c.readHooks()
+	errs = append(errs, hookErrs...)
 	errs = append(errs, c.crossChecks()...)
 	return join(errs)
 }

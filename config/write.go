@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/dbaf/dbaf/db"
 )
 
 // Write writes c as canonical INI: the sections and keys in a fixed order,
@@ -17,6 +19,12 @@ func (c *Config) Write(w io.Writer) error {
 	var b bytes.Buffer
 	b.WriteString("; dbaf database artifact. Every key is described in the INI reference in README.md.\n")
 	for _, section := range sectionNames {
+		if section == secMasking {
+			if err := c.writeMasking(&b); err != nil {
+				return err
+			}
+			continue
+		}
 		started := false
 		for i := range keys {
 			sp := &keys[i]
@@ -44,6 +52,25 @@ func (c *Config) Write(w io.Writer) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// writeMasking writes the [masking] section, one rule a line in order.
+func (c *Config) writeMasking(b *bytes.Buffer) error {
+	if len(c.Masking) == 0 {
+		return nil
+	}
+	fmt.Fprintf(b, "\n[%s]\n; schema.table.column = strategy: %s.\n", secMasking, db.StrategySyntax)
+	for _, r := range c.Masking {
+		v, err := iniValue(r.Strategy)
+		if err == nil && !columnRE.MatchString(r.Column) {
+			err = fmt.Errorf("it is not a column path")
+		}
+		if err != nil {
+			return &Error{Section: secMasking, Key: quoteKey(r.Column), Problem: "cannot write " + quote(r.Column+" = "+r.Strategy) + ": " + err.Error()}
+		}
+		fmt.Fprintf(b, "%s = %s\n", r.Column, v)
+	}
+	return nil
 }
 
 // iniValue renders v so that Parse reads back exactly v: plain when it can

@@ -616,13 +616,21 @@ func (m *Model) viewSummary() string {
 			net = fmt.Sprintf("%d subnets in %s", len(a.Target.Subnets), net)
 		}
 		kv("subnets", net, plain)
-		for i, s := range a.Target.Subnets {
-			if i == 4 && len(a.Target.Subnets) > 5 {
-				kv("", fmt.Sprintf("… and %d more", len(a.Target.Subnets)-4), t.Subtle)
-				break
+		// list shows up to five items, or four and how many more, so a
+		// long list does not push the keys off the screen.
+		list := func(n int, item func(i int) string) {
+			for i := range n {
+				if i == 4 && n > 5 {
+					kv("", fmt.Sprintf("… and %d more", n-4), t.Subtle)
+					break
+				}
+				kv("", item(i), t.Subtle)
 			}
-			kv("", fmt.Sprintf("%s  %s  %s", s.ID, s.AZ, s.CIDR), t.Subtle)
 		}
+		list(len(a.Target.Subnets), func(i int) string {
+			s := a.Target.Subnets[i]
+			return fmt.Sprintf("%s  %s  %s", s.ID, s.AZ, s.CIDR)
+		})
 		access := "not publicly accessible"
 		if a.Target.PubliclyAccessible {
 			access = "publicly accessible"
@@ -632,6 +640,14 @@ func (m *Model) viewSummary() string {
 			kv("expires", config.FormatTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
 		} else {
 			kv("expires", "never: it runs until torn down", plain)
+		}
+		if n := len(a.Masking); n > 0 {
+			kv("masking", common.Count(n, "column")+", masked before your password is set", plain)
+			list(n, func(i int) string { return a.Masking[i].String() })
+		}
+		if n := len(a.Hooks); n > 0 {
+			kv("hooks", common.Count(n, "SQL file")+" run after masking", plain)
+			list(n, func(i int) string { return a.Hooks[i].Summary() })
 		}
 	}
 	kv("stack", stack, t.Accent)

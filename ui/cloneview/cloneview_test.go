@@ -261,6 +261,22 @@ func TestCloneViewSummary(t *testing.T) {
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 
+// The summary lists the masking rules (four and a count when there are
+// more than five) and the hooks.
+func TestCloneViewSummaryMasking(t *testing.T) {
+	clock := &uitest.Clock{T: uitest.T0}
+	m := newTest(t, &cvFake{}, clock, func(o *Options) {
+		for _, c := range []string{"email", "phone", "national_id", "full_name", "iban", "notes"} {
+			o.Artifact.Masking = append(o.Artifact.Masking, artifact.MaskRule{Column: "legacy.customers." + c, Strategy: "null"})
+		}
+		o.Artifact.Hooks = []artifact.Hook{{Name: "sql/grants.sql", SQL: "CREATE ROLE analyst;\nGRANT SELECT ON legacy.customers TO analyst;\n"},
+			{Name: "sql/cleanup.sql", SQL: "DELETE FROM legacy.sessions;\n"}}
+	})
+	h := uitest.RunHarness(t, m, 100, 40)
+	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).w == 100 })
+	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
+}
+
 func TestCloneViewSummaryQuitCreatesNothing(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	f := &cvFake{}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui/common"
 )
 
 // ShowArtifact prints an artifact for people: what it clones, into what, and
@@ -50,6 +51,18 @@ func ShowArtifact(w io.Writer, a *artifact.Artifact) {
 	}
 	if a.CloneTTL > 0 {
 		row("ttl", "%s", config.FormatTTL(time.Duration(a.CloneTTL)))
+	}
+	if len(a.Masking) > 0 {
+		row("masking", "%s, masked on every clone before handover", common.Count(len(a.Masking), "column"))
+		for _, r := range a.Masking {
+			row("", "  %s", r)
+		}
+	}
+	if len(a.Hooks) > 0 {
+		row("hooks", "%s run after masking, in order", common.Count(len(a.Hooks), "SQL file"))
+		for _, h := range a.Hooks {
+			row("", "  %s", h.Summary())
+		}
 	}
 	row("clone with", "%s", artifact.RunLine(a))
 	tw.Flush()

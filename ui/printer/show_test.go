@@ -21,3 +21,28 @@ func TestShowArtifactTTL(t *testing.T) {
 		}
 	}
 }
+
+// show lists the masking rules in order and each hook with its size.
+func TestShowArtifactMaskingAndHooks(t *testing.T) {
+	a := uitest.Artifact()
+	var b strings.Builder
+	ShowArtifact(&b, a)
+	if strings.Contains(b.String(), "masking") || strings.Contains(b.String(), "hooks") {
+		t.Errorf("an artifact without rules or hooks shows them:\n%s", b.String())
+	}
+
+	a.Masking = []artifact.MaskRule{{Column: "legacy.customers.email", Strategy: "email"}, {Column: "legacy.customers.national_id", Strategy: "redact:4"}}
+	a.Hooks = []artifact.Hook{{Name: "sql/grants.sql", SQL: "CREATE ROLE analyst;\nGRANT SELECT ON legacy.customers TO analyst;\n"}, {Name: "sql/cleanup.sql", SQL: "DELETE FROM legacy.sessions;"}}
+	b.Reset()
+	ShowArtifact(&b, a)
+	want := "" +
+		"masking     2 columns, masked on every clone before handover\n" +
+		"              legacy.customers.email = email\n" +
+		"              legacy.customers.national_id = redact:4\n" +
+		"hooks       2 SQL files run after masking, in order\n" +
+		"              sql/grants.sql (2 lines of SQL)\n" +
+		"              sql/cleanup.sql (1 line of SQL)\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("want\n%s\nin\n%s", want, b.String())
+	}
+}

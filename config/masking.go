@@ -1,0 +1,182 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dbaf/dbaf/db"
+)
+
+// The free-form and file-reading sections.
+const (
+	secMasking = "masking" // schema.table.column = strategy, one line per column
+	secHooks   = "hooks"   // post_clone = SQL files
+)
+
+// MaskRule is one [masking] line: a column every clone masks before the
+// developer gets it.
+type MaskRule struct {
+	Column   string // schema.table.column, as written
+	Strategy string // as db.ParseStrategy reads it, canonical: null, redact:4, hash, literal:TEXT, …
+
+	line int // where the file has it; 0 when set by code
+}
+
+// columnRE is a column path: three dot-separated bare identifiers (the
+// MySQL "schema" is the database).
+var columnRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*$`)
+
+// maxIdentifier is MySQL's limit (PostgreSQL's is 63 bytes); a longer part
+// names nothing either server has.
+const maxIdentifier = 64
+
+const columnHint = "want schema.table.column, three identifiers of letters, digits, _ and $ (not starting with a digit), e.g. legacy.customers.email"
+
+// strategyHint says what a strategy may be; db owns the syntax.
+const strategyHint = "want " + db.StrategySyntax
+
+// checkMasking checks every rule (its column path and strategy) and that
+// no column is given twice; it returns the rules with their strategies
+// written canonically, in the order given. Errors are located on the
+// rule's line when it came from the file.
+func (c *Config) checkMasking() ([]MaskRule, []error) {
+	var errs []error
+	out := make([]MaskRule, 0, len(c.Masking))
+	first := map[string]MaskRule{}
+	for _, r := range c.Masking {
+		at := func(problem, hint string) *Error {
+			e := &Error{Section: secMasking, Key: quoteKey(r.Column), Problem: problem, Hint: hint}
+			if r.line > 0 {
+				e.File, e.Line = c.file(), r.line
+			}
+			return e
+		}
+		if !columnRE.MatchString(r.Column) {
+			errs = append(errs, at(quote(r.Column)+" is not a column path", columnHint))
+			continue
+		}
+		if part := longestPart(r.Column); len(part) > maxIdentifier {
+			errs = append(errs, at(fmt.Sprintf("%q is %d characters long; identifiers have at most %d", part, len(part), maxIdentifier), columnHint))
+			continue
+		}
+		if strings.TrimSpace(r.Strategy) == "" {
+			errs = append(errs, at("no strategy", strategyHint+", e.g. "+quote(r.Column+" = null")))
+			continue
+		}
+		s, err := db.ParseStrategy(r.Strategy)
+		if err != nil {
+			errs = append(errs, at(err.Error(), ""))
+			continue
+		}
+		// Identifiers are compared ignoring case: both servers fold (or
+		// ignore) the case of bare names, so two spellings are one column.
+		norm := strings.ToLower(r.Column)
+		if prev, ok := first[norm]; ok {
+			problem := "given twice"
+			if prev.line > 0 && r.line > 0 {
+				problem = fmt.Sprintf("given twice, on lines %d and %d", prev.line, r.line)
+			}
+			errs = append(errs, at(problem, "keep one rule per column"))
+			continue
+		}
+		first[norm] = r
+		r.Strategy = s.String()
+		out = append(out, r)
+	}
+	return out, errs
+}
+
+func longestPart(column string) string {
+	var longest string
+	for _, p := range strings.Split(column, ".") {
+		if len(p) > len(longest) {
+			longest = p
+		}
+	}
+	return longest
+}
+
+// parseHookList reads post_clone: a comma-separated list of SQL file paths.
+func parseHookList(v string) ([]string, *Error) {
+	const hint = "want SQL file paths separated by commas, relative to the INI's directory, e.g. sql/grants.sql, sql/cleanup.sql"
+	var paths []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			return nil, bad(quote(v)+" has an empty path", hint)
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// HookFile is one post-clone SQL file, read.
+type HookFile struct {
+	Path string // as written in the INI
+	SQL  string
+}
+
+// hookBase is the directory hook paths are relative to: the INI's, or
+// the working directory for a config not read from a file.
+func (c *Config) hookBase() string {
+	if c.Path == "" {
+		return "."
+	}
+	return filepath.Dir(c.Path)
+}
+
+// ReadHooks reads the post_clone SQL files, in order, relative to the INI's
+// directory. Each must be a regular file of UTF-8 text of at most 1 MiB;
+// a problem is an *Error on the post_clone line naming the hook's path.
+func (c *Config) ReadHooks() ([]HookFile, error) {
+	hooks, errs := c.readHooks()
+	if len(errs) > 0 {
+		return nil, join(errs)
+	}
+	return hooks, nil
+}
+
+func (c *Config) readHooks() (out []HookFile, errs []error) {
+	sp := spec("post_clone")
+	for _, p := range c.PostClone {
+		full := p
+		if !filepath.IsAbs(p) {
+			full = filepath.Join(c.hookBase(), p)
+		}
+		fail := func(problem, hint string) {
+			where := quote(p)
+			if full != p {
+				where += " (" + full + ")"
+			}
+			errs = append(errs, c.at(sp, "hook "+where+": "+problem, hint))
+		}
+		data, fault, problem := readRegular(full)
+		switch fault {
+		case faultMissing:
+			fail(problem, "hook paths are relative to the INI's directory; fix the path or create the file")
+			continue
+		case faultNotRegular:
+			fail(problem, "a hook is a SQL file")
+			continue
+		case faultTooBig:
+			fail(problem, "a hook file is at most 1 MiB of SQL; load bulk data another way")
+			continue
+		case faultUnreadable:
+			fail(problem, "")
+			continue
+		}
+		switch {
+		case !utf8.Valid(data):
+			fail("the file is not UTF-8 text", "save it as UTF-8")
+			continue
+		case strings.IndexByte(string(data), 0) >= 0:
+			fail("the file contains a NUL byte", "a hook is a SQL text file")
+			continue
+		}
+		out = append(out, HookFile{Path: p, SQL: string(data)})
+	}
+	return out, errs
+}
