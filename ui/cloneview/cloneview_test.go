@@ -273,7 +273,7 @@ func TestCloneViewSummaryMasking(t *testing.T) {
 			{Name: "sql/cleanup.sql", SQL: "DELETE FROM legacy.sessions;\n"}}
 	})
 	h := uitest.RunHarness(t, m, 100, 40)
-	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).w == 100 })
+	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).Width == 100 })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
 
