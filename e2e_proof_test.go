@@ -127,7 +127,6 @@ func TestJourneyPostgresInContainer(t *testing.T) {
 
 func TestJourneyMySQLInContainer(t *testing.T) {
 	need(t, "mysql", "--version")
-	need(t, "mariadbd", "--version")
 	runJourney(t, journey{source: "orders-mysql", srcPort: "3306", ini: ordersMySQLINI, client: mysqlClient, passwordVia: viaStdin})
 }
 
