@@ -212,9 +212,10 @@ func TestDemoTapeValidates(t *testing.T) {
 		t.Fatalf("vhs validate demo.tape: %v\n%s", err, out)
 	}
 	tape := readFile(t, "demo.tape")
-	for _, want := range []string{"dbaf --sandbox", "Ctrl+G", `Type "t"`} {
+	for _, want := range []string{"dbaf --sandbox", "| dbaf --sandbox connect", "SELECT count(*) FROM legacy.customers",
+		"$DBAF_SANDBOX_DB_PASSWORD psql", `Type "t"`} {
 		if !strings.Contains(tape, want) {
-			t.Errorf("demo.tape lacks %q: it should show the build, clone and teardown journey", want)
+			t.Errorf("demo.tape lacks %q: it should show the build, clone, a query on the clone the source does not see, and teardown", want)
 		}
 	}
 }
