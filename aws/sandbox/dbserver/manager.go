@@ -192,28 +192,27 @@ func (m *Manager) Reserve(id string, e Engine, port int) (Endpoint, error) {
 	if port == 0 {
 		port = e.Port()
 	}
-	ep, err := m.freeEndpointLocked(port)
+	ep, c, err := m.freeEndpointLocked(port)
 	if err != nil {
 		return Endpoint{}, err
 	}
-	m.servers[id] = &server{id: id, engine: e, ep: ep, dir: filepath.Join(m.cfg.StateDir, "servers", id), done: make(chan struct{})}
+	m.servers[id] = &server{id: id, engine: e, ep: ep, claim: c, dir: filepath.Join(m.cfg.StateDir, "servers", id), done: make(chan struct{})}
 	return ep, nil
 }
 
 // freeEndpointLocked returns the next address whose port nothing listens on.
-func (m *Manager) freeEndpointLocked(port int) (Endpoint, error) {
+func (m *Manager) freeEndpointLocked(port int) (Endpoint, *os.File, error) {
 	for range 60000 {
 		n := m.next
 		m.next++
 		host := fmt.Sprintf("%s.%d.%d", m.cfg.AddrBase, n/250, n%250+1)
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		c, err := claim(host, port)
 		if err != nil {
 			continue // taken (e.g. by another sandbox): try the next one
 		}
-		_ = ln.Close()
-		return Endpoint{Host: host, Port: port}, nil
+		return Endpoint{Host: host, Port: port}, c, nil
 	}
-	return Endpoint{}, fmt.Errorf("dbserver: no free address in %s.0.0/16 for port %d", m.cfg.AddrBase, port)
+	return Endpoint{}, nil, fmt.Errorf("dbserver: no free address in %s.0.0/16 for port %d", m.cfg.AddrBase, port)
 }
 
 func (m *Manager) reserved(id string) (*server, error) {
@@ -338,6 +337,7 @@ func (m *Manager) discard(s *server) error {
 	if rmErr := os.RemoveAll(s.dir); err == nil {
 		err = rmErr
 	}
+	s.release()
 	m.mu.Lock()
 	if m.servers[s.id] == s {
 		delete(m.servers, s.id)
@@ -412,12 +412,13 @@ func (m *Manager) buildTemplate(ctx context.Context, en engine, dir, masterUser 
 		return err
 	}
 	m.mu.Lock()
-	ep, err := m.freeEndpointLocked(en.engine().Port())
+	ep, c, err := m.freeEndpointLocked(en.engine().Port())
 	m.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	s := &server{id: "template", engine: en.engine(), ep: ep, dir: build, done: make(chan struct{})}
+	s := &server{id: "template", engine: en.engine(), ep: ep, claim: c, dir: build, done: make(chan struct{})}
+	defer s.release()
 	err = func() error {
 		if err := m.runAs.chownTree(build); err != nil {
 			return err

@@ -20,10 +20,19 @@ import (
 
 // server is one database server process and its directory:
 // dir/data (the data directory), dir/server.log, dir/pid.
+// release gives up the server's address for other sandboxes.
+func (s *server) release() {
+	if s.claim != nil {
+		_ = s.claim.Close()
+		s.claim = nil
+	}
+}
+
 type server struct {
 	id     string
 	engine Engine
 	ep     Endpoint
+	claim  *os.File // the lock on ep while this server may use it (claim.go)
 	dir    string
 
 	// copying lets one copy of this server's data be taken at a time:
