@@ -223,7 +223,7 @@ func TestCloneMasksRealDatabases(t *testing.T) {
 			src := e.source(t, a)
 			before := readAll(t, src)
 			req := func(name string) artifact.CloneRequest {
-				return artifact.CloneRequest{Artifact: a, Name: name, Password: "dev-Secret-123", PollInterval: 100 * time.Millisecond, LoginWait: 10 * time.Second}
+				return artifact.CloneRequest{Artifact: a, Name: name, Password: "dev-Secret-123", PollInterval: 100 * time.Millisecond, LoginWait: time.Minute} // generous: a loaded machine applies passwords slowly
 			}
 
 			t.Run("masked before handover", func(t *testing.T) {
