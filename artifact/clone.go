@@ -52,6 +52,16 @@ type CloneRequest struct {
 	// applies the new password (0 = DefaultLoginWait); an endpoint that does
 	// not answer is retried for at most db.DefaultReachWindow of it.
 	LoginWait time.Duration
+	// Masker masks the clone and runs its hooks when the artifact says so;
+	// nil = DBMasker.
+	Masker Masker
+}
+
+func (req CloneRequest) now() func() time.Time {
+	if req.Now != nil {
+		return req.Now
+	}
+	return time.Now
 }
 
 // LoginChecker logs in to a clone over TLS and summarises what is there,
@@ -85,10 +95,22 @@ func ResumeResetCommand(stack string) string { return ResumeCommand(stack) + " -
 // leftRunning says, in words, which stack is left, in what state, and the
 // two ways out of it.
 func leftRunning(stack, state string) string {
-	return leftRunningResume(stack, state, ResumeCommand(stack))
+	return leftRunningResume(stack, state, resumeFor(stack, state))
+}
+
+// resumeFor is the command that resumes a clone left in state, "" when
+// none can: a clone whose masking did not finish is only torn down.
+func resumeFor(stack, state string) string {
+	if state == StateMasking || state == StateMaskFailed {
+		return ""
+	}
+	return ResumeCommand(stack)
 }
 
 func leftRunningResume(stack, state, resume string) string {
+	if resume == "" {
+		return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  teardown: %s", stack, state, TeardownCommand(stack))
+	}
 	return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  resume:   %s\n  teardown: %s",
 		stack, state, resume, TeardownCommand(stack))
 }
@@ -186,10 +208,10 @@ func CloneFinal(stack string, err error) Event {
 	)
 	switch {
 	case errors.As(err, &ie):
-		return CloneInterrupted{Stack: ie.Stack, State: ie.State, Resume: ResumeCommand(ie.Stack), Teardown: TeardownCommand(ie.Stack), Message: err.Error()}
+		return CloneInterrupted{Stack: ie.Stack, State: ie.State, Resume: resumeFor(ie.Stack, ie.State), Teardown: TeardownCommand(ie.Stack), Message: err.Error()}
 	case errors.As(err, &se):
 		return CloneFailed{Stack: se.Stack, Reason: se.Err.Error(), State: se.State, Kept: true,
-			Resume: ResumeCommand(se.Stack), Teardown: TeardownCommand(se.Stack), Cleanup: leftRunning(se.Stack, se.State)}
+			Resume: resumeFor(se.Stack, se.State), Teardown: TeardownCommand(se.Stack), Cleanup: leftRunning(se.Stack, se.State)}
 	case errors.Is(err, context.Canceled):
 		return CloneInterrupted{Stack: stack, Message: "interrupted before anything was created"}
 	}
@@ -212,6 +234,9 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		return nil, err
 	}
 	req.Name = name
+	if _, err := a.MaskRules(); err != nil {
+		return nil, &SourceError{Msg: "the artifact's " + err.Error() + ": fix the artifact's [masking] section and rebuild it"}
+	}
 	p := newPacer(req.PollInterval, req.ThrottleBudget, req.Clock, req.Rand)
 
 	id, err := s.CallerIdentity(ctx)
@@ -407,8 +432,25 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		return nil, stranded(ctx, s, req, state, err, emit)
 	}
 
+	masked := false
+	if a.Masks() {
+		switch {
+		case cluster.Tags[TagMaskedAt] != "":
+			emit(Progress{Step: PhaseMasking, Line: "masked by an earlier run at " + cluster.Tags[TagMaskedAt] + ": not masked again"})
+		case cluster.Tags[TagMaskingStartedAt] != "":
+			return nil, unfinishedMasking(req, name, cluster.Tags[TagMaskingStartedAt], emit)
+		default:
+			if err := maskClone(ctx, s, req, stack, cluster, p, emit); err != nil {
+				return nil, err
+			}
+			masked = true
+		}
+	}
+
+	// After masking the clone holds a temporary password: always set the
+	// developer's.
 	reset := true
-	if at, done := cluster.Tags[TagPasswordResetAt]; done && !req.ResetPassword {
+	if at, done := cluster.Tags[TagPasswordResetAt]; done && !req.ResetPassword && !masked {
 		reset = false
 		emit(Warning{Message: fmt.Sprintf("the master password of %s was already set by dbaf at %s: it is left as it is (pass --reset-password to set it to yours)", name, at)})
 	}
@@ -418,39 +460,15 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 			return nil, stranded(ctx, s, req, state, err, emit)
 		}
 		state = StateResetting
-		now := time.Now
-		if req.Now != nil {
-			now = req.Now
-		}
 		// Recorded so that a second caller following this clone does not
 		// reset the password again behind this one's back.
-		if err := s.TagCluster(ctx, cluster.ARN, map[string]string{TagPasswordResetAt: now().UTC().Format(time.RFC3339)}); err != nil {
+		if err := s.TagCluster(ctx, cluster.ARN, map[string]string{TagPasswordResetAt: req.now()().UTC().Format(time.RFC3339)}); err != nil {
 			emit(Warning{Message: fmt.Sprintf("could not record the password reset on %s (%v): a later dbaf clone --name %s would reset it again", clusterID, err, name)})
 		}
 	}
 	emit(Phase{Phase: PhaseWaiting})
-	p.first = true
-	for {
-		if err := p.wait(ctx); err != nil {
-			return nil, &InterruptedError{Stack: name, State: state}
-		}
-		c, err := s.ClusterSummary(ctx, clusterID)
-		if isThrottled(err) {
-			const call = "rds:DescribeDBClusters"
-			next, ok := p.throttled()
-			if !ok {
-				return nil, stranded(ctx, s, req, state, p.overBudget(call, err), emit)
-			}
-			emit(Throttled{Call: call, RetryIn: next})
-			continue
-		}
-		if err != nil {
-			return nil, stranded(ctx, s, req, state, err, emit)
-		}
-		p.ok()
-		if c.Status == "available" {
-			break
-		}
+	if err := waitAvailable(ctx, s, clusterID, p, emit); err != nil {
+		return nil, stranded(ctx, s, req, state, err, emit)
 	}
 
 	ready := CloneReady{Stack: name, ClusterID: clusterID, Endpoint: stack.Outputs["Endpoint"], ReaderEndpoint: stack.Outputs["ReaderEndpoint"],
@@ -469,6 +487,34 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	emit(Phase{Phase: PhaseReady})
 	emit(ready)
 	return &ready, nil
+}
+
+// waitAvailable polls the cluster until it is available, backing off
+// through throttling within the pacer's budget.
+func waitAvailable(ctx context.Context, s Stacks, clusterID string, p *pacer, emit Emit) error {
+	p.first = true
+	for {
+		if err := p.wait(ctx); err != nil {
+			return err
+		}
+		c, err := s.ClusterSummary(ctx, clusterID)
+		if isThrottled(err) {
+			const call = "rds:DescribeDBClusters"
+			next, ok := p.throttled()
+			if !ok {
+				return p.overBudget(call, err)
+			}
+			emit(Throttled{Call: call, RetryIn: next})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		p.ok()
+		if c.Status == "available" {
+			return nil
+		}
+	}
 }
 
 // checkNetwork verifies the clone sits in the subnet group and security
@@ -511,14 +557,10 @@ func ConnectionString(engine, host, port, user string) string {
 // earlier run set the password and this one left it alone, the caller's
 // password may rightly not be the clone's: a refusal is only a warning.
 func login(ctx context.Context, req CloneRequest, ready *CloneReady, emit Emit) (*LoginSummary, error) {
-	port, err := strconv.Atoi(ready.Port)
-	if err != nil {
-		port = int(req.Artifact.Source.Port)
-	}
-	t := db.Target{Engine: req.Artifact.Source.Engine, Host: ready.Endpoint, Port: port, User: ready.Username, Password: req.Password}
+	t := cloneTarget(req.Artifact, ready.Endpoint, ready.Port, req.Password)
 	check := req.Login
 	if check == nil {
-		check = defaultLogin(req.LoginWait, emit)
+		check = defaultLogin(req.LoginWait, PhaseLoggingIn, emit)
 	}
 	sum, err := check(ctx, t)
 	var refused *db.LoginRefusedError
@@ -549,14 +591,15 @@ func login(ctx context.Context, req CloneRequest, ready *CloneReady, emit Emit) 
 	return nil, &CloneError{Failed: f, Err: err}
 }
 
-// defaultLogin is db.Check bounded by wait, each retry reported.
-func defaultLogin(wait time.Duration, emit Emit) LoginChecker {
+// defaultLogin is db.Check bounded by wait, each retry reported as a step
+// of phase.
+func defaultLogin(wait time.Duration, phase string, emit Emit) LoginChecker {
 	if wait <= 0 {
 		wait = DefaultLoginWait
 	}
 	o := db.CheckOptions{LoginWindow: wait, ReachWindow: min(wait, db.DefaultReachWindow),
 		OnRetry: func(attempt int, err error, next time.Duration) {
-			emit(Progress{Step: PhaseLoggingIn, Line: fmt.Sprintf("login attempt %d: %v; retrying in %s", attempt, err, next)})
+			emit(Progress{Step: phase, Line: fmt.Sprintf("login attempt %d: %v; retrying in %s", attempt, err, next)})
 		}}
 	return func(ctx context.Context, t db.Target) (*db.Summary, error) { return db.Check(ctx, t, o) }
 }

@@ -5,6 +5,7 @@ import "time"
 // Phases of a clone, in order.
 const (
 	PhaseCreating  = "creating stack"
+	PhaseMasking   = "masking" // only when the artifact masks or has hooks
 	PhaseResetting = "resetting password"
 	PhaseWaiting   = "waiting for the cluster"
 	PhaseLoggingIn = "logging in"
@@ -44,6 +45,24 @@ type Phase struct {
 type Throttled struct {
 	Call    string        `json:"call"`
 	RetryIn time.Duration `json:"retry_in_ns"`
+}
+
+// MaskTableStarted says masking of one table began.
+type MaskTableStarted struct {
+	Table string `json:"table"` // schema.table
+}
+
+// MaskTableDone says one table is masked (committed).
+type MaskTableDone struct {
+	Table   string        `json:"table"`
+	Rows    int64         `json:"rows"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// HookDone says one post-clone hook file ran to its end.
+type HookDone struct {
+	Hook    string        `json:"hook"`
+	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
 // CloneReady is the final event of a successful clone.
@@ -129,6 +148,9 @@ func (CloneStarted) eventKind() string     { return "clone_started" }
 func (StackEvent) eventKind() string       { return "stack_event" }
 func (Phase) eventKind() string            { return "phase" }
 func (Throttled) eventKind() string        { return "throttled" }
+func (MaskTableStarted) eventKind() string { return "mask_table_started" }
+func (MaskTableDone) eventKind() string    { return "mask_table_done" }
+func (HookDone) eventKind() string         { return "hook_done" }
 func (CloneReady) eventKind() string       { return "clone_ready" }
 func (CloneFailed) eventKind() string      { return "clone_failed" }
 func (CloneInterrupted) eventKind() string { return "clone_interrupted" }

@@ -32,6 +32,7 @@ type fakeStacks struct {
 	onReset     func()             // called inside ResetMasterPassword, e.g. to cancel
 	createErr   error              // what CreateStack returns (and creates nothing)
 	racer       *aws.Stack         // made by "another caller" inside CreateStack, which then fails AlreadyExists
+	onDelete    [][]aws.StackEvent // batches DeleteStack queues: the deletion's events
 }
 
 const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
@@ -156,6 +157,7 @@ func (f *fakeStacks) DeleteStack(_ context.Context, name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.deleted = append(f.deleted, name)
+	f.batches = append(f.batches, f.onDelete...)
 	return nil
 }
 func (f *fakeStacks) ListStacks(context.Context) ([]aws.Stack, error) {
@@ -293,7 +295,13 @@ func cloneWithOutputs(t *testing.T, f *fakeStacks, req CloneRequest, emit Emit, 
 	if len(ctx) > 0 {
 		c = ctx[0]
 	}
-	wrapped := func(e Event) {
+	return Clone(c, req, f, f.withOutputs(emit))
+}
+
+// withOutputs passes events to emit, giving the fake's stacks their
+// outputs when one completes, as CloudFormation does.
+func (f *fakeStacks) withOutputs(emit Emit) Emit {
+	return func(e Event) {
 		if se, ok := e.(StackEvent); ok && se.IsStack && se.Status == "CREATE_COMPLETE" {
 			f.mu.Lock()
 			for _, s := range f.stacks {
@@ -303,7 +311,6 @@ func cloneWithOutputs(t *testing.T, f *fakeStacks, req CloneRequest, emit Emit, 
 		}
 		emit(e)
 	}
-	return Clone(c, req, f, wrapped)
 }
 
 func TestCloneFailureNamesRootCause(t *testing.T) {

@@ -21,6 +21,11 @@ const (
 	// dbaf has reset its master password, so a later run following the
 	// clone does not reset it again unless asked.
 	TagPasswordResetAt = "dbaf:password-reset-at"
+	// TagMaskingStartedAt and TagMaskedAt are set on the clone cluster when
+	// dbaf starts masking it and once masking and hooks are done: a later
+	// run never masks twice, nor hands over a clone whose masking stopped.
+	TagMaskingStartedAt = "dbaf:masking-started-at"
+	TagMaskedAt         = "dbaf:masked-at"
 
 	// ManagedByDbaf is TagManagedBy's value on every stack dbaf creates.
 	ManagedByDbaf = "dbaf"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -33,6 +34,12 @@ func (e *HookError) Unwrap() error { return e.Err }
 // dollar-quoted bodies; on MySQL a "DELIMITER xx" line changes the
 // terminator as in the mysql client.
 func RunHooks(ctx context.Context, t Target, hooks []Hook) error {
+	return RunHooksReporting(ctx, t, hooks, nil)
+}
+
+// RunHooksReporting is RunHooks telling done (when not nil) about each
+// hook that ran to its end, with how long it took.
+func RunHooksReporting(ctx context.Context, t Target, hooks []Hook, done func(h Hook, elapsed time.Duration)) error {
 	db, err := open(t, conn{multiStatement: true})
 	if err != nil {
 		return err
@@ -44,6 +51,7 @@ func RunHooks(ctx context.Context, t Target, hooks []Hook) error {
 	}
 	defer c.Close()
 	for _, h := range hooks {
+		start := time.Now()
 		for _, st := range splitSQL(h.SQL, t.Engine == EngineMySQL) {
 			// No arguments: pgx uses the simple protocol, MySQL the text one,
 			// so any statement the engine accepts runs.
@@ -53,6 +61,9 @@ func RunHooks(ctx context.Context, t Target, hooks []Hook) error {
 				}
 				return &HookError{Hook: h.Name, Line: st.line, Err: scrub(err, t.Password)}
 			}
+		}
+		if done != nil {
+			done(h, time.Since(start))
 		}
 	}
 	return nil

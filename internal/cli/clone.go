@@ -60,6 +60,12 @@ another source, is refused (exit 2). Following a clone whose password dbaf
 already reset leaves that password alone unless --reset-password.
 A failed clone is rolled back and deleted unless --keep-on-failure.
 
+When the artifact masks (or has post-clone hooks), the clone is masked under a
+temporary password no one sees before the developer's password is set; a
+masking or hook failure fails the clone (exit 5) and tears it down, so
+unmasked data is never handed over. --keep-on-failure keeps it for inspection,
+still under the temporary password: the message says how to get in.
+
 Before it says ready, dbaf logs in to the clone over TLS with the new password
 and reports what it saw (server version, schemas, tables, size). A refused
 login is retried for --login-wait while AWS applies the password, then fails
@@ -85,7 +91,7 @@ a laptop) is still ready: dbaf says to connect from inside the VPC.`,
 	fl.StringVar(&o.Name, "name", "", "stack name (default dbartifact<epoch>-prod-clone); an existing dbaf stack of that name is followed")
 	fl.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the clone's password from the first line of standard input")
 	fl.BoolVar(&o.Generate, "generate-password", false, "generate a password and show it once at the end")
-	fl.BoolVar(&o.KeepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it")
+	fl.BoolVar(&o.KeepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it (a clone whose masking failed keeps its unmasked data and a temporary password no one knows)")
 	fl.BoolVar(&o.ResetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
 	fl.DurationVar(&o.LoginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "in a terminal, start without the summary screen")

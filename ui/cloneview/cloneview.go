@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/printer"
 )
 
 // Options configures the clone view. Start and Teardown are the
@@ -130,6 +131,8 @@ type Model struct {
 	stackState string                // the stack's own latest status
 	phase      string
 	phaseFail  bool
+	masking    bool   // the clone has a masking phase
+	maskTable  string // the table being masked now
 	rows       []cvRow
 	tearing    bool // rows show a deletion
 	startAt    time.Time
@@ -822,10 +825,22 @@ func (m *Model) apply(e artifact.Event) int {
 		return 1
 	case artifact.Phase:
 		m.phase = e.Phase
+		m.masking = m.masking || e.Phase == artifact.PhaseMasking
 		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase})
 		return 1
 	case artifact.Progress:
 		m.log.add(logEntry{kind: logQuiet, text: e.Line})
+		return 1
+	case artifact.MaskTableStarted:
+		m.maskTable = e.Table
+		m.log.add(logEntry{kind: logQuiet, text: "masking " + e.Table})
+		return 1
+	case artifact.MaskTableDone:
+		m.maskTable = ""
+		m.log.add(logEntry{kind: logOK, text: printer.MaskTableLine(e)})
+		return 1
+	case artifact.HookDone:
+		m.log.add(logEntry{kind: logOK, text: printer.HookLine(e)})
 		return 1
 	case artifact.Throttled:
 		m.log.add(logEntry{kind: logQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})

@@ -19,6 +19,15 @@ import (
 // cvPhases are the clone's phases in order, as the stepper shows them.
 var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseLoggingIn, artifact.PhaseReady}
 
+// phases are this clone's phases: masking comes second when the artifact
+// masks (or the stream says so).
+func (m *Model) phases() []string {
+	if !m.masking && (m.o.Artifact == nil || !m.o.Artifact.Masks()) {
+		return cvPhases[:]
+	}
+	return append([]string{cvPhases[0], artifact.PhaseMasking}, cvPhases[1:]...)
+}
+
 // View draws the current stage within the terminal's width and height.
 func (m *Model) View() tea.View {
 	if m.quitting {
@@ -108,14 +117,15 @@ func (m *Model) phaseLine() string {
 		}
 		return m.spinFrame() + " " + artifact.PhaseDeleting + stack
 	}
+	phases := m.phases()
 	cur := 0
-	for i, p := range cvPhases {
+	for i, p := range phases {
 		if p == m.phase {
 			cur = i
 		}
 	}
-	parts := make([]string, len(cvPhases))
-	for i, p := range cvPhases {
+	parts := make([]string, len(phases))
+	for i, p := range phases {
 		switch {
 		case i < cur:
 			parts[i] = t.OK.Render("✓ " + p)
@@ -125,13 +135,15 @@ func (m *Model) phaseLine() string {
 			parts[i] = t.Err.Render("✗ " + p)
 		case p == artifact.PhaseReady:
 			parts[i] = t.OK.Render("✓ " + p)
+		case p == artifact.PhaseMasking && m.maskTable != "":
+			parts[i] = m.spinFrame() + " " + t.Selected.Render(p+" "+m.maskTable)
 		default:
 			parts[i] = m.spinFrame() + " " + t.Selected.Render(p)
 		}
 	}
 	// Drop what does not fit: the stack status first, then the other phases.
 	full := strings.Join(parts, t.Subtle.Render(" › "))
-	compact := t.Subtle.Render(fmt.Sprintf("phase %d/%d: ", cur+1, len(cvPhases))) + parts[cur]
+	compact := t.Subtle.Render(fmt.Sprintf("phase %d/%d: ", cur+1, len(phases))) + parts[cur]
 	line := full + stack
 	for _, l := range []string{full + stack, full, compact + stack, compact} {
 		if line = l; ansi.StringWidth(l) <= m.Width {

@@ -62,6 +62,12 @@ func (p *Plain) Emit(e artifact.Event) {
 		fmt.Fprintf(p.Err, "==> %s\n", e.Phase)
 	case artifact.Throttled:
 		fmt.Fprintf(p.Err, "    AWS throttled %s; retrying in %s\n", e.Call, round(e.RetryIn))
+	case artifact.MaskTableStarted:
+		fmt.Fprintf(p.Err, "    masking %s\n", e.Table)
+	case artifact.MaskTableDone:
+		fmt.Fprintf(p.Err, "    %s\n", MaskTableLine(e))
+	case artifact.HookDone:
+		fmt.Fprintf(p.Err, "    %s\n", HookLine(e))
 	case artifact.CloneReady:
 		fmt.Fprintf(p.Out, "endpoint: %s\n", e.Endpoint)
 		fmt.Fprintf(p.Out, "port: %s\n", e.Port)
@@ -104,6 +110,17 @@ func LoginLine(l artifact.LoginSummary) string {
 	}
 	return fmt.Sprintf("ok in %s: server %s%s, %d schemas, %d tables, %s", round(time.Duration(l.LatencyMS*float64(time.Millisecond))),
 		l.ServerVersion, db, l.Schemas, l.Tables, Bytes(l.SizeBytes))
+}
+
+// MaskTableLine says a table is masked, for the plain printer and the
+// clone view's log.
+func MaskTableLine(e artifact.MaskTableDone) string {
+	return fmt.Sprintf("masked %s: %d rows in %s", e.Table, e.Rows, round(e.Elapsed))
+}
+
+// HookLine says a post-clone hook ran.
+func HookLine(e artifact.HookDone) string {
+	return fmt.Sprintf("hook %s done in %s", e.Hook, round(e.Elapsed))
 }
 
 // JSON prints one JSON object per event, each with "event" (its kind) and

@@ -64,3 +64,35 @@ func TestPrintersSayWhatTheLoginSaw(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintersSayWhatMaskingDid(t *testing.T) {
+	evs := []artifact.Event{
+		artifact.Phase{Phase: artifact.PhaseMasking},
+		artifact.MaskTableStarted{Table: "legacy.customers"},
+		artifact.MaskTableDone{Table: "legacy.customers", Rows: 20000, Elapsed: 1234 * time.Millisecond},
+		artifact.HookDone{Hook: "hooks/01-grants.sql", Elapsed: 42 * time.Millisecond},
+	}
+	var out, errOut, js bytes.Buffer
+	p, j := &Plain{Out: &out, Err: &errOut}, &JSON{Out: &js}
+	for _, e := range evs {
+		p.Emit(e)
+		j.Emit(e)
+	}
+	want := "==> masking\n    masking legacy.customers\n    masked legacy.customers: 20000 rows in 1.23s\n    hook hooks/01-grants.sql done in 42ms\n"
+	if errOut.String() != want || out.Len() != 0 {
+		t.Errorf("plain:\n%s\nwant:\n%s", errOut.String(), want)
+	}
+	lines := strings.Split(strings.TrimSpace(js.String()), "\n")
+	for i, w := range [][]string{
+		{`"event":"phase"`, `"phase":"masking"`},
+		{`"event":"mask_table_started"`, `"table":"legacy.customers"`},
+		{`"event":"mask_table_done"`, `"table":"legacy.customers"`, `"rows":20000`, `"elapsed_ns":1234000000`},
+		{`"event":"hook_done"`, `"hook":"hooks/01-grants.sql"`, `"elapsed_ns":42000000`},
+	} {
+		for _, s := range w {
+			if !strings.Contains(lines[i], s) {
+				t.Errorf("JSON line %d lacks %s: %s", i, s, lines[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package artifact
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/db"
+)
+
+// Masker masks a clone and runs its post-clone hooks; DBMasker (package
+// db) by default, fakes in tests.
+type Masker interface {
+	Mask(ctx context.Context, t db.Target, rules []db.Rule, o db.MaskOptions) ([]db.TableProgress, error)
+	RunHooks(ctx context.Context, t db.Target, hooks []db.Hook, done func(db.Hook, time.Duration)) error
+}
+
+// DBMasker masks with set-based SQL on the server (db.Mask) and runs hooks
+// with db.RunHooksReporting.
+type DBMasker struct{}
+
+func (DBMasker) Mask(ctx context.Context, t db.Target, rules []db.Rule, o db.MaskOptions) ([]db.TableProgress, error) {
+	return db.Mask(ctx, t, rules, o)
+}
+
+func (DBMasker) RunHooks(ctx context.Context, t db.Target, hooks []db.Hook, done func(db.Hook, time.Duration)) error {
+	return db.RunHooksReporting(ctx, t, hooks, done)
+}
+
+// Masks reports whether the artifact's clones are masked or run hooks
+// before the developer's password is set.
+func (a *Artifact) Masks() bool { return len(a.Masking) > 0 || len(a.Hooks) > 0 }
+
+// MaskRules reads the artifact's masking rules for package db; an error
+// names the rule and how to write it.
+func (a *Artifact) MaskRules() ([]db.Rule, error) {
+	out := make([]db.Rule, 0, len(a.Masking))
+	for _, m := range a.Masking {
+		parts := strings.Split(m.Column, ".")
+		if len(parts) != 3 || slicesHasEmpty(parts) {
+			return nil, fmt.Errorf("masking rule %q: name the column as schema.table.column (MySQL: database.table.column)", m.Column)
+		}
+		st, err := db.ParseStrategy(m.Strategy)
+		if err != nil {
+			return nil, fmt.Errorf("masking rule %s = %s: %w", m.Column, m.Strategy, err)
+		}
+		out = append(out, db.Rule{Schema: parts[0], Table: parts[1], Column: parts[2], Strategy: st})
+	}
+	return out, nil
+}
+
+func slicesHasEmpty(ss []string) bool {
+	for _, s := range ss {
+		if s == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func dbHooks(a *Artifact) []db.Hook {
+	out := make([]db.Hook, len(a.Hooks))
+	for i, h := range a.Hooks {
+		out[i] = db.Hook{Name: h.Name, SQL: h.SQL}
+	}
+	return out
+}
+
+// States of a clone left while or after masking: its data may be
+// unmasked, so following it is never a way on, only tearing it down.
+const (
+	StateMasking    = "created and being masked: its data may still be unmasked, and its master password is a temporary one no one knows"
+	StateMaskFailed = "created, but its masking did not complete: its data may be unmasked, and its master password is a temporary one no one knows"
+)
+
+// tempPassword is the master password a clone holds while it is masked:
+// random (26 base32 characters, 130 bits, which every Aurora engine
+// accepts), used by this process alone, never emitted.
+func tempPassword() string { return rand.Text() }
+
+// secretScrubbed returns err with every occurrence of secret replaced,
+// keeping err's chain when it does not hold the secret.
+func secretScrubbed(err error, secret string) error {
+	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), secret, "[temporary password]"))
+}
+
+// cloneTarget is where dbaf logs in to the clone, as its master user.
+func cloneTarget(a *Artifact, endpoint, port, password string) db.Target {
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		p = int(a.Source.Port)
+	}
+	return db.Target{Engine: a.Source.Engine, Host: endpoint, Port: p, User: a.Source.MasterUsername, Password: password}
+}
+
+// maskClone is the masking phase: a temporary password no one sees, a
+// login, the masking rules, the hooks in order, then the clone is recorded
+// as masked. Any failure tears the clone down (unless KeepOnFailure):
+// unmasked data is never handed over.
+func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack, cluster *aws.Cluster, p *pacer, emit Emit) error {
+	a := req.Artifact
+	rules, err := a.MaskRules()
+	if err != nil { // checked before the stack was created; kept as a guard
+		return maskFailed(ctx, s, req, stack, err, emit)
+	}
+	hooks := dbHooks(a)
+	now := req.now()
+	emit(Phase{Phase: PhaseMasking})
+	if err := s.TagCluster(ctx, cluster.ARN, map[string]string{TagMaskingStartedAt: now().UTC().Format(time.RFC3339)}); err != nil {
+		emit(Warning{Message: fmt.Sprintf("could not record on %s that masking started (%v): a later dbaf clone --name %s cannot tell an unfinished masking", cluster.ID, err, stack.Name)})
+	}
+	temp := tempPassword()
+	fail := func(err error) error {
+		if ctx.Err() != nil {
+			return &InterruptedError{Stack: stack.Name, State: StateMasking}
+		}
+		return maskFailed(ctx, s, req, stack, secretScrubbed(err, temp), emit)
+	}
+
+	emit(Progress{Step: PhaseMasking, Line: "setting a temporary master password that is never shown, so no one logs in before masking is done"})
+	if err := s.ResetMasterPassword(ctx, cluster.ID, temp); err != nil {
+		return fail(fmt.Errorf("setting the temporary master password: %w", err))
+	}
+	emit(Progress{Step: PhaseMasking, Line: "waiting for the cluster to apply it"})
+	if err := waitAvailable(ctx, s, cluster.ID, p, emit); err != nil {
+		return fail(err)
+	}
+	t := cloneTarget(a, stack.Outputs["Endpoint"], stack.Outputs["Port"], temp)
+	check := req.Login
+	if check == nil {
+		check = defaultLogin(req.LoginWait, PhaseMasking, emit)
+	}
+	if _, err := check(ctx, t); err != nil {
+		if errors.Is(err, db.ErrUnreachable) {
+			return fail(fmt.Errorf("dbaf cannot reach the clone from here to mask it (%v): run dbaf clone from inside the clone's VPC", err))
+		}
+		return fail(fmt.Errorf("logging in to mask the clone: %w", err))
+	}
+	m := req.Masker
+	if m == nil {
+		m = DBMasker{}
+	}
+	if len(rules) > 0 {
+		emit(Progress{Step: PhaseMasking, Line: fmt.Sprintf("masking %d columns on the server", len(rules))})
+		_, err := m.Mask(ctx, t, rules, db.MaskOptions{Progress: func(tp db.TableProgress) {
+			table := tp.Schema + "." + tp.Table
+			if tp.Done {
+				emit(MaskTableDone{Table: table, Rows: tp.Rows, Elapsed: tp.Elapsed})
+			} else {
+				emit(MaskTableStarted{Table: table})
+			}
+		}})
+		if err != nil {
+			return fail(fmt.Errorf("masking failed: %w", err))
+		}
+	}
+	if len(hooks) > 0 {
+		err := m.RunHooks(ctx, t, hooks, func(h db.Hook, elapsed time.Duration) {
+			emit(HookDone{Hook: h.Name, Elapsed: elapsed})
+		})
+		if err != nil {
+			return fail(fmt.Errorf("post-clone hook failed: %w", err))
+		}
+	}
+	if err := s.TagCluster(ctx, cluster.ARN, map[string]string{TagMaskedAt: now().UTC().Format(time.RFC3339)}); err != nil {
+		emit(Warning{Message: fmt.Sprintf("could not record on %s that it is masked (%v): a later dbaf clone --name %s will refuse to follow it", cluster.ID, err, stack.Name)})
+	}
+	return nil
+}
+
+// maskFailed ends a clone whose masking or hooks failed: it tears the
+// clone down, or with KeepOnFailure keeps it and says how to get in. The
+// temporary password is never revealed either way.
+func maskFailed(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack, cause error, emit Emit) error {
+	a := req.Artifact
+	f := CloneFailed{Stack: stack.Name, Reason: cause.Error(), Publisher: a.Publisher}
+	if !req.KeepOnFailure {
+		// The teardown's own opening and final events are not this
+		// stream's: it ends with CloneFailed alone.
+		tdEmit := func(e Event) {
+			switch e.(type) {
+			case TeardownStarted, TornDown, TeardownFailed:
+				return
+			}
+			emit(e)
+		}
+		err := teardown(ctx, TeardownRequest{Stack: stack.Name, PollInterval: req.PollInterval, ThrottleBudget: req.ThrottleBudget,
+			Clock: req.Clock, Rand: req.Rand}, s, tdEmit)
+		if err == nil {
+			f.Cleanup = "the clone was torn down, its unmasked data with it: nothing is left behind"
+			emit(f)
+			return &CloneError{Failed: f, Err: cause}
+		}
+		f.Cleanup = fmt.Sprintf("dbaf could not tear the clone down (%v): ", err)
+	} else {
+		f.Cleanup = "the stack was kept for inspection (--keep-on-failure): "
+	}
+	clusterID := stack.Outputs["ClusterId"]
+	if clusterID == "" {
+		clusterID = stack.Name
+	}
+	f.Kept, f.State, f.Teardown = true, StateMaskFailed, TeardownCommand(stack.Name)
+	f.Cleanup += fmt.Sprintf("its data is UNMASKED, and its master password is a temporary one dbaf never shows. "+
+		"To get in, set a password yourself: aws rds modify-db-cluster --db-cluster-identifier %s --master-user-password … --apply-immediately. "+
+		"Remove it with: %s", clusterID, f.Teardown)
+	emit(f)
+	return &CloneError{Failed: f, Err: cause}
+}
+
+// unfinishedMasking refuses to hand over a clone an earlier run started to
+// mask and never finished: its data may be unmasked.
+func unfinishedMasking(req CloneRequest, stack string, started string, emit Emit) error {
+	f := CloneFailed{Stack: stack, Publisher: req.Artifact.Publisher, Kept: true, State: StateMaskFailed, Teardown: TeardownCommand(stack),
+		Reason: fmt.Sprintf("an earlier run started masking this clone at %s and did not finish: its data may be unmasked, so dbaf does not hand it over", started)}
+	f.Cleanup = leftRunning(stack, StateMaskFailed)
+	emit(f)
+	return &CloneError{Failed: f}
+}

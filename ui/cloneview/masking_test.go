@@ -1,0 +1,49 @@
+package cloneview
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/ui/internal/uitest"
+)
+
+func TestCloneViewShowsMasking(t *testing.T) {
+	clock := &uitest.Clock{T: uitest.T0}
+	evs := append(cvCreating(),
+		artifact.Phase{Phase: artifact.PhaseMasking},
+		artifact.MaskTableStarted{Table: "legacy.customers"},
+		artifact.MaskTableDone{Table: "legacy.customers", Rows: 20000, Elapsed: 1500 * time.Millisecond},
+		artifact.HookDone{Hook: "hooks/01-grants.sql", Elapsed: 40 * time.Millisecond},
+		artifact.MaskTableStarted{Table: "legacy.payments"},
+	)
+	f := &cvFake{startEvs: evs, hold: true}
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	h := uitest.RunHarness(t, m, 200, 40)
+	h.WaitFor(t, "the masking events", func(tm tea.Model) bool { return tm.(*Model).maskTable == "legacy.payments" })
+	screen := uitest.Screen(h.Final(t))
+	for _, want := range []string{
+		"✓ creating stack › ", "masking legacy.payments › · resetting password",
+		"masked legacy.customers: 20000 rows in 1.5s", "hook hooks/01-grants.sql done in 40ms",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+}
+
+func TestCloneViewPhasesWithoutMasking(t *testing.T) {
+	m := &Model{o: Options{Artifact: uitest.Artifact()}}
+	if got := strings.Join(m.phases(), ","); got != "creating stack,resetting password,waiting for the cluster,logging in,ready" {
+		t.Errorf("phases = %s", got)
+	}
+	a := uitest.Artifact()
+	a.Hooks = []artifact.Hook{{Name: "h.sql", SQL: "SELECT 1;"}}
+	m.o.Artifact = a
+	if got := strings.Join(m.phases(), ","); got != "creating stack,masking,resetting password,waiting for the cluster,logging in,ready" {
+		t.Errorf("phases of an artifact with hooks = %s", got)
+	}
+}
