@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,6 +118,7 @@ const (
 	stepClass
 	stepCapacity // Serverless v2 range; shown as part of "Class"
 	stepDetails
+	stepMasking // optional: [masking] rules and [hooks]
 	stepReview
 	stepBuild
 )
@@ -147,6 +149,7 @@ type Model struct {
 	cls classState
 	acu capacityState
 	det detailsState
+	msk maskingState
 	rev reviewState
 	bld buildState
 
@@ -194,6 +197,7 @@ func New(ctx context.Context, opts Options) *Model {
 	w.cls = newWizClassState()
 	w.acu = newWizCapacityState(w)
 	w.det = newWizDetailsState(w)
+	w.msk = newWizMaskingState(w)
 	w.bld = newWizBuildState(w)
 	if w.cfg.SourceClusterID != "" {
 		w.auto = true
@@ -405,6 +409,8 @@ func (w *Model) updateInputs(msg tea.Msg) tea.Cmd {
 		w.checkDetail(w.det.focus)
 	case stepCapacity:
 		w.checkCapacity()
+	case stepMasking:
+		w.recheckMasking()
 	}
 	return cmd
 }
@@ -431,6 +437,8 @@ func (w *Model) focusedInput() *textinput.Model {
 		return &w.acu.inputs[w.acu.focus]
 	case w.step == stepDetails:
 		return &w.det.inputs[w.det.focus]
+	case w.step == stepMasking:
+		return w.maskingInput()
 	case w.step == stepBuild && w.bld.pushPrompt:
 		return &w.bld.push
 	}
@@ -464,6 +472,8 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.capacityKey(msg)
 	case stepDetails:
 		return w.detailsKey(msg)
+	case stepMasking:
+		return w.maskingKey(msg)
 	case stepReview:
 		return w.reviewKey(msg)
 	case stepBuild:
@@ -475,7 +485,7 @@ func (w *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // helpKeyFree says whether "?" means help here: not in the text fields
 // where it may be typed (the publisher contact).
 func (w *Model) helpKeyFree() bool {
-	return !(w.step == stepDetails && w.det.focus == fieldContact)
+	return !(w.step == stepDetails && w.det.focus == fieldContact) && !(w.step == stepMasking && w.msk.mode != maskList)
 }
 
 // goTo shows step s and starts what it needs.
@@ -493,6 +503,8 @@ func (w *Model) goTo(s wizStep) tea.Cmd {
 		cmd = w.enterCapacity()
 	case stepDetails:
 		cmd = w.enterDetails()
+	case stepMasking:
+		cmd = w.enterMasking()
 	case stepReview:
 		cmd = w.enterReview()
 	}
@@ -532,6 +544,10 @@ func (w *Model) layout() {
 	for i := range w.det.inputs {
 		w.det.inputs[i].SetWidth(iw)
 	}
+	for i := range w.msk.inputs {
+		w.msk.inputs[i].SetWidth(iw)
+	}
+	w.msk.hook.SetWidth(iw)
 	for i := range w.acu.inputs {
 		w.acu.inputs[i].SetWidth(10)
 	}
@@ -576,6 +592,8 @@ func (w *Model) render() string {
 			body = w.capacityView()
 		case stepDetails:
 			body = w.detailsView()
+		case stepMasking:
+			body = w.maskingView()
 		case stepReview:
 			body = w.reviewView()
 		case stepBuild:
@@ -646,10 +664,16 @@ func (w *Model) headerLine() string {
 // with ● (a character, so it survives NO_COLOR).
 func (w *Model) stepsLine() string {
 	th := w.Theme
+	// Masking is optional: the bar names it once it is in use.
 	names := []string{"Source", "Subnets", "Class", "Details", "Review", "Build"}
 	cur := int(w.step)
 	if w.step >= stepCapacity {
 		cur-- // capacity belongs to Class
+	}
+	if w.maskingShown() {
+		names = slices.Insert(names, 4, "Masking")
+	} else if w.step > stepMasking {
+		cur--
 	}
 	parts := make([]string, len(names))
 	for i, n := range names {

@@ -145,7 +145,12 @@ func (w *Model) detailsContinue() tea.Cmd {
 			return w.focusDetail(i)
 		}
 	}
-	return w.goTo(stepReview)
+	if w.auto {
+		// A pre-filled config goes on to the review; its masking, if any,
+		// was checked with the rest of the file.
+		return w.goTo(stepReview)
+	}
+	return w.goTo(stepMasking)
 }
 
 func (w *Model) detailsKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -21,6 +21,9 @@ type wizKeys struct {
 	Scroll                key.Binding
 	Build, Yes, No        key.Binding
 	Push, Done, CancelRun key.Binding
+	MaskAdd, MaskEdit     key.Binding
+	MaskDelete, MaskHook  key.Binding
+	MaskNext              key.Binding
 	Help, Quit            key.Binding
 }
 
@@ -54,6 +57,11 @@ func newWizKeys() wizKeys {
 		Push:        b([]string{"p"}, "p", "push to a registry"),
 		Done:        b([]string{"enter", "q"}, "enter", "done"),
 		CancelRun:   b([]string{"esc"}, "esc", "cancel"),
+		MaskAdd:     b([]string{"a"}, "a", "add a rule"),
+		MaskEdit:    b([]string{"e", "enter"}, "e/enter", "edit"),
+		MaskDelete:  b([]string{"d", "delete"}, "d", "remove"),
+		MaskHook:    b([]string{"h"}, "h", "add a hook file"),
+		MaskNext:    b([]string{"tab"}, "tab", "on to the review"),
 		Help:        b([]string{"?"}, "?", "keys"),
 		Quit:        b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
@@ -110,6 +118,8 @@ func (w *Model) helpKeys() wizHelp {
 		hk.SetEnabled(w.helpKeyFree())
 		return wizHelp{short: []key.Binding{k.NextField, k.PrevField, k.Continue, k.Back, hk, k.Quit},
 			full: [][]key.Binding{{k.NextField, k.PrevField, k.Continue, k.Back}, {hk, k.Quit}}}
+	case stepMasking:
+		return w.maskingHelp()
 	case stepReview:
 		if w.rev.confirm {
 			return h([]key.Binding{k.Yes, k.No})

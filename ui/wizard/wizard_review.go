@@ -114,6 +114,9 @@ func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.startBuild("")
 	case key.Matches(msg, k.Back):
 		w.det.loaded = true
+		if w.maskingShown() {
+			return w.goTo(stepMasking)
+		}
 		return w.goTo(stepDetails)
 	}
 	return nil
