@@ -360,7 +360,7 @@ func (w *Model) maskingHelp() wizHelp {
 			full: [][]key.Binding{{k.NextField, k.PrevField, save, cancel}, common}}
 	case maskHookForm:
 		save := k.Continue
-		save.SetHelp("enter", "add the hook")
+		save.SetHelp("enter", "save the hook")
 		cancel := k.Back
 		cancel.SetHelp("esc", "cancel")
 		return wizHelp{short: append([]key.Binding{save, cancel}, common...), full: [][]key.Binding{{save, cancel}, common}}
@@ -413,7 +413,7 @@ func (w *Model) maskingView() []string {
 			title = "Edit the post-clone hook"
 		}
 		out := []string{th.Title.Render(title), th.Subtle.Render("A SQL file run on every clone after masking."), ""}
-		return append(out, field("SQL file", true, s.hook, s.hErr, "relative to "+w.hookDir()+", the INI's directory")...)
+		return append(out, field("SQL file", true, s.hook, s.hErr, "relative to the INI's directory, "+w.hookDir()+string(filepath.Separator))...)
 	}
 
 	out := []string{th.Title.Render("Masking (optional)"),
@@ -444,7 +444,7 @@ func (w *Model) maskingView() []string {
 	if len(w.cfg.Masking) == 0 {
 		rows = append(rows, th.Subtle.Render("    none"))
 	}
-	rows = append(rows, "", th.Header.Render("Hooks")+th.Subtle.Render(" (post_clone, run in order, relative to "+w.hookDir()+")"))
+	rows = append(rows, "", th.Header.Render("Hooks")+th.Subtle.Render(" (post_clone: run in order, relative to the INI's directory)"))
 	for i, p := range w.cfg.PostClone {
 		row(len(w.cfg.Masking)+i, p)
 	}
