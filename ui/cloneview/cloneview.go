@@ -503,7 +503,7 @@ func (m *Model) onPasswordKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.PwNext):
 		v := m.pw[m.pwFocus].Value()
 		if m.pwFocus == 0 {
-			if err := cvCheckPassword(v); err != nil {
+			if err := m.checkPassword(v); err != nil {
 				m.pwErr = err.Error()
 				return nil
 			}
@@ -516,7 +516,7 @@ func (m *Model) onPasswordKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.pw[1].Reset()
 			return m.focusPassword(0)
 		}
-		if err := cvCheckPassword(v); err != nil {
+		if err := m.checkPassword(v); err != nil {
 			m.pwErr = err.Error()
 			return m.focusPassword(0)
 		}
@@ -547,21 +547,21 @@ func (m *Model) afterPassword() tea.Cmd {
 	return nil
 }
 
-// cvCheckPassword applies Aurora's master password rules, as main's
-// checkPassword does, naming the rule and never the value.
-func cvCheckPassword(pw string) error {
+// checkPassword applies the master password rules of the clone's engine
+// (artifact.CheckPassword), naming the rule and never the value.
+func (m *Model) checkPassword(pw string) error {
 	if pw == "" {
 		return errors.New("type a password, or press ctrl+g to generate one")
 	}
-	if len(pw) < 8 || len(pw) > 41 {
-		return fmt.Errorf("the password is %d characters: Aurora master passwords have 8 to 41", len(pw))
+	return artifact.CheckPassword(m.engine(), pw, "the password")
+}
+
+// engine is the clone's engine, "" when the view has no artifact.
+func (m *Model) engine() string {
+	if a := m.o.Artifact; a != nil {
+		return a.Source.Engine
 	}
-	for _, r := range pw {
-		if r < 0x21 || r > 0x7e || r == '/' || r == '"' || r == '@' {
-			return errors.New("the password holds a character Aurora refuses: use printable ASCII without /, \", @ or spaces")
-		}
-	}
-	return nil
+	return ""
 }
 
 func (m *Model) onLogKey(msg tea.KeyPressMsg) {

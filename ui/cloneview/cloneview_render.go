@@ -574,7 +574,8 @@ func (m *Model) viewPassword() string {
 		user = "its master user, " + a.Source.MasterUsername
 	}
 	lines := []string{m.header(), ""}
-	lines = append(lines, common.Wrap("The clone needs a password for "+user+". Aurora accepts 8 to 41 printable ASCII characters, without /, \", @ or spaces.", m.Width-2, 0)...)
+	lo, hi := artifact.PasswordLength(m.engine())
+	lines = append(lines, common.Wrap(fmt.Sprintf("The clone needs a password for %s. Aurora accepts %d to %d printable ASCII characters, without /, \", @ or spaces.", user, lo, hi), m.Width-2, 0)...)
 	lines = append(lines, "")
 	for i, label := range []string{"Password", "Again"} {
 		mark := "  "

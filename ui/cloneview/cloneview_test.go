@@ -207,21 +207,29 @@ func TestCloneViewPasswordPrompt(t *testing.T) {
 }
 
 func TestCloneViewPasswordRules(t *testing.T) {
-	for pw, want := range map[string]string{
-		"":                      "ctrl+g",
-		"short":                 "8 to 41",
-		"has space here":        "refuses",
-		"no@at-signs-ok":        "refuses",
-		`quote"inside1`:         "refuses",
-		"slash/inside1":         "refuses",
-		"Correct-Horse-9":       "",
-		strings.Repeat("x", 42): "42 characters",
+	pg := &Model{o: Options{Artifact: &artifact.Artifact{Source: artifact.Source{Engine: "aurora-postgresql"}}}}
+	my := &Model{o: Options{Artifact: &artifact.Artifact{Source: artifact.Source{Engine: "aurora-mysql"}}}}
+	for _, tc := range []struct {
+		m        *Model
+		pw, want string
+	}{
+		{pg, "", "ctrl+g"},
+		{pg, "short", "8 to 128"},
+		{pg, "has space here", "refuses"},
+		{pg, "no@at-signs-ok", "refuses"},
+		{pg, `quote"inside1`, "refuses"},
+		{pg, "slash/inside1", "refuses"},
+		{pg, "Correct-Horse-9", ""},
+		{pg, strings.Repeat("x", 42), ""}, // PostgreSQL takes up to 128
+		{pg, strings.Repeat("x", 129), "129 characters"},
+		{my, strings.Repeat("x", 42), "42 characters"},
+		{my, "Correct-Horse-9", ""},
 	} {
-		err := cvCheckPassword(pw)
-		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
-			t.Errorf("cvCheckPassword(%q) = %v, want %q", pw, err, want)
+		err := tc.m.checkPassword(tc.pw)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: checkPassword(%q) = %v, want %q", tc.m.engine(), tc.pw, err, tc.want)
 		}
-		if err != nil && pw != "" && strings.Contains(err.Error(), pw) {
+		if err != nil && tc.pw != "" && strings.Contains(err.Error(), tc.pw) {
 			t.Errorf("the error shows the password: %v", err)
 		}
 	}
