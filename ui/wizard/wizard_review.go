@@ -26,7 +26,10 @@ type reviewState struct {
 	exists  bool
 	wrote   bool // this wizard wrote the file, so overwriting needs no question
 	confirm bool // asking before overwriting
-	issues  []*config.Error
+	// confirmOpen asks before building an artifact whose clones anyone on
+	// the internet could reach (config.OpenToInternet); openOK is the yes.
+	confirmOpen, openOK bool
+	issues              []*config.Error
 }
 
 type statMsg struct {
@@ -38,7 +41,7 @@ type statMsg struct {
 func (w *Model) enterReview() tea.Cmd {
 	r := &w.rev
 	w.stopAuto()
-	r.confirm = false
+	r.confirm, r.confirmOpen, r.openOK = false, false, false
 	r.scroll = 0
 	r.issues = wizIssues(w.cfg.Validate())
 	ctx, req := w.begin(&r.stat)
@@ -75,6 +78,16 @@ func (w *Model) reviewHeight() int { return max(1, w.bodyHeight()-3) }
 func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 	r := &w.rev
 	k := w.keys
+	if r.confirmOpen {
+		switch {
+		case key.Matches(msg, k.Yes):
+			r.confirmOpen, r.openOK = false, true
+			return w.buildFromReview()
+		case key.Matches(msg, k.No):
+			r.confirmOpen = false
+		}
+		return nil
+	}
 	if r.confirm {
 		switch {
 		case key.Matches(msg, k.Yes):
@@ -107,11 +120,7 @@ func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		if len(r.issues) > 0 || !r.statted {
 			return nil
 		}
-		if r.exists && !r.wrote {
-			r.confirm = true
-			return nil
-		}
-		return w.startBuild("")
+		return w.buildFromReview()
 	case key.Matches(msg, k.Back):
 		w.det.loaded = true
 		if w.maskingShown() {
@@ -120,6 +129,21 @@ func (w *Model) reviewKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.goTo(stepDetails)
 	}
 	return nil
+}
+
+// buildFromReview asks what needs asking (clones open to the internet, an
+// existing file), then builds.
+func (w *Model) buildFromReview() tea.Cmd {
+	r := &w.rev
+	if w.cfg.OpenToInternet() && !r.openOK {
+		r.confirmOpen = true
+		return nil
+	}
+	if r.exists && !r.wrote {
+		r.confirm = true
+		return nil
+	}
+	return w.startBuild("")
 }
 
 // reviewLines is the scrolling content of the review.
@@ -242,6 +266,8 @@ func (w *Model) reviewView() []string {
 			msg += fmt.Sprintf(" (and %d more)", len(r.issues)-1)
 		}
 		out = append(out, th.Err.Render(msg))
+	case r.confirmOpen:
+		out = append(out, th.Warn.Render("! allowed_cidr 0.0.0.0/0 and public: anyone on the internet can reach clones. Build it anyway? ")+w.keyHint("y", "yes", "n", "no"))
 	case r.confirm:
 		out = append(out, th.Warn.Render("! "+w.path+" already exists. Overwrite it? ")+w.keyHint("y", "yes", "n", "no"))
 	default:

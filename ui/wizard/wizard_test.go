@@ -527,3 +527,32 @@ func checkFits(t *testing.T, content string, width, height int) {
 		}
 	}
 }
+
+// An artifact whose clones anyone on the internet could reach is built only
+// after a yes on the review.
+func TestWizardOpenToInternetConfirm(t *testing.T) {
+	b := &fakeBuild{}
+	cfg := wizComplete(t)
+	for _, kv := range [][2]string{{"allowed_cidr", "0.0.0.0/0"}, {"publicly_accessible", "true"}} {
+		if err := cfg.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := wizNew(t, wizSandbox(), b, cfg)
+	tm, p := uitest.Run(t, w, 100, 30)
+	uitest.WaitFor(t, p, "Review, then build", "(new file)")
+	tm.Send(uitest.Enter)
+	uitest.WaitFor(t, p, "anyone on the internet", "Build it anyway?")
+	tm.Type("n")
+	uitest.WaitFor(t, p, "Press enter to write")
+	b.mu.Lock()
+	if len(b.cfgs) != 0 {
+		t.Errorf("built after a no")
+	}
+	b.mu.Unlock()
+	tm.Send(uitest.Enter)
+	uitest.WaitFor(t, p, "Build it anyway?")
+	tm.Type("y")
+	uitest.WaitFor(t, p, "✓ Built db-artifact:latest")
+	wizFinish(t, tm)
+}
