@@ -84,13 +84,7 @@ func pgRowCounts(t *testing.T, conn *pgx.Conn) map[string]int64 {
 }
 
 func TestMaskedCloneEndToEnd(t *testing.T) {
-	need(t, "docker", "info")
-	need(t, "aws", "--version")
-	env := accountEnv(t.TempDir())
-	stopAccount(t, env)
-	if start := runDbaf(t, env, "sandbox", "start", "--addr", freeAddr(t), "--pace", "0.05"); start.code != 0 {
-		t.Fatalf("sandbox start: exit %d\n%s", start.code, start.stderr)
-	}
+	env := startTestAccount(t)
 	sbEnv := accountExports(t, env)
 
 	// The source as it is before any clone.

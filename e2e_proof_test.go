@@ -131,13 +131,7 @@ func TestJourneyMySQLInContainer(t *testing.T) {
 }
 
 func runJourney(t *testing.T, j journey) {
-	need(t, "docker", "info")
-	need(t, "aws", "--version")
-	env := accountEnv(t.TempDir())
-	stopAccount(t, env)
-	if start := runDbaf(t, env, "sandbox", "start", "--addr", freeAddr(t), "--pace", "0.05"); start.code != 0 {
-		t.Fatalf("sandbox start: exit %d\n%s", start.code, start.stderr)
-	}
+	env := startTestAccount(t)
 	st, _ := readStatus(t, env)
 	// eval "$(dbaf sandbox env)": from here on, plain dbaf and AWS tools.
 	sbEnv := accountExports(t, env)
@@ -234,4 +228,19 @@ func runJourney(t *testing.T, j journey) {
 		c.Close()
 		t.Errorf("the source %s still accepts connections after sandbox stop", srcHost)
 	}
+}
+
+// startTestAccount starts a sandbox account with databases at test pace in
+// a state directory of the test's own, stopped when the test ends, and
+// returns the environment that reaches it.
+func startTestAccount(t *testing.T) []string {
+	t.Helper()
+	need(t, "docker", "info")
+	need(t, "aws", "--version")
+	env := accountEnv(t.TempDir())
+	stopAccount(t, env)
+	if start := runDbaf(t, env, "sandbox", "start", "--addr", freeAddr(t), "--pace", "0.05"); start.code != 0 {
+		t.Fatalf("sandbox start: exit %d\n%s", start.code, start.stderr)
+	}
+	return env
 }
