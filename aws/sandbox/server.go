@@ -9,6 +9,7 @@ import (
 	"github.com/dbaf/dbaf/aws/sandbox/resources"
 	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -33,6 +34,9 @@ type Options struct {
 	DBSources []string
 	// ReadTimeout bounds reading a request, body included; 0 = 30 s.
 	ReadTimeout time.Duration
+	// Quotas sets the account's RDS quotas by ParseQuota's names
+	// ("db-clusters", "db-instances"); unset ones are AWS's defaults (40).
+	Quotas map[string]int64
 }
 
 // Server is one emulated AWS account. It is safe for concurrent use; its
@@ -41,6 +45,7 @@ type Server struct {
 	region, account string
 	readTimeout     time.Duration
 	pace            float64
+	quotas          map[string]int64 // read only after New
 	services        map[string]*wire.Service
 	handler         http.Handler
 
@@ -79,7 +84,7 @@ func New(o Options) *Server {
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = 30 * time.Second
 	}
-	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout}
+	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout, quotas: maps.Clone(o.Quotas)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = state.Seed(o.Region, o.ExtraClusters, o.ExtraSubnets)
 	if o.Databases != nil {
@@ -289,6 +294,7 @@ func (s *Server) newServices() map[string]*wire.Service {
 			"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
 			"ModifyDBCluster":                    s.modifyDBCluster,
 			"AddTagsToResource":                  s.addTagsToResource,
+			"DescribeAccountAttributes":          s.describeAccountAttributes,
 		}},
 		"ec2": {Name: "ec2", Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/", EC2: true, Actions: map[string]wire.Handler{
 			"DescribeSubnets":        s.describeSubnets,

@@ -28,6 +28,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"sandbox", "frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"sandbox", "serve", "--pace", "0"}, "--pace 0"},
 		{[]string{"sandbox", "start", "--fault", "nonsense"}, `--fault "nonsense"`},
+		{[]string{"sandbox", "start", "--quota", "db-clusters=lots"}, `--quota "db-clusters=lots"`},
+		{[]string{"sandbox", "serve", "--quota", "clusters=3"}, `--quota "clusters=3"`},
 		{[]string{"--region", "eu_west_1", "list"}, `--region "eu_west_1"`},
 		{[]string{"--endpoint-url", "localhost:4566", "list"}, `--endpoint-url "localhost:4566"`},
 		{[]string{"--sandbox", "--endpoint-url", "http://127.0.0.1:1", "list"}, "--sandbox and --endpoint-url"},
@@ -89,9 +91,15 @@ func TestOptionsFromFlags(t *testing.T) {
 	}
 	var serve *SandboxServeOptions
 	sc := NewCmdSandboxServe(f, func(o *SandboxServeOptions) error { serve = o; return nil })
-	sc.SetArgs([]string{"--pace", "0.05", "--fault", "rds:DescribeDBClusters=AccessDenied", "--databases=false"})
+	sc.SetArgs([]string{"--pace", "0.05", "--fault", "rds:DescribeDBClusters=AccessDenied", "--databases=false",
+		"--quota", "db-clusters=3", "--quota", "db-instances=4"})
 	if err := sc.Execute(); err != nil || serve == nil || serve.Pace != 0.05 || serve.Databases || len(serve.Faults) != 1 {
 		t.Errorf("serve options %+v, %v", serve, err)
+	}
+	// `sandbox start` hands its flags to the serve process it runs.
+	if qs, err := serve.quotas(); err != nil || qs["db-clusters"] != 3 || qs["db-instances"] != 4 ||
+		!strings.Contains(strings.Join(serve.args(), " "), "--quota db-clusters=3 --quota db-instances=4") {
+		t.Errorf("quotas %v, %v; args %q", qs, err, serve.args())
 	}
 }
 

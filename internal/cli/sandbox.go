@@ -39,6 +39,7 @@ type ServeFlags struct {
 	Addr          string
 	Pace          float64
 	Faults        []string
+	Quotas        []string
 	ExtraClusters int
 	ExtraSubnets  int
 	Databases     bool
@@ -51,6 +52,7 @@ func (s *ServeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&s.Addr, "addr", daemon.DefaultAddr, "address to listen on (loopback)")
 	fl.Float64Var(&s.Pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
 	fl.StringArrayVar(&s.Faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
+	fl.StringArrayVar(&s.Quotas, "quota", nil, "set an account quota, NAME=N with NAME db-clusters or db-instances (repeatable; default 40 each, as AWS)")
 	fl.IntVar(&s.ExtraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
 	fl.IntVar(&s.ExtraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
 	fl.BoolVar(&s.Databases, "databases", true, "back the available Aurora clusters with real PostgreSQL and MariaDB servers")
@@ -70,7 +72,24 @@ func (s *ServeFlags) validate() error {
 			return usageErr{fmt.Errorf("--fault %q: %w", spec, err)}
 		}
 	}
-	return nil
+	_, err := s.quotas()
+	return err
+}
+
+// quotas are the --quota flags as sandbox.Options.Quotas.
+func (s *ServeFlags) quotas() (map[string]int64, error) {
+	var qs map[string]int64
+	for _, spec := range s.Quotas {
+		name, n, err := sandbox.ParseQuota(spec)
+		if err != nil {
+			return nil, usageErr{fmt.Errorf("--quota %q: %w", spec, err)}
+		}
+		if qs == nil {
+			qs = map[string]int64{}
+		}
+		qs[name] = n
+	}
+	return qs, nil
 }
 
 // args are the serve flags for the process `sandbox start` runs (the
@@ -81,6 +100,9 @@ func (s *ServeFlags) args() []string {
 		"--extra-clusters", strconv.Itoa(s.ExtraClusters), "--extra-subnets", strconv.Itoa(s.ExtraSubnets)}
 	for _, spec := range s.Faults {
 		args = append(args, "--fault", spec)
+	}
+	for _, spec := range s.Quotas {
+		args = append(args, "--quota", spec)
 	}
 	return args
 }
@@ -149,7 +171,11 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	o := sandbox.Options{Pace: opts.Pace, ExtraClusters: opts.ExtraClusters, ExtraSubnets: opts.ExtraSubnets}
+	quotas, err := opts.quotas()
+	if err != nil {
+		return err
+	}
+	o := sandbox.Options{Pace: opts.Pace, ExtraClusters: opts.ExtraClusters, ExtraSubnets: opts.ExtraSubnets, Quotas: quotas}
 	var claim *daemon.Claim
 	if opts.Databases || opts.StateDir != "" {
 		dir, err := f.stateDirOr(opts.StateDir)
