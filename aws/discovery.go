@@ -378,6 +378,24 @@ func (c *Client) OrderableClasses(ctx context.Context, engine, version string) (
 	return out, nil
 }
 
+// Quota is one RDS account quota in the client's region: how much of it
+// is used and the most allowed.
+type Quota struct{ Used, Max int64 }
+
+// AccountQuotas are the region's RDS account quotas by AWS's name
+// ("DBClusters", "DBInstances", …), in one call.
+func (c *Client) AccountQuotas(ctx context.Context) (map[string]Quota, error) {
+	out, err := c.rds.DescribeAccountAttributes(ctx, &rds.DescribeAccountAttributesInput{})
+	if err != nil {
+		return nil, Explain(err, "rds:DescribeAccountAttributes")
+	}
+	qs := make(map[string]Quota, len(out.AccountQuotas))
+	for _, q := range out.AccountQuotas {
+		qs[awssdk.ToString(q.AccountQuotaName)] = Quota{Used: awssdk.ToInt64(q.Used), Max: awssdk.ToInt64(q.Max)}
+	}
+	return qs, nil
+}
+
 // CallerIdentity is who the credentials belong to.
 func (c *Client) CallerIdentity(ctx context.Context) (*Identity, error) {
 	out, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})

@@ -96,6 +96,10 @@ func (f *fakeRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBCluste
 	return &rds.DescribeDBClustersOutput{DBClusters: items, Marker: next}, nil
 }
 
+func (f *fakeRDS) DescribeAccountAttributes(_ context.Context, _ *rds.DescribeAccountAttributesInput, _ ...func(*rds.Options)) (*rds.DescribeAccountAttributesOutput, error) {
+	return &rds.DescribeAccountAttributesOutput{}, f.record("DescribeAccountAttributes", nil)
+}
+
 func (f *fakeRDS) DescribeDBInstances(_ context.Context, in *rds.DescribeDBInstancesInput, _ ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
 	if err := f.record("DescribeDBInstances", in.MaxRecords); err != nil {
 		return nil, err

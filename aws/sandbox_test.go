@@ -275,3 +275,27 @@ func stagingVPC(tb testing.TB, c *aws.Client) string {
 	}
 	return id
 }
+
+func TestSandboxAccountQuotas(t *testing.T) {
+	aws.IsolateEnv(t)
+	a := startSandbox(t, sandbox.Options{Quotas: map[string]int64{"db-clusters": 5}})
+	ctx := context.Background()
+	qs, err := a.Client(t, 0).AccountQuotas(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := qs["DBClusters"]; q.Max != 5 || q.Used == 0 {
+		t.Errorf("DBClusters = %+v, want Max 5 and the seeded clusters used", q)
+	}
+	if q := qs["DBInstances"]; q.Max != 40 || q.Used == 0 {
+		t.Errorf("DBInstances = %+v, want Max 40 and the seeded instances used", q)
+	}
+
+	// A refusal is classified like every other call's.
+	a.Server.Inject(sandbox.Fault{Service: "rds", Action: "DescribeAccountAttributes", Code: "AccessDenied"})
+	_, err = a.Client(t, 1).AccountQuotas(ctx)
+	var e *aws.Error
+	if !errors.As(err, &e) || e.Kind != aws.AccessDenied || !strings.Contains(e.Msg, "rds:DescribeAccountAttributes") {
+		t.Errorf("err = %v, want AccessDenied naming rds:DescribeAccountAttributes", err)
+	}
+}
