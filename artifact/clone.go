@@ -20,6 +20,7 @@ type Stacks interface {
 	Region() string
 	CallerIdentity(ctx context.Context) (*aws.Identity, error)
 	ClusterSummary(ctx context.Context, id string) (*aws.Cluster, error)
+	AccountQuotas(ctx context.Context) (map[string]aws.Quota, error)
 	CreateStack(ctx context.Context, in aws.CreateStackInput) (stackID string, err error)
 	DescribeStack(ctx context.Context, nameOrID string) (*aws.Stack, error)
 	StackResources(ctx context.Context, nameOrID string) ([]aws.StackResource, error)
@@ -166,8 +167,8 @@ func (e *InterruptedError) Error() string {
 
 func (e *InterruptedError) Unwrap() error { return context.Canceled }
 
-// SourceError is a source cluster that cannot be cloned right now, or a
-// stack name that cannot be used.
+// SourceError is a source cluster that cannot be cloned right now, a stack
+// name that cannot be used, or an account without room for a clone.
 type SourceError struct{ Msg string }
 
 func (e *SourceError) Error() string { return e.Msg }
@@ -254,6 +255,9 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		stackID = stack.ID
 	} else {
 		if err := checkSource(ctx, s, a); err != nil {
+			return nil, err
+		}
+		if err := checkQuotas(ctx, s, emit); err != nil {
 			return nil, err
 		}
 		tmpl, err := Template(a, name)
@@ -376,6 +380,37 @@ func checkSource(ctx context.Context, s Stacks, a *Artifact) error {
 	if src.Status != "available" {
 		return &SourceError{Msg: fmt.Sprintf("source cluster %s is %s, not available: a clone can only be made from an available cluster; try again once it is (aws rds describe-db-clusters --db-cluster-identifier %s)",
 			src.ID, src.Status, src.ID)}
+	}
+	return nil
+}
+
+// A clone's stack makes one DB cluster and one DB instance; these are the
+// RDS quotas it counts against, with what to free when one is full.
+var cloneQuotas = []struct{ name, free string }{
+	{"DBClusters", "delete a cluster"},
+	{"DBInstances", "delete an instance"},
+}
+
+// checkQuotas refuses a clone the account has no room for, before anything
+// is created: at quota CloudFormation would get as far as the cluster and
+// then roll everything back. One call. Credentials that may not read the
+// quotas only lose the early warning: CreateStack still fails at quota.
+func checkQuotas(ctx context.Context, s Stacks, emit Emit) error {
+	qs, err := s.AccountQuotas(ctx)
+	var awsErr *aws.Error
+	if errors.As(err, &awsErr) && awsErr.Kind == aws.AccessDenied {
+		emit(Warning{Message: "could not read the account's RDS quotas (rds:DescribeAccountAttributes denied): cloning without checking for room"})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, want := range cloneQuotas {
+		q, ok := qs[want.name]
+		if ok && q.Used+1 > q.Max {
+			return &SourceError{Msg: fmt.Sprintf("RDS quota %s: %d of %d used in %s: a clone needs one more; %s or ask AWS for a higher quota (Service Quotas)",
+				want.name, q.Used, q.Max, s.Region(), want.free)}
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,12 +28,15 @@ type fakeStacks struct {
 	deleted     []string
 	passwords   []string
 	eventsCalls int
-	cancel      context.CancelFunc // called at the first StackEvents call, to simulate Ctrl-C
-	resetErr    error              // what ResetMasterPassword returns
-	onReset     func()             // called inside ResetMasterPassword, e.g. to cancel
-	createErr   error              // what CreateStack returns (and creates nothing)
-	racer       *aws.Stack         // made by "another caller" inside CreateStack, which then fails AlreadyExists
-	onDelete    [][]aws.StackEvent // batches DeleteStack queues: the deletion's events
+	cancel      context.CancelFunc   // called at the first StackEvents call, to simulate Ctrl-C
+	resetErr    error                // what ResetMasterPassword returns
+	onReset     func()               // called inside ResetMasterPassword, e.g. to cancel
+	createErr   error                // what CreateStack returns (and creates nothing)
+	racer       *aws.Stack           // made by "another caller" inside CreateStack, which then fails AlreadyExists
+	onDelete    [][]aws.StackEvent   // batches DeleteStack queues: the deletion's events
+	quotas      map[string]aws.Quota // AccountQuotas' answer; nil = plenty of room
+	quotaErr    error                // what AccountQuotas returns
+	quotaCalls  int
 }
 
 const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
@@ -86,6 +90,18 @@ func (f *fakeStacks) ClusterSummary(_ context.Context, id string) (*aws.Cluster,
 		cp.Status = "resetting-master-credentials"
 	}
 	return &cp, nil
+}
+func (f *fakeStacks) AccountQuotas(context.Context) (map[string]aws.Quota, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.quotaCalls++
+	if f.quotaErr != nil {
+		return nil, f.quotaErr
+	}
+	if f.quotas == nil {
+		return map[string]aws.Quota{"DBClusters": {Used: 1, Max: 40}, "DBInstances": {Used: 1, Max: 40}}, nil
+	}
+	return f.quotas, nil
 }
 func (f *fakeStacks) CreateStack(_ context.Context, in aws.CreateStackInput) (string, error) {
 	f.mu.Lock()
@@ -398,6 +414,66 @@ func TestCloneRefusals(t *testing.T) {
 	})
 }
 
+func TestCloneQuotaPreflight(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		quotas map[string]aws.Quota
+		says   string // "" = the clone proceeds
+	}{
+		{"clusters at quota", map[string]aws.Quota{"DBClusters": {Used: 40, Max: 40}, "DBInstances": {Used: 3, Max: 40}},
+			"RDS quota DBClusters: 40 of 40 used in eu-west-1: a clone needs one more; delete a cluster or ask AWS for a higher quota (Service Quotas)"},
+		{"instances over quota", map[string]aws.Quota{"DBClusters": {Used: 3, Max: 40}, "DBInstances": {Used: 12, Max: 10}},
+			"RDS quota DBInstances: 12 of 10 used in eu-west-1"},
+		{"room for one more", map[string]aws.Quota{"DBClusters": {Used: 39, Max: 40}, "DBInstances": {Used: 39, Max: 40}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeStacks()
+			f.quotas = tc.quotas
+			f.batches = successBatches()
+			f.completeClone("q1")
+			_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "q1", Password: "s3cret-pass",
+				PollInterval: time.Millisecond, Clock: &fakeClock{}, Now: fixedNow}, nil)
+			if f.quotaCalls != 1 {
+				t.Errorf("%d AccountQuotas calls, want 1", f.quotaCalls)
+			}
+			if tc.says == "" {
+				if err != nil || len(f.created) != 1 {
+					t.Errorf("err = %v, created %d stacks, want the clone made", err, len(f.created))
+				}
+				return
+			}
+			var se *SourceError
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.says) || len(f.created) != 0 {
+				t.Errorf("err = %v, created %d stacks; want a SourceError saying %q and no stack", err, len(f.created), tc.says)
+			}
+		})
+	}
+	t.Run("quotas unreadable", func(t *testing.T) {
+		f := newFakeStacks()
+		f.quotaErr = &aws.Error{Kind: aws.AccessDenied, Msg: "denied"}
+		f.batches = successBatches()
+		f.completeClone("q1")
+		evs, emit := collect()
+		_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "q1", Password: "s3cret-pass",
+			PollInterval: time.Millisecond, Clock: &fakeClock{}, Now: fixedNow}, emit)
+		warned := slices.ContainsFunc(*evs, func(e Event) bool {
+			w, ok := e.(Warning)
+			return ok && strings.Contains(w.Message, "rds:DescribeAccountAttributes denied")
+		})
+		if err != nil || len(f.created) != 1 || !warned {
+			t.Errorf("err = %v, created %d, warned %v: want the clone made with a warning", err, len(f.created), warned)
+		}
+	})
+	t.Run("throttled", func(t *testing.T) {
+		f := newFakeStacks()
+		f.quotaErr = &aws.Error{Kind: aws.Throttled, Msg: "slow down"}
+		_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "q1", Password: "s3cret-pass", Now: fixedNow}, f, nil)
+		if !errors.Is(err, f.quotaErr) || len(f.created) != 0 {
+			t.Errorf("err = %v, created %d", err, len(f.created))
+		}
+	})
+}
+
 func TestCloneAttachesToExistingStack(t *testing.T) {
 	f := newFakeStacks()
 	tags := StackTags(testArtifact(), "arn:aws:iam::123456789012:user/dev", fixedNow())
@@ -411,6 +487,9 @@ func TestCloneAttachesToExistingStack(t *testing.T) {
 	}
 	if len(f.created) != 0 || ready.Endpoint != "ci-clone.cluster-x" {
 		t.Errorf("created %d stacks; ready %+v", len(f.created), ready)
+	}
+	if f.quotaCalls != 0 {
+		t.Errorf("%d quota checks for a stack that exists, want none", f.quotaCalls)
 	}
 	if st, ok := (*evs)[0].(CloneStarted); !ok || !st.Attached {
 		t.Errorf("first event %#v", (*evs)[0])

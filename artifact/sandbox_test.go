@@ -5,6 +5,8 @@ package artifact_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +79,36 @@ func (tl *timeline) handover() (handover, maxDelay time.Duration) {
 	return resetting.Sub(complete) + done.Sub(ready), maxDelay
 }
 
+// TestCloneAtQuotaCreatesNothing: an account whose DB cluster quota is
+// full refuses the clone before CreateStack, naming the quota.
+func TestCloneAtQuotaCreatesNothing(t *testing.T) {
+	ctx := context.Background()
+	// The seed's cluster count, read from an account without a set quota.
+	qs, err := testenv.StartSandbox(t, sandbox.Options{}).Client(t, 0).AccountQuotas(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := qs["DBClusters"].Used
+	a := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": used}})
+	c := a.Client(t, 0)
+	art := resolveProd(t, c)
+	_, err = artifact.Clone(ctx, artifact.CloneRequest{Artifact: art, Name: "it-full", Password: "a-Secret-123", PollInterval: 100 * time.Millisecond}, c, nil)
+	var se *artifact.SourceError
+	want := fmt.Sprintf("RDS quota DBClusters: %d of %d used in eu-west-1", used, used)
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want a SourceError saying %q", err, want)
+	}
+	if n := a.Server.Calls()["cloudformation:CreateStack"]; n != 0 {
+		t.Errorf("%d CreateStack calls at quota", n)
+	}
+	if _, err := c.DescribeStack(ctx, "it-full"); err == nil {
+		t.Error("stack it-full exists after a refused clone")
+	}
+	if stacks, err := c.ListStacks(ctx); err != nil || len(stacks) != 0 {
+		t.Errorf("ListStacks = %+v, %v; want none", stacks, err)
+	}
+}
+
 func TestCloneAndTeardownAgainstSandbox(t *testing.T) {
 	c, sb := sandboxClient(t, 0.05)
 	a := resolveProd(t, c)
@@ -111,6 +143,9 @@ func TestCloneAndTeardownAgainstSandbox(t *testing.T) {
 	}
 	if n := sb.Calls()["rds:ModifyDBCluster"]; n != 1 {
 		t.Errorf("%d password resets, want 1", n)
+	}
+	if n := sb.Calls()["rds:DescribeAccountAttributes"]; n != 1 {
+		t.Errorf("%d quota checks, want 1", n)
 	}
 
 	clones, err := artifact.List(ctx, c, time.Now())
