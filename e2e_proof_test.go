@@ -22,13 +22,15 @@ import (
 // legacyTables are the dataset's tables, which every backed source holds.
 var legacyTables = []string{"customers", "orders", "order_items", "payments"}
 
-// rowCountsQuery lists "table|rows" for each legacy table, in both dialects.
+// rowCountsQuery lists "table|rows" for each legacy table, sorted, in both dialects.
 func rowCountsQuery() string {
 	parts := make([]string, len(legacyTables))
 	for i, tb := range legacyTables {
-		parts[i] = fmt.Sprintf("SELECT '%s', count(*) FROM legacy.%s", tb, tb)
+		parts[i] = fmt.Sprintf("SELECT '%s' AS t, count(*) AS n FROM legacy.%s", tb, tb)
 	}
-	return strings.Join(parts, " UNION ALL ") + ";"
+	// ORDER BY: a UNION ALL's rows come in no set order (PostgreSQL may
+	// append them in parallel), and the lists are compared as text.
+	return "SELECT t, n FROM (" + strings.Join(parts, " UNION ALL ") + ") AS c ORDER BY t;"
 }
 
 // changesQuery is what a developer may do to a clone and never to the source.
