@@ -5,34 +5,25 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // lastJSONEvent decodes the last line of a -o json run.
 func lastJSONEvent(t *testing.T, stdout string) map[string]any {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	var ev map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &ev); err != nil {
-		t.Fatalf("last line is not JSON: %v\n%s", err, stdout)
-	}
-	return ev
+	return testenv.LastJSONEvent(t, stdout)
 }
 
 // finalEvents counts the final events in a -o json run's output.
-func finalEvents(stdout string) int {
-	n := 0
-	for _, kind := range []string{"built", "build_failed", "clone_ready", "clone_failed", "clone_interrupted", "torn_down", "teardown_failed"} {
-		n += strings.Count(stdout, `"event":"`+kind+`"`)
-	}
-	return n
-}
+func finalEvents(stdout string) int { return testenv.CountEvents(stdout, artifact.FinalKinds()) }
 
 // TestBuildJSONEndsWithOneFinalEvent: a build refused at resolution, with
 // the real Docker engine, ends -o json output with its final event (the

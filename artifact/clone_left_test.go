@@ -32,8 +32,7 @@ func lastEvent(evs []Event) Event {
 func finals(evs []Event) int {
 	n := 0
 	for _, e := range evs {
-		switch e.(type) {
-		case CloneReady, CloneFailed, CloneInterrupted:
+		if IsFinal(e) {
 			n++
 		}
 	}

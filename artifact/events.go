@@ -1,6 +1,9 @@
 package artifact
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Event is one thing an operation reports while it runs. The TUI and the
 // plain/JSON printers consume the same stream.
@@ -63,3 +66,19 @@ func (Built) eventKind() string       { return "built" }
 
 // Kind names an event's type for machine-readable output.
 func Kind(e Event) string { return e.eventKind() }
+
+// finals are the events that end an operation's stream: every run emits
+// exactly one of them (the TUI and the printers rely on it).
+var finalEvents = []Event{Built{}, BuildFailed{}, CloneReady{}, CloneFailed{}, CloneInterrupted{}, TornDown{}, TeardownFailed{}}
+
+// IsFinal reports whether e ends its operation's stream.
+func IsFinal(e Event) bool { return slices.Contains(FinalKinds(), e.eventKind()) }
+
+// FinalKinds are the JSON kinds of the final events.
+func FinalKinds() []string {
+	kinds := make([]string, len(finalEvents))
+	for i, e := range finalEvents {
+		kinds[i] = e.eventKind()
+	}
+	return kinds
+}

@@ -6,7 +6,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/dockerbuild"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // TestMain gives the AWS SDK, which reads the process environment itself,
@@ -122,22 +123,11 @@ func writeINI(t *testing.T, body string) string {
 // lastJSONEvent decodes the last line of a -o json run.
 func lastJSONEvent(t *testing.T, stdout string) map[string]any {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	var ev map[string]any
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &ev); err != nil {
-		t.Fatalf("last line is not JSON: %v\n%s", err, stdout)
-	}
-	return ev
+	return testenv.LastJSONEvent(t, stdout)
 }
 
 // finalEvents counts the final events in a -o json run's output.
-func finalEvents(stdout string) int {
-	n := 0
-	for _, kind := range []string{"built", "build_failed", "clone_ready", "clone_failed", "clone_interrupted", "torn_down", "teardown_failed"} {
-		n += strings.Count(stdout, `"event":"`+kind+`"`)
-	}
-	return n
-}
+func finalEvents(stdout string) int { return testenv.CountEvents(stdout, artifact.FinalKinds()) }
 
 func noSecret(t *testing.T, outputs ...string) {
 	t.Helper()

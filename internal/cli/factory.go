@@ -183,9 +183,7 @@ type finalGuard struct {
 }
 
 func (g *finalGuard) Emit(e artifact.Event) {
-	switch e.(type) {
-	case artifact.Built, artifact.BuildFailed, artifact.CloneReady, artifact.CloneFailed, artifact.CloneInterrupted,
-		artifact.TornDown, artifact.TeardownFailed:
+	if artifact.IsFinal(e) {
 		g.seen = true
 	}
 	g.p.Emit(e)

@@ -107,6 +107,9 @@ func (s *ServeFlags) args() []string {
 	return args
 }
 
+// stateDirHelp is the --state-dir help of the commands that find the account.
+const stateDirHelp = "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)"
+
 // stateDirOr is --state-dir, else the user's default; a usage error when
 // there is neither.
 func (f *Factory) stateDirOr(flag string) (string, error) {
@@ -336,7 +339,7 @@ When none runs, it says so and exits 0.`,
 			return sandboxStopRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.StateDir, "state-dir", "", "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	cmd.Flags().StringVar(&opts.StateDir, "state-dir", "", stateDirHelp)
 	return cmd
 }
 
@@ -387,7 +390,7 @@ can test it); -o json prints an object either way.`,
 			return sandboxStatusRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.StateDir, "state-dir", "", "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	cmd.Flags().StringVar(&opts.StateDir, "state-dir", "", stateDirHelp)
 	return cmd
 }
 
@@ -457,7 +460,7 @@ func NewCmdSandboxEnv(f *Factory, runF func(*SandboxAccountOptions) error) *cobr
 			return sandboxEnvRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.StateDir, "state-dir", "", "the account's state directory (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
+	cmd.Flags().StringVar(&opts.StateDir, "state-dir", "", stateDirHelp)
 	return cmd
 }
 
