@@ -207,16 +207,8 @@ func field(out, key string) string {
 	return ""
 }
 
-const prodINI = `[source_db]
-source_db_cluster_id = prod-aurora
-[target_db]
-subnet_ids = source            ; or: subnet-0a1b2c3d, subnet-4e5f6a7b
-instance_type = db.r6g.large
-[artifact]
-image_tag = %s
-publisher_contact = dataops@example.com
-clone_ttl = 3d
-`
+// prodINI is an artifact INI of prod-aurora; %s is the image tag.
+const prodINI = testenv.ProdINI
 
 func TestBuildEndToEnd(t *testing.T) {
 	need(t, "docker", "info")

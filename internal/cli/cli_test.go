@@ -45,16 +45,8 @@ func TestMain(m *testing.M) {
 // testPassword is what the tests give a clone; no output may show it.
 const testPassword = "e2e-Secret-pw-123"
 
-const prodINI = `[source_db]
-source_db_cluster_id = prod-aurora
-[target_db]
-subnet_ids = source            ; or: subnet-0a1b2c3d, subnet-4e5f6a7b
-instance_type = db.r6g.large
-[artifact]
-image_tag = %s
-publisher_contact = dataops@example.com
-clone_ttl = 3d
-`
+// prodINI is an artifact INI of prod-aurora; %s is the image tag.
+const prodINI = testenv.ProdINI
 
 type result struct {
 	stdout, stderr string

@@ -113,3 +113,16 @@ func (a *Account) Client(tb testing.TB, maxAttempts int) *aws.Client {
 	}
 	return aws.New(cfg)
 }
+
+// ProdINI is an artifact INI of the sandbox's prod-aurora cluster; %s is
+// the image tag.
+const ProdINI = `[source_db]
+source_db_cluster_id = prod-aurora
+[target_db]
+subnet_ids = source            ; or: subnet-0a1b2c3d, subnet-4e5f6a7b
+instance_type = db.r6g.large
+[artifact]
+image_tag = %s
+publisher_contact = dataops@example.com
+clone_ttl = 3d
+`
