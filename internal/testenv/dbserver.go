@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -275,7 +276,15 @@ func runServer(tb testing.TB, s *DBServer, cred *syscall.Credential, bin string,
 	}
 }
 
-var pgDirs = []string{"/usr/lib/postgresql/15/bin", "/usr/local/bin"}
+// pgDirs are where Debian's postgresql package (any version) and a local
+// build keep the server binaries, which are not on PATH.
+var pgDirs = append(pgVersionDirs(), "/usr/local/bin")
+
+func pgVersionDirs() []string {
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.Reverse(dirs) // newest first
+	return dirs
+}
 
 // StartPostgres runs a throwaway PostgreSQL in t.TempDir on a free
 // 127.0.0.x address, TLS-only over TCP with a scram-sha-256 superuser
