@@ -6,7 +6,9 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -49,24 +51,28 @@ type rdsWriteAPI interface {
 // Client makes dbaf's AWS calls in one region. Every method returns errors
 // already passed through Explain.
 type Client struct {
-	region string
-	rds    rdsAPI
-	ec2    ec2API
-	sts    stsAPI
-	cfn    cfnAPI
-	rdsw   rdsWriteAPI
+	region  string
+	rds     rdsAPI
+	ec2     ec2API
+	sts     stsAPI
+	cfn     cfnAPI
+	rdsw    rdsWriteAPI
+	kms     kmsAPI
+	secrets secretsAPI
 }
 
 // New builds the service clients from a config made by LoadConfig.
 func New(cfg awssdk.Config) *Client {
 	rdsClient := rds.NewFromConfig(cfg)
 	return &Client{
-		region: cfg.Region,
-		rds:    rdsClient,
-		rdsw:   rdsClient,
-		ec2:    ec2.NewFromConfig(cfg),
-		sts:    sts.NewFromConfig(cfg),
-		cfn:    cloudformation.NewFromConfig(cfg),
+		region:  cfg.Region,
+		rds:     rdsClient,
+		rdsw:    rdsClient,
+		ec2:     ec2.NewFromConfig(cfg),
+		sts:     sts.NewFromConfig(cfg),
+		cfn:     cloudformation.NewFromConfig(cfg),
+		kms:     kms.NewFromConfig(cfg),
+		secrets: secretsmanager.NewFromConfig(cfg),
 	}
 }
 

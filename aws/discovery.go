@@ -137,6 +137,12 @@ func clusterFrom(dc rdstypes.DBCluster) Cluster {
 		SubnetGroup:        awssdk.ToString(dc.DBSubnetGroup),
 		EarliestRestorable: awssdk.ToTime(dc.EarliestRestorableTime),
 		LatestRestorable:   awssdk.ToTime(dc.LatestRestorableTime),
+		CloneGroupID:       awssdk.ToString(dc.CloneGroupId),
+		Encrypted:          awssdk.ToBool(dc.StorageEncrypted),
+		KMSKeyID:           awssdk.ToString(dc.KmsKeyId),
+	}
+	if dc.MasterUserSecret != nil {
+		cl.MasterUserSecretARN = awssdk.ToString(dc.MasterUserSecret.SecretArn)
 	}
 	for _, sg := range dc.VpcSecurityGroups {
 		cl.SecurityGroups = append(cl.SecurityGroups, awssdk.ToString(sg.VpcSecurityGroupId))

@@ -21,6 +21,14 @@ type Cluster struct {
 	Members        []Member
 	Serverless     *ServerlessScaling // nil unless Serverless v2 scaling is configured
 	Tags           map[string]string
+	// CloneGroupID is shared by a cluster and its copy-on-write clones; a
+	// full copy gets its own (or none).
+	CloneGroupID string
+	Encrypted    bool
+	KMSKeyID     string // the key its storage is encrypted with, when Encrypted
+	// MasterUserSecretARN is the Secrets Manager secret holding the master
+	// password when RDS manages it ("" otherwise).
+	MasterUserSecretARN string
 	// The window a point-in-time restore may pick from; zero when unknown.
 	EarliestRestorable, LatestRestorable time.Time
 }
