@@ -68,6 +68,10 @@ type BuildRequest struct {
 	// Sandbox: the build ran against the local sandbox account, so the run
 	// line clones there rather than in AWS.
 	Sandbox bool
+	// Preflight, when set, runs a clone's preflight once the artifact is
+	// resolved and reports it (a Preflight event, a warning per problem):
+	// what a clone would find today, which does not fail the build.
+	Preflight PreflightAWS
 }
 
 // Build resolves the config against the account, assembles the image and
@@ -105,6 +109,9 @@ func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	emit(Resolved{Artifact: a})
 	emit(StepDone{Step: StepResolve, Detail: fmt.Sprintf("%s %s, %d subnets in %s, %s",
 		a.Source.Engine, a.Source.EngineVersion, len(a.Target.Subnets), a.Target.VpcID, a.Target.InstanceClass), Elapsed: time.Since(start)})
+	if req.Preflight != nil {
+		reportPreflight(ctx, req.Preflight, a, emit)
+	}
 
 	start = time.Now()
 	emit(StepStarted{Step: StepAssemble, Detail: "image with " + req.Binary})
@@ -140,6 +147,23 @@ func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	}
 	emit(*res)
 	return res, nil
+}
+
+// reportPreflight tells a build what a clone of a would find now: the
+// facts, and each problem as a warning (the account may change before
+// anyone clones).
+func reportPreflight(ctx context.Context, s PreflightAWS, a *Artifact, emit Emit) {
+	pf, err := RunPreflight(ctx, s, a.Source, func(msg string) { emit(Warning{Message: msg}) })
+	if pf != nil {
+		emit(*pf)
+	}
+	for _, e := range Problems(err) {
+		if _, ok := e.(*SourceError); ok {
+			emit(Warning{Message: "a clone now would fail: " + e.Error()})
+		} else {
+			emit(Warning{Message: "the preflight could not finish: " + e.Error()})
+		}
+	}
 }
 
 // Image assembles the artifact image (not yet loaded anywhere).

@@ -17,10 +17,8 @@ import (
 // satisfies it.
 type Stacks interface {
 	StackEvents
-	Region() string
+	PreflightAWS
 	CallerIdentity(ctx context.Context) (*aws.Identity, error)
-	ClusterSummary(ctx context.Context, id string) (*aws.Cluster, error)
-	AccountQuotas(ctx context.Context) (map[string]aws.Quota, error)
 	CreateStack(ctx context.Context, in aws.CreateStackInput) (stackID string, err error)
 	DescribeStack(ctx context.Context, nameOrID string) (*aws.Stack, error)
 	StackResources(ctx context.Context, nameOrID string) ([]aws.StackResource, error)
@@ -250,14 +248,12 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	}
 
 	var stackID string
+	var pf *Preflight // nil when following a stack: nothing is created then
 	attached := stack != nil
 	if attached {
 		stackID = stack.ID
 	} else {
-		if err := checkSource(ctx, s, a); err != nil {
-			return nil, err
-		}
-		if err := checkQuotas(ctx, s, emit); err != nil {
+		if pf, err = preflight(ctx, s, a, emit); err != nil {
 			return nil, err
 		}
 		tmpl, err := Template(a, name)
@@ -306,7 +302,17 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 			return nil, failed(name, a, res, req.KeepOnFailure, emit)
 		}
 	}
-	return finish(ctx, s, req, name, p, emit)
+	return finish(ctx, s, req, name, p, pf, emit)
+}
+
+// preflight runs the checks before CreateStack and reports what they saw,
+// also when they refuse the clone.
+func preflight(ctx context.Context, s Stacks, a *Artifact, emit Emit) (*Preflight, error) {
+	pf, err := RunPreflight(ctx, s, a.Source, func(msg string) { emit(Warning{Message: msg}) })
+	if pf != nil {
+		emit(*pf)
+	}
+	return pf, err
 }
 
 // existing returns the live stack of that name (nil when there is none),
@@ -370,51 +376,6 @@ func isNotFound(err error) bool {
 	return errors.As(err, &e) && e.Kind == aws.NotFound
 }
 
-// checkSource refuses a source that is not there or not available, before
-// anything is created.
-func checkSource(ctx context.Context, s Stacks, a *Artifact) error {
-	src, err := s.ClusterSummary(ctx, a.Source.ClusterID)
-	if err != nil {
-		return err
-	}
-	if src.Status != "available" {
-		return &SourceError{Msg: fmt.Sprintf("source cluster %s is %s, not available: a clone can only be made from an available cluster; try again once it is (aws rds describe-db-clusters --db-cluster-identifier %s)",
-			src.ID, src.Status, src.ID)}
-	}
-	return nil
-}
-
-// A clone's stack makes one DB cluster and one DB instance; these are the
-// RDS quotas it counts against, with what to free when one is full.
-var cloneQuotas = []struct{ name, free string }{
-	{"DBClusters", "delete a cluster"},
-	{"DBInstances", "delete an instance"},
-}
-
-// checkQuotas refuses a clone the account has no room for, before anything
-// is created: at quota CloudFormation would get as far as the cluster and
-// then roll everything back. One call. Credentials that may not read the
-// quotas only lose the early warning: CreateStack still fails at quota.
-func checkQuotas(ctx context.Context, s Stacks, emit Emit) error {
-	qs, err := s.AccountQuotas(ctx)
-	var awsErr *aws.Error
-	if errors.As(err, &awsErr) && awsErr.Kind == aws.AccessDenied {
-		emit(Warning{Message: "could not read the account's RDS quotas (rds:DescribeAccountAttributes denied): cloning without checking for room"})
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, want := range cloneQuotas {
-		q, ok := qs[want.name]
-		if ok && q.Used+1 > q.Max {
-			return &SourceError{Msg: fmt.Sprintf("RDS quota %s: %d of %d used in %s: a clone needs one more; %s or ask AWS for a higher quota (Service Quotas)",
-				want.name, q.Used, q.Max, s.Region(), want.free)}
-		}
-	}
-	return nil
-}
-
 func failed(name string, a *Artifact, res *watchResult, kept bool, emit Emit) error {
 	resource, reason := RootCause(res.events)
 	f := CloneFailed{Stack: name, Resource: resource, Reason: reason, Publisher: a.Publisher, Kept: kept}
@@ -448,10 +409,11 @@ func deletedByUser(events []aws.StackEvent) bool {
 	return false
 }
 
-// finish reads the outputs, checks the network, resets the password (unless
-// an earlier run did and this one was not asked to), waits until the
-// cluster is available again and logs in to it.
-func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, emit Emit) (*CloneReady, error) {
+// finish reads the outputs, checks the network and that the clone is
+// copy-on-write, resets the password (unless an earlier run did and this
+// one was not asked to), waits until the cluster is available again and
+// logs in to it. pf is the preflight's report, nil when following a stack.
+func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, pf *Preflight, emit Emit) (*CloneReady, error) {
 	a := req.Artifact
 	state := StateNoPassword
 	stack, err := s.DescribeStack(ctx, name)
@@ -466,6 +428,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	if err != nil {
 		return nil, stranded(ctx, s, req, state, err, emit)
 	}
+	fullCopy, restore := proveRestore(ctx, s, a, pf, cluster.CloneGroupID, emit)
 
 	masked := false
 	if a.Masks() {
@@ -507,7 +470,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	}
 
 	ready := CloneReady{Stack: name, ClusterID: clusterID, Endpoint: stack.Outputs["Endpoint"], ReaderEndpoint: stack.Outputs["ReaderEndpoint"],
-		Port: stack.Outputs["Port"], Username: a.Source.MasterUsername, PasswordReset: reset}
+		Port: stack.Outputs["Port"], Username: a.Source.MasterUsername, PasswordReset: reset, FullCopy: fullCopy, Restore: restore}
 	emit(Phase{Phase: PhaseLoggingIn})
 	if ready.Login, err = login(ctx, req, &ready, emit); err != nil {
 		return nil, err

@@ -83,6 +83,11 @@ type CloneReady struct {
 	// Login is what dbaf saw when it logged in to the clone (nil when no
 	// check ran).
 	Login *LoginSummary `json:"login,omitempty"`
+	// FullCopy is set when the clone is not in its source's clone group:
+	// a full copy, its storage billed in full. Restore says how the clone
+	// was made, in words ("" when the source could not be read).
+	FullCopy bool   `json:"full_copy"`
+	Restore  string `json:"restore,omitempty"`
 }
 
 // LoginSummary is the handover login check: what dbaf saw on the clone, or

@@ -118,8 +118,13 @@ func TestCloneFollowsStackCreatedByARacer(t *testing.T) {
 	if ready.Endpoint != "race.cluster-x" {
 		t.Errorf("ready %+v", ready)
 	}
-	if st, ok := (*evs)[0].(CloneStarted); !ok || !st.Attached {
-		t.Errorf("first event %#v", (*evs)[0])
+	// The preflight ran (this caller meant to create the stack), then the
+	// racer's stack was followed.
+	if _, ok := (*evs)[0].(Preflight); !ok {
+		t.Errorf("first event %#v, want the preflight", (*evs)[0])
+	}
+	if st, ok := (*evs)[1].(CloneStarted); !ok || !st.Attached {
+		t.Errorf("second event %#v", (*evs)[1])
 	}
 }
 

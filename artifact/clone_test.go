@@ -37,6 +37,11 @@ type fakeStacks struct {
 	quotas      map[string]aws.Quota // AccountQuotas' answer; nil = plenty of room
 	quotaErr    error                // what AccountQuotas returns
 	quotaCalls  int
+	listErr     error                  // what Clusters returns
+	listCalls   int                    // Clusters calls
+	keys        map[string]*aws.KMSKey // by id; a missing key is NotFound
+	keyErr      error                  // what KMSKey returns
+	keyCalls    int
 }
 
 const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
@@ -44,7 +49,7 @@ const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
 func newFakeStacks() *fakeStacks {
 	return &fakeStacks{
 		clusters: map[string]*aws.Cluster{
-			"prod": {ID: "prod", Status: "available", Engine: "aurora-postgresql"},
+			"prod": {ID: "prod", Status: "available", Engine: "aurora-postgresql", Members: []aws.Member{{InstanceID: "prod-1", Writer: true}}},
 		},
 		stacks:  map[string]*aws.Stack{},
 		history: map[string][]aws.StackEvent{},
@@ -102,6 +107,33 @@ func (f *fakeStacks) AccountQuotas(context.Context) (map[string]aws.Quota, error
 		return map[string]aws.Quota{"DBClusters": {Used: 1, Max: 40}, "DBInstances": {Used: 1, Max: 40}}, nil
 	}
 	return f.quotas, nil
+}
+func (f *fakeStacks) Clusters(context.Context) ([]aws.Cluster, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.listCalls++
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
+	var out []aws.Cluster
+	for _, c := range f.clusters {
+		out = append(out, *c)
+	}
+	return out, nil
+}
+func (f *fakeStacks) KMSKey(_ context.Context, id string) (*aws.KMSKey, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keyCalls++
+	if f.keyErr != nil {
+		return nil, f.keyErr
+	}
+	k, ok := f.keys[id]
+	if !ok {
+		return nil, &aws.Error{Kind: aws.NotFound, Msg: "no key " + id}
+	}
+	cp := *k
+	return &cp, nil
 }
 func (f *fakeStacks) CreateStack(_ context.Context, in aws.CreateStackInput) (string, error) {
 	f.mu.Lock()
@@ -224,9 +256,19 @@ func testArtifact() *Artifact {
 var fixedNow = func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
 
 // completeStack makes the fake stack CREATE_COMPLETE with outputs and the
-// clone cluster in the stack's network.
+// clone cluster in the stack's network and, as a copy-on-write clone, in
+// the source's clone group (which the source gets at its first clone).
 func (f *fakeStacks) completeClone(name string) {
-	f.clusters[name] = &aws.Cluster{ID: name, ARN: "arn:aws:rds:eu-west-1:123456789012:cluster:" + name, Status: "available", SubnetGroup: "phys-subnetgroup", SecurityGroups: []string{"sg-1"}}
+	src := f.clusters["prod"]
+	if src != nil && src.CloneGroupID == "" {
+		src.CloneGroupID = "cg-prod"
+	}
+	group := ""
+	if src != nil {
+		group = src.CloneGroupID
+	}
+	f.clusters[name] = &aws.Cluster{ID: name, ARN: "arn:aws:rds:eu-west-1:123456789012:cluster:" + name, Status: "available", SubnetGroup: "phys-subnetgroup", SecurityGroups: []string{"sg-1"},
+		CloneGroupID: group}
 	f.resources = []aws.StackResource{
 		{LogicalID: "SubnetGroup", Type: "AWS::RDS::DBSubnetGroup", PhysicalID: "phys-subnetgroup"},
 		{LogicalID: "SecurityGroup", Type: "AWS::EC2::SecurityGroup", PhysicalID: "sg-1"},
@@ -295,8 +337,15 @@ func TestCloneSuccess(t *testing.T) {
 	if throttled != 2 {
 		t.Errorf("throttled events = %d, want 2", throttled)
 	}
-	if _, ok := (*evs)[0].(CloneStarted); !ok {
-		t.Errorf("first event %T, want CloneStarted", (*evs)[0])
+	// The preflight comes first, before anything exists; then the stack.
+	if pf, ok := (*evs)[0].(Preflight); !ok || pf.Source != "prod" || pf.Instances != 1 {
+		t.Errorf("first event %#v, want the preflight of prod", (*evs)[0])
+	}
+	if _, ok := (*evs)[1].(CloneStarted); !ok {
+		t.Errorf("second event %T, want CloneStarted", (*evs)[1])
+	}
+	if ready.FullCopy || !strings.HasPrefix(ready.Restore, "copy-on-write") {
+		t.Errorf("a clone in its source's clone group: full copy %v, restore %q", ready.FullCopy, ready.Restore)
 	}
 }
 
@@ -476,6 +525,7 @@ func TestCloneQuotaPreflight(t *testing.T) {
 
 func TestCloneAttachesToExistingStack(t *testing.T) {
 	f := newFakeStacks()
+	withClones(f, 2) // every preflight check would have a call to make
 	tags := StackTags(testArtifact(), "arn:aws:iam::123456789012:user/dev", fixedNow())
 	f.stacks["ci-clone"] = &aws.Stack{Name: "ci-clone", ID: stackID, Status: "CREATE_COMPLETE", Tags: tags,
 		Outputs: map[string]string{"Endpoint": "ci-clone.cluster-x", "Port": "5432", "ClusterId": "ci-clone"}}
@@ -488,11 +538,16 @@ func TestCloneAttachesToExistingStack(t *testing.T) {
 	if len(f.created) != 0 || ready.Endpoint != "ci-clone.cluster-x" {
 		t.Errorf("created %d stacks; ready %+v", len(f.created), ready)
 	}
-	if f.quotaCalls != 0 {
-		t.Errorf("%d quota checks for a stack that exists, want none", f.quotaCalls)
+	if f.quotaCalls+f.listCalls+f.keyCalls != 0 {
+		t.Errorf("quota %d, list %d, key %d calls for a stack that exists, want none", f.quotaCalls, f.listCalls, f.keyCalls)
 	}
+	// No preflight: the first event is the stack followed.
 	if st, ok := (*evs)[0].(CloneStarted); !ok || !st.Attached {
 		t.Errorf("first event %#v", (*evs)[0])
+	}
+	// The proof still holds: the source is described once for its group.
+	if ready.FullCopy || !strings.Contains(ready.Restore, "clone group cg-prod") {
+		t.Errorf("ready: full copy %v, restore %q", ready.FullCopy, ready.Restore)
 	}
 }
 

@@ -92,11 +92,23 @@ func TestCloneAtQuotaCreatesNothing(t *testing.T) {
 	a := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": used}})
 	c := a.Client(t, 0)
 	art := resolveProd(t, c)
-	_, err = artifact.Clone(ctx, artifact.CloneRequest{Artifact: art, Name: "it-full", Password: "a-Secret-123", PollInterval: 100 * time.Millisecond}, c, nil)
+	var evs []artifact.Event
+	_, err = artifact.Clone(ctx, artifact.CloneRequest{Artifact: art, Name: "it-full", Password: "a-Secret-123", PollInterval: 100 * time.Millisecond}, c,
+		func(e artifact.Event) { evs = append(evs, e) })
 	var se *artifact.SourceError
 	want := fmt.Sprintf("RDS quota DBClusters: %d of %d used in eu-west-1", used, used)
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v, want a SourceError saying %q", err, want)
+	}
+	// The preflight said what it saw, and the stream ended there.
+	if len(evs) != 2 {
+		t.Fatalf("events %#v, want the preflight and the failure", evs)
+	}
+	if pf, ok := evs[0].(artifact.Preflight); !ok || len(pf.Quotas) == 0 || pf.Quotas[0] != (artifact.QuotaUse{Name: "DBClusters", Used: used, Max: used}) {
+		t.Errorf("first event %#v, want the preflight with the full quota", evs[0])
+	}
+	if f, ok := evs[1].(artifact.CloneFailed); !ok || f.Cleanup != "nothing was created" || !strings.Contains(f.Reason, want) {
+		t.Errorf("final event %#v", evs[1])
 	}
 	if n := a.Server.Calls()["cloudformation:CreateStack"]; n != 0 {
 		t.Errorf("%d CreateStack calls at quota", n)

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -108,15 +109,21 @@ type CloneInfo struct {
 	Expired   bool       `json:"expired"`
 	Status    string     `json:"status"`
 	Endpoint  string     `json:"endpoint,omitempty"`
+	// Restore is how AWS made the clone: RestoreCopyOnWrite or
+	// RestoreFullCopy, from its clone group and its source's; "" when
+	// either cluster could not be seen (still being created, or gone).
+	Restore string `json:"restore,omitempty"`
 }
 
-// List returns the clones dbaf made in the region, oldest first.
+// List returns the clones dbaf made in the region, oldest first, each with
+// its restore kind (one more list call for them all).
 func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 	stacks, err := s.ListStacks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := []CloneInfo{} // an empty list, not null, in JSON
+	out := []CloneInfo{}              // an empty list, not null, in JSON
+	clusterIDs := map[string]string{} // by stack
 	for _, st := range stacks {
 		if !IsDbafStack(st.Tags) || st.Status == "DELETE_COMPLETE" {
 			continue
@@ -127,6 +134,7 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 		}
 		c := CloneInfo{Stack: st.Name, Source: st.Tags[TagSourceCluster], Image: st.Tags[TagArtifactImage], Owner: st.Tags[TagOwner],
 			Created: created, Age: Age(now.Sub(created)), Status: st.Status, Endpoint: st.Outputs["Endpoint"]}
+		clusterIDs[st.Name] = cmp.Or(st.Outputs["ClusterId"], st.Name) // the stack name is the clone's cluster id
 		if t, ok := ExpiresAt(st.Tags); ok {
 			c.ExpiresAt = &t
 			c.Expired = !now.Before(t)
@@ -134,7 +142,32 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	restoreKinds(ctx, s, out, clusterIDs)
 	return out, nil
+}
+
+// restoreKinds fills in each clone's restore kind from one list of the
+// region's clusters. The list is best effort: without it the kinds stay
+// unknown and the clones are listed all the same.
+func restoreKinds(ctx context.Context, s Stacks, clones []CloneInfo, clusterIDs map[string]string) {
+	if len(clones) == 0 {
+		return
+	}
+	clusters, err := s.Clusters(ctx)
+	if err != nil {
+		return
+	}
+	groups := make(map[string]string, len(clusters))
+	for _, c := range clusters {
+		groups[c.ID] = c.CloneGroupID
+	}
+	for i := range clones {
+		src, srcOK := groups[clones[i].Source]
+		clone, cloneOK := groups[clusterIDs[clones[i].Stack]]
+		if srcOK && cloneOK {
+			clones[i].Restore = RestoreKindOf(src, clone)
+		}
+	}
 }
 
 // TeardownExpired tears down every dbaf clone whose TTL has passed, one

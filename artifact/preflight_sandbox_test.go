@@ -1,0 +1,182 @@
+package artifact_test
+
+// The preflight and the copy-on-write proof through the real SDK against
+// the in-process sandbox, and the preflight figure README.md reports.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/testenv"
+)
+
+// preflightCalls are the sandbox's counts of the calls a preflight makes.
+var preflightCalls = []string{"rds:DescribeDBClusters", "rds:DescribeAccountAttributes", "kms:DescribeKey"}
+
+func sumCalls(sb *sandbox.Server, names ...string) int {
+	n, calls := 0, sb.Calls()
+	for _, c := range names {
+		n += calls[c]
+	}
+	return n
+}
+
+// cloneProd makes one clone of the artifact's source, quickly.
+func cloneProd(tb testing.TB, c *aws.Client, a *artifact.Artifact, name string, emit artifact.Emit) *artifact.CloneReady {
+	tb.Helper()
+	ready, err := artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: name, Password: "a-Secret-123",
+		PollInterval: 100 * time.Millisecond}, c, emit)
+	if err != nil {
+		tb.Fatalf("clone %s: %v", name, err)
+	}
+	return ready
+}
+
+// threeClones makes three clones of the artifact's source at once.
+func threeClones(tb testing.TB, c *aws.Client, a *artifact.Artifact, prefix string) {
+	tb.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: fmt.Sprintf("%s-%d", prefix, i),
+				Password: "a-Secret-123", PollInterval: 100 * time.Millisecond}, c, nil)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// With three clones of prod-aurora in the account, the next clone's
+// preflight counts them, describes the source's key, and costs at most
+// four calls; the clone is proved copy-on-write, and list says so of all.
+func TestPreflightCountsTheClonesOfProdAurora(t *testing.T) {
+	c, sb := sandboxClient(t, 0.05)
+	a := resolveProd(t, c)
+	threeClones(t, c, a, "it-cow")
+	sb.ResetCalls()
+	var pf *artifact.Preflight
+	made := -1
+	ready := cloneProd(t, c, a, "it-cow-3", func(e artifact.Event) {
+		if p, ok := e.(artifact.Preflight); ok {
+			pf, made = &p, sumCalls(sb, preflightCalls...)
+		}
+	})
+	if pf == nil {
+		t.Fatal("no preflight event")
+	}
+	if pf.Source != "prod-aurora" || pf.Clones != 3 || pf.Instances < 1 || pf.CloneGroupID == "" {
+		t.Errorf("preflight %+v, want 3 clones of prod-aurora", *pf)
+	}
+	if !pf.Encrypted || !strings.HasPrefix(pf.KMSKey, "arn:aws:kms:eu-west-1:") || pf.KMSKeyState != "Enabled" {
+		t.Errorf("preflight key %q %q, want the source's key, enabled", pf.KMSKey, pf.KMSKeyState)
+	}
+	if made != pf.Calls || pf.Calls > 4 {
+		t.Errorf("the preflight made %d calls and reports %d; at most 4", made, pf.Calls)
+	}
+	if ready.FullCopy || !strings.HasPrefix(ready.Restore, "copy-on-write: shares the storage of prod-aurora") {
+		t.Errorf("ready: full copy %v, restore %q", ready.FullCopy, ready.Restore)
+	}
+	clones, err := artifact.List(context.Background(), c, time.Now())
+	if err != nil || len(clones) != 4 {
+		t.Fatalf("list: %+v, %v", clones, err)
+	}
+	for _, cl := range clones {
+		if cl.Restore != artifact.RestoreCopyOnWrite {
+			t.Errorf("list: %s is %q, want copy-on-write", cl.Stack, cl.Restore)
+		}
+	}
+}
+
+// Past the account's clone-group limit Aurora makes a full copy: the
+// clone says so when ready, and list shows it beside the copy-on-write one.
+func TestCloneBeyondTheCloneGroupLimitIsAFullCopy(t *testing.T) {
+	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"clones-per-group": 1}})
+	c := acc.Client(t, 0)
+	a := resolveProd(t, c)
+	first := cloneProd(t, c, a, "it-first", nil)
+	second := cloneProd(t, c, a, "it-second", nil)
+	if first.FullCopy {
+		t.Errorf("the first clone is a full copy: %q", first.Restore)
+	}
+	if !second.FullCopy || !strings.HasPrefix(second.Restore, artifact.FullCopyNote+": AWS made a full copy") {
+		t.Errorf("the clone past the limit: full copy %v, restore %q", second.FullCopy, second.Restore)
+	}
+	clones, err := artifact.List(context.Background(), c, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, cl := range clones {
+		kinds[cl.Stack] = cl.Restore
+	}
+	if kinds["it-first"] != artifact.RestoreCopyOnWrite || kinds["it-second"] != artifact.RestoreFullCopy {
+		t.Errorf("list kinds %v", kinds)
+	}
+}
+
+// A key the caller may not describe stops the clone before anything is
+// created, naming the key.
+func TestCloneWithADeniedKeyCreatesNothing(t *testing.T) {
+	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05})
+	flt, err := sandbox.ParseFault("kms:DescribeKey=AccessDeniedException")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc.Server.Inject(flt)
+	c := acc.Client(t, 0)
+	a := resolveProd(t, c)
+	src, err := c.ClusterSummary(context.Background(), "prod-aurora")
+	if err != nil || src.KMSKeyID == "" {
+		t.Fatalf("prod-aurora %+v, %v: want an encrypted source", src, err)
+	}
+	var evs []artifact.Event
+	_, err = artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: "it-denied", Password: "a-Secret-123"}, c,
+		func(e artifact.Event) { evs = append(evs, e) })
+	var se *artifact.SourceError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "KMS key "+src.KMSKeyID) || !strings.Contains(err.Error(), "kms:DescribeKey was denied") {
+		t.Fatalf("err = %v, want a SourceError naming key %s", err, src.KMSKeyID)
+	}
+	if n := acc.Server.Calls()["cloudformation:CreateStack"]; n != 0 {
+		t.Errorf("%d CreateStack calls with a denied key", n)
+	}
+	if stacks, err := c.ListStacks(context.Background()); err != nil || len(stacks) != 0 {
+		t.Errorf("ListStacks = %+v, %v; want none", stacks, err)
+	}
+	if f, ok := evs[len(evs)-1].(artifact.CloneFailed); !ok || f.Cleanup != "nothing was created" {
+		t.Errorf("final event %#v", evs[len(evs)-1])
+	}
+}
+
+// BenchmarkClonePreflight measures what the preflight adds to a clone on
+// the sandbox, with every check asked (an encrypted source with clones):
+// its AWS calls and its time.
+func BenchmarkClonePreflight(b *testing.B) {
+	c, sb := sandboxClient(b, 0.05)
+	a := resolveProd(b, c)
+	threeClones(b, c, a, "bench-cow")
+	ctx := context.Background()
+	calls := 0
+	for b.Loop() {
+		sb.ResetCalls()
+		pf, err := artifact.RunPreflight(ctx, c, a.Source, nil)
+		if err != nil || pf.Clones != 3 {
+			b.Fatalf("preflight %+v, %v", pf, err)
+		}
+		for _, n := range sb.Calls() {
+			calls += n
+		}
+	}
+	b.ReportMetric(float64(calls)/float64(b.N), "calls/preflight")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/preflight")
+}
