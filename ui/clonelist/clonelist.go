@@ -497,6 +497,17 @@ func (m *Model) expiresText(c *artifact.CloneInfo) string {
 	return "in " + artifact.Remaining(d)
 }
 
+// fullCopies counts the clones AWS made full copies of their source.
+func (m *Model) fullCopies() int {
+	n := 0
+	for i := range m.clones {
+		if m.clones[i].Restore == artifact.RestoreFullCopy {
+			n++
+		}
+	}
+	return n
+}
+
 // tableHeight is how many clone rows fit.
 func (m *Model) tableHeight() int {
 	// header, blank, column titles … blank, notes, help
@@ -551,11 +562,19 @@ func (m *Model) viewError() string {
 	return strings.Join(lines, "\n")
 }
 
-// clCols are the table's columns.
-var clCols = [...]string{"STACK", "SOURCE", "OWNER", "AGE", "EXPIRES", "STATUS", "ENDPOINT"}
+// clCols are the table's columns; the last two are the first to go when
+// the terminal is narrow (enter shows them).
+var clCols = [...]string{"STACK", "SOURCE", "OWNER", "AGE", "EXPIRES", "STATUS", "RESTORE", "ENDPOINT"}
 
-func (m *Model) cells(c *artifact.CloneInfo) [7]string {
-	return [7]string{c.Stack, c.Source, clOwner(c.Owner), artifact.Age(m.now().Sub(c.Created)), m.expiresText(c), c.Status, common.Or(c.Endpoint, "-")}
+const (
+	colStatus  = 5
+	colRestore = 6
+	colLast    = len(clCols) - 1
+)
+
+func (m *Model) cells(c *artifact.CloneInfo) [len(clCols)]string {
+	return [...]string{c.Stack, c.Source, clOwner(c.Owner), artifact.Age(m.now().Sub(c.Created)), m.expiresText(c),
+		c.Status, artifact.RestoreWords(c.Restore), common.Or(c.Endpoint, "-")}
 }
 
 func (m *Model) viewTable() string {
@@ -587,11 +606,11 @@ func (m *Model) viewTable() string {
 
 	// Column widths from the content; the endpoint takes what is left, and
 	// only a terminal too narrow for them all makes columns give way.
-	var wd [7]int
+	var wd [len(clCols)]int
 	for i, c := range clCols {
 		wd[i] = len(c)
 	}
-	all := make([][7]string, len(m.shown))
+	all := make([][len(clCols)]string, len(m.shown))
 	for i, idx := range m.shown {
 		all[i] = m.cells(&m.clones[idx])
 		for j, v := range all[i] {
@@ -599,17 +618,22 @@ func (m *Model) viewTable() string {
 		}
 	}
 	used := 3
-	for j := range 6 {
+	for j := range colLast {
 		used += wd[j] + 2
 	}
-	cols := 7
-	if m.Width-used >= 16 {
-		wd[6] = min(wd[6], m.Width-used)
-	} else {
-		cols = 6 // no room for the endpoint: enter shows it
+	cols := len(clCols)
+	switch {
+	case m.Width-used >= 16:
+		wd[colLast] = min(wd[colLast], m.Width-used)
+	case used-2 <= m.Width:
+		cols = colLast // no room for the endpoint: enter shows it
+	default:
+		// No room for the restore kind either: the note flags full copies.
+		cols = colRestore
+		used -= wd[colRestore] + 2
 		// Narrower still: owner, source, status and last the stack give way.
 		over := used - 2 - m.Width
-		for _, c := range [][2]int{{2, 8}, {1, 10}, {5, 15}, {0, 20}} {
+		for _, c := range [][2]int{{2, 8}, {1, 10}, {colStatus, 15}, {0, 20}} {
 			if over <= 0 {
 				break
 			}
@@ -619,7 +643,7 @@ func (m *Model) viewTable() string {
 		}
 	}
 
-	row := func(v [7]string, st [7]lipgloss.Style) string {
+	row := func(v [len(clCols)]string, st [len(clCols)]lipgloss.Style) string {
 		var b strings.Builder
 		for j := range cols {
 			cell := v[j]
@@ -636,7 +660,7 @@ func (m *Model) viewTable() string {
 		}
 		return b.String()
 	}
-	var head [7]lipgloss.Style
+	var head [len(clCols)]lipgloss.Style
 	for j := range head {
 		head[j] = t.Subtle
 	}
@@ -648,7 +672,7 @@ func (m *Model) viewTable() string {
 	h := m.tableHeight()
 	for i := m.top; i < len(m.shown) && i < m.top+h; i++ {
 		c := &m.clones[m.shown[i]]
-		var st [7]lipgloss.Style
+		var st [len(clCols)]lipgloss.Style
 		cur, mark := " ", " "
 		if i == m.cursor {
 			cur = t.Selected.Render("▸")
@@ -661,10 +685,13 @@ func (m *Model) viewTable() string {
 		} else if c.ExpiresAt != nil && c.ExpiresAt.Sub(m.now()) < time.Hour {
 			st[4] = t.Warn
 		}
+		if c.Restore == artifact.RestoreFullCopy {
+			st[colRestore] = t.Warn // billed in full
+		}
 		if strings.HasSuffix(c.Status, "_FAILED") {
-			st[5] = t.Err
+			st[colStatus] = t.Err
 		} else if strings.HasSuffix(c.Status, "_IN_PROGRESS") {
-			st[5] = t.Warn
+			st[colStatus] = t.Warn
 		}
 		lines = append(lines, cur+mark+" "+row(all[i], st))
 	}
@@ -686,6 +713,16 @@ func (m *Model) viewTable() string {
 				word = "clone has"
 			}
 			note += t.Err.Render(fmt.Sprintf("! %d %s expired: select and press t to tear down", expired, word))
+		}
+		if full := m.fullCopies(); cols <= colRestore && full > 0 {
+			if expired > 0 {
+				note += "   "
+			}
+			what := fmt.Sprintf("%d full copies", full)
+			if full == 1 {
+				what = "1 full copy"
+			}
+			note += t.Warn.Render("! " + what + ": storage billed in full")
 		}
 		if m.flash != "" {
 			note = t.OK.Render(m.flash)
@@ -725,6 +762,14 @@ func (m *Model) viewDetail() string {
 		kv("expires", "! "+c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+", "+m.expiresText(c)+": tear it down", t.Err)
 	default:
 		kv("expires", c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+" ("+m.expiresText(c)+")", plain)
+	}
+	switch c.Restore {
+	case artifact.RestoreFullCopy:
+		kv("restore", artifact.FullCopyNote, t.Warn)
+	case "":
+		kv("restore", "unknown: the clone's cluster or its source was not found", t.Subtle)
+	default:
+		kv("restore", c.Restore+": shares the source's storage until pages change", plain)
 	}
 	kv("status", c.Status, plain)
 	body = append(body, common.KVExact(t, "endpoint", 8, common.Or(c.Endpoint, "- (not ready)"), w, t.Accent)...)

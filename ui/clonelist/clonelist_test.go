@@ -27,13 +27,16 @@ func clClones(now time.Time) []artifact.CloneInfo {
 		c.Expired = exp != nil && !now.Before(*exp)
 		return c
 	}
-	return []artifact.CloneInfo{
+	clones := []artifact.CloneInfo{
 		mk("dbartifact1763852400-prod-clone", "prod", "arn:aws:iam::123456789012:user/alice", 50*time.Hour, at(-2*time.Hour), "CREATE_COMPLETE",
 			"dbartifact1763852400-prod-clone.cluster-c9akciq32xyz.eu-west-1.rds.amazonaws.com"),
 		mk("ci-clone-42", "orders-mysql", "arn:aws:sts::123456789012:assumed-role/ci/gh-actions", 3*time.Hour, at(21*time.Hour), "CREATE_COMPLETE",
 			"ci-clone-42.cluster-c9akciq32xyz.eu-west-1.rds.amazonaws.com"),
 		mk(uitest.Stack, "prod", "arn:aws:iam::123456789012:user/bob", 5*time.Minute, nil, "CREATE_IN_PROGRESS", ""),
 	}
+	// A copy-on-write clone, a full copy, and one whose cluster is not there yet.
+	clones[0].Restore, clones[1].Restore = artifact.RestoreCopyOnWrite, artifact.RestoreFullCopy
+	return clones
 }
 
 // fake is a List that answers from a script, one answer per call.
@@ -245,5 +248,27 @@ func TestCloneListRefreshesInTheBackground(t *testing.T) {
 	m.Update(cmd())
 	if m.stage != stageTable || len(m.clones) != 1 || !strings.Contains(m.flash, "Rate exceeded") {
 		t.Errorf("after a failed refresh: stage %v, %d clones, flash %q", m.stage, len(m.clones), m.flash)
+	}
+}
+
+// Each clone's restore kind is a column when the terminal has room for it;
+// a narrower one flags the full copies in the note instead.
+func TestCloneListRestoreKinds(t *testing.T) {
+	for _, tc := range []struct {
+		width int
+		want  []string
+	}{
+		{180, []string{"RESTORE", "copy-on-write", "full copy", "CREATE_IN_PROGRESS  -  "}},
+		{100, []string{"! 1 full copy: storage billed in full"}},
+	} {
+		m := newTest(t, &fake{answers: []clAnswer{{clones: clClones(uitest.T0)}}}, nil)
+		h := uitest.RunHarness(t, m, tc.width, 30)
+		h.WaitFor(t, "the table", clAt(stageTable))
+		screen := uitest.Screen(h.Final(t))
+		for _, w := range tc.want {
+			if !strings.Contains(screen, w) {
+				t.Errorf("%d columns: no %q in\n%s", tc.width, w, screen)
+			}
+		}
 	}
 }

@@ -142,10 +142,11 @@ type Model struct {
 	logScroll int // lines above the bottom; 0 follows new events
 	logFocus  bool
 
-	warnings []string
-	ready    *artifact.CloneReady
-	failed   *artifact.CloneFailed
-	err      error // stageError / stageTeardownFailed
+	warnings  []string
+	preflight *artifact.Preflight // what the checks before CreateStack saw
+	ready     *artifact.CloneReady
+	failed    *artifact.CloneFailed
+	err       error // stageError / stageTeardownFailed
 
 	startOp, tdOp   *cvOp
 	startSeen       bool  // the view has handled what Start returned
@@ -808,6 +809,14 @@ func (m *Model) apply(e artifact.Event) int {
 			m.rows = rowsFrom(e.Resources)
 		}
 		return 0
+	case artifact.Preflight:
+		p := e
+		m.preflight = &p
+		facts := printer.PreflightFacts(e)
+		for _, f := range facts {
+			m.log.add(logEntry{kind: logQuiet, text: "preflight " + f.Key + ": " + f.Text})
+		}
+		return len(facts)
 	case artifact.TeardownStarted:
 		return m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region, Resources: e.Resources})
 	case artifact.StackEvent:

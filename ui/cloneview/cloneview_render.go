@@ -390,6 +390,24 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 	} else {
 		kv("expires", "never: it runs, and is billed, until torn down", plain)
 	}
+	if r.Restore != "" {
+		st := plain
+		if r.FullCopy {
+			st = t.Warn
+		}
+		kv("restore", r.Restore, st)
+	}
+	if p := m.preflight; p != nil {
+		// The source's clones and key, as the preflight saw them.
+		for _, f := range printer.PreflightFacts(*p) {
+			switch f.Key {
+			case "clones":
+				kv(f.Key, f.Text+" before this one", plain)
+			case "key":
+				kv(f.Key, f.Text, plain)
+			}
+		}
+	}
 	if r.Login != nil {
 		st := plain
 		if !r.Login.LoggedIn {

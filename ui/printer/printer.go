@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/dockerbuild"
+	"github.com/dbaf/dbaf/ui/common"
 )
 
 // Printer renders an operation's events without a terminal UI.
@@ -46,6 +48,11 @@ func (p *Plain) Emit(e artifact.Event) {
 			fmt.Fprintf(p.Out, "pushed: %s\n", e.Pushed)
 		}
 		fmt.Fprintf(p.Out, "run: %s\n", e.RunLine)
+	case artifact.Preflight:
+		fmt.Fprintf(p.Err, "==> preflight: %s\n", common.Count(e.Calls, "AWS call"))
+		for _, f := range PreflightFacts(e) {
+			fmt.Fprintf(p.Err, "    %-8s %s\n", f.Key+":", f.Text)
+		}
 	case artifact.CloneStarted:
 		verb := "creating"
 		if e.Attached {
@@ -76,6 +83,9 @@ func (p *Plain) Emit(e artifact.Event) {
 		fmt.Fprintf(p.Out, "connect: %s\n", e.Connection)
 		if e.ExpiresAt != nil {
 			fmt.Fprintf(p.Out, "expires: %s\n", e.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		if e.Restore != "" {
+			fmt.Fprintf(p.Out, "restore: %s\n", e.Restore)
 		}
 		if e.Login != nil {
 			fmt.Fprintf(p.Out, "login: %s\n", LoginLine(*e.Login))
@@ -110,6 +120,36 @@ func LoginLine(l artifact.LoginSummary) string {
 	}
 	return fmt.Sprintf("ok in %s: server %s%s, %d schemas, %d tables, %s", round(time.Duration(l.LatencyMS*float64(time.Millisecond))),
 		l.ServerVersion, db, l.Schemas, l.Tables, Bytes(l.SizeBytes))
+}
+
+// Fact is one thing the preflight saw, as a key and its text.
+type Fact struct{ Key, Text string }
+
+// PreflightFacts are the preflight's findings in words, one per check: the
+// plain printer, the clone view and the wizard's review show the same.
+func PreflightFacts(p artifact.Preflight) []Fact {
+	facts := []Fact{{"source", fmt.Sprintf("%s %s, %s", p.Source, p.SourceStatus, common.Count(p.Instances, "instance"))}}
+	clones := "no existing clones of " + p.Source
+	if p.Clones > 0 {
+		clones = common.Count(p.Clones, "existing clone") + " of " + p.Source
+	}
+	facts = append(facts, Fact{"clones", clones})
+	if len(p.Quotas) > 0 {
+		var qs []string
+		for _, q := range p.Quotas {
+			qs = append(qs, fmt.Sprintf("%s %d of %d used", q.Name, q.Used, q.Max))
+		}
+		facts = append(facts, Fact{"quotas", strings.Join(qs, ", ")})
+	}
+	switch {
+	case !p.Encrypted:
+		facts = append(facts, Fact{"key", "not encrypted"})
+	case p.KMSKeyState != "":
+		facts = append(facts, Fact{"key", "KMS key " + p.KMSKey + " (" + p.KMSKeyState + ")"})
+	default:
+		facts = append(facts, Fact{"key", "KMS key " + common.Or(p.KMSKey, "(not named)") + " (not described)"})
+	}
+	return facts
 }
 
 // MaskTableLine says a table is masked, for the plain printer and the

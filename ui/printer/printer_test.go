@@ -96,3 +96,45 @@ func TestPrintersSayWhatMaskingDid(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintersSayWhatThePreflightSaw(t *testing.T) {
+	pf := artifact.Preflight{Source: "prod-aurora", SourceStatus: "available", Instances: 2, CloneGroupID: "cg-1", Clones: 3,
+		Quotas:    []artifact.QuotaUse{{Name: "DBClusters", Used: 12, Max: 40}, {Name: "DBInstances", Used: 13, Max: 40}},
+		Encrypted: true, KMSKey: "arn:aws:kms:eu-west-1:123456789012:key/k1", KMSKeyState: "Enabled", Calls: 4}
+	var out, errOut, js bytes.Buffer
+	(&Plain{Out: &out, Err: &errOut}).Emit(pf)
+	(&JSON{Out: &js}).Emit(pf)
+	want := "==> preflight: 4 AWS calls\n" +
+		"    source:  prod-aurora available, 2 instances\n" +
+		"    clones:  3 existing clones of prod-aurora\n" +
+		"    quotas:  DBClusters 12 of 40 used, DBInstances 13 of 40 used\n" +
+		"    key:     KMS key arn:aws:kms:eu-west-1:123456789012:key/k1 (Enabled)\n"
+	if errOut.String() != want || out.Len() != 0 {
+		t.Errorf("plain:\n%s\nwant:\n%s", errOut.String(), want)
+	}
+	for _, s := range []string{`"event":"preflight"`, `"source":"prod-aurora"`, `"instances":2`, `"clones":3`, `"clone_group_id":"cg-1"`,
+		`"quotas":[{"max":40,"name":"DBClusters","used":12},{"max":40,"name":"DBInstances","used":13}]`,
+		`"kms_key":"arn:aws:kms:eu-west-1:123456789012:key/k1"`, `"kms_key_state":"Enabled"`, `"calls":4`} {
+		if !strings.Contains(js.String(), s) {
+			t.Errorf("preflight JSON lacks %s: %s", s, js.String())
+		}
+	}
+	one := artifact.Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Clones: 1}
+	if got := PreflightFacts(one); got[1].Text != "1 existing clone of prod" || got[2] != (Fact{"key", "not encrypted"}) {
+		t.Errorf("facts %+v", got)
+	}
+}
+
+func TestPrintersSayAFullCopyIsBilledInFull(t *testing.T) {
+	r := artifact.CloneReady{Stack: "c1", Endpoint: "h", Port: "5432", Username: "postgres", FullCopy: true,
+		Restore: artifact.FullCopyNote + ": AWS made a full copy"}
+	var out, errOut, js bytes.Buffer
+	(&Plain{Out: &out, Err: &errOut}).Emit(r)
+	(&JSON{Out: &js}).Emit(r)
+	if !strings.Contains(out.String(), "\nrestore: full copy: storage billed in full: AWS made a full copy\n") {
+		t.Errorf("plain result:\n%s", out.String())
+	}
+	if !strings.Contains(js.String(), `"full_copy":true`) || !strings.Contains(js.String(), `"restore":"full copy: storage billed in full`) {
+		t.Errorf("clone_ready JSON: %s", js.String())
+	}
+}

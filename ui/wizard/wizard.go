@@ -42,6 +42,10 @@ type Discovery interface {
 // goroutine and cancels ctx when the user cancels or quits.
 type BuildFunc func(ctx context.Context, cfg *config.Config, push string, emit artifact.Emit) (*artifact.Built, error)
 
+// PreflightFunc checks what a clone of src in region would find now,
+// passing what does not stop a clone to warn.
+type PreflightFunc func(ctx context.Context, region string, src artifact.Source, warn func(string)) (*artifact.Preflight, error)
+
 // Options configures the build wizard.
 type Options struct {
 	Discovery Discovery
@@ -56,7 +60,11 @@ type Options struct {
 	Config     *config.Config
 	ConfigPath string // where the INI is written; "" = artifact_config.ini in the working directory
 	Build      BuildFunc
-	Theme      common.Theme
+	// Preflight runs a clone's preflight (artifact.RunPreflight) against
+	// the source in region; the review shows what it saw, for information.
+	// nil: the review has no preflight.
+	Preflight PreflightFunc
+	Theme     common.Theme
 	// Now is the clock for elapsed times; nil = time.Now.
 	Now func() time.Time
 	// Spinner replaces the loading animation; tests pass a one-frame
@@ -314,7 +322,7 @@ func (l *wizLoad) finishOp(id common.OpID, err error) bool {
 func (w *Model) busy() bool {
 	return w.src.list.active || w.src.detail.active || w.src.regionLoad.active ||
 		w.net.group.active || w.net.vpcLoad.active || w.net.vpc.active ||
-		w.cls.load.active || w.bld.run.active
+		w.cls.load.active || w.bld.run.active || w.rev.pre.active
 }
 
 // startSpin starts the spinner's tick loop unless it is running; the loop
@@ -387,6 +395,8 @@ func (w *Model) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return w.onClasses(msg), true
 	case statMsg:
 		return w.onStat(msg), true
+	case preflightMsg:
+		return w.onPreflight(msg), true
 	case buildEventsMsg:
 		return w.onBuildEvents(msg), true
 	case buildDoneMsg:

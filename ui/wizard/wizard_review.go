@@ -12,8 +12,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/printer"
 )
 
 // Step 5: the review: what will be cloned, where, and the INI that will be
@@ -30,6 +32,21 @@ type reviewState struct {
 	// the internet could reach (config.OpenToInternet); openOK is the yes.
 	confirmOpen, openOK bool
 	issues              []*config.Error
+
+	// The preflight of the source as chosen (Options.Preflight), for
+	// information: asked once per region, source and snapshot.
+	pre       wizLoad
+	preFor    string
+	preflight *artifact.Preflight
+	preWarn   []string
+	preErr    error
+}
+
+type preflightMsg struct {
+	req  int
+	pf   *artifact.Preflight
+	warn []string
+	err  error
 }
 
 type statMsg struct {
@@ -47,7 +64,7 @@ func (w *Model) enterReview() tea.Cmd {
 	ctx, req := w.begin(&r.stat)
 	r.statted = false
 	path := w.path
-	return func() tea.Msg {
+	stat := func() tea.Msg {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -58,6 +75,69 @@ func (w *Model) enterReview() tea.Cmd {
 		}
 		return statMsg{req: req, exists: exists, err: err}
 	}
+	return tea.Batch(stat, w.loadPreflight())
+}
+
+// loadPreflight asks for the preflight of the chosen source, unless the
+// review already has it.
+func (w *Model) loadPreflight() tea.Cmd {
+	r, run := &w.rev, w.opts.Preflight
+	src := artifact.Source{ClusterID: w.cfg.SourceClusterID, SnapshotIdentifier: w.cfg.SnapshotIdentifier}
+	key := w.region + "/" + src.ClusterID + "/" + src.SnapshotIdentifier
+	if run == nil || src.ClusterID == "" || key == r.preFor && (r.preflight != nil || r.preErr != nil || r.pre.active) {
+		return nil
+	}
+	r.preFor, r.preflight, r.preWarn, r.preErr = key, nil, nil, nil
+	ctx, req := w.begin(&r.pre)
+	region := w.region
+	return func() tea.Msg {
+		var warn []string
+		pf, err := run(ctx, region, src, func(m string) { warn = append(warn, m) })
+		return preflightMsg{req: req, pf: pf, warn: warn, err: err}
+	}
+}
+
+func (w *Model) onPreflight(msg preflightMsg) tea.Cmd {
+	r := &w.rev
+	if !r.pre.finish(msg.req, msg.err) {
+		return nil
+	}
+	r.preflight, r.preWarn, r.preErr = msg.pf, msg.warn, msg.err
+	return nil
+}
+
+// preflightLines are the review's rows about what a clone would find now.
+func (w *Model) preflightLines() []string {
+	th, r := w.Theme, &w.rev
+	head := th.Header.Render(common.Pad("Preflight", 12))
+	indent := strings.Repeat(" ", 12)
+	switch {
+	case r.pre.active:
+		return []string{head + w.spinnerText("checking what a clone would find (source, quotas, clones, key)…")}
+	case r.preflight == nil && r.preErr == nil:
+		return nil
+	}
+	out := []string{head + th.Subtle.Render("what a clone would find now (for information)")}
+	if p := r.preflight; p != nil {
+		for _, f := range printer.PreflightFacts(*p) {
+			out = append(out, indent+common.Pad(f.Key, 8)+f.Text)
+		}
+	}
+	var notes []string
+	for _, m := range r.preWarn {
+		notes = append(notes, "! "+m)
+	}
+	for _, e := range artifact.Problems(r.preErr) {
+		if r.preflight == nil {
+			notes = append(notes, "! could not check: "+e.Error())
+		} else {
+			notes = append(notes, "! a clone now would fail: "+e.Error())
+		}
+	}
+	for _, n := range notes {
+		out = append(out, wizWrap(n, w.Width, th.Warn, indent)...)
+	}
+	return out
 }
 
 func (w *Model) onStat(msg statMsg) tea.Cmd {
@@ -223,6 +303,7 @@ func (w *Model) reviewLines() []string {
 		file += " (new file)"
 	}
 	row("Writes", file)
+	out = append(out, w.preflightLines()...)
 
 	out = append(out, "", th.Subtle.Render("── "+w.path+" ──"))
 	var b bytes.Buffer
