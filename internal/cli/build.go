@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
+	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/dockerbuild"
 	"github.com/dbaf/dbaf/ui/common"
@@ -117,7 +118,7 @@ func (f *Factory) buildHeadless(ctx context.Context, o *BuildOptions, emit artif
 	if err != nil {
 		return err
 	}
-	_, err = f.runBuild(ctx, cfg, binary, o.Arch, o.Push, client, emit)
+	_, err = f.runBuild(ctx, cfg, binary, o.Arch, o.Push, client, client, emit)
 	return err
 }
 
@@ -141,8 +142,9 @@ func (f *Factory) imageBinary(o *BuildOptions) (string, error) {
 }
 
 // runBuild connects to Docker and runs one build; the headless command and
-// the wizard both call it.
-func (f *Factory) runBuild(ctx context.Context, cfg *config.Config, binary, arch, push string, d artifact.Discovery, emit artifact.Emit) (*artifact.Built, error) {
+// the wizard both call it. pf, when set, reports a clone's preflight in the
+// build (the wizard's review shows it instead).
+func (f *Factory) runBuild(ctx context.Context, cfg *config.Config, binary, arch, push string, d artifact.Discovery, pf artifact.PreflightAWS, emit artifact.Emit) (*artifact.Built, error) {
 	engine, err := f.DockerEngine(ctx)
 	if err != nil {
 		return nil, dockerErr{err}
@@ -153,7 +155,7 @@ func (f *Factory) runBuild(ctx context.Context, cfg *config.Config, binary, arch
 		return nil, usageErr{err}
 	}
 	req := artifact.BuildRequest{Config: cfg, Created: created, Binary: binary, Arch: arch, Version: f.Version, Push: push,
-		Sandbox: f.global.sandbox}
+		Sandbox: f.global.sandbox, Preflight: pf}
 	built, err := artifact.Build(ctx, req, d, engine, f.netTimeouts().Push, emit)
 	return built, wrapDocker(err)
 }
@@ -177,6 +179,13 @@ func (f *Factory) wizard(ctx context.Context, o *BuildOptions) error {
 	if configPath == "" {
 		configPath = defaultConfigFile
 	}
+	// in is the client of the region the wizard switched to, if it did.
+	in := func(ctx context.Context, region string) (*dbafaws.Client, error) {
+		if region == "" || region == client.Region() {
+			return client, nil
+		}
+		return f.AWSClient(ctx, region)
+	}
 	built, err := wizard.Run(ctx, wizard.Options{
 		Discovery: client,
 		SwitchRegion: func(ctx context.Context, region string) (wizard.Discovery, error) {
@@ -189,14 +198,18 @@ func (f *Factory) wizard(ctx context.Context, o *BuildOptions) error {
 			if push == "" {
 				push = o.Push
 			}
-			d := client
-			if cfg.Region != "" && cfg.Region != client.Region() { // switched region
-				var err error
-				if d, err = f.AWSClient(ctx, cfg.Region); err != nil {
-					return nil, err
-				}
+			d, err := in(ctx, cfg.Region)
+			if err != nil {
+				return nil, err
 			}
-			return f.runBuild(ctx, cfg, binary, o.Arch, push, d, emit)
+			return f.runBuild(ctx, cfg, binary, o.Arch, push, d, nil, emit)
+		},
+		Preflight: func(ctx context.Context, region string, src artifact.Source, warn func(string)) (*artifact.Preflight, error) {
+			d, err := in(ctx, region)
+			if err != nil {
+				return nil, err
+			}
+			return artifact.RunPreflight(ctx, d, src, warn)
 		},
 		Theme: f.theme(),
 	}, f.teaOptions()...)

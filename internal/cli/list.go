@@ -26,8 +26,9 @@ func NewCmdList(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the clones dbaf made in the region",
-		Long:  "List the clones dbaf made in the region (found by their stack tags): stack, source, owner, age, expiry, status and endpoint.",
-		Args:  cobra.NoArgs,
+		Long: "List the clones dbaf made in the region (found by their stack tags): stack, source, owner, age, expiry, status, endpoint, and\n" +
+			"how AWS made each (copy-on-write, sharing the source's storage, or a full copy, its storage billed in full).",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.ctx = cmd.Context()
 			if runF != nil {
@@ -67,7 +68,7 @@ func listRun(opts *ListOptions) error {
 // writeCloneTable prints the clones as an aligned table.
 func writeCloneTable(w io.Writer, clones []artifact.CloneInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STACK\tSOURCE\tOWNER\tCREATED\tAGE\tEXPIRES\tSTATUS\tENDPOINT")
+	fmt.Fprintln(tw, "STACK\tSOURCE\tOWNER\tCREATED\tAGE\tEXPIRES\tSTATUS\tRESTORE\tENDPOINT")
 	for _, c := range clones {
 		expires := "-"
 		if c.ExpiresAt != nil {
@@ -80,7 +81,8 @@ func writeCloneTable(w io.Writer, clones []artifact.CloneInfo) error {
 		if endpoint == "" {
 			endpoint = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Stack, c.Source, shortOwner(c.Owner), c.Created.UTC().Format(time.RFC3339), c.Age, expires, c.Status, endpoint)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Stack, c.Source, shortOwner(c.Owner), c.Created.UTC().Format(time.RFC3339), c.Age, expires, c.Status,
+			artifact.RestoreWords(c.Restore), endpoint)
 	}
 	return tw.Flush()
 }
