@@ -125,3 +125,45 @@ func TestSandboxManagedPassword(t *testing.T) {
 		t.Errorf("unknown secret: %#v", err)
 	}
 }
+
+// The key of an encrypted source, as a preflight reads it: usable, then
+// disabled, then denied.
+func TestSandboxKMSKey(t *testing.T) {
+	aws.IsolateEnv(t)
+	a := startSandbox(t, sandbox.Options{})
+	c := a.Client(t, 1)
+	ctx := context.Background()
+	cl, err := c.ClusterSummary(ctx, "prod-aurora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cl.Encrypted || !strings.HasPrefix(cl.KMSKeyID, "arn:aws:kms:eu-west-1:123456789012:key/") {
+		t.Fatalf("prod-aurora: encrypted %v with %q", cl.Encrypted, cl.KMSKeyID)
+	}
+	k, err := c.KMSKey(ctx, cl.KMSKeyID)
+	if err != nil || !k.Usable() || k.ARN != cl.KMSKeyID || k.Manager != "CUSTOMER" || !strings.HasSuffix(cl.KMSKeyID, "/"+k.ID) {
+		t.Fatalf("KMSKey = %+v, %v", k, err)
+	}
+
+	if err := a.Server.SetKeyState("alias/prod-data", "Disabled"); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := c.KMSKey(ctx, cl.KMSKeyID); err != nil || k.Usable() || k.State != "Disabled" {
+		t.Errorf("disabled key = %+v, %v", k, err)
+	}
+
+	f, err := sandbox.ParseFault("kms:DescribeKey=AccessDeniedException")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Server.Inject(f)
+	_, err = c.KMSKey(ctx, cl.KMSKeyID)
+	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.AccessDenied || !strings.Contains(e.Msg, "kms:DescribeKey") {
+		t.Errorf("denied: %#v", err)
+	}
+	a.Server.ClearFaults()
+	_, err = c.KMSKey(ctx, "alias/nope")
+	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.NotFound {
+		t.Errorf("unknown key: %#v", err)
+	}
+}

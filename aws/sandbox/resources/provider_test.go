@@ -53,6 +53,8 @@ func (f *fakeAccount) SecretARN(name string) string {
 	return "arn:secret:" + name + "-AbCdEf"
 }
 
+func (f *fakeAccount) KeyARN(id string) string { return "arn:key/" + id }
+
 func (f *fakeAccount) Quota(name string) int64 {
 	if q, ok := f.quotas[name]; ok {
 		return q
