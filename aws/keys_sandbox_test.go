@@ -167,3 +167,20 @@ func TestSandboxKMSKey(t *testing.T) {
 		t.Errorf("unknown key: %#v", err)
 	}
 }
+
+// A clone's CloneGroupId says whether it is copy-on-write: past the clone
+// group's limit, Aurora makes a full copy in a group of its own.
+func TestSandboxCloneGroups(t *testing.T) {
+	aws.IsolateEnv(t)
+	a := startSandbox(t, sandbox.Options{Pace: 0.02, Quotas: map[string]int64{"clones-per-group": 1}})
+	c := a.Client(t, 0)
+	createClone(t, c, "first-clone")
+	createClone(t, c, "second-clone")
+	src, first, second := waitAvailable(t, c, "prod-aurora"), waitAvailable(t, c, "first-clone"), waitAvailable(t, c, "second-clone")
+	if src.CloneGroupID == "" || first.CloneGroupID != src.CloneGroupID || second.CloneGroupID == "" || second.CloneGroupID == src.CloneGroupID {
+		t.Errorf("clone groups: source %q, first %q, second %q", src.CloneGroupID, first.CloneGroupID, second.CloneGroupID)
+	}
+	if !first.Encrypted || first.KMSKeyID != src.KMSKeyID {
+		t.Errorf("the clone's key %q (encrypted %v), the source's %q", first.KMSKeyID, first.Encrypted, src.KMSKeyID)
+	}
+}
