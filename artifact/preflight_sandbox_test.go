@@ -125,36 +125,53 @@ func TestCloneBeyondTheCloneGroupLimitIsAFullCopy(t *testing.T) {
 	}
 }
 
-// A key the caller may not describe stops the clone before anything is
-// created, naming the key.
-func TestCloneWithADeniedKeyCreatesNothing(t *testing.T) {
-	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05})
-	flt, err := sandbox.ParseFault("kms:DescribeKey=AccessDeniedException")
-	if err != nil {
-		t.Fatal(err)
-	}
-	acc.Server.Inject(flt)
-	c := acc.Client(t, 0)
-	a := resolveProd(t, c)
-	src, err := c.ClusterSummary(context.Background(), "prod-aurora")
-	if err != nil || src.KMSKeyID == "" {
-		t.Fatalf("prod-aurora %+v, %v: want an encrypted source", src, err)
-	}
-	var evs []artifact.Event
-	_, err = artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: "it-denied", Password: "a-Secret-123"}, c,
-		func(e artifact.Event) { evs = append(evs, e) })
-	var se *artifact.SourceError
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), "KMS key "+src.KMSKeyID) || !strings.Contains(err.Error(), "kms:DescribeKey was denied") {
-		t.Fatalf("err = %v, want a SourceError naming key %s", err, src.KMSKeyID)
-	}
-	if n := acc.Server.Calls()["cloudformation:CreateStack"]; n != 0 {
-		t.Errorf("%d CreateStack calls with a denied key", n)
-	}
-	if stacks, err := c.ListStacks(context.Background()); err != nil || len(stacks) != 0 {
-		t.Errorf("ListStacks = %+v, %v; want none", stacks, err)
-	}
-	if f, ok := evs[len(evs)-1].(artifact.CloneFailed); !ok || f.Cleanup != "nothing was created" {
-		t.Errorf("final event %#v", evs[len(evs)-1])
+// A key the caller may not describe, or one that is disabled, stops the
+// clone before anything is created, naming the key.
+func TestCloneWithAnUnusableKeyCreatesNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		spoil func(t *testing.T, sb *sandbox.Server, key string)
+		says  string
+	}{
+		{"denied", func(t *testing.T, sb *sandbox.Server, _ string) {
+			flt, err := sandbox.ParseFault("kms:DescribeKey=AccessDeniedException")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb.Inject(flt)
+		}, "kms:DescribeKey was denied"},
+		{"disabled", func(t *testing.T, sb *sandbox.Server, key string) {
+			if err := sb.SetKeyState(key, "Disabled"); err != nil {
+				t.Fatal(err)
+			}
+		}, "is Disabled, not Enabled: a clone cannot be encrypted with it; enable it (aws kms enable-key --key-id "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05})
+			c := acc.Client(t, 0)
+			a := resolveProd(t, c)
+			src, err := c.ClusterSummary(context.Background(), "prod-aurora")
+			if err != nil || src.KMSKeyID == "" {
+				t.Fatalf("prod-aurora %+v, %v: want an encrypted source", src, err)
+			}
+			tc.spoil(t, acc.Server, src.KMSKeyID)
+			var evs []artifact.Event
+			_, err = artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: "it-key", Password: "a-Secret-123"}, c,
+				func(e artifact.Event) { evs = append(evs, e) })
+			var se *artifact.SourceError
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), "KMS key "+src.KMSKeyID) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("err = %v, want a SourceError naming key %s and saying %q", err, src.KMSKeyID, tc.says)
+			}
+			if n := acc.Server.Calls()["cloudformation:CreateStack"]; n != 0 {
+				t.Errorf("%d CreateStack calls with an unusable key", n)
+			}
+			if stacks, err := c.ListStacks(context.Background()); err != nil || len(stacks) != 0 {
+				t.Errorf("ListStacks = %+v, %v; want none", stacks, err)
+			}
+			if f, ok := evs[len(evs)-1].(artifact.CloneFailed); !ok || f.Cleanup != "nothing was created" {
+				t.Errorf("final event %#v", evs[len(evs)-1])
+			}
+		})
 	}
 }
 
