@@ -153,10 +153,7 @@ func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 // facts, and each problem as a warning (the account may change before
 // anyone clones).
 func reportPreflight(ctx context.Context, s PreflightAWS, a *Artifact, emit Emit) {
-	pf, err := RunPreflight(ctx, s, a.Source, func(msg string) { emit(Warning{Message: msg}) })
-	if pf != nil {
-		emit(*pf)
-	}
+	_, err := preflight(ctx, s, a, emit)
 	for _, e := range Problems(err) {
 		if _, ok := e.(*SourceError); ok {
 			emit(Warning{Message: "a clone now would fail: " + e.Error()})

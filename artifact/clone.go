@@ -307,7 +307,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 
 // preflight runs the checks before CreateStack and reports what they saw,
 // also when they refuse the clone.
-func preflight(ctx context.Context, s Stacks, a *Artifact, emit Emit) (*Preflight, error) {
+func preflight(ctx context.Context, s PreflightAWS, a *Artifact, emit Emit) (*Preflight, error) {
 	pf, err := RunPreflight(ctx, s, a.Source, func(msg string) { emit(Warning{Message: msg}) })
 	if pf != nil {
 		emit(*pf)
