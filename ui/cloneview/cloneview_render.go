@@ -383,6 +383,11 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 		exact("password", r.Password, t.Warn)
 		kv("", "generated: shown only this once, store it now", t.Warn)
 	}
+	if r.SecretARN != "" {
+		exact("secret", r.SecretARN, plain)
+		exact("password", r.PasswordCommand, t.Accent)
+		kv("", "managed by RDS in Secrets Manager: this command prints it; dbaf never shows it", t.Subtle)
+	}
 	exact("connect", r.Connection, plain)
 	kv("stack", r.Stack, plain)
 	if r.ExpiresAt != nil {
@@ -665,6 +670,8 @@ func (m *Model) viewSummary() string {
 	}
 	kv("stack", stack, t.Accent)
 	switch {
+	case m.o.Artifact != nil && m.o.Artifact.Target.ManagedPassword:
+		kv("password", m.o.Artifact.Target.PasswordDescription(), plain)
 	case m.generated:
 		kv("password", "generated: shown once, when the clone is ready", plain)
 	case m.o.NeedPassword:
