@@ -53,7 +53,7 @@ func TestCloneManagedPasswordHandsOverTheSecret(t *testing.T) {
 			if len(fl.targets) != 1 || fl.targets[0].Password != secret {
 				t.Errorf("login targets %+v, want the managed password", fl.targets)
 			}
-			want := "aws secretsmanager get-secret-value --region eu-west-1 --secret-id " + arn + " --query SecretString --output text"
+			want := "aws secretsmanager get-secret-value --region eu-west-1 --secret-id '" + arn + "' --query SecretString --output text"
 			if ready.SecretARN != arn || ready.PasswordCommand != want || ready.PasswordCommand != SecretCommand("eu-west-1", arn) {
 				t.Errorf("ready secret %q, command %q; want %q, %q", ready.SecretARN, ready.PasswordCommand, arn, want)
 			}

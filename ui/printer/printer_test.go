@@ -105,7 +105,7 @@ func TestPrintersHandOverAManagedPassword(t *testing.T) {
 		SecretARN: arn, PasswordCommand: artifact.SecretCommand("eu-west-1", arn)}
 	var out, errOut, js bytes.Buffer
 	(&Plain{Out: &out, Err: &errOut}).Emit(ready)
-	want := "secret: " + arn + "\npassword command: aws secretsmanager get-secret-value --region eu-west-1 --secret-id " + arn + " --query SecretString --output text\n"
+	want := "secret: " + arn + "\npassword command: aws secretsmanager get-secret-value --region eu-west-1 --secret-id '" + arn + "' --query SecretString --output text\n"
 	if !strings.Contains(out.String(), want) || strings.Contains(out.String(), "password: ") {
 		t.Errorf("plain result:\n%s\nwant it to hold\n%s", out.String(), want)
 	}
