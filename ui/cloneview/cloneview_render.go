@@ -371,8 +371,9 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 			m.res.Afterword = append(m.res.Afterword, v)
 			return
 		}
-		// Wider than the terminal: broken at spaces, c copies it whole.
-		for _, l := range common.Wrap(v, m.Width, 0) {
+		// Wider than the terminal: broken at spaces, never inside an
+		// option's "--" unless a word alone is wider; c copies it whole.
+		for _, l := range wrapAtSpaces(v, m.Width) {
 			below = append(below, st.Render(l))
 		}
 	}
@@ -408,6 +409,16 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 		}
 	}
 	return lines, below
+}
+
+// wrapAtSpaces breaks v at spaces only, then any word wider than w as
+// common.Wrap does.
+func wrapAtSpaces(v string, w int) []string {
+	var out []string
+	for _, l := range common.WrapParts(strings.Fields(v), " ", w) {
+		out = append(out, common.Wrap(l, w, 0)...)
+	}
+	return out
 }
 
 func (m *Model) expiry(at time.Time) string {
