@@ -107,9 +107,10 @@ func (s *Server) dbHost(clusterID string) string {
 }
 
 // backClone reserves an address for a new cluster restored from a backed
-// source and starts the copy in the background; the channel gives its
-// outcome. It returns nil when the source has no server. Callers hold s.mu.
-func (s *Server) backClone(source, id string, port int) (<-chan error, error) {
+// source and starts the copy in the background, then sets user's password
+// unless it is ""; the channel gives the outcome. It returns nil when the
+// source has no server. Callers hold s.mu.
+func (s *Server) backClone(source, id string, port int, user, password string) (<-chan error, error) {
 	if s.dbs == nil {
 		return nil, nil
 	}
@@ -123,6 +124,9 @@ func (s *Server) backClone(source, id string, port int) (<-chan error, error) {
 	done := make(chan error, 1)
 	if !s.goBackground(func() {
 		_, err := s.dbs.mgr.Clone(s.ctx, source, id)
+		if err == nil && password != "" {
+			err = s.dbs.mgr.SetPassword(s.ctx, id, user, password)
+		}
 		done <- err
 	}) {
 		_ = s.dbs.mgr.Remove(id)

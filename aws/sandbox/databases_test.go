@@ -15,15 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 )
 
-// startWithDatabases serves a sandbox whose prod-aurora has a real
-// PostgreSQL server; outside CI it skips when PostgreSQL is missing.
-func startWithDatabases(t *testing.T) (*clients, string) {
+// startWithDatabases serves a sandbox (o, at test pace) whose prod-aurora
+// has a real PostgreSQL server; outside CI it skips when PostgreSQL is
+// missing.
+func startWithDatabases(t *testing.T, o sandbox.Options) (*clients, string) {
 	t.Helper()
 	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
 		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
@@ -31,8 +33,9 @@ func startWithDatabases(t *testing.T) (*clients, string) {
 		}
 	}
 	dir := t.TempDir()
-	c := start(t, sandbox.Options{Pace: testPace, DBSources: []string{"prod-aurora"},
-		Databases: &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}}})
+	o.Pace, o.DBSources = testPace, []string{"prod-aurora"}
+	o.Databases = &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}}
+	c := start(t, o)
 	return c, dir
 }
 
@@ -61,8 +64,14 @@ func dialable(addr string) bool {
 // cluster id, endpoint and port from the stack outputs.
 func cloneStack(t *testing.T, c *clients, name string) (stackID, cluster, host string, port int) {
 	t.Helper()
+	return stackOf(t, c, name, cloneTemplate(t, prodArtifact(), name))
+}
+
+// stackOf creates a stack of a clone template and returns what cloneStack does.
+func stackOf(t *testing.T, c *clients, name, template string) (stackID, cluster, host string, port int) {
+	t.Helper()
 	stackID = createStack(t, c, &cloudformation.CreateStackInput{StackName: awssdk.String(name),
-		TemplateBody: awssdk.String(cloneTemplate(t, prodArtifact(), name))})
+		TemplateBody: awssdk.String(template)})
 	if status, evs := waitStack(t, c, stackID); status != "CREATE_COMPLETE" {
 		t.Fatalf("status %s:\n%s", status, dump(evs))
 	}
@@ -91,14 +100,25 @@ func setPassword(t *testing.T, c *clients, cluster, password string) {
 		MasterUserPassword: awssdk.String(password), ApplyImmediately: awssdk.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, cluster+" to be available again", func() bool {
+	waitAvailable(t, c, cluster)
+}
+
+// waitAvailable waits until the cluster is available (again) and returns it.
+func waitAvailable(t *testing.T, c *clients, cluster string) rdstypes.DBCluster {
+	t.Helper()
+	var cl rdstypes.DBCluster
+	eventually(t, cluster+" to be available", func() bool {
 		out, err := c.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String(cluster)})
-		return err == nil && awssdk.ToString(out.DBClusters[0].Status) == "available"
+		if err == nil {
+			cl = out.DBClusters[0]
+		}
+		return err == nil && awssdk.ToString(cl.Status) == "available"
 	})
+	return cl
 }
 
 func TestCloneStackIsARealDatabase(t *testing.T) {
-	c, dir := startWithDatabases(t)
+	c, dir := startWithDatabases(t, sandbox.Options{})
 	// The seeded source: its reported endpoint takes the printed password.
 	src, err := c.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
 	if err != nil {
@@ -158,7 +178,7 @@ func TestCloneStackIsARealDatabase(t *testing.T) {
 }
 
 func TestDatabaseFaults(t *testing.T) {
-	c, _ := startWithDatabases(t)
+	c, _ := startWithDatabases(t, sandbox.Options{})
 	f, err := sandbox.ParseFault("rds:ModifyDBCluster=PasswordNotApplied:1")
 	if err != nil {
 		t.Fatal(err)

@@ -22,13 +22,17 @@ func (s *Server) Inject(f Fault) { s.ctl.Inject(f) }
 func (s *Server) ClearFaults() { s.ctl.ClearFaults() }
 
 // faultError is the AWS error a fault produces for a call to this account.
-func (s *Server) faultError(f Fault, svc, act string) *wire.APIError {
-	return f.APIError(svc, act, s.userARN(), s.resourceFor(svc))
+func (s *Server) faultError(f Fault, c *wire.Call) *wire.APIError {
+	return f.APIError(c.Service.Name, c.Action, s.userARN(), s.resourceFor(c))
 }
 
-// resourceFor is the resource ARN pattern an access-denied message names.
-func (s *Server) resourceFor(svc string) string {
-	switch svc {
+// resourceFor is the resource ARN (or pattern) an access-denied message
+// names: for KMS and Secrets Manager the key or secret asked for.
+func (s *Server) resourceFor(c *wire.Call) string {
+	if c.Service.JSON {
+		return s.keys.Resource(c)
+	}
+	switch c.Service.Name {
 	case "rds":
 		return "arn:aws:rds:" + s.region + ":" + s.account + ":cluster:*"
 	case "cloudformation":

@@ -10,7 +10,9 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -25,6 +27,8 @@ type clients struct {
 	ec2 *ec2.Client
 	sts *sts.Client
 	cfn *cloudformation.Client
+	kms *kms.Client
+	sm  *secretsmanager.Client
 }
 
 // start serves a sandbox on loopback for the test and builds SDK clients
@@ -58,7 +62,7 @@ func clientsIn(t testing.TB, url, region string) *clients {
 		Retryer: func() awssdk.Retryer { return awssdk.NopRetryer{} },
 	}
 	return &clients{url: url, rds: rds.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg),
-		sts: sts.NewFromConfig(cfg), cfn: cloudformation.NewFromConfig(cfg)}
+		sts: sts.NewFromConfig(cfg), cfn: cloudformation.NewFromConfig(cfg), kms: kms.NewFromConfig(cfg), sm: secretsmanager.NewFromConfig(cfg)}
 }
 
 // wantAPIError checks that err is an AWS error with the code, and returns

@@ -21,6 +21,8 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/dbaf/dbaf/aws/sandbox"
 )
 
 const parallelClones = 20
@@ -214,7 +216,9 @@ func diskUse(dir string) (size, allocated int64) {
 }
 
 func TestTwentyParallelClonesEachOwnServer(t *testing.T) {
-	c, dir := startWithDatabases(t)
+	// The seed uses 25 of AWS's default 40 DB clusters and 33 of its 40
+	// instances: this account has had its quotas raised.
+	c, dir := startWithDatabases(t, sandbox.Options{Quotas: map[string]int64{"db-clusters": 100, "db-instances": 100}})
 	src, err := c.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
 	if err != nil {
 		t.Fatal(err)

@@ -23,8 +23,11 @@ func (a account) ReaderEndpoint(id string) string   { return a.s.readerEndpoint(
 func (a account) InstanceEndpoint(id string) string { return a.s.instanceEndpoint(id) }
 func (a account) RemoveDatabase(clusterID string)   { a.s.removeDatabase(clusterID) }
 
-func (a account) CopyDatabase(source, id string, port int) (<-chan error, error) {
-	return a.s.backClone(source, id, port)
+func (a account) SecretARN(name string) string { return a.s.keys.SecretARN(name) }
+func (a account) Quota(name string) int64      { return a.s.quota(name) }
+
+func (a account) CopyDatabase(source, id string, port int, user, password string) (<-chan error, error) {
+	return a.s.backClone(source, id, port, user, password)
 }
 
 // resourceFault is the failure reason of an injected resource fault.

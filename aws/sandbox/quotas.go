@@ -9,17 +9,21 @@ import (
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
 )
 
-// The account quotas DescribeAccountAttributes reports, by the name a
-// --quota flag uses, with AWS's default for a new account.
+// The account's limits by the name a --quota flag uses, with AWS's
+// default: the RDS quotas DescribeAccountAttributes reports, and Aurora's
+// fixed limit of copy-on-write clones in one clone group, past which a
+// clone silently becomes a full copy (not reported: AWS has no API for it).
 var quotaNames = map[string]struct {
-	aws string
+	aws string // the AccountQuotaName; "" for a limit DescribeAccountAttributes does not report
 	def int64
 }{
-	"db-clusters":  {"DBClusters", 40},
-	"db-instances": {"DBInstances", 40},
+	"db-clusters":      {"DBClusters", 40},
+	"db-instances":     {"DBInstances", 40},
+	"clones-per-group": {"", 15},
 }
 
-// ParseQuota reads a --quota spec, NAME=N (e.g. db-clusters=3).
+// ParseQuota reads a --quota spec, NAME=N (e.g. db-clusters=3 or
+// clones-per-group=1).
 func ParseQuota(spec string) (name string, max int64, err error) {
 	name, v, ok := strings.Cut(spec, "=")
 	if _, known := quotaNames[name]; !ok || !known {

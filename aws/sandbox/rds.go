@@ -185,9 +185,10 @@ func (s *Server) writeCluster(x *wire.XML, cl *state.Cluster) {
 	writeVpcSecurityGroups(x, cl.SGIDs)
 	x.Text("HostedZoneId", state.HostedZone)
 	x.Bool("StorageEncrypted", cl.StorageEncrypted)
-	if cl.StorageEncrypted {
-		x.Text("KmsKeyId", "arn:aws:kms:"+s.region+":"+s.account+":key/5f3e0c1a-7b2d-4e8f-9a6b-0c1d2e3f4a5b")
+	if cl.StorageEncrypted && cl.KeyID != "" {
+		x.Text("KmsKeyId", s.keys.KeyARN(cl.KeyID))
 	}
+	s.writeMasterUserSecret(x, cl)
 	x.Text("DbClusterResourceId", cl.ResourceID)
 	x.Text("DBClusterArn", s.clusterARN(cl.ID))
 	x.Empty("AssociatedRoles")
@@ -548,6 +549,9 @@ func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 		x.Text("SnapshotType", sn.Type)
 		x.Int("PercentProgress", 100)
 		x.Bool("StorageEncrypted", sn.StorageEncrypted)
+		if sn.StorageEncrypted && sn.KeyID != "" {
+			x.Text("KmsKeyId", s.keys.KeyARN(sn.KeyID))
+		}
 		x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.ID))
 		x.Bool("IAMDatabaseAuthenticationEnabled", false)
 		writeRDSTags(x, sn.Tags)
@@ -560,14 +564,19 @@ func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 
 // modifyDBCluster is rds:ModifyDBCluster. A new master password puts the
 // cluster in resetting-master-credentials for a moment, as RDS does; only a
-// salted hash of it is kept. Other settings are accepted; a few simple ones
-// are applied.
+// salted hash of it is kept. ManageMasterUserPassword has RDS generate the
+// password and keep it in a Secrets Manager secret (RotateMasterUserPassword
+// replaces it). Other settings are accepted; a few simple ones are applied.
 func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
 	id := c.Params.Get("DBClusterIdentifier")
 	if id == "" {
 		return wire.Errorf(400, "MissingParameter", "The request must contain the parameter DBClusterIdentifier")
 	}
 	pw, setPW := c.Params.Get("MasterUserPassword"), c.Params.Has("MasterUserPassword")
+	m, err := readManage(c.Params, setPW)
+	if err != nil {
+		return err
+	}
 	retention, hasRetention, err := c.Params.Int("BackupRetentionPeriod")
 	if err != nil {
 		return err
@@ -588,27 +597,12 @@ func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
 		if msg := state.PasswordProblem(pw, cl.Engine); msg != "" {
 			return wire.Errorf(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
 		}
-		cl.PasswordHash = state.HashPassword(pw)
-		cl.Status = "resetting-master-credentials"
-		cl.PendingPassword = true
-		cl.ResetGen++
-		gen := cl.ResetGen
-		fault, _ := s.ctl.TakeBehaviour("rds", "ModifyDBCluster")
-		user := cl.MasterUser
-		s.goBackground(func() {
-			if !s.sleep(s.ctx, 2*time.Second) {
-				return
-			}
-			// The real server takes the password before the cluster is
-			// reported available again, so a login then works.
-			s.applyPassword(s.ctx, cl.ID, user, pw, fault)
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if cur, ok := s.st.Clusters.Get(cl.ID); ok && cur == cl && cl.ResetGen == gen && cl.Status == "resetting-master-credentials" {
-				cl.Status = "available"
-				cl.PendingPassword = false
-			}
-		})
+	}
+	if err := s.manageMasterPassword(cl, m, setPW); err != nil {
+		return err
+	}
+	if setPW {
+		s.resetPassword(cl, pw)
 	}
 	if hasRetention {
 		cl.BackupRetention = retention
@@ -624,6 +618,48 @@ func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
 	}
 	s.writeCluster(&c.Out, cl)
 	return nil
+}
+
+// resetPassword sets a cluster's master password: its status shows the
+// reset until the real server has the password. Callers hold s.mu.
+func (s *Server) resetPassword(cl *state.Cluster, pw string) {
+	cl.PasswordHash = state.HashPassword(pw)
+	cl.Status = "resetting-master-credentials"
+	cl.PendingPassword = true
+	cl.ResetGen++
+	gen := cl.ResetGen
+	fault, _ := s.ctl.TakeBehaviour("rds", "ModifyDBCluster")
+	user := cl.MasterUser
+	s.goBackground(func() {
+		if !s.sleep(s.ctx, 2*time.Second) {
+			return
+		}
+		// The real server takes the password before the cluster is
+		// reported available again, so a login then works.
+		s.applyPassword(s.ctx, cl.ID, user, pw, fault)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if cur, ok := s.st.Clusters.Get(cl.ID); ok && cur == cl && cl.ResetGen == gen && cl.Status == "resetting-master-credentials" {
+			cl.Status = "available"
+			cl.PendingPassword = false
+		}
+	})
+}
+
+func (s *Server) writeMasterUserSecret(x *wire.XML, cl *state.Cluster) {
+	sec, ok := s.st.Secrets.Get(cl.SecretARN)
+	if !ok {
+		return
+	}
+	status := "active"
+	if cl.Status == "creating" || cl.PendingPassword {
+		status = "creating"
+	}
+	x.Open("MasterUserSecret")
+	x.Text("SecretArn", sec.ARN)
+	x.Text("SecretStatus", status)
+	x.Text("KmsKeyId", s.keys.KeyARN(sec.KeyID))
+	x.Close("MasterUserSecret")
 }
 
 // addTagsToResource is rds:AddTagsToResource for clusters: a tag of the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/dbaf/dbaf/aws/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/aws/sandbox/control"
+	"github.com/dbaf/dbaf/aws/sandbox/keystore"
 	"github.com/dbaf/dbaf/aws/sandbox/resources"
 	"github.com/dbaf/dbaf/aws/sandbox/state"
 	"github.com/dbaf/dbaf/aws/sandbox/wire"
@@ -58,8 +59,9 @@ type Server struct {
 	mu sync.Mutex // guards st and everything reachable from it
 	st *state.State
 
-	dbs *databases // nil: clusters are metadata only
-	cfn *cloudformation.Engine
+	dbs  *databases // nil: clusters are metadata only
+	cfn  *cloudformation.Engine
+	keys *keystore.Store // KMS and Secrets Manager
 
 	ctl *control.Panel // faults and call counts, apart from mu so that counting never waits for a big Describe
 
@@ -87,6 +89,7 @@ func New(o Options) *Server {
 	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout, quotas: maps.Clone(o.Quotas)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = state.Seed(o.Region, o.ExtraClusters, o.ExtraSubnets)
+	s.keys = keystore.New(&s.mu, s.st, s.region, s.account)
 	if o.Databases != nil {
 		s.startDatabases(o)
 	}
@@ -217,7 +220,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	svcName := wire.CredentialService(r)
 	svc := s.services[svcName]
 	if svc == nil {
-		msg := "The sandbox emulates rds, ec2, sts and cloudformation"
+		msg := "The sandbox emulates " + emulated
 		if svcName == "" {
 			wire.WriteQueryError(w, reqID, wire.Errorf(403, "MissingAuthenticationToken",
 				"Request is missing Authentication Token: sign it with SigV4 (any key works; the sandbox's are in `dbaf sandbox serve` output)"))
@@ -227,16 +230,16 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, wire.MaxBody)
-	if err := r.ParseForm(); err != nil {
-		wire.WriteError(w, svc, reqID, wire.Errorf(400, "MalformedQueryString", "Cannot read the request: %v", err))
-		return
-	}
-	c := &wire.Call{Service: svc, Params: wire.Params(r.Form), RequestID: reqID, Action: r.Form.Get("Action")}
-	if c.Action == "" {
-		wire.WriteError(w, svc, reqID, wire.Errorf(400, "MissingAction", "Missing required parameter Action"))
+	c, err := readCall(r, svc, reqID)
+	if err != nil {
+		wire.WriteError(w, svc, reqID, err)
 		return
 	}
 	act := svc.Actions[c.Action]
+	if act == nil && svc.JSON {
+		wire.WriteError(w, svc, reqID, wire.Errorf(400, "UnknownOperationException", "The sandbox's %s has no operation %s; it serves %s", svc.Name, c.Action, strings.Join(knownActions(svc.Name), ", ")))
+		return
+	}
 	if act == nil {
 		wire.WriteError(w, svc, reqID, wire.Errorf(400, "InvalidAction", "Could not find operation %s for version %s", c.Action, svc.Version))
 		return
@@ -252,7 +255,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f, ok := s.ctl.TakeFault(svc.Name, c.Action); ok {
-		wire.WriteError(w, svc, reqID, s.faultError(f, svc.Name, c.Action))
+		wire.WriteError(w, svc, reqID, s.faultError(f, c))
 		return
 	}
 	if err := act(c); err != nil {
@@ -260,6 +263,26 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	wire.WriteResult(w, c)
+}
+
+// readCall reads the action and input of a request in its service's
+// protocol: a form (Query, EC2) or X-Amz-Target and a JSON body.
+func readCall(r *http.Request, svc *wire.Service, reqID string) (*wire.Call, *wire.APIError) {
+	if svc.JSON {
+		action, input, err := wire.JSONAction(r, svc)
+		if err != nil {
+			return nil, err
+		}
+		return &wire.Call{Service: svc, RequestID: reqID, Action: action, Input: input}, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, wire.Errorf(400, "MalformedQueryString", "Cannot read the request: %v", err)
+	}
+	c := &wire.Call{Service: svc, Params: wire.Params(r.Form), RequestID: reqID, Action: r.Form.Get("Action")}
+	if c.Action == "" {
+		return nil, wire.Errorf(400, "MissingAction", "Missing required parameter Action")
+	}
+	return c, nil
 }
 
 // FirstCall is when the first AWS call since New or ResetCalls arrived
@@ -271,6 +294,10 @@ func (s *Server) FirstCall() time.Time { return s.ctl.FirstCall() }
 // a change is refused (the sandbox emulates one region).
 func otherRegion(c *wire.Call, region, home string) *wire.APIError {
 	switch {
+	case c.Service.Name == "kms":
+		return wire.Errorf(400, "NotFoundException", "The sandbox account has no KMS keys in %s: its keys are in %s.", region, home)
+	case c.Service.Name == "secretsmanager":
+		return wire.Errorf(400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 	case c.Params.Get("DBClusterIdentifier") != "" && strings.HasPrefix(c.Action, "Describe"):
 		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", c.Params.Get("DBClusterIdentifier"))
 	case c.Params.Get("StackName") != "" && strings.HasPrefix(c.Action, "Describe"):
@@ -305,21 +332,30 @@ func (s *Server) newServices() map[string]*wire.Service {
 			"GetCallerIdentity": s.getCallerIdentity,
 		}},
 		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: s.cfn.Actions()},
+		"kms":            {Name: "kms", JSON: true, TargetPrefix: "TrentService", Actions: s.keys.KMSActions()},
+		"secretsmanager": {Name: "secretsmanager", JSON: true, TargetPrefix: "secretsmanager", MessageKey: "Message", Actions: s.keys.SecretsActions()},
 	}
 }
+
+// emulated names the services the sandbox serves, for messages.
+const emulated = "rds, ec2, sts, cloudformation, kms and secretsmanager"
 
 // knownActions lists the actions the sandbox serves per service, for
 // ParseFault's messages; it must match newServices.
 func knownActions(svc string) []string {
 	switch svc {
 	case "rds":
-		return []string{"DescribeDBClusters", "DescribeDBInstances", "DescribeDBSubnetGroups", "DescribeOrderableDBInstanceOptions", "DescribeDBClusterSnapshots", "ModifyDBCluster", "AddTagsToResource"}
+		return []string{"DescribeDBClusters", "DescribeDBInstances", "DescribeDBSubnetGroups", "DescribeOrderableDBInstanceOptions", "DescribeDBClusterSnapshots", "ModifyDBCluster", "AddTagsToResource", "DescribeAccountAttributes"}
 	case "ec2":
 		return []string{"DescribeSubnets", "DescribeVpcs", "DescribeSecurityGroups"}
 	case "sts":
 		return []string{"GetCallerIdentity"}
 	case "cloudformation":
 		return []string{"CreateStack", "DescribeStacks", "DescribeStackEvents", "DescribeStackResources", "DeleteStack", "ListStacks", "GetTemplate"}
+	case "kms":
+		return []string{"DescribeKey"}
+	case "secretsmanager":
+		return []string{"DescribeSecret", "GetSecretValue"}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 // "Resource:LOGICALID" it instead fails that resource of any stack being
 // created, with Message as the failure reason.
 type Fault struct {
-	Service string // "rds", "ec2", "sts", "cloudformation"
+	Service string // "rds", "ec2", "sts", "cloudformation", "kms", "secretsmanager"
 	Action  string // e.g. "DescribeDBClusters", or "Resource:Instance"
 	Code    string // AWS error code: AccessDenied, Throttling, ExpiredToken, UnauthorizedOperation, ...
 	Message string // optional; a realistic default per code otherwise
@@ -69,7 +69,7 @@ func Parse(spec string, knownActions func(service string) []string) (Fault, erro
 	svc = strings.ToLower(svc)
 	actions := knownActions(svc)
 	if actions == nil {
-		return Fault{}, fmt.Errorf("fault %q: unknown service %q: the sandbox serves rds, ec2, sts and cloudformation", spec, svc)
+		return Fault{}, fmt.Errorf("fault %q: unknown service %q: the sandbox serves rds, ec2, sts, cloudformation, kms and secretsmanager", spec, svc)
 	}
 	f := Fault{Service: svc, Action: act}
 

@@ -32,8 +32,10 @@ type clusterProps struct {
 	backupWindow, maintenanceWindow string
 	deletionProtection, copyTags    bool
 	encrypted, hasEncrypted         bool
+	kmsKey                          string // KmsKeyId
 	masterUser, masterPassword      string
 	manageMaster                    bool
+	secretKey                       string // MasterUserSecret.KmsKeyId
 	dbName, storageType             string
 	tags                            []state.Tag
 	serverless                      *state.Scaling
@@ -59,6 +61,11 @@ func readClusterProps(logicalID string, p *props) (*clusterProps, error) {
 	c.encrypted, c.hasEncrypted = p.boolean("StorageEncrypted")
 	c.masterUser, c.masterPassword = p.str("MasterUsername"), p.str("MasterUserPassword")
 	c.manageMaster, _ = p.boolean("ManageMasterUserPassword")
+	c.kmsKey = p.str("KmsKeyId")
+	if ms, ok := p.object("MasterUserSecret"); ok {
+		c.secretKey = ms.str("KmsKeyId")
+		p.errs = append(p.errs, ms.errs...)
+	}
 	c.dbName, c.storageType = p.str("DatabaseName"), p.str("StorageType")
 	c.tags = p.tags("Tags")
 	if sc, ok := p.object("ServerlessV2ScalingConfiguration"); ok {
@@ -92,6 +99,12 @@ func (pr *Provider) provisionCluster(r cloudformation.Resource, p *props) (*prov
 	if _, exists := pr.st.Clusters.Get(id); exists {
 		return nil, rdsErr(400, "DBClusterAlreadyExistsFault", "DB Cluster already exists")
 	}
+	if n, max := int64(pr.st.Clusters.Len()), pr.acct.Quota("db-clusters"); n >= max {
+		return nil, rdsErr(403, "DBClusterQuotaExceededFault", "Cannot create DB cluster %s: the account's quota of %d DB clusters (DBClusters) is used up, %d exist. Delete clusters or request a quota increase.", id, max, n)
+	}
+	if c.masterPassword != "" && c.manageMaster {
+		return nil, rdsErr(400, "InvalidParameterCombination", "You can't specify MasterUserPassword with ManageMasterUserPassword: RDS generates the password it manages.")
+	}
 	cl := &state.Cluster{ID: id, ResourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), Status: "creating", Created: time.Now().UTC(),
 		StorageType: "aurora", BackupRetention: 1, BackupWindow: "03:47-04:17", MaintenanceWindow: "tue:05:30-tue:06:00",
 		DeletionProtection: c.deletionProtection, CopyTagsToSnapshot: c.copyTags, StorageEncrypted: true}
@@ -109,6 +122,9 @@ func (pr *Provider) provisionCluster(r cloudformation.Resource, p *props) (*prov
 	if err != nil {
 		return nil, err
 	}
+	if err := pr.encrypt(cl, c); err != nil {
+		return nil, err
+	}
 	if err := applySettings(cl, c); err != nil {
 		return nil, err
 	}
@@ -116,10 +132,26 @@ func (pr *Provider) provisionCluster(r cloudformation.Resource, p *props) (*prov
 		return nil, err
 	}
 	cl.Tags = resourceTags(r, c.tags)
-	if res.ready, err = pr.copyDatabase(cl, c); err != nil {
+	password, secretKey := c.masterPassword, ""
+	if c.manageMaster {
+		ref := c.secretKey
+		if ref == "" {
+			ref = state.AliasSecrets
+		}
+		key, problem := pr.st.UsableKey(ref)
+		if problem != "" {
+			return nil, rdsErr(400, "KMSKeyNotAccessibleFault", "%s", problem)
+		}
+		password, secretKey = state.GeneratePassword(), key.ID
+		cl.PasswordHash = state.HashPassword(password)
+	}
+	if res.ready, err = pr.copyDatabase(cl, c, password); err != nil {
 		return nil, err
 	}
 	pr.st.Clusters.Put(id, cl)
+	if c.manageMaster {
+		pr.st.AddMasterSecret(cl, pr.acct.SecretARN(state.MasterSecretName()), pr.acct.ClusterARN(id), secretKey, password, cl.Created)
+	}
 	res.attrs = map[string]string{
 		"Endpoint.Address":     pr.acct.ClusterEndpoint(id),
 		"Endpoint.Port":        strconv.Itoa(cl.Port),
@@ -161,7 +193,7 @@ func (pr *Provider) cloneFrom(cl *state.Cluster, c *clusterProps) (fullCopy bool
 		return false, rdsErr(400, "InvalidParameterCombination", "Cannot change the engine version when restoring DB cluster %s (%s): leave EngineVersion out or set %s.", src.ID, src.Version, src.Version)
 	}
 	cl.Engine, cl.Version, cl.Port, cl.MasterUser = src.Engine, src.Version, src.Port, src.MasterUser
-	cl.StorageEncrypted, cl.DatabaseName, cl.IAMAuth = src.StorageEncrypted, src.DatabaseName, src.IAMAuth
+	cl.StorageEncrypted, cl.KeyID, cl.DatabaseName, cl.IAMAuth = src.StorageEncrypted, src.KeyID, src.DatabaseName, src.IAMAuth
 	if src.MultiAZ {
 		cl.MultiAZ, cl.ClusterClass, cl.StorageType = true, src.ClusterClass, src.StorageType
 	}
@@ -169,9 +201,53 @@ func (pr *Provider) cloneFrom(cl *state.Cluster, c *clusterProps) (fullCopy bool
 		if src.CloneGroup == "" {
 			src.CloneGroup = wire.NewUUID()
 		}
+		// Aurora's limit: past it, a copy-on-write clone silently becomes
+		// a full copy, the first of a clone group of its own.
+		fullCopy = int64(pr.clonesIn(src.CloneGroup)) >= pr.acct.Quota("clones-per-group")
+	}
+	cl.CloneGroup = wire.NewUUID() // a full copy starts its own clone group
+	if !fullCopy {
 		cl.CloneGroup = src.CloneGroup
 	}
 	return fullCopy, nil
+}
+
+// clonesIn counts the copy-on-write clones in a clone group: its members
+// but the first.
+func (pr *Provider) clonesIn(group string) int {
+	n := 0
+	for _, cl := range pr.st.Clusters.All() {
+		if cl.CloneGroup == group {
+			n++
+		}
+	}
+	return max(n-1, 0)
+}
+
+// encrypt picks the KMS key of an encrypted cluster: KmsKeyId, else its
+// source's, else RDS's AWS-managed key. A key that is not usable fails the
+// cluster, as RDS cannot encrypt with it.
+func (pr *Provider) encrypt(cl *state.Cluster, c *clusterProps) error {
+	if !cl.StorageEncrypted {
+		if c.kmsKey != "" {
+			return rdsErr(400, "InvalidParameterCombination", "KmsKeyId %s requires StorageEncrypted: the DB cluster would not be encrypted.", c.kmsKey)
+		}
+		cl.KeyID = ""
+		return nil
+	}
+	ref := c.kmsKey
+	if ref == "" {
+		ref = cl.KeyID
+	}
+	if ref == "" {
+		ref = state.AliasRDS
+	}
+	key, problem := pr.st.UsableKey(ref)
+	if problem != "" {
+		return rdsErr(400, "KMSKeyNotAccessibleFault", "%s", problem)
+	}
+	cl.KeyID = key.ID
+	return nil
 }
 
 // checkRestoreTime checks the point in time of a restore from src: the
@@ -217,7 +293,8 @@ func (pr *Provider) restoreSnapshot(cl *state.Cluster, c *clusterProps) error {
 	if c.engine != sn.Engine {
 		return rdsErr(400, "InvalidParameterCombination", "The engine of the new DB cluster (%s) must be the snapshot's (%s).", c.engine, sn.Engine)
 	}
-	cl.Engine, cl.Version, cl.Port, cl.MasterUser, cl.StorageEncrypted = sn.Engine, sn.Version, sn.Port, sn.MasterUser, sn.StorageEncrypted
+	cl.Engine, cl.Version, cl.Port, cl.MasterUser, cl.StorageEncrypted, cl.KeyID = sn.Engine, sn.Version, sn.Port, sn.MasterUser, sn.StorageEncrypted, sn.KeyID
+	cl.CloneGroup = wire.NewUUID() // a restore is a full copy: a clone group of its own
 	if c.version != "" {
 		cl.Version = c.version
 	}
@@ -340,9 +417,10 @@ func (pr *Provider) placeCluster(cl *state.Cluster, c *clusterProps) error {
 }
 
 // copyDatabase starts the copy of a real server's data for a restore of
-// a cluster that has one (for a snapshot: of its cluster's current data);
-// the channel, nil when there is nothing to copy, gives its outcome.
-func (pr *Provider) copyDatabase(cl *state.Cluster, c *clusterProps) (<-chan error, error) {
+// a cluster that has one (for a snapshot: of its cluster's current data),
+// with the master password set to password unless it is ""; the channel,
+// nil when there is nothing to copy, gives its outcome.
+func (pr *Provider) copyDatabase(cl *state.Cluster, c *clusterProps, password string) (<-chan error, error) {
 	copyOf := c.source
 	if c.snapshotID != "" {
 		if sn, ok := pr.st.Snapshots.Get(strings.ToLower(c.snapshotID)); ok {
@@ -356,7 +434,7 @@ func (pr *Provider) copyDatabase(cl *state.Cluster, c *clusterProps) (<-chan err
 	if !ok {
 		return nil, nil
 	}
-	ready, err := pr.acct.CopyDatabase(src.ID, cl.ID, cl.Port)
+	ready, err := pr.acct.CopyDatabase(src.ID, cl.ID, cl.Port, cl.MasterUser, password)
 	if err != nil {
 		return nil, rdsErr(500, "InternalFailure", "The sandbox cannot start a database server for %s: %v", cl.ID, err)
 	}

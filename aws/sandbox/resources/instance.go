@@ -82,6 +82,9 @@ func (pr *Provider) provisionInstance(r cloudformation.Resource, p *props) (*pro
 	if _, exists := pr.st.Instances.Get(id); exists {
 		return nil, rdsErr(400, "DBInstanceAlreadyExists", "DB instance already exists")
 	}
+	if n, max := int64(pr.st.Instances.Len()), pr.acct.Quota("db-instances"); n >= max {
+		return nil, rdsErr(400, "InstanceQuotaExceeded", "Cannot create DB instance %s: the account's quota of %d DB instances (DBInstances) is used up, %d exist. Delete instances or request a quota increase.", id, max, n)
+	}
 	if !hasTier {
 		tier = 1
 	}

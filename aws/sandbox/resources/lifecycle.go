@@ -102,6 +102,9 @@ func (pr *Provider) finishDelete(r cloudformation.Resource, snapshotID string) {
 	case "AWS::EC2::SecurityGroup":
 		pr.st.SGs.Del(r.PhysicalID)
 	case "AWS::RDS::DBCluster":
+		if cl, ok := pr.st.Clusters.Get(r.PhysicalID); ok {
+			pr.st.RemoveMasterSecret(cl) // RDS deletes the secret of a password it manages with the cluster
+		}
 		pr.st.Clusters.Del(r.PhysicalID)
 		if id := snapshotID; id != "" {
 			if sn, ok := pr.st.Snapshots.Get(id); ok {

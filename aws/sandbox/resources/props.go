@@ -239,6 +239,8 @@ func handlerError(service string, e *wire.APIError) error {
 		code = "NotFound"
 	case strings.Contains(e.Code, "AlreadyExists") || strings.Contains(e.Code, "Duplicate"):
 		code = "AlreadyExists"
+	case strings.Contains(e.Code, "QuotaExceeded"):
+		code = "ServiceLimitExceeded"
 	case e.Status >= 500:
 		code = "ServiceInternalError"
 	}

@@ -19,9 +19,15 @@ type Account interface {
 	ReaderEndpoint(id string) string
 	InstanceEndpoint(id string) string
 	// CopyDatabase reserves an address for cluster id and starts copying
-	// the server behind cluster source into it; the channel gives the
-	// copy's outcome. It returns nil when source has no server.
-	CopyDatabase(source, id string, port int) (<-chan error, error)
+	// the server behind cluster source into it, then sets user's password
+	// when password is not ""; the channel gives the outcome. It returns
+	// nil when source has no server.
+	CopyDatabase(source, id string, port int, user, password string) (<-chan error, error)
+	// SecretARN is the ARN of a new Secrets Manager secret called name.
+	SecretARN(name string) string
+	// Quota is the account's limit by ParseQuota's names: db-clusters,
+	// db-instances, clones-per-group.
+	Quota(name string) int64
 	// RemoveDatabase stops the server behind a deleted cluster, if any,
 	// and removes its data. It takes a moment, so it is called without
 	// the lock.

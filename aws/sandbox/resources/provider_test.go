@@ -16,10 +16,11 @@ import (
 type fakeAccount struct {
 	t       *testing.T
 	mu      *sync.Mutex
-	copies  []string // "source->id:port"
+	copies  []string // "source->id:port", then " user:password" when one is set
 	removed []string
 	ready   chan error
 	copyErr error
+	quotas  map[string]int64 // unset: 40
 }
 
 func (f *fakeAccount) locked(what string) {
@@ -47,12 +48,28 @@ func (f *fakeAccount) InstanceEndpoint(id string) string {
 	return id + ".instance"
 }
 
-func (f *fakeAccount) CopyDatabase(source, id string, port int) (<-chan error, error) {
+func (f *fakeAccount) SecretARN(name string) string {
+	f.locked("SecretARN")
+	return "arn:secret:" + name + "-AbCdEf"
+}
+
+func (f *fakeAccount) Quota(name string) int64 {
+	if q, ok := f.quotas[name]; ok {
+		return q
+	}
+	return 40
+}
+
+func (f *fakeAccount) CopyDatabase(source, id string, port int, user, password string) (<-chan error, error) {
 	f.locked("CopyDatabase")
 	if f.copyErr != nil {
 		return nil, f.copyErr
 	}
-	f.copies = append(f.copies, source+"->"+id+":"+strconv.Itoa(port))
+	c := source + "->" + id + ":" + strconv.Itoa(port)
+	if password != "" {
+		c += " " + user + ":" + password
+	}
+	f.copies = append(f.copies, c)
 	return f.ready, nil
 }
 

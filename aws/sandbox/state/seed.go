@@ -43,6 +43,7 @@ type seedCluster struct {
 // generated clusters and subnets for load tests.
 func Seed(region string, extraClusters, extraSubnets int) *State {
 	st := newState()
+	st.seedKeys()
 	zones := AZs(region)
 
 	st.VPCs.Put(prodVPC, &VPC{ID: prodVPC, CIDR: "10.0.0.0/16", Tags: []Tag{{"Name", "prod"}, {"Environment", "production"}}, DefaultSG: "sg-0a1b2c3d4e5f63001"})
@@ -165,7 +166,7 @@ func Seed(region string, extraClusters, extraSubnets int) *State {
 		Engine: "postgres", Version: "16.3", Status: "available", Port: 5432, MasterUser: "postgres",
 		SubnetGroup: "prod-db-subnets", SGIDs: []string{prodPG}, MultiAZ: true, ClusterClass: "db.m6gd.large",
 		StorageType: "io1", BackupRetention: 7, BackupWindow: "02:00-02:30", MaintenanceWindow: "sun:04:00-sun:04:30",
-		Created: seedTime().Add(-400 * 24 * time.Hour), StorageEncrypted: true}
+		Created: seedTime().Add(-400 * 24 * time.Hour), StorageEncrypted: true, KeyID: st.KeyAlias(AliasProd)}
 	for j := range 3 {
 		id := fmt.Sprintf("legacy-multiaz-instance-%d", j+1)
 		legacy.Members = append(legacy.Members, Member{Instance: id, Writer: j == 0, Tier: 1})
@@ -183,7 +184,7 @@ func Seed(region string, extraClusters, extraSubnets int) *State {
 		sg, _ := st.SubnetGroups.Get(c.SubnetGroup)
 		st.Snapshots.Put(sn.id, &Snapshot{ID: sn.id, Cluster: c.ID, Engine: c.Engine, Version: c.Version, Port: c.Port,
 			VPCID: sg.VPCID, MasterUser: c.MasterUser, Type: "manual", Status: "available",
-			Created: seedTime().Add(200 * 24 * time.Hour), ClusterCreated: c.Created, StorageEncrypted: true})
+			Created: seedTime().Add(200 * 24 * time.Hour), ClusterCreated: c.Created, StorageEncrypted: c.StorageEncrypted, KeyID: c.KeyID})
 	}
 	return st
 }
@@ -198,7 +199,16 @@ func (st *State) addSeedCluster(sc seedCluster, zones []string, created time.Tim
 		Serverless: sc.serverless, StorageType: "aurora", BackupRetention: sc.backupRetention,
 		BackupWindow: "03:00-03:30", MaintenanceWindow: "sun:05:00-sun:05:30", Created: created,
 		DeletionProtection: strings.HasPrefix(sc.id, "prod-") || sc.id == "orders-mysql", CopyTagsToSnapshot: true,
-		StorageEncrypted: true, Tags: []Tag{{"team", teamOf(sc.id)}}}
+		Tags: []Tag{{"team", teamOf(sc.id)}}}
+	// Encrypted, as RDS is by default: the prod VPC's with the prod
+	// customer key, the rest with RDS's AWS-managed key; two old staging
+	// clusters predate that default.
+	if sc.id != "geo-pg" && sc.id != "audit-mysql" {
+		c.StorageEncrypted, c.KeyID = true, st.KeyAlias(AliasRDS)
+		if sc.subnetGroup == "prod-db-subnets" {
+			c.KeyID = st.KeyAlias(AliasProd)
+		}
+	}
 	if strings.HasPrefix(sc.id, "prod-") || sc.id == "orders-mysql" || sc.id == "analytics-serverless" {
 		c.Tags = append(c.Tags, Tag{"environment", "production"})
 	} else {

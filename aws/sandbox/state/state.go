@@ -132,6 +132,8 @@ type Cluster struct {
 	PendingPassword    bool // a master password reset is being applied
 	ResetGen           int  // which reset the pending status change belongs to
 	StorageEncrypted   bool
+	KeyID              string // the KMS key of an encrypted cluster
+	SecretARN          string // the secret of the master password RDS manages, "" when it does not
 	IAMAuth            bool
 }
 
@@ -159,6 +161,7 @@ type Snapshot struct {
 	Created          time.Time
 	ClusterCreated   time.Time
 	StorageEncrypted bool
+	KeyID            string
 	Tags             []Tag
 }
 
@@ -173,6 +176,8 @@ type State struct {
 	Clusters     *Table[*Cluster]
 	Instances    *Table[*Instance]
 	Snapshots    *Table[*Snapshot]
+	Keys         *Table[*Key]    // KMS keys, by id
+	Secrets      *Table[*Secret] // Secrets Manager secrets, by ARN
 }
 
 func newState() *State {
@@ -184,6 +189,8 @@ func newState() *State {
 		Clusters:     newTable[*Cluster](),
 		Instances:    newTable[*Instance](),
 		Snapshots:    newTable[*Snapshot](),
+		Keys:         newTable[*Key](),
+		Secrets:      newTable[*Secret](),
 	}
 }
 

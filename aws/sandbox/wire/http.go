@@ -12,17 +12,27 @@ type Service struct {
 	Version string
 	XMLNS   string
 	EC2     bool // EC2's own protocol rather than Query
-	Actions map[string]Handler
+	// JSON services speak JSON 1.1 (json.go): the action comes from
+	// X-Amz-Target, "TargetPrefix.Action", and errors carry their text
+	// under MessageKey ("message" unless the service's model says
+	// "Message").
+	JSON         bool
+	TargetPrefix string
+	MessageKey   string
+	Actions      map[string]Handler
 }
 
 // Call is one AWS request being served.
 type Call struct {
 	Service   *Service
 	Action    string
-	Params    Params
+	Params    Params // Query and EC2 input
 	RequestID string
 	Out       XML  // the body inside <ActionResult> (or the EC2 response)
 	NoResult  bool // the action has no output shape (DeleteStack)
+
+	Input  []byte // JSON input (JSON services), read with Decode
+	Result any    // JSON output (JSON services); nil is {}
 }
 
 type Handler func(c *Call) *APIError
@@ -73,6 +83,10 @@ func credentialScope(r *http.Request) []string {
 
 func WriteResult(w http.ResponseWriter, c *Call) {
 	time.Sleep(ResponseLatency)
+	if c.Service.JSON {
+		writeJSONResult(w, c)
+		return
+	}
 	var x XML
 	root := c.Action + "Response"
 	x.b = append(x.b, `<?xml version="1.0" encoding="UTF-8"?>`...)
@@ -102,6 +116,10 @@ func WriteResult(w http.ResponseWriter, c *Call) {
 
 func WriteError(w http.ResponseWriter, svc *Service, reqID string, e *APIError) {
 	time.Sleep(ResponseLatency)
+	if svc.JSON {
+		writeJSONError(w, svc, reqID, e)
+		return
+	}
 	if !svc.EC2 {
 		WriteQueryError(w, reqID, e)
 		return

@@ -1,0 +1,127 @@
+package aws_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+)
+
+// cloneOnly is a stack of one copy-on-write clone of prod-aurora (no
+// instance: the sandbox's server comes with the cluster).
+const cloneOnly = `{"Resources":{"Cluster":{"Type":"AWS::RDS::DBCluster","DeletionPolicy":"Delete","Properties":{
+ "DBClusterIdentifier":%q,"SourceDBClusterIdentifier":"prod-aurora","RestoreType":"copy-on-write",
+ "UseLatestRestorableTime":true,"DBSubnetGroupName":"prod-db-subnets"}}},
+ "Outputs":{"Endpoint":{"Value":{"Fn::GetAtt":["Cluster","Endpoint.Address"]}},"Port":{"Value":{"Fn::GetAtt":["Cluster","Endpoint.Port"]}}}}`
+
+// createClone creates a clone stack and waits for it; it returns the
+// clone's endpoint.
+func createClone(t *testing.T, c *aws.Client, id string) (host string, port int) {
+	t.Helper()
+	ctx := context.Background()
+	stackID, err := c.CreateStack(ctx, aws.CreateStackInput{Name: id, Template: []byte(fmt.Sprintf(cloneOnly, id))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := waitFor(t, "stack "+id, func() (*aws.Stack, bool) {
+		st, err := c.DescribeStack(ctx, stackID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, !strings.HasSuffix(st.Status, "_IN_PROGRESS")
+	})
+	if st.Status != "CREATE_COMPLETE" {
+		t.Fatalf("stack %s: %s %s", id, st.Status, st.StatusReason)
+	}
+	port, _ = strconv.Atoi(st.Outputs["Port"])
+	return st.Outputs["Endpoint"], port
+}
+
+// waitFor polls f until it says done; no wall-clock assertions.
+func waitFor[T any](t *testing.T, what string, f func() (T, bool)) T {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v, done := f()
+		if done {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func waitAvailable(t *testing.T, c *aws.Client, id string) *aws.Cluster {
+	t.Helper()
+	return waitFor(t, id+" to be available", func() (*aws.Cluster, bool) {
+		cl, err := c.ClusterSummary(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl, cl.Status == "available"
+	})
+}
+
+// RDS manages a clone's password: the secret dbaf reads logs in to the
+// clone's real server, and DescribeDBClusters names the secret.
+func TestSandboxManagedPassword(t *testing.T) {
+	aws.IsolateEnv(t)
+	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
+		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
+			t.Skip("skipping outside CI: no PostgreSQL binaries")
+		}
+	}
+	a := startSandbox(t, sandbox.Options{Pace: 0.02, DBSources: []string{"prod-aurora"},
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.81"}})
+	c := a.Client(t, 0)
+	ctx := context.Background()
+	host, port := createClone(t, c, "managed-clone")
+
+	arn, err := c.ManageMasterPassword(ctx, "managed-clone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(arn, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-") {
+		t.Errorf("secret ARN %q", arn)
+	}
+	cl := waitAvailable(t, c, "managed-clone")
+	if cl.MasterUserSecretARN != arn {
+		t.Errorf("MasterUserSecretARN %q, want %q", cl.MasterUserSecretARN, arn)
+	}
+	pw, err := c.SecretPassword(ctx, arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=require", host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Password = pw
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("log in to the clone with the managed password: %v", err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT COUNT(*) FROM legacy.customers").Scan(&n); err != nil || n == 0 {
+		t.Errorf("the clone's customers: %d, %v", n, err)
+	}
+
+	// An unknown secret is NotFound, and its error never holds a password.
+	_, err = c.SecretPassword(ctx, arn+"x")
+	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.NotFound || strings.Contains(e.Msg, pw) {
+		t.Errorf("unknown secret: %#v", err)
+	}
+}
