@@ -138,6 +138,25 @@ func TestCloneFollowingAManagedClone(t *testing.T) {
 	}
 }
 
+// Asking for a managed password when following a clone whose password an
+// earlier run set hands that clone's password over to RDS: the secret is
+// then the one way in, for every caller.
+func TestCloneFollowingWithAManagedPasswordManagesIt(t *testing.T) {
+	f, fl, req := managedSetup(t, managedArtifact())
+	f.batches = nil
+	f.clusters["managed"].Tags = map[string]string{TagPasswordResetAt: "2026-11-25T00:00:00Z"}
+	f.stacks["managed"] = &aws.Stack{Name: "managed", ID: stackID, Status: "CREATE_COMPLETE", Tags: StackTags(testArtifact(), me, fixedNow()),
+		Outputs: map[string]string{"Endpoint": "managed.cluster-x", "Port": "5432", "ClusterId": "managed"}}
+	ready, err := Clone(context.Background(), req, f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := f.clusters["managed"].MasterUserSecretARN
+	if f.manages != 1 || !ready.PasswordReset || ready.SecretARN != arn || len(fl.targets) != 1 || fl.targets[0].Password != f.secrets[arn] {
+		t.Errorf("manages %d, ready %+v, logins %+v; want the password handed to RDS and the secret handed over", f.manages, ready, fl.targets)
+	}
+}
+
 func TestCloneManagedPasswordFailures(t *testing.T) {
 	denied := &aws.Error{Kind: aws.AccessDenied, Op: "secretsmanager:GetSecretValue", Msg: "not authorized to perform secretsmanager:GetSecretValue"}
 	t.Run("ModifyDBCluster refused", func(t *testing.T) {
