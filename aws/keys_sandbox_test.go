@@ -125,3 +125,62 @@ func TestSandboxManagedPassword(t *testing.T) {
 		t.Errorf("unknown secret: %#v", err)
 	}
 }
+
+// The key of an encrypted source, as a preflight reads it: usable, then
+// disabled, then denied.
+func TestSandboxKMSKey(t *testing.T) {
+	aws.IsolateEnv(t)
+	a := startSandbox(t, sandbox.Options{})
+	c := a.Client(t, 1)
+	ctx := context.Background()
+	cl, err := c.ClusterSummary(ctx, "prod-aurora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cl.Encrypted || !strings.HasPrefix(cl.KMSKeyID, "arn:aws:kms:eu-west-1:123456789012:key/") {
+		t.Fatalf("prod-aurora: encrypted %v with %q", cl.Encrypted, cl.KMSKeyID)
+	}
+	k, err := c.KMSKey(ctx, cl.KMSKeyID)
+	if err != nil || !k.Usable() || k.ARN != cl.KMSKeyID || k.Manager != "CUSTOMER" || !strings.HasSuffix(cl.KMSKeyID, "/"+k.ID) {
+		t.Fatalf("KMSKey = %+v, %v", k, err)
+	}
+
+	if err := a.Server.SetKeyState("alias/prod-data", "Disabled"); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := c.KMSKey(ctx, cl.KMSKeyID); err != nil || k.Usable() || k.State != "Disabled" {
+		t.Errorf("disabled key = %+v, %v", k, err)
+	}
+
+	f, err := sandbox.ParseFault("kms:DescribeKey=AccessDeniedException")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Server.Inject(f)
+	_, err = c.KMSKey(ctx, cl.KMSKeyID)
+	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.AccessDenied || !strings.Contains(e.Msg, "kms:DescribeKey") {
+		t.Errorf("denied: %#v", err)
+	}
+	a.Server.ClearFaults()
+	_, err = c.KMSKey(ctx, "alias/nope")
+	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.NotFound {
+		t.Errorf("unknown key: %#v", err)
+	}
+}
+
+// A clone's CloneGroupId says whether it is copy-on-write: past the clone
+// group's limit, Aurora makes a full copy in a group of its own.
+func TestSandboxCloneGroups(t *testing.T) {
+	aws.IsolateEnv(t)
+	a := startSandbox(t, sandbox.Options{Pace: 0.02, Quotas: map[string]int64{"clones-per-group": 1}})
+	c := a.Client(t, 0)
+	createClone(t, c, "first-clone")
+	createClone(t, c, "second-clone")
+	src, first, second := waitAvailable(t, c, "prod-aurora"), waitAvailable(t, c, "first-clone"), waitAvailable(t, c, "second-clone")
+	if src.CloneGroupID == "" || first.CloneGroupID != src.CloneGroupID || second.CloneGroupID == "" || second.CloneGroupID == src.CloneGroupID {
+		t.Errorf("clone groups: source %q, first %q, second %q", src.CloneGroupID, first.CloneGroupID, second.CloneGroupID)
+	}
+	if !first.Encrypted || first.KMSKeyID != src.KMSKeyID {
+		t.Errorf("the clone's key %q (encrypted %v), the source's %q", first.KMSKeyID, first.Encrypted, src.KMSKeyID)
+	}
+}

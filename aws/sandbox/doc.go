@@ -1,5 +1,6 @@
 // Package sandbox is an emulated AWS account on loopback. It speaks the real
-// AWS wire protocols (Query for RDS, STS and CloudFormation; EC2's own) so
+// AWS wire protocols (Query for RDS, STS and CloudFormation; EC2's own;
+// JSON 1.1 for KMS and Secrets Manager) so
 // the real SDK, the AWS CLI and a container given AWS_ENDPOINT_URL all work
 // against it unchanged. Requests are routed by the service in their SigV4
 // credential scope; signatures are not checked, so any keys work.
@@ -9,7 +10,12 @@
 // one-AZ group for error paths), security groups, about 25 DB clusters
 // (Aurora PostgreSQL and MySQL, Serverless v2, stopped, and one Multi-AZ DB
 // cluster of plain PostgreSQL) and the instance classes orderable for each
-// engine version. Options add generated clusters and subnets for load tests.
+// engine version; KMS keys (RDS's and Secrets Manager's AWS-managed ones, a
+// customer key for prod) that encrypted clusters name. Options add generated
+// clusters and subnets for load tests, and set quotas: db-clusters and
+// db-instances (enforced on creation) and clones-per-group (Aurora's limit
+// of 15 copy-on-write clones per clone group, past which a clone is a full
+// copy in a clone group of its own).
 //
 // Its CloudFormation runs JSON templates of AWS::RDS::DBSubnetGroup,
 // AWS::EC2::SecurityGroup, AWS::RDS::DBCluster and AWS::RDS::DBInstance:
@@ -31,5 +37,8 @@
 //
 // Beside the AWS APIs, the listener serves a small control API:
 // GET /_sandbox/calls (call counts), POST /_sandbox/faults with
-// {"spec": "rds:DescribeDBClusters=AccessDenied"}, DELETE /_sandbox/faults.
+// {"spec": "rds:DescribeDBClusters=AccessDenied"} (a denied key is
+// "kms:DescribeKey=AccessDeniedException"), DELETE /_sandbox/faults, and
+// GET or POST /_sandbox/kms-keys with {"key": "alias/prod-data", "state":
+// "Disabled"} to disable or enable a key (SetKeyState).
 package sandbox

@@ -80,7 +80,7 @@ func (s *Server) secretKey(ref string) (string, *wire.APIError) {
 	if ref == "" {
 		ref = state.AliasSecrets
 	}
-	key, problem := s.st.UsableKey(ref)
+	key, problem := s.st.UsableKey(ref, s.keys.KeyARN)
 	if problem != "" {
 		return "", wire.Errorf(400, "KMSKeyNotAccessibleFault", "%s", problem)
 	}

@@ -24,6 +24,7 @@ func (a account) InstanceEndpoint(id string) string { return a.s.instanceEndpoin
 func (a account) RemoveDatabase(clusterID string)   { a.s.removeDatabase(clusterID) }
 
 func (a account) SecretARN(name string) string { return a.s.keys.SecretARN(name) }
+func (a account) KeyARN(id string) string      { return a.s.keys.KeyARN(id) }
 func (a account) Quota(name string) int64      { return a.s.quota(name) }
 
 func (a account) CopyDatabase(source, id string, port int, user, password string) (<-chan error, error) {

@@ -98,6 +98,7 @@ func New(o Options) *Server {
 	s.services = s.newServices()
 	mux := http.NewServeMux()
 	s.ctl = control.New(ParseFault)
+	s.ctl.Handle("/_sandbox/kms-keys", http.HandlerFunc(s.serveKeys))
 	mux.Handle("/_sandbox/", s.ctl)
 	mux.HandleFunc("/", s.serveAWS)
 	s.handler = mux

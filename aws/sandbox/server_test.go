@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -107,5 +108,53 @@ func TestStalledRequestBodyTimesOut(t *testing.T) {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatal("the server kept a stalled request's connection open")
+	}
+}
+
+// The JSON 1.1 protocol's own failures: no or a foreign X-Amz-Target, an
+// operation not served, a body that is not JSON. None is counted.
+func TestRawJSONProtocol(t *testing.T) {
+	c := start(t, sandbox.Options{})
+	send := func(service, target, body string) (int, map[string]string) {
+		req, _ := http.NewRequest("POST", c.url+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=sandbox/20261125/eu-west-1/"+service+"/aws4_request, SignedHeaders=host, Signature=0")
+		if target != "" {
+			req.Header.Set("X-Amz-Target", target)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]string
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s %s: the body is not JSON: %v", service, target, err)
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+			t.Errorf("%s %s: Content-Type %q", service, target, ct)
+		}
+		return resp.StatusCode, out
+	}
+	for _, tc := range []struct {
+		service, target, body string
+		status                int
+		typ, key, says        string
+	}{
+		{"kms", "", "{}", 400, "UnknownOperationException", "message", "want TrentService.ACTION"},
+		{"kms", "secretsmanager.GetSecretValue", "{}", 400, "UnknownOperationException", "message", "want TrentService.ACTION"},
+		{"kms", "TrentService.Encrypt", "{}", 400, "UnknownOperationException", "message", "it serves DescribeKey"},
+		{"kms", "TrentService.DescribeKey", "{not json", 400, "SerializationException", "message", ""},
+		{"kms", "TrentService.DescribeKey", "", 400, "ValidationException", "message", "'keyId'"},
+		{"secretsmanager", "secretsmanager.GetSecretValue", `{"SecretId": "nope"}`, 400, "ResourceNotFoundException", "Message", "can't find the specified secret"},
+	} {
+		status, out := send(tc.service, tc.target, tc.body)
+		if status != tc.status || out["__type"] != tc.typ || !strings.Contains(out[tc.key], tc.says) {
+			t.Errorf("%s %q %q: HTTP %d %v, want %d %s saying %q under %q", tc.service, tc.target, tc.body, status, out, tc.status, tc.typ, tc.says, tc.key)
+		}
+	}
+	calls := c.sb.Calls()
+	if len(calls) != 2 || calls["kms:DescribeKey"] != 2 || calls["secretsmanager:GetSecretValue"] != 1 {
+		t.Errorf("calls = %v, want only the served operations", calls)
 	}
 }

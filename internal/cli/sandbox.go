@@ -40,6 +40,7 @@ type ServeFlags struct {
 	Pace          float64
 	Faults        []string
 	Quotas        []string
+	KeyStates     []string
 	ExtraClusters int
 	ExtraSubnets  int
 	Databases     bool
@@ -52,7 +53,8 @@ func (s *ServeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&s.Addr, "addr", daemon.DefaultAddr, "address to listen on (loopback)")
 	fl.Float64Var(&s.Pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
 	fl.StringArrayVar(&s.Faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
-	fl.StringArrayVar(&s.Quotas, "quota", nil, "set an account quota, NAME=N with NAME db-clusters or db-instances (repeatable; default 40 each, as AWS)")
+	fl.StringArrayVar(&s.Quotas, "quota", nil, "set an account quota, NAME=N with NAME db-clusters or db-instances (default 40 each, as AWS) or clones-per-group (Aurora's 15 copy-on-write clones per clone group; past it a clone is a full copy) (repeatable)")
+	fl.StringArrayVar(&s.KeyStates, "kms-key-state", nil, "set a KMS key's state, KEY=STATE with KEY an id, ARN or alias (e.g. alias/prod-data) and STATE Enabled, Disabled or PendingDeletion (repeatable)")
 	fl.IntVar(&s.ExtraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
 	fl.IntVar(&s.ExtraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
 	fl.BoolVar(&s.Databases, "databases", true, "back the available Aurora clusters with real PostgreSQL and MariaDB servers")
@@ -70,6 +72,11 @@ func (s *ServeFlags) validate() error {
 	for _, spec := range s.Faults {
 		if _, err := sandbox.ParseFault(spec); err != nil {
 			return usageErr{fmt.Errorf("--fault %q: %w", spec, err)}
+		}
+	}
+	for _, spec := range s.KeyStates {
+		if _, _, err := sandbox.ParseKeyState(spec); err != nil {
+			return usageErr{fmt.Errorf("--kms-key-state %q: %w", spec, err)}
 		}
 	}
 	_, err := s.quotas()
@@ -103,6 +110,9 @@ func (s *ServeFlags) args() []string {
 	}
 	for _, spec := range s.Quotas {
 		args = append(args, "--quota", spec)
+	}
+	for _, spec := range s.KeyStates {
+		args = append(args, "--kms-key-state", spec)
 	}
 	return args
 }
@@ -148,6 +158,11 @@ user's running account: "dbaf --sandbox …" and "dbaf sandbox status" find it.
 --fault injects failures (repeatable), as SERVICE:ACTION=CODE[:TIMES], e.g.
 rds:DescribeDBClusters=AccessDenied or cloudformation:DescribeStackEvents=Throttling:3.
 Faults can also be added while it runs: POST {"spec": "…"} to /_sandbox/faults.
+A denied KMS key is kms:DescribeKey=AccessDeniedException; --kms-key-state
+alias/prod-data=Disabled disables the key of the prod clusters (also while it
+runs: POST {"key": "…", "state": "…"} to /_sandbox/kms-keys). --quota sets
+the account's quotas, e.g. db-clusters=26 (the seed uses 25) or
+clones-per-group=1.
 
 The available Aurora clusters are real databases: PostgreSQL and MariaDB
 servers on 127.77.x.y, their data under --state-dir, each seeded with a
@@ -201,6 +216,12 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 	for _, spec := range opts.Faults {
 		flt, _ := sandbox.ParseFault(spec) // validated above
 		sb.Inject(flt)
+	}
+	for _, spec := range opts.KeyStates {
+		key, st, _ := sandbox.ParseKeyState(spec) // validated above
+		if err := sb.SetKeyState(key, st); err != nil {
+			return err
+		}
 	}
 	url, err := sb.Start(opts.Addr)
 	if err != nil {

@@ -16,6 +16,8 @@ import (
 type Panel struct {
 	parse func(spec string) (Fault, error)
 
+	extra map[string]http.Handler // more endpoints under /_sandbox/, added before serving
+
 	mu     sync.Mutex // guards the fields below
 	faults []*activeFault
 	calls  map[string]int
@@ -32,8 +34,12 @@ type activeFault struct {
 // New makes an empty panel; parse reads the fault specs POSTed to the
 // control API.
 func New(parse func(spec string) (Fault, error)) *Panel {
-	return &Panel{parse: parse, calls: map[string]int{}}
+	return &Panel{parse: parse, calls: map[string]int{}, extra: map[string]http.Handler{}}
 }
+
+// Handle adds an endpoint at path (under /_sandbox/) for state the panel
+// does not hold, e.g. the account's KMS keys. Call it before serving.
+func (p *Panel) Handle(path string, h http.Handler) { p.extra[path] = h }
 
 // Count counts one AWS call, by "service:Action".
 func (p *Panel) Count(key string) {
@@ -157,51 +163,61 @@ func (p *Panel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/_sandbox/calls":
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, http.StatusOK, p.Calls())
+			WriteJSON(w, http.StatusOK, p.Calls())
 		case http.MethodDelete:
 			p.ResetCalls()
 			w.WriteHeader(http.StatusNoContent)
 		default:
-			controlError(w, http.StatusMethodNotAllowed, "use GET (counts) or DELETE (reset) on /_sandbox/calls")
+			Error(w, http.StatusMethodNotAllowed, "use GET (counts) or DELETE (reset) on /_sandbox/calls")
 		}
 	case "/_sandbox/first-call":
 		first := p.FirstCall()
 		if first.IsZero() {
-			controlError(w, http.StatusNotFound, "no AWS call since the sandbox started or its calls were reset")
+			Error(w, http.StatusNotFound, "no AWS call since the sandbox started or its calls were reset")
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"time": first.UTC().Format(time.RFC3339Nano)})
+		WriteJSON(w, http.StatusOK, map[string]string{"time": first.UTC().Format(time.RFC3339Nano)})
 	case "/_sandbox/faults":
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, http.StatusOK, p.activeFaults())
+			WriteJSON(w, http.StatusOK, p.activeFaults())
 		case http.MethodPost:
 			var body struct {
 				Spec string `json:"spec"`
 			}
 			if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
-				controlError(w, http.StatusBadRequest, `want a JSON body like {"spec": "rds:DescribeDBClusters=AccessDenied"}: `+err.Error())
+				Error(w, http.StatusBadRequest, `want a JSON body like {"spec": "rds:DescribeDBClusters=AccessDenied"}: `+err.Error())
 				return
 			}
 			f, err := p.parse(body.Spec)
 			if err != nil {
-				controlError(w, http.StatusBadRequest, err.Error())
+				Error(w, http.StatusBadRequest, err.Error())
 				return
 			}
 			p.Inject(f)
-			writeJSON(w, http.StatusCreated, faultJSON(f))
+			WriteJSON(w, http.StatusCreated, faultJSON(f))
 		case http.MethodDelete:
 			p.ClearFaults()
 			w.WriteHeader(http.StatusNoContent)
 		default:
-			controlError(w, http.StatusMethodNotAllowed, "use GET, POST or DELETE on /_sandbox/faults")
+			Error(w, http.StatusMethodNotAllowed, "use GET, POST or DELETE on /_sandbox/faults")
 		}
 	default:
-		controlError(w, http.StatusNotFound, "the sandbox control API has /_sandbox/calls, /_sandbox/first-call and /_sandbox/faults")
+		if h, ok := p.extra[r.URL.Path]; ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+		paths := []string{"/_sandbox/calls", "/_sandbox/first-call", "/_sandbox/faults"}
+		for path := range p.extra {
+			paths = append(paths, path)
+		}
+		slices.Sort(paths[3:])
+		Error(w, http.StatusNotFound, "the sandbox control API has "+strings.Join(paths, ", "))
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers a control call with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -209,6 +225,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-func controlError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// Error answers a control call with {"error": msg}.
+func Error(w http.ResponseWriter, status int, msg string) {
+	WriteJSON(w, status, map[string]string{"error": msg})
 }

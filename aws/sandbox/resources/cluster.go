@@ -138,7 +138,7 @@ func (pr *Provider) provisionCluster(r cloudformation.Resource, p *props) (*prov
 		if ref == "" {
 			ref = state.AliasSecrets
 		}
-		key, problem := pr.st.UsableKey(ref)
+		key, problem := pr.st.UsableKey(ref, pr.acct.KeyARN)
 		if problem != "" {
 			return nil, rdsErr(400, "KMSKeyNotAccessibleFault", "%s", problem)
 		}
@@ -242,7 +242,7 @@ func (pr *Provider) encrypt(cl *state.Cluster, c *clusterProps) error {
 	if ref == "" {
 		ref = state.AliasRDS
 	}
-	key, problem := pr.st.UsableKey(ref)
+	key, problem := pr.st.UsableKey(ref, pr.acct.KeyARN)
 	if problem != "" {
 		return rdsErr(400, "KMSKeyNotAccessibleFault", "%s", problem)
 	}

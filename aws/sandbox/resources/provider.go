@@ -23,6 +23,8 @@ type Account interface {
 	// when password is not ""; the channel gives the outcome. It returns
 	// nil when source has no server.
 	CopyDatabase(source, id string, port int, user, password string) (<-chan error, error)
+	// KeyARN is the ARN of the KMS key with id.
+	KeyARN(id string) string
 	// SecretARN is the ARN of a new Secrets Manager secret called name.
 	SecretARN(name string) string
 	// Quota is the account's limit by ParseQuota's names: db-clusters,

@@ -53,6 +53,8 @@ func (f *fakeAccount) SecretARN(name string) string {
 	return "arn:secret:" + name + "-AbCdEf"
 }
 
+func (f *fakeAccount) KeyARN(id string) string { return "arn:key/" + id }
+
 func (f *fakeAccount) Quota(name string) int64 {
 	if q, ok := f.quotas[name]; ok {
 		return q
@@ -221,5 +223,111 @@ func TestDeleteClusterRemovesItsDatabaseOutsideTheLock(t *testing.T) {
 	}
 	if snap == nil || snap.Status != "available" {
 		t.Errorf("final snapshot = %+v, want available", snap)
+	}
+}
+
+// Aurora's clone-group limit: past it a copy-on-write clone silently
+// becomes a full copy, the first of its own clone group; every other
+// restore starts its own group too.
+func TestCloneGroupLimit(t *testing.T) {
+	pr, acct, st := newTestProvider(t)
+	acct.quotas = map[string]int64{"clones-per-group": 1}
+	create := func(id string, props map[string]any) *cloudformation.Created {
+		t.Helper()
+		m := map[string]any{"DBClusterIdentifier": id, "DBSubnetGroupName": "prod-db-subnets"}
+		for k, v := range props {
+			m[k] = v
+		}
+		got, err := pr.Create(cluster("C"+strings.ReplaceAll(id, "-", "")), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Done(nil)
+		return got
+	}
+	clone := map[string]any{"SourceDBClusterIdentifier": "prod-aurora", "RestoreType": "copy-on-write", "UseLatestRestorableTime": true}
+	first, second := create("first", clone), create("second", clone)
+	src, _ := st.Clusters.Get("prod-aurora")
+	c1, _ := st.Clusters.Get("first")
+	c2, _ := st.Clusters.Get("second")
+	if src.CloneGroup == "" || c1.CloneGroup != src.CloneGroup || first.Duration != createDuration("AWS::RDS::DBCluster", false) {
+		t.Errorf("first clone: group %q (source's %q), %v", c1.CloneGroup, src.CloneGroup, first.Duration)
+	}
+	if c2.CloneGroup == "" || c2.CloneGroup == src.CloneGroup || second.Duration != createDuration("AWS::RDS::DBCluster", true) {
+		t.Errorf("second clone past the limit: group %q (source's %q), %v; want a full copy in a group of its own", c2.CloneGroup, src.CloneGroup, second.Duration)
+	}
+	// A clone of the full copy joins the full copy's group.
+	create("third", map[string]any{"SourceDBClusterIdentifier": "second", "RestoreType": "copy-on-write", "UseLatestRestorableTime": true})
+	if c3, _ := st.Clusters.Get("third"); c3.CloneGroup != c2.CloneGroup {
+		t.Errorf("clone of the full copy: group %q, want %q", c3.CloneGroup, c2.CloneGroup)
+	}
+	groups := map[string]bool{src.CloneGroup: true, c2.CloneGroup: true}
+	create("full", map[string]any{"SourceDBClusterIdentifier": "prod-aurora", "RestoreType": "full-copy", "UseLatestRestorableTime": true})
+	create("snap", map[string]any{"SnapshotIdentifier": "prod-aurora-before-migration", "Engine": "aurora-postgresql"})
+	for _, id := range []string{"full", "snap"} {
+		cl, _ := st.Clusters.Get(id)
+		if cl.CloneGroup == "" || groups[cl.CloneGroup] {
+			t.Errorf("%s: group %q, want a new one", id, cl.CloneGroup)
+		}
+		groups[cl.CloneGroup] = true
+	}
+}
+
+// The account's quotas stop a cluster or instance before anything of it
+// exists, with CloudFormation's service-limit wording.
+func TestQuotasRefuseCreation(t *testing.T) {
+	pr, acct, st := newTestProvider(t)
+	clusters, instances := st.Clusters.Len(), st.Instances.Len()
+	acct.quotas = map[string]int64{"db-clusters": int64(clusters), "db-instances": int64(instances)}
+	_, err := pr.Create(cluster("Clone"), map[string]any{"DBClusterIdentifier": "clone", "SourceDBClusterIdentifier": "prod-aurora",
+		"RestoreType": "copy-on-write", "UseLatestRestorableTime": true, "DBSubnetGroupName": "prod-db-subnets"})
+	want := "quota of " + strconv.Itoa(clusters) + " DB clusters (DBClusters) is used up"
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "Status Code: 403") || !strings.Contains(err.Error(), "HandlerErrorCode: ServiceLimitExceeded") {
+		t.Errorf("cluster at quota: %v", err)
+	}
+	_, err = pr.Create(cloudformation.Resource{StackName: "s", LogicalID: "Instance", Type: "AWS::RDS::DBInstance"},
+		map[string]any{"DBInstanceIdentifier": "extra-1", "DBClusterIdentifier": "prod-aurora", "DBInstanceClass": "db.r6g.large", "Engine": "aurora-postgresql"})
+	if err == nil || !strings.Contains(err.Error(), "quota of "+strconv.Itoa(instances)+" DB instances") || !strings.Contains(err.Error(), "ServiceLimitExceeded") {
+		t.Errorf("instance at quota: %v", err)
+	}
+	if st.Clusters.Len() != clusters || st.Instances.Len() != instances || len(acct.copies) != 0 {
+		t.Errorf("refused creations changed the account: %d clusters, %d instances, copies %v", st.Clusters.Len(), st.Instances.Len(), acct.copies)
+	}
+}
+
+// A template's managed password: a secret holding the password the copy
+// sets, deleted with the cluster.
+func TestManagedPasswordTemplate(t *testing.T) {
+	pr, acct, st := newTestProvider(t)
+	r := cluster("Clone")
+	got, err := pr.Create(r, map[string]any{"DBClusterIdentifier": "clone", "SourceDBClusterIdentifier": "prod-aurora",
+		"RestoreType": "copy-on-write", "UseLatestRestorableTime": true, "DBSubnetGroupName": "prod-db-subnets",
+		"ManageMasterUserPassword": true, "MasterUserSecret": map[string]any{"KmsKeyId": "alias/prod-data"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := st.Clusters.Get("clone")
+	sec, ok := st.Secrets.Get(cl.SecretARN)
+	if !ok || !strings.HasPrefix(sec.ARN, "arn:secret:rds!cluster-") || sec.Cluster != "clone" || sec.KeyID != st.KeyAlias(state.AliasProd) {
+		t.Fatalf("secret %+v (cluster's %q)", sec, cl.SecretARN)
+	}
+	if len(acct.copies) != 1 || !strings.HasPrefix(acct.copies[0], "prod-aurora->clone:5432 postgres:") ||
+		!strings.Contains(sec.Value, `"password":"`+strings.ReplaceAll(strings.TrimPrefix(acct.copies[0], "prod-aurora->clone:5432 postgres:"), `\`, `\\`)+`"`) {
+		t.Errorf("copy %v does not set the secret's password", acct.copies)
+	}
+	got.Done(nil)
+	r.PhysicalID = got.PhysicalID
+	del, err := pr.Delete(r, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	del.Finish()
+	if st.Secrets.Len() != 0 {
+		t.Errorf("%d secrets left after the cluster's deletion", st.Secrets.Len())
+	}
+	if _, err := pr.Create(cluster("Both"), map[string]any{"DBClusterIdentifier": "both", "Engine": "aurora-postgresql", "MasterUsername": "u",
+		"MasterUserPassword": "long-enough", "ManageMasterUserPassword": true, "DBSubnetGroupName": "prod-db-subnets"}); err == nil ||
+		!strings.Contains(err.Error(), "RDS generates the password it manages") {
+		t.Errorf("both passwords: %v", err)
 	}
 }

@@ -91,14 +91,19 @@ func (st *State) seedKeys() {
 }
 
 // UsableKey finds the key ref names for encrypting something new; the
-// message says why it cannot ("" when it can), naming the key as given.
-func (st *State) UsableKey(ref string) (*Key, string) {
+// message says why it cannot ("" when it can), naming the key by its ARN
+// (arn makes it from an id) and aliases.
+func (st *State) UsableKey(ref string, arn func(id string) string) (*Key, string) {
 	key, ok := st.FindKey(ref)
 	switch {
 	case !ok:
-		return nil, fmt.Sprintf("The KMS key %s does not exist in this account and region.", ref)
+		return nil, fmt.Sprintf("The specified KMS key %s does not exist in this account and region.", ref)
 	case !key.Usable():
-		return nil, fmt.Sprintf("The KMS key %s (%s) is %s: it must be enabled to be used.", ref, key.ID, key.State)
+		name := arn(key.ID)
+		if len(key.Aliases) > 0 {
+			name += " (" + strings.Join(key.Aliases, ", ") + ")"
+		}
+		return nil, fmt.Sprintf("The KMS key %s is %s: it must be enabled to encrypt with it.", name, key.State)
 	}
 	return key, ""
 }

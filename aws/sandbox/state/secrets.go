@@ -44,13 +44,17 @@ func (st *State) FindSecret(id string) (*Secret, bool) {
 // secret: rds!cluster- and a UUID.
 func MasterSecretName() string { return "rds!cluster-" + wire.NewUUID() }
 
-// masterSecretValue is the SecretString RDS keeps a master password in.
+// masterSecretValue is the SecretString RDS keeps a master password in;
+// like RDS's, it leaves <, > and & as they are.
 func masterSecretValue(user, password string) string {
-	b, _ := json.Marshal(struct {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}{user, password})
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // AddMasterSecret records the secret RDS makes when it starts managing
