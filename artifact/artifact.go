@@ -89,6 +89,18 @@ type Target struct {
 	BackupWindow       string   `json:"preferred_backup_window,omitempty"`
 	MaintenanceWindow  string   `json:"preferred_maintenance_window,omitempty"`
 	Serverless         *Scaling `json:"serverless,omitempty"` // set when InstanceClass is db.serverless
+	// ManagedPassword has RDS generate each clone's master password and
+	// keep it in Secrets Manager (INI password = secrets-manager).
+	ManagedPassword bool `json:"managed_password,omitempty"`
+}
+
+// PasswordDescription says who sets a clone's master password: the one
+// place that does, for show and the clone summary.
+func (t Target) PasswordDescription() string {
+	if t.ManagedPassword {
+		return "managed by RDS in Secrets Manager: dbaf hands over the secret's ARN and the command that reads it, never the password"
+	}
+	return "given by the developer at clone time"
 }
 
 // Subnet is one subnet the clone may use.

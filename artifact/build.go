@@ -27,6 +27,7 @@ const (
 	LabelClass       = "dev.dbaf.instance-class"
 	LabelPublisher   = "dev.dbaf.publisher-contact"
 	LabelSchema      = "dev.dbaf.artifact-schema"
+	LabelPassword    = "dev.dbaf.password" // set only when RDS manages the clones' passwords
 )
 
 // The steps of a build, in order.
@@ -198,6 +199,9 @@ func Labels(a *Artifact, version string) map[string]string {
 	}
 	if a.Publisher != "" {
 		l[LabelPublisher] = a.Publisher
+	}
+	if a.Target.ManagedPassword {
+		l[LabelPassword] = config.PasswordSecretsManager
 	}
 	// The artifact's time (see CreatedTime), not the build's. A build from
 	// flags alone with no SOURCE_DATE_EPOCH has no such time: no label,

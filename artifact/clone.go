@@ -25,6 +25,8 @@ type Stacks interface {
 	DeleteStack(ctx context.Context, nameOrID string) error
 	ListStacks(ctx context.Context) ([]aws.Stack, error)
 	ResetMasterPassword(ctx context.Context, clusterID, password string) error
+	ManageMasterPassword(ctx context.Context, clusterID string) (secretARN string, err error)
+	SecretPassword(ctx context.Context, secretARN string) (string, error)
 	TagCluster(ctx context.Context, clusterARN string, tags map[string]string) error
 }
 
@@ -32,7 +34,7 @@ type Stacks interface {
 type CloneRequest struct {
 	Artifact          *Artifact
 	Name              string // stack name; "" = StackName(now)
-	Password          string // the clone's new master password; never logged
+	Password          string // the clone's new master password, unless RDS manages it (Target.ManagedPassword); never logged
 	PasswordGenerated bool   // dbaf made it up, so it is shown once at the end
 	// ResetPassword sets the password even when an earlier run already set
 	// it: without it, following a clone whose password was reset leaves that
@@ -223,8 +225,8 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		now = req.Now
 	}
 	a := req.Artifact
-	if req.Password == "" {
-		return nil, errors.New("no password for the clone: set DB_PASSWORD, or pass --password-stdin or --generate-password")
+	if req.Password == "" && !a.Target.ManagedPassword {
+		return nil, errors.New("no password for the clone: set DB_PASSWORD, or pass --password-stdin, --generate-password or --managed-password")
 	}
 	name := req.Name
 	if name == "" {
@@ -446,15 +448,29 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	}
 
 	// After masking the clone holds a temporary password: always set the
-	// developer's.
+	// developer's, or have RDS manage it. A clone whose password RDS
+	// already manages keeps its secret: that is the handover.
+	managed, secretARN := a.Target.ManagedPassword || cluster.MasterUserSecretARN != "", cluster.MasterUserSecretARN
 	reset := true
-	if at, done := cluster.Tags[TagPasswordResetAt]; done && !req.ResetPassword && !masked {
+	switch at, done := cluster.Tags[TagPasswordResetAt]; {
+	case masked:
+	case secretARN != "":
+		reset = false
+		emit(Progress{Step: PhaseResetting, Line: "RDS already manages the master password in " + secretARN + ": it is left as it is"})
+	case done && !managed && !req.ResetPassword:
 		reset = false
 		emit(Warning{Message: fmt.Sprintf("the master password of %s was already set by dbaf at %s: it is left as it is (pass --reset-password to set it to yours)", name, at)})
 	}
 	if reset {
 		emit(Phase{Phase: PhaseResetting})
-		if err := s.ResetMasterPassword(ctx, clusterID, req.Password); err != nil {
+		var err error
+		if managed {
+			emit(Progress{Step: PhaseResetting, Line: "having RDS generate the master password and keep it in Secrets Manager"})
+			secretARN, err = s.ManageMasterPassword(ctx, clusterID)
+		} else {
+			err = s.ResetMasterPassword(ctx, clusterID, req.Password)
+		}
+		if err != nil {
 			return nil, stranded(ctx, s, req, state, err, emit)
 		}
 		state = StateResetting
@@ -471,15 +487,22 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 
 	ready := CloneReady{Stack: name, ClusterID: clusterID, Endpoint: stack.Outputs["Endpoint"], ReaderEndpoint: stack.Outputs["ReaderEndpoint"],
 		Port: stack.Outputs["Port"], Username: a.Source.MasterUsername, PasswordReset: reset, FullCopy: fullCopy, Restore: restore}
+	password := req.Password
+	if managed {
+		if password, secretARN, err = managedPassword(ctx, s, clusterID, secretARN); err != nil {
+			return nil, stranded(ctx, s, req, StateLoggingIn, err, emit)
+		}
+		ready.SecretARN, ready.PasswordCommand = secretARN, SecretCommand(s.Region(), secretARN)
+	}
 	emit(Phase{Phase: PhaseLoggingIn})
-	if ready.Login, err = login(ctx, req, &ready, emit); err != nil {
+	if ready.Login, err = login(ctx, req, password, &ready, emit); err != nil {
 		return nil, err
 	}
 	ready.Connection = ConnectionString(a.Source.Engine, ready.Endpoint, ready.Port, ready.Username)
 	if t, ok := ExpiresAt(stack.Tags); ok {
 		ready.ExpiresAt = &t
 	}
-	if req.PasswordGenerated && reset {
+	if req.PasswordGenerated && reset && !managed {
 		ready.Password = req.Password
 	}
 	emit(Phase{Phase: PhaseReady})
@@ -554,13 +577,17 @@ func ConnectionString(engine, host, port, user string) string {
 // note; a refusal of the password this run set is a failed clone. When an
 // earlier run set the password and this one left it alone, the caller's
 // password may rightly not be the clone's: a refusal is only a warning.
-func login(ctx context.Context, req CloneRequest, ready *CloneReady, emit Emit) (*LoginSummary, error) {
-	t := cloneTarget(req.Artifact, ready.Endpoint, ready.Port, req.Password)
+func login(ctx context.Context, req CloneRequest, password string, ready *CloneReady, emit Emit) (*LoginSummary, error) {
+	t := cloneTarget(req.Artifact, ready.Endpoint, ready.Port, password)
 	check := req.Login
 	if check == nil {
 		check = defaultLogin(req.LoginWait, PhaseLoggingIn, emit)
 	}
 	sum, err := check(ctx, t)
+	managed := ready.SecretARN != ""
+	if managed {
+		err = secretScrubbed(err, password, "[the managed password]")
+	}
 	var refused *db.LoginRefusedError
 	switch {
 	case err == nil:
@@ -572,7 +599,7 @@ func login(ctx context.Context, req CloneRequest, ready *CloneReady, emit Emit) 
 		l.Reachable, l.LoggedIn = false, false
 		l.Note = db.UnreachableAdvice + " (" + strings.TrimPrefix(err.Error(), db.ErrUnreachable.Error()+": ") + ")"
 		return l, nil
-	case errors.As(err, &refused) && !ready.PasswordReset:
+	case errors.As(err, &refused) && !ready.PasswordReset && !managed: // a managed password is read fresh: no earlier one to blame
 		emit(Warning{Message: fmt.Sprintf("%v: an earlier run set this clone's password and dbaf left it alone; "+
 			"use that password, or set yours with %s", err, ResumeResetCommand(ready.Stack))})
 		return &LoginSummary{Reachable: true, Note: "login refused: the password is the one an earlier run set"}, nil
@@ -582,6 +609,9 @@ func login(ctx context.Context, req CloneRequest, ready *CloneReady, emit Emit) 
 		reason = "the clone refused its new master password: " + err.Error()
 	}
 	resume := ResumeResetCommand(ready.Stack)
+	if managed {
+		resume = ResumeCommand(ready.Stack)
+	}
 	f := CloneFailed{Stack: ready.Stack, Reason: reason, Publisher: req.Artifact.Publisher, Kept: true,
 		State: StateLoginFailed, Resume: resume, Teardown: TeardownCommand(ready.Stack),
 		Cleanup: leftRunningResume(ready.Stack, StateLoginFailed, resume)}

@@ -80,6 +80,11 @@ type CloneReady struct {
 	PasswordReset bool `json:"password_reset"`
 	// Password is set only when dbaf generated it: it is shown once, here.
 	Password string `json:"password,omitempty"`
+	// SecretARN is set when RDS manages the master password: the Secrets
+	// Manager secret that holds it, and the command that prints it, in
+	// place of the password.
+	SecretARN       string `json:"secret_arn,omitempty"`
+	PasswordCommand string `json:"password_command,omitempty"`
 	// Login is what dbaf saw when it logged in to the clone (nil when no
 	// check ran).
 	Login *LoginSummary `json:"login,omitempty"`

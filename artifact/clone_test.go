@@ -42,6 +42,12 @@ type fakeStacks struct {
 	keys        map[string]*aws.KMSKey // by id; a missing key is NotFound
 	keyErr      error                  // what KMSKey returns
 	keyCalls    int
+	// RDS-managed passwords: secret ARN → password.
+	secrets   map[string]string
+	manages   int   // ManageMasterPassword calls
+	manageErr error // what ManageMasterPassword returns
+	secretErr error // what SecretPassword returns
+	quietARN  bool  // ManageMasterPassword reports no ARN, as an unapplied change may
 }
 
 const stackID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/s1/1"
@@ -228,6 +234,39 @@ func (f *fakeStacks) ResetMasterPassword(_ context.Context, id, pw string) error
 	}
 	f.passwords = append(f.passwords, pw)
 	return nil
+}
+func (f *fakeStacks) ManageMasterPassword(_ context.Context, id string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.manages++
+	if f.manageErr != nil {
+		return "", f.manageErr
+	}
+	c, ok := f.clusters[id]
+	if !ok {
+		return "", &aws.Error{Kind: aws.NotFound, Msg: "no cluster " + id}
+	}
+	c.MasterUserSecretARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-" + id + "-AbCdEf"
+	if f.secrets == nil {
+		f.secrets = map[string]string{}
+	}
+	f.secrets[c.MasterUserSecretARN] = fmt.Sprintf("rds-Managed-%d-xyz", f.manages)
+	if f.quietARN {
+		return "", nil
+	}
+	return c.MasterUserSecretARN, nil
+}
+func (f *fakeStacks) SecretPassword(_ context.Context, arn string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.secretErr != nil {
+		return "", f.secretErr
+	}
+	pw, ok := f.secrets[arn]
+	if !ok {
+		return "", &aws.Error{Kind: aws.NotFound, Msg: "Secrets Manager can't find the specified secret " + arn}
+	}
+	return pw, nil
 }
 func (f *fakeStacks) TagCluster(_ context.Context, arn string, tags map[string]string) error {
 	f.mu.Lock()

@@ -83,13 +83,13 @@ const (
 // accepts), used by this process alone, never emitted.
 func tempPassword() string { return rand.Text() }
 
-// secretScrubbed returns err with every occurrence of secret replaced,
-// keeping err's chain when it does not hold the secret.
-func secretScrubbed(err error, secret string) error {
+// secretScrubbed returns err with every occurrence of secret replaced by
+// name, keeping err's chain when it does not hold the secret.
+func secretScrubbed(err error, secret, name string) error {
 	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, "[temporary password]"))
+	return errors.New(strings.ReplaceAll(err.Error(), secret, name))
 }
 
 // cloneTarget is where dbaf logs in to the clone, as its master user.
@@ -122,7 +122,7 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 		if ctx.Err() != nil {
 			return &InterruptedError{Stack: stack.Name, State: StateMasking}
 		}
-		return maskFailed(ctx, s, req, stack, secretScrubbed(err, temp), emit)
+		return maskFailed(ctx, s, req, stack, secretScrubbed(err, temp, "[temporary password]"), emit)
 	}
 
 	emit(Progress{Step: PhaseMasking, Line: "setting a temporary master password that is never shown, so no one logs in before masking is done"})

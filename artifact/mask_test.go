@@ -131,6 +131,17 @@ func noSecret(t *testing.T, secret string, evs []Event, err error) {
 	}
 }
 
+// maskedUnder is the masking phase's trace under the temporary password.
+func maskedUnder(temp string) []string {
+	return []string{
+		"reset " + temp,
+		"login with " + temp,
+		"mask 2 rules as postgres with " + temp,
+		"hook hooks/01-users.sql with " + temp,
+		"hook hooks/02-grants.sql with " + temp,
+	}
+}
+
 func runMasking(t *testing.T, s Stacks, f *fakeStacks, req CloneRequest) ([]Event, *CloneReady, error) {
 	t.Helper()
 	evs, emit := collect()
@@ -145,15 +156,7 @@ func TestCloneMasksBeforeTheDevelopersPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	temp := tempOf(t, tr)
-	want := []string{
-		"reset " + temp,
-		"login with " + temp,
-		"mask 2 rules as postgres with " + temp,
-		"hook hooks/01-users.sql with " + temp,
-		"hook hooks/02-grants.sql with " + temp,
-		"reset dev-Pass-123",
-		"login with dev-Pass-123",
-	}
+	want := append(maskedUnder(temp), "reset dev-Pass-123", "login with dev-Pass-123")
 	if strings.Join(tr.steps, "\n") != strings.Join(want, "\n") {
 		t.Errorf("steps:\n%s\nwant:\n%s", strings.Join(tr.steps, "\n"), strings.Join(want, "\n"))
 	}

@@ -90,6 +90,7 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 			BackupRetention:   cfg.BackupRetentionDays,
 			BackupWindow:      cfg.BackupWindow,
 			MaintenanceWindow: cfg.MaintenanceWindow,
+			ManagedPassword:   cfg.ManagedPassword,
 		},
 	}
 	if a.Image == "" {

@@ -122,6 +122,9 @@ func TestResolve(t *testing.T) {
 				if a.Source != (Source{ClusterID: "prod", Engine: "aurora-postgresql", EngineVersion: "16.4", Port: 5432, MasterUsername: "postgres"}) {
 					t.Errorf("source = %+v", a.Source)
 				}
+				if _, ok := Labels(a, "test")[LabelPassword]; ok || a.Target.PasswordDescription() != "given by the developer at clone time" {
+					t.Errorf("a developer-password artifact is described as %q, labelled %v", a.Target.PasswordDescription(), Labels(a, "test"))
+				}
 				if a.Image != config.DefaultImageTag || a.Account != "111122223333" || a.Region != "eu-west-1" || !a.Created.Equal(created) {
 					t.Errorf("image %q account %q region %q created %v", a.Image, a.Account, a.Region, a.Created)
 				}
@@ -137,6 +140,16 @@ func TestResolve(t *testing.T) {
 				}
 				if a.Target.AllowedCIDR != "10.0.3.0/24" || !a.Target.PubliclyAccessible || a.CloneTTL != Duration(72*time.Hour) || a.Image != "x:1" {
 					t.Errorf("target = %+v ttl %v image %q", a.Target, a.CloneTTL, a.Image)
+				}
+			},
+		},
+		{
+			name: "managed password",
+			cfg:  config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large", ManagedPassword: true},
+			check: func(t *testing.T, a *Artifact) {
+				if !a.Target.ManagedPassword || Labels(a, "test")[LabelPassword] != config.PasswordSecretsManager ||
+					!strings.Contains(a.Target.PasswordDescription(), "Secrets Manager") {
+					t.Errorf("target %+v, labels %v", a.Target, Labels(a, "test"))
 				}
 			},
 		},

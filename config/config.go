@@ -13,6 +13,12 @@ import (
 // writes, when given no path.
 const DefaultFile = "artifact_config.ini"
 
+// The values of the password key: who sets a clone's master password.
+const (
+	PasswordSecretsManager = "secrets-manager" // RDS generates it and keeps it in Secrets Manager
+	PasswordDeveloper      = "developer"       // the developer gives one at clone time (the default)
+)
+
 // ServerlessClass is the instance class of an Aurora Serverless v2 instance.
 const ServerlessClass = "db.serverless"
 
@@ -40,6 +46,7 @@ type Config struct {
 	MaintenanceWindow     string  // preferred_maintenance_window, ddd:hh24:mi-ddd:hh24:mi
 	ServerlessMinCapacity float64 // serverless_min_capacity (ACUs)
 	ServerlessMaxCapacity float64 // serverless_max_capacity (ACUs)
+	ManagedPassword       bool    // password = secrets-manager
 
 	// [artifact]
 	ImageTag         string        // image_tag

@@ -37,6 +37,7 @@ func configDiff(a, b *Config) string {
 	add("MaintenanceWindow", a.MaintenanceWindow, b.MaintenanceWindow)
 	add("ServerlessMinCapacity", a.ServerlessMinCapacity, b.ServerlessMinCapacity)
 	add("ServerlessMaxCapacity", a.ServerlessMaxCapacity, b.ServerlessMaxCapacity)
+	add("ManagedPassword", a.ManagedPassword, b.ManagedPassword)
 	add("ImageTag", a.ImageTag, b.ImageTag)
 	add("PublisherContact", a.PublisherContact, b.PublisherContact)
 	add("CloneTTL", a.CloneTTL, b.CloneTTL)

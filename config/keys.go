@@ -280,6 +280,32 @@ var keys = []keySpec{
 		clear: func(c *Config) { c.ServerlessMaxCapacity = 0 },
 	},
 	{
+		name: "password", section: secTarget, example: PasswordSecretsManager,
+		flag: "clone-password", help: `how a clone gets its master password: "` + PasswordSecretsManager + `" (RDS keeps it in Secrets Manager) or "` + PasswordDeveloper + `" (the default: the developer gives one)`,
+		comment: `Master password of each clone: "` + PasswordSecretsManager + `" has RDS generate it and keep it in Secrets Manager, and dbaf hands over the secret's ARN; default: "` + PasswordDeveloper + `", given by the developer at clone time.`,
+		parse: func(c *Config, v string) *Error {
+			// The value is never quoted back: someone may have written a
+			// real password here.
+			const hint = `want ` + PasswordSecretsManager + ` or ` + PasswordDeveloper + `; the password itself is never written in the artifact`
+			switch strings.ReplaceAll(strings.ToLower(v), "_", "-") {
+			case PasswordSecretsManager, "secretsmanager":
+				c.ManagedPassword = true
+			case PasswordDeveloper:
+				c.ManagedPassword = false
+			default:
+				return bad("is not a way to set the password", hint)
+			}
+			return nil
+		},
+		format: func(c *Config) string {
+			if c.ManagedPassword {
+				return PasswordSecretsManager
+			}
+			return ""
+		},
+		clear: func(c *Config) { c.ManagedPassword = false },
+	},
+	{
 		name: "image_tag", section: secArtifact, example: DefaultImageTag,
 		flag: "tag", help: "image tag (default " + DefaultImageTag + ")",
 		comment: "Docker tag of the artifact image; default: " + DefaultImageTag + ".",

@@ -28,7 +28,7 @@ const maxSyntaxErrors = 10
 const maxWarnings = 10
 
 // maxKeys and maxSections bound what Parse interprets: a real artifact INI
-// has 5 sections, 17 keys and some masking rules, so a file of thousands
+// has 5 sections, 18 keys and some masking rules, so a file of thousands
 // is the wrong file.
 const (
 	maxKeys     = 1000

@@ -39,6 +39,7 @@ preferred_backup_window = 23:45-00:15
 preferred_maintenance_window = Sun:05:00-sun:05:30
 serverless_min_capacity = 0
 serverless_max_capacity = 16.5
+password = Secrets-Manager
 
 [artifact]
 image_tag = registry.example.com:5000/team/db-artifact:v1
@@ -116,6 +117,7 @@ func TestParseEveryKey(t *testing.T) {
 		BackupWindow:          "23:45-00:15",
 		MaintenanceWindow:     "sun:05:00-sun:05:30",
 		ServerlessMaxCapacity: 16.5,
+		ManagedPassword:       true,
 		ImageTag:              "registry.example.com:5000/team/db-artifact:v1",
 		PublisherContact:      "#dataops on Slack; or page @dba",
 		CloneTTL:              36 * time.Hour,
@@ -130,7 +132,7 @@ func TestParseEveryKey(t *testing.T) {
 	if !c.IsSet("serverless_min_capacity") || c.IsSet("snapshot_identifier") {
 		t.Errorf("IsSet: an explicit 0 minimum is set, an absent key is not")
 	}
-	for key, line := range map[string]int{"source_db_cluster_id": 3, "subnet_ids": 8, "clone_ttl": 21} {
+	for key, line := range map[string]int{"source_db_cluster_id": 3, "subnet_ids": 8, "clone_ttl": 22} {
 		if got := c.src.line[key]; got != line {
 			t.Errorf("line of %s = %d, want %d", key, got, line)
 		}
@@ -244,9 +246,9 @@ func TestParseStopsAfterTenSyntaxErrors(t *testing.T) {
 func TestParseRefusesHugeFiles(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"[target_db]\n" + strings.Repeat("k = v\n", maxKeys+1),
-			"t.ini: the file has 1001 keys in 1 sections; an artifact INI has 17 keys in 5 sections, plus one line per masked column (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
+			"t.ini: the file has 1001 keys in 1 sections; an artifact INI has 18 keys in 5 sections, plus one line per masked column (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
 		{strings.Repeat("[s]\n", maxSections+1),
-			"t.ini: the file has 0 keys in 101 sections; an artifact INI has 17 keys in 5 sections, plus one line per masked column (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
+			"t.ini: the file has 0 keys in 101 sections; an artifact INI has 18 keys in 5 sections, plus one line per masked column (dbaf reads up to 1000 keys and 100 sections): is this the right file?"},
 	}
 	for _, tt := range tests {
 		if _, _, err := Parse("t.ini", []byte(tt.in)); err == nil || err.Error() != tt.want {

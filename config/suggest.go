@@ -54,6 +54,8 @@ func alias(norm string) string {
 		return "publisher_contact"
 	case "ttl", "expiry", "expires", "clonettl":
 		return "clone_ttl"
+	case "clone_password", "master_password", "master_user_password", "managed_password", "manage_master_user_password", "managedpassword":
+		return "password"
 	}
 	return ""
 }

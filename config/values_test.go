@@ -57,6 +57,8 @@ var badValues = []struct{ key, value, want string }{
 	{"image_tag", "db-artifact:v1:v2", "\"db-artifact:v1:v2\" is not a Docker image tag: repository can only contain the characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`; want e.g. db-artifact:latest or registry.example.com/team/db-artifact:v1"},
 	{"image_tag", "db-artifact:", "\"db-artifact:\" is not a Docker image tag: db-artifact: must specify a tag name after the colon; want e.g. db-artifact:latest or registry.example.com/team/db-artifact:v1"},
 	{"publisher_contact", strings.Repeat("é", 257), "is 257 characters long; at most 256; want one line of text, e.g. dataops@example.com or #dataops on Slack"},
+	// Never quoted back: it may be a real password written by mistake.
+	{"password", "hunter2-Real", "is not a way to set the password; want secrets-manager or developer; the password itself is never written in the artifact"},
 	{"clone_ttl", "0s", `"0s" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
 	{"clone_ttl", "-1h", `"-1h" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
 	{"clone_ttl", "1ns", `"1ns" is shorter than the minimum, 1h: clones would expire almost at once; want a duration like 72h, 3d or 1d12h, at least 1h and at most 365d`},
@@ -125,6 +127,7 @@ func TestSetEveryKey(t *testing.T) {
 		{"serverless_min_capacity", "0", func(c *Config) bool { return c.ServerlessMinCapacity == 0 && c.IsSet("serverless_min_capacity") }, "0"},
 		{"serverless_min_capacity", "0.50", func(c *Config) bool { return c.ServerlessMinCapacity == 0.5 }, "0.5"},
 		{"serverless_max_capacity", "256", func(c *Config) bool { return c.ServerlessMaxCapacity == 256 }, "256"},
+		{"password", "SECRETS_MANAGER", func(c *Config) bool { return c.ManagedPassword }, "secrets-manager"},
 		{"image_tag", "localhost:5000/db-artifact", func(c *Config) bool { return c.ImageTag == "localhost:5000/db-artifact" }, "localhost:5000/db-artifact"},
 		{"publisher_contact", "#dataops; pager 555", func(c *Config) bool { return c.PublisherContact == "#dataops; pager 555" }, "`#dataops; pager 555`"},
 		{"publisher_contact", "`x` #y", func(c *Config) bool { return c.PublisherContact == "`x` #y" }, "\"\"\"`x` #y\"\"\""},
@@ -172,6 +175,7 @@ func TestSetUnknownKey(t *testing.T) {
 	tests := []struct{ key, want string }{
 		{"instance-class", "instance-class: unknown key; did you mean instance_type? the keys are " + allKeyNames()},
 		{"colour", "colour: unknown key; the keys are " + allKeyNames()},
+		{"master_password", "master_password: unknown key; did you mean password? the keys are " + allKeyNames()},
 	}
 	for _, tt := range tests {
 		err := (&Config{}).Set(tt.key, "x")

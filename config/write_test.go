@@ -37,6 +37,8 @@ preferred_maintenance_window = sun:05:00-sun:05:30
 serverless_min_capacity = 0
 ; Serverless v2 maximum capacity in ACUs, 1-256 in steps of 0.5 (db.serverless only).
 serverless_max_capacity = 16.5
+; Master password of each clone: "secrets-manager" has RDS generate it and keep it in Secrets Manager, and dbaf hands over the secret's ARN; default: "developer", given by the developer at clone time.
+password = secrets-manager
 
 [artifact]
 ; Docker tag of the artifact image; default: db-artifact:latest.

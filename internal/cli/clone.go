@@ -28,6 +28,7 @@ type CloneOptions struct {
 
 	Image, ConfigPath, Name string
 	PasswordStdin, Generate bool
+	ManagedPassword         bool // RDS manages the password, whatever the artifact says
 	KeepOnFailure           bool
 	ResetPassword           bool
 	Yes                     bool
@@ -60,6 +61,11 @@ another source, is refused (exit 2). Following a clone whose password dbaf
 already reset leaves that password alone unless --reset-password.
 A failed clone is rolled back and deleted unless --keep-on-failure.
 
+With --managed-password, or an artifact written with password = secrets-manager,
+no password is asked for: RDS generates the master password and keeps it in
+Secrets Manager. dbaf reads it itself for the login check and hands over the
+secret's ARN and the aws command that prints it, never the password.
+
 When the artifact masks (or has post-clone hooks), the clone is masked under a
 temporary password no one sees before the developer's password is set; a
 masking or hook failure fails the clone (exit 5) and tears it down, so
@@ -91,6 +97,7 @@ a laptop) is still ready: dbaf says to connect from inside the VPC.`,
 	fl.StringVar(&o.Name, "name", "", "stack name (default dbartifact<epoch>-prod-clone); an existing dbaf stack of that name is followed")
 	fl.BoolVar(&o.PasswordStdin, "password-stdin", false, "read the clone's password from the first line of standard input")
 	fl.BoolVar(&o.Generate, "generate-password", false, "generate a password and show it once at the end")
+	fl.BoolVar(&o.ManagedPassword, "managed-password", false, "have RDS generate the password and keep it in Secrets Manager; dbaf shows the secret's ARN, never the password")
 	fl.BoolVar(&o.KeepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it (a clone whose masking failed keeps its unmasked data and a temporary password no one knows)")
 	fl.BoolVar(&o.ResetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
 	fl.DurationVar(&o.LoginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
@@ -121,21 +128,28 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	if o.LoginWait <= 0 {
 		return usageErr{fmt.Errorf("--login-wait %s: want a positive duration such as 30s or 2m (default %s)", o.LoginWait, artifact.DefaultLoginWait)}
 	}
-	// In a terminal the clone view asks for a missing password itself.
-	tui := emit == nil
-	password, source, err := f.password(o, tui)
-	if err != nil {
-		return err
+	// Flags that choose the password twice, before anything is read.
+	if o.Generate && o.PasswordStdin {
+		return usageErr{errors.New("--generate-password and --password-stdin both choose the password: pass one")}
 	}
-	generated := password != "" && source == ""
+	if o.ManagedPassword {
+		if err := managedConflict(o, "--managed-password"); err != nil {
+			return err
+		}
+	}
 	art, err := f.cloneArtifact(ctx, o)
 	if err != nil {
 		return err
 	}
-	if password != "" && !generated {
-		if err := checkPassword(art.Source.Engine, password, source); err != nil {
-			return err
-		}
+	if o.ManagedPassword && !art.Target.ManagedPassword {
+		managed := *art // the flag overrides this run's copy only
+		managed.Target.ManagedPassword = true
+		art = &managed
+	}
+	// In a terminal the clone view asks for a missing password itself.
+	password, generated, err := f.clonePassword(o, art, emit == nil)
+	if err != nil {
+		return err
 	}
 	client, err := f.awsClient(ctx, art.Region)
 	if err != nil {
@@ -147,7 +161,7 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	req := artifact.CloneRequest{Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
 		LoginWait: o.LoginWait}
-	if tui {
+	if emit == nil {
 		return f.cloneView(ctx, req, client, o.Yes)
 	}
 	_, err = artifact.Clone(ctx, req, client, emit)
@@ -163,7 +177,7 @@ func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, clie
 	}
 	res, err := cloneview.Run(ctx, cloneview.Options{
 		Artifact: req.Artifact, Stack: req.Name, Region: client.Region(),
-		NeedPassword: req.Password == "", SkipSummary: yes,
+		NeedPassword: req.Password == "" && !req.Artifact.Target.ManagedPassword, SkipSummary: yes,
 		Start: func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
 			r := req
 			switch {
@@ -234,8 +248,6 @@ func (f *Factory) cloneArtifact(ctx context.Context, o *CloneOptions) (*artifact
 func (f *Factory) password(o *CloneOptions, viewPrompts bool) (pw, source string, err error) {
 	envPw, envFile := f.Getenv("DB_PASSWORD"), f.Getenv("DB_PASSWORD_FILE")
 	switch {
-	case o.Generate && o.PasswordStdin:
-		return "", "", usageErr{errors.New("--generate-password and --password-stdin both choose the password: pass one")}
 	case o.Generate:
 		return generatePassword(), "", nil
 	case o.PasswordStdin:
@@ -261,7 +273,57 @@ func (f *Factory) password(o *CloneOptions, viewPrompts bool) (pw, source string
 		pw, err := f.promptPassword()
 		return pw, "the password", err
 	}
-	return "", "", usageErr{errors.New("no password for the clone: run in a terminal to be asked, or pass --password-stdin or --generate-password, or set DB_PASSWORD_FILE to a file holding it")}
+	return "", "", usageErr{errors.New("no password for the clone: run in a terminal to be asked, or pass --password-stdin, --generate-password or --managed-password, or set DB_PASSWORD_FILE to a file holding it")}
+}
+
+// clonePassword is the developer's password for a clone of art, checked
+// against its engine's rules; none when RDS manages it.
+func (f *Factory) clonePassword(o *CloneOptions, art *artifact.Artifact, viewPrompts bool) (pw string, generated bool, err error) {
+	if art.Target.ManagedPassword {
+		by := "the artifact's password = " + config.PasswordSecretsManager
+		if o.ManagedPassword {
+			by = "--managed-password"
+		}
+		if err := managedConflict(o, by); err != nil {
+			return "", false, err
+		}
+		// A container may set these for every run: say they go unused.
+		for _, v := range []string{"DB_PASSWORD", "DB_PASSWORD_FILE"} {
+			if f.Getenv(v) != "" {
+				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s is not used: %s\n", v, managedBy(by))
+			}
+		}
+		return "", false, nil
+	}
+	pw, source, err := f.password(o, viewPrompts)
+	if err != nil {
+		return "", false, err
+	}
+	generated = pw != "" && source == ""
+	if pw != "" && !generated {
+		if err := checkPassword(art.Source.Engine, pw, source); err != nil {
+			return "", false, err
+		}
+	}
+	return pw, generated, nil
+}
+
+// managedConflict refuses the flags that choose a password when RDS is to
+// manage it; by says who asked for that.
+func managedConflict(o *CloneOptions, by string) error {
+	for _, fl := range []struct {
+		name string
+		set  bool
+	}{{"--password-stdin", o.PasswordStdin}, {"--generate-password", o.Generate}} {
+		if fl.set {
+			return usageErr{fmt.Errorf("%s: %s; drop %s", fl.name, managedBy(by), fl.name)}
+		}
+	}
+	return nil
+}
+
+func managedBy(by string) string {
+	return "RDS generates this clone's password and keeps it in Secrets Manager (" + by + ")"
 }
 
 // maxPasswordFile bounds what readPasswordFile reads: a password is one

@@ -38,6 +38,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"show"}, "--image"},
 		{[]string{"clone", "--image", "x", "--config", "y"}, "--image and --config"},
 		{[]string{"clone", "--generate-password", "--password-stdin"}, "--generate-password and --password-stdin"},
+		{[]string{"clone", "--managed-password", "--password-stdin"}, "--password-stdin: RDS generates this clone's password and keeps it in Secrets Manager (--managed-password); drop --password-stdin"},
+		{[]string{"clone", "--managed-password", "--generate-password"}, "drop --generate-password"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := run(t, map[string]string{"AWS_REGION": "eu-west-1", "DBAF_ARTIFACT": "/nonexistent/artifact.json"}, tc.args...)

@@ -32,7 +32,9 @@ Without STACK, your only clone (dbaf list shows them all).
 
 The password comes from DB_PASSWORD or the first line of the file named by
 DB_PASSWORD_FILE, and reaches the client through its environment (PGPASSWORD,
-MYSQL_PWD), never its command line; without either the client prompts.
+MYSQL_PWD), never its command line; without either the client prompts. A
+clone whose password RDS manages (dbaf clone --managed-password) needs
+neither: dbaf reads the password from its Secrets Manager secret.
 --print prints the connection URL (no password) instead.`,
 		Example: `  dbaf --sandbox connect
   dbaf connect dbartifact1764000000-prod-clone --print`,
@@ -64,16 +66,24 @@ func connectRun(opts *ConnectOptions) error {
 	}
 	if opts.Print {
 		if f.global.output == "json" {
-			return writeJSON(io.Out, map[string]any{"stack": c.Stack, "cluster": c.ClusterID, "engine": c.Target.Engine,
-				"host": c.Target.Host, "port": c.Target.Port, "user": c.Target.User, "url": db.ConnectURL(c.Target)})
+			out := map[string]any{"stack": c.Stack, "cluster": c.ClusterID, "engine": c.Target.Engine,
+				"host": c.Target.Host, "port": c.Target.Port, "user": c.Target.User, "url": db.ConnectURL(c.Target)}
+			if c.SecretARN != "" {
+				out["secret_arn"] = c.SecretARN
+			}
+			return writeJSON(io.Out, out)
 		}
 		fmt.Fprintln(io.Out, db.ConnectURL(c.Target))
 		return nil
 	}
-	if c.Target.Password, err = connect.Password(f.Getenv); err != nil {
+	if c.Target.Password, err = connect.ClonePassword(ctx, c, client, f.Getenv); err != nil {
 		return connectErr(err)
 	}
-	fmt.Fprintf(io.ErrOut, "dbaf: connecting to %s (%s)\n", c.Stack, c.Target.Addr())
+	with := ""
+	if c.SecretARN != "" {
+		with = " with the password RDS keeps in " + c.SecretARN
+	}
+	fmt.Fprintf(io.ErrOut, "dbaf: connecting to %s (%s)%s\n", c.Stack, c.Target.Addr(), with)
 	return connectErr(connect.Run(c.Target, connect.Streams{In: io.In, Out: io.Out, Err: io.ErrOut, Env: f.Environ()}))
 }
 

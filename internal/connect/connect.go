@@ -38,6 +38,9 @@ type Clone struct {
 	Stack     string
 	ClusterID string
 	Target    db.Target
+	// SecretARN is the Secrets Manager secret holding the master password
+	// when RDS manages it ("" otherwise).
+	SecretARN string
 }
 
 // Find locates the clone of stack; with stack "" the caller's only clone.
@@ -74,7 +77,7 @@ func Find(ctx context.Context, s Stacks, stack string) (*Clone, error) {
 	if p, err := strconv.Atoi(st.Outputs["Port"]); err == nil {
 		port = p
 	}
-	return &Clone{Stack: st.Name, ClusterID: id,
+	return &Clone{Stack: st.Name, ClusterID: id, SecretARN: cl.MasterUserSecretARN,
 		Target: db.Target{Engine: cl.Engine, Host: endpoint, Port: port, User: cl.MasterUsername}}, nil
 }
 
@@ -105,6 +108,26 @@ func only(ctx context.Context, s Stacks) (*aws.Stack, error) {
 		names[i] = st.Name + " (" + st.Status + ")"
 	}
 	return nil, inputErr("you have %d clones: name one of them: %s", len(mine), strings.Join(names, ", "))
+}
+
+// Secrets reads the password RDS manages for a clone. *aws.Client
+// satisfies it.
+type Secrets interface {
+	SecretPassword(ctx context.Context, secretARN string) (string, error)
+}
+
+// ClonePassword is the password to log in to c with: the one RDS keeps in
+// Secrets Manager when it manages c's password (read here, so it passes
+// through no terminal or shell history), otherwise Password's.
+func ClonePassword(ctx context.Context, c *Clone, s Secrets, getenv func(string) string) (string, error) {
+	if c.SecretARN == "" {
+		return Password(getenv)
+	}
+	pw, err := s.SecretPassword(ctx, c.SecretARN)
+	if err != nil {
+		return "", fmt.Errorf("reading the master password of %s from its secret %s: %w", c.Stack, c.SecretARN, err)
+	}
+	return pw, nil
 }
 
 // Password is the clone's password from DB_PASSWORD or the file named by

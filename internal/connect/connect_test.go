@@ -108,6 +108,53 @@ func TestPassword(t *testing.T) {
 	}
 }
 
+type fakeSecrets map[string]string
+
+func (f fakeSecrets) SecretPassword(_ context.Context, arn string) (string, error) {
+	if pw, ok := f[arn]; ok {
+		return pw, nil
+	}
+	return "", &aws.Error{Kind: aws.AccessDenied, Op: "secretsmanager:GetSecretValue", Msg: "not authorized to read " + arn}
+}
+
+// A clone whose password RDS manages is found with its secret, and logged
+// in to with the secret's password, read by dbaf: DB_PASSWORD, which may be
+// another clone's, is not used for it.
+func TestClonePasswordOfAManagedClone(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-mine-pg-AbCdEf"
+	ctx := context.Background()
+	f := &managedStacks{fakeStacks{stacks: []aws.Stack{clone("mine", me, "CREATE_COMPLETE", "mine-pg", "5432")}}, arn}
+	c, err := Find(ctx, f, "mine")
+	if err != nil || c.SecretARN != arn {
+		t.Fatalf("Find = %+v, %v; want the secret %s", c, err, arn)
+	}
+	env := func(k string) string { return map[string]string{"DB_PASSWORD": "another-clones-pw"}[k] }
+	if pw, err := ClonePassword(ctx, c, fakeSecrets{arn: "rds-Managed-pw"}, env); err != nil || pw != "rds-Managed-pw" {
+		t.Errorf("ClonePassword = %q, %v; want the secret's", pw, err)
+	}
+	if _, err := ClonePassword(ctx, c, fakeSecrets{}, env); err == nil || !strings.Contains(err.Error(), arn) || !strings.Contains(err.Error(), "not authorized") {
+		t.Errorf("a secret that cannot be read: %v", err)
+	}
+	c.SecretARN = ""
+	if pw, err := ClonePassword(ctx, c, fakeSecrets{arn: "rds-Managed-pw"}, env); err != nil || pw != "another-clones-pw" {
+		t.Errorf("ClonePassword of an unmanaged clone = %q, %v; want DB_PASSWORD's", pw, err)
+	}
+}
+
+// managedStacks is fakeStacks whose clusters have RDS-managed passwords.
+type managedStacks struct {
+	fakeStacks
+	arn string
+}
+
+func (f *managedStacks) ClusterSummary(ctx context.Context, id string) (*aws.Cluster, error) {
+	c, err := f.fakeStacks.ClusterSummary(ctx, id)
+	if c != nil {
+		c.MasterUserSecretARN = f.arn
+	}
+	return c, err
+}
+
 // fakeClient puts a script named program on PATH that records its
 // arguments and environment, one per line, in the returned files.
 func fakeClient(t *testing.T, program string) (argsFile, envFile string) {

@@ -371,8 +371,9 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 			m.res.Afterword = append(m.res.Afterword, v)
 			return
 		}
-		// Wider than the terminal: broken at spaces, c copies it whole.
-		for _, l := range common.Wrap(v, m.Width, 0) {
+		// Wider than the terminal: broken at spaces, never inside an
+		// option's "--" unless a word alone is wider; c copies it whole.
+		for _, l := range wrapAtSpaces(v, m.Width) {
 			below = append(below, st.Render(l))
 		}
 	}
@@ -382,6 +383,11 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 	if r.Password != "" {
 		exact("password", r.Password, t.Warn)
 		kv("", "generated: shown only this once, store it now", t.Warn)
+	}
+	if r.SecretARN != "" {
+		exact("secret", r.SecretARN, plain)
+		exact("password", r.PasswordCommand, t.Accent)
+		kv("", "managed by RDS in Secrets Manager: this command prints it; dbaf never shows it", t.Subtle)
 	}
 	exact("connect", r.Connection, plain)
 	kv("stack", r.Stack, plain)
@@ -421,6 +427,16 @@ func (m *Model) readyLines(w int) (lines, below []string) {
 		}
 	}
 	return lines, below
+}
+
+// wrapAtSpaces breaks v at spaces only, then any word wider than w as
+// common.Wrap does.
+func wrapAtSpaces(v string, w int) []string {
+	var out []string
+	for _, l := range common.WrapParts(strings.Fields(v), " ", w) {
+		out = append(out, common.Wrap(l, w, 0)...)
+	}
+	return out
 }
 
 func (m *Model) expiry(at time.Time) string {
@@ -683,6 +699,8 @@ func (m *Model) viewSummary() string {
 	}
 	kv("stack", stack, t.Accent)
 	switch {
+	case m.o.Artifact != nil && m.o.Artifact.Target.ManagedPassword:
+		kv("password", m.o.Artifact.Target.PasswordDescription(), plain)
 	case m.generated:
 		kv("password", "generated: shown once, when the clone is ready", plain)
 	case m.o.NeedPassword:

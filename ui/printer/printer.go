@@ -93,6 +93,10 @@ func (p *Plain) Emit(e artifact.Event) {
 		if e.Password != "" {
 			fmt.Fprintf(p.Out, "password: %s   (generated; shown only this once)\n", e.Password)
 		}
+		if e.SecretARN != "" {
+			fmt.Fprintf(p.Out, "secret: %s\n", e.SecretARN)
+			fmt.Fprintf(p.Out, "password command: %s\n", e.PasswordCommand)
+		}
 	case artifact.CloneFailed, artifact.CloneInterrupted, artifact.TeardownFailed, artifact.BuildFailed:
 		// The command's error says it all, once; JSON readers get the event.
 	case artifact.TeardownStarted:

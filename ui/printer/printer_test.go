@@ -138,3 +138,37 @@ func TestPrintersSayAFullCopyIsBilledInFull(t *testing.T) {
 		t.Errorf("clone_ready JSON: %s", js.String())
 	}
 }
+
+// A clone whose password RDS manages hands over the secret and the command
+// that reads it, in both printers; show says who sets the password.
+func TestPrintersHandOverAManagedPassword(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-c1-AbCdEf"
+	ready := artifact.CloneReady{Stack: "c1", Endpoint: "h", Port: "5432", Username: "postgres", PasswordReset: true,
+		SecretARN: arn, PasswordCommand: artifact.SecretCommand("eu-west-1", arn)}
+	var out, errOut, js bytes.Buffer
+	(&Plain{Out: &out, Err: &errOut}).Emit(ready)
+	want := "secret: " + arn + "\npassword command: aws secretsmanager get-secret-value --region eu-west-1 --secret-id '" + arn + "' --query SecretString --output text\n"
+	if !strings.Contains(out.String(), want) || strings.Contains(out.String(), "password: ") {
+		t.Errorf("plain result:\n%s\nwant it to hold\n%s", out.String(), want)
+	}
+	(&JSON{Out: &js}).Emit(ready)
+	for _, w := range []string{`"secret_arn":"` + arn + `"`, `"password_command":"aws secretsmanager get-secret-value --region eu-west-1`} {
+		if !strings.Contains(js.String(), w) {
+			t.Errorf("clone_ready JSON lacks %s: %s", w, js.String())
+		}
+	}
+	if strings.Contains(js.String(), `"password":`) {
+		t.Errorf("clone_ready JSON has a password field: %s", js.String())
+	}
+
+	a := &artifact.Artifact{SchemaVersion: 1, Image: "x:y", Region: "eu-west-1", Source: artifact.Source{ClusterID: "prod"},
+		Target: artifact.Target{InstanceClass: "db.r6g.large"}}
+	for managed, words := range map[bool]string{false: "given by the developer", true: "managed by RDS in Secrets Manager"} {
+		a.Target.ManagedPassword = managed
+		var b bytes.Buffer
+		ShowArtifact(&b, a)
+		if !strings.Contains(b.String(), "password    "+words) {
+			t.Errorf("show (managed %v) lacks %q:\n%s", managed, words, b.String())
+		}
+	}
+}

@@ -45,6 +45,7 @@ func ShowArtifact(w io.Writer, a *artifact.Artifact) {
 		access = "publicly accessible"
 	}
 	row("access", "from %s, %s", a.Target.AllowedCIDR, access)
+	row("password", "%s", a.Target.PasswordDescription())
 	if a.Target.BackupRetention > 0 || a.Target.BackupWindow != "" || a.Target.MaintenanceWindow != "" {
 		row("windows", "backups kept %d days, backup %s, maintenance %s",
 			a.Target.BackupRetention, orDefault(a.Target.BackupWindow), orDefault(a.Target.MaintenanceWindow))
