@@ -32,6 +32,19 @@ type CloneOptions struct {
 	ResetPassword           bool
 	Yes                     bool
 	LoginWait               time.Duration // how long a refused login to the new clone is retried
+
+	// op runs the request (nil: artifact.Clone) and view adjusts the
+	// terminal view's options: dbaf reset sets both.
+	op   func(context.Context, artifact.CloneRequest, artifact.Stacks, artifact.Emit) (*artifact.CloneReady, error)
+	view func(*cloneview.Options)
+}
+
+// run is the operation the options run on a request.
+func (o *CloneOptions) run(ctx context.Context, req artifact.CloneRequest, s artifact.Stacks, emit artifact.Emit) (*artifact.CloneReady, error) {
+	if o.op != nil {
+		return o.op(ctx, req, s, emit)
+	}
+	return artifact.Clone(ctx, req, s, emit)
 }
 
 // NewCmdClone creates a clone of the artifact's source cluster.
@@ -148,22 +161,22 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
 		LoginWait: o.LoginWait}
 	if tui {
-		return f.cloneView(ctx, req, client, o.Yes)
+		return f.cloneView(ctx, o, req, client)
 	}
-	_, err = artifact.Clone(ctx, req, client, emit)
+	_, err = o.run(ctx, req, client, emit)
 	return err
 }
 
 // cloneView runs the clone in the live terminal view. It prints nothing
 // after the view: the view's last frame holds the result or the teardown
 // command.
-func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, client *dbafaws.Client, yes bool) error {
+func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, req artifact.CloneRequest, client *dbafaws.Client) error {
 	if req.Name == "" {
 		req.Name = artifact.StackName(time.Now())
 	}
-	res, err := cloneview.Run(ctx, cloneview.Options{
+	vo := cloneview.Options{
 		Artifact: req.Artifact, Stack: req.Name, Region: client.Region(),
-		NeedPassword: req.Password == "", SkipSummary: yes,
+		NeedPassword: req.Password == "", SkipSummary: o.Yes,
 		Start: func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
 			r := req
 			switch {
@@ -172,11 +185,15 @@ func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, clie
 			case password != "":
 				r.Password = password
 			}
-			return artifact.Clone(ctx, r, client, emit)
+			return o.run(ctx, r, client, emit)
 		},
 		Teardown: f.teardownFunc(client),
 		Theme:    f.theme(),
-	}, f.teaOptions()...)
+	}
+	if o.view != nil {
+		o.view(&vo)
+	}
+	res, err := cloneview.Run(ctx, vo, f.teaOptions()...)
 	for _, l := range res.Afterword { // values too wide for the view, whole
 		fmt.Fprintln(f.IOStreams.Out, l)
 	}
