@@ -584,7 +584,7 @@ func (m *Model) viewPassword() string {
 	}
 	lines := []string{m.header(), ""}
 	lo, hi := artifact.PasswordLength(m.engine())
-	lines = append(lines, common.Wrap(fmt.Sprintf(m.passwordAsk()+" for %s. Aurora accepts %d to %d printable ASCII characters, without /, \", @ or spaces.", user, lo, hi), m.Width-2, 0)...)
+	lines = append(lines, common.Wrap(fmt.Sprintf("%s. Aurora accepts %d to %d printable ASCII characters, without /, \", @ or spaces.", m.passwordAsk(user), lo, hi), m.Width-2, 0)...)
 	lines = append(lines, "")
 	for i, label := range []string{"Password", "Again"} {
 		mark := "  "

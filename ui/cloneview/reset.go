@@ -94,11 +94,12 @@ func (m *Model) readyTitle() string {
 	return "✓ Clone ready"
 }
 
-func (m *Model) passwordAsk() string {
+// passwordAsk opens the password screen's sentence about user.
+func (m *Model) passwordAsk(user string) string {
 	if m.o.Reset {
-		return "The clone is made again and needs its password again: type the one it had to keep your configs working,"
+		return "The clone is made again and needs a password for " + user + ": type the one it had to keep your configs working"
 	}
-	return "The clone needs a password"
+	return "The clone needs a password for " + user
 }
 
 func (m *Model) summaryTitle(region string) string {

@@ -148,3 +148,12 @@ func TestResetViewSummaryQuitDeletesNothing(t *testing.T) {
 		t.Fatalf("result %+v, calls %v, frame %q", got, f.Calls(), uitest.Screen(m))
 	}
 }
+
+// The password is asked again, saying why the old one is the one to give.
+func TestResetViewPasswordPrompt(t *testing.T) {
+	clock := &uitest.Clock{T: uitest.T0}
+	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.Reset, o.NeedPassword = true, true })
+	h := uitest.RunHarness(t, m, 100, 14)
+	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).Width == 100 })
+	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
+}
