@@ -90,6 +90,23 @@ func RunPreflight(ctx context.Context, s PreflightAWS, src Source, warn func(str
 	return p, errors.Join(problems...)
 }
 
+// checkReplaceable is the part of the preflight a reset runs before it
+// deletes the old clone: the source and its key. The quotas are left to the
+// new clone's own preflight, which runs once the old clone's slot is free.
+func checkReplaceable(ctx context.Context, s PreflightAWS, src Source) error {
+	c, err := s.ClusterSummary(ctx, src.ClusterID)
+	if err != nil {
+		return err
+	}
+	var problems []error
+	if src.SnapshotIdentifier == "" {
+		problems = append(problems, sourceProblem(c))
+	}
+	p := &Preflight{Source: c.ID}
+	problems = append(problems, p.describeKey(ctx, s, c))
+	return errors.Join(problems...)
+}
+
 // sourceProblem refuses a source that is not available or has no instance.
 func sourceProblem(c *aws.Cluster) error {
 	switch {

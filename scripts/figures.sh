@@ -4,7 +4,7 @@
 #   - image build after discovery (assemble + load into the engine): median of N runs
 #   - two builds of the same artifact: identical image ID
 #   - discovery on a sandbox account with 1,000 clusters and 5,000 subnets (go test -bench)
-#   - clone handover, watch call rate, login check and preflight against the sandbox; TUI frame times and memory
+#   - clone handover, watch call rate, login check, preflight and reset overhead against the sandbox; TUI frame times and memory
 # Usage: bash scripts/figures.sh [runs]   (needs Docker; uses the in-process sandbox)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +44,8 @@ echo "the handover login check on clones of a real PostgreSQL server on loopback
 go test -run '^$' -bench BenchmarkCloneLoginCheck -benchtime 5x ./artifact/ | grep -E 'Benchmark'
 echo "the preflight a clone runs before CreateStack (calls and time, every check asked):"
 go test -run '^$' -bench BenchmarkClonePreflight -benchtime 100x ./artifact/ | grep -E 'Benchmark'
+echo "dbaf reset, test pace: its own checks before the teardown, and a whole reset against the same teardown + clone by hand:"
+go test -run '^$' -bench BenchmarkResetOverhead -benchtime 10x ./artifact/ | grep -E 'Benchmark'
 echo
 echo "terminal UI models:"
 go test -run '^$' -bench 'BenchmarkCloneView|BenchmarkWizard' -benchtime 20x ./ui/ | grep -E 'Benchmark'

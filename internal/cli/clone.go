@@ -33,6 +33,19 @@ type CloneOptions struct {
 	ResetPassword           bool
 	Yes                     bool
 	LoginWait               time.Duration // how long a refused login to the new clone is retried
+
+	// op runs the request (nil: artifact.Clone) and view adjusts the
+	// terminal view's options: dbaf reset sets both.
+	op   func(context.Context, artifact.CloneRequest, artifact.Stacks, artifact.Emit) (*artifact.CloneReady, error)
+	view func(*cloneview.Options)
+}
+
+// run is the operation the options run on a request.
+func (o *CloneOptions) run(ctx context.Context, req artifact.CloneRequest, s artifact.Stacks, emit artifact.Emit) (*artifact.CloneReady, error) {
+	if o.op != nil {
+		return o.op(ctx, req, s, emit)
+	}
+	return artifact.Clone(ctx, req, s, emit)
 }
 
 // NewCmdClone creates a clone of the artifact's source cluster.
@@ -137,7 +150,18 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 			return err
 		}
 	}
-	art, err := f.cloneArtifact(ctx, o)
+	load, err := f.loadCloneArtifact(ctx, o)
+	if err != nil {
+		return err
+	}
+	// The password is settled before the artifact is resolved against AWS,
+	// so that a missing one is a usage error found first. In a terminal the
+	// clone view asks for a missing password itself.
+	password, source, err := f.clonePassword(o, load.managed || o.ManagedPassword, emit == nil)
+	if err != nil {
+		return err
+	}
+	art, err := load.resolve(ctx)
 	if err != nil {
 		return err
 	}
@@ -146,10 +170,11 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 		managed.Target.ManagedPassword = true
 		art = &managed
 	}
-	// In a terminal the clone view asks for a missing password itself.
-	password, generated, err := f.clonePassword(o, art, emit == nil)
-	if err != nil {
-		return err
+	generated := password != "" && source == ""
+	if password != "" && !generated {
+		if err := checkPassword(art.Source.Engine, password, source); err != nil {
+			return err
+		}
 	}
 	client, err := f.awsClient(ctx, art.Region)
 	if err != nil {
@@ -162,22 +187,22 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
 		LoginWait: o.LoginWait}
 	if emit == nil {
-		return f.cloneView(ctx, req, client, o.Yes)
+		return f.cloneView(ctx, o, req, client)
 	}
-	_, err = artifact.Clone(ctx, req, client, emit)
+	_, err = o.run(ctx, req, client, emit)
 	return err
 }
 
 // cloneView runs the clone in the live terminal view. It prints nothing
 // after the view: the view's last frame holds the result or the teardown
 // command.
-func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, client *dbafaws.Client, yes bool) error {
+func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, req artifact.CloneRequest, client *dbafaws.Client) error {
 	if req.Name == "" {
 		req.Name = artifact.StackName(time.Now())
 	}
-	res, err := cloneview.Run(ctx, cloneview.Options{
+	vo := cloneview.Options{
 		Artifact: req.Artifact, Stack: req.Name, Region: client.Region(),
-		NeedPassword: req.Password == "" && !req.Artifact.Target.ManagedPassword, SkipSummary: yes,
+		NeedPassword: req.Password == "" && !req.Artifact.Target.ManagedPassword, SkipSummary: o.Yes,
 		Start: func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
 			r := req
 			switch {
@@ -186,11 +211,15 @@ func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, clie
 			case password != "":
 				r.Password = password
 			}
-			return artifact.Clone(ctx, r, client, emit)
+			return o.run(ctx, r, client, emit)
 		},
 		Teardown: f.teardownFunc(client),
 		Theme:    f.theme(),
-	}, f.teaOptions()...)
+	}
+	if o.view != nil {
+		o.view(&vo)
+	}
+	res, err := cloneview.Run(ctx, vo, f.teaOptions()...)
 	for _, l := range res.Afterword { // values too wide for the view, whole
 		fmt.Fprintln(f.IOStreams.Out, l)
 	}
@@ -211,6 +240,22 @@ func (f *Factory) cloneView(ctx context.Context, req artifact.CloneRequest, clie
 // cloneArtifact finds the artifact: --config resolves an INI, --image reads
 // an image, and otherwise the image dbaf runs in.
 func (f *Factory) cloneArtifact(ctx context.Context, o *CloneOptions) (*artifact.Artifact, error) {
+	load, err := f.loadCloneArtifact(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return load.resolve(ctx)
+}
+
+// loadedArtifact is an artifact read but, for an INI, not yet resolved
+// against AWS: what it says about the password is known before any AWS
+// call, so a missing password is still a usage error found first.
+type loadedArtifact struct {
+	managed bool
+	resolve func(ctx context.Context) (*artifact.Artifact, error)
+}
+
+func (f *Factory) loadCloneArtifact(ctx context.Context, o *CloneOptions) (*loadedArtifact, error) {
 	if o.ConfigPath == "" {
 		data, err := f.readArtifact(ctx, o.Image)
 		if err != nil {
@@ -219,7 +264,12 @@ func (f *Factory) cloneArtifact(ctx context.Context, o *CloneOptions) (*artifact
 			}
 			return nil, err
 		}
-		return artifact.Parse(data)
+		art, err := artifact.Parse(data)
+		if err != nil {
+			return nil, err
+		}
+		return &loadedArtifact{managed: art.Target.ManagedPassword,
+			resolve: func(context.Context) (*artifact.Artifact, error) { return art, nil }}, nil
 	}
 	cfg, warnings, err := config.Load(o.ConfigPath)
 	if err != nil {
@@ -231,15 +281,18 @@ func (f *Factory) cloneArtifact(ctx context.Context, o *CloneOptions) (*artifact
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	client, err := f.awsClient(ctx, cfg.Region)
-	if err != nil {
-		return nil, err
+	resolve := func(ctx context.Context) (*artifact.Artifact, error) {
+		client, err := f.awsClient(ctx, cfg.Region)
+		if err != nil {
+			return nil, err
+		}
+		created, err := artifact.CreatedTime(cfg.Path, f.Getenv)
+		if err != nil {
+			return nil, usageErr{err}
+		}
+		return artifact.Resolve(ctx, cfg, client, created, func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", msg) })
 	}
-	created, err := artifact.CreatedTime(cfg.Path, f.Getenv)
-	if err != nil {
-		return nil, usageErr{err}
-	}
-	return artifact.Resolve(ctx, cfg, client, created, func(msg string) { fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", msg) })
+	return &loadedArtifact{managed: cfg.ManagedPassword, resolve: resolve}, nil
 }
 
 // password finds the clone's password without ever putting it in argv or
@@ -276,16 +329,17 @@ func (f *Factory) password(o *CloneOptions, viewPrompts bool) (pw, source string
 	return "", "", usageErr{errors.New("no password for the clone: run in a terminal to be asked, or pass --password-stdin, --generate-password or --managed-password, or set DB_PASSWORD_FILE to a file holding it")}
 }
 
-// clonePassword is the developer's password for a clone of art, checked
-// against its engine's rules; none when RDS manages it.
-func (f *Factory) clonePassword(o *CloneOptions, art *artifact.Artifact, viewPrompts bool) (pw string, generated bool, err error) {
-	if art.Target.ManagedPassword {
+// clonePassword is the developer's password for a clone and where it came
+// from ("" source = generated); none when RDS manages it. The caller checks
+// it against the engine's rules once the artifact is resolved.
+func (f *Factory) clonePassword(o *CloneOptions, managed, viewPrompts bool) (pw, source string, err error) {
+	if managed {
 		by := "the artifact's password = " + config.PasswordSecretsManager
 		if o.ManagedPassword {
 			by = "--managed-password"
 		}
 		if err := managedConflict(o, by); err != nil {
-			return "", false, err
+			return "", "", err
 		}
 		// A container may set these for every run: say they go unused.
 		for _, v := range []string{"DB_PASSWORD", "DB_PASSWORD_FILE"} {
@@ -293,19 +347,9 @@ func (f *Factory) clonePassword(o *CloneOptions, art *artifact.Artifact, viewPro
 				fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s is not used: %s\n", v, managedBy(by))
 			}
 		}
-		return "", false, nil
+		return "", "", nil
 	}
-	pw, source, err := f.password(o, viewPrompts)
-	if err != nil {
-		return "", false, err
-	}
-	generated = pw != "" && source == ""
-	if pw != "" && !generated {
-		if err := checkPassword(art.Source.Engine, pw, source); err != nil {
-			return "", false, err
-		}
-	}
-	return pw, generated, nil
+	return f.password(o, viewPrompts)
 }
 
 // managedConflict refuses the flags that choose a password when RDS is to

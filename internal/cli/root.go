@@ -54,7 +54,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		}
 		return checkGlobalFlags(f.global)
 	}
-	root.AddCommand(NewCmdBuild(f, nil), NewCmdClone(f, nil), NewCmdList(f, nil), NewCmdTeardown(f, nil),
+	root.AddCommand(NewCmdBuild(f, nil), NewCmdClone(f, nil), NewCmdList(f, nil), NewCmdTeardown(f, nil), NewCmdReset(f, nil),
 		NewCmdConnect(f, nil), NewCmdShow(f, nil), NewCmdSandbox(f), NewCmdVersion(f, nil))
 	usageArgs(root)
 	return root

@@ -34,6 +34,11 @@ type Options struct {
 	Start func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error)
 	// Teardown deletes a stack (artifact.Teardown), reporting its events.
 	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
+	// Reset says Start resets Stack (artifact.Reset): the view shows its
+	// teardown, then the new clone. Recreate is the command that makes the
+	// clone again should the reset stop in between.
+	Reset    bool
+	Recreate string
 
 	Theme common.Theme     // zero: a dark theme, replaced once the terminal reports its background
 	Now   func() time.Time // nil: time.Now; fixed in golden tests
@@ -135,6 +140,7 @@ type Model struct {
 	maskTable  string // the table being masked now
 	rows       []cvRow
 	tearing    bool // rows show a deletion
+	resetDel   bool // a reset's deletion of the old stack, until the new one starts
 	startAt    time.Time
 	endAt      time.Time
 
@@ -201,6 +207,9 @@ func cvNew(ctx context.Context, o Options) *Model {
 	}
 	m.log = cvLog{limit: limit}
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
+	if o.Reset {
+		m.keys.resetKeys()
+	}
 	for i := range m.pw {
 		ti := textinput.New()
 		ti.EchoMode = textinput.EchoPassword
@@ -377,7 +386,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Keep):
 			return m.keepAndQuit()
-		case key.Matches(msg, k.TeardownNow):
+		case key.Matches(msg, k.TeardownNow) && !m.resetDel: // the reset is deleting it already
 			m.ask = askNone
 			return m.stopThenTeardown()
 		case key.Matches(msg, k.AskBack):
@@ -634,12 +643,12 @@ func (m *Model) startTeardown() tea.Cmd {
 		m.stage, m.err = stageTeardownFailed, errors.New("no way to tear down from here (Options.Teardown is nil)")
 		return nil
 	}
-	if m.tearing {
+	if m.deleting() {
 		m.rows = reverseRows(reverseRows(m.rows)) // a retry: same order, fresh rows
 	} else {
 		m.rows = reverseRows(m.rows)
 	}
-	m.stage, m.tearing, m.pendingTeardown = stageTeardown, true, false
+	m.stage, m.tearing, m.resetDel, m.pendingTeardown = stageTeardown, true, false, false
 	m.phase, m.phaseFail, m.err = artifact.PhaseDeleting, false, nil
 	m.startAt, m.endAt = m.now(), time.Time{}
 	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
@@ -655,6 +664,9 @@ func (m *Model) startTeardown() tea.Cmd {
 // an interruption, whose error names the stack left behind.
 func (m *Model) keepAndQuit() tea.Cmd {
 	m.ask, m.interrupted = askNone, true
+	if m.resetDel {
+		return m.quitResetting()
+	}
 	m.res.LeftRunning = m.info.Stack
 	state := artifact.StateCreating
 	if m.stackState == "CREATE_COMPLETE" {
@@ -791,7 +803,12 @@ func (m *Model) teardownDone(err error) tea.Cmd {
 // apply folds one event into the view and returns the log lines it added.
 func (m *Model) apply(e artifact.Event) int {
 	switch e := e.(type) {
+	case artifact.ResetStarted:
+		return m.resetStarted(e)
 	case artifact.CloneStarted:
+		if m.resetDel {
+			m.resetCreating()
+		}
 		m.info.Stack, m.info.StackID, m.info.Attached = e.Stack, e.StackID, e.Attached
 		if e.Source != "" {
 			m.info.Source = e.Source
@@ -818,6 +835,10 @@ func (m *Model) apply(e artifact.Event) int {
 		}
 		return len(facts)
 	case artifact.TeardownStarted:
+		if m.resetDel {
+			m.rows = mergeTeardownRows(m.rows, e.Resources)
+			return 0
+		}
 		return m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region, Resources: e.Resources})
 	case artifact.StackEvent:
 		if e.IsStack {
@@ -828,7 +849,7 @@ func (m *Model) apply(e artifact.Event) int {
 				m.rows = append(m.rows, newRow(e.LogicalID, labelFor(e.LogicalID, e.ResourceType)))
 				i = len(m.rows) - 1
 			}
-			m.rows[i].apply(e, m.tearing)
+			m.rows[i].apply(e, m.deleting())
 		}
 		m.log.add(stackLogEntry(e))
 		return 1

@@ -22,10 +22,14 @@ var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, arti
 // phases are this clone's phases: masking comes second when the artifact
 // masks (or the stream says so).
 func (m *Model) phases() []string {
-	if !m.masking && (m.o.Artifact == nil || !m.o.Artifact.Masks()) {
-		return cvPhases[:]
+	phases := cvPhases[:]
+	if m.masking || m.o.Artifact != nil && m.o.Artifact.Masks() {
+		phases = append([]string{cvPhases[0], artifact.PhaseMasking}, cvPhases[1:]...)
 	}
-	return append([]string{cvPhases[0], artifact.PhaseMasking}, cvPhases[1:]...)
+	if m.o.Reset {
+		phases = append([]string{artifact.PhaseDeleting}, phases...)
+	}
+	return phases
 }
 
 // View draws the current stage within the terminal's width and height.
@@ -56,8 +60,11 @@ func (m *Model) teardownOnly() bool { return m.o.Start == nil && m.o.Artifact ==
 func (m *Model) header() string {
 	t := m.Theme
 	title := "dbaf clone"
-	if m.teardownOnly() {
+	switch {
+	case m.teardownOnly():
 		title = "dbaf teardown"
+	case m.o.Reset:
+		title = "dbaf reset"
 	}
 	stack := m.info.Stack
 	if stack == "" {
@@ -165,7 +172,7 @@ func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
 	if !ok {
 		v = [3]string{"working", "done", "failed"}
 	}
-	if r.verb == "DELETE" && !m.tearing {
+	if r.verb == "DELETE" && !m.deleting() {
 		v = [3]string{"rolling back", "rolled back", "rollback failed"}
 	}
 	switch {
@@ -175,7 +182,7 @@ func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
 		return "–", "nothing to delete", t.Subtle
 	case r.inProgress():
 		return m.spinFrame(), v[0], lipgloss.NewStyle()
-	case !m.tearing && r.verb == "DELETE" && r.failedFor >= 0 && !r.cancelled:
+	case !m.deleting() && r.verb == "DELETE" && r.failedFor >= 0 && !r.cancelled:
 		// The root cause stays marked failed while the rollback removes it.
 		return "✗", "failed, " + v[1], t.Err
 	case strings.HasSuffix(r.status, "_FAILED"):
@@ -185,7 +192,7 @@ func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
 		return "✗", v[2], t.Err
 	case r.status == "DELETE_SKIPPED":
 		return "–", "kept", t.Warn
-	case r.status == "DELETE_COMPLETE" && !m.tearing:
+	case r.status == "DELETE_COMPLETE" && !m.deleting():
 		return "↺", v[1], t.Warn
 	case strings.HasSuffix(r.status, "_COMPLETE"):
 		return "✓", v[1], t.OK
@@ -195,7 +202,7 @@ func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
 
 func (m *Model) rowDur(r *cvRow) string {
 	switch {
-	case !m.tearing && r.verb == "DELETE" && r.failedFor >= 0:
+	case !m.deleting() && r.verb == "DELETE" && r.failedFor >= 0:
 		return cvDur(r.failedFor)
 	case r.start.IsZero():
 		return ""
@@ -293,8 +300,10 @@ func (m *Model) panel() []string {
 	t, w := m.Theme, m.panelWidth()
 	plain := lipgloss.NewStyle()
 	stack := m.info.Stack
-	switch m.ask {
-	case askInterrupt:
+	switch {
+	case m.ask == askInterrupt && m.resetDel:
+		return m.box(m.resetStopLines(w))
+	case m.ask == askInterrupt:
 		lines := []string{t.Warn.Render("Stop? Stack " + stack + " is being created in AWS.")}
 		lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
 		lines = append(lines, "",
@@ -303,7 +312,7 @@ func (m *Model) panel() []string {
 			t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
 			t.Key.Render("esc")+"  go back and keep watching")
 		return m.box(lines)
-	case askTeardown:
+	case m.ask == askTeardown:
 		lines := []string{t.Warn.Render("Tear down " + stack + "?")}
 		lines = append(lines, common.Wrap("This deletes the clone's cluster, its instance and everything else in the stack. It cannot be undone.", w, 0)...)
 		lines = append(lines, "", t.Key.Render("y")+" tear it down   "+t.Key.Render("n")+" keep it")
@@ -315,7 +324,7 @@ func (m *Model) panel() []string {
 	case stageFailed:
 		return m.box(m.failedLines(w))
 	case stageError:
-		lines := []string{t.Err.Render("✗ The clone stopped")}
+		lines := []string{t.Err.Render("✗ The " + m.opNoun() + " stopped")}
 		for _, l := range common.Wrap(m.err.Error(), w, 6) {
 			lines = append(lines, t.Err.Render(l))
 		}
@@ -353,10 +362,10 @@ func (m *Model) readyBox(w int) []string {
 func (m *Model) readyLines(w int) (lines, below []string) {
 	t, r := m.Theme, m.ready
 	if r == nil {
-		return []string{t.OK.Render("✓ Clone ready")}, nil
+		return []string{t.OK.Render(m.readyTitle())}, nil
 	}
 	plain := lipgloss.NewStyle()
-	lines = []string{t.OK.Render("✓ Clone ready")}
+	lines = []string{t.OK.Render(m.readyTitle())}
 	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 8, v, w, st)...) }
 	room := max(w, m.Width-4) - 8 - 2 // the box grows to the terminal for these
 	exact := func(k, v string, st lipgloss.Style) {
@@ -609,7 +618,7 @@ func (m *Model) viewPassword() string {
 	}
 	lines := []string{m.header(), ""}
 	lo, hi := artifact.PasswordLength(m.engine())
-	lines = append(lines, common.Wrap(fmt.Sprintf("The clone needs a password for %s. Aurora accepts %d to %d printable ASCII characters, without /, \", @ or spaces.", user, lo, hi), m.Width-2, 0)...)
+	lines = append(lines, common.Wrap(fmt.Sprintf("%s. Aurora accepts %d to %d printable ASCII characters, without /, \", @ or spaces.", m.passwordAsk(user), lo, hi), m.Width-2, 0)...)
 	lines = append(lines, "")
 	for i, label := range []string{"Password", "Again"} {
 		mark := "  "
@@ -636,7 +645,7 @@ func (m *Model) viewSummary() string {
 	w := m.Width - 2
 	lines := []string{m.header(), ""}
 	region := m.info.Region
-	lines = append(lines, t.Title.Render("This creates one CloudFormation stack in "+common.Or(region, "the current region")+":"), "")
+	lines = append(lines, t.Title.Render(m.summaryTitle(common.Or(region, "the current region"))), "")
 	kv := func(k, v string, st lipgloss.Style) {
 		for _, l := range common.KV(t, k, 9, v, w, st) {
 			lines = append(lines, "  "+l)
@@ -698,6 +707,7 @@ func (m *Model) viewSummary() string {
 		}
 	}
 	kv("stack", stack, t.Accent)
+	m.resetSummary(kv)
 	switch {
 	case m.o.Artifact != nil && m.o.Artifact.Target.ManagedPassword:
 		kv("password", m.o.Artifact.Target.PasswordDescription(), plain)
@@ -729,6 +739,9 @@ func (m *Model) finalFrame() string {
 	t := m.Theme
 	stack := m.info.Stack
 	w := m.panelWidth()
+	if lines, ok := m.resetFinalFrame(w); ok {
+		return strings.Join(lines, "\n")
+	}
 	var lines []string
 	switch {
 	case m.stage == stagePassword || m.stage == stageSummary:

@@ -17,8 +17,9 @@ type keyMap struct {
 	// The summary.
 	Create, SummaryQuit, SummaryBack key.Binding
 
-	// ctrl+c while the stack is being created.
+	// ctrl+c while the stack is being created (or, in a reset, deleted).
 	Keep, TeardownNow, AskBack key.Binding
+	KeepDeleting               key.Binding
 	// The tear-down question.
 	Yes, No key.Binding
 
@@ -52,9 +53,11 @@ func newKeyMap(back string) keyMap {
 
 		Keep:        b("k", "keep creating & quit", "k", "ctrl+c"),
 		TeardownNow: b("d", "tear down now", "d"),
-		AskBack:     b("esc", "back", "esc", "b", "n"),
-		Yes:         b("y", "tear down", "y"),
-		No:          b("n", "keep", "n", "esc", "q"),
+		// The same keys as Keep, said for a reset's deletion.
+		KeepDeleting: b("k", "quit (the deletion goes on)", "k", "ctrl+c"),
+		AskBack:      b("esc", "back", "esc", "b", "n"),
+		Yes:          b("y", "tear down", "y"),
+		No:           b("n", "keep", "n", "esc", "q"),
 
 		Stop:         b("ctrl+c", "stop…", "ctrl+c", "q"),
 		QuitNow:      b("ctrl+c", "quit now (the stack goes on)", "ctrl+c"),
@@ -97,6 +100,9 @@ func (m *Model) stageKeys() (stage, log []key.Binding) {
 	}
 	switch m.ask {
 	case askInterrupt:
+		if m.resetDel {
+			return []key.Binding{k.KeepDeleting, k.AskBack}, nil
+		}
 		return []key.Binding{k.Keep, k.TeardownNow, k.AskBack}, nil
 	case askTeardown:
 		return []key.Binding{k.Yes, k.No}, nil

@@ -99,6 +99,11 @@ func (p *Plain) Emit(e artifact.Event) {
 		}
 	case artifact.CloneFailed, artifact.CloneInterrupted, artifact.TeardownFailed, artifact.BuildFailed:
 		// The command's error says it all, once; JSON readers get the event.
+	case artifact.ResetStarted:
+		fmt.Fprintf(p.Err, "==> resetting stack %s in %s: tearing it down, then cloning %s again under the same name\n", e.Stack, e.Region, e.Source)
+		if e.Endpoint != "" {
+			fmt.Fprintf(p.Err, "    endpoint %s stays; the data and the TTL are new\n", e.Endpoint)
+		}
 	case artifact.TeardownStarted:
 		of := ""
 		if e.Source != "" {

@@ -67,9 +67,13 @@ type Manager struct {
 	runAs   credential
 	engines map[Engine]engine
 
-	mu       sync.Mutex
-	servers  map[string]*server // by id
-	next     int                // next address index
+	mu      sync.Mutex
+	servers map[string]*server // by id
+	next    int                // next address index
+	// hosts is the address each id was given: a cluster made again under
+	// its id gets it back, as Aurora derives the endpoint from the cluster
+	// identifier (dbaf reset relies on it).
+	hosts    map[string]string
 	tmplOnce map[Engine]*onceErr
 	closed   bool
 }
@@ -112,7 +116,7 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("dbserver: state directory %s: %w", d, err)
 		}
 	}
-	m := &Manager{cfg: cfg, servers: map[string]*server{}, tmplOnce: map[Engine]*onceErr{}}
+	m := &Manager{cfg: cfg, servers: map[string]*server{}, hosts: map[string]string{}, tmplOnce: map[Engine]*onceErr{}}
 	if m.runAs, err = serverUser(); err != nil {
 		return nil, err
 	}
@@ -192,12 +196,27 @@ func (m *Manager) Reserve(id string, e Engine, port int) (Endpoint, error) {
 	if port == 0 {
 		port = e.Port()
 	}
-	ep, c, err := m.freeEndpointLocked(port)
+	ep, c, err := m.earlierEndpointLocked(id, port)
+	if err != nil {
+		ep, c, err = m.freeEndpointLocked(port)
+	}
 	if err != nil {
 		return Endpoint{}, err
 	}
+	m.hosts[id] = ep.Host
 	m.servers[id] = &server{id: id, engine: e, ep: ep, claim: c, dir: filepath.Join(m.cfg.StateDir, "servers", id), done: make(chan struct{})}
 	return ep, nil
+}
+
+// earlierEndpointLocked claims the address id had before, if it had one
+// and it is free.
+func (m *Manager) earlierEndpointLocked(id string, port int) (Endpoint, *os.File, error) {
+	host, ok := m.hosts[id]
+	if !ok {
+		return Endpoint{}, nil, fmt.Errorf("dbserver: %s had no address", id)
+	}
+	c, err := claim(host, port)
+	return Endpoint{Host: host, Port: port}, c, err
 }
 
 // freeEndpointLocked returns the next address whose port nothing listens on.

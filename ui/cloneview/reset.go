@@ -1,0 +1,145 @@
+package cloneview
+
+// dbaf reset in the clone view: the same screen, titled "dbaf reset", whose
+// stepper starts with the old stack's deletion; the rows run in reverse
+// while it is deleted, then afresh for the new stack.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui/common"
+)
+
+// deleting says whether the rows show a deletion: a teardown, or the
+// reset's own.
+func (m *Model) deleting() bool { return m.tearing || m.resetDel }
+
+// resetKeys says what enter does on a reset's summary.
+func (k *keyMap) resetKeys() {
+	k.Create = common.Bind("enter", "tear down & clone again", "enter")
+}
+
+// resetStarted begins the reset's deletion of the old stack.
+func (m *Model) resetStarted(e artifact.ResetStarted) int {
+	m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region})
+	m.resetDel = true
+	if e.Recreate != "" {
+		m.o.Recreate = e.Recreate
+	}
+	m.rows = reverseRows(m.rows)
+	m.log.add(logEntry{kind: logPhase, text: "── resetting " + e.Stack + ": tearing it down, then cloning " + m.info.Source + " again under the same name"})
+	return 1
+}
+
+// resetCreating ends the deletion: the new stack's rows start afresh.
+func (m *Model) resetCreating() {
+	m.resetDel = false
+	m.rows = reverseRows(m.rows) // creation order again, timings cleared
+	m.log.add(logEntry{kind: logPhase, text: "── creating " + m.info.Stack + " again"})
+}
+
+// quitResetting is ctrl+c's "quit" during the reset's deletion: the
+// deletion goes on in AWS, and nothing makes the clone again.
+func (m *Model) quitResetting() tea.Cmd {
+	state := artifact.StateResetDeleting
+	if m.stackState == "DELETE_COMPLETE" {
+		state = artifact.StateResetGone
+	}
+	m.res.Err = &artifact.ResetGoneError{Stack: m.info.Stack, State: state, Recreate: m.recreate(),
+		Err: fmt.Errorf("interrupted: dbaf stopped the reset: %w", context.Canceled)}
+	m.startOp.Cancel()
+	return m.quit()
+}
+
+func (m *Model) recreate() string {
+	if m.o.Recreate != "" {
+		return m.o.Recreate
+	}
+	return artifact.ResumeCommand(m.info.Stack)
+}
+
+// resetStopLines is the ctrl+c question during the reset's deletion.
+func (m *Model) resetStopLines(w int) []string {
+	t, stack := m.Theme, m.info.Stack
+	title := "Stop? Stack " + stack + " is being deleted for the reset."
+	if m.stackState == "DELETE_COMPLETE" {
+		title = "Stop? Stack " + stack + " is deleted; the new clone is not created yet."
+	}
+	lines := []string{t.Warn.Render(title)}
+	lines = append(lines, common.Wrap("Leaving does not stop CloudFormation's deletion, and nothing makes the clone again: its endpoint answers nothing until you do, with:", w, 0)...)
+	return append(lines, "       "+t.Accent.Render(m.recreate()), "",
+		t.Key.Render("k")+"    quit now",
+		t.Key.Render("esc")+"  go back and let the reset finish")
+}
+
+// opNoun is what the view runs, as its panels say it.
+func (m *Model) opNoun() string {
+	if m.o.Reset {
+		return "reset"
+	}
+	return "clone"
+}
+
+func (m *Model) readyTitle() string {
+	if m.o.Reset {
+		return "✓ Clone reset: the same endpoint, the source's latest data"
+	}
+	return "✓ Clone ready"
+}
+
+// passwordAsk opens the password screen's sentence about user.
+func (m *Model) passwordAsk(user string) string {
+	if m.o.Reset {
+		return "The clone is made again and needs a password for " + user + ": type the one it had to keep your configs working"
+	}
+	return "The clone needs a password for " + user
+}
+
+func (m *Model) summaryTitle(region string) string {
+	if m.o.Reset {
+		return "This tears down stack " + m.info.Stack + " and creates it again, in " + region + ":"
+	}
+	return "This creates one CloudFormation stack in " + region + ":"
+}
+
+// resetSummary adds what a reset keeps and what it renews to the summary.
+func (m *Model) resetSummary(kv func(k, v string, st lipgloss.Style)) {
+	if !m.o.Reset {
+		return
+	}
+	plain := lipgloss.NewStyle()
+	kv("keeps", "its name and endpoint, the password you give, the masking (run again)", plain)
+	ttl := "no expiry"
+	if a := m.o.Artifact; a != nil && a.CloneTTL > 0 {
+		ttl = "a TTL of " + config.FormatTTL(time.Duration(a.CloneTTL)) + " from now"
+	}
+	kv("renews", "the data (the source's latest), "+ttl, plain)
+	kv("loses", "everything written to the clone since it was made", m.Theme.Warn)
+}
+
+// resetFinalFrame is the final frame of a reset that never got as far as
+// the new clone; ok is false when the clone's frames say it.
+func (m *Model) resetFinalFrame(w int) (lines []string, ok bool) {
+	if !m.o.Reset {
+		return nil, false
+	}
+	t, stack := m.Theme, m.info.Stack
+	switch {
+	case m.stage == stagePassword || m.stage == stageSummary:
+		return []string{t.Subtle.Render("dbaf reset: cancelled, nothing was deleted.")}, true
+	case m.stage == stageRunning && !m.stackKnown:
+		return []string{t.Warn.Render("dbaf reset: cancelled before anything was deleted: " + stack + " is as it was.")}, true
+	case (m.stage == stageRunning || m.stage == stageStopping) && m.resetDel:
+		lines = []string{t.Warn.Render("Stack " + stack + " is being deleted for the reset; dbaf stopped and does not clone it again.")}
+		lines = append(lines, common.Wrap("Its endpoint answers nothing until the clone is made again, with:", w, 0)...)
+		return append(lines, "  "+t.Accent.Render(m.recreate())), true
+	}
+	return nil, false
+}
