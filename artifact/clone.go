@@ -56,6 +56,15 @@ type CloneRequest struct {
 	// Masker masks the clone and runs its hooks when the artifact says so;
 	// nil = DBMasker.
 	Masker Masker
+	// Preflight is this run's preflight of the artifact's source, made
+	// moments ago (the clone view's summary runs it to show it), and
+	// PreflightWarnings what it warned: the clone reports them as its own
+	// instead of asking AWS again, so each check still costs one call per
+	// run. Give only one that found no problem; nil = the clone runs its
+	// own. Unused when the clone follows an existing stack, and by Reset,
+	// whose teardown frees what the quotas counted.
+	Preflight         *Preflight
+	PreflightWarnings []string
 }
 
 func (req CloneRequest) now() func() time.Time {
@@ -255,7 +264,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	if attached {
 		stackID = stack.ID
 	} else {
-		if pf, err = preflight(ctx, s, a, emit); err != nil {
+		if pf, err = req.preflight(ctx, s, emit); err != nil {
 			return nil, err
 		}
 		tmpl, err := Template(a, name)
@@ -305,6 +314,23 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		}
 	}
 	return finish(ctx, s, req, name, p, pf, emit)
+}
+
+// preflight is the clone's preflight: the one this run already made of
+// the same source, reported as it was (its warnings first, as they came),
+// or a new one.
+func (req CloneRequest) preflight(ctx context.Context, s PreflightAWS, emit Emit) (*Preflight, error) {
+	done := req.Preflight
+	// AWS names clusters in lower case, whatever case the INI used.
+	if done == nil || !strings.EqualFold(done.Source, req.Artifact.Source.ClusterID) {
+		return preflight(ctx, s, req.Artifact, emit)
+	}
+	for _, w := range req.PreflightWarnings {
+		emit(Warning{Message: w})
+	}
+	pf := *done
+	emit(pf)
+	return &pf, nil
 }
 
 // preflight runs the checks before CreateStack and reports what they saw,

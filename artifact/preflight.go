@@ -90,6 +90,31 @@ func RunPreflight(ctx context.Context, s PreflightAWS, src Source, warn func(str
 	return p, errors.Join(problems...)
 }
 
+// StackPreflightAWS is what PreflightForStack asks AWS. *aws.Client
+// satisfies it.
+type StackPreflightAWS interface {
+	PreflightAWS
+	DescribeStack(ctx context.Context, nameOrID string) (*aws.Stack, error)
+}
+
+// PreflightForStack is the preflight a clone into stack name would run, for
+// a screen to show before the clone starts (and then to hand to it as
+// CloneRequest.Preflight). A live stack of that name is followed, and
+// following checks nothing: nil and no error then, without a check. name
+// "" is a stack yet to be named, which cannot exist.
+func PreflightForStack(ctx context.Context, s StackPreflightAWS, name string, src Source, warn func(string)) (*Preflight, error) {
+	if name != "" {
+		st, err := s.DescribeStack(ctx, name)
+		switch {
+		case err == nil && st.Status != "DELETE_COMPLETE":
+			return nil, nil
+		case err != nil && !isNotFound(err):
+			return nil, err
+		}
+	}
+	return RunPreflight(ctx, s, src, warn)
+}
+
 // checkReplaceable is the part of the preflight a reset runs before it
 // deletes the old clone: the source and its key. The quotas are left to the
 // new clone's own preflight, which runs once the old clone's slot is free.

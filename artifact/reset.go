@@ -206,7 +206,11 @@ func reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneRe
 		}
 		emit(e)
 	}
-	ready, err := clone(ctx, req.CloneRequest, s, cloneEmit)
+	// The new clone checks the account itself: a preflight made before the
+	// teardown counted the old clone against the quotas.
+	creq := req.CloneRequest
+	creq.Preflight, creq.PreflightWarnings = nil, nil
+	ready, err := clone(ctx, creq, s, cloneEmit)
 	if err != nil {
 		var ie *InterruptedError
 		if !created && !errors.As(err, &ie) { // an interrupted CreateStack may have made it: that says so itself
