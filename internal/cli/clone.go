@@ -203,7 +203,7 @@ func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, req artifact.C
 	vo := cloneview.Options{
 		Artifact: req.Artifact, Stack: req.Name, Region: client.Region(),
 		NeedPassword: req.Password == "" && !req.Artifact.Target.ManagedPassword, SkipSummary: o.Yes,
-		Start: func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
+		Start: func(ctx context.Context, password string, generated bool, checked *cloneview.Checked, emit artifact.Emit) (*artifact.CloneReady, error) {
 			r := req
 			switch {
 			case generated:
@@ -211,7 +211,15 @@ func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, req artifact.C
 			case password != "":
 				r.Password = password
 			}
+			if checked != nil { // the summary's: the clone does not ask again
+				r.Preflight, r.PreflightWarnings = checked.Preflight, checked.Warnings
+			}
 			return o.run(ctx, r, client, emit)
+		},
+		// The summary shows what the clone would find; a --name whose
+		// stack exists is followed, and following checks nothing.
+		Preflight: func(ctx context.Context, warn func(string)) (*artifact.Preflight, error) {
+			return artifact.PreflightForStack(ctx, client, o.Name, req.Artifact.Source, warn)
 		},
 		Teardown: f.teardownFunc(client),
 		Theme:    f.theme(),

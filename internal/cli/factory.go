@@ -50,7 +50,8 @@ type Factory struct {
 	pollEvery   time.Duration // DBAF_POLL_INTERVAL, checked before each command
 	httpTimeout time.Duration // DBAF_HTTP_TIMEOUT; 0 = each client's default
 	cleanups    []func()
-	sandbox     *sandbox.Server // the in-process --sandbox account, started on first use
+	sandbox     *sandbox.Server     // the in-process --sandbox account, started on first use
+	teaOpts     []tea.ProgramOption // more options for every view (in-process tests: a window size)
 }
 
 // NewFactory returns a Factory whose client factories are the real ones.
@@ -167,7 +168,7 @@ func (f *Factory) theme() common.Theme {
 
 // teaOptions are the Bubble Tea options of every view: the app's streams.
 func (f *Factory) teaOptions() []tea.ProgramOption {
-	return []tea.ProgramOption{tea.WithInput(f.IOStreams.In), tea.WithOutput(f.IOStreams.Out)}
+	return append([]tea.ProgramOption{tea.WithInput(f.IOStreams.In), tea.WithOutput(f.IOStreams.Out)}, f.teaOpts...)
 }
 
 // textView says whether this run shows a terminal view rather than

@@ -13,29 +13,8 @@ import (
 // independent client, finds no stack, subnet group or security group more
 // than before.
 func TestCloneAtQuotaLeavesNothingTheAWSCLISees(t *testing.T) {
-	probe := startSandbox(t)
-	var quotas struct {
-		AccountQuotas []struct {
-			AccountQuotaName string
-			Used, Max        int
-		}
-	}
-	awsCLI(t, probe, &quotas, "rds", "describe-account-attributes")
-	used := -1
-	for _, q := range quotas.AccountQuotas {
-		if q.AccountQuotaName == "DBClusters" {
-			used = q.Used
-		}
-	}
-	if used < 0 {
-		t.Fatalf("no DBClusters quota in %+v", quotas)
-	}
-
-	sb := sandbox.New(sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": int64(used)}})
-	if _, err := sb.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sb.Close)
+	used := clusterQuotaUsed(t, startSandbox(t))
+	sb := startQuotaSandbox(t, used)
 	count := func() (stacks, subnetGroups, securityGroups int) {
 		var st struct{ Stacks []any }
 		awsCLI(t, sb, &st, "cloudformation", "describe-stacks")
@@ -59,4 +38,35 @@ func TestCloneAtQuotaLeavesNothingTheAWSCLISees(t *testing.T) {
 	if s1, g1, x1 := count(); s1 != s0 || g1 != g0 || x1 != x0 {
 		t.Errorf("after the refused clone: %d stacks, %d subnet groups, %d security groups; before: %d, %d, %d", s1, g1, x1, s0, g0, x0)
 	}
+}
+
+// clusterQuotaUsed is how many DB clusters the seeded account holds, as
+// the AWS CLI reads its quota.
+func clusterQuotaUsed(t *testing.T, probe *sandbox.Server) int {
+	t.Helper()
+	var quotas struct {
+		AccountQuotas []struct {
+			AccountQuotaName string
+			Used, Max        int
+		}
+	}
+	awsCLI(t, probe, &quotas, "rds", "describe-account-attributes")
+	for _, q := range quotas.AccountQuotas {
+		if q.AccountQuotaName == "DBClusters" {
+			return q.Used
+		}
+	}
+	t.Fatalf("no DBClusters quota in %+v", quotas)
+	return 0
+}
+
+// startQuotaSandbox is the seeded account with a DB cluster quota of clusters.
+func startQuotaSandbox(t *testing.T, clusters int) *sandbox.Server {
+	t.Helper()
+	sb := sandbox.New(sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": int64(clusters)}})
+	if _, err := sb.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Close)
+	return sb
 }

@@ -31,7 +31,14 @@ type Options struct {
 
 	// Start runs the clone (artifact.Clone). When generated is true the
 	// password is "" and Start makes one up; CloneReady.Password carries it.
-	Start func(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error)
+	// checked is the summary's preflight for the clone to report instead
+	// of running its own (artifact.CloneRequest.Preflight); nil = none.
+	Start func(ctx context.Context, password string, generated bool, checked *Checked, emit artifact.Emit) (*artifact.CloneReady, error)
+	// Preflight, when set, runs the clone's preflight for the summary to
+	// show (artifact.PreflightForStack); it starts as the view opens. It
+	// returns nil and no error when there is nothing to check: the stack
+	// exists, and the clone follows it.
+	Preflight func(ctx context.Context, warn func(string)) (*artifact.Preflight, error)
 	// Teardown deletes a stack (artifact.Teardown), reporting its events.
 	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
 	// Reset says Start resets Stack (artifact.Reset): the view shows its
@@ -150,6 +157,7 @@ type Model struct {
 
 	warnings  []string
 	preflight *artifact.Preflight // what the checks before CreateStack saw
+	pre       summaryCheck        // the summary's preflight (Options.Preflight)
 	ready     *artifact.CloneReady
 	failed    *artifact.CloneFailed
 	err       error // stageError / stageTeardownFailed
@@ -238,6 +246,9 @@ func cvNew(ctx context.Context, o Options) *Model {
 // Init starts what the first stage needs.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.Theme.Request()}
+	if m.stage == stageSummary || m.stage == stagePassword && !m.o.SkipSummary {
+		cmds = append(cmds, m.checkAccount()) // ready by the time the password is typed
+	}
 	switch m.stage {
 	case stagePassword:
 		cmds = append(cmds, m.pw[0].Focus())
@@ -262,6 +273,7 @@ func (m *Model) TornDown() bool { return m.stage == stageTornDown }
 // completes the result with what they returned (an Interrupted clone names
 // the stack it left). Safe to call more than once.
 func (m *Model) Close() {
+	m.pre.stop()
 	for _, op := range []*cvOp{m.startOp, m.tdOp} {
 		if op != nil {
 			op.Stop()
@@ -330,6 +342,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEvents(msg)
 	case doneMsg:
 		return m, m.onDone(msg)
+	case checkedMsg:
+		return m, m.onChecked(msg)
 	case tea.PasteMsg:
 		if m.stage == stagePassword {
 			var cmd tea.Cmd
@@ -355,7 +369,7 @@ func (m *Model) busy() bool {
 	case stageRunning, stageStopping, stageTeardown:
 		return true
 	}
-	return false
+	return m.pre.loading
 }
 
 // tick starts the spinner; ticks stop by themselves when the view is no
@@ -413,22 +427,23 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case stageSummary:
 		switch {
 		case key.Matches(msg, k.Create):
-			m.stage = stageRunning
-			return m.startClone()
+			return m.create()
+		case key.Matches(msg, k.Recheck) && m.pre.recheckable():
+			return m.checkAccount()
 		case key.Matches(msg, k.SummaryBack):
 			if m.o.NeedPassword {
-				m.stage = stagePassword
+				m.stage, m.pre.startAsked = stagePassword, false
 				m.generated, m.password, m.pwFocus = false, "", 0
 				m.pw[0].Reset()
 				m.pw[1].Reset()
 				m.pw[1].Blur()
 				return m.pw[0].Focus()
 			}
-			m.res.Err = ErrCancelled
+			m.res.Err = m.cancelled()
 			return m.quit()
 		case key.Matches(msg, k.SummaryQuit):
 			m.interrupted = key.Matches(msg, k.Interrupt)
-			m.res.Err = ErrCancelled
+			m.res.Err = m.cancelled()
 			return m.quit()
 		}
 		return nil
@@ -620,11 +635,11 @@ func (m *Model) startClone() tea.Cmd {
 		return nil
 	}
 	m.startAt, m.phase = m.now(), artifact.PhaseCreating
-	pw, gen := m.password, m.generated
+	pw, gen, checked := m.password, m.generated, m.checked()
 	m.password = ""
 	start := m.o.Start
 	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
-		return start(ctx, pw, gen, emit)
+		return start(ctx, pw, gen, checked, emit)
 	})
 	m.startOp = op
 	return tea.Batch(cmd, m.tick())

@@ -128,7 +128,7 @@ func BenchmarkCloneViewEventLatency(b *testing.B) {
 	sent := make([]time.Time, n)
 	lm := &latencyModel{seen: make([]time.Time, n), ack: make(chan struct{}, 1)}
 	finished := make(chan struct{})
-	start := func(ctx context.Context, _ string, _ bool, emit artifact.Emit) (*artifact.CloneReady, error) {
+	start := func(ctx context.Context, _ string, _ bool, _ *Checked, emit artifact.Emit) (*artifact.CloneReady, error) {
 		defer close(finished)
 		emit(cvStarted())
 		for i := range n {

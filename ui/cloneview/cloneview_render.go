@@ -721,15 +721,24 @@ func (m *Model) viewSummary() string {
 	if a := m.o.Artifact; a != nil && a.Publisher != "" {
 		kv("publisher", a.Publisher, plain)
 	}
+	lines = append(lines, m.checkLines(w)...)
 	lines = append(lines, "")
-	cost := fmt.Sprintf("! Cost: the clone runs an Aurora instance (%s), billed by the hour from creation until it is torn down; the storage it changes is billed too.", class)
-	for i, l := range common.Wrap(cost, w-2, 0) {
-		if i > 0 {
-			l = "  " + l
+	if m.pre.blocks() {
+		lines = append(lines, m.blockedLines(w)...)
+	} else {
+		cost := fmt.Sprintf("! Cost: the clone runs an Aurora instance (%s), billed by the hour from creation until it is torn down; the storage it changes is billed too.", class)
+		for i, l := range common.Wrap(cost, w-2, 0) {
+			if i > 0 {
+				l = "  " + l
+			}
+			lines = append(lines, "  "+t.Warn.Render(l))
 		}
-		lines = append(lines, "  "+t.Warn.Render(l))
 	}
-	lines = append(lines, "", common.Hints(t, m.Width, m.help().ShortHelp()...))
+	hints := common.Hints(t, m.Width, m.help().ShortHelp()...)
+	if keep := m.Height - 1 - strings.Count(hints, "\n"); len(lines)+1 > keep {
+		lines = lines[:max(0, keep-1)] // keep the keys on screen whatever the summary holds
+	}
+	lines = append(lines, "", hints)
 	return strings.Join(lines, "\n")
 }
 
@@ -744,6 +753,8 @@ func (m *Model) finalFrame() string {
 	}
 	var lines []string
 	switch {
+	case m.stage == stageSummary && m.pre.blocks():
+		lines = m.blockedFinal(w)
 	case m.stage == stagePassword || m.stage == stageSummary:
 		lines = []string{t.Subtle.Render("dbaf clone: cancelled, nothing was created.")}
 	case m.stage == stageRunning && !m.stackKnown:

@@ -126,6 +126,7 @@ type cvFake struct {
 	tdEvs      []artifact.Event
 	tdErr      error
 	clock      *uitest.Clock // set to each stack event's time as it is emitted, as if live
+	checked    *Checked      // what Start got of the summary's preflight
 }
 
 func (f *cvFake) emit(emit artifact.Emit, e artifact.Event) {
@@ -143,9 +144,9 @@ func (f *cvFake) Calls() []string {
 	return append([]string(nil), f.calls...)
 }
 
-func (f *cvFake) Start(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
+func (f *cvFake) Start(ctx context.Context, password string, generated bool, checked *Checked, emit artifact.Emit) (*artifact.CloneReady, error) {
 	f.mu.Lock()
-	f.password, f.generated = password, generated
+	f.password, f.generated, f.checked = password, generated, checked
 	f.mu.Unlock()
 	f.note("start")
 	defer f.note("start returned")

@@ -15,7 +15,7 @@ type keyMap struct {
 	PwNext, PwOther, PwGenerate, PwCancel key.Binding
 
 	// The summary.
-	Create, SummaryQuit, SummaryBack key.Binding
+	Create, SummaryQuit, SummaryBack, Recheck key.Binding
 
 	// ctrl+c while the stack is being created (or, in a reset, deleted).
 	Keep, TeardownNow, AskBack key.Binding
@@ -50,6 +50,7 @@ func newKeyMap(back string) keyMap {
 		Create:      b("enter", "create the clone", "enter"),
 		SummaryQuit: b("q", "quit", "q", "ctrl+c"),
 		SummaryBack: b("esc", "back to the password", "esc"),
+		Recheck:     b("r", "check again", "r"),
 
 		Keep:        b("k", "keep creating & quit", "k", "ctrl+c"),
 		TeardownNow: b("d", "tear down now", "d"),
@@ -112,6 +113,12 @@ func (m *Model) stageKeys() (stage, log []key.Binding) {
 		return []key.Binding{k.PwNext, k.PwOther, k.PwGenerate, k.PwCancel}, nil
 	case stageSummary:
 		keys := []key.Binding{k.Create, k.SummaryQuit}
+		if m.pre.recheckable() {
+			keys = []key.Binding{k.Recheck, k.SummaryQuit}
+			if !m.pre.blocks() {
+				keys = []key.Binding{k.Create, k.Recheck, k.SummaryQuit}
+			}
+		}
 		if m.o.NeedPassword {
 			keys = append(keys, k.SummaryBack)
 		}
