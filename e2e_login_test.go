@@ -1,7 +1,7 @@
 package main
 
-// The handover login check through the real binary, against a sandbox
-// account whose clusters are real databases.
+// The handover login check through the real binary, against the sandbox
+// account of TestSandboxAccountJourneys, whose clusters are real databases.
 
 import (
 	"fmt"
@@ -15,12 +15,12 @@ import (
 // A password that does not apply fails the clone (exit 5) naming the
 // refused login and the stack left behind; an endpoint that stops answering
 // is still ready, saying to connect from inside the VPC (exit 0).
-func TestCloneLoginCheckEndToEnd(t *testing.T) {
-	need(t, "initdb", "--version")
+func loginCheck(t *testing.T, a *testAccount) {
+	env := a.user
 	// One reset each, in this order: the first clone's password does not
 	// apply, the second clone's endpoint stops answering.
-	env := startSandbox(t, append(testPaceArgs, "--databases=true",
-		"--fault", "rds:ModifyDBCluster=PasswordNotApplied:1", "--fault", "rds:ModifyDBCluster=EndpointUnreachable:1")...)
+	injectFault(t, envValue(a.sbEnv, "AWS_ENDPOINT_URL"), "rds:ModifyDBCluster=PasswordNotApplied:1")
+	injectFault(t, envValue(a.sbEnv, "AWS_ENDPOINT_URL"), "rds:ModifyDBCluster=EndpointUnreachable:1")
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	cloneEnv := with(env, "DBAF_POLL_INTERVAL=200ms", "DB_PASSWORD="+testPassword)
 
