@@ -45,6 +45,7 @@ func inject(t *testing.T, sb *sandbox.Server, spec string) {
 }
 
 func TestCloneLoginAgainstRealDatabase(t *testing.T) {
+	t.Parallel()
 	c, sb := sandboxWithDatabases(t)
 	a := resolveProd(t, c)
 	ctx := context.Background()

@@ -215,9 +215,12 @@ func proofHooks(engine string) []artifact.Hook {
 var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func TestCloneMasksRealDatabases(t *testing.T) {
-	e := sandboxWithBothEngines(t)
+	t.Parallel()
+	all := sandboxWithBothEngines(t)
 	for _, source := range []string{"prod-aurora", "orders-mysql"} {
 		t.Run(source, func(t *testing.T) {
+			t.Parallel()
+			e := all.withOwnRecorder()
 			a := e.resolve(t, source)
 			a.Masking, a.Hooks = proofRules, proofHooks(a.Source.Engine)
 			src := e.source(t, a)
@@ -344,6 +347,14 @@ func TestCloneMasksRealDatabases(t *testing.T) {
 			})
 		})
 	}
+}
+
+// withOwnRecorder is e with a password recorder of its own, so that the
+// engines' clones run side by side.
+func (e *maskEnv) withOwnRecorder() *maskEnv {
+	c := *e
+	c.c = &passwordRecorder{Client: e.c.Client}
+	return &c
 }
 
 // tempPassword is the first password the clone was given.
