@@ -98,6 +98,7 @@ func setPassword(t *testing.T, c *clients, cluster, password string) {
 }
 
 func TestCloneStackIsARealDatabase(t *testing.T) {
+	t.Parallel()
 	c, dir := startWithDatabases(t)
 	// The seeded source: its reported endpoint takes the printed password.
 	src, err := c.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
@@ -158,6 +159,7 @@ func TestCloneStackIsARealDatabase(t *testing.T) {
 }
 
 func TestDatabaseFaults(t *testing.T) {
+	t.Parallel()
 	c, _ := startWithDatabases(t)
 	f, err := sandbox.ParseFault("rds:ModifyDBCluster=PasswordNotApplied:1")
 	if err != nil {

@@ -214,6 +214,7 @@ func diskUse(dir string) (size, allocated int64) {
 }
 
 func TestTwentyParallelClonesEachOwnServer(t *testing.T) {
+	t.Parallel()
 	c, dir := startWithDatabases(t)
 	src, err := c.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
 	if err != nil {
