@@ -34,6 +34,10 @@ if ! docker info >/dev/null 2>&1; then
 	exit 1
 fi
 
+# CGO_ENABLED=0 as for the static dbaf the end-to-end tests put in images:
+# vet, the tests and that binary then compile every package once (with cgo
+# on, vet would compile the AWS SDK a second time on a cold cache).
+export CGO_ENABLED=0
 go mod download
 go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -41,7 +45,6 @@ if [ -n "$unformatted" ]; then
 	echo "gofmt would change: $unformatted" >&2
 	exit 1
 fi
-# CGO_ENABLED=0 as for the static dbaf the end-to-end tests put in images:
-# their binary then reuses the packages compiled for the tests.
-export CGO_ENABLED=0
-go test -count=1 -timeout 20m "$@" ./...
+# Most tests wait on servers, containers and processes rather than compute:
+# -parallel lets more of them wait at once than the default (one per core).
+go test -count=1 -timeout 20m -parallel 6 "$@" ./...
