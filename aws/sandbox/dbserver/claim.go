@@ -39,3 +39,17 @@ func claim(host string, port int) (*os.File, error) {
 	_ = ln.Close()
 	return f, nil
 }
+
+// lockFile takes an exclusive lock on path, waiting for another process (or
+// goroutine) that holds it; the kernel releases it if the holder dies.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}
