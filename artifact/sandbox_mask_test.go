@@ -84,7 +84,7 @@ func sandboxWithBothEngines(t *testing.T) *maskEnv {
 	}
 	log := &syncBuffer{}
 	acct := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora", "orders-mysql"},
-		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.87", Log: log}})
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.87", Log: log, TemplateDir: testenv.TemplateDir()}})
 	cfg, err := aws.LoadConfig(context.Background(), aws.Options{Region: acct.Env["AWS_REGION"], EndpointURL: acct.URL,
 		AccessKeyID: acct.Env["AWS_ACCESS_KEY_ID"], SecretAccessKey: acct.Env["AWS_SECRET_ACCESS_KEY"]})
 	if err != nil {

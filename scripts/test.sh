@@ -45,6 +45,11 @@ if [ -n "$unformatted" ]; then
 	echo "gofmt would change: $unformatted" >&2
 	exit 1
 fi
+# One set of seeded database templates (PostgreSQL, MariaDB) for the test
+# packages of this run: the first to need one builds it, the others copy it.
+DBAF_TEST_TEMPLATE_DIR=$(mktemp -d)
+export DBAF_TEST_TEMPLATE_DIR
+trap 'rm -rf "$DBAF_TEST_TEMPLATE_DIR"' EXIT
 # Most tests wait on servers, containers and processes rather than compute:
 # -parallel lets more of them wait at once than the default (one per core).
 go test -count=1 -timeout 20m -parallel 6 "$@" ./...

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // startWithDatabases serves a sandbox whose prod-aurora has a real
@@ -32,7 +33,7 @@ func startWithDatabases(t *testing.T) (*clients, string) {
 	}
 	dir := t.TempDir()
 	c := start(t, sandbox.Options{Pace: testPace, DBSources: []string{"prod-aurora"},
-		Databases: &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}}})
+		Databases: &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}, TemplateDir: testenv.TemplateDir()}})
 	return c, dir
 }
 

@@ -87,6 +87,12 @@ func firstLine(s string) string {
 	return s
 }
 
+// TemplateDir is where the tests' database managers keep their seeded
+// templates (dbserver.Config.TemplateDir): DBAF_TEST_TEMPLATE_DIR, which
+// scripts/test.sh sets so that every test package of a run copies the
+// same ones, each built once; "" (each manager its own) when unset.
+func TemplateDir() string { return os.Getenv("DBAF_TEST_TEMPLATE_DIR") }
+
 // databases is the one dbserver.Manager of a test binary: each engine's
 // seeded template is built once, then every server is a copy of it.
 var databases struct {
@@ -125,7 +131,7 @@ func manager(tb testing.TB) *dbserver.Manager {
 			return
 		}
 		// Its own addresses, away from the sandbox's 127.77 and other tests'.
-		databases.mgr, databases.err = dbserver.New(dbserver.Config{StateDir: databases.dir, AddrBase: "127.89"})
+		databases.mgr, databases.err = dbserver.New(dbserver.Config{StateDir: databases.dir, AddrBase: "127.89", TemplateDir: TemplateDir()})
 	})
 	if databases.err != nil {
 		tb.Fatal(databases.err)

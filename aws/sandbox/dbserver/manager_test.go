@@ -20,7 +20,7 @@ import (
 // only outside CI when the engine's binaries are missing.
 func newTestManager(t testing.TB, engines ...Engine) *Manager {
 	t.Helper()
-	m, err := New(Config{StateDir: t.TempDir(), AddrBase: testAddrBase(t)})
+	m, err := New(Config{StateDir: t.TempDir(), AddrBase: testAddrBase(t), TemplateDir: testTemplateDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func sharedManager(t testing.TB, engines ...Engine) *Manager {
 			shared.err = err
 			return
 		}
-		shared.m, shared.err = New(Config{StateDir: dir, AddrBase: testAddrBase(t)})
+		shared.m, shared.err = New(Config{StateDir: dir, AddrBase: testAddrBase(t), TemplateDir: testTemplateDir()})
 	})
 	if shared.err != nil {
 		t.Fatal(shared.err)
@@ -85,6 +85,10 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// testTemplateDir is testenv.TemplateDir (which this package's tests cannot
+// import): the templates of the whole test run, when scripts/test.sh set it.
+func testTemplateDir() string { return os.Getenv("DBAF_TEST_TEMPLATE_DIR") }
 
 // testAddrBase keeps tests of different packages (run in parallel by go
 // test) on different addresses.
