@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // databases puts real servers behind clusters (Options.Databases): every
@@ -23,9 +24,9 @@ type databases struct {
 
 func engineOf(awsEngine string) (dbserver.Engine, bool) {
 	switch awsEngine {
-	case "aurora-postgresql":
+	case engine.AuroraPostgreSQL:
 		return dbserver.Postgres, true
-	case "aurora-mysql":
+	case engine.AuroraMySQL:
 		return dbserver.MySQL, true
 	}
 	return "", false
