@@ -14,7 +14,9 @@ import (
 // test packages, or a test beside a user's account) would both see
 // 127.77.0.1:5432 free before either server binds it. An flock is held for
 // the server's whole life and released by the kernel if the process dies.
-func claimDir() string { return filepath.Join(os.TempDir(), "dbaf-sandbox-addresses") }
+// The directory is machine-wide on purpose: /tmp, not os.TempDir(), which a
+// process's TMPDIR may point elsewhere (scripts/test.sh points it at a tmpfs).
+func claimDir() string { return "/tmp/dbaf-sandbox-addresses" }
 
 // claim takes host:port for this process, or fails if another process (or
 // this one) holds it or something already listens there.
