@@ -96,17 +96,6 @@ func TestBuildBadInput(t *testing.T) {
 	}
 }
 
-func TestUnknownKeyWarns(t *testing.T) {
-	t.Parallel()
-	need(t, "docker", "info")
-	tag := uniqueTag(t, "warn")
-	ini := writeINI(t, "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\ninstance_typo = x\n[artifact]\nimage_tag = "+tag+"\n")
-	r := runDbaf(t, nil, "--sandbox", "build", ini, "--yes")
-	if r.code != 0 || !strings.Contains(r.stderr, "instance_type") || !strings.Contains(r.stderr, "warning") {
-		t.Errorf("exit %d\n%s", r.code, r.stderr)
-	}
-}
-
 // subnetsInOneAZ asks the sandbox, through the AWS CLI, for two subnets of
 // one VPC in the same AZ.
 func subnetsInOneAZ(t *testing.T, env []string) []string {

@@ -355,10 +355,15 @@ func TestBuildInProcessSandboxJSON(t *testing.T) {
 	if got := inspect(t, tag).Config.Labels["dev.dbaf.instance-class"]; got != "db.r6g.xlarge" {
 		t.Errorf("flag override not applied: class label %q", got)
 	}
-	// No --yes and no terminal: it builds headless and says so.
-	r = runDbaf(t, nil, "--sandbox", "build", ini)
+	// No --yes and no terminal: it builds headless and says so. A key it
+	// does not know is a warning naming the one meant, not an error.
+	typo := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, tag), "instance_type = db.r6g.large\n", "instance_type = db.r6g.large\ninstance_typo = x\n", 1))
+	r = runDbaf(t, nil, "--sandbox", "build", typo)
 	if r.code != 0 || !strings.Contains(r.stderr, "no terminal: building without prompts, as with --yes") {
 		t.Errorf("headless without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "instance_typo") || !strings.Contains(r.stderr, "instance_type") {
+		t.Errorf("the unknown key instance_typo is no warning naming instance_type:\n%s", r.stderr)
 	}
 	// Built in the sandbox: the clone command that works there.
 	if run := field(r.stdout, "run"); run != "dbaf --sandbox clone --image "+tag {
