@@ -71,16 +71,39 @@ func assertAccountGone(t *testing.T, st accountStatus) {
 	}
 }
 
-func TestSandboxAccountCloneConnect(t *testing.T) {
+// testAccount is a sandbox account with real databases, started once for
+// the journeys that need real servers: they share its templates and
+// sources, each with clones of its own.
+type testAccount struct {
+	env   []string // reaches the account: its state home, no in-process sandbox
+	sbEnv []string // `dbaf sandbox env` as KEY=VALUE lines
+	user  []string // env and sbEnv: a shell after eval "$(dbaf sandbox env)"
+	st    accountStatus
+	// sources are the seeded clusters' endpoints, as the AWS CLI lists them.
+	sources map[string]string
+}
+
+// srcPassword is the master password of the seeded sources.
+func (a *testAccount) srcPassword() string { return envValue(a.sbEnv, "DBAF_SANDBOX_DB_PASSWORD") }
+
+// TestSandboxAccountJourneys: `dbaf sandbox start|status|env|stop` around
+// the journeys a user makes on real databases, each a new dbaf process
+// against the one account: per engine, build, clone in a container and
+// the engine's own client; a masked clone checked with pgx; `--sandbox
+// clone` and `dbaf connect`. Sharing the account builds each engine's
+// seeded template once. (The login check's failures, which need faults on
+// the whole account, are tested in-process in internal/cli.)
+func TestSandboxAccountJourneys(t *testing.T) {
+	t.Parallel()
 	need(t, "docker", "info")
-	need(t, "psql", "--version")
+	need(t, "aws", "--version")
 	env := accountEnv(t.TempDir())
 	stopAccount(t, env)
 
 	if st, code := readStatus(t, env); st.Running || code != 1 {
 		t.Fatalf("status before start: %+v exit %d, want not running, exit 1", st, code)
 	}
-	start := runDbaf(t, env, "sandbox", "start", "--addr", freeAddr(t), "--pace", "0.05")
+	start := runDbaf(t, env, "sandbox", "start", "--addr", freeAddr(t), "--pace", "0.05", "--db-sources", "prod-aurora,orders-mysql")
 	if start.code != 0 || !strings.Contains(start.stderr, "running at http://") || !strings.Contains(start.stderr, "dbaf sandbox env") {
 		t.Fatalf("sandbox start: exit %d\n%s", start.code, start.stderr)
 	}
@@ -91,46 +114,84 @@ func TestSandboxAccountCloneConnect(t *testing.T) {
 	if again := runDbaf(t, env, "sandbox", "start"); again.code != 0 || !strings.Contains(again.stderr, "already running at "+st.URL) {
 		t.Errorf("second start: exit %d\n%s", again.code, again.stderr)
 	}
+	// eval "$(dbaf sandbox env)": from here on, plain dbaf and AWS tools too.
 	sbEnv := accountExports(t, env)
 	if envValue(sbEnv, "AWS_ENDPOINT_URL") != st.URL {
 		t.Fatalf("sandbox env: %q, want the endpoint %s", sbEnv, st.URL)
 	}
+	sources := liveClusters(t, sbEnv)
+	acct := &testAccount{env: env, sbEnv: sbEnv, user: with(env, sbEnv...), st: st, sources: sources}
 
-	// Each command is a new process; the account, and what it holds, stays.
-	tag := uniqueTag(t, "account")
-	build := runDbaf(t, env, "--sandbox", "build", writeINI(t, fmt.Sprintf(prodINI, tag)), "--yes")
-	if build.code != 0 {
-		t.Fatalf("build: exit %d\n%s", build.code, build.stderr)
+	t.Run("clones", func(t *testing.T) {
+		t.Run("postgres in a container", func(t *testing.T) {
+			t.Parallel()
+			need(t, "psql", "--version")
+			runJourney(t, acct, journey{source: "prod-aurora", ini: prodINI, client: pgClient, passwordVia: viaSecretFile})
+		})
+		t.Run("mysql in a container", func(t *testing.T) {
+			t.Parallel()
+			need(t, "mysql", "--version")
+			runJourney(t, acct, journey{source: "orders-mysql", ini: ordersMySQLINI, client: mysqlClient, passwordVia: viaStdin})
+		})
+		t.Run("masked with a generated password", func(t *testing.T) {
+			t.Parallel()
+			maskedClone(t, acct)
+		})
+		t.Run("sandbox clone and connect", func(t *testing.T) {
+			t.Parallel()
+			need(t, "psql", "--version")
+			cloneAndConnect(t, acct)
+		})
+	})
+	stop := runDbaf(t, env, "sandbox", "stop")
+	if stop.code != 0 || !strings.Contains(stop.stderr, "stopped the account at "+st.URL) {
+		t.Errorf("sandbox stop: exit %d\n%s", stop.code, stop.stderr)
 	}
-	cl := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "--sandbox", "clone", "--image", tag, "--generate-password")
+	assertAccountGone(t, st)
+	for id, port := range map[string]string{"prod-aurora": "5432", "orders-mysql": "3306"} {
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(sources[id], port), time.Second); err == nil {
+			c.Close()
+			t.Errorf("the source %s (%s) still accepts connections after sandbox stop", id, sources[id])
+		}
+	}
+	if again := runDbaf(t, env, "sandbox", "stop"); again.code != 0 || !strings.Contains(again.stderr, "not running") {
+		t.Errorf("stop when stopped: exit %d\n%s", again.code, again.stderr)
+	}
+}
+
+// cloneAndConnect: each command a new process, the account and what it
+// holds stay; `connect --print` gives a URL without the password, psql
+// with it reaches a clone holding the source's rows, and `dbaf connect`
+// runs psql itself.
+func cloneAndConnect(t *testing.T, a *testAccount) {
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	cl := runDbaf(t, with(a.env, "DBAF_POLL_INTERVAL=200ms"), "--sandbox", "clone", "--config", ini, "--name", "e2e-connect", "--generate-password")
 	stack, password := field(cl.stdout, "stack"), strings.Fields(field(cl.stdout, "password"))
-	if cl.code != 0 || stack == "" || len(password) == 0 {
+	if cl.code != 0 || stack != "e2e-connect" || len(password) == 0 {
 		t.Fatalf("clone: exit %d\n%s%s", cl.code, cl.stdout, cl.stderr)
 	}
 	if strings.Contains(cl.stderr, "started the sandbox account") {
 		t.Errorf("--sandbox started another account although one runs:\n%s", cl.stderr)
 	}
-	if list := runDbaf(t, env, "--sandbox", "list"); list.code != 0 || !strings.Contains(list.stdout, stack) {
+	if list := runDbaf(t, a.env, "--sandbox", "list"); list.code != 0 || !strings.Contains(list.stdout, stack) {
 		t.Errorf("list in a later command lacks %s: exit %d\n%s%s", stack, list.code, list.stdout, list.stderr)
 	}
 
-	// connect --print: the URL, no password; psql with it and the password
-	// reaches the clone, which holds the source's data.
-	printed := runDbaf(t, env, "--sandbox", "connect", "--print")
+	printed := runDbaf(t, a.env, "--sandbox", "connect", "--print", stack)
 	connURL := strings.TrimSpace(printed.stdout)
 	if printed.code != 0 || !strings.HasPrefix(connURL, "postgresql://postgres@") || strings.Contains(printed.stdout, password[0]) {
 		t.Fatalf("connect --print: exit %d\n%s%s", printed.code, printed.stdout, printed.stderr)
 	}
 	const count = "SELECT count(*) FROM legacy.customers"
 	cloneRows := psql(t, connURL, password[0], count)
-	src := liveClusters(t, sbEnv)["prod-aurora"]
-	srcRows := psql(t, "postgresql://postgres@"+src+":5432/postgres?sslmode=require", envValue(sbEnv, "DBAF_SANDBOX_DB_PASSWORD"), count)
+	src := a.sources["prod-aurora"]
+	srcRows := psql(t, "postgresql://postgres@"+src+":5432/postgres?sslmode=require", a.srcPassword(), count)
 	if cloneRows == "" || cloneRows == "0" || cloneRows != srcRows {
 		t.Errorf("legacy.customers: clone %q rows, source %q", cloneRows, srcRows)
 	}
 	// dbaf connect itself runs psql, the password in its environment.
 	conn := exec.Command(dbafBin, "--sandbox", "connect", stack)
-	conn.Env = append(append(cleanEnv(t), env...), "DB_PASSWORD="+password[0])
+	conn.Env = append(append(cleanEnv(t), a.env...), "DB_PASSWORD="+password[0])
 	conn.Stdin = strings.NewReader(count + ";\n")
 	var out, errb bytes.Buffer
 	conn.Stdout, conn.Stderr = &out, &errb
@@ -138,16 +199,8 @@ func TestSandboxAccountCloneConnect(t *testing.T) {
 		t.Errorf("dbaf connect %s: %v\n%s%s", stack, err, out.String(), errb.String())
 	}
 
-	if td := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "--sandbox", "teardown", stack, "--yes"); td.code != 0 {
+	if td := runDbaf(t, with(a.env, "DBAF_POLL_INTERVAL=200ms"), "--sandbox", "teardown", stack, "--yes"); td.code != 0 {
 		t.Errorf("teardown: exit %d\n%s", td.code, td.stderr)
-	}
-	stop := runDbaf(t, env, "sandbox", "stop")
-	if stop.code != 0 || !strings.Contains(stop.stderr, "stopped the account at "+st.URL) {
-		t.Errorf("sandbox stop: exit %d\n%s", stop.code, stop.stderr)
-	}
-	assertAccountGone(t, st)
-	if again := runDbaf(t, env, "sandbox", "stop"); again.code != 0 || !strings.Contains(again.stderr, "not running") {
-		t.Errorf("stop when stopped: exit %d\n%s", again.code, again.stderr)
 	}
 }
 
@@ -166,6 +219,7 @@ func psql(t *testing.T, connURL, password, query string) string {
 }
 
 func TestSandboxStartedOnDemand(t *testing.T) {
+	t.Parallel()
 	env := accountEnv(t.TempDir(), "DBAF_SANDBOX_DATABASES=0", "DBAF_SANDBOX_PACE=0.05")
 	stopAccount(t, env)
 	r := runDbaf(t, env, "--sandbox", "list")

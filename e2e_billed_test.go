@@ -29,6 +29,7 @@ func finalEvents(stdout string) int { return testenv.CountEvents(stdout, artifac
 // the real Docker engine, ends -o json output with its final event (the
 // other commands' cases run in-process, in internal/cli).
 func TestBuildJSONEndsWithOneFinalEvent(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, testPaceArgs...)
 	unknown := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "prod-aurora", "no-such-cluster", 1))
 	for _, tc := range []struct {
@@ -60,6 +61,7 @@ func TestBuildJSONEndsWithOneFinalEvent(t *testing.T) {
 // flag, ./artifact_config.ini is not read; otherwise it is, and the build
 // says so.
 func TestFlagsOnlyBuildReadsNoDefaultFile(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, testPaceArgs...)
 	// A default file that would fail the build if it were read.
 	dir := filepath.Dir(writeINI(t, "this is not an INI file\n"))

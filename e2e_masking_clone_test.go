@@ -1,7 +1,7 @@
 package main
 
 // The masked example artifact end to end: built against the sandbox
-// account, cloned with a generated password (-o json, no terminal), then
+// account of TestSandboxAccountJourneys, cloned with a generated password (-o json, no terminal), then
 // the clone and its source are read with pgx as independent checks: the
 // personal data is masked on the clone, the hooks ran there, and the
 // source is untouched.
@@ -83,16 +83,16 @@ func pgRowCounts(t *testing.T, conn *pgx.Conn) map[string]int64 {
 	return counts
 }
 
-func TestMaskedCloneEndToEnd(t *testing.T) {
-	env := startTestAccount(t)
-	sbEnv := accountExports(t, env)
+// maskedClone runs on the account of TestSandboxAccountJourneys.
+func maskedClone(t *testing.T, a *testAccount) {
+	env, sbEnv := a.env, a.sbEnv
 
 	// The source as it is before any clone.
-	srcHost := liveClusters(t, sbEnv)["prod-aurora"]
+	srcHost := a.sources["prod-aurora"]
 	if srcHost == "" {
 		t.Fatal("the sandbox has no prod-aurora")
 	}
-	src := pgConnect(t, srcHost, "5432", "postgres", envValue(sbEnv, "DBAF_SANDBOX_DB_PASSWORD"))
+	src := pgConnect(t, srcHost, "5432", "postgres", a.srcPassword())
 	const emailsQ, nationalQ, ibanQ = "SELECT id, email FROM legacy.customers", "SELECT id, national_id FROM legacy.customers", "SELECT id, iban FROM legacy.payments"
 	srcEmails, srcNational, srcIBANs := pgStrings(t, src, emailsQ), pgStrings(t, src, nationalQ), pgStrings(t, src, ibanQ)
 	srcCounts := pgRowCounts(t, src)

@@ -14,6 +14,7 @@ import (
 // no network and no files beside it), and building again gives the same
 // image ID.
 func TestBuildMaskedExample(t *testing.T) {
+	t.Parallel()
 	need(t, "docker", "info")
 	tag := uniqueTag(t, "masked")
 	ini := filepath.Join("examples", "masked_artifact_config.ini")
@@ -67,6 +68,7 @@ func TestBuildMaskedExample(t *testing.T) {
 // TestBuildMaskingErrors: bad [masking] and [hooks] values stop the build
 // with exit 2 and a message naming file, line and key, before any image.
 func TestBuildMaskingErrors(t *testing.T) {
+	t.Parallel()
 	base := fmt.Sprintf(prodINI, "dbaf-e2e-never:latest")
 	tests := []struct{ name, extra, want string }{
 		{"unknown strategy", "[masking]\nlegacy.customers.email = scramble\n",

@@ -1,10 +1,10 @@
 package main
 
-// The whole journey as a user makes it, per engine: `dbaf sandbox start`,
-// `eval $(dbaf sandbox env)`, `dbaf build --yes`, the artifact image run
-// with `docker run --network host`, the engine's own client with the
-// printed connect line, changes in the clone that the source never sees,
-// teardown, and `dbaf sandbox stop` leaving nothing behind.
+// The whole journey as a user makes it, per engine, on the account of
+// TestSandboxAccountJourneys: `eval $(dbaf sandbox env)`, `dbaf build
+// --yes`, the artifact image run with `docker run --network host`, the
+// engine's own client with the printed connect line, changes in the clone
+// that the source never sees, teardown.
 
 import (
 	"bytes"
@@ -39,6 +39,7 @@ const changesQuery = "UPDATE legacy.customers SET full_name = 'changed in the cl
 // engineClient runs one engine's command-line client: the printed connect
 // line (run by a shell, as a user pastes it) or a source login.
 type engineClient struct {
+	name string // in stack names
 	// batch turns a client line into one that runs SQL from stdin and
 	// prints bare "a|b" rows; env gives it the password.
 	batch func(line string) string
@@ -48,6 +49,7 @@ type engineClient struct {
 }
 
 var pgClient = engineClient{
+	name:  "pg",
 	batch: func(line string) string { return line + " -XAt -v ON_ERROR_STOP=1" },
 	env:   func(pw string) []string { return []string{"PGPASSWORD=" + pw, "PGCONNECT_TIMEOUT=10"} },
 	source: func(host string) string {
@@ -58,6 +60,7 @@ var pgClient = engineClient{
 // The printed mysql line ends in -p, which prompts; the password goes in
 // MYSQL_PWD instead, as dbaf connect does.
 var mysqlClient = engineClient{
+	name: "mysql",
 	batch: func(line string) string {
 		return strings.TrimSuffix(line, " -p") + ` --batch --skip-column-names --connect-timeout=10 | tr '\t' '|'`
 	},
@@ -97,8 +100,8 @@ func accountExports(t *testing.T, env []string) []string {
 }
 
 type journey struct {
-	source, srcPort, ini string
-	client               engineClient
+	source, ini string
+	client      engineClient
 	// passwordVia gives the password to the container: docker run flags,
 	// and its stdin.
 	passwordVia func(t *testing.T, password string) (flags []string, stdin string)
@@ -122,24 +125,13 @@ func viaStdin(_ *testing.T, password string) ([]string, string) {
 // same prod subnets.
 var ordersMySQLINI = strings.NewReplacer("prod-aurora", "orders-mysql", "db.r6g.large", "db.r6g.xlarge").Replace(prodINI)
 
-func TestJourneyPostgresInContainer(t *testing.T) {
-	need(t, "psql", "--version")
-	runJourney(t, journey{source: "prod-aurora", srcPort: "5432", ini: prodINI, client: pgClient, passwordVia: viaSecretFile})
-}
-
-func TestJourneyMySQLInContainer(t *testing.T) {
-	need(t, "mysql", "--version")
-	runJourney(t, journey{source: "orders-mysql", srcPort: "3306", ini: ordersMySQLINI, client: mysqlClient, passwordVia: viaStdin})
-}
-
-func runJourney(t *testing.T, j journey) {
-	env := startTestAccount(t)
-	st, _ := readStatus(t, env)
-	// eval "$(dbaf sandbox env)": from here on, plain dbaf and AWS tools.
-	sbEnv := accountExports(t, env)
-	userEnv := append(append([]string(nil), env...), sbEnv...)
-	srcPassword := envValue(sbEnv, "DBAF_SANDBOX_DB_PASSWORD")
-	srcHost := liveClusters(t, sbEnv)[j.source]
+// runJourney is one engine's journey on the account a: the source's rows
+// read with the engine's client, `dbaf build`, the image's clone run with
+// `docker run --network host`, the printed connect line, changes in the
+// clone that the source never sees, and teardown leaving nothing of it.
+func runJourney(t *testing.T, a *testAccount, j journey) {
+	sbEnv, userEnv, srcPassword := a.sbEnv, a.user, a.srcPassword()
+	srcHost := a.sources[j.source]
 	if srcHost == "" {
 		t.Fatalf("the sandbox has no %s", j.source)
 	}
@@ -151,7 +143,7 @@ func runJourney(t *testing.T, j journey) {
 		t.Fatalf("build: exit %d\n%s", build.code, build.stderr)
 	}
 
-	stack := fmt.Sprintf("e2e%d-journey", time.Now().UnixNano()%1e9)
+	stack := fmt.Sprintf("e2e%d-journey-%s", time.Now().UnixNano()%1e9, j.client.name)
 	const password = "Journey-pw-4821"
 	pwFlags, stdin := j.passwordVia(t, password)
 	args := append([]string{"run", "--rm", "--network", "host",
@@ -207,7 +199,7 @@ func runJourney(t *testing.T, j journey) {
 			cluster = id
 		}
 	}
-	dataDir := filepath.Join(st.StateDir, "servers", cluster)
+	dataDir := filepath.Join(a.st.StateDir, "servers", cluster)
 	if _, err := os.Stat(dataDir); cluster == "" || err != nil {
 		t.Fatalf("the clone's data (cluster %q): %v", cluster, err)
 	}
@@ -221,28 +213,4 @@ func runJourney(t *testing.T, j journey) {
 	if _, err := os.Stat(dataDir); !os.IsNotExist(err) {
 		t.Errorf("the torn-down clone's data %s: %v, want gone", dataDir, err)
 	}
-
-	if stop := runDbaf(t, env, "sandbox", "stop"); stop.code != 0 {
-		t.Fatalf("sandbox stop: exit %d\n%s", stop.code, stop.stderr)
-	}
-	assertAccountGone(t, st)
-	if c, err := net.DialTimeout("tcp", net.JoinHostPort(srcHost, j.srcPort), time.Second); err == nil {
-		c.Close()
-		t.Errorf("the source %s still accepts connections after sandbox stop", srcHost)
-	}
-}
-
-// startTestAccount starts a sandbox account with databases at test pace in
-// a state directory of the test's own, stopped when the test ends, and
-// returns the environment that reaches it.
-func startTestAccount(t *testing.T) []string {
-	t.Helper()
-	need(t, "docker", "info")
-	need(t, "aws", "--version")
-	env := accountEnv(t.TempDir())
-	stopAccount(t, env)
-	if start := runDbaf(t, env, "sandbox", "start", "--addr", freeAddr(t), "--pace", "0.05"); start.code != 0 {
-		t.Fatalf("sandbox start: exit %d\n%s", start.code, start.stderr)
-	}
-	return env
 }

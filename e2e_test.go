@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +31,9 @@ var dbafBin string
 
 func TestMain(m *testing.M) {
 	if dbafBin = os.Getenv("DBAF_E2E_BINARY"); dbafBin != "" {
-		os.Exit(m.Run())
+		code := m.Run()
+		removeSharedImages()
+		os.Exit(code)
 	}
 	dir, err := os.MkdirTemp("", "dbaf-e2e-")
 	if err != nil {
@@ -49,6 +52,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	removeSharedImages()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -170,6 +174,42 @@ func uniqueTag(t *testing.T, name string) string {
 	return tag
 }
 
+// sharedProdImage is the artifact image of prodINI, built once for the
+// tests that only run one (the build itself is tested by the build tests);
+// TestMain removes it.
+var sharedProdImage struct {
+	once sync.Once
+	tag  string
+	err  string
+}
+
+// prodImage builds sharedProdImage on first use, in the in-process sandbox:
+// the same seed gives the same artifact as any sandbox account.
+func prodImage(t *testing.T) string {
+	t.Helper()
+	need(t, "docker", "info")
+	s := &sharedProdImage
+	s.once.Do(func() {
+		tag := fmt.Sprintf("dbaf-e2e-shared:%d", time.Now().UnixNano())
+		r := runDbaf(t, nil, "--sandbox", "build", writeINI(t, fmt.Sprintf(prodINI, tag)), "--yes")
+		if r.code != 0 {
+			s.err = fmt.Sprintf("building the shared image: exit %d\n%s", r.code, r.stderr)
+			return
+		}
+		s.tag = tag
+	})
+	if s.tag == "" {
+		t.Fatalf("no shared image of prod-aurora: %s", s.err)
+	}
+	return s.tag
+}
+
+func removeSharedImages() {
+	if tag := sharedProdImage.tag; tag != "" {
+		exec.Command("docker", "image", "rm", "-f", tag).Run()
+	}
+}
+
 func imageExists(ref string) bool {
 	return exec.Command("docker", "image", "inspect", ref).Run() == nil
 }
@@ -211,6 +251,7 @@ func field(out, key string) string {
 const prodINI = testenv.ProdINI
 
 func TestBuildEndToEnd(t *testing.T) {
+	t.Parallel()
 	need(t, "docker", "info")
 	env := startSandbox(t)
 	tag := uniqueTag(t, "build")
@@ -291,6 +332,7 @@ func TestBuildEndToEnd(t *testing.T) {
 }
 
 func TestBuildInProcessSandboxJSON(t *testing.T) {
+	t.Parallel()
 	need(t, "docker", "info")
 	tag := uniqueTag(t, "inproc")
 	ini := writeINI(t, fmt.Sprintf(prodINI, tag))
@@ -313,10 +355,15 @@ func TestBuildInProcessSandboxJSON(t *testing.T) {
 	if got := inspect(t, tag).Config.Labels["dev.dbaf.instance-class"]; got != "db.r6g.xlarge" {
 		t.Errorf("flag override not applied: class label %q", got)
 	}
-	// No --yes and no terminal: it builds headless and says so.
-	r = runDbaf(t, nil, "--sandbox", "build", ini)
+	// No --yes and no terminal: it builds headless and says so. A key it
+	// does not know is a warning naming the one meant, not an error.
+	typo := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, tag), "instance_type = db.r6g.large\n", "instance_type = db.r6g.large\ninstance_typo = x\n", 1))
+	r = runDbaf(t, nil, "--sandbox", "build", typo)
 	if r.code != 0 || !strings.Contains(r.stderr, "no terminal: building without prompts, as with --yes") {
 		t.Errorf("headless without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "instance_typo") || !strings.Contains(r.stderr, "instance_type") {
+		t.Errorf("the unknown key instance_typo is no warning naming instance_type:\n%s", r.stderr)
 	}
 	// Built in the sandbox: the clone command that works there.
 	if run := field(r.stdout, "run"); run != "dbaf --sandbox clone --image "+tag {
@@ -325,6 +372,7 @@ func TestBuildInProcessSandboxJSON(t *testing.T) {
 }
 
 func TestBuildPushToLocalRegistry(t *testing.T) {
+	t.Parallel()
 	need(t, "docker", "info")
 	need(t, "docker-registry", "--version")
 	env := startSandbox(t)

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // PasswordLength is the length Aurora accepts for an engine's master
 // password: 8 to 41 characters for Aurora MySQL, 8 to 128 for Aurora
 // PostgreSQL.
-func PasswordLength(engine string) (minLen, maxLen int) {
-	if engine == db.EngineMySQL {
+func PasswordLength(e string) (minLen, maxLen int) {
+	if e == engine.AuroraMySQL {
 		return 8, 41
 	}
 	return 8, 128
@@ -34,12 +34,4 @@ func CheckPassword(engine, pw, source string) error {
 	return nil
 }
 
-func engineName(engine string) string {
-	switch engine {
-	case db.EngineMySQL:
-		return "Aurora MySQL"
-	case db.EnginePostgres:
-		return "Aurora PostgreSQL"
-	}
-	return "Aurora"
-}
+func engineName(e string) string { return engine.DisplayName(e) }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // Discovery is what resolving an artifact needs to know about the account.
@@ -59,7 +59,7 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(db.AuroraEngines(), src.Engine) {
+	if !slices.Contains(engine.Aurora(), src.Engine) {
 		return nil, &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
 			"cluster %q runs engine %q, not Aurora: dbaf clones aurora-postgresql and aurora-mysql clusters only",
 			src.ID, src.Engine)}

@@ -31,7 +31,7 @@ func sandboxWithDatabases(tb testing.TB) (*aws.Client, *sandbox.Server) {
 		}
 	}
 	a := testenv.StartSandbox(tb, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora"},
-		Databases: &dbserver.Config{StateDir: tb.TempDir(), AddrBase: "127.86"}})
+		Databases: &dbserver.Config{StateDir: tb.TempDir(), AddrBase: "127.86", TemplateDir: testenv.TemplateDir()}})
 	return a.Client(tb, 0), a.Server
 }
 
@@ -45,6 +45,7 @@ func inject(t *testing.T, sb *sandbox.Server, spec string) {
 }
 
 func TestCloneLoginAgainstRealDatabase(t *testing.T) {
+	t.Parallel()
 	c, sb := sandboxWithDatabases(t)
 	a := resolveProd(t, c)
 	ctx := context.Background()

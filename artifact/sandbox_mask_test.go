@@ -84,7 +84,7 @@ func sandboxWithBothEngines(t *testing.T) *maskEnv {
 	}
 	log := &syncBuffer{}
 	acct := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora", "orders-mysql"},
-		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.87", Log: log}})
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.87", Log: log, TemplateDir: testenv.TemplateDir()}})
 	cfg, err := aws.LoadConfig(context.Background(), aws.Options{Region: acct.Env["AWS_REGION"], EndpointURL: acct.URL,
 		AccessKeyID: acct.Env["AWS_ACCESS_KEY_ID"], SecretAccessKey: acct.Env["AWS_SECRET_ACCESS_KEY"]})
 	if err != nil {
@@ -215,9 +215,12 @@ func proofHooks(engine string) []artifact.Hook {
 var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func TestCloneMasksRealDatabases(t *testing.T) {
-	e := sandboxWithBothEngines(t)
+	t.Parallel()
+	all := sandboxWithBothEngines(t)
 	for _, source := range []string{"prod-aurora", "orders-mysql"} {
 		t.Run(source, func(t *testing.T) {
+			t.Parallel()
+			e := all.withOwnRecorder()
 			a := e.resolve(t, source)
 			a.Masking, a.Hooks = proofRules, proofHooks(a.Source.Engine)
 			src := e.source(t, a)
@@ -344,6 +347,14 @@ func TestCloneMasksRealDatabases(t *testing.T) {
 			})
 		})
 	}
+}
+
+// withOwnRecorder is e with a password recorder of its own, so that the
+// engines' clones run side by side.
+func (e *maskEnv) withOwnRecorder() *maskEnv {
+	c := *e
+	c.c = &passwordRecorder{Client: e.c.Client}
+	return &c
 }
 
 // tempPassword is the first password the clone was given.

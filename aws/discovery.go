@@ -14,7 +14,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // Clusters lists the region's Aurora clusters, sorted by id. Multi-AZ DB
@@ -24,9 +24,9 @@ func (c *Client) Clusters(ctx context.Context) ([]Cluster, error) {
 	// The engine filter costs nothing and saves pages of non-Aurora
 	// clusters; the client-side check guards against an endpoint that
 	// ignores it.
-	err := c.clusterPages(ctx, db.AuroraEngines(), func(page []Cluster) {
+	err := c.clusterPages(ctx, engine.Aurora(), func(page []Cluster) {
 		for _, cl := range page {
-			if slices.Contains(db.AuroraEngines(), cl.Engine) {
+			if slices.Contains(engine.Aurora(), cl.Engine) {
 				out = append(out, cl)
 			}
 		}

@@ -84,7 +84,7 @@ func TestSandboxManagedPassword(t *testing.T) {
 		}
 	}
 	a := startSandbox(t, sandbox.Options{Pace: 0.02, DBSources: []string{"prod-aurora"},
-		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.81"}})
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.81", TemplateDir: os.Getenv("DBAF_TEST_TEMPLATE_DIR")}})
 	c := a.Client(t, 0)
 	ctx := context.Background()
 	host, port := createClone(t, c, "managed-clone")

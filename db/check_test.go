@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,8 +14,13 @@ import (
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 
-// engines runs f once per engine on a fresh throwaway server, in parallel.
+// TestMain stops the servers the tests start (testenv.StartPostgres, …).
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithDatabases(m)) }
+
+// engines runs f once per engine on a server of its own, in parallel with
+// the other tests that do.
 func engines(t *testing.T, f func(t *testing.T, s *testenv.DBServer)) {
+	t.Parallel()
 	for name, start := range map[string]func(testing.TB) *testenv.DBServer{
 		"postgres": testenv.StartPostgres, "mariadb": testenv.StartMariaDB,
 	} {
@@ -52,17 +58,24 @@ func (c *fakeClock) options() db.CheckOptions {
 
 func TestCheckSummarises(t *testing.T) {
 	engines(t, func(t *testing.T, s *testenv.DBServer) {
-		schemas := 1 // MySQL: the database "app"
+		// The server holds the sandbox's legacy dataset too: what the test
+		// adds is counted against what was there.
+		clock := &fakeClock{}
+		base, err := db.Check(context.Background(), target(s), clock.options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		newSchemas := 0 // MySQL: the database "app", there already
 		if s.Engine == db.EnginePostgres {
 			s.Exec(t, "CREATE SCHEMA app")
-			schemas = 2 // public and app
+			newSchemas = 1
 		}
 		s.Exec(t, "CREATE TABLE app.a (id int primary key, v text)")
 		s.Exec(t, "CREATE TABLE app.b (id int primary key)")
 		s.Exec(t, "INSERT INTO app.a SELECT 1, 'x'")
 		s.Exec(t, "CREATE VIEW app.v AS SELECT * FROM app.b") // not a table
 
-		clock := &fakeClock{}
+		clock = &fakeClock{}
 		sum, err := db.Check(context.Background(), target(s), clock.options())
 		if err != nil {
 			t.Fatal(err)
@@ -72,9 +85,10 @@ func TestCheckSummarises(t *testing.T) {
 			wantVersion = "MariaDB"
 		}
 		if !sum.Reachable || !strings.Contains(sum.ServerVersion, wantVersion) || sum.Database != s.Database ||
-			sum.Schemas != schemas || sum.Tables != 2 || sum.SizeBytes <= 0 || sum.LoginLatency <= 0 || sum.Attempts != 1 {
-			t.Errorf("summary = %+v; want reachable, version ~%q, database %q, %d schemas, 2 tables, a size, a latency, 1 attempt",
-				sum, wantVersion, s.Database, schemas)
+			sum.Schemas-base.Schemas != newSchemas || sum.Tables-base.Tables != 2 || sum.SizeBytes <= base.SizeBytes ||
+			sum.LoginLatency <= 0 || sum.Attempts != 1 {
+			t.Errorf("summary = %+v after %+v; want reachable, version ~%q, database %q, %d more schemas, 2 more tables, a larger size, a latency, 1 attempt",
+				sum, base, wantVersion, s.Database, newSchemas)
 		}
 		if len(clock.sleeps) != 0 {
 			t.Errorf("slept %v before a login that worked at once", clock.sleeps)

@@ -19,19 +19,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dbaf/dbaf/internal/engine"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Engines, as RDS names them.
+// Engines, as RDS names them (internal/engine's names, for Target.Engine).
 const (
-	EnginePostgres = "aurora-postgresql"
-	EngineMySQL    = "aurora-mysql"
+	EnginePostgres = engine.AuroraPostgreSQL
+	EngineMySQL    = engine.AuroraMySQL
 )
-
-// AuroraEngines are the engines a copy-on-write clone works for.
-func AuroraEngines() []string { return []string{EngineMySQL, EnginePostgres} }
 
 // Target is where to log in. Password is a secret: it is never printed.
 type Target struct {

@@ -53,6 +53,7 @@ func awsCLI(t *testing.T, url string, v any, args ...string) {
 }
 
 func TestAWSCLIReads(t *testing.T) {
+	t.Parallel()
 	c := start(t, sandbox.Options{})
 
 	// The CLI pages through with Marker at 20 a page and merges the pages.
@@ -95,6 +96,7 @@ func TestAWSCLIReads(t *testing.T) {
 }
 
 func TestAWSCLIStack(t *testing.T) {
+	t.Parallel()
 	c := start(t, sandbox.Options{Pace: testPace})
 	const name = "cli-clone"
 	id := createStack(t, c, &cloudformation.CreateStackInput{StackName: awssdk.String(name),

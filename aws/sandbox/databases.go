@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // databases puts real servers behind clusters (Options.Databases): every
@@ -23,9 +24,9 @@ type databases struct {
 
 func engineOf(awsEngine string) (dbserver.Engine, bool) {
 	switch awsEngine {
-	case "aurora-postgresql":
+	case engine.AuroraPostgreSQL:
 		return dbserver.Postgres, true
-	case "aurora-mysql":
+	case engine.AuroraMySQL:
 		return dbserver.MySQL, true
 	}
 	return "", false
@@ -47,13 +48,22 @@ func (s *Server) startDatabases(o Options) {
 	s.dbs = &databases{mgr: mgr, log: cfg.Log}
 	type job struct{ id, user string }
 	jobs := map[dbserver.Engine][]job{}
+	backed := map[string]bool{}
 	for _, cl := range s.st.Clusters.All() {
 		e, ok := engineOf(cl.Engine)
 		if !ok || cl.Status != "available" || strings.HasPrefix(cl.ID, "load-") || o.DBSources != nil && !slices.Contains(o.DBSources, cl.ID) {
 			continue
 		}
 		jobs[e] = append(jobs[e], job{cl.ID, cl.MasterUser})
+		backed[cl.ID] = true
 	}
+	for _, id := range o.DBSources {
+		if !backed[id] {
+			fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is not an available Aurora cluster of the account: no server backs it\n", id)
+		}
+	}
+	// The engines start side by side: each builds (or reuses) its own
+	// template first, which is most of the wait.
 	var wg sync.WaitGroup
 	for _, e := range []dbserver.Engine{dbserver.Postgres, dbserver.MySQL} {
 		if len(jobs[e]) == 0 {
@@ -63,25 +73,27 @@ func (s *Server) startDatabases(o Options) {
 			fmt.Fprintf(cfg.Log, "dbaf sandbox: %s clusters are metadata only: %v\n", e, err)
 			continue
 		}
-		// The first builds (or reuses) the engine's template; then the rest
-		// copy it, two at a time (the machine may have two cores).
-		first := jobs[e][0]
-		if _, err := mgr.StartSource(s.ctx, first.id, e, first.user); err != nil {
-			fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is metadata only: %v\n", first.id, err)
-			continue
-		}
-		sem := make(chan struct{}, 2)
-		for _, j := range jobs[e][1:] {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				if _, err := mgr.StartSource(s.ctx, j.id, e, j.user); err != nil {
-					fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is metadata only: %v\n", j.id, err)
-				}
-			}()
-		}
+		wg.Go(func() {
+			// The first builds (or reuses) the engine's template; then the
+			// rest copy it, two at a time (the machine may have two cores).
+			first := jobs[e][0]
+			if _, err := mgr.StartSource(s.ctx, first.id, e, first.user); err != nil {
+				fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is metadata only: %v\n", first.id, err)
+				return
+			}
+			sem := make(chan struct{}, 2)
+			var rest sync.WaitGroup
+			for _, j := range jobs[e][1:] {
+				rest.Go(func() {
+					sem <- struct{}{}
+					defer func() { <-sem }()
+					if _, err := mgr.StartSource(s.ctx, j.id, e, j.user); err != nil {
+						fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is metadata only: %v\n", j.id, err)
+					}
+				})
+			}
+			rest.Wait()
+		})
 	}
 	wg.Wait()
 }

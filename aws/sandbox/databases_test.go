@@ -20,6 +20,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // startWithDatabases serves a sandbox (o, at test pace) whose prod-aurora
@@ -34,7 +35,7 @@ func startWithDatabases(t *testing.T, o sandbox.Options) (*clients, string) {
 	}
 	dir := t.TempDir()
 	o.Pace, o.DBSources = testPace, []string{"prod-aurora"}
-	o.Databases = &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}}
+	o.Databases = &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}, TemplateDir: testenv.TemplateDir()}
 	c := start(t, o)
 	return c, dir
 }
@@ -118,6 +119,7 @@ func waitAvailable(t *testing.T, c *clients, cluster string) rdstypes.DBCluster 
 }
 
 func TestCloneStackIsARealDatabase(t *testing.T) {
+	t.Parallel()
 	c, dir := startWithDatabases(t, sandbox.Options{})
 	// The seeded source: its reported endpoint takes the printed password.
 	src, err := c.rds.DescribeDBClusters(ctx(t), &rds.DescribeDBClustersInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
@@ -178,6 +180,7 @@ func TestCloneStackIsARealDatabase(t *testing.T) {
 }
 
 func TestDatabaseFaults(t *testing.T) {
+	t.Parallel()
 	c, _ := startWithDatabases(t, sandbox.Options{})
 	f, err := sandbox.ParseFault("rds:ModifyDBCluster=PasswordNotApplied:1")
 	if err != nil {

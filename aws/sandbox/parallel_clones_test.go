@@ -216,6 +216,7 @@ func diskUse(dir string) (size, allocated int64) {
 }
 
 func TestTwentyParallelClonesEachOwnServer(t *testing.T) {
+	t.Parallel()
 	// The seed uses 25 of AWS's default 40 DB clusters and 33 of its 40
 	// instances: this account has had its quotas raised.
 	c, dir := startWithDatabases(t, sandbox.Options{Quotas: map[string]int64{"db-clusters": 100, "db-instances": 100}})

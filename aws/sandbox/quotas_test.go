@@ -50,6 +50,7 @@ func TestParseQuota(t *testing.T) {
 }
 
 func TestAWSCLIAccountQuotas(t *testing.T) {
+	t.Parallel()
 	c := start(t, sandbox.Options{Quotas: map[string]int64{"db-instances": 9}})
 	var out struct {
 		AccountQuotas []struct {

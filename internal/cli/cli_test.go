@@ -88,7 +88,13 @@ func run(t *testing.T, env map[string]string, args ...string) result {
 // about a second), metadata only, with faults injected.
 func startSandbox(t *testing.T, faults ...string) *sandbox.Server {
 	t.Helper()
-	sb := sandbox.New(sandbox.Options{Pace: 0.05})
+	return startSandboxWith(t, sandbox.Options{Pace: 0.05}, faults...)
+}
+
+// startSandboxWith starts an in-process account with options o and faults.
+func startSandboxWith(t *testing.T, o sandbox.Options, faults ...string) *sandbox.Server {
+	t.Helper()
+	sb := sandbox.New(o)
 	for _, spec := range faults {
 		flt, err := sandbox.ParseFault(spec)
 		if err != nil {

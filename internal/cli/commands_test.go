@@ -178,6 +178,7 @@ func TestCloneBadInput(t *testing.T) {
 }
 
 func TestCloneSurvivesThrottling(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, "cloudformation:DescribeStackEvents=Throttling:3")
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	r := cmdRun{sandbox: sb, stdin: testPassword + "\n", env: map[string]string{"DBAF_POLL_INTERVAL": "100ms"}}.
@@ -195,6 +196,7 @@ func TestCloneSurvivesThrottling(t *testing.T) {
 // stack, both the ready clone; then list shows it (JSON and table) and
 // teardown removes it.
 func TestCloneSameNameTogether(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t)
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	env := map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}
@@ -257,6 +259,7 @@ func TestCloneSameNameTogether(t *testing.T) {
 // password reset is refused; the run says so, with both ways out, and the
 // resume (once the permission is back) finishes the clone.
 func TestCloneResetDeniedNamesTheBilledStack(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, "rds:ModifyDBCluster=AccessDenied:1")
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}

@@ -104,7 +104,7 @@ func TestResetBringsTheSourcesLatestRows(t *testing.T) {
 		}
 	}
 	acct := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora"},
-		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.88"}})
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.88", TemplateDir: testenv.TemplateDir()}})
 	sb := acct.Server
 	c, ini, ready := cloneToReset(t, sb, "e2e-fresh")
 	endpoint, port := clusterEndpoint(t, sb, "e2e-fresh")

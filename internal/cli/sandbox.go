@@ -44,6 +44,7 @@ type ServeFlags struct {
 	ExtraClusters int
 	ExtraSubnets  int
 	Databases     bool
+	DBSources     []string
 	StateDir      string
 	DBScale       int
 }
@@ -58,6 +59,7 @@ func (s *ServeFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&s.ExtraClusters, "extra-clusters", 0, "add this many generated clusters (for load tests)")
 	fl.IntVar(&s.ExtraSubnets, "extra-subnets", 0, "add this many generated subnets (for load tests)")
 	fl.BoolVar(&s.Databases, "databases", true, "back the available Aurora clusters with real PostgreSQL and MariaDB servers")
+	fl.StringSliceVar(&s.DBSources, "db-sources", nil, "back only these seeded clusters with real servers, e.g. prod-aurora,orders-mysql (default: every available Aurora cluster)")
 	fl.StringVar(&s.StateDir, "state-dir", "", "where the account and its databases keep their state (default $XDG_STATE_HOME/dbaf/sandbox or ~/.local/state/dbaf/sandbox)")
 	fl.IntVar(&s.DBScale, "db-scale", 1, "size of the seeded legacy dataset, in units of about 100,000 rows")
 }
@@ -113,6 +115,9 @@ func (s *ServeFlags) args() []string {
 	}
 	for _, spec := range s.KeyStates {
 		args = append(args, "--kms-key-state", spec)
+	}
+	if len(s.DBSources) > 0 {
+		args = append(args, "--db-sources", strings.Join(s.DBSources, ","))
 	}
 	return args
 }
@@ -193,7 +198,7 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 	if err != nil {
 		return err
 	}
-	o := sandbox.Options{Pace: opts.Pace, ExtraClusters: opts.ExtraClusters, ExtraSubnets: opts.ExtraSubnets, Quotas: quotas}
+	o := sandbox.Options{Pace: opts.Pace, ExtraClusters: opts.ExtraClusters, ExtraSubnets: opts.ExtraSubnets, Quotas: quotas, DBSources: opts.DBSources}
 	var claim *daemon.Claim
 	if opts.Databases || opts.StateDir != "" {
 		dir, err := f.stateDirOr(opts.StateDir)

@@ -14,12 +14,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/aws/sandbox"
 )
+
+// checked remembers each tool check's outcome for the test binary: the
+// tools do not come or go during a run, and some checks cost a second of
+// CPU (the AWS CLI starts Python).
+var checked sync.Map // tool and check args → error
 
 // Need skips the test when tool is not usable here and CI is unset (saying
 // so), and fails it in CI, where scripts/test.sh installs every tool.
@@ -28,7 +34,12 @@ func Need(tb testing.TB, tool string, check ...string) {
 	if len(check) == 0 {
 		check = []string{"--version"}
 	}
-	if err := exec.Command(tool, check...).Run(); err != nil {
+	key := strings.Join(append([]string{tool}, check...), "\x00")
+	v, ok := checked.Load(key)
+	if !ok {
+		v, _ = checked.LoadOrStore(key, exec.Command(tool, check...).Run())
+	}
+	if err, _ := v.(error); err != nil {
 		if os.Getenv("CI") != "" {
 			tb.Fatalf("%s is needed and not usable here (%v); scripts/test.sh installs it", tool, err)
 		}

@@ -12,7 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/engine"
 	"github.com/dbaf/dbaf/ui/common"
 )
 
@@ -91,7 +91,7 @@ func (w *Model) newInput(prompt, placeholder string) textinput.Model {
 // cannotClone says why a cluster cannot be a clone's source, or "".
 func cannotClone(c *aws.Cluster) (short, long string) {
 	switch {
-	case !slices.Contains(db.AuroraEngines(), c.Engine):
+	case !slices.Contains(engine.Aurora(), c.Engine):
 		return "not Aurora", fmt.Sprintf("%s cannot be cloned: engine %s is not Aurora; dbaf clones aurora-postgresql and aurora-mysql clusters", c.ID, c.Engine)
 	case c.Status != "available":
 		return c.Status, fmt.Sprintf("%s cannot be cloned while it is %s: a clone needs an available source; start it, or wait until it is available", c.ID, c.Status)

@@ -14,7 +14,9 @@ import (
 // test packages, or a test beside a user's account) would both see
 // 127.77.0.1:5432 free before either server binds it. An flock is held for
 // the server's whole life and released by the kernel if the process dies.
-func claimDir() string { return filepath.Join(os.TempDir(), "dbaf-sandbox-addresses") }
+// The directory is machine-wide on purpose: /tmp, not os.TempDir(), which a
+// process's TMPDIR may point elsewhere (scripts/test.sh points it at a tmpfs).
+func claimDir() string { return "/tmp/dbaf-sandbox-addresses" }
 
 // claim takes host:port for this process, or fails if another process (or
 // this one) holds it or something already listens there.
@@ -38,4 +40,18 @@ func claim(host string, port int) (*os.File, error) {
 	}
 	_ = ln.Close()
 	return f, nil
+}
+
+// lockFile takes an exclusive lock on path, waiting for another process (or
+// goroutine) that holds it; the kernel releases it if the holder dies.
+func lockFile(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
 }

@@ -48,6 +48,11 @@ type Config struct {
 	Log      io.Writer // where warnings go (binaries missing, ...); nil discards
 	// AddrBase is the first two octets of server addresses; default "127.77".
 	AddrBase string
+	// TemplateDir is where the seeded templates are built and kept, with
+	// the passwords they hold; default StateDir/templates. Managers of
+	// several processes may share one (a test run does): a lock file per
+	// template lets one build it while the others wait and copy it.
+	TemplateDir string
 }
 
 // Endpoint is where a server listens.
@@ -111,7 +116,13 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	cfg.StateDir = dir
-	for _, d := range []string{dir, filepath.Join(dir, "servers"), filepath.Join(dir, "templates")} {
+	if cfg.TemplateDir == "" {
+		cfg.TemplateDir = filepath.Join(dir, "templates")
+	}
+	if cfg.TemplateDir, err = filepath.Abs(cfg.TemplateDir); err != nil {
+		return nil, err
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "servers"), cfg.TemplateDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, fmt.Errorf("dbserver: state directory %s: %w", d, err)
 		}
@@ -120,8 +131,10 @@ func New(cfg Config) (*Manager, error) {
 	if m.runAs, err = serverUser(); err != nil {
 		return nil, err
 	}
-	if err := m.runAs.reach(dir); err != nil {
-		return nil, err
+	for _, d := range []string{dir, cfg.TemplateDir} {
+		if err := m.runAs.reach(d); err != nil {
+			return nil, err
+		}
 	}
 	if err := m.loadSecrets(); err != nil {
 		return nil, err
@@ -134,15 +147,36 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
+// sharedTemplates says whether the templates live outside the state
+// directory, possibly shared with other managers.
+func (m *Manager) sharedTemplates() bool {
+	return m.cfg.TemplateDir != filepath.Join(m.cfg.StateDir, "templates")
+}
+
+// loadSecrets reads the passwords, or makes them at first start. They live
+// with the templates, which hold them.
 func (m *Manager) loadSecrets() error {
 	path := filepath.Join(m.cfg.StateDir, "secrets.json")
+	if m.sharedTemplates() {
+		path = filepath.Join(m.cfg.TemplateDir, "secrets.json")
+	}
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return fmt.Errorf("dbserver: %w", err)
+	}
+	defer unlock()
 	b, err := os.ReadFile(path)
 	if err == nil && json.Unmarshal(b, &m.secrets) == nil && m.secrets.Admin != "" && m.secrets.Source != "" {
 		return nil
 	}
 	// New passwords make the cached templates useless: they hold the old ones.
-	_ = os.RemoveAll(filepath.Join(m.cfg.StateDir, "templates"))
-	_ = os.MkdirAll(filepath.Join(m.cfg.StateDir, "templates"), 0o755)
+	if entries, err := os.ReadDir(m.cfg.TemplateDir); err == nil {
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".lock") {
+				_ = os.RemoveAll(filepath.Join(m.cfg.TemplateDir, e.Name()))
+			}
+		}
+	}
 	m.secrets = secrets{Admin: randomPassword(), Source: randomPassword()}
 	b, _ = json.Marshal(m.secrets)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
@@ -400,7 +434,7 @@ func (m *Manager) template(ctx context.Context, e Engine, masterUser string) (st
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(m.cfg.StateDir, "templates", fmt.Sprintf("%s-%s-%s-scale%d-d%d", e, safeName(ver), masterUser, m.cfg.Scale, datasetVersion))
+	dir := filepath.Join(m.cfg.TemplateDir, fmt.Sprintf("%s-%s-%s-scale%d-d%d", e, safeName(ver), masterUser, m.cfg.Scale, datasetVersion))
 	m.mu.Lock()
 	o, ok := m.tmplOnce[e]
 	if !ok {
@@ -409,6 +443,13 @@ func (m *Manager) template(ctx context.Context, e Engine, masterUser string) (st
 	}
 	m.mu.Unlock()
 	o.once.Do(func() {
+		// Another process sharing the templates may be building it.
+		unlock, err := lockFile(dir + ".lock")
+		if err != nil {
+			o.err = err
+			return
+		}
+		defer unlock()
 		if _, err := os.Stat(filepath.Join(dir, "data")); err == nil {
 			return // cached by an earlier run
 		}
@@ -426,6 +467,7 @@ func (m *Manager) template(ctx context.Context, e Engine, masterUser string) (st
 
 func (m *Manager) buildTemplate(ctx context.Context, en engine, dir, masterUser string) error {
 	build := dir + ".build"
+	killLeftover(build) // a build that crashed, holding the lock no more
 	_ = os.RemoveAll(build)
 	if err := os.MkdirAll(build, 0o755); err != nil {
 		return err
@@ -474,12 +516,18 @@ func safeName(s string) string {
 // cleanLeftovers stops servers a crashed run left running and removes
 // their data: no cluster outlives the sandbox that made it.
 func (m *Manager) cleanLeftovers() {
-	for _, parent := range []string{filepath.Join(m.cfg.StateDir, "servers"), filepath.Join(m.cfg.StateDir, "templates")} {
+	parents := []string{filepath.Join(m.cfg.StateDir, "servers")}
+	if !m.sharedTemplates() {
+		// Shared ones may be building in another process: a builder
+		// clears a crashed build itself, under the template's lock.
+		parents = append(parents, m.cfg.TemplateDir)
+	}
+	for _, parent := range parents {
 		entries, _ := os.ReadDir(parent)
 		for _, e := range entries {
 			dir := filepath.Join(parent, e.Name())
-			if parent == filepath.Join(m.cfg.StateDir, "templates") && !strings.HasSuffix(e.Name(), ".build") {
-				continue // a finished template: keep
+			if parent == m.cfg.TemplateDir && !strings.HasSuffix(e.Name(), ".build") {
+				continue // a finished template, or its lock: keep
 			}
 			killLeftover(dir)
 			if err := os.RemoveAll(dir); err != nil {

@@ -20,7 +20,7 @@ import (
 // only outside CI when the engine's binaries are missing.
 func newTestManager(t testing.TB, engines ...Engine) *Manager {
 	t.Helper()
-	m, err := New(Config{StateDir: t.TempDir(), AddrBase: testAddrBase(t)})
+	m, err := New(Config{StateDir: t.TempDir(), AddrBase: testAddrBase(t), TemplateDir: testTemplateDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +39,56 @@ func newTestManager(t testing.TB, engines ...Engine) *Manager {
 	}
 	return m
 }
+
+// shared is one manager for the tests that need no state directory of
+// their own: each engine's seeded template is built once for them all.
+var shared struct {
+	once sync.Once
+	m    *Manager
+	err  error
+}
+
+// sharedManager is shared's manager, skipping only outside CI when the
+// engines' binaries are missing. TestMain closes it.
+func sharedManager(t testing.TB, engines ...Engine) *Manager {
+	t.Helper()
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "dbaf-dbserver-test-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.m, shared.err = New(Config{StateDir: dir, AddrBase: testAddrBase(t), TemplateDir: testTemplateDir()})
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	for _, e := range engines {
+		if err := shared.m.Available(e); err != nil {
+			if os.Getenv("CI") == "" {
+				t.Skipf("skipping outside CI: %v", err)
+			}
+			t.Fatal(err)
+		}
+	}
+	return shared.m
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.m != nil {
+		if err := shared.m.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+		os.RemoveAll(shared.m.cfg.StateDir)
+	}
+	os.Exit(code)
+}
+
+// testTemplateDir is testenv.TemplateDir (which this package's tests cannot
+// import): the templates of the whole test run, when scripts/test.sh set it.
+func testTemplateDir() string { return os.Getenv("DBAF_TEST_TEMPLATE_DIR") }
 
 // testAddrBase keeps tests of different packages (run in parallel by go
 // test) on different addresses.
@@ -119,13 +169,16 @@ func masterOf(e Engine) string {
 }
 
 func TestSourceCloneWritePassword(t *testing.T) {
+	t.Parallel()
 	for _, e := range []Engine{Postgres, MySQL} {
 		t.Run(string(e), func(t *testing.T) {
-			m := newTestManager(t, e)
+			t.Parallel()
+			m := sharedManager(t, e)
+			prod, clone1 := "prod-"+string(e), "clone-"+string(e)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
 			user := masterOf(e)
-			src, err := m.StartSource(ctx, "prod", e, user)
+			src, err := m.StartSource(ctx, prod, e, user)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +212,7 @@ func TestSourceCloneWritePassword(t *testing.T) {
 			}
 			done()
 
-			clone, err := m.Clone(ctx, "prod", "clone-1")
+			clone, err := m.Clone(ctx, prod, clone1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +228,7 @@ func TestSourceCloneWritePassword(t *testing.T) {
 			}
 			done()
 
-			if err := m.SetPassword(ctx, "clone-1", user, "NewPassw0rd-x"); err != nil {
+			if err := m.SetPassword(ctx, clone1, user, "NewPassw0rd-x"); err != nil {
 				t.Fatal(err)
 			}
 			q, done, err = login(ctx, e, clone, user, "NewPassw0rd-x", "legacy")
@@ -191,8 +244,8 @@ func TestSourceCloneWritePassword(t *testing.T) {
 				t.Error("the clone still takes the source's password")
 			}
 
-			dir := filepath.Join(m.cfg.StateDir, "servers", "clone-1")
-			if err := m.Remove("clone-1"); err != nil {
+			dir := filepath.Join(m.cfg.StateDir, "servers", clone1)
+			if err := m.Remove(clone1); err != nil {
 				t.Fatal(err)
 			}
 			if c, err := net.Dial("tcp", clone.String()); err == nil {
@@ -207,10 +260,11 @@ func TestSourceCloneWritePassword(t *testing.T) {
 }
 
 func TestParallelClones(t *testing.T) {
-	m := newTestManager(t, Postgres)
+	t.Parallel()
+	m := sharedManager(t, Postgres)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if _, err := m.StartSource(ctx, "prod", Postgres, "postgres"); err != nil {
+	if _, err := m.StartSource(ctx, "parallel-prod", Postgres, "postgres"); err != nil {
 		t.Fatal(err)
 	}
 	const n = 5
@@ -218,7 +272,7 @@ func TestParallelClones(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
-		wg.Go(func() { eps[i], errs[i] = m.Clone(ctx, "prod", fmt.Sprintf("clone-%d", i)) })
+		wg.Go(func() { eps[i], errs[i] = m.Clone(ctx, "parallel-prod", fmt.Sprintf("parallel-%d", i)) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -243,6 +297,7 @@ func TestParallelClones(t *testing.T) {
 }
 
 func TestLeftoversOfACrashedRunAreCleaned(t *testing.T) {
+	t.Parallel()
 	m := newTestManager(t, Postgres)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

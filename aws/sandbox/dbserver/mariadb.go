@@ -96,9 +96,12 @@ DROP USER IF EXISTS 'root'@'localhost';
 func (e *mariaEngine) initFile(s *server) string { return filepath.Join(s.dir, "init.sql") }
 
 // baseArgs are the server options: small buffers so twenty clones fit,
-// and no durability (a sandbox), TLS with the sandbox certificate.
+// and no durability (a sandbox), TLS with the sandbox certificate. Each
+// server has a tmpdir of its own: at start a server deletes every #sql
+// file in its tmpdir, the temporary tables of servers running beside it
+// in a shared /tmp included.
 func (e *mariaEngine) baseArgs(s *server) []string {
-	return []string{"--no-defaults", "--datadir=" + s.dataDir(), "--socket=" + e.socket(s),
+	return []string{"--no-defaults", "--datadir=" + s.dataDir(), "--socket=" + e.socket(s), "--tmpdir=" + e.tmpDir(s),
 		"--pid-file=" + filepath.Join(s.dir, "mysqld.pid"), "--skip-name-resolve", "--skip-log-bin",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
 		"--innodb-buffer-pool-size=16M", "--innodb-log-file-size=16M", "--innodb-log-buffer-size=2M",
@@ -118,8 +121,17 @@ func (e *mariaEngine) socket(s *server) string {
 	return filepath.Join(os.TempDir(), "dbaf-"+hex.EncodeToString(h[:8])+".sock")
 }
 
+// tmpDir is the server's own directory for temporary files.
+func (e *mariaEngine) tmpDir(s *server) string { return filepath.Join(s.dir, "tmp") }
+
 func (e *mariaEngine) start(ctx context.Context, s *server) error {
 	if err := e.available(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(e.tmpDir(s), 0o700); err != nil {
+		return err
+	}
+	if err := e.m.runAs.chownTree(e.tmpDir(s)); err != nil {
 		return err
 	}
 	ready := func(ctx context.Context) error {

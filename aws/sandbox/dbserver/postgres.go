@@ -145,7 +145,7 @@ func (e *pgEngine) initData(ctx context.Context, s *server, _ string) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.WriteString("\n# dbaf sandbox\n" + pgConf + fmt.Sprintf("ssl_cert_file = '%s'\nssl_key_file = '%s'\n", e.m.tls.cert, e.m.tls.key))
+	_, err = f.WriteString("\n# dbaf sandbox\n" + pgConf)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -159,8 +159,9 @@ func (e *pgEngine) start(ctx context.Context, s *server) error {
 	if err := e.available(); err != nil {
 		return err
 	}
-	// Address and port are per server, so they go on the command line,
-	// not into the data directory every copy shares.
+	// Address, port and the certificate are per server (or per state
+	// directory), so they go on the command line, not into the data
+	// directory every copy shares, or a template shared by state directories.
 	ready := func(ctx context.Context) error {
 		c, err := e.connect(ctx, s, "postgres")
 		if err == nil {
@@ -169,7 +170,8 @@ func (e *pgEngine) start(ctx context.Context, s *server) error {
 		return err
 	}
 	return s.launch(ctx, e.m.runAs, ready, e.bin("postgres"), "-D", s.dataDir(),
-		"-c", "listen_addresses="+s.ep.Host, "-c", "port="+strconv.Itoa(s.ep.Port))
+		"-c", "listen_addresses="+s.ep.Host, "-c", "port="+strconv.Itoa(s.ep.Port),
+		"-c", "ssl_cert_file="+e.m.tls.cert, "-c", "ssl_key_file="+e.m.tls.key)
 }
 
 func (e *pgEngine) connect(ctx context.Context, s *server, db string) (*pgx.Conn, error) {

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // seedTime is when the seed resources were "created": fixed, so the seed is
@@ -119,7 +121,7 @@ func Seed(region string, extraClusters, extraSubnets int) *State {
 	const (
 		pg16, pg15, pg158, pg14, pg13 = "16.4", "15.5", "15.8", "14.9", "13.12"
 		my305, my304, my308           = "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.04.3", "8.0.mysql_aurora.3.08.0"
-		apg, amy                      = "aurora-postgresql", "aurora-mysql"
+		apg, amy                      = engine.AuroraPostgreSQL, engine.AuroraMySQL
 		prodPG, prodMy, stg           = "sg-0a1b2c3d4e5f63002", "sg-0a1b2c3d4e5f63003", "sg-0a1b2c3d4e5f63102"
 	)
 	clusters := []seedCluster{
@@ -190,9 +192,9 @@ func Seed(region string, extraClusters, extraSubnets int) *State {
 }
 
 func (st *State) addSeedCluster(sc seedCluster, zones []string, created time.Time) {
-	port, user := 5432, "postgres"
-	if sc.engine == "aurora-mysql" {
-		port, user = 3306, "admin"
+	port, user := engine.DefaultPort(sc.engine), "postgres"
+	if sc.engine == engine.AuroraMySQL {
+		user = "admin"
 	}
 	c := &Cluster{ID: sc.id, ResourceID: "cluster-" + strings.ToUpper(HexID("x", sc.id)[3:]), Engine: sc.engine, Version: sc.version,
 		Status: sc.status, Port: port, MasterUser: user, SubnetGroup: sc.subnetGroup, SGIDs: []string{sc.sg},

@@ -1,7 +1,7 @@
-package main
+package cli
 
-// The handover login check through the real binary, against a sandbox
-// account whose clusters are real databases.
+// The handover login check through the commands, against an in-process
+// sandbox whose prod-aurora is a real PostgreSQL server.
 
 import (
 	"fmt"
@@ -9,24 +9,32 @@ import (
 	"testing"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // A password that does not apply fails the clone (exit 5) naming the
 // refused login and the stack left behind; an endpoint that stops answering
 // is still ready, saying to connect from inside the VPC (exit 0).
-func TestCloneLoginCheckEndToEnd(t *testing.T) {
-	need(t, "initdb", "--version")
+func TestCloneLoginCheck(t *testing.T) {
+	t.Parallel()
+	testenv.Need(t, "initdb", "--version")
 	// One reset each, in this order: the first clone's password does not
 	// apply, the second clone's endpoint stops answering.
-	env := startSandbox(t, append(testPaceArgs, "--databases=true",
-		"--fault", "rds:ModifyDBCluster=PasswordNotApplied:1", "--fault", "rds:ModifyDBCluster=EndpointUnreachable:1")...)
+	sb := startSandboxWith(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora"},
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.85", TemplateDir: testenv.TemplateDir()}},
+		"rds:ModifyDBCluster=PasswordNotApplied:1", "rds:ModifyDBCluster=EndpointUnreachable:1")
+	if sb.DBPassword() == "" {
+		t.Fatal("prod-aurora has no real server")
+	}
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
-	cloneEnv := with(env, "DBAF_POLL_INTERVAL=200ms", "DB_PASSWORD="+testPassword)
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
 
-	refused := runDbaf(t, cloneEnv, "clone", "--config", ini, "--name", "e2e-refused", "--login-wait", "2s")
-	if refused.code != 5 {
-		t.Fatalf("clone with a password that does not apply: exit %d, want 5\n%s%s", refused.code, refused.stdout, refused.stderr)
+	refused := c.run(t, "clone", "--config", ini, "--name", "e2e-refused", "--login-wait", "2s")
+	if refused.code != ExitCloneFailed {
+		t.Fatalf("clone with a password that does not apply: exit %d, want %d\n%s%s", refused.code, ExitCloneFailed, refused.stdout, refused.stderr)
 	}
 	for _, want := range []string{"postgres@", "refused the login", artifact.StateLoginFailed,
 		artifact.ResumeResetCommand("e2e-refused"), artifact.TeardownCommand("e2e-refused")} {
@@ -38,8 +46,8 @@ func TestCloneLoginCheckEndToEnd(t *testing.T) {
 		t.Errorf("a refused clone printed a result:\n%s", refused.stdout)
 	}
 
-	unreachable := runDbaf(t, cloneEnv, "clone", "--config", ini, "--name", "e2e-unreachable", "--login-wait", "2s")
-	if unreachable.code != 0 {
+	unreachable := c.run(t, "clone", "--config", ini, "--name", "e2e-unreachable", "--login-wait", "2s")
+	if unreachable.code != ExitOK {
 		t.Fatalf("clone with an unreachable endpoint: exit %d, want 0\n%s%s", unreachable.code, unreachable.stdout, unreachable.stderr)
 	}
 	if login := field(unreachable.stdout, "login"); !strings.HasPrefix(login, db.UnreachableAdvice) || field(unreachable.stdout, "endpoint") == "" {
@@ -48,7 +56,7 @@ func TestCloneLoginCheckEndToEnd(t *testing.T) {
 	noSecret(t, refused.stdout, refused.stderr, unreachable.stdout, unreachable.stderr)
 
 	for _, stack := range []string{"e2e-refused", "e2e-unreachable"} {
-		if td := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "teardown", stack, "--yes"); td.code != 0 {
+		if td := c.run(t, "teardown", stack, "--yes"); td.code != ExitOK {
 			t.Errorf("teardown %s: exit %d\n%s", stack, td.code, td.stderr)
 		}
 	}
