@@ -15,6 +15,7 @@ import (
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // cloneOnly is a stack of one copy-on-write clone of prod-aurora (no
@@ -84,7 +85,7 @@ func TestSandboxManagedPassword(t *testing.T) {
 		}
 	}
 	a := startSandbox(t, sandbox.Options{Pace: 0.02, DBSources: []string{"prod-aurora"},
-		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.81", TemplateDir: os.Getenv("DBAF_TEST_TEMPLATE_DIR")}})
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.81", TemplateDir: testenv.TemplateDir()}})
 	c := a.Client(t, 0)
 	ctx := context.Background()
 	host, port := createClone(t, c, "managed-clone")
