@@ -61,6 +61,7 @@ func threeClones(tb testing.TB, c *aws.Client, a *artifact.Artifact, prefix stri
 // preflight counts them, describes the source's key, and costs at most
 // four calls; the clone is proved copy-on-write, and list says so of all.
 func TestPreflightCountsTheClonesOfProdAurora(t *testing.T) {
+	t.Parallel()
 	c, sb := sandboxClient(t, 0.05)
 	a := resolveProd(t, c)
 	threeClones(t, c, a, "it-cow")
@@ -101,6 +102,7 @@ func TestPreflightCountsTheClonesOfProdAurora(t *testing.T) {
 // Past the account's clone-group limit Aurora makes a full copy: the
 // clone says so when ready, and list shows it beside the copy-on-write one.
 func TestCloneBeyondTheCloneGroupLimitIsAFullCopy(t *testing.T) {
+	t.Parallel()
 	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"clones-per-group": 1}})
 	c := acc.Client(t, 0)
 	a := resolveProd(t, c)

@@ -36,6 +36,7 @@ func runHandedOver(t *testing.T, sb *sandbox.Server, command string) (string, er
 }
 
 func TestManagedPasswordCloneAgainstRealDatabase(t *testing.T) {
+	t.Parallel()
 	testenv.Need(t, "aws")
 	testenv.Need(t, "psql")
 	c, sb := sandboxWithDatabases(t)

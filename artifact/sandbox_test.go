@@ -122,6 +122,7 @@ func TestCloneAtQuotaCreatesNothing(t *testing.T) {
 }
 
 func TestCloneAndTeardownAgainstSandbox(t *testing.T) {
+	t.Parallel()
 	c, sb := sandboxClient(t, 0.05)
 	a := resolveProd(t, c)
 	ctx := context.Background()

@@ -61,6 +61,7 @@ func (v *viewRun) press(t *testing.T, key string) {
 // confirmed there does not ask AWS again: each check is one call in the
 // run, the summary's.
 func TestCloneViewSummaryChecksOnce(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t)
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
@@ -101,6 +102,7 @@ func TestCloneViewSummaryChecksOnce(t *testing.T) {
 // At quota the summary says so and offers no create: q leaves with exit 2
 // and nothing created.
 func TestCloneViewSummaryAtQuota(t *testing.T) {
+	t.Parallel()
 	probe := startSandbox(t)
 	used := clusterQuotaUsed(t, probe)
 	sb := startQuotaSandbox(t, used)

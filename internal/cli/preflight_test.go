@@ -10,6 +10,7 @@ import (
 // The preflight's facts and the copy-on-write proof reach the plain and
 // JSON output, and list shows each clone's restore kind.
 func TestCloneSaysWhatThePreflightSaw(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t)
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}

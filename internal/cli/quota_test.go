@@ -13,6 +13,7 @@ import (
 // independent client, finds no stack, subnet group or security group more
 // than before.
 func TestCloneAtQuotaLeavesNothingTheAWSCLISees(t *testing.T) {
+	t.Parallel()
 	used := clusterQuotaUsed(t, startSandbox(t))
 	sb := startQuotaSandbox(t, used)
 	count := func() (stacks, subnetGroups, securityGroups int) {

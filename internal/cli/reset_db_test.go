@@ -98,6 +98,7 @@ func customerName(t *testing.T, host string, port int, password string, id int) 
 // the clone was made is in the clone once it is reset, under the same
 // endpoint (DescribeDBClusters before and after), with its TTL restarted.
 func TestResetBringsTheSourcesLatestRows(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
 		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
 			t.Skip("skipping outside CI: no PostgreSQL binaries (initdb)")

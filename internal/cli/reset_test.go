@@ -120,6 +120,7 @@ func cloneToReset(t *testing.T, sb *sandbox.Server, stack string) (cmdRun, strin
 // endpoint and gets a TTL counted from the reset, in one JSON stream of
 // the reset's start, the teardown and the new clone.
 func TestResetAgainstSandbox(t *testing.T) {
+	t.Parallel()
 	c, ini, before := cloneToReset(t, startSandbox(t), "e2e-reset")
 
 	resetAt := time.Now().UTC().Truncate(time.Second)
@@ -182,6 +183,7 @@ func sdkConfig(t *testing.T, sb *sandbox.Server) awssdk.Config {
 // owners' clones need --force; a clone of another source is refused
 // whatever the flags; nothing is deleted by a refusal.
 func TestResetRefusesUnlessForced(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t)
 	ctx := context.Background()
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
@@ -253,6 +255,7 @@ func TestResetRefusesUnlessForced(t *testing.T) {
 // made, the run says the clone is gone and names the command that makes it
 // again, which then brings it back under the same endpoint.
 func TestResetStoppedBetweenTeardownAndClone(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t)
 	c, ini, ready := cloneToReset(t, sb, "e2e-gone")
 	endpoint := ready["endpoint"]
@@ -279,6 +282,7 @@ func TestResetStoppedBetweenTeardownAndClone(t *testing.T) {
 // TestResetTeardownRefused: a teardown AWS refuses ends the stream with
 // teardown_failed, exit 3, and leaves the clone as it was.
 func TestResetTeardownRefused(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, "cloudformation:DeleteStack=AccessDenied")
 	c, ini, _ := cloneToReset(t, sb, "e2e-kept")
 	r := c.run(t, "reset", "e2e-kept", "--config", ini, "--yes", "-o", "json")
@@ -296,6 +300,7 @@ func TestResetTeardownRefused(t *testing.T) {
 // (DBAF_ARTIFACT), reset needs no --image or --config, and the way back
 // runs the image again.
 func TestResetInsideTheImage(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t)
 	ctx := context.Background()
 	cfg, _, err := config.Load(writeINI(t, fmt.Sprintf(prodINI, "registry.example.com/db-artifact:7")))
