@@ -137,6 +137,11 @@ func TestSandboxAccountJourneys(t *testing.T) {
 			t.Parallel()
 			maskedClone(t, acct)
 		})
+		t.Run("managed password in a container", func(t *testing.T) {
+			t.Parallel()
+			need(t, "psql", "--version")
+			managedInContainer(t, acct)
+		})
 		t.Run("sandbox clone and connect", func(t *testing.T) {
 			t.Parallel()
 			need(t, "psql", "--version")
