@@ -32,7 +32,8 @@ func (e *HookError) Unwrap() error { return e.Err }
 //
 // Statements end with ';' outside quotes, comments and (PostgreSQL)
 // dollar-quoted bodies; on MySQL a "DELIMITER xx" line changes the
-// terminator as in the mysql client.
+// terminator as in the mysql client. (deadcode: dbaf calls
+// RunHooksReporting for its progress; this is the plain form the tests use.)
 func RunHooks(ctx context.Context, t Target, hooks []Hook) error {
 	return RunHooksReporting(ctx, t, hooks, nil)
 }

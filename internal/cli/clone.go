@@ -245,16 +245,6 @@ func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, req artifact.C
 	return quiet(err)
 }
 
-// cloneArtifact finds the artifact: --config resolves an INI, --image reads
-// an image, and otherwise the image dbaf runs in.
-func (f *Factory) cloneArtifact(ctx context.Context, o *CloneOptions) (*artifact.Artifact, error) {
-	load, err := f.loadCloneArtifact(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	return load.resolve(ctx)
-}
-
 // loadedArtifact is an artifact read but, for an INI, not yet resolved
 // against AWS: what it says about the password is known before any AWS
 // call, so a missing password is still a usage error found first.
@@ -263,6 +253,9 @@ type loadedArtifact struct {
 	resolve func(ctx context.Context) (*artifact.Artifact, error)
 }
 
+// loadCloneArtifact finds the artifact: --config reads an INI (resolved
+// against AWS by resolve), --image reads an image, and otherwise the image
+// dbaf runs in.
 func (f *Factory) loadCloneArtifact(ctx context.Context, o *CloneOptions) (*loadedArtifact, error) {
 	if o.ConfigPath == "" {
 		data, err := f.readArtifact(ctx, o.Image)

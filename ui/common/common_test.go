@@ -1,6 +1,7 @@
 package common
 
 import (
+	"context"
 	"image/color"
 	"testing"
 
@@ -8,7 +9,7 @@ import (
 )
 
 func TestPrologue(t *testing.T) {
-	c := NewCommon(nil, ThemeFor(false))
+	c := NewCommon(context.Background(), ThemeFor(false))
 	if c.Ctx == nil || c.Width != 80 || c.Height != 24 {
 		t.Fatalf("NewCommon = ctx %v, %dx%d; want a context and 80x24", c.Ctx, c.Width, c.Height)
 	}
@@ -26,7 +27,7 @@ func TestPrologue(t *testing.T) {
 		t.Error("a key was taken for the prologue")
 	}
 
-	fixed := NewCommon(nil, NewTheme(true, false))
+	fixed := NewCommon(context.Background(), NewTheme(true, false))
 	before := fixed.Theme.Title.GetForeground()
 	fixed.Prologue(tea.BackgroundColorMsg{Color: color.White})
 	if fixed.Theme.Title.GetForeground() != before {

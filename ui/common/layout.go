@@ -30,9 +30,6 @@ func Fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Help renders key/description pairs.
-func Help(t Theme, pairs ...string) string { return HelpWrap(t, 0, pairs...) }
-
 // Wrap wraps plain text to width w, at most maxLines lines (0: all),
 // marking a cut with an ellipsis.
 func Wrap(s string, w, maxLines int) []string {

@@ -95,7 +95,7 @@ func (k homeKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHel
 
 // New creates the home screen showing entries, in order.
 func New(entries []Entry, theme common.Theme) *Model {
-	h := &Model{Common: common.NewCommon(nil, theme), entries: entries}
+	h := &Model{Common: common.NewCommon(context.Background(), theme), entries: entries}
 	jump := "1-" + strconv.Itoa(max(1, len(entries)))
 	h.keys = homeKeys{
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),

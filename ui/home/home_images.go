@@ -44,7 +44,9 @@ type Result struct {
 	Image  string
 }
 
-// RunWith shows the home screen; leaving with ctrl+c is ErrInterrupted.
+// RunWith shows the home screen alone; leaving with ctrl+c is
+// ErrInterrupted (deadcode: dbaf hosts the screens with Host; the tests
+// drive the menu alone through Run and this).
 func RunWith(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
 	h := New(o.Entries, o.Theme)
 	h.images, h.Ctx, h.sandbox = o.Images, ctx, o.Sandbox
