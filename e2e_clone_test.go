@@ -12,13 +12,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // testPassword is what the tests give the clone; no output may show it.
@@ -200,7 +201,7 @@ func TestCloneInterruptNamesTeardown(t *testing.T) {
 	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
 	cmd := exec.Command(dbafBin, "clone", "--config", ini, "--name", "e2e-interrupted", "-o", "json")
 	cmd.Env = append(append(cleanEnv(t), env...), "DB_PASSWORD="+testPassword, "DBAF_POLL_INTERVAL=200ms")
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testenv.LockedBuffer
 	cmd.Stderr = &stderr
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
@@ -253,22 +254,4 @@ func TestCloneInterruptNamesTeardown(t *testing.T) {
 	if r.code != 0 {
 		t.Errorf("teardown after interrupt: exit %d\n%s", r.code, r.stderr)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer a test may read while a process writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -25,11 +25,7 @@ import (
 // PostgreSQL server; outside CI it skips when PostgreSQL is missing.
 func sandboxWithDatabases(tb testing.TB) (*aws.Client, *sandbox.Server) {
 	tb.Helper()
-	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
-		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
-			tb.Skip("skipping outside CI: no PostgreSQL binaries (initdb)")
-		}
-	}
+	testenv.NeedPostgres(tb)
 	a := testenv.StartSandbox(tb, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora"},
 		Databases: &dbserver.Config{StateDir: tb.TempDir(), AddrBase: "127.86", TemplateDir: testenv.TemplateDir()}})
 	return a.Client(tb, 0), a.Server

@@ -5,7 +5,6 @@ package artifact_test
 // dataset: the clone is compared in full with its source.
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -53,21 +52,9 @@ type maskEnv struct {
 	c       *passwordRecorder
 	rds     *rds.Client
 	sb      *sandbox.Server
-	sbLog   *syncBuffer
+	sbLog   *testenv.LockedBuffer
 	srcPass string
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // sandboxWithBothEngines serves prod-aurora (PostgreSQL) and orders-mysql
 // (MariaDB) as real servers; outside CI it skips when either is missing.
@@ -82,7 +69,7 @@ func sandboxWithBothEngines(t *testing.T) *maskEnv {
 			}
 		}
 	}
-	log := &syncBuffer{}
+	log := &testenv.LockedBuffer{}
 	acct := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora", "orders-mysql"},
 		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.87", Log: log, TemplateDir: testenv.TemplateDir()}})
 	cfg, err := aws.LoadConfig(context.Background(), aws.Options{Region: acct.Env["AWS_REGION"], EndpointURL: acct.URL,

@@ -3,8 +3,6 @@ package aws_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,11 +77,7 @@ func waitAvailable(t *testing.T, c *aws.Client, id string) *aws.Cluster {
 // clone's real server, and DescribeDBClusters names the secret.
 func TestSandboxManagedPassword(t *testing.T) {
 	aws.IsolateEnv(t)
-	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
-		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
-			t.Skip("skipping outside CI: no PostgreSQL binaries")
-		}
-	}
+	testenv.NeedPostgres(t)
 	a := startSandbox(t, sandbox.Options{Pace: 0.02, DBSources: []string{"prod-aurora"},
 		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.81", TemplateDir: testenv.TemplateDir()}})
 	c := a.Client(t, 0)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -28,11 +27,7 @@ import (
 // missing.
 func startWithDatabases(t *testing.T, o sandbox.Options) (*clients, string) {
 	t.Helper()
-	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
-		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
-			t.Skip("skipping outside CI: no PostgreSQL binaries")
-		}
-	}
+	testenv.NeedPostgres(t)
 	dir := t.TempDir()
 	o.Pace, o.DBSources = testPace, []string{"prod-aurora"}
 	o.Databases = &dbserver.Config{StateDir: dir, AddrBase: "127.79", Log: testLog{t}, TemplateDir: testenv.TemplateDir()}

@@ -99,11 +99,7 @@ func customerName(t *testing.T, host string, port int, password string, id int) 
 // endpoint (DescribeDBClusters before and after), with its TTL restarted.
 func TestResetBringsTheSourcesLatestRows(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
-		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
-			t.Skip("skipping outside CI: no PostgreSQL binaries (initdb)")
-		}
-	}
+	testenv.NeedPostgres(t)
 	acct := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora"},
 		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.88", TemplateDir: testenv.TemplateDir()}})
 	sb := acct.Server

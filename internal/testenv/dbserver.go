@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -188,4 +189,16 @@ func StartPostgres(tb testing.TB) *DBServer {
 func StartMariaDB(tb testing.TB) *DBServer {
 	tb.Helper()
 	return start(tb, dbserver.MySQL, &DBServer{Engine: db.EngineMySQL, User: "admin"})
+}
+
+// NeedPostgres skips a test that starts real PostgreSQL servers when the
+// machine has none and CI is unset (in CI the test runs, and fails if they
+// are missing: scripts/test.sh installs them).
+func NeedPostgres(tb testing.TB) {
+	tb.Helper()
+	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
+		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
+			tb.Skip("skipping outside CI: no PostgreSQL binaries (initdb); scripts/test.sh installs them")
+		}
+	}
 }
