@@ -1,12 +1,10 @@
 package sandbox_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -14,42 +12,15 @@ import (
 	"github.com/dbaf/dbaf/aws/sandbox"
 )
 
-// runAWSCLI runs the AWS CLI, an independent client with its own protocol
-// code (botocore), against the sandbox. The machine's AWS settings are kept
-// out.
+// runAWSCLI and awsCLI are testenv's, named as these tests always called them.
 func runAWSCLI(t *testing.T, url string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	bin, lookErr := exec.LookPath("aws")
-	if lookErr != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("the AWS CLI (aws) is not on PATH and CI is unset, so this independent-client test is skipped; install the awscli package to run it")
-		}
-		t.Fatal("CI is set but the AWS CLI (aws) is not on PATH: scripts/test.sh installs it (Debian package awscli)")
-	}
-	cmd := exec.Command(bin, append([]string{"--endpoint-url", url, "--region", "eu-west-1", "--output", "json"}, args...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID=sandbox", "AWS_SECRET_ACCESS_KEY=sandbox",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	return out.String(), errb.String(), err
+	return testenv.AWSCLI(t, url, args...)
 }
 
-// awsCLI runs the AWS CLI and decodes its JSON output into v.
 func awsCLI(t *testing.T, url string, v any, args ...string) {
 	t.Helper()
-	stdout, stderr, err := runAWSCLI(t, url, args...)
-	if err != nil {
-		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-	}
-	if err := json.Unmarshal([]byte(stdout), v); err != nil {
-		t.Fatalf("aws %s printed %q: %v", strings.Join(args, " "), stdout, err)
-	}
+	testenv.AWSCLIJSON(t, url, v, args...)
 }
 
 func TestAWSCLIReads(t *testing.T) {

@@ -5,9 +5,7 @@ package cli
 // and what it renewed.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,19 +24,7 @@ import (
 // awsCLI runs the AWS CLI against the sandbox and decodes its JSON output.
 func awsCLI(t *testing.T, sb *sandbox.Server, out any, args ...string) {
 	t.Helper()
-	testenv.Need(t, "aws", "--version")
-	env := envMap(sb.Env())
-	cmd := exec.Command("aws", append([]string{"--endpoint-url", env["AWS_ENDPOINT_URL"], "--region", env["AWS_REGION"], "--output", "json"}, args...)...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+env["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY="+env["AWS_SECRET_ACCESS_KEY"], "AWS_PAGER=")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		t.Fatalf("aws %s printed %q: %v", strings.Join(args, " "), b, err)
-	}
+	testenv.AWSCLIJSON(t, sb.URL(), out, args...)
 }
 
 // clusterEndpoint is a cluster's endpoint and port, as the AWS CLI reads them.
