@@ -8,7 +8,7 @@ import (
 
 // layers are dbaf's packages from the top down (docs/architecture.md): a
 // package imports packages of lower layers only, never one of its own
-// layer or above; within ui/ and within aws/sandbox/ the sub-packages form
+// layer or above; within ui/ and within internal/sandbox/ the sub-packages form
 // graphs of their own (Go keeps those free of circles). A name ending in
 // "/..." is that directory and everything under it.
 var layers = [][]string{
@@ -27,7 +27,7 @@ var sideways = map[[2]string]string{
 
 // sandboxTree is the emulated account: only the CLI (and tests) use it, and
 // it uses nothing of dbaf above it but the engine names.
-const sandboxTree = "aws/sandbox/..."
+const sandboxTree = "internal/sandbox/..."
 
 // testSupport are imported by tests only.
 var testSupport = []string{"internal/testenv", "internal/blackhole", "ui/internal/uitest"}

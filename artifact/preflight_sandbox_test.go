@@ -14,7 +14,7 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

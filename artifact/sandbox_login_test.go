@@ -15,9 +15,9 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
-	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

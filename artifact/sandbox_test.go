@@ -14,8 +14,8 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 const tinyTemplate = `{"Resources":{"SG":{"Type":"AWS::EC2::SecurityGroup","Properties":{"GroupDescription":"t","VpcId":"vpc-0a1b2c3d"}}}}`

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/dockerbuild"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

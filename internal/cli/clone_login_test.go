@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/aws/sandbox"
-	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

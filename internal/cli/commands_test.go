@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 // TestUsageErrorsExit2: every command-line mistake exits 2 with a message

@@ -13,8 +13,8 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/dockerbuild"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/printer"
 )

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/aws/sandbox/daemon"
+	"github.com/dbaf/dbaf/internal/sandbox/daemon"
 	"github.com/dbaf/dbaf/ui/home"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 // secretPassword reads a managed clone's password from the sandbox, as

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 // At the account's DB cluster quota, dbaf clone stops before CreateStack

@@ -16,8 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/aws/sandbox"
-	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 

@@ -15,8 +15,8 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
 	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 // TestResetUsageErrorsExit2: every mistake a reset can see in its command

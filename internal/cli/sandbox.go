@@ -14,9 +14,9 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
-	"github.com/dbaf/dbaf/aws/sandbox/daemon"
-	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox/daemon"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
 )
 
 // NewCmdSandbox groups the sandbox account's commands.

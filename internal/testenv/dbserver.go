@@ -19,12 +19,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/dbaf/dbaf/aws/sandbox/dbserver"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
 )
 
 // DBServer is a real database server of the test's own, as the sandbox
-// runs one behind a cluster (aws/sandbox/dbserver): TLS only, reachable
+// runs one behind a cluster (internal/sandbox/dbserver): TLS only, reachable
 // over TCP on a loopback address, holding the seeded legacy dataset, with
 // the cluster's master user, who is no superuser on PostgreSQL.
 type DBServer struct {

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/aws/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 // checked remembers each tool check's outcome for the test binary: the

@@ -1,0 +1,197 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"github.com/dbaf/dbaf/internal/sandbox/control"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/dbaf/dbaf/internal/engine"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
+)
+
+// databases puts real servers behind clusters (Options.Databases): every
+// available seeded Aurora cluster gets one at New, every clone a physical
+// copy of its source's. Without it, or where an engine's binaries are
+// missing, clusters are metadata only.
+type databases struct {
+	mgr *dbserver.Manager
+	log io.Writer
+}
+
+func engineOf(awsEngine string) (dbserver.Engine, bool) {
+	switch awsEngine {
+	case engine.AuroraPostgreSQL:
+		return dbserver.Postgres, true
+	case engine.AuroraMySQL:
+		return dbserver.MySQL, true
+	}
+	return "", false
+}
+
+// startDatabases starts the servers of the seed's available Aurora
+// clusters (only those named in o.DBSources when it is set). Failures are
+// reported on cfg.Log and leave the clusters metadata only.
+func (s *Server) startDatabases(o Options) {
+	cfg := *o.Databases
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	mgr, err := dbserver.New(cfg)
+	if err != nil {
+		fmt.Fprintf(cfg.Log, "dbaf sandbox: no database servers, clusters are metadata only: %v\n", err)
+		return
+	}
+	s.dbs = &databases{mgr: mgr, log: cfg.Log}
+	type job struct{ id, user string }
+	jobs := map[dbserver.Engine][]job{}
+	backed := map[string]bool{}
+	for _, cl := range s.st.Clusters.All() {
+		e, ok := engineOf(cl.Engine)
+		if !ok || cl.Status != "available" || strings.HasPrefix(cl.ID, "load-") || o.DBSources != nil && !slices.Contains(o.DBSources, cl.ID) {
+			continue
+		}
+		jobs[e] = append(jobs[e], job{cl.ID, cl.MasterUser})
+		backed[cl.ID] = true
+	}
+	for _, id := range o.DBSources {
+		if !backed[id] {
+			fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is not an available Aurora cluster of the account: no server backs it\n", id)
+		}
+	}
+	// The engines start side by side: each builds (or reuses) its own
+	// template first, which is most of the wait.
+	var wg sync.WaitGroup
+	for _, e := range []dbserver.Engine{dbserver.Postgres, dbserver.MySQL} {
+		if len(jobs[e]) == 0 {
+			continue
+		}
+		if err := mgr.Available(e); err != nil {
+			fmt.Fprintf(cfg.Log, "dbaf sandbox: %s clusters are metadata only: %v\n", e, err)
+			continue
+		}
+		wg.Go(func() {
+			// The first builds (or reuses) the engine's template; then the
+			// rest copy it, two at a time (the machine may have two cores).
+			first := jobs[e][0]
+			if _, err := mgr.StartSource(s.ctx, first.id, e, first.user); err != nil {
+				fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is metadata only: %v\n", first.id, err)
+				return
+			}
+			sem := make(chan struct{}, 2)
+			var rest sync.WaitGroup
+			for _, j := range jobs[e][1:] {
+				rest.Go(func() {
+					sem <- struct{}{}
+					defer func() { <-sem }()
+					if _, err := mgr.StartSource(s.ctx, j.id, e, j.user); err != nil {
+						fmt.Fprintf(cfg.Log, "dbaf sandbox: %s is metadata only: %v\n", j.id, err)
+					}
+				})
+			}
+			rest.Wait()
+		})
+	}
+	wg.Wait()
+}
+
+// DBPassword is the master password of every seeded cluster that has a
+// real server ("" without Options.Databases).
+func (s *Server) DBPassword() string {
+	if s.dbs == nil {
+		return ""
+	}
+	return s.dbs.mgr.SourcePassword()
+}
+
+// dbHost is the address of the server behind a cluster, "" if none.
+func (s *Server) dbHost(clusterID string) string {
+	if s.dbs == nil {
+		return ""
+	}
+	if ep, ok := s.dbs.mgr.Endpoint(clusterID); ok {
+		return ep.Host
+	}
+	return ""
+}
+
+// backClone reserves an address for a new cluster restored from a backed
+// source and starts the copy in the background, then sets user's password
+// unless it is ""; the channel gives the outcome. It returns nil when the
+// source has no server. Callers hold s.mu.
+func (s *Server) backClone(source, id string, port int, user, password string) (<-chan error, error) {
+	if s.dbs == nil {
+		return nil, nil
+	}
+	if _, ok := s.dbs.mgr.Endpoint(source); !ok {
+		return nil, nil
+	}
+	e, _ := engineOf(s.clusterEngine(source))
+	if _, err := s.dbs.mgr.Reserve(id, e, port); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	if !s.goBackground(func() {
+		_, err := s.dbs.mgr.Clone(s.ctx, source, id)
+		if err == nil && password != "" {
+			err = s.dbs.mgr.SetPassword(s.ctx, id, user, password)
+		}
+		done <- err
+	}) {
+		_ = s.dbs.mgr.Remove(id)
+		return nil, fmt.Errorf("the sandbox is closing")
+	}
+	return done, nil
+}
+
+func (s *Server) clusterEngine(id string) string {
+	if cl, ok := s.st.Clusters.Get(id); ok {
+		return cl.Engine
+	}
+	return ""
+}
+
+// removeDatabase stops a deleted cluster's server and removes its data.
+// Not under s.mu: stopping a server takes a moment.
+func (s *Server) removeDatabase(clusterID string) {
+	if s.dbs == nil {
+		return
+	}
+	if err := s.dbs.mgr.Remove(clusterID); err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the server of %s: %v\n", clusterID, err)
+	}
+}
+
+// applyPassword sets a new master password in the cluster's server, or,
+// under a behaviour fault, does not. Not under s.mu.
+func (s *Server) applyPassword(ctx context.Context, clusterID, user, password, fault string) {
+	if s.dbs == nil {
+		return
+	}
+	if _, ok := s.dbs.mgr.Endpoint(clusterID); !ok {
+		return
+	}
+	var err error
+	switch fault {
+	case control.PasswordNotApplied:
+		return
+	case control.EndpointUnreachable:
+		err = s.dbs.mgr.Stop(clusterID)
+	default:
+		err = s.dbs.mgr.SetPassword(ctx, clusterID, user, password)
+	}
+	if err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: %s: %v\n", clusterID, err)
+	}
+}
+
+func (s *Server) closeDatabases() {
+	if s.dbs != nil {
+		if err := s.dbs.mgr.Close(); err != nil {
+			fmt.Fprintf(s.dbs.log, "dbaf sandbox: stopping database servers: %v\n", err)
+		}
+	}
+}
