@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,19 +55,13 @@ func newWizDetailsState(w *Model) detailsState {
 	return s
 }
 
-// wizTTL writes a TTL the way clone_ttl reads it: whole days as "3d".
-func wizTTL(d time.Duration) string {
+// detailTTL is clone_ttl's text field: empty when no TTL is set, else
+// the TTL as the INI writes it (config.FormatTTL reads back as it wrote).
+func detailTTL(d time.Duration) string {
 	if d <= 0 {
 		return ""
 	}
-	const day = 24 * time.Hour
-	if d%day == 0 {
-		return strconv.FormatInt(int64(d/day), 10) + "d"
-	}
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	s = strings.TrimSuffix(s, "0m")
-	return s
+	return config.FormatTTL(d)
 }
 
 // defaults shown as placeholders: what an empty field means.
@@ -96,7 +89,7 @@ func (w *Model) enterDetails() tea.Cmd {
 		c := &w.cfg
 		s.inputs[fieldTag].SetValue(c.ImageTag)
 		s.inputs[fieldCIDR].SetValue(c.AllowedCIDR)
-		s.inputs[fieldTTL].SetValue(wizTTL(c.CloneTTL))
+		s.inputs[fieldTTL].SetValue(detailTTL(c.CloneTTL))
 		s.inputs[fieldContact].SetValue(c.PublisherContact)
 	}
 	for i := range s.inputs {

@@ -286,7 +286,7 @@ func (w *Model) reviewLines() []string {
 	}
 	row("Image", tag)
 	if cfg.CloneTTL > 0 {
-		row("Clone TTL", wizTTL(cfg.CloneTTL))
+		row("Clone TTL", config.FormatTTL(cfg.CloneTTL))
 	}
 	if cfg.PublisherContact != "" {
 		row("Publisher", cfg.PublisherContact)

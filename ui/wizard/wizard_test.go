@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -555,4 +556,30 @@ func TestWizardOpenToInternetConfirm(t *testing.T) {
 	tm.Type("y")
 	uitest.WaitFor(t, p, "✓ Built db-artifact:latest")
 	wizFinish(t, tm)
+}
+
+// TestWizardTTLFromINI: an INI's clone_ttl = 90m shows as 1h30m (the
+// INI's own spelling, config.FormatTTL) and builds as 90 minutes; the
+// wizard once wrote it "1h3" and then refused its own text.
+func TestWizardTTLFromINI(t *testing.T) {
+	ini := "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\n[artifact]\nclone_ttl = 90m\n"
+	cfg, warns, err := config.Parse("artifact_config.ini", []byte(ini))
+	if err != nil || len(warns) > 0 {
+		t.Fatal(warns, err)
+	}
+	b := &fakeBuild{}
+	w := wizNew(t, wizSandbox(), b, cfg)
+	tm, p := uitest.Run(t, w, 100, 30)
+	uitest.WaitFor(t, p, "Review, then build", "Clone TTL   1h30m", "(new file)")
+	tm.Send(uitest.Enter)
+	uitest.WaitFor(t, p, "✓ Built db-artifact:latest")
+	fm := wizFinish2(t, tm)
+	if got := fm.det.inputs[fieldTTL].Value(); got != "1h30m" {
+		t.Errorf("TTL field = %q, want 1h30m", got)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.cfgs) != 1 || b.cfgs[0].CloneTTL != 90*time.Minute {
+		t.Fatalf("built with %d configurations, want one with a TTL of 90m", len(b.cfgs))
+	}
 }
