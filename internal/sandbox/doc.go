@@ -30,10 +30,11 @@
 // resources in the account's records, and asks this package, through its
 // Account interface, only for ARNs, endpoints and database servers),
 // package state the account's data, seed and catalog as exported records,
-// package control the faults, call counts and control API, and package
-// dbserver the real database servers behind clusters (databases.go). This
-// package is the account itself: its Server, the lock over its state, and
-// the RDS, EC2 and STS actions.
+// packages rds, ec2, sts and keystore the other services' actions, package
+// control the faults, call counts and control API, and package dbserver
+// the real database servers behind clusters (databases.go). This package
+// is the account itself: its Server, the lock over its state, the service
+// table that routes each call, and the wiring between the others.
 //
 // Beside the AWS APIs, the listener serves a small control API:
 // GET /_sandbox/calls (call counts), POST /_sandbox/faults with

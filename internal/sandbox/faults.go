@@ -23,7 +23,7 @@ func (s *Server) ClearFaults() { s.ctl.ClearFaults() }
 
 // faultError is the AWS error a fault produces for a call to this account.
 func (s *Server) faultError(f Fault, c *wire.Call) *wire.APIError {
-	return f.APIError(c.Service.Name, c.Action, s.userARN(), s.resourceFor(c))
+	return f.APIError(c.Service.Name, c.Action, s.sts.UserARN(), s.resourceFor(c))
 }
 
 // resourceFor is the resource ARN (or pattern) an access-denied message

@@ -27,6 +27,10 @@ func TestParseFault(t *testing.T) {
 		{"rds:DescribeDBClusters=AccessDenied", sandbox.Fault{Service: "rds", Action: "DescribeDBClusters", Code: "AccessDenied"}},
 		{"cloudformation:DescribeStackEvents=Throttling:3", sandbox.Fault{Service: "cloudformation", Action: "DescribeStackEvents", Code: "Throttling", Times: 3}},
 		{"EC2:DescribeSubnets=InvalidSubnetID.NotFound", sandbox.Fault{Service: "ec2", Action: "DescribeSubnets", Code: "InvalidSubnetID.NotFound"}},
+		// Every service's actions come from the service table.
+		{"sts:GetCallerIdentity=ExpiredToken", sandbox.Fault{Service: "sts", Action: "GetCallerIdentity", Code: "ExpiredToken"}},
+		{"rds:DescribeAccountAttributes=Throttling", sandbox.Fault{Service: "rds", Action: "DescribeAccountAttributes", Code: "Throttling"}},
+		{"secretsmanager:DescribeSecret=AccessDeniedException", sandbox.Fault{Service: "secretsmanager", Action: "DescribeSecret", Code: "AccessDeniedException"}},
 		{"cloudformation:Resource:Instance=Some reason text: with a colon", sandbox.Fault{Service: "cloudformation", Action: "Resource:Instance", Message: "Some reason text: with a colon"}},
 	}
 	for _, g := range good {

@@ -16,16 +16,16 @@ type account struct{ s *Server }
 
 var _ resources.Account = account{}
 
-func (a account) ClusterARN(id string) string       { return a.s.clusterARN(id) }
-func (a account) InstanceARN(id string) string      { return a.s.instanceARN(id) }
-func (a account) ClusterEndpoint(id string) string  { return a.s.clusterEndpoint(id) }
-func (a account) ReaderEndpoint(id string) string   { return a.s.readerEndpoint(id) }
-func (a account) InstanceEndpoint(id string) string { return a.s.instanceEndpoint(id) }
+func (a account) ClusterARN(id string) string       { return a.s.rds.ClusterARN(id) }
+func (a account) InstanceARN(id string) string      { return a.s.rds.InstanceARN(id) }
+func (a account) ClusterEndpoint(id string) string  { return a.s.rds.ClusterEndpoint(id) }
+func (a account) ReaderEndpoint(id string) string   { return a.s.rds.ReaderEndpoint(id) }
+func (a account) InstanceEndpoint(id string) string { return a.s.rds.InstanceEndpoint(id) }
 func (a account) RemoveDatabase(clusterID string)   { a.s.removeDatabase(clusterID) }
 
 func (a account) SecretARN(name string) string { return a.s.keys.SecretARN(name) }
 func (a account) KeyARN(id string) string      { return a.s.keys.KeyARN(id) }
-func (a account) Quota(name string) int64      { return a.s.quota(name) }
+func (a account) Quota(name string) int64      { return a.s.rds.Quota(name) }
 
 func (a account) CopyDatabase(source, id string, port int, user, password string) (<-chan error, error) {
 	return a.s.backClone(source, id, port, user, password)

@@ -4,20 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dbaf/dbaf/internal/sandbox/cloudformation"
-	"github.com/dbaf/dbaf/internal/sandbox/control"
-	"github.com/dbaf/dbaf/internal/sandbox/keystore"
-	"github.com/dbaf/dbaf/internal/sandbox/resources"
-	"github.com/dbaf/dbaf/internal/sandbox/state"
-	"github.com/dbaf/dbaf/internal/sandbox/wire"
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/dbaf/dbaf/internal/sandbox/cloudformation"
+	"github.com/dbaf/dbaf/internal/sandbox/control"
 	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/sandbox/ec2"
+	"github.com/dbaf/dbaf/internal/sandbox/keystore"
+	"github.com/dbaf/dbaf/internal/sandbox/rds"
+	"github.com/dbaf/dbaf/internal/sandbox/resources"
+	"github.com/dbaf/dbaf/internal/sandbox/state"
+	"github.com/dbaf/dbaf/internal/sandbox/sts"
+	"github.com/dbaf/dbaf/internal/sandbox/wire"
 )
 
 // Options shape the emulated account. The zero value is the standard seed
@@ -46,7 +50,6 @@ type Server struct {
 	region, account string
 	readTimeout     time.Duration
 	pace            float64
-	quotas          map[string]int64 // read only after New
 	services        map[string]*wire.Service
 	handler         http.Handler
 
@@ -60,6 +63,9 @@ type Server struct {
 	st *state.State
 
 	dbs  *databases // nil: clusters are metadata only
+	rds  *rds.Service
+	ec2  *ec2.Service
+	sts  *sts.Service
 	cfn  *cloudformation.Engine
 	keys *keystore.Store // KMS and Secrets Manager
 
@@ -86,18 +92,23 @@ func New(o Options) *Server {
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = 30 * time.Second
 	}
-	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout, quotas: maps.Clone(o.Quotas)}
+	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.st = state.Seed(o.Region, o.ExtraClusters, o.ExtraSubnets)
 	s.keys = keystore.New(&s.mu, s.st, s.region, s.account)
+	s.ctl = control.New(ParseFault)
 	if o.Databases != nil {
 		s.startDatabases(o)
 	}
+	s.rds = rds.New(s.ctx, &s.mu, s.st, rds.Config{Region: s.region, Account: s.account, Quotas: maps.Clone(o.Quotas),
+		KeyARN: s.keys.KeyARN, SecretARN: s.keys.SecretARN, DBHost: s.dbHost, ApplyPassword: s.applyPassword,
+		TakeBehaviour: s.ctl.TakeBehaviour, Sleep: s.sleep, Go: s.goBackground})
+	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
+	s.sts = sts.New(s.account)
 	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
 		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault})
-	s.services = s.newServices()
+	s.services = serviceTable(s.rds, s.ec2, s.sts, s.cfn, s.keys)
 	mux := http.NewServeMux()
-	s.ctl = control.New(ParseFault)
 	s.ctl.Handle("/_sandbox/kms-keys", http.HandlerFunc(s.serveKeys))
 	mux.Handle("/_sandbox/", s.ctl)
 	mux.HandleFunc("/", s.serveAWS)
@@ -311,62 +322,30 @@ func otherRegion(c *wire.Call, region, home string) *wire.APIError {
 	return wire.Errorf(400, "InvalidParameterValue", "The sandbox account holds resources in %s only; %s in %s is not emulated: use --region %s", home, c.Action, region, home)
 }
 
-// newServices wires each service's actions to this server.
-func (s *Server) newServices() map[string]*wire.Service {
+// serviceTable is the account's services and the actions each serves.
+// With nil handlers it still lists every action, which is what
+// knownActions reads.
+func serviceTable(r *rds.Service, e *ec2.Service, t *sts.Service, cfn *cloudformation.Engine, keys *keystore.Store) map[string]*wire.Service {
 	return map[string]*wire.Service{
-		"rds": {Name: "rds", Version: "2014-10-31", XMLNS: "http://rds.amazonaws.com/doc/2014-10-31/", Actions: map[string]wire.Handler{
-			"DescribeDBClusters":                 s.describeDBClusters,
-			"DescribeDBInstances":                s.describeDBInstances,
-			"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
-			"DescribeOrderableDBInstanceOptions": s.describeOrderable,
-			"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
-			"ModifyDBCluster":                    s.modifyDBCluster,
-			"AddTagsToResource":                  s.addTagsToResource,
-			"DescribeAccountAttributes":          s.describeAccountAttributes,
-		}},
-		"ec2": {Name: "ec2", Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/", EC2: true, Actions: map[string]wire.Handler{
-			"DescribeSubnets":        s.describeSubnets,
-			"DescribeVpcs":           s.describeVpcs,
-			"DescribeSecurityGroups": s.describeSecurityGroups,
-		}},
-		"sts": {Name: "sts", Version: "2011-06-15", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/", Actions: map[string]wire.Handler{
-			"GetCallerIdentity": s.getCallerIdentity,
-		}},
-		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: s.cfn.Actions()},
-		"kms":            {Name: "kms", JSON: true, TargetPrefix: "TrentService", Actions: s.keys.KMSActions()},
-		"secretsmanager": {Name: "secretsmanager", JSON: true, TargetPrefix: "secretsmanager", MessageKey: "Message", Actions: s.keys.SecretsActions()},
+		"rds":            {Name: "rds", Version: "2014-10-31", XMLNS: "http://rds.amazonaws.com/doc/2014-10-31/", Actions: r.Actions()},
+		"ec2":            {Name: "ec2", Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/", EC2: true, Actions: e.Actions()},
+		"sts":            {Name: "sts", Version: "2011-06-15", XMLNS: "https://sts.amazonaws.com/doc/2011-06-15/", Actions: t.Actions()},
+		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: cfn.Actions()},
+		"kms":            {Name: "kms", JSON: true, TargetPrefix: "TrentService", Actions: keys.KMSActions()},
+		"secretsmanager": {Name: "secretsmanager", JSON: true, TargetPrefix: "secretsmanager", MessageKey: "Message", Actions: keys.SecretsActions()},
 	}
 }
 
 // emulated names the services the sandbox serves, for messages.
 const emulated = "rds, ec2, sts, cloudformation, kms and secretsmanager"
 
-// knownActions lists the actions the sandbox serves per service, for
-// ParseFault's messages; it must match newServices.
+// knownActions lists, sorted, the actions the sandbox serves for svc (nil
+// for a service it does not emulate), for ParseFault's messages: read from
+// the service table, so it cannot drift from what is served.
 func knownActions(svc string) []string {
-	switch svc {
-	case "rds":
-		return []string{"DescribeDBClusters", "DescribeDBInstances", "DescribeDBSubnetGroups", "DescribeOrderableDBInstanceOptions", "DescribeDBClusterSnapshots", "ModifyDBCluster", "AddTagsToResource", "DescribeAccountAttributes"}
-	case "ec2":
-		return []string{"DescribeSubnets", "DescribeVpcs", "DescribeSecurityGroups"}
-	case "sts":
-		return []string{"GetCallerIdentity"}
-	case "cloudformation":
-		return []string{"CreateStack", "DescribeStacks", "DescribeStackEvents", "DescribeStackResources", "DeleteStack", "ListStacks", "GetTemplate"}
-	case "kms":
-		return []string{"DescribeKey"}
-	case "secretsmanager":
-		return []string{"DescribeSecret", "GetSecretValue"}
+	t := serviceTable(nil, nil, nil, nil, nil)[svc]
+	if t == nil {
+		return nil
 	}
-	return nil
+	return slices.Sorted(maps.Keys(t.Actions))
 }
-
-// getCallerIdentity is sts:GetCallerIdentity: a fixed developer user.
-func (s *Server) getCallerIdentity(c *wire.Call) *wire.APIError {
-	c.Out.Text("Arn", s.userARN())
-	c.Out.Text("UserId", "AIDASANDBOXDEVELOPER")
-	c.Out.Text("Account", s.account)
-	return nil
-}
-
-func (s *Server) userARN() string { return "arn:aws:iam::" + s.account + ":user/sandbox-developer" }

@@ -1,4 +1,4 @@
-package sandbox
+package rds
 
 import (
 	"fmt"
@@ -56,18 +56,18 @@ func rdsFilters(p wire.Params, supported ...string) ([]wire.Filter, *wire.APIErr
 	return fs, nil
 }
 
-func (s *Server) clusterARN(id string) string {
+func (s *Service) ClusterARN(id string) string {
 	return "arn:aws:rds:" + s.region + ":" + s.account + ":cluster:" + id
 }
 
-func (s *Server) clusterEndpoint(id string) string {
+func (s *Service) ClusterEndpoint(id string) string {
 	if h := s.dbHost(id); h != "" {
 		return h
 	}
 	return id + ".cluster-c0sandbox." + s.region + ".rds.amazonaws.com"
 }
 
-func (s *Server) readerEndpoint(id string) string {
+func (s *Service) ReaderEndpoint(id string) string {
 	if h := s.dbHost(id); h != "" {
 		return h
 	}
@@ -76,7 +76,7 @@ func (s *Server) readerEndpoint(id string) string {
 
 // instanceEndpoint is an instance's address: its cluster's server's when
 // it has one. Callers hold s.mu.
-func (s *Server) instanceEndpoint(id string) string {
+func (s *Service) InstanceEndpoint(id string) string {
 	if in, ok := s.st.Instances.Get(id); ok {
 		if h := s.dbHost(in.Cluster); h != "" {
 			return h
@@ -85,7 +85,7 @@ func (s *Server) instanceEndpoint(id string) string {
 	return id + ".c0sandbox." + s.region + ".rds.amazonaws.com"
 }
 
-func (s *Server) describeDBClusters(c *wire.Call) *wire.APIError {
+func (s *Service) describeDBClusters(c *wire.Call) *wire.APIError {
 	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (s *Server) describeDBClusters(c *wire.Call) *wire.APIError {
 			case "engine":
 				return []string{cl.Engine}
 			case "db-cluster-id":
-				return []string{cl.ID, s.clusterARN(cl.ID)}
+				return []string{cl.ID, s.ClusterARN(cl.ID)}
 			case "clone-group-id":
 				return []string{cl.CloneGroup}
 			case "db-cluster-resource-id":
@@ -138,7 +138,7 @@ func parameterGroupFamily(engine, version string) string {
 }
 
 // writeCluster writes one <DBCluster>. Callers hold s.mu.
-func (s *Server) writeCluster(x *wire.XML, cl *state.Cluster) {
+func (s *Service) writeCluster(x *wire.XML, cl *state.Cluster) {
 	now := time.Now().UTC()
 	x.Open("DBCluster")
 	if cl.MultiAZ {
@@ -165,8 +165,8 @@ func (s *Server) writeCluster(x *wire.XML, cl *state.Cluster) {
 		x.Time("EarliestRestorableTime", earliest)
 		x.Time("LatestRestorableTime", cl.LatestRestorable())
 	}
-	x.Text("Endpoint", s.clusterEndpoint(cl.ID))
-	x.Text("ReaderEndpoint", s.readerEndpoint(cl.ID))
+	x.Text("Endpoint", s.ClusterEndpoint(cl.ID))
+	x.Text("ReaderEndpoint", s.ReaderEndpoint(cl.ID))
 	x.Bool("MultiAZ", cl.MultiAZ || len(cl.Members) > 1)
 	x.Text("Engine", cl.Engine)
 	x.Text("EngineVersion", cl.Version)
@@ -186,11 +186,11 @@ func (s *Server) writeCluster(x *wire.XML, cl *state.Cluster) {
 	x.Text("HostedZoneId", state.HostedZone)
 	x.Bool("StorageEncrypted", cl.StorageEncrypted)
 	if cl.StorageEncrypted && cl.KeyID != "" {
-		x.Text("KmsKeyId", s.keys.KeyARN(cl.KeyID))
+		x.Text("KmsKeyId", s.keyARN(cl.KeyID))
 	}
 	s.writeMasterUserSecret(x, cl)
 	x.Text("DbClusterResourceId", cl.ResourceID)
-	x.Text("DBClusterArn", s.clusterARN(cl.ID))
+	x.Text("DBClusterArn", s.ClusterARN(cl.ID))
 	x.Empty("AssociatedRoles")
 	x.Bool("IAMDatabaseAuthenticationEnabled", cl.IAMAuth)
 	x.Opt("CloneGroupId", cl.CloneGroup)
@@ -240,7 +240,7 @@ func writeVpcSecurityGroups(x *wire.XML, ids []string) {
 	})
 }
 
-func (s *Server) describeDBInstances(c *wire.Call) *wire.APIError {
+func (s *Service) describeDBInstances(c *wire.Call) *wire.APIError {
 	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
@@ -259,9 +259,9 @@ func (s *Server) describeDBInstances(c *wire.Call) *wire.APIError {
 		return !wire.MatchFilters(fs, equalOrLower, func(name string) []string {
 			switch name {
 			case "db-cluster-id":
-				return []string{in.Cluster, s.clusterARN(in.Cluster)}
+				return []string{in.Cluster, s.ClusterARN(in.Cluster)}
 			case "db-instance-id":
-				return []string{in.ID, s.instanceARN(in.ID)}
+				return []string{in.ID, s.InstanceARN(in.ID)}
 			case "dbi-resource-id":
 				return []string{in.ResourceID}
 			case "engine":
@@ -287,13 +287,13 @@ func (s *Server) describeDBInstances(c *wire.Call) *wire.APIError {
 // equalOrLower also matches want lower-cased, as RDS does for instance filters.
 func equalOrLower(want, have string) bool { return have == want || have == strings.ToLower(want) }
 
-func (s *Server) instanceARN(id string) string {
+func (s *Service) InstanceARN(id string) string {
 	return "arn:aws:rds:" + s.region + ":" + s.account + ":db:" + id
 }
 
 // writeInstance writes one <DBInstance>; network settings and the master
 // user come from its cluster, as for every Aurora instance. Callers hold s.mu.
-func (s *Server) writeInstance(x *wire.XML, in *state.Instance) {
+func (s *Service) writeInstance(x *wire.XML, in *state.Instance) {
 	cl, _ := s.st.Clusters.Get(in.Cluster)
 	x.Open("DBInstance")
 	x.Text("DBInstanceIdentifier", in.ID)
@@ -307,7 +307,7 @@ func (s *Server) writeInstance(x *wire.XML, in *state.Instance) {
 	}
 	if in.Status != "creating" {
 		x.Open("Endpoint")
-		x.Text("Address", s.instanceEndpoint(in.ID))
+		x.Text("Address", s.InstanceEndpoint(in.ID))
 		x.Int("Port", port)
 		x.Text("HostedZoneId", state.HostedZone)
 		x.Close("Endpoint")
@@ -352,7 +352,7 @@ func (s *Server) writeInstance(x *wire.XML, in *state.Instance) {
 	x.Bool("CopyTagsToSnapshot", false)
 	x.Int("MonitoringInterval", 0)
 	x.Int("PromotionTier", in.Tier)
-	x.Text("DBInstanceArn", s.instanceARN(in.ID))
+	x.Text("DBInstanceArn", s.InstanceARN(in.ID))
 	x.Bool("IAMDatabaseAuthenticationEnabled", false)
 	x.Bool("PerformanceInsightsEnabled", false)
 	x.Bool("DeletionProtection", false)
@@ -361,13 +361,13 @@ func (s *Server) writeInstance(x *wire.XML, in *state.Instance) {
 	x.Close("DBInstance")
 }
 
-func (s *Server) subnetGroupARN(name string) string {
+func (s *Service) subnetGroupARN(name string) string {
 	return "arn:aws:rds:" + s.region + ":" + s.account + ":subgrp:" + name
 }
 
 // writeSubnetGroup writes a subnet group under the given element name
 // (DBSubnetGroup both as a list member and inside a DBInstance).
-func (s *Server) writeSubnetGroup(x *wire.XML, tag string, g *state.SubnetGroup) {
+func (s *Service) writeSubnetGroup(x *wire.XML, tag string, g *state.SubnetGroup) {
 	x.Open(tag)
 	x.Text("DBSubnetGroupName", g.Name)
 	x.Text("DBSubnetGroupDescription", g.Desc)
@@ -388,7 +388,7 @@ func (s *Server) writeSubnetGroup(x *wire.XML, tag string, g *state.SubnetGroup)
 	x.Close(tag)
 }
 
-func (s *Server) describeDBSubnetGroups(c *wire.Call) *wire.APIError {
+func (s *Service) describeDBSubnetGroups(c *wire.Call) *wire.APIError {
 	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
@@ -416,7 +416,7 @@ func (s *Server) describeDBSubnetGroups(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) describeOrderable(c *wire.Call) *wire.APIError {
+func (s *Service) describeOrderable(c *wire.Call) *wire.APIError {
 	max, err := maxRecords(c.Params, 1000)
 	if err != nil {
 		return err
@@ -496,11 +496,11 @@ func (s *Server) describeOrderable(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) snapshotARN(id string) string {
+func (s *Service) snapshotARN(id string) string {
 	return "arn:aws:rds:" + s.region + ":" + s.account + ":cluster-snapshot:" + id
 }
 
-func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
+func (s *Service) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 	max, err := maxRecords(c.Params, 100)
 	if err != nil {
 		return err
@@ -550,7 +550,7 @@ func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 		x.Int("PercentProgress", 100)
 		x.Bool("StorageEncrypted", sn.StorageEncrypted)
 		if sn.StorageEncrypted && sn.KeyID != "" {
-			x.Text("KmsKeyId", s.keys.KeyARN(sn.KeyID))
+			x.Text("KmsKeyId", s.keyARN(sn.KeyID))
 		}
 		x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.ID))
 		x.Bool("IAMDatabaseAuthenticationEnabled", false)
@@ -567,7 +567,7 @@ func (s *Server) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 // salted hash of it is kept. ManageMasterUserPassword has RDS generate the
 // password and keep it in a Secrets Manager secret (RotateMasterUserPassword
 // replaces it). Other settings are accepted; a few simple ones are applied.
-func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
+func (s *Service) modifyDBCluster(c *wire.Call) *wire.APIError {
 	id := c.Params.Get("DBClusterIdentifier")
 	if id == "" {
 		return wire.Errorf(400, "MissingParameter", "The request must contain the parameter DBClusterIdentifier")
@@ -622,13 +622,13 @@ func (s *Server) modifyDBCluster(c *wire.Call) *wire.APIError {
 
 // resetPassword sets a cluster's master password: its status shows the
 // reset until the real server has the password. Callers hold s.mu.
-func (s *Server) resetPassword(cl *state.Cluster, pw string) {
+func (s *Service) resetPassword(cl *state.Cluster, pw string) {
 	cl.PasswordHash = state.HashPassword(pw)
 	cl.Status = "resetting-master-credentials"
 	cl.PendingPassword = true
 	cl.ResetGen++
 	gen := cl.ResetGen
-	fault, _ := s.ctl.TakeBehaviour("rds", "ModifyDBCluster")
+	fault, _ := s.takeBehaviour("rds", "ModifyDBCluster")
 	user := cl.MasterUser
 	s.goBackground(func() {
 		if !s.sleep(s.ctx, 2*time.Second) {
@@ -646,7 +646,7 @@ func (s *Server) resetPassword(cl *state.Cluster, pw string) {
 	})
 }
 
-func (s *Server) writeMasterUserSecret(x *wire.XML, cl *state.Cluster) {
+func (s *Service) writeMasterUserSecret(x *wire.XML, cl *state.Cluster) {
 	sec, ok := s.st.Secrets.Get(cl.SecretARN)
 	if !ok {
 		return
@@ -658,13 +658,13 @@ func (s *Server) writeMasterUserSecret(x *wire.XML, cl *state.Cluster) {
 	x.Open("MasterUserSecret")
 	x.Text("SecretArn", sec.ARN)
 	x.Text("SecretStatus", status)
-	x.Text("KmsKeyId", s.keys.KeyARN(sec.KeyID))
+	x.Text("KmsKeyId", s.keyARN(sec.KeyID))
 	x.Close("MasterUserSecret")
 }
 
 // addTagsToResource is rds:AddTagsToResource for clusters: a tag of the
 // same key is replaced, as in RDS.
-func (s *Server) addTagsToResource(c *wire.Call) *wire.APIError {
+func (s *Service) addTagsToResource(c *wire.Call) *wire.APIError {
 	arn := c.Params.Get("ResourceName")
 	c.NoResult = true
 	s.mu.Lock()

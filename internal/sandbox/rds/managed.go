@@ -1,4 +1,4 @@
-package sandbox
+package rds
 
 import (
 	"time"
@@ -37,7 +37,7 @@ func readManage(p wire.Params, setPW bool) (manage, *wire.APIError) {
 // generated one, set on the server, kept in a new secret), change the
 // secret's key, rotate it, or stop managing it (the secret is deleted;
 // the caller then sets the password given). Callers hold s.mu.
-func (s *Server) manageMasterPassword(cl *state.Cluster, m manage, setPW bool) *wire.APIError {
+func (s *Service) manageMasterPassword(cl *state.Cluster, m manage, setPW bool) *wire.APIError {
 	managed := cl.SecretARN != ""
 	switch {
 	case setPW && managed && !(m.set && !m.on):
@@ -63,7 +63,7 @@ func (s *Server) manageMasterPassword(cl *state.Cluster, m manage, setPW bool) *
 			return nil
 		}
 		pw := state.GeneratePassword()
-		s.st.AddMasterSecret(cl, s.keys.SecretARN(state.MasterSecretName()), s.clusterARN(cl.ID), keyID, pw, now)
+		s.st.AddMasterSecret(cl, s.secretARN(state.MasterSecretName()), s.ClusterARN(cl.ID), keyID, pw, now)
 		s.resetPassword(cl, pw)
 	case m.rotate:
 		pw := state.GeneratePassword()
@@ -76,11 +76,11 @@ func (s *Server) manageMasterPassword(cl *state.Cluster, m manage, setPW bool) *
 // secretKey resolves the KMS key a managed password's secret is to be
 // encrypted with: the one named, else Secrets Manager's default. It must
 // be usable. Callers hold s.mu.
-func (s *Server) secretKey(ref string) (string, *wire.APIError) {
+func (s *Service) secretKey(ref string) (string, *wire.APIError) {
 	if ref == "" {
 		ref = state.AliasSecrets
 	}
-	key, problem := s.st.UsableKey(ref, s.keys.KeyARN)
+	key, problem := s.st.UsableKey(ref, s.keyARN)
 	if problem != "" {
 		return "", wire.Errorf(400, "KMSKeyNotAccessibleFault", "%s", problem)
 	}

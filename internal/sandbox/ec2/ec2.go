@@ -1,4 +1,4 @@
-package sandbox
+package ec2
 
 import (
 	"github.com/dbaf/dbaf/internal/sandbox/state"
@@ -93,7 +93,7 @@ func lookupIDs[T any](t *state.Table[T], ids []string, prefix, kind, codeBase st
 	return out, nil
 }
 
-func (s *Server) describeSubnets(c *wire.Call) *wire.APIError {
+func (s *Service) describeSubnets(c *wire.Call) *wire.APIError {
 	max, err := ec2MaxResults(c.Params)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (s *Server) describeSubnets(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) subnetARN(id string) string {
+func (s *Service) subnetARN(id string) string {
 	return "arn:aws:ec2:" + s.region + ":" + s.account + ":subnet/" + id
 }
 
@@ -186,7 +186,7 @@ func writeEC2Tags(x *wire.XML, tags []state.Tag) {
 	})
 }
 
-func (s *Server) describeVpcs(c *wire.Call) *wire.APIError {
+func (s *Service) describeVpcs(c *wire.Call) *wire.APIError {
 	max, err := ec2MaxResults(c.Params)
 	if err != nil {
 		return err
@@ -258,7 +258,7 @@ func (s *Server) describeVpcs(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) describeSecurityGroups(c *wire.Call) *wire.APIError {
+func (s *Service) describeSecurityGroups(c *wire.Call) *wire.APIError {
 	max, err := ec2MaxResults(c.Params)
 	if err != nil {
 		return err
@@ -331,7 +331,7 @@ func (s *Server) describeSecurityGroups(c *wire.Call) *wire.APIError {
 	return nil
 }
 
-func (s *Server) writePermissions(x *wire.XML, tag string, perms []state.IPPermission) {
+func (s *Service) writePermissions(x *wire.XML, tag string, perms []state.IPPermission) {
 	wire.List(x, tag, "item", perms, func(p state.IPPermission) {
 		x.Text("ipProtocol", p.Proto)
 		if p.Proto != "-1" {

@@ -1,0 +1,78 @@
+// Package rds is the account's RDS API over the Query protocol: describing
+// clusters, instances, subnet groups, snapshots, orderable instance
+// options and the account's quotas, ModifyDBCluster (master passwords,
+// those RDS manages in Secrets Manager among them) and AddTagsToResource.
+// Its records are package state's, which CloudFormation's provider
+// (package resources) changes too; the servers behind clusters are the
+// account's, reached through Config.
+package rds
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/dbaf/dbaf/internal/sandbox/state"
+	"github.com/dbaf/dbaf/internal/sandbox/wire"
+)
+
+// Config is what RDS needs of the account beyond its records.
+type Config struct {
+	Region, Account string
+	// Quotas sets limits by ParseQuota's names; unset ones are AWS's defaults.
+	Quotas map[string]int64
+	// KeyARN and SecretARN name KMS keys and new Secrets Manager secrets.
+	KeyARN, SecretARN func(string) string
+	// DBHost is the address of the real server behind a cluster, "" if
+	// none. Called holding the lock.
+	DBHost func(clusterID string) string
+	// ApplyPassword sets a new master password in the cluster's server
+	// (fault is a behaviour fault taken for it, or ""). Called without the
+	// lock.
+	ApplyPassword func(ctx context.Context, clusterID, user, password, fault string)
+	// TakeBehaviour takes an injected behaviour fault for service:action.
+	TakeBehaviour func(service, action string) (string, bool)
+	// Sleep waits d at the account's pace (false: ctx ended); Go runs f in
+	// the background the account waits for on Close (false: closing).
+	Sleep func(ctx context.Context, d time.Duration) bool
+	Go    func(f func()) bool
+}
+
+// Service serves RDS from the account's records.
+type Service struct {
+	ctx             context.Context
+	mu              sync.Locker // guards st
+	st              *state.State
+	region, account string
+	quotas          map[string]int64
+
+	keyARN, secretARN func(string) string
+	dbHost            func(string) string
+	applyPassword     func(context.Context, string, string, string, string)
+	takeBehaviour     func(string, string) (string, bool)
+	sleep             func(context.Context, time.Duration) bool
+	goBackground      func(func()) bool
+}
+
+// New is RDS for the account whose records are st, guarded by mu; ctx ends
+// its background work (a password being applied).
+func New(ctx context.Context, mu sync.Locker, st *state.State, cfg Config) *Service {
+	return &Service{ctx: ctx, mu: mu, st: st, region: cfg.Region, account: cfg.Account, quotas: maps.Clone(cfg.Quotas),
+		keyARN: cfg.KeyARN, secretARN: cfg.SecretARN, dbHost: cfg.DBHost, applyPassword: cfg.ApplyPassword,
+		takeBehaviour: cfg.TakeBehaviour, sleep: cfg.Sleep, goBackground: cfg.Go}
+}
+
+// Actions are the RDS actions served. A nil Service lists the same names.
+func (s *Service) Actions() map[string]wire.Handler {
+	return map[string]wire.Handler{
+		"DescribeDBClusters":                 s.describeDBClusters,
+		"DescribeDBInstances":                s.describeDBInstances,
+		"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
+		"DescribeOrderableDBInstanceOptions": s.describeOrderable,
+		"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
+		"ModifyDBCluster":                    s.modifyDBCluster,
+		"AddTagsToResource":                  s.addTagsToResource,
+		"DescribeAccountAttributes":          s.describeAccountAttributes,
+	}
+}
