@@ -134,11 +134,14 @@ func checkReplaceable(ctx context.Context, s PreflightAWS, src Source) error {
 
 // sourceProblem refuses a source that is not available or has no instance.
 func sourceProblem(c *aws.Cluster) error {
-	switch {
-	case c.Status != "available":
+	switch CloneBlocker(c, false) {
+	case NotAurora:
+		return &SourceError{Msg: fmt.Sprintf("source cluster %s runs engine %s, not Aurora: dbaf clones aurora-postgresql and aurora-mysql clusters only; rebuild the artifact from an Aurora cluster",
+			c.ID, c.Engine)}
+	case NotAvailable:
 		return &SourceError{Msg: fmt.Sprintf("source cluster %s is %s, not available: a clone can only be made from an available cluster; try again once it is (aws rds describe-db-clusters --db-cluster-identifier %s)",
 			c.ID, c.Status, c.ID)}
-	case len(c.Members) == 0:
+	case NoInstance:
 		return &SourceError{Msg: fmt.Sprintf("source cluster %s has no DB instance: dbaf clones a cluster that has at least one; add one (aws rds create-db-instance --db-cluster-identifier %s --db-instance-identifier %s-1 --engine %s --db-instance-class CLASS) or choose another source",
 			c.ID, c.ID, c.ID, c.Engine)}
 	}

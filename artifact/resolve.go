@@ -11,7 +11,6 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
-	"github.com/dbaf/dbaf/internal/engine"
 )
 
 // Discovery is what resolving an artifact needs to know about the account.
@@ -59,7 +58,7 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(engine.Aurora(), src.Engine) {
+	if CloneBlocker(src, true) == NotAurora {
 		return nil, &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
 			"cluster %q runs engine %q, not Aurora: dbaf clones aurora-postgresql and aurora-mysql clusters only",
 			src.ID, src.Engine)}
@@ -130,10 +129,15 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 func checkRestore(ctx context.Context, cfg *config.Config, d Discovery, src **aws.Cluster) error {
 	c := *src
 	id := cfg.SnapshotIdentifier
-	if id == "" && c.Status != "available" {
+	switch CloneBlocker(c, id != "") {
+	case NotAvailable:
 		return &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
 			"source cluster %q is %s, not available: clones of it would fail; start it (aws rds start-db-cluster --db-cluster-identifier %s) and build again",
 			c.ID, c.Status, c.ID)}
+	case NoInstance:
+		return &ResolveError{Key: "source_db_cluster_id", Msg: fmt.Sprintf(
+			"source cluster %q has no DB instance: clones of it would fail; add one (aws rds create-db-instance --db-cluster-identifier %s --db-instance-identifier %s-1 --engine %s --db-instance-class CLASS) and build again",
+			c.ID, c.ID, c.ID, c.Engine)}
 	}
 	if id != "" {
 		snap, err := d.ClusterSnapshot(ctx, id)
@@ -206,20 +210,16 @@ func resolveNetwork(ctx context.Context, cfg *config.Config, d Discovery, src *a
 		subnets = got
 	}
 
-	azs := map[string][]string{}
+	var ids []string
 	for _, s := range subnets {
-		azs[s.AZ] = append(azs[s.AZ], s.ID)
+		ids = append(ids, s.ID)
 		t.Subnets = append(t.Subnets, Subnet{ID: s.ID, AZ: s.AZ, CIDR: s.CIDR})
 	}
 	sort.Slice(t.Subnets, func(i, j int) bool { return t.Subnets[i].ID < t.Subnets[j].ID })
-	if len(azs) < 2 {
-		var only string
-		for az := range azs {
-			only = az
-		}
+	if azs, ok := aws.EnoughAZs(subnets); !ok {
 		return &ResolveError{Key: "subnet_ids", Msg: fmt.Sprintf(
 			"subnets %s are all in %s: Aurora needs subnets in at least two availability zones; add a subnet from another AZ of %s",
-			strings.Join(azs[only], ", "), only, t.VpcID)}
+			strings.Join(ids, ", "), strings.Join(azs, ""), t.VpcID)}
 	}
 	vpc, err := d.VPC(ctx, t.VpcID)
 	if err != nil {

@@ -33,13 +33,14 @@ func newFake() *fakeDiscovery {
 	return &fakeDiscovery{
 		clusters: map[string]*aws.Cluster{
 			"prod": {ID: "prod", ARN: "arn:aws:rds:eu-west-1:111122223333:cluster:prod", Engine: "aurora-postgresql",
-				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db",
+				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db", Members: []aws.Member{{InstanceID: "prod-1", Writer: true}},
 				EarliestRestorable: time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), LatestRestorable: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)},
 			"serverless": {ID: "serverless", ARN: "arn:aws:rds:eu-west-1:111122223333:cluster:serverless", Engine: "aurora-postgresql",
-				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db",
+				EngineVersion: "16.4", Status: "available", Port: 5432, MasterUsername: "postgres", SubnetGroup: "prod-db", Members: []aws.Member{{InstanceID: "serverless-1", Writer: true}},
 				Serverless: &aws.ServerlessScaling{Min: 1, Max: 8}},
 			"stopped": {ID: "stopped", Engine: "aurora-mysql", EngineVersion: "8.0", Status: "stopped", Port: 3306, MasterUsername: "admin", SubnetGroup: "prod-db"},
 			"legacy":  {ID: "legacy", Engine: "postgres", Status: "available"},
+			"empty":   {ID: "empty", Engine: "aurora-postgresql", EngineVersion: "16.4", Status: "available", SubnetGroup: "prod-db"},
 		},
 		groups: map[string]*aws.SubnetGroup{
 			"prod-db": {Name: "prod-db", VpcID: "vpc-1", Subnets: []aws.Subnet{subnets["subnet-bbbbbbbb"], subnets["subnet-aaaaaaaa"]}},
@@ -217,6 +218,11 @@ func TestResolve(t *testing.T) {
 			name:    "stopped source is refused",
 			cfg:     config.Config{SourceClusterID: "stopped", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
 			wantErr: `source cluster "stopped" is stopped, not available`, wantKey: "source_db_cluster_id",
+		},
+		{
+			name:    "a source without an instance is refused, as the preflight would refuse its clones",
+			cfg:     config.Config{SourceClusterID: "empty", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"},
+			wantErr: `source cluster "empty" has no DB instance: clones of it would fail`, wantKey: "source_db_cluster_id",
 		},
 		{
 			name:    "unknown snapshot",

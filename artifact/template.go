@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
 )
 
@@ -263,7 +264,7 @@ func checkSubnets(subnets []Subnet) error {
 		return fmt.Errorf("artifact target.subnets has %d subnet(s): a DB subnet group needs at least two, in two availability zones", len(subnets))
 	}
 	ids := map[string]bool{}
-	azs := map[string]bool{}
+	var inAZs []aws.Subnet
 	azKnown := true
 	for _, s := range subnets {
 		if s.ID == "" {
@@ -273,10 +274,10 @@ func checkSubnets(subnets []Subnet) error {
 			return fmt.Errorf("artifact target.subnets lists %s twice", s.ID)
 		}
 		ids[s.ID] = true
-		azs[s.AZ] = true
+		inAZs = append(inAZs, aws.Subnet{ID: s.ID, AZ: s.AZ})
 		azKnown = azKnown && s.AZ != ""
 	}
-	if azKnown && len(azs) < 2 {
+	if _, ok := aws.EnoughAZs(inAZs); azKnown && !ok {
 		return fmt.Errorf("artifact target.subnets are all in one availability zone: a DB subnet group needs two or more")
 	}
 	return nil

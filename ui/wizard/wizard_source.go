@@ -3,7 +3,6 @@ package wizard
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -11,8 +10,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/aws"
-	"github.com/dbaf/dbaf/internal/engine"
 	"github.com/dbaf/dbaf/ui/common"
 )
 
@@ -88,13 +87,17 @@ func (w *Model) newInput(prompt, placeholder string) textinput.Model {
 	return in
 }
 
-// cannotClone says why a cluster cannot be a clone's source, or "".
+// cannotClone says why a cluster cannot be a clone's source (artifact's
+// one rule, CloneBlocker), in a word and in a sentence; "" when it can.
 func cannotClone(c *aws.Cluster) (short, long string) {
-	switch {
-	case !slices.Contains(engine.Aurora(), c.Engine):
-		return "not Aurora", fmt.Sprintf("%s cannot be cloned: engine %s is not Aurora; dbaf clones aurora-postgresql and aurora-mysql clusters", c.ID, c.Engine)
-	case c.Status != "available":
-		return c.Status, fmt.Sprintf("%s cannot be cloned while it is %s: a clone needs an available source; start it, or wait until it is available", c.ID, c.Status)
+	why := artifact.CloneBlocker(c, false)
+	switch why {
+	case artifact.NotAurora:
+		return why.Short(c), fmt.Sprintf("%s cannot be cloned: engine %s is not Aurora; dbaf clones aurora-postgresql and aurora-mysql clusters", c.ID, c.Engine)
+	case artifact.NotAvailable:
+		return why.Short(c), fmt.Sprintf("%s cannot be cloned while it is %s: a clone needs an available source; start it, or wait until it is available", c.ID, c.Status)
+	case artifact.NoInstance:
+		return why.Short(c), fmt.Sprintf("%s cannot be cloned: it has no DB instance; add one to it, or pick another cluster", c.ID)
 	}
 	return "", ""
 }

@@ -268,23 +268,11 @@ func (w *Model) chosenSubnets() []aws.Subnet {
 	return out
 }
 
-// aZs lists the distinct AZs of subnets, sorted.
-func aZs(subnets []aws.Subnet) []string {
-	var azs []string
-	for _, s := range subnets {
-		if !slices.Contains(azs, s.AZ) {
-			azs = append(azs, s.AZ)
-		}
-	}
-	slices.Sort(azs)
-	return azs
-}
-
 // subnetProblem says why the current choice cannot be used, or "".
 func (w *Model) subnetProblem() string {
 	n := &w.net
 	subnets := w.chosenSubnets()
-	azs := aZs(subnets)
+	azs, enough := aws.EnoughAZs(subnets)
 	switch {
 	case n.noGroup:
 		return w.src.chosen.ID + " has no DB subnet group; set subnet_ids in the INI file"
@@ -292,12 +280,12 @@ func (w *Model) subnetProblem() string {
 		return "the subnet group is not loaded yet"
 	case n.custom && len(subnets) == 0:
 		return "no subnets selected: select subnets in two or more availability zones (space)"
-	case len(azs) < 2 && !n.custom:
+	case !enough && !n.custom:
 		return fmt.Sprintf("subnet group %s has subnets in %s only: Aurora needs two or more availability zones; pick subnets instead (tab)",
 			n.sg.Name, strings.Join(azs, ", "))
-	case len(azs) < 2:
+	case !enough:
 		var others []string
-		for _, az := range aZs(n.subnets) {
+		for _, az := range aws.AZs(n.subnets) {
 			if !slices.Contains(azs, az) {
 				others = append(others, az)
 			}
@@ -472,7 +460,7 @@ func (w *Model) subnetView() []string {
 func (w *Model) subnetStatus() string {
 	th := w.Theme
 	subnets := w.chosenSubnets()
-	azs := aZs(subnets)
+	azs, enough := aws.EnoughAZs(subnets)
 	if len(subnets) == 0 {
 		return th.Warn.Render("! No subnets selected yet: select subnets in two or more AZs (space)")
 	}
@@ -480,7 +468,7 @@ func (w *Model) subnetStatus() string {
 	if len(subnets) > 0 {
 		text += " in " + countNoun(len(azs), "AZ", "AZs") + " (" + strings.Join(azs, ", ") + ")"
 	}
-	if len(azs) >= 2 {
+	if enough {
 		return th.OK.Render("✓ " + text)
 	}
 	return th.Warn.Render("! " + text + ": Aurora needs two or more AZs")
@@ -509,7 +497,7 @@ func (w *Model) groupView() []string {
 	if why := w.subnetProblem(); why != "" {
 		out = append(out, wizWrap("✗ "+why, w.Width, th.Err, "")...)
 	} else {
-		azs := aZs(n.sg.Subnets)
+		azs := aws.AZs(n.sg.Subnets)
 		out = append(out, th.OK.Render("✓ "+countNoun(len(n.sg.Subnets), "subnet", "subnets")+" in "+
 			strconv.Itoa(len(azs))+" AZs ("+strings.Join(azs, ", ")+")"))
 	}
