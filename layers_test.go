@@ -12,7 +12,7 @@ import (
 // graphs of their own (Go keeps those free of circles). A name ending in
 // "/..." is that directory and everything under it.
 var layers = [][]string{
-	{"."},                                  // main: wiring only
+	{".", "internal/cli/gendocs"},          // main, and the generator of docs/commands.md: wiring only
 	{"internal/cli"},                       // one file per command
 	{"ui/...", "internal/connect"},         // screens and printers; dbaf connect
 	{"artifact"},                           // the operations and their events

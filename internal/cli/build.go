@@ -43,7 +43,7 @@ func NewCmdBuild(f *Factory, runF func(*BuildOptions) error) *cobra.Command {
 		Long: `Build a database artifact image from an INI file (default ./` + defaultConfigFile + `).
 
 The INI names the source Aurora cluster, the subnets and the instance class of
-the clone (see README.md for every key). Flags fill in or override INI values.
+the clone (see docs/ini.md for every key). Flags fill in or override INI values.
 dbaf asks AWS about the source (engine, version, port, user, network), checks
 the class is orderable, and builds an image with no base image: the static dbaf
 binary and the resolved artifact. The image is loaded into the local Docker
