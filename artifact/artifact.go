@@ -38,7 +38,7 @@ type Artifact struct {
 // MaskRule is one column every clone masks before handover.
 type MaskRule struct {
 	Column   string `json:"column"`   // schema.table.column
-	Strategy string `json:"strategy"` // as db.ParseStrategy reads it: null, redact:4, hash, email, …
+	Strategy string `json:"strategy"` // as masking.Parse reads it: null, redact:4, hash, email, …
 }
 
 // Hook is one post-clone SQL file, carried whole in the artifact so the

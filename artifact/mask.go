@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/masking"
 )
 
 // Masker masks a clone and runs its post-clone hooks; DBMasker (package
@@ -45,7 +46,7 @@ func (a *Artifact) MaskRules() ([]db.Rule, error) {
 		if len(parts) != 3 || slicesHasEmpty(parts) {
 			return nil, fmt.Errorf("masking rule %q: name the column as schema.table.column (MySQL: database.table.column)", m.Column)
 		}
-		st, err := db.ParseStrategy(m.Strategy)
+		st, err := masking.Parse(m.Strategy)
 		if err != nil {
 			return nil, fmt.Errorf("masking rule %s = %s: %w", m.Column, m.Strategy, err)
 		}

@@ -1,13 +1,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/masking"
 )
 
 // The free-form and file-reading sections.
@@ -20,7 +21,7 @@ const (
 // developer gets it.
 type MaskRule struct {
 	Column   string // schema.table.column, as written
-	Strategy string // as db.ParseStrategy reads it, canonical: null, redact:4, hash, literal:TEXT, …
+	Strategy string // as masking.Parse reads it, canonical: null, redact:4, hash, literal:TEXT, …
 
 	line int // where the file has it; 0 when set by code
 }
@@ -36,7 +37,7 @@ const maxIdentifier = 64
 const columnHint = "want schema.table.column, three identifiers of letters, digits, _ and $ (not starting with a digit), e.g. legacy.customers.email"
 
 // strategyHint says what a strategy may be; db owns the syntax.
-const strategyHint = "want " + db.StrategySyntax
+const strategyHint = "want " + masking.Syntax
 
 // checkMasking checks every rule (its column path and strategy) and that
 // no column is given twice; it returns the rules with their strategies
@@ -66,7 +67,7 @@ func (c *Config) checkMasking() ([]MaskRule, []error) {
 			errs = append(errs, at("no strategy", strategyHint+", e.g. "+quote(r.Column+" = null")))
 			continue
 		}
-		s, err := db.ParseStrategy(r.Strategy)
+		s, err := ParseStrategy(r.Strategy)
 		if err != nil {
 			errs = append(errs, at(err.Error(), ""))
 			continue
@@ -87,6 +88,29 @@ func (c *Config) checkMasking() ([]MaskRule, []error) {
 		out = append(out, r)
 	}
 	return out, errs
+}
+
+// ParseStrategy reads a [masking] rule's strategy (masking.Parse), and
+// names the strategy a misspelt one most likely means, as unknown keys do:
+// "emial" gets "did you mean email?".
+func ParseStrategy(v string) (masking.Strategy, error) {
+	s, err := masking.Parse(v)
+	var unknown *masking.UnknownError
+	if !errors.As(err, &unknown) {
+		return s, err
+	}
+	name, _, _ := strings.Cut(v, ":")
+	norm := normalizeName(name)
+	best, bestD := masking.Kind(""), 0
+	for _, k := range masking.Kinds() {
+		if d := editDistance(norm, string(k)); near(d, string(k)) && (best == "" || d < bestD) {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return s, err
+	}
+	return s, fmt.Errorf("unknown masking strategy %q: did you mean %s? use %s", v, best, masking.Syntax)
 }
 
 func longestPart(column string) string {

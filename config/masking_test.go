@@ -53,6 +53,10 @@ func TestParseMaskingErrors(t *testing.T) {
 	tests := []struct{ name, rules, want string }{
 		{"unknown strategy", "legacy.customers.email = scramble\n",
 			`t.ini:7: [masking] legacy.customers.email: unknown masking strategy "scramble": use keep, null, redact[:N] (keep the last N characters), hash, email, name, phone, or literal:TEXT`},
+		{"misspelt strategy", "legacy.customers.email = emial\n",
+			`t.ini:7: [masking] legacy.customers.email: unknown masking strategy "emial": did you mean email? use keep, null, redact[:N] (keep the last N characters), hash, email, name, phone, or literal:TEXT`},
+		{"misspelt strategy with an argument", "legacy.customers.email = REDCAT:4\n",
+			`t.ini:7: [masking] legacy.customers.email: unknown masking strategy "REDCAT:4": did you mean redact? use keep, null, redact[:N] (keep the last N characters), hash, email, name, phone, or literal:TEXT`},
 		{"bad redact count", "legacy.customers.email = redact:x\n",
 			`t.ini:7: [masking] legacy.customers.email: masking strategy "redact:x": N in redact:N must be a whole number of characters to keep, e.g. redact:4`},
 		{"argument to hash", "legacy.customers.email = hash:1\n",

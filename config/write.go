@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/masking"
 )
 
 // Write writes c as canonical INI: the sections and keys in a fixed order,
@@ -59,7 +59,7 @@ func (c *Config) writeMasking(b *bytes.Buffer) error {
 	if len(c.Masking) == 0 {
 		return nil
 	}
-	fmt.Fprintf(b, "\n[%s]\n; schema.table.column = strategy: %s.\n", secMasking, db.StrategySyntax)
+	fmt.Fprintf(b, "\n[%s]\n; schema.table.column = strategy: %s.\n", secMasking, masking.Syntax)
 	for _, r := range c.Masking {
 		v, err := iniValue(r.Strategy)
 		if err == nil && !columnRE.MatchString(r.Column) {

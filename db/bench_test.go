@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/masking"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 
@@ -37,8 +38,8 @@ func BenchmarkMask(b *testing.B) {
 			s := start(b)
 			seed(b, s, rows)
 			rules := []db.Rule{}
-			for col, st := range map[string]db.Kind{"email": db.Email, "phone": db.Phone, "national_id": db.Hash, "full_name": db.Name, "date_of_birth": db.Null} {
-				rules = append(rules, db.Rule{Schema: "app", Table: "dbaf_copy", Column: col, Strategy: db.Strategy{Kind: st}})
+			for col, st := range map[string]masking.Kind{"email": masking.Email, "phone": masking.Phone, "national_id": masking.Hash, "full_name": masking.Name, "date_of_birth": masking.Null} {
+				rules = append(rules, db.Rule{Schema: "app", Table: "dbaf_copy", Column: col, Strategy: masking.Strategy{Kind: st}})
 			}
 			var dbafTime, handTime, unkeyedTime time.Duration
 			ctx := context.Background()

@@ -11,13 +11,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/masking"
 )
 
 // Rule masks one column. An empty Schema is the target's current schema
 // (PostgreSQL: usually public) or database (MySQL).
 type Rule struct {
 	Schema, Table, Column string
-	Strategy              Strategy
+	Strategy              masking.Strategy
 }
 
 func (r Rule) String() string { return r.Schema + "." + r.Table + "." + r.Column }
@@ -175,7 +177,7 @@ func withSchemas(ctx context.Context, c *sql.Conn, d dialect, rules []Rule) ([]R
 
 type column struct {
 	name     string
-	strategy Strategy
+	strategy masking.Strategy
 	maxLen   int // 0: unbounded
 }
 
@@ -234,7 +236,7 @@ func plan(ctx context.Context, c *sql.Conn, d dialect, rules []Rule) ([]table, e
 	var problems []string
 	var out []table
 	index := map[[2]string]int{}
-	seen := map[[3]string]Strategy{}
+	seen := map[[3]string]masking.Strategy{}
 	for _, r := range rules {
 		k := [3]string{r.Schema, r.Table, r.Column}
 		if prev, dup := seen[k]; dup {
@@ -253,18 +255,18 @@ func plan(ctx context.Context, c *sql.Conn, d dialect, rules []Rule) ([]table, e
 			problems = append(problems, fmt.Sprintf("%s: column %s does not exist in %s.%s", r, r.Column, r.Schema, r.Table))
 			continue
 		case r.Strategy.Kind == "":
-			problems = append(problems, fmt.Sprintf("%s has no strategy: use %s", r, StrategySyntax))
+			problems = append(problems, fmt.Sprintf("%s has no strategy: use %s", r, masking.Syntax))
 			continue
-		case r.Strategy.needsText() && !d.isText(ci.dataType):
+		case needsText(r.Strategy) && !d.isText(ci.dataType):
 			problems = append(problems, fmt.Sprintf("%s is %s: %s needs a text column (use null or literal:… instead)", r, ci.dataType, r.Strategy))
 			continue
-		case r.Strategy.Kind == Null && !ci.nullable:
+		case r.Strategy.Kind == masking.Null && !ci.nullable:
 			problems = append(problems, fmt.Sprintf("%s is NOT NULL: it cannot be masked with null (use literal:… instead)", r))
 			continue
-		case r.Strategy.Kind == Email && ci.maxLen.Valid && ci.maxLen.Int64 < emailLen:
+		case r.Strategy.Kind == masking.Email && ci.maxLen.Valid && ci.maxLen.Int64 < emailLen:
 			problems = append(problems, fmt.Sprintf("%s holds at most %d characters: a masked email needs %d", r, ci.maxLen.Int64, emailLen))
 			continue
-		case r.Strategy.Kind == Keep:
+		case r.Strategy.Kind == masking.Keep:
 			continue
 		}
 		tk := [2]string{r.Schema, r.Table}
@@ -426,22 +428,22 @@ func (d dialect) update(t table, keyArgs []any) (string, []any) {
 		col := d.quoteIdent(c.name)
 		var e string
 		switch c.strategy.Kind {
-		case Null:
+		case masking.Null:
 			e = "NULL"
-		case Literal:
+		case masking.Literal:
 			e = d.literal(c.strategy.Value, &args)
-		case Redact:
+		case masking.Redact:
 			e = d.redact(col, c.strategy.Keep)
-		case Hash:
+		case masking.Hash:
 			e = d.hmacHex(col)
-		case Email:
+		case masking.Email:
 			e = d.concat("'user_'", d.left(d.hmacHex(col), 16), "'@example.invalid'")
-		case Name:
+		case masking.Name:
 			e = d.pick(d.hexInt(d.hmacHex(col), 1, 6), fullNames) // one HMAC per row, not one per part
-		case Phone:
+		case masking.Phone:
 			e = d.concat("'+1-555-'", d.lpad7(d.hexInt(d.hmacHex(col), 1, 7)))
 		}
-		if c.strategy.Kind == Hash || c.strategy.Kind == Email || c.strategy.Kind == Name || c.strategy.Kind == Phone {
+		if c.strategy.Kind == masking.Hash || c.strategy.Kind == masking.Email || c.strategy.Kind == masking.Name || c.strategy.Kind == masking.Phone {
 			usesKey = true
 			if c.maxLen > 0 {
 				e = d.left(e, c.maxLen) // a short column keeps what fits
@@ -457,3 +459,15 @@ func (d dialect) update(t table, keyArgs []any) (string, []any) {
 	}
 	return q, append(slices.Clone(keyArgs), args...)
 }
+
+// needsText: strategies that build a string from the column's text.
+func needsText(s masking.Strategy) bool {
+	switch s.Kind {
+	case masking.Redact, masking.Hash, masking.Email, masking.Name, masking.Phone:
+		return true
+	}
+	return false
+}
+
+// emailLen is the length of a masked email: "user_" + 16 hex + "@example.invalid".
+const emailLen = 5 + 16 + 16

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/masking"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 
@@ -65,7 +66,7 @@ func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") +
 
 func legacyRules(schema string) []db.Rule {
 	r := func(table, col, strategy string) db.Rule {
-		st, err := db.ParseStrategy(strategy)
+		st, err := masking.Parse(strategy)
 		if err != nil {
 			panic(err)
 		}
@@ -263,10 +264,10 @@ func TestMaskRulesMismatchChangeNothing(t *testing.T) {
 		legacy(t, s, "app", 20)
 		before := snap(t, s, "app.customers")
 		rules := append(legacyRules("app"),
-			db.Rule{Schema: "app", Table: "customers", Column: "e_mail", Strategy: db.Strategy{Kind: db.Email}},
-			db.Rule{Schema: "app", Table: "clients", Column: "email", Strategy: db.Strategy{Kind: db.Email}},
-			db.Rule{Schema: "app", Table: "customers", Column: "id", Strategy: db.Strategy{Kind: db.Null}},
-			db.Rule{Schema: "app", Table: "payments", Column: "amount", Strategy: db.Strategy{Kind: db.Hash}},
+			db.Rule{Schema: "app", Table: "customers", Column: "e_mail", Strategy: masking.Strategy{Kind: masking.Email}},
+			db.Rule{Schema: "app", Table: "clients", Column: "email", Strategy: masking.Strategy{Kind: masking.Email}},
+			db.Rule{Schema: "app", Table: "customers", Column: "id", Strategy: masking.Strategy{Kind: masking.Null}},
+			db.Rule{Schema: "app", Table: "payments", Column: "amount", Strategy: masking.Strategy{Kind: masking.Hash}},
 		)
 		_, err := db.Mask(context.Background(), target(s), rules, db.MaskOptions{})
 		var rm *db.RulesError
@@ -307,8 +308,8 @@ func TestMaskLiteral(t *testing.T) {
 		legacy(t, s, "app", 5)
 		lit := `it's "$m$" REDACTED \ ok`
 		rules := []db.Rule{
-			{Schema: "app", Table: "customers", Column: "notes", Strategy: db.Strategy{Kind: db.Literal, Value: lit}},
-			{Schema: "app", Table: "customers", Column: "date_of_birth", Strategy: db.Strategy{Kind: db.Literal, Value: "2000-01-01"}},
+			{Schema: "app", Table: "customers", Column: "notes", Strategy: masking.Strategy{Kind: masking.Literal, Value: lit}},
+			{Schema: "app", Table: "customers", Column: "date_of_birth", Strategy: masking.Strategy{Kind: masking.Literal, Value: "2000-01-01"}},
 		}
 		if _, err := db.Mask(context.Background(), target(s), rules, db.MaskOptions{}); err != nil {
 			t.Fatal(err)

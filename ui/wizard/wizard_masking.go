@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/config"
-	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/masking"
 	"github.com/dbaf/dbaf/ui/common"
 )
 
@@ -95,9 +95,9 @@ func (w *Model) ruleColumnProblem(column string) string {
 
 func strategyProblem(strategy string) string {
 	if strategy == "" {
-		return "no strategy; want " + db.StrategySyntax
+		return "no strategy; want " + masking.Syntax
 	}
-	if _, err := db.ParseStrategy(strategy); err != nil {
+	if _, err := config.ParseStrategy(strategy); err != nil {
 		return err.Error()
 	}
 	return ""
@@ -188,7 +188,7 @@ func (w *Model) saveRule() {
 	if s.errs[maskColumn] != "" || s.errs[maskStrategy] != "" {
 		return
 	}
-	st, _ := db.ParseStrategy(strings.TrimSpace(s.inputs[maskStrategy].Value()))
+	st, _ := config.ParseStrategy(strings.TrimSpace(s.inputs[maskStrategy].Value()))
 	r := config.MaskRule{Column: strings.TrimSpace(s.inputs[maskColumn].Value()), Strategy: st.String()}
 	rules := slices.Clone(w.cfg.Masking) // the slice may be shared with the caller's config
 	if s.edit >= 0 && s.edit < len(rules) {
@@ -406,7 +406,7 @@ func (w *Model) maskingView() []string {
 			"the column every clone masks: schema.table.column")...)
 		out = append(out, "")
 		return append(out, field("Strategy", s.focus == maskStrategy, s.inputs[maskStrategy], s.errs[maskStrategy],
-			db.StrategySyntax)...)
+			masking.Syntax)...)
 	case maskHookForm:
 		title := "Add a post-clone hook"
 		if s.edit >= 0 {

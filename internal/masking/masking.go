@@ -1,4 +1,8 @@
-package db
+// Package masking is the grammar of a masking strategy ("email",
+// "redact:4", "literal:TEXT"): how one is written, read and shown. It is a
+// leaf, so that config can check an INI's rules and db can apply them
+// without config pulling in the SQL drivers.
+package masking
 
 import (
 	"fmt"
@@ -6,9 +10,9 @@ import (
 	"strings"
 )
 
-// StrategySyntax is the one description of how a masking strategy is
-// written, for help texts and errors.
-const StrategySyntax = "keep, null, redact[:N] (keep the last N characters), hash, email, name, phone, or literal:TEXT"
+// Syntax is the one description of how a masking strategy is written, for
+// help texts and errors.
+const Syntax = "keep, null, redact[:N] (keep the last N characters), hash, email, name, phone, or literal:TEXT"
 
 // Kind is what a masking strategy does to a column.
 type Kind string
@@ -24,6 +28,9 @@ const (
 	Literal Kind = "literal" // a fixed value, cast by the server to the column's type
 )
 
+// Kinds are the strategies' names, in Syntax's order.
+func Kinds() []Kind { return []Kind{Keep, Null, Redact, Hash, Email, Name, Phone, Literal} }
+
 // Strategy is a parsed masking strategy.
 type Strategy struct {
 	Kind  Kind
@@ -31,7 +38,7 @@ type Strategy struct {
 	Value string // Literal: the value
 }
 
-// String is the strategy as ParseStrategy reads it.
+// String is the strategy as Parse reads it back.
 func (s Strategy) String() string {
 	switch s.Kind {
 	case Redact:
@@ -39,20 +46,36 @@ func (s Strategy) String() string {
 			return fmt.Sprintf("redact:%d", s.Keep)
 		}
 	case Literal:
+		if backquoted(s.Value) {
+			// Parse would take these backquotes for the quoting form.
+			return "literal:`" + s.Value + "`"
+		}
 		return "literal:" + s.Value
 	}
 	return string(s.Kind)
 }
 
-// ParseStrategy reads a strategy written as StrategySyntax says. Names are
-// case-insensitive; the text after "literal:" is taken verbatim.
-func ParseStrategy(s string) (Strategy, error) {
+// UnknownError is a strategy whose name is none of Kinds.
+type UnknownError struct{ Text string }
+
+func (e *UnknownError) Error() string {
+	return fmt.Sprintf("unknown masking strategy %q: use %s", e.Text, Syntax)
+}
+
+// Parse reads a strategy written as Syntax says. Names are
+// case-insensitive; the text after "literal:" is taken verbatim, except
+// that TEXT wholly in backquotes (literal:`a; b`, the form an INI needs
+// when TEXT holds ; or #) loses them.
+func Parse(s string) (Strategy, error) {
 	name, arg, hasArg := strings.Cut(s, ":")
 	kind := Kind(strings.ToLower(strings.TrimSpace(name)))
 	switch kind {
 	case Literal:
 		if !hasArg {
 			return Strategy{}, fmt.Errorf("masking strategy %q: write literal:TEXT, e.g. literal:REDACTED", s)
+		}
+		if backquoted(arg) {
+			arg = arg[1 : len(arg)-1]
 		}
 		return Strategy{Kind: Literal, Value: arg}, nil
 	case Redact:
@@ -70,17 +93,10 @@ func ParseStrategy(s string) (Strategy, error) {
 		}
 		return Strategy{Kind: kind}, nil
 	}
-	return Strategy{}, fmt.Errorf("unknown masking strategy %q: use %s", s, StrategySyntax)
+	return Strategy{}, &UnknownError{Text: s}
 }
 
-// needsText: strategies that build a string from the column's text.
-func (s Strategy) needsText() bool {
-	switch s.Kind {
-	case Redact, Hash, Email, Name, Phone:
-		return true
-	}
-	return false
+// backquoted: v is wholly in backquotes (`…`, at least the two of them).
+func backquoted(v string) bool {
+	return len(v) >= 2 && v[0] == '`' && v[len(v)-1] == '`'
 }
-
-// emailLen is the length of a masked email: "user_" + 16 hex + "@example.invalid".
-const emailLen = 5 + 16 + 16
