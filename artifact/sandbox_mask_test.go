@@ -10,8 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -60,15 +58,8 @@ type maskEnv struct {
 // (MariaDB) as real servers; outside CI it skips when either is missing.
 func sandboxWithBothEngines(t *testing.T) *maskEnv {
 	t.Helper()
-	if os.Getenv("CI") == "" {
-		for _, bin := range []string{"initdb", "mariadbd"} {
-			if _, err := exec.LookPath(bin); err != nil {
-				if _, err := os.Stat("/usr/sbin/" + bin); err != nil {
-					t.Skipf("skipping outside CI: no %s", bin)
-				}
-			}
-		}
-	}
+	testenv.NeedPostgres(t)
+	testenv.NeedMariaDB(t)
 	log := &testenv.LockedBuffer{}
 	acct := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora", "orders-mysql"},
 		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.87", Log: log, TemplateDir: testenv.TemplateDir()}})

@@ -247,9 +247,10 @@ func keys[V any](m map[string]V) []string {
 }
 
 // needDocker connects to the engine. Outside CI a missing engine skips the
-// test (and says so); in CI it fails it.
+// test (and says so); in CI it fails it. Under -short it skips.
 func needDocker(t testing.TB) *Engine {
 	t.Helper()
+	testenv.SkipShort(t, "the Docker engine")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	e, err := defaultTimeouts.Connect(ctx)

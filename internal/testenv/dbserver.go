@@ -145,6 +145,7 @@ func manager(tb testing.TB) *dbserver.Manager {
 // (CI unset) or fails (CI set) when the engine's binaries are missing.
 func start(tb testing.TB, e dbserver.Engine, s *DBServer) *DBServer {
 	tb.Helper()
+	SkipShort(tb, "real database servers")
 	m := manager(tb)
 	if err := m.Available(e); err != nil {
 		if os.Getenv("CI") != "" {
@@ -191,14 +192,27 @@ func StartMariaDB(tb testing.TB) *DBServer {
 	return start(tb, dbserver.MySQL, &DBServer{Engine: db.EngineMySQL, User: "admin"})
 }
 
-// NeedPostgres skips a test that starts real PostgreSQL servers when the
-// machine has none and CI is unset (in CI the test runs, and fails if they
-// are missing: scripts/test.sh installs them).
+// NeedPostgres skips a test that starts real PostgreSQL servers under
+// -short, or when the machine has none and CI is unset (in CI the test
+// runs, and fails if they are missing: scripts/test.sh installs them).
 func NeedPostgres(tb testing.TB) {
 	tb.Helper()
+	SkipShort(tb, "real PostgreSQL servers")
 	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
 		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
 			tb.Skip("skipping outside CI: no PostgreSQL binaries (initdb); scripts/test.sh installs them")
+		}
+	}
+}
+
+// NeedMariaDB is NeedPostgres for MariaDB servers (mariadbd, from Debian's
+// mariadb-server).
+func NeedMariaDB(tb testing.TB) {
+	tb.Helper()
+	SkipShort(tb, "real MariaDB servers")
+	if _, err := exec.LookPath("mariadbd"); err != nil && os.Getenv("CI") == "" {
+		if _, err := os.Stat("/usr/sbin/mariadbd"); err != nil {
+			tb.Skip("skipping outside CI: no MariaDB server (mariadbd); scripts/test.sh installs it")
 		}
 	}
 }

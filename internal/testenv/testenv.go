@@ -2,6 +2,12 @@
 // machine: a local registry, and a sandbox account with a dbaf AWS client
 // pointed at it. Tests only; nothing in dbaf itself imports it.
 //
+// It is also where the fast tier is decided: under `go test -short` every
+// Need… helper, and everything here that starts a real server (database
+// servers, a sandbox with databases, a registry), skips the test, so the
+// short run keeps the unit, golden and in-process tests only
+// (docs/testing.md).
+//
 // Test support only: deadcode reports it unreachable from main, as it should.
 package testenv
 
@@ -27,10 +33,22 @@ import (
 // CPU (the AWS CLI starts Python).
 var checked sync.Map // tool and check args → error
 
+// SkipShort skips tb under go test -short, naming what the fast tier
+// leaves out (what: "the Docker engine", "real database servers", …).
+func SkipShort(tb testing.TB, what string) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skipf("-short: skipping a test that needs %s (the fast tier; scripts/test.sh runs it)", what)
+	}
+}
+
 // Need skips the test when tool is not usable here and CI is unset (saying
-// so), and fails it in CI, where scripts/test.sh installs every tool.
+// so), and fails it in CI, where scripts/test.sh installs every tool. Under
+// -short it skips: every tool a test needs (docker, tmux, the AWS CLI,
+// psql, …) is a process the fast tier does not start.
 func Need(tb testing.TB, tool string, check ...string) {
 	tb.Helper()
+	SkipShort(tb, tool)
 	if len(check) == 0 {
 		check = []string{"--version"}
 	}
@@ -93,9 +111,26 @@ type Account struct {
 	Env    map[string]string // what `dbaf sandbox serve` prints, as a map
 }
 
-// StartSandbox serves a sandbox account until the test ends.
+// NeedDocker skips (-short, or CI unset and no engine) or fails (CI) a test
+// that needs the Docker engine.
+func NeedDocker(tb testing.TB) {
+	tb.Helper()
+	Need(tb, "docker", "info")
+}
+
+// NeedTmux is Need for tmux, which drives the terminal UIs end to end.
+func NeedTmux(tb testing.TB) {
+	tb.Helper()
+	Need(tb, "tmux", "-V")
+}
+
+// StartSandbox serves a sandbox account until the test ends. One with real
+// database servers (o.Databases) is skipped under -short.
 func StartSandbox(tb testing.TB, o sandbox.Options) *Account {
 	tb.Helper()
+	if o.Databases != nil {
+		SkipShort(tb, "real database servers")
+	}
 	sb := sandbox.New(o)
 	url, err := sb.Start("127.0.0.1:0")
 	if err != nil {

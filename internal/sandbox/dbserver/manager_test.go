@@ -20,6 +20,7 @@ import (
 // only outside CI when the engine's binaries are missing.
 func newTestManager(t testing.TB, engines ...Engine) *Manager {
 	t.Helper()
+	skipShort(t, engines)
 	m, err := New(Config{StateDir: t.TempDir(), AddrBase: testAddrBase(t), TemplateDir: testTemplateDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +53,7 @@ var shared struct {
 // engines' binaries are missing. TestMain closes it.
 func sharedManager(t testing.TB, engines ...Engine) *Manager {
 	t.Helper()
+	skipShort(t, engines)
 	shared.once.Do(func() {
 		dir, err := os.MkdirTemp("", "dbaf-dbserver-test-")
 		if err != nil {
@@ -84,6 +86,15 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(shared.m.cfg.StateDir)
 	}
 	os.Exit(code)
+}
+
+// skipShort is testenv's -short rule (which this package's tests cannot
+// import): the fast tier starts no database server.
+func skipShort(t testing.TB, engines []Engine) {
+	t.Helper()
+	if len(engines) > 0 && testing.Short() {
+		t.Skip("-short: skipping a test that needs real database servers (the fast tier; scripts/test.sh runs it)")
+	}
 }
 
 // testTemplateDir is testenv.TemplateDir (which this package's tests cannot
