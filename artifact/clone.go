@@ -56,6 +56,11 @@ type CloneRequest struct {
 	// Masker masks the clone and runs its hooks when the artifact says so;
 	// nil = DBMasker.
 	Masker Masker
+	// LeaderWait bounds how long a run that follows a masked clone another
+	// run created waits for that run to mask it and set its password (0 =
+	// DefaultLeaderWait); a run that stops showing signs of life ends the
+	// wait sooner.
+	LeaderWait time.Duration
 	// Preflight is this run's preflight of the artifact's source, made
 	// moments ago (the clone view's summary runs it to show it), and
 	// PreflightWarnings what it warned: the clone reports them as its own
@@ -313,7 +318,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 			return nil, failed(name, a, res, req.KeepOnFailure, emit)
 		}
 	}
-	return finish(ctx, s, req, name, p, pf, emit)
+	return finish(ctx, s, req, name, p, pf, !attached, emit)
 }
 
 // preflight is the clone's preflight: the one this run already made of
@@ -386,17 +391,32 @@ func stranded(ctx context.Context, s Stacks, req CloneRequest, state string, err
 	if ctx.Err() != nil {
 		return &InterruptedError{Stack: req.Name, State: state}
 	}
-	if st, derr := s.DescribeStack(ctx, req.Name); derr == nil && strings.HasPrefix(st.Status, "DELETE_") || isNotFound(derr) {
-		f := CloneFailed{Stack: req.Name, Reason: "the stack was torn down by someone else (dbaf teardown or DeleteStack) while this clone was being made",
-			Publisher: req.Artifact.Publisher, Cleanup: "its resources are deleted with it: nothing is left behind"}
-		emit(f)
-		return &CloneError{Failed: f}
+	if tornDown(ctx, s, req.Name) {
+		return tornDownFailed(req, "this clone was being made", err, emit)
 	}
 	var tb *ThrottleBudgetError
 	if errors.As(err, &tb) && tb.Stack == "" {
 		tb.Stack = req.Name // the watch does not know the stack's name; StrandedError adds the commands
 	}
 	return &StrandedError{Stack: req.Name, State: state, Err: err}
+}
+
+// tornDown reports whether the stack is being deleted or is gone: someone
+// else tore the clone down while this run was making it. A stack dbaf
+// cannot read is not called torn down.
+func tornDown(ctx context.Context, s Stacks, name string) bool {
+	st, err := s.DescribeStack(ctx, name)
+	return err == nil && strings.HasPrefix(st.Status, "DELETE_") || isNotFound(err)
+}
+
+// tornDownFailed is the end of a clone whose stack someone else deleted
+// while during (what this run was doing); cause, when set, is what that
+// step saw (an error from a cluster going away).
+func tornDownFailed(req CloneRequest, during string, cause error, emit Emit) error {
+	f := CloneFailed{Stack: req.Name, Reason: "the stack was torn down by someone else (dbaf teardown or DeleteStack) while " + during,
+		Publisher: req.Artifact.Publisher, Cleanup: "its resources are deleted with it: nothing is left behind"}
+	emit(f)
+	return &CloneError{Failed: f, Err: cause}
 }
 
 func isNotFound(err error) bool {
@@ -441,7 +461,7 @@ func deletedByUser(events []aws.StackEvent) bool {
 // copy-on-write, resets the password (unless an earlier run did and this
 // one was not asked to), waits until the cluster is available again and
 // logs in to it. pf is the preflight's report, nil when following a stack.
-func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, pf *Preflight, emit Emit) (*CloneReady, error) {
+func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, pf *Preflight, created bool, emit Emit) (*CloneReady, error) {
 	a := req.Artifact
 	state := StateNoPassword
 	stack, err := s.DescribeStack(ctx, name)
@@ -460,12 +480,18 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 
 	masked := false
 	if a.Masks() {
-		switch {
-		case cluster.Tags[TagMaskedAt] != "":
-			emit(Progress{Step: PhaseMasking, Line: "masked by an earlier run at " + cluster.Tags[TagMaskedAt] + ": not masked again"})
-		case cluster.Tags[TagMaskingStartedAt] != "":
-			return nil, unfinishedMasking(req, name, cluster.Tags[TagMaskingStartedAt], emit)
-		default:
+		mask := created // the run that created the stack masks it
+		if !created {
+			// Another run created it: wait for that run's masking, and
+			// mask here only when no run is at it.
+			if mask, err = awaitMasking(ctx, s, req, name, clusterID, p, emit); err != nil {
+				return nil, err
+			}
+			if cluster, err = s.ClusterSummary(ctx, clusterID); err != nil { // the tags that run left
+				return nil, stranded(ctx, s, req, state, err, emit)
+			}
+		}
+		if mask {
 			if err := maskClone(ctx, s, req, stack, cluster, p, emit); err != nil {
 				return nil, err
 			}
@@ -521,8 +547,13 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		ready.SecretARN, ready.PasswordCommand = secretARN, SecretCommand(s.Region(), secretARN)
 	}
 	emit(Phase{Phase: PhaseLoggingIn})
-	if ready.Login, err = login(ctx, req, password, &ready, emit); err != nil {
+	if ready.Login, err = login(ctx, s, req, password, &ready, emit); err != nil {
 		return nil, err
+	}
+	// A teardown by someone else while this run masked or logged in leaves
+	// a login that worked on a clone being deleted: never hand that over.
+	if tornDown(ctx, s, name) {
+		return nil, tornDownFailed(req, "dbaf was finishing it (masking, its password, the login)", nil, emit)
 	}
 	ready.Connection = ConnectionString(a.Source.Engine, ready.Endpoint, ready.Port, ready.Username)
 	if t, ok := ExpiresAt(stack.Tags); ok {
@@ -603,7 +634,7 @@ func ConnectionString(engine, host, port, user string) string {
 // note; a refusal of the password this run set is a failed clone. When an
 // earlier run set the password and this one left it alone, the caller's
 // password may rightly not be the clone's: a refusal is only a warning.
-func login(ctx context.Context, req CloneRequest, password string, ready *CloneReady, emit Emit) (*LoginSummary, error) {
+func login(ctx context.Context, s Stacks, req CloneRequest, password string, ready *CloneReady, emit Emit) (*LoginSummary, error) {
 	t := cloneTarget(req.Artifact, ready.Endpoint, ready.Port, password)
 	check := req.Login
 	if check == nil {
@@ -629,6 +660,9 @@ func login(ctx context.Context, req CloneRequest, password string, ready *CloneR
 		emit(Warning{Message: fmt.Sprintf("%v: an earlier run set this clone's password and dbaf left it alone; "+
 			"use that password, or set yours with %s", err, ResumeResetCommand(ready.Stack))})
 		return &LoginSummary{Reachable: true, Note: "login refused: the password is the one an earlier run set"}, nil
+	}
+	if tornDown(ctx, s, ready.Stack) { // the login failed because the clone is going away
+		return nil, tornDownFailed(req, "dbaf was logging in to it", err, emit)
 	}
 	reason := "the login check failed: " + err.Error()
 	if refused != nil {

@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -79,6 +80,133 @@ const (
 	StateMaskFailed = "created, but its masking did not complete: its data may be unmasked, and its master password is a temporary one no one knows"
 )
 
+// StateMaskedElsewhere is a clone another run created and is masking: that
+// run hands it over when done, and following it again waits for that.
+const StateMaskedElsewhere = "created and being masked by another dbaf run, which sets its master password when done"
+
+// A run that follows a masked clone another run created waits for that
+// run (the one whose CreateStack succeeded) to mask it: the masking run
+// shows it is alive on the cluster's tags every maskingHeartbeat, and
+// maskingSilence without a sign means it died.
+const (
+	maskingHeartbeat = time.Minute
+	maskingSilence   = 3 * maskingHeartbeat
+	// leaderStartGrace is how long a follower waits for a run to start
+	// masking before it masks the clone itself (its creator died first).
+	leaderStartGrace = time.Minute
+	// DefaultLeaderWait is CloneRequest.LeaderWait's default.
+	DefaultLeaderWait = 30 * time.Minute
+)
+
+// awaitMasking is the masking phase of a run that follows a masked clone
+// another run created: it waits, within req.LeaderWait, for that run to
+// mask the clone and set its password, and shares the outcome. It returns
+// mask=true when no run is masking the clone: this run masks it then.
+func awaitMasking(ctx context.Context, s Stacks, req CloneRequest, name, clusterID string, p *pacer, emit Emit) (mask bool, err error) {
+	bound := req.LeaderWait
+	if bound <= 0 {
+		bound = DefaultLeaderWait
+	}
+	grace := min(leaderStartGrace, bound)
+	now := req.now()
+	silent := func(at string) bool {
+		t, err := time.Parse(time.RFC3339, at)
+		return err != nil || now().Sub(t) > maskingSilence
+	}
+	emit(Phase{Phase: PhaseMasking})
+	said := ""
+	say := func(line string) {
+		if line != said {
+			emit(Progress{Step: PhaseMasking, Line: line})
+			said = line
+		}
+	}
+	p.first = true
+	var waited time.Duration
+	for {
+		if err := p.wait(ctx); err != nil {
+			return false, &InterruptedError{Stack: name, State: StateMaskedElsewhere}
+		}
+		c, err := s.ClusterSummary(ctx, clusterID)
+		if isThrottled(err) {
+			const call = "rds:DescribeDBClusters"
+			next, ok := p.throttled()
+			if !ok {
+				return false, stranded(ctx, s, req, StateMaskedElsewhere, p.overBudget(call, err), emit)
+			}
+			emit(Throttled{Call: call, RetryIn: next})
+			continue
+		}
+		if err == nil && c.Status == "deleting" || isNotFound(err) {
+			return false, tornDownFailed(req, "another dbaf run was masking it (a run whose masking fails tears its clone down, and says why)", err, emit)
+		}
+		if err != nil {
+			return false, stranded(ctx, s, req, StateMaskedElsewhere, err, emit)
+		}
+		p.ok()
+		tags := c.Tags
+		maskedAt, startedAt := tags[TagMaskedAt], tags[TagMaskingStartedAt]
+		switch {
+		case maskedAt != "" && (tags[TagPasswordResetAt] != "" || c.MasterUserSecretARN != "" || silent(maskedAt)):
+			// Handed over, or masked by a run that stopped before setting
+			// the password: this run sets it then.
+			emit(Progress{Step: PhaseMasking, Line: "masked by another run at " + maskedAt + ": not masked again"})
+			return false, nil
+		case maskedAt != "":
+			say("masked by another dbaf run at " + maskedAt + "; waiting for it to set the master password")
+		case startedAt != "":
+			last := cmp.Or(tags[TagMaskingAliveAt], startedAt)
+			if silent(last) {
+				return false, unfinishedMasking(req, name, startedAt, last, emit)
+			}
+			say(fmt.Sprintf("being masked by another dbaf run since %s: waiting for it to finish (up to %s)", startedAt, bound))
+		case waited >= grace:
+			emit(Progress{Step: PhaseMasking, Line: "no dbaf run is masking it: masking it here"})
+			return true, nil
+		default:
+			say("waiting for the dbaf run that created this clone to mask it")
+		}
+		if waited >= bound {
+			return false, leaderTooSlow(req, name, startedAt, bound, emit)
+		}
+		waited += p.interval
+	}
+}
+
+// leaderTooSlow ends a follower that waited its bound for the run masking
+// the clone: that run is alive and at work, so the clone is not torn down.
+func leaderTooSlow(req CloneRequest, stack, startedAt string, waited time.Duration, emit Emit) error {
+	f := CloneFailed{Stack: stack, Publisher: req.Artifact.Publisher, Kept: true, State: StateMaskedElsewhere,
+		Resume: ResumeCommand(stack), Teardown: TeardownCommand(stack),
+		Reason: fmt.Sprintf("another dbaf run is still masking this clone (since %s) after this run waited %s for it: "+
+			"it hands the clone over when done; run the same command again to wait for it", orUnknown(startedAt), waited)}
+	f.Cleanup = leftRunning(stack, StateMaskedElsewhere)
+	emit(f)
+	return &CloneError{Failed: f}
+}
+
+// heartbeat tags the cluster every maskingHeartbeat until stop is called,
+// so that runs following the clone see this one is alive. Best effort: a
+// missed beat only makes a follower give up on this run sooner.
+func heartbeat(ctx context.Context, s Stacks, clusterARN string, now func() time.Time) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(maskingHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_ = s.TagCluster(ctx, clusterARN, map[string]string{TagMaskingAliveAt: now().UTC().Format(time.RFC3339)})
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
 // tempPassword is the master password a clone holds while it is masked:
 // random (26 base32 characters, 130 bits, which every Aurora engine
 // accepts), used by this process alone, never emitted.
@@ -118,10 +246,14 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 	if err := s.TagCluster(ctx, cluster.ARN, map[string]string{TagMaskingStartedAt: now().UTC().Format(time.RFC3339)}); err != nil {
 		emit(Warning{Message: fmt.Sprintf("could not record on %s that masking started (%v): a later dbaf clone --name %s cannot tell an unfinished masking", cluster.ID, err, stack.Name)})
 	}
+	defer heartbeat(ctx, s, cluster.ARN, now)()
 	temp := tempPassword()
 	fail := func(err error) error {
 		if ctx.Err() != nil {
 			return &InterruptedError{Stack: stack.Name, State: StateMasking}
+		}
+		if tornDown(ctx, s, stack.Name) { // the masking failed because the clone is going away
+			return tornDownFailed(req, "this clone was being masked", secretScrubbed(err, temp, "[temporary password]"), emit)
 		}
 		return maskFailed(ctx, s, req, stack, secretScrubbed(err, temp, "[temporary password]"), emit)
 	}
@@ -218,9 +350,10 @@ func maskFailed(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stac
 
 // unfinishedMasking refuses to hand over a clone an earlier run started to
 // mask and never finished: its data may be unmasked.
-func unfinishedMasking(req CloneRequest, stack string, started string, emit Emit) error {
+func unfinishedMasking(req CloneRequest, stack, started, lastSign string, emit Emit) error {
 	f := CloneFailed{Stack: stack, Publisher: req.Artifact.Publisher, Kept: true, State: StateMaskFailed, Teardown: TeardownCommand(stack),
-		Reason: fmt.Sprintf("an earlier run started masking this clone at %s and did not finish: its data may be unmasked, so dbaf does not hand it over", started)}
+		Reason: fmt.Sprintf("an earlier run started masking this clone at %s and stopped (no sign of it since %s) before it finished: "+
+			"its data may be unmasked, so dbaf does not hand it over", started, lastSign)}
 	f.Cleanup = leftRunning(stack, StateMaskFailed)
 	emit(f)
 	return &CloneError{Failed: f}

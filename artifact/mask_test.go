@@ -303,14 +303,15 @@ func TestCloneRefusesAnUnfinishedMasking(t *testing.T) {
 	name := StackName(fixedNow())
 	f.stacks[name] = &aws.Stack{Name: name, ID: stackID, Status: "CREATE_COMPLETE", Tags: StackTags(req.Artifact, "arn:aws:iam::123456789012:user/dev", fixedNow()),
 		Outputs: map[string]string{"Endpoint": "e", "Port": "5432", "ClusterId": name}}
-	f.clusters[name].Tags = map[string]string{TagMaskingStartedAt: "2026-11-25T01:02:03Z"}
+	// Started two hours ago, no sign of life since: that run died.
+	f.clusters[name].Tags = map[string]string{TagMaskingStartedAt: "2026-11-24T23:02:03Z"}
 	req.Name = name
 	evs, _, err := runMasking(t, s, f, req)
 	var ce *CloneError
 	if !errors.As(err, &ce) || ce.Failed.State != StateMaskFailed || !ce.Failed.Kept || ce.Failed.Resume != "" {
 		t.Fatalf("err = %v", err)
 	}
-	for _, w := range []string{"2026-11-25T01:02:03Z", "may be unmasked", TeardownCommand(name)} {
+	for _, w := range []string{"2026-11-24T23:02:03Z", "may be unmasked", TeardownCommand(name)} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)
 		}

@@ -26,6 +26,9 @@ const (
 	// run never masks twice, nor hands over a clone whose masking stopped.
 	TagMaskingStartedAt = "dbaf:masking-started-at"
 	TagMaskedAt         = "dbaf:masked-at"
+	// TagMaskingAliveAt is refreshed while a run masks the clone, so a run
+	// waiting for it can tell one still at work from one that died.
+	TagMaskingAliveAt = "dbaf:masking-alive-at"
 
 	// ManagedByDbaf is TagManagedBy's value on every stack dbaf creates.
 	ManagedByDbaf = "dbaf"
