@@ -63,8 +63,8 @@ var keys = []keySpec{
 		name: "region", section: secSource, example: "eu-west-1",
 		comment: "AWS region of the source cluster; default: the AWS profile's region.",
 		parse: func(c *Config, v string) *Error {
-			if !regionRE.MatchString(v) {
-				return bad(quote(v)+" is not an AWS region", didYouMean(lowerIf(v, regionRE.MatchString),
+			if !IsRegion(v) {
+				return bad(quote(v)+" is not an AWS region", didYouMean(lowerIf(v, IsRegion),
 					"want a region code like us-east-1, eu-west-1 or ap-southeast-2"))
 			}
 			c.Region = v
@@ -404,6 +404,15 @@ func spec(key string) *keySpec {
 // bad builds the location-less *Error a parse function returns.
 func bad(problem, hint string) *Error { return &Error{Problem: problem, Hint: hint} }
 
+// regionRE is the shape of every AWS region name: eu-west-1,
+// ap-southeast-4, us-gov-west-1 (the partitions' own patterns allow one
+// or two words between the country and the number).
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
+
+// IsRegion reports whether s is shaped like an AWS region name: the one
+// check for the INI's region key and the --region flag.
+func IsRegion(s string) bool { return regionRE.MatchString(s) }
+
 // didYouMean prefixes hint with a suggested value when there is one.
 func didYouMean(suggestion, hint string) string {
 	if suggestion == "" {
@@ -421,7 +430,6 @@ func lowerIf(v string, ok func(string) bool) string {
 }
 
 var (
-	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+){1,2}-[0-9]{1,2}$`)
 	classRE  = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	subnetRE = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	digitsRE = regexp.MustCompile(`^[0-9]+$`)

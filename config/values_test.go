@@ -200,3 +200,20 @@ func TestSetForgetsFileLine(t *testing.T) {
 		t.Errorf("Set changed a copy made before it")
 	}
 }
+
+// TestIsRegion: the one region pattern, for the INI and --region alike.
+func TestIsRegion(t *testing.T) {
+	for _, r := range []string{"eu-west-1", "us-east-1", "ap-southeast-4", "us-gov-west-1", "cn-northwest-1", "il-central-1", "us-isob-east-1"} {
+		if !IsRegion(r) {
+			t.Errorf("IsRegion(%q) = false", r)
+		}
+	}
+	for _, r := range []string{"", "eu-west", "EU-WEST-1", "eu_west_1", "eu-north-west-central-1", "eu-west-100", "e-west-1", " eu-west-1"} {
+		if IsRegion(r) {
+			t.Errorf("IsRegion(%q) = true", r)
+		}
+	}
+	if c := new(Config); c.Set("region", "us-gov-west-1") != nil || c.Region != "us-gov-west-1" {
+		t.Errorf("region key refuses us-gov-west-1")
+	}
+}

@@ -31,6 +31,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"sandbox", "start", "--quota", "db-clusters=lots"}, `--quota "db-clusters=lots"`},
 		{[]string{"sandbox", "serve", "--quota", "clusters=3"}, `--quota "clusters=3"`},
 		{[]string{"--region", "eu_west_1", "list"}, `--region "eu_west_1"`},
+		// The INI's region key refuses it too: one pattern (config.IsRegion).
+		{[]string{"--region", "eu-north-west-central-1", "list"}, `--region "eu-north-west-central-1"`},
 		{[]string{"--endpoint-url", "localhost:4566", "list"}, `--endpoint-url "localhost:4566"`},
 		{[]string{"--sandbox", "--endpoint-url", "http://127.0.0.1:1", "list"}, "--sandbox and --endpoint-url"},
 		{[]string{"-o", "yaml", "list"}, `--output "yaml"`},

@@ -9,9 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 
 	"github.com/spf13/cobra"
+
+	"github.com/dbaf/dbaf/config"
 )
 
 // Run executes one command line with f and returns its exit code, having
@@ -91,14 +92,10 @@ func usageArgs(c *cobra.Command) {
 	}
 }
 
-// regionPattern is the shape of every AWS region name (eu-west-1,
-// us-gov-west-1, ap-southeast-4).
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-
 // checkGlobalFlags refuses a malformed --region or --endpoint-url before
 // any AWS or Docker work starts.
 func checkGlobalFlags(g globalFlags) error {
-	if g.region != "" && !regionPattern.MatchString(g.region) {
+	if g.region != "" && !config.IsRegion(g.region) {
 		return usageErr{fmt.Errorf("--region %q is not an AWS region name: want e.g. eu-west-1 or us-east-1", g.region)}
 	}
 	if g.endpointURL != "" {
