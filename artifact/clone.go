@@ -61,15 +61,23 @@ type CloneRequest struct {
 	// DefaultLeaderWait); a run that stops showing signs of life ends the
 	// wait sooner.
 	LeaderWait time.Duration
-	// Preflight is this run's preflight of the artifact's source, made
-	// moments ago (the clone view's summary runs it to show it), and
-	// PreflightWarnings what it warned: the clone reports them as its own
-	// instead of asking AWS again, so each check still costs one call per
-	// run. Give only one that found no problem; nil = the clone runs its
-	// own. Unused when the clone follows an existing stack, and by Reset,
-	// whose teardown frees what the quotas counted.
-	Preflight         *Preflight
-	PreflightWarnings []string
+	// checked is this run's preflight of the artifact's source, made
+	// moments ago (a ClonePlan's, shown on a screen before the run): the
+	// clone reports it, with its warnings, as its own instead of asking AWS
+	// again, so each check still costs one call per run. Only one that
+	// found no problem; nil = the clone runs its own. Unused when the clone
+	// follows an existing stack, and by Reset, whose teardown frees what the
+	// quotas counted.
+	checked *Checked
+}
+
+// named is the request with its stack name: the one given, or
+// StackName(now), the one place a clone's name defaults.
+func (req CloneRequest) named() CloneRequest {
+	if req.Name == "" {
+		req.Name = StackName(req.now()())
+	}
+	return req
 }
 
 func (req CloneRequest) now() func() time.Time {
@@ -242,13 +250,11 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	if req.Password == "" && !a.Target.ManagedPassword {
 		return nil, errors.New("no password for the clone: set DB_PASSWORD, or pass --password-stdin, --generate-password or --managed-password")
 	}
+	req = req.named()
 	name := req.Name
-	if name == "" {
-		name = StackName(now())
-	} else if err := ValidateStackName(name); err != nil {
+	if err := ValidateStackName(name); err != nil {
 		return nil, err
 	}
-	req.Name = name
 	if _, err := a.MaskRules(); err != nil {
 		return nil, &SourceError{Msg: "the artifact's " + err.Error() + ": fix the artifact's [masking] section and rebuild it"}
 	}
@@ -325,12 +331,12 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 // the same source, reported as it was (its warnings first, as they came),
 // or a new one.
 func (req CloneRequest) preflight(ctx context.Context, s PreflightAWS, emit Emit) (*Preflight, error) {
-	done := req.Preflight
 	// AWS names clusters in lower case, whatever case the INI used.
-	if done == nil || !strings.EqualFold(done.Source, req.Artifact.Source.ClusterID) {
+	if req.checked == nil || req.checked.Preflight == nil || !strings.EqualFold(req.checked.Preflight.Source, req.Artifact.Source.ClusterID) {
 		return preflight(ctx, s, req.Artifact, emit)
 	}
-	for _, w := range req.PreflightWarnings {
+	done := req.checked.Preflight
+	for _, w := range req.checked.Warnings {
 		emit(Warning{Message: w})
 	}
 	pf := *done

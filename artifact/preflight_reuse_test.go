@@ -47,7 +47,7 @@ func TestCloneUsesTheRunsPreflight(t *testing.T) {
 		s := &sourceReads{fakeStacks: f}
 		evs, emit := collect()
 		req := CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "pf1", Password: "s3cret-pass", PollInterval: time.Millisecond,
-			Clock: &fakeClock{}, Now: fixedNow, Preflight: given, PreflightWarnings: warnings}
+			Clock: &fakeClock{}, Now: fixedNow, checked: &Checked{Preflight: given, Warnings: warnings}}
 		if _, err := Clone(context.Background(), req, s, f.withOutputs(emit)); err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +113,7 @@ func TestCloneFollowingIgnoresTheRunsPreflight(t *testing.T) {
 	evs, emit := collect()
 	given := &Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Calls: 2}
 	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass",
-		PollInterval: time.Millisecond, Clock: &fakeClock{}, Preflight: given, PreflightWarnings: []string{"a warning"}}, f, emit)
+		PollInterval: time.Millisecond, Clock: &fakeClock{}, checked: &Checked{Preflight: given, Warnings: []string{"a warning"}}}, f, emit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +130,8 @@ func TestCloneFollowingIgnoresTheRunsPreflight(t *testing.T) {
 func TestResetClonesWithItsOwnPreflight(t *testing.T) {
 	f, s, req := resetSetup(t, testArtifact())
 	f.quotas = map[string]aws.Quota{"DBClusters": {Used: 5, Max: 40}, "DBInstances": {Used: 5, Max: 40}}
-	req.Preflight = &Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Calls: 2,
-		Quotas: []QuotaUse{{"DBClusters", 40, 40}, {"DBInstances", 40, 40}}}
+	req.checked = &Checked{Preflight: &Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Calls: 2,
+		Quotas: []QuotaUse{{"DBClusters", 40, 40}, {"DBInstances", 40, 40}}}}
 	evs, _, err := runReset(t, context.Background(), f, s, req)
 	if err != nil {
 		t.Fatal(err)

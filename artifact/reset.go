@@ -209,7 +209,7 @@ func reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneRe
 	// The new clone checks the account itself: a preflight made before the
 	// teardown counted the old clone against the quotas.
 	creq := req.CloneRequest
-	creq.Preflight, creq.PreflightWarnings = nil, nil
+	creq.checked = nil
 	ready, err := clone(ctx, creq, s, cloneEmit)
 	if err != nil {
 		var ie *InterruptedError

@@ -34,18 +34,18 @@ type CloneOptions struct {
 	Yes                     bool
 	LoginWait               time.Duration // how long a refused login to the new clone is retried
 
-	// op runs the request (nil: artifact.Clone) and view adjusts the
-	// terminal view's options: dbaf reset sets both.
-	op   func(context.Context, artifact.CloneRequest, artifact.Stacks, artifact.Emit) (*artifact.CloneReady, error)
-	view func(*cloneview.Options)
+	// reset, when set, makes the request a reset's (dbaf reset sets it),
+	// and view adjusts the terminal view's options.
+	reset func(artifact.CloneRequest) artifact.ResetRequest
+	view  func(*cloneview.Options)
 }
 
-// run is the operation the options run on a request.
-func (o *CloneOptions) run(ctx context.Context, req artifact.CloneRequest, s artifact.Stacks, emit artifact.Emit) (*artifact.CloneReady, error) {
-	if o.op != nil {
-		return o.op(ctx, req, s, emit)
+// plan is the one clone (or reset) the options make of a request.
+func (o *CloneOptions) plan(req artifact.CloneRequest, s artifact.Stacks) *artifact.ClonePlan {
+	if o.reset != nil {
+		return artifact.NewResetPlan(o.reset(req), s, generatePassword)
 	}
-	return artifact.Clone(ctx, req, s, emit)
+	return artifact.NewClonePlan(req, s, generatePassword)
 }
 
 // NewCmdClone creates a clone of the artifact's source cluster.
@@ -186,41 +186,22 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	req := artifact.CloneRequest{Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
 		LoginWait: o.LoginWait}
+	plan := o.plan(req, client)
 	if emit == nil {
-		return f.cloneView(ctx, o, req, client)
+		return f.cloneView(ctx, o, plan, client, req.Password == "")
 	}
-	_, err = o.run(ctx, req, client, emit)
+	_, err = plan.Run(ctx, "", false, emit)
 	return err
 }
 
 // cloneView runs the clone in the live terminal view. It prints nothing
 // after the view: the view's last frame holds the result or the teardown
 // command.
-func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, req artifact.CloneRequest, client *dbafaws.Client) error {
-	if req.Name == "" {
-		req.Name = artifact.StackName(time.Now())
-	}
+func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, plan *artifact.ClonePlan, client *dbafaws.Client, noPassword bool) error {
+	a := plan.Artifact()
 	vo := cloneview.Options{
-		Artifact: req.Artifact, Stack: req.Name, Region: client.Region(),
-		NeedPassword: req.Password == "" && !req.Artifact.Target.ManagedPassword, SkipSummary: o.Yes,
-		Start: func(ctx context.Context, password string, generated bool, checked *cloneview.Checked, emit artifact.Emit) (*artifact.CloneReady, error) {
-			r := req
-			switch {
-			case generated:
-				r.Password, r.PasswordGenerated = generatePassword(), true
-			case password != "":
-				r.Password = password
-			}
-			if checked != nil { // the summary's: the clone does not ask again
-				r.Preflight, r.PreflightWarnings = checked.Preflight, checked.Warnings
-			}
-			return o.run(ctx, r, client, emit)
-		},
-		// The summary shows what the clone would find; a --name whose
-		// stack exists is followed, and following checks nothing.
-		Preflight: func(ctx context.Context, warn func(string)) (*artifact.Preflight, error) {
-			return artifact.PreflightForStack(ctx, client, o.Name, req.Artifact.Source, warn)
-		},
+		Artifact: a, Clone: plan, Region: client.Region(),
+		NeedPassword: noPassword && !a.Target.ManagedPassword, SkipSummary: o.Yes,
 		Teardown: f.teardownFunc(client),
 		Theme:    f.theme(),
 	}

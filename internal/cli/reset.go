@@ -80,14 +80,14 @@ command that makes the clone again.`,
 func resetRun(o *ResetOptions) error {
 	f, ctx := o.f, o.ctx
 	o.Name = o.Stack
-	o.op = func(ctx context.Context, req artifact.CloneRequest, s artifact.Stacks, emit artifact.Emit) (*artifact.CloneReady, error) {
-		return artifact.Reset(ctx, artifact.ResetRequest{CloneRequest: req, Force: o.Force, Recreate: f.recreateCommand(o, req.Artifact)}, s, emit)
+	// Before the teardown the old clone counts against the quotas: the
+	// reset checks the source and key itself, and its clone the rest, so
+	// its plan shows no check beforehand.
+	o.reset = func(req artifact.CloneRequest) artifact.ResetRequest {
+		return artifact.ResetRequest{CloneRequest: req, Force: o.Force, Recreate: f.recreateCommand(o, req.Artifact)}
 	}
 	o.view = func(vo *cloneview.Options) {
 		vo.Reset, vo.Recreate = true, f.recreateCommand(o, vo.Artifact)
-		// Before the teardown the old clone counts against the quotas: the
-		// reset checks the source and key itself, and its clone the rest.
-		vo.Preflight = nil
 	}
 	if f.textView() {
 		if err := f.resetArtifactHere(ctx, o); err != nil {

@@ -16,29 +16,37 @@ import (
 	"github.com/dbaf/dbaf/ui/printer"
 )
 
-// Options configures the clone view. Start and Teardown are the
-// only ways the view reaches AWS: main wires them to artifact.Clone and
+// Clone is the one clone the view makes: *artifact.ClonePlan, which owns
+// its stack name, its preflight and the reuse of it, and its run.
+type Clone interface {
+	// Name is the stack the clone makes, shown before it exists.
+	Name() string
+	// Checks says whether Check has anything to show before the run.
+	Checks() bool
+	// Check runs the clone's preflight for the summary; the run reuses it
+	// while it is recent and found nothing wrong.
+	Check(ctx context.Context) *artifact.Checked
+	// Run makes the clone. With generate the password is "" and Run makes
+	// one up; CloneReady.Password carries it. With neither, the password
+	// is the one the command was given (or RDS's).
+	Run(ctx context.Context, password string, generate bool, emit artifact.Emit) (*artifact.CloneReady, error)
+}
+
+// Options configures the clone view. Clone and Teardown are the only ways
+// the view reaches AWS: main wires them to artifact.ClonePlan and
 // artifact.Teardown, tests to fakes.
 type Options struct {
 	Artifact *artifact.Artifact
-	// Stack is the name Start will give the stack (main passes the same name
-	// as CloneRequest.Name), so the summary can show it before it exists.
+	// Stack is the stack a teardown view deletes; a clone view shows its
+	// Clone's name.
 	Stack  string
 	Region string
 
 	NeedPassword bool // no password was given: prompt for one, or ctrl+g to generate it
 	SkipSummary  bool // --yes: start without the summary screen
 
-	// Start runs the clone (artifact.Clone). When generated is true the
-	// password is "" and Start makes one up; CloneReady.Password carries it.
-	// checked is the summary's preflight for the clone to report instead
-	// of running its own (artifact.CloneRequest.Preflight); nil = none.
-	Start func(ctx context.Context, password string, generated bool, checked *Checked, emit artifact.Emit) (*artifact.CloneReady, error)
-	// Preflight, when set, runs the clone's preflight for the summary to
-	// show (artifact.PreflightForStack); it starts as the view opens. It
-	// returns nil and no error when there is nothing to check: the stack
-	// exists, and the clone follows it.
-	Preflight func(ctx context.Context, warn func(string)) (*artifact.Preflight, error)
+	// Clone is the clone to make; nil for a teardown view.
+	Clone Clone
 	// Teardown deletes a stack (artifact.Teardown), reporting its events.
 	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
 	// Reset says Start resets Stack (artifact.Reset): the view shows its
@@ -231,6 +239,9 @@ func cvNew(ctx context.Context, o Options) *Model {
 		m.pw[i] = ti
 	}
 	m.info.Stack = o.Stack
+	if o.Clone != nil {
+		m.info.Stack = o.Clone.Name()
+	}
 	m.info.Region = o.Region
 	if a := o.Artifact; a != nil {
 		m.info.Source = a.Source.ClusterID
@@ -630,16 +641,16 @@ func (m *Model) remains() bool {
 }
 
 func (m *Model) startClone() tea.Cmd {
-	if m.o.Start == nil {
-		m.stage, m.err = stageError, errors.New("no way to start the clone (Options.Start is nil)")
+	if m.o.Clone == nil {
+		m.stage, m.err = stageError, errors.New("no way to start the clone (Options.Clone is nil)")
 		return nil
 	}
 	m.startAt, m.phase = m.now(), artifact.PhaseCreating
-	pw, gen, checked := m.password, m.generated, m.checked()
+	pw, gen := m.password, m.generated
 	m.password = ""
-	start := m.o.Start
+	clone := m.o.Clone
 	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
-		return start(ctx, pw, gen, checked, emit)
+		return clone.Run(ctx, pw, gen, emit)
 	})
 	m.startOp = op
 	return tea.Batch(cmd, m.tick())

@@ -55,7 +55,7 @@ func (m *Model) spinFrame() string {
 	return m.Theme.Accent.Render(strings.TrimSpace(ansi.Strip(m.spin.View())))
 }
 
-func (m *Model) teardownOnly() bool { return m.o.Start == nil && m.o.Artifact == nil }
+func (m *Model) teardownOnly() bool { return m.o.Clone == nil && m.o.Artifact == nil }
 
 func (m *Model) header() string {
 	t := m.Theme

@@ -125,8 +125,10 @@ type cvFake struct {
 	beforeHold bool // Start waits for cancellation before emitting anything
 	tdEvs      []artifact.Event
 	tdErr      error
-	clock      *uitest.Clock // set to each stack event's time as it is emitted, as if live
-	checked    *Checked      // what Start got of the summary's preflight
+	clock      *uitest.Clock     // set to each stack event's time as it is emitted, as if live
+	pre        *pfFake           // the summary's preflight; nil: the clone checks nothing before (a reset)
+	last       *artifact.Checked // the last check that returned, as a plan keeps it
+	checked    *artifact.Checked // the last check when Run started: what a plan would reuse, if recent
 }
 
 func (f *cvFake) emit(emit artifact.Emit, e artifact.Event) {
@@ -144,9 +146,25 @@ func (f *cvFake) Calls() []string {
 	return append([]string(nil), f.calls...)
 }
 
-func (f *cvFake) Start(ctx context.Context, password string, generated bool, checked *Checked, emit artifact.Emit) (*artifact.CloneReady, error) {
+func (f *cvFake) Name() string { return uitest.Stack }
+
+func (f *cvFake) Checks() bool { return f.pre != nil }
+
+func (f *cvFake) Check(ctx context.Context) *artifact.Checked {
+	c := &artifact.Checked{}
+	c.Preflight, c.Err = f.pre.Run(ctx, func(s string) { c.Warnings = append(c.Warnings, s) })
+	c.At = f.clock.Now()
+	if ctx.Err() == nil {
+		f.mu.Lock()
+		f.last = c
+		f.mu.Unlock()
+	}
+	return c
+}
+
+func (f *cvFake) Run(ctx context.Context, password string, generated bool, emit artifact.Emit) (*artifact.CloneReady, error) {
 	f.mu.Lock()
-	f.password, f.generated, f.checked = password, generated, checked
+	f.password, f.generated, f.checked = password, generated, f.last
 	f.mu.Unlock()
 	f.note("start")
 	defer f.note("start returned")
@@ -187,7 +205,7 @@ func newTest(t *testing.T, f *cvFake, clock *uitest.Clock, edit func(*Options)) 
 	if f.clock == nil {
 		f.clock = clock
 	}
-	o := Options{Artifact: uitest.Artifact(), Stack: uitest.Stack, Region: "eu-west-1", Start: f.Start, Teardown: f.Teardown,
+	o := Options{Artifact: uitest.Artifact(), Stack: uitest.Stack, Region: "eu-west-1", Clone: f, Teardown: f.Teardown,
 		Theme: common.NewTheme(true, false), Now: clock.Now, Still: true}
 	if edit != nil {
 		edit(&o)

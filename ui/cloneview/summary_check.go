@@ -2,16 +2,15 @@ package cloneview
 
 // The summary's preflight: what a clone would find in the account now (the
 // source, the quotas, the source's existing clones, its key), asked as the
-// view opens and shown on the summary, where the developer decides. Its
-// report goes to Start, so the clone does not ask AWS the same questions
-// again. A problem that would stop the clone is said there, and creating is
+// view opens and shown on the summary, where the developer decides. The
+// Clone keeps its report for the run, so the clone does not ask AWS the
+// same questions again. A problem that would stop the clone is said there, and creating is
 // not offered: the clone would fail before creating anything.
 
 import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -21,39 +20,21 @@ import (
 	"github.com/dbaf/dbaf/ui/printer"
 )
 
-// checkMaxAge is how long the summary's preflight stands for the clone: a
-// clone confirmed later checks again, as the account may have filled up
-// meanwhile.
-const checkMaxAge = 2 * time.Minute
-
-// Checked is the summary's preflight as Start receives it: the report and
-// the warnings it gave (artifact.CloneRequest.Preflight and
-// PreflightWarnings).
-type Checked struct {
-	Preflight *artifact.Preflight
-	Warnings  []string
-}
-
-// summaryCheck is the summary's preflight: running, or what it returned.
+// summaryCheck is the summary's preflight (the Clone's Check): running,
+// or what it returned.
 type summaryCheck struct {
 	loading bool
 	seq     int // the check in flight; a result of another is stale
 	cancel  context.CancelFunc
-	done    bool // a check has returned
-	pf      *artifact.Preflight
-	warn    []string
-	err     error
-	at      time.Time // when it returned
+	c       *artifact.Checked // the last check that returned; nil before
 	// startAsked: enter was pressed while checking; the clone starts once
 	// the check has found nothing that stops it.
 	startAsked bool
 }
 
 type checkedMsg struct {
-	seq  int
-	pf   *artifact.Preflight
-	warn []string
-	err  error
+	seq int
+	c   *artifact.Checked
 }
 
 func (c *summaryCheck) stop() {
@@ -64,25 +45,17 @@ func (c *summaryCheck) stop() {
 }
 
 // blocks says whether the check found what stops the clone before it
-// creates anything (each such problem is a *artifact.SourceError).
-func (c *summaryCheck) blocks() bool {
-	for _, e := range artifact.Problems(c.err) {
-		var se *artifact.SourceError
-		if errors.As(e, &se) {
-			return true
-		}
-	}
-	return false
-}
+// creates anything.
+func (c *summaryCheck) blocks() bool { return c.c != nil && c.c.Blocks() }
 
 // recheckable says whether r may check again: the last check found a
 // problem or could not finish.
-func (c *summaryCheck) recheckable() bool { return !c.loading && c.err != nil }
+func (c *summaryCheck) recheckable() bool { return !c.loading && c.c != nil && c.c.Err != nil }
 
 // checkAccount starts the summary's preflight, dropping one in flight.
 func (m *Model) checkAccount() tea.Cmd {
-	run := m.o.Preflight
-	if run == nil {
+	clone := m.o.Clone
+	if clone == nil || !clone.Checks() {
 		return nil
 	}
 	c := &m.pre
@@ -91,11 +64,7 @@ func (m *Model) checkAccount() tea.Cmd {
 	ctx, cancel := context.WithCancel(m.Ctx)
 	c.loading, c.cancel = true, cancel
 	seq := c.seq
-	check := func() tea.Msg {
-		var warn []string // warn is called on this goroutine, before run returns
-		pf, err := run(ctx, func(s string) { warn = append(warn, s) })
-		return checkedMsg{seq: seq, pf: pf, warn: warn, err: err}
-	}
+	check := func() tea.Msg { return checkedMsg{seq: seq, c: clone.Check(ctx)} }
 	return tea.Batch(check, m.tick())
 }
 
@@ -105,8 +74,7 @@ func (m *Model) onChecked(msg checkedMsg) tea.Cmd {
 		return nil
 	}
 	c.stop()
-	c.loading, c.done = false, true
-	c.pf, c.warn, c.err, c.at = msg.pf, msg.warn, msg.err, m.now()
+	c.loading, c.c = false, msg.c
 	if c.startAsked && m.stage == stageSummary {
 		c.startAsked = false
 		return m.create()
@@ -129,21 +97,11 @@ func (m *Model) create() tea.Cmd {
 	return m.startClone()
 }
 
-// checked is what Start gets of the summary's check: a report that found
-// nothing wrong and is recent, else nil (the clone checks itself).
-func (m *Model) checked() *Checked {
-	c := &m.pre
-	if c.pf == nil || c.err != nil || m.now().Sub(c.at) > checkMaxAge {
-		return nil
-	}
-	return &Checked{Preflight: c.pf, Warnings: c.warn}
-}
-
 // cancelled is the result of leaving the summary: nothing was created,
 // for the reason the check gave when it found one.
 func (m *Model) cancelled() error {
 	if m.pre.blocks() {
-		return m.pre.err
+		return m.pre.c.Err
 	}
 	return ErrCancelled
 }
@@ -151,7 +109,7 @@ func (m *Model) cancelled() error {
 // checkLines are the summary's lines about the check, w wide.
 func (m *Model) checkLines(w int) []string {
 	c := &m.pre
-	if m.o.Preflight == nil || !c.loading && !c.done {
+	if m.o.Clone == nil || !m.o.Clone.Checks() || !c.loading && c.c == nil {
 		return nil
 	}
 	t := m.Theme
@@ -173,39 +131,41 @@ func (m *Model) checkLines(w int) []string {
 			}
 		}
 	}
-	switch {
-	case c.loading:
+	if c.loading {
 		msg := "checking the account: the source, the quotas, its clones, its key…"
 		if c.startAsked {
 			msg = "checking the account first; the clone starts once nothing stops it…"
 		}
 		out = append(out, "  "+t.Subtle.Render(common.Pad("checked", 9))+"  "+m.spinFrame()+" "+msg)
 		return out
-	case c.pf == nil && c.err == nil:
+	}
+	ch := c.c
+	switch {
+	case ch.Preflight == nil && ch.Err == nil:
 		kv("checked", "nothing to check: stack "+m.info.Stack+" exists, and the clone follows it", plain)
 		return out
-	case c.pf == nil:
+	case ch.Preflight == nil:
 		kv("checked", "could not check the account; the clone checks again before it creates anything (r checks now)", t.Warn)
-		said("!", c.err.Error(), t.Warn)
+		said("!", ch.Err.Error(), t.Warn)
 		return out
 	}
 	verdict, vst := "nothing found that stops the clone", t.OK
 	switch {
 	case c.blocks():
 		verdict, vst = "a clone now would fail before creating anything", t.Err
-	case c.err != nil:
+	case ch.Err != nil:
 		verdict, vst = "not every check finished; the clone checks again before it creates anything", t.Warn
 	}
-	kv("checked", "the account at "+c.at.Format("15:04:05")+": "+verdict, vst)
-	for _, f := range printer.PreflightFacts(*c.pf) {
+	kv("checked", "the account at "+ch.At.Format("15:04:05")+": "+verdict, vst)
+	for _, f := range printer.PreflightFacts(*ch.Preflight) {
 		for _, l := range common.KV(t, f.Key, 7, f.Text, w-len(indent), plain) {
 			out = append(out, indent+l)
 		}
 	}
-	for _, msg := range c.warn {
+	for _, msg := range ch.Warnings {
 		said("!", msg, t.Warn)
 	}
-	for _, e := range artifact.Problems(c.err) {
+	for _, e := range artifact.Problems(ch.Err) {
 		var se *artifact.SourceError
 		if errors.As(e, &se) {
 			said("✗", e.Error(), t.Err)
@@ -231,7 +191,7 @@ func (m *Model) blockedLines(w int) []string {
 func (m *Model) blockedFinal(w int) []string {
 	t := m.Theme
 	lines := []string{t.Err.Render("dbaf " + m.opNoun() + ": not started, nothing was created: a clone now would fail before creating anything:")}
-	for _, e := range artifact.Problems(m.pre.err) {
+	for _, e := range artifact.Problems(m.pre.c.Err) {
 		for i, l := range common.Wrap(e.Error(), w-4, 0) {
 			mark := "    "
 			if i == 0 {

@@ -63,11 +63,11 @@ func quotaFull() (*artifact.Preflight, error) {
 		"delete a cluster or ask AWS for a higher quota (Service Quotas)"})
 }
 
-func checkDone(tm tea.Model) bool { m := tm.(*Model); return m.pre.done && !m.pre.loading }
+func checkDone(tm tea.Model) bool { m := tm.(*Model); return m.pre.c != nil && !m.pre.loading }
 
 func newCheckTest(t *testing.T, f *cvFake, p *pfFake, clock *uitest.Clock, edit func(*Options)) *Model {
+	f.pre = p
 	return newTest(t, f, clock, func(o *Options) {
-		o.Preflight = p.Run
 		if edit != nil {
 			edit(o)
 		}
@@ -159,7 +159,7 @@ func TestCloneViewSummaryRecheck(t *testing.T) {
 	p.pf, p.err = prodPreflight(), nil
 	p.mu.Unlock()
 	h.Key("r")
-	h.WaitFor(t, "the second check", func(tm tea.Model) bool { return checkDone(tm) && tm.(*Model).pre.err == nil })
+	h.WaitFor(t, "the second check", func(tm tea.Model) bool { return checkDone(tm) && tm.(*Model).pre.c.Err == nil })
 	h.Key("enter")
 	h.WaitFor(t, "the clone", func(tm tea.Model) bool { return tm.(*Model).stackKnown })
 	h.Final(t)
@@ -210,21 +210,19 @@ func TestCloneViewSummaryEnterWhileChecking(t *testing.T) {
 	}
 }
 
-// What the clone gets of the check: nothing when it is old, could not
-// finish, or there was nothing to check; its warnings when it gave some.
-func TestCloneViewSummaryHandsOver(t *testing.T) {
+// The summary says what the check found; whether the run reuses it (it
+// is recent and found nothing wrong) is the plan's to decide:
+// artifact.TestClonePlanReusesItsCheck.
+func TestCloneViewSummarySaysTheCheck(t *testing.T) {
 	denied := "could not read the account's RDS quotas (rds:DescribeAccountAttributes denied): cloning without checking for room"
 	for _, tc := range []struct {
-		name   string
-		p      *pfFake
-		wait   time.Duration // between the check and enter
-		says   string
-		handed bool
+		name string
+		p    *pfFake
+		says string
 	}{
-		{"fresh, with a warning", &pfFake{pf: prodPreflight(), warn: []string{denied}}, time.Minute, "! " + denied[:40], true},
-		{"too old", &pfFake{pf: prodPreflight()}, checkMaxAge + time.Second, "nothing found that stops the clone", false},
-		{"could not check", &pfFake{err: errors.New("rds:DescribeDBClusters: connection reset")}, 0, "could not check the account; the clone checks again", false},
-		{"a followed stack", &pfFake{}, 0, "nothing to check: stack " + uitest.Stack + " exists", false},
+		{"fresh, with a warning", &pfFake{pf: prodPreflight(), warn: []string{denied}}, "! " + denied[:40]},
+		{"could not check", &pfFake{err: errors.New("rds:DescribeDBClusters: connection reset")}, "could not check the account; the clone checks again"},
+		{"a followed stack", &pfFake{}, "nothing to check: stack " + uitest.Stack + " exists"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &uitest.Clock{T: uitest.T0}
@@ -235,18 +233,13 @@ func TestCloneViewSummaryHandsOver(t *testing.T) {
 			if s := uitest.Screen(m); !strings.Contains(s, tc.says) {
 				t.Errorf("summary lacks %q:\n%s", tc.says, s)
 			}
-			clock.Set(uitest.T0.Add(tc.wait))
 			h.Key("enter")
 			h.WaitFor(t, "the clone", func(tm tea.Model) bool { return tm.(*Model).stackKnown })
 			h.Final(t)
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if (f.checked != nil) != tc.handed {
-				t.Fatalf("Start got %+v, want handed over: %v", f.checked, tc.handed)
+			if f.mu.Lock(); f.checked != f.last || tc.p.Calls() != 1 {
+				t.Errorf("the run started after %d checks, not right after the summary's", tc.p.Calls())
 			}
-			if tc.handed && (len(f.checked.Warnings) != 1 || f.checked.Warnings[0] != denied) {
-				t.Errorf("warnings handed over: %q", f.checked.Warnings)
-			}
+			f.mu.Unlock()
 		})
 	}
 }
@@ -287,7 +280,7 @@ func TestCloneViewSummaryCheckFits(t *testing.T) {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		pf, err := quotaFull()
 		m.checkAccount() // its answer is delivered here, with a warning too
-		m.Update(checkedMsg{seq: m.pre.seq, pf: pf, warn: []string{"could not read something else: cloning without checking it"}, err: err})
+		m.Update(checkedMsg{seq: m.pre.seq, c: &artifact.Checked{Preflight: pf, Warnings: []string{"could not read something else: cloning without checking it"}, Err: err}})
 		if !m.pre.blocks() {
 			t.Fatal("the answer was not taken")
 		}
