@@ -211,6 +211,8 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 			return err
 		}
 		defer claim.Release()
+		// Saved after every change: a start after a crash serves it again.
+		o.StateFile, o.Log = filepath.Join(dir, daemon.SavedFile), f.IOStreams.ErrOut
 		if opts.Databases {
 			fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: starting the database servers under %s\n", dir)
 			o.Databases = &dbserver.Config{StateDir: dir, Scale: opts.DBScale, Log: f.IOStreams.ErrOut}

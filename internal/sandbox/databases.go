@@ -34,11 +34,17 @@ func engineOf(awsEngine string) (dbserver.Engine, bool) {
 
 // startDatabases starts the servers of the seed's available Aurora
 // clusters (only those named in o.DBSources when it is set). Failures are
-// reported on cfg.Log and leave the clusters metadata only.
-func (s *Server) startDatabases(o Options) {
+// reported on cfg.Log and leave the clusters metadata only. resumed, when
+// not nil, are the servers of the account a crash ended, by cluster id:
+// they start again on their data instead (reattach).
+func (s *Server) startDatabases(o Options, resumed map[string]dbserver.Endpoint) {
 	cfg := *o.Databases
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
+	}
+	cfg.OnExit = s.serverDied
+	for id := range resumed {
+		cfg.Keep = append(cfg.Keep, id)
 	}
 	mgr, err := dbserver.New(cfg)
 	if err != nil {
@@ -46,6 +52,10 @@ func (s *Server) startDatabases(o Options) {
 		return
 	}
 	s.dbs = &databases{mgr: mgr, log: cfg.Log}
+	if resumed != nil {
+		s.reattach(resumed)
+		return
+	}
 	type job struct{ id, user string }
 	jobs := map[dbserver.Engine][]job{}
 	backed := map[string]bool{}
@@ -186,6 +196,86 @@ func (s *Server) applyPassword(ctx context.Context, clusterID, user, password, f
 	if err != nil {
 		fmt.Fprintf(s.dbs.log, "dbaf sandbox: %s: %v\n", clusterID, err)
 	}
+}
+
+// reattach starts again the servers a crashed run left, on their data
+// and at their addresses, two at a time. A cluster whose server cannot
+// start shows as stopped (ServerDown); one whose server died before the
+// crash and now starts is available again.
+func (s *Server) reattach(servers map[string]dbserver.Endpoint) {
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for id, ep := range servers {
+		s.mu.Lock()
+		cl, ok := s.st.Clusters.Get(id)
+		serve := ok && (cl.Status == "available" || cl.ServerDown)
+		var e dbserver.Engine
+		if ok {
+			e, ok = engineOf(cl.Engine)
+		}
+		s.mu.Unlock()
+		if !serve || !ok {
+			continue // failed or being deleted: its data goes with it
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			err := s.dbs.mgr.Reattach(s.ctx, id, e, ep)
+			if err != nil {
+				fmt.Fprintf(s.dbs.log, "dbaf sandbox: %s stays stopped: %v\n", id, err)
+			}
+			s.setServerDown(id, err != nil)
+		})
+	}
+	wg.Wait()
+}
+
+// serverDied is told by dbserver that the server behind a cluster exited
+// unasked (killed, its disk full): the cluster and its instances show as
+// stopped until the account's next start brings the server back.
+func (s *Server) serverDied(clusterID string) {
+	fmt.Fprintf(s.dbs.log, "dbaf sandbox: the database server of %s died; %s shows as stopped until the next dbaf sandbox start\n", clusterID, clusterID)
+	s.setServerDown(clusterID, true)
+	s.changed()
+}
+
+// setServerDown marks a cluster's server dead (the cluster and its
+// instances stopped), or back (available again).
+func (s *Server) setServerDown(clusterID string, down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cl, ok := s.st.Clusters.Get(clusterID)
+	if !ok || cl.ServerDown == down || cl.Status == "deleting" {
+		return
+	}
+	from, to := "available", "stopped"
+	if !down {
+		from, to = to, from
+	}
+	cl.ServerDown = down
+	if cl.Status == from || cl.Status == "resetting-master-credentials" {
+		cl.Status, cl.PendingPassword = to, false
+	}
+	for _, m := range cl.Members {
+		if in, ok := s.st.Instances.Get(m.Instance); ok && in.Status == from {
+			in.Status = to
+		}
+	}
+}
+
+// serverAddrs are the addresses of the servers behind clusters, by
+// cluster id, for the saved account. Callers hold s.mu.
+func (s *Server) serverAddrs() map[string]dbserver.Endpoint {
+	if s.dbs == nil {
+		return nil
+	}
+	out := map[string]dbserver.Endpoint{}
+	for _, cl := range s.st.Clusters.All() {
+		if ep, ok := s.dbs.mgr.Endpoint(cl.ID); ok {
+			out[cl.ID] = ep
+		}
+	}
+	return out
 }
 
 func (s *Server) closeDatabases() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -42,6 +43,13 @@ type Options struct {
 	// Quotas sets the account's RDS quotas by ParseQuota's names
 	// ("db-clusters", "db-instances"); unset ones are AWS's defaults (40).
 	Quotas map[string]int64
+	// StateFile, when set, is where the account saves itself after every
+	// change (persist.go); New serves what it holds, if anything, instead
+	// of the seed: the account a crash ended. Close removes it.
+	StateFile string
+	// Log receives what goes wrong in the background (saving, database
+	// servers); nil means Databases.Log, else nowhere.
+	Log io.Writer
 }
 
 // Server is one emulated AWS account. It is safe for concurrent use; its
@@ -62,6 +70,7 @@ type Server struct {
 	mu sync.Mutex // guards st and everything reachable from it
 	st *state.State
 
+	save *saver     // nil: the account is not saved
 	dbs  *databases // nil: clusters are metadata only
 	rds  *rds.Service
 	ec2  *ec2.Service
@@ -94,11 +103,34 @@ func New(o Options) *Server {
 	}
 	s := &Server{region: o.Region, account: o.AccountID, pace: o.Pace, readTimeout: o.ReadTimeout}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.st = state.Seed(o.Region, o.ExtraClusters, o.ExtraSubnets)
+	if o.Log == nil && o.Databases != nil {
+		o.Log = o.Databases.Log
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	var resumed *saved
+	if o.StateFile != "" {
+		s.save = &saver{path: o.StateFile, log: o.Log, kick: make(chan struct{}, 1)}
+		resumed = loadSaved(o.StateFile, s.region, s.account, o.Log)
+	}
+	if resumed != nil {
+		s.st = resumed.st
+		settle(s.st)
+	} else {
+		s.st = state.Seed(o.Region, o.ExtraClusters, o.ExtraSubnets)
+	}
 	s.keys = keystore.New(&s.mu, s.st, s.region, s.account)
 	s.ctl = control.New(ParseFault)
 	if o.Databases != nil {
-		s.startDatabases(o)
+		var servers map[string]dbserver.Endpoint
+		if resumed != nil {
+			servers = resumed.Servers
+			if servers == nil {
+				servers = map[string]dbserver.Endpoint{}
+			}
+		}
+		s.startDatabases(o, servers)
 	}
 	s.rds = rds.New(s.ctx, &s.mu, s.st, rds.Config{Region: s.region, Account: s.account, Quotas: maps.Clone(o.Quotas),
 		KeyARN: s.keys.KeyARN, SecretARN: s.keys.SecretARN, DBHost: s.dbHost, ApplyPassword: s.applyPassword,
@@ -106,7 +138,17 @@ func New(o Options) *Server {
 	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
 	s.sts = sts.New(s.account)
 	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
-		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault})
+		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault, Changed: s.changed})
+	if resumed != nil {
+		if err := s.cfn.Restore(resumed.Stacks); err != nil {
+			fmt.Fprintf(o.Log, "dbaf sandbox: the saved stacks cannot be served again: %v\n", err)
+		}
+		fmt.Fprintf(o.Log, "dbaf sandbox: serving again the account saved in %s (%d clusters, %d stacks)\n", o.StateFile, s.st.Clusters.Len(), len(resumed.Stacks))
+	}
+	if s.save != nil {
+		s.saveNow()
+		s.goBackground(s.saveLoop)
+	}
 	s.services = serviceTable(s.rds, s.ec2, s.sts, s.cfn, s.keys)
 	mux := http.NewServeMux()
 	s.ctl.Handle("/_sandbox/kms-keys", http.HandlerFunc(s.serveKeys))
@@ -172,6 +214,7 @@ func (s *Server) Close() {
 	}
 	s.wg.Wait()
 	s.closeDatabases()
+	s.forget()
 }
 
 // Env is the environment that points the AWS SDKs and CLI at this account:
@@ -223,6 +266,7 @@ func (s *Server) goBackground(f func()) bool {
 	go func() {
 		defer s.wg.Done()
 		f()
+		s.changed() // background work changes the account (a status, a server)
 	}()
 	return true
 }
@@ -273,6 +317,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	if err := act(c); err != nil {
 		wire.WriteError(w, svc, reqID, err)
 		return
+	}
+	if !readOnly(c.Action) {
+		s.saveNow() // saved before it is answered: a crash now loses nothing the caller saw
 	}
 	wire.WriteResult(w, c)
 }

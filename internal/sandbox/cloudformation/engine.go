@@ -21,6 +21,10 @@ type Config struct {
 	// ResourceFault says whether an injected fault fails the resource of
 	// this logical id, and with what reason; nil means never.
 	ResourceFault func(logicalID string) (reason string, ok bool)
+	// Changed is told, holding the engine's lock, that a stack changed
+	// (an event was emitted), so that the account saves itself; it must
+	// not block. nil means nobody listens.
+	Changed func()
 }
 
 // Engine is the CloudFormation of one account. It is safe for concurrent
@@ -39,6 +43,9 @@ type Engine struct {
 // New makes an engine creating resources through p. Its background work
 // ends with ctx.
 func New(ctx context.Context, p Provider, cfg Config) *Engine {
+	if cfg.Changed == nil {
+		cfg.Changed = func() {}
+	}
 	if cfg.ResourceFault == nil {
 		cfg.ResourceFault = func(string) (string, bool) { return "", false }
 	}

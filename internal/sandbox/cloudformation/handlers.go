@@ -94,15 +94,7 @@ func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 	if err != nil {
 		return err
 	}
-	st.eval = &template.Evaluator{Template: tmpl, Params: values, Conds: map[string]bool{}, AZs: e.cfg.AZs,
-		Pseudo: map[string]string{"AWS::StackName": name, "AWS::StackId": st.id, "AWS::Region": e.cfg.Region, "AWS::AccountId": e.cfg.Account,
-			"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
-		Resource: func(id string) (string, map[string]string, bool) {
-			if r, ok := st.res[id]; ok {
-				return r.ref, r.attrs, true
-			}
-			return "", nil, false
-		}}
+	st.eval = e.evaluator(st, values)
 	for name := range tmpl.Conditions {
 		if _, err := st.eval.Condition(name, map[string]bool{}); err != nil {
 			return validationError("Template error: %v", err)
@@ -172,15 +164,7 @@ func (e *Engine) resolveParams(st *stack, given []wire.Params) (map[string]any, 
 		if p.NoEcho && v != "" {
 			st.noEchoValues = append(st.noEchoValues, v)
 		}
-		if strings.HasPrefix(p.Type, "List<") || p.Type == "CommaDelimitedList" {
-			var l []any
-			for _, e := range strings.Split(v, ",") {
-				l = append(l, strings.TrimSpace(e))
-			}
-			values[p.Key] = l
-		} else {
-			values[p.Key] = v
-		}
+		values[p.Key] = paramValue(p, v)
 	}
 	if len(missing) > 0 {
 		return nil, validationError("Parameters: [%s] must have values", strings.Join(missing, ", "))

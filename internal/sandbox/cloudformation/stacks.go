@@ -87,6 +87,7 @@ func (e *Engine) emit(st *stack, logical, physical, typ, status, reason string) 
 		now = st.events[n-1].at.Add(time.Millisecond)
 	}
 	st.events = append(st.events, stackEvent{id: wire.NewUUID(), logicalID: logical, physicalID: physical, typ: typ, status: status, reason: reason, at: now})
+	e.cfg.Changed()
 	if typ == stackType {
 		st.status, st.reason = status, reason
 		return

@@ -182,7 +182,9 @@ func Stop(ctx context.Context, dir string) (*Account, error) {
 			return nil, fmt.Errorf("the sandbox account (pid %d) did not stop: %w", a.PID, err)
 		}
 		// Killed before it stopped its servers: the manager's start-up
-		// clean-up stops and removes what a crashed run left.
+		// clean-up stops and removes what a crashed run left, and the
+		// account it saved ends with it, as a stop ends it.
+		_ = os.Remove(filepath.Join(dir, SavedFile))
 		if _, err := dbserver.New(dbserver.Config{StateDir: dir}); err != nil {
 			return a, fmt.Errorf("the sandbox account was killed; cleaning its database servers: %w", err)
 		}

@@ -23,6 +23,9 @@ const (
 	accountFile = "account.json" // the running account; mode 0600: it holds the database password
 	lockFile    = "serve.lock"   // held by the serving process for its whole life
 	LogFile     = "serve.log"    // the detached serve process's standard error
+	// SavedFile is where the account saves itself after every change, so
+	// that a start after a crash serves it again (sandbox.Options.StateFile).
+	SavedFile = "account-state.json"
 )
 
 // Account is a running sandbox account, as its serving process published it.

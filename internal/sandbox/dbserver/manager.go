@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,14 @@ type Config struct {
 	// several processes may share one (a test run does): a lock file per
 	// template lets one build it while the others wait and copy it.
 	TemplateDir string
+	// Keep names the servers (by id) whose data directories a crashed
+	// earlier run left and Reattach will start again: New stops their
+	// leftover processes but keeps their data.
+	Keep []string
+	// OnExit is told when a server that was serving exits without being
+	// stopped (killed, its disk full). It is called on a goroutine of its
+	// own; nil means nobody listens.
+	OnExit func(id string)
 }
 
 // Endpoint is where a server listens.
@@ -238,8 +247,51 @@ func (m *Manager) Reserve(id string, e Engine, port int) (Endpoint, error) {
 		return Endpoint{}, err
 	}
 	m.hosts[id] = ep.Host
-	m.servers[id] = &server{id: id, engine: e, ep: ep, claim: c, dir: filepath.Join(m.cfg.StateDir, "servers", id), done: make(chan struct{})}
+	m.servers[id] = m.newServer(id, e, ep, c)
 	return ep, nil
+}
+
+// newServer is the record of a server the sandbox serves a cluster with.
+func (m *Manager) newServer(id string, e Engine, ep Endpoint, c *os.File) *server {
+	s := &server{id: id, engine: e, ep: ep, claim: c, dir: filepath.Join(m.cfg.StateDir, "servers", id), done: make(chan struct{})}
+	if m.cfg.OnExit != nil {
+		s.onExit = func() { m.cfg.OnExit(id) }
+	}
+	return s
+}
+
+// Reattach starts the server for id again on the data a crashed earlier
+// run left (Config.Keep), at the address it had, so that its endpoint is
+// what it was. When it cannot start (the address is taken, the data is
+// gone or broken, the disk is full), id keeps its address and data but no
+// server runs, and the error says why.
+func (m *Manager) Reattach(ctx context.Context, id string, e Engine, ep Endpoint) error {
+	en, ok := m.engines[e]
+	if !ok {
+		return fmt.Errorf("dbserver: unknown engine %q", e)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return errors.New("dbserver: manager closed")
+	}
+	c, err := claim(ep.Host, ep.Port)
+	if err != nil {
+		c = nil // kept without the claim: its address is still its own
+	}
+	s := m.newServer(id, e, ep, c)
+	m.servers[id], m.hosts[id] = s, ep.Host
+	m.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("dbserver: %s's address %s: %w", id, ep, err)
+	}
+	if _, err := os.Stat(s.dataDir()); err != nil {
+		return fmt.Errorf("dbserver: %s's data: %w", id, err)
+	}
+	if err := en.start(ctx, s); err != nil {
+		return fmt.Errorf("dbserver: restart %s (%s) on its data: %w", id, e, err)
+	}
+	return nil
 }
 
 // earlierEndpointLocked claims the address id had before, if it had one
@@ -380,7 +432,8 @@ func (m *Manager) Remove(id string) error {
 	s, ok := m.servers[id]
 	m.mu.Unlock()
 	if !ok {
-		return nil
+		// Data a crashed run left that no server was started on again.
+		return os.RemoveAll(filepath.Join(m.cfg.StateDir, "servers", id))
 	}
 	return m.discard(s)
 }
@@ -530,6 +583,9 @@ func (m *Manager) cleanLeftovers() {
 				continue // a finished template, or its lock: keep
 			}
 			killLeftover(dir)
+			if parent != m.cfg.TemplateDir && slices.Contains(m.cfg.Keep, e.Name()) {
+				continue // Reattach starts it again on its data
+			}
 			if err := os.RemoveAll(dir); err != nil {
 				fmt.Fprintf(m.cfg.Log, "dbaf sandbox: cannot remove the leftover database data %s: %v\n", dir, err)
 			}

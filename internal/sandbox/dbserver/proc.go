@@ -40,9 +40,12 @@ type server struct {
 	// backup locks, and the disk is the bottleneck anyway.
 	copying sync.Mutex
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{} // closed when the process has exited
+	serving  bool          // it was ready once since it was launched
+	stopping bool          // stop was asked: its exit is no surprise
+	onExit   func()        // told when it exits serving and unasked; nil: nobody
 }
 
 func (s *server) dataDir() string { return filepath.Join(s.dir, "data") }
@@ -174,12 +177,18 @@ func (s *server) launch(ctx context.Context, runAs credential, ready func(contex
 	logf.Close()
 	done := make(chan struct{})
 	s.mu.Lock()
-	s.cmd, s.done = cmd, done
+	s.cmd, s.done, s.serving, s.stopping = cmd, done, false, false
 	s.mu.Unlock()
 	_ = os.WriteFile(s.pidFile(), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
 	go func() {
 		_ = cmd.Wait()
 		close(done)
+		s.mu.Lock()
+		died := s.serving && !s.stopping && s.cmd == cmd
+		s.mu.Unlock()
+		if died && s.onExit != nil {
+			s.onExit()
+		}
 	}()
 
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
@@ -191,6 +200,9 @@ func (s *server) launch(ctx context.Context, runAs credential, ready func(contex
 		if err == nil {
 			c.Close()
 			if err = ready(ctx); err == nil {
+				s.mu.Lock()
+				s.serving = s.cmd == cmd
+				s.mu.Unlock()
 				return nil
 			}
 		}
@@ -219,6 +231,7 @@ func readFile(p string) string {
 func (s *server) stop() error {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
+	s.stopping = true
 	s.mu.Unlock()
 	if cmd == nil {
 		return nil

@@ -135,6 +135,10 @@ type Cluster struct {
 	KeyID              string // the KMS key of an encrypted cluster
 	SecretARN          string // the secret of the master password RDS manages, "" when it does not
 	IAMAuth            bool
+	// ServerDown: the database server behind the cluster died (killed,
+	// its disk full); the cluster shows as stopped until the account's
+	// next start brings the server back on its data.
+	ServerDown bool `json:",omitempty"`
 }
 
 type Instance struct {
