@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // managedInContainer: an artifact whose clones get an RDS-managed password
@@ -37,6 +39,7 @@ func managedInContainer(t *testing.T, a *testAccount) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("docker %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
+	testenv.CheckJSONRun(t, args, stdout.String())
 	var ready struct {
 		Event           string  `json:"event"`
 		Endpoint        string  `json:"endpoint"`

@@ -84,6 +84,7 @@ func runDbaf(t *testing.T, env []string, args ...string) result {
 	if strings.Contains(errb.String(), "goroutine ") || strings.Contains(errb.String(), "panic:") {
 		t.Fatalf("dbaf %v crashed:\n%s", args, errb.String())
 	}
+	testenv.CheckJSONRun(t, args, out.String())
 	return result{out.String(), errb.String(), code}
 }
 

@@ -81,19 +81,19 @@ type BuildRequest struct {
 //
 // The stream ends with one final event: Built, or BuildFailed.
 func Build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoader, push Pusher, emit Emit) (*Built, error) {
-	if emit == nil {
-		emit = func(Event) {}
+	st := NewStream(emit)
+	built, err := build(ctx, req, d, engine, push, st.Emit)
+	return built, st.End(err, BuildFinal)
+}
+
+// BuildFinal is the final event of a build that failed with err.
+func BuildFinal(err error) Event {
+	f := BuildFailed{Reason: err.Error()}
+	var step *StepError
+	if errors.As(err, &step) {
+		f.Step = step.Step
 	}
-	built, err := build(ctx, req, d, engine, push, emit)
-	if err != nil {
-		f := BuildFailed{Reason: err.Error()}
-		var step *StepError
-		if errors.As(err, &step) {
-			f.Step = step.Step
-		}
-		emit(f)
-	}
-	return built, err
+	return f
 }
 
 func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoader, push Pusher, emit Emit) (*Built, error) {

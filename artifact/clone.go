@@ -94,17 +94,67 @@ type LoginChecker func(ctx context.Context, t db.Target) (*db.Summary, error)
 // DefaultLoginWait is how long a refused login is retried by default.
 const DefaultLoginWait = db.DefaultLoginWindow
 
-// The states a clone can be left in when a step after CreateStack fails or
-// is interrupted: every one is billed until it is torn down.
+// StackState names the state a clone's stack is left in when a step after
+// CreateStack fails or is interrupted: a stable identifier for JSON readers
+// (events.schema.json lists them); String is the English that messages
+// show ("stack x is <String>"). Every one is billed until it is torn down.
+type StackState string
+
+// The states a clone can be left in (mask.go and reset.go add theirs).
 const (
-	StateMayExist     = "may have been created (the create call was interrupted)"
-	StateCreating     = "still being created"
-	StateNoPassword   = "created, but its master password was not reset"
-	StateResetting    = "created, with its new master password still being applied"
-	StateLoggingIn    = "created and available, its new master password not yet proven by a login"
-	StateLoginFailed  = "created and available, but dbaf could not log in to it with the new master password"
-	StateTornDownElse = "being deleted or already gone: someone tore it down"
+	StateMayExist     StackState = "may_exist"
+	StateCreating     StackState = "creating"
+	StateNoPassword   StackState = "no_password"
+	StateResetting    StackState = "resetting_password"
+	StateLoggingIn    StackState = "logging_in"
+	StateLoginFailed  StackState = "login_failed"
+	StateTornDownElse StackState = "torn_down_elsewhere"
+	// While or after masking: the data may be unmasked, so following the
+	// clone is never a way on, only tearing it down.
+	StateMasking    StackState = "masking"
+	StateMaskFailed StackState = "mask_failed"
+	// Another run created the clone and is masking it: that run hands it
+	// over when done, and following it again waits for that.
+	StateMaskedElsewhere StackState = "masked_elsewhere"
+	// Between a reset's teardown and the new clone's stack: either way the
+	// endpoint serves nothing until the clone is made again.
+	StateResetDeleting StackState = "reset_deleting"
+	StateResetGone     StackState = "reset_gone"
 )
+
+var stateText = map[StackState]string{
+	StateMayExist:        "may have been created (the create call was interrupted)",
+	StateCreating:        "still being created",
+	StateNoPassword:      "created, but its master password was not reset",
+	StateResetting:       "created, with its new master password still being applied",
+	StateLoggingIn:       "created and available, its new master password not yet proven by a login",
+	StateLoginFailed:     "created and available, but dbaf could not log in to it with the new master password",
+	StateTornDownElse:    "being deleted or already gone: someone tore it down",
+	StateMasking:         "created and being masked: its data may still be unmasked, and its master password is a temporary one no one knows",
+	StateMaskFailed:      "created, but its masking did not complete: its data may be unmasked, and its master password is a temporary one no one knows",
+	StateMaskedElsewhere: "created and being masked by another dbaf run, which sets its master password when done",
+	StateResetDeleting:   "being deleted by the reset, and not re-created",
+	StateResetGone:       "deleted by the reset, and not re-created",
+}
+
+func (s StackState) String() string { return textOr(stateText, s) }
+
+// textOf is a state's English, "" for no state.
+func textOf(s StackState) string {
+	if s == "" {
+		return ""
+	}
+	return s.String()
+}
+
+// textOr is an identifier's English, or the identifier itself should one
+// lack its text (a test checks none does).
+func textOr[K ~string](texts map[K]string, id K) string {
+	if t, ok := texts[id]; ok {
+		return t
+	}
+	return string(id)
+}
 
 // ResumeCommand and TeardownCommand are what a user runs about a clone left
 // running: the one place these command lines are spelled.
@@ -117,20 +167,20 @@ func ResumeResetCommand(stack string) string { return ResumeCommand(stack) + " -
 
 // leftRunning says, in words, which stack is left, in what state, and the
 // two ways out of it.
-func leftRunning(stack, state string) string {
+func leftRunning(stack string, state StackState) string {
 	return leftRunningResume(stack, state, resumeFor(stack, state))
 }
 
 // resumeFor is the command that resumes a clone left in state, "" when
 // none can: a clone whose masking did not finish is only torn down.
-func resumeFor(stack, state string) string {
+func resumeFor(stack string, state StackState) string {
 	if state == StateMasking || state == StateMaskFailed {
 		return ""
 	}
 	return ResumeCommand(stack)
 }
 
-func leftRunningResume(stack, state, resume string) string {
+func leftRunningResume(stack string, state StackState, resume string) string {
 	if resume == "" {
 		return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  teardown: %s", stack, state, TeardownCommand(stack))
 	}
@@ -165,7 +215,7 @@ func (e *CloneError) Error() string {
 // resume or remove it. It unwraps to the cause, which picks the exit code.
 type StrandedError struct {
 	Stack string
-	State string // one of the State constants
+	State StackState // one of the State constants
 	Err   error
 }
 
@@ -180,7 +230,7 @@ func (e *StrandedError) Unwrap() error { return e.Err }
 // resume or remove it.
 type InterruptedError struct {
 	Stack string
-	State string // one of the State constants
+	State StackState // one of the State constants
 }
 
 func (e *InterruptedError) Error() string {
@@ -204,22 +254,9 @@ func (e *SourceError) Error() string { return e.Msg }
 // two callers racing on one name end with one stack). The stream always
 // ends with one final event: CloneReady, CloneFailed or CloneInterrupted.
 func Clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneReady, error) {
-	if emit == nil {
-		emit = func(Event) {}
-	}
-	final := false
-	track := func(e Event) {
-		switch e.(type) {
-		case CloneReady, CloneFailed, CloneInterrupted:
-			final = true
-		}
-		emit(e)
-	}
-	ready, err := clone(ctx, req, s, track)
-	if err != nil && !final {
-		emit(CloneFinal(req.Name, err))
-	}
-	return ready, err
+	st := NewStream(emit)
+	ready, err := clone(ctx, req, s, st.Emit)
+	return ready, st.End(err, func(err error) Event { return CloneFinal(req.Name, err) })
 }
 
 // CloneFinal is the final event for a clone of stack that failed with err
@@ -393,7 +430,7 @@ func orUnknown(s string) string {
 // stranded explains a failure after the stack exists. A stack someone tore
 // down meanwhile is a failed clone with nothing left; anything else leaves a
 // billed stack, named with its state and the commands to resume or remove it.
-func stranded(ctx context.Context, s Stacks, req CloneRequest, state string, err error, emit Emit) error {
+func stranded(ctx context.Context, s Stacks, req CloneRequest, state StackState, err error, emit Emit) error {
 	if ctx.Err() != nil {
 		return &InterruptedError{Stack: req.Name, State: state}
 	}
@@ -514,7 +551,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	case masked:
 	case secretARN != "":
 		reset = false
-		emit(Progress{Step: PhaseResetting, Line: "RDS already manages the master password in " + secretARN + ": it is left as it is"})
+		emit(Progress{Step: string(PhaseResetting), Line: "RDS already manages the master password in " + secretARN + ": it is left as it is"})
 	case done && !managed && !req.ResetPassword:
 		reset = false
 		emit(Warning{Message: fmt.Sprintf("the master password of %s was already set by dbaf at %s: it is left as it is (pass --reset-password to set it to yours)", name, at)})
@@ -523,7 +560,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		emit(Phase{Phase: PhaseResetting})
 		var err error
 		if managed {
-			emit(Progress{Step: PhaseResetting, Line: "having RDS generate the master password and keep it in Secrets Manager"})
+			emit(Progress{Step: string(PhaseResetting), Line: "having RDS generate the master password and keep it in Secrets Manager"})
 			secretARN, err = s.ManageMasterPassword(ctx, clusterID)
 		} else {
 			err = s.ResetMasterPassword(ctx, clusterID, req.Password)
@@ -687,13 +724,13 @@ func login(ctx context.Context, s Stacks, req CloneRequest, password string, rea
 
 // defaultLogin is db.Check bounded by wait, each retry reported as a step
 // of phase.
-func defaultLogin(wait time.Duration, phase string, emit Emit) LoginChecker {
+func defaultLogin(wait time.Duration, phase PhaseID, emit Emit) LoginChecker {
 	if wait <= 0 {
 		wait = DefaultLoginWait
 	}
 	o := db.CheckOptions{LoginWindow: wait, ReachWindow: min(wait, db.DefaultReachWindow),
 		OnRetry: func(attempt int, err error, next time.Duration) {
-			emit(Progress{Step: phase, Line: fmt.Sprintf("login attempt %d: %v; retrying in %s", attempt, err, next)})
+			emit(Progress{Step: string(phase), Line: fmt.Sprintf("login attempt %d: %v; retrying in %s", attempt, err, next)})
 		}}
 	return func(ctx context.Context, t db.Target) (*db.Summary, error) { return db.Check(ctx, t, o) }
 }

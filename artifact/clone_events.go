@@ -1,17 +1,37 @@
 package artifact
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
+
+// PhaseID names a phase of a clone or teardown: a stable identifier for
+// JSON readers (events.schema.json lists them); String is the English the
+// screens and the plain printer show.
+type PhaseID string
 
 // Phases of a clone, in order.
 const (
-	PhaseCreating  = "creating stack"
-	PhaseMasking   = "masking" // only when the artifact masks or has hooks
-	PhaseResetting = "resetting password"
-	PhaseWaiting   = "waiting for the cluster"
-	PhaseLoggingIn = "logging in"
-	PhaseReady     = "ready"
-	PhaseDeleting  = "deleting stack"
+	PhaseCreating  PhaseID = "creating_stack"
+	PhaseMasking   PhaseID = "masking" // only when the artifact masks or has hooks
+	PhaseResetting PhaseID = "resetting_password"
+	PhaseWaiting   PhaseID = "waiting_for_cluster"
+	PhaseLoggingIn PhaseID = "logging_in"
+	PhaseReady     PhaseID = "ready"
+	PhaseDeleting  PhaseID = "deleting_stack"
 )
+
+var phaseText = map[PhaseID]string{
+	PhaseCreating:  "creating stack",
+	PhaseMasking:   "masking",
+	PhaseResetting: "resetting password",
+	PhaseWaiting:   "waiting for the cluster",
+	PhaseLoggingIn: "logging in",
+	PhaseReady:     "ready",
+	PhaseDeleting:  "deleting stack",
+}
+
+func (p PhaseID) String() string { return textOr(phaseText, p) }
 
 // CloneStarted opens a clone's event stream: the stack and every resource it
 // will have, so a view can show them all before their first event.
@@ -38,7 +58,15 @@ type StackEvent struct {
 
 // Phase says which phase a clone (or teardown) entered.
 type Phase struct {
-	Phase string `json:"phase"`
+	Phase PhaseID `json:"phase"`
+}
+
+// MarshalJSON adds the phase's English as "text" beside its identifier.
+func (e Phase) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Phase PhaseID `json:"phase"`
+		Text  string  `json:"text"`
+	}{e.Phase, e.Phase.String()})
 }
 
 // Throttled says AWS throttled a call; the watcher backs off and carries on.
@@ -119,18 +147,38 @@ type CloneFailed struct {
 	Cleanup   string `json:"cleanup"` // what happened to what was created
 	// Set when the stack is left in AWS: its state and the commands to
 	// resume the clone or remove it.
-	State    string `json:"state,omitempty"`
-	Resume   string `json:"resume,omitempty"`
-	Teardown string `json:"teardown,omitempty"`
+	State    StackState `json:"state,omitempty"`
+	Resume   string     `json:"resume,omitempty"`
+	Teardown string     `json:"teardown,omitempty"`
+}
+
+// MarshalJSON adds the state's English as "state_text" beside its
+// identifier.
+func (e CloneFailed) MarshalJSON() ([]byte, error) {
+	type fields CloneFailed // without this method
+	return json.Marshal(struct {
+		fields
+		StateText string `json:"state_text,omitempty"`
+	}{fields(e), textOf(e.State)})
 }
 
 // CloneInterrupted is the final event of a clone stopped by a signal.
 type CloneInterrupted struct {
-	Stack    string `json:"stack,omitempty"`
-	State    string `json:"state,omitempty"` // "" when nothing was created
-	Resume   string `json:"resume,omitempty"`
-	Teardown string `json:"teardown,omitempty"`
-	Message  string `json:"message"`
+	Stack    string     `json:"stack,omitempty"`
+	State    StackState `json:"state,omitempty"` // "" when nothing was created
+	Resume   string     `json:"resume,omitempty"`
+	Teardown string     `json:"teardown,omitempty"`
+	Message  string     `json:"message"`
+}
+
+// MarshalJSON adds the state's English as "state_text" beside its
+// identifier.
+func (e CloneInterrupted) MarshalJSON() ([]byte, error) {
+	type fields CloneInterrupted // without this method
+	return json.Marshal(struct {
+		fields
+		StateText string `json:"state_text,omitempty"`
+	}{fields(e), textOf(e.State)})
 }
 
 // TeardownStarted opens a teardown's event stream: the stack and the

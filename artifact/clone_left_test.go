@@ -143,10 +143,10 @@ func TestCloneCreateStackTokenIsSet(t *testing.T) {
 
 // checkLeftRunning checks an error and the final event name the stack, its
 // state and both ways out.
-func checkLeftRunning(t *testing.T, err error, evs []Event, stack, state string) {
+func checkLeftRunning(t *testing.T, err error, evs []Event, stack string, state StackState) {
 	t.Helper()
 	msg := err.Error()
-	for _, want := range []string{"stack " + stack + " is " + state, "dbaf clone --name " + stack, "dbaf teardown " + stack + " --yes"} {
+	for _, want := range []string{"stack " + stack + " is " + state.String(), "dbaf clone --name " + stack, "dbaf teardown " + stack + " --yes"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}

@@ -67,7 +67,7 @@ func TestCloneLogsInBeforeReady(t *testing.T) {
 	var phases []string
 	for _, e := range evs {
 		if p, ok := e.(Phase); ok {
-			phases = append(phases, p.Phase)
+			phases = append(phases, p.Phase.String())
 		}
 	}
 	if got := strings.Join(phases, ","); got != "creating stack,resetting password,waiting for the cluster,logging in,ready" {
@@ -104,7 +104,7 @@ func TestCloneRefusedLoginFails(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{"postgres@login.cluster-x.eu-west-1.rds.amazonaws.com:5432 refused the login", "password authentication failed",
-		StateLoginFailed, "dbaf clone --name login --reset-password", "dbaf teardown login --yes", "dataops@example.com"} {
+		StateLoginFailed.String(), "dbaf clone --name login --reset-password", "dbaf teardown login --yes", "dataops@example.com"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}

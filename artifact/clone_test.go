@@ -361,7 +361,7 @@ func TestCloneSuccess(t *testing.T) {
 		case StackEvent:
 			ids = append(ids, e.LogicalID+":"+e.Status)
 		case Phase:
-			phases = append(phases, e.Phase)
+			phases = append(phases, e.Phase.String())
 		case Throttled:
 			throttled++
 		}

@@ -71,6 +71,40 @@ func Kind(e Event) string { return e.eventKind() }
 // exactly one of them (the TUI and the printers rely on it).
 var finalEvents = []Event{Built{}, BuildFailed{}, CloneReady{}, CloneFailed{}, CloneInterrupted{}, TornDown{}, TeardownFailed{}}
 
+// Stream is the one place an operation's stream is made to end with exactly
+// one final event: it passes events on, notes whether a final one went by,
+// and End reports an error that ended the run before one did. Each
+// operation ends its own stream with it, and the commands wrap the printer
+// in one for a run that fails before its operation starts (a bad INI, no
+// credentials).
+type Stream struct {
+	emit  Emit
+	ended bool
+}
+
+// NewStream passes events on to emit (nil: nowhere).
+func NewStream(emit Emit) *Stream {
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	return &Stream{emit: emit}
+}
+
+// Emit passes e on.
+func (s *Stream) Emit(e Event) {
+	s.ended = s.ended || IsFinal(e)
+	s.emit(e)
+}
+
+// End emits final(err) when err ended the run before a final event went
+// by, and returns err.
+func (s *Stream) End(err error, final func(error) Event) error {
+	if err != nil && !s.ended {
+		s.Emit(final(err))
+	}
+	return err
+}
+
 // IsFinal reports whether e ends its operation's stream.
 func IsFinal(e Event) bool { return slices.Contains(FinalKinds(), e.eventKind()) }
 

@@ -224,7 +224,7 @@ func phasesOf(evs []Event) string {
 	var out []string
 	for _, e := range evs {
 		if p, ok := e.(Phase); ok {
-			out = append(out, p.Phase)
+			out = append(out, p.Phase.String())
 		}
 	}
 	return strings.Join(out, ",")

@@ -73,17 +73,6 @@ func dbHooks(a *Artifact) []db.Hook {
 	return out
 }
 
-// States of a clone left while or after masking: its data may be
-// unmasked, so following it is never a way on, only tearing it down.
-const (
-	StateMasking    = "created and being masked: its data may still be unmasked, and its master password is a temporary one no one knows"
-	StateMaskFailed = "created, but its masking did not complete: its data may be unmasked, and its master password is a temporary one no one knows"
-)
-
-// StateMaskedElsewhere is a clone another run created and is masking: that
-// run hands it over when done, and following it again waits for that.
-const StateMaskedElsewhere = "created and being masked by another dbaf run, which sets its master password when done"
-
 // A run that follows a masked clone another run created waits for that
 // run (the one whose CreateStack succeeded) to mask it: the masking run
 // shows it is alive on the cluster's tags every maskingHeartbeat, and
@@ -117,7 +106,7 @@ func awaitMasking(ctx context.Context, s Stacks, req CloneRequest, name, cluster
 	said := ""
 	say := func(line string) {
 		if line != said {
-			emit(Progress{Step: PhaseMasking, Line: line})
+			emit(Progress{Step: string(PhaseMasking), Line: line})
 			said = line
 		}
 	}
@@ -150,7 +139,7 @@ func awaitMasking(ctx context.Context, s Stacks, req CloneRequest, name, cluster
 		case maskedAt != "" && (tags[TagPasswordResetAt] != "" || c.MasterUserSecretARN != "" || silent(maskedAt)):
 			// Handed over, or masked by a run that stopped before setting
 			// the password: this run sets it then.
-			emit(Progress{Step: PhaseMasking, Line: "masked by another run at " + maskedAt + ": not masked again"})
+			emit(Progress{Step: string(PhaseMasking), Line: "masked by another run at " + maskedAt + ": not masked again"})
 			return false, nil
 		case maskedAt != "":
 			say("masked by another dbaf run at " + maskedAt + "; waiting for it to set the master password")
@@ -161,7 +150,7 @@ func awaitMasking(ctx context.Context, s Stacks, req CloneRequest, name, cluster
 			}
 			say(fmt.Sprintf("being masked by another dbaf run since %s: waiting for it to finish (up to %s)", startedAt, bound))
 		case waited >= grace:
-			emit(Progress{Step: PhaseMasking, Line: "no dbaf run is masking it: masking it here"})
+			emit(Progress{Step: string(PhaseMasking), Line: "no dbaf run is masking it: masking it here"})
 			return true, nil
 		default:
 			say("waiting for the dbaf run that created this clone to mask it")
@@ -258,11 +247,11 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 		return maskFailed(ctx, s, req, stack, secretScrubbed(err, temp, "[temporary password]"), emit)
 	}
 
-	emit(Progress{Step: PhaseMasking, Line: "setting a temporary master password that is never shown, so no one logs in before masking is done"})
+	emit(Progress{Step: string(PhaseMasking), Line: "setting a temporary master password that is never shown, so no one logs in before masking is done"})
 	if err := s.ResetMasterPassword(ctx, cluster.ID, temp); err != nil {
 		return fail(fmt.Errorf("setting the temporary master password: %w", err))
 	}
-	emit(Progress{Step: PhaseMasking, Line: "waiting for the cluster to apply it"})
+	emit(Progress{Step: string(PhaseMasking), Line: "waiting for the cluster to apply it"})
 	if err := waitAvailable(ctx, s, cluster.ID, p, emit); err != nil {
 		return fail(err)
 	}
@@ -282,7 +271,7 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 		m = DBMasker{}
 	}
 	if len(rules) > 0 {
-		emit(Progress{Step: PhaseMasking, Line: fmt.Sprintf("masking %d columns on the server", len(rules))})
+		emit(Progress{Step: string(PhaseMasking), Line: fmt.Sprintf("masking %d columns on the server", len(rules))})
 		_, err := m.Mask(ctx, t, rules, db.MaskOptions{Progress: func(tp db.TableProgress) {
 			table := tp.Schema + "." + tp.Table
 			if tp.Done {

@@ -169,7 +169,7 @@ func TestCloneMasksBeforeTheDevelopersPassword(t *testing.T) {
 	for _, e := range evs {
 		switch e := e.(type) {
 		case Phase:
-			phases = append(phases, e.Phase)
+			phases = append(phases, e.Phase.String())
 		case MaskTableStarted:
 			progress = append(progress, "start "+e.Table)
 		case MaskTableDone:

@@ -27,14 +27,6 @@ type ResetRequest struct {
 	Recreate string
 }
 
-// The states a reset can leave a clone in between its teardown and the new
-// clone's stack: either way the endpoint serves nothing until it is made
-// again.
-const (
-	StateResetDeleting = "being deleted by the reset, and not re-created"
-	StateResetGone     = "deleted by the reset, and not re-created"
-)
-
 // ResetStarted opens a reset's event stream, before its teardown's: the
 // stack, what made it, and what the reset keeps (the endpoint) and restarts
 // (the TTL).
@@ -60,7 +52,7 @@ func (ResetStarted) eventKind() string { return "reset_started" }
 // cause, which picks the exit code.
 type ResetGoneError struct {
 	Stack    string
-	State    string // StateResetDeleting or StateResetGone
+	State    StackState // StateResetDeleting or StateResetGone
 	Recreate string
 	Err      error
 }
@@ -98,19 +90,9 @@ func (e *ResetTeardownError) Unwrap() error { return e.Err }
 // exactly one final event: CloneReady, CloneFailed or CloneInterrupted, or
 // TeardownFailed when the teardown fails.
 func Reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneReady, error) {
-	if emit == nil {
-		emit = func(Event) {}
-	}
-	final := false
-	track := func(e Event) {
-		final = final || IsFinal(e)
-		emit(e)
-	}
-	ready, err := reset(ctx, req, s, track)
-	if err != nil && !final {
-		emit(ResetFinal(req.Name, err))
-	}
-	return ready, err
+	st := NewStream(emit)
+	ready, err := reset(ctx, req, s, st.Emit)
+	return ready, st.End(err, func(err error) Event { return ResetFinal(req.Name, err) })
 }
 
 // ResetFinal is the final event for a reset of stack that failed with err
@@ -175,7 +157,7 @@ func reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneRe
 
 	tdEmit := func(e Event) {
 		if td, ok := e.(TornDown); ok { // not the end of this stream
-			emit(Progress{Step: PhaseDeleting, Line: "nothing left of " + td.Stack + ": cloning " + a.Source.ClusterID + " again under the same name"})
+			emit(Progress{Step: string(PhaseDeleting), Line: "nothing left of " + td.Stack + ": cloning " + a.Source.ClusterID + " again under the same name"})
 			return
 		}
 		emit(e)

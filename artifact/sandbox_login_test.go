@@ -93,7 +93,7 @@ func TestCloneLoginAgainstRealDatabase(t *testing.T) {
 		}
 		retries := 0
 		for _, e := range tl.events {
-			if p, ok := e.(artifact.Progress); ok && p.Step == artifact.PhaseLoggingIn {
+			if p, ok := e.(artifact.Progress); ok && p.Step == string(artifact.PhaseLoggingIn) {
 				retries++
 			}
 		}

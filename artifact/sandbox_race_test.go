@@ -156,7 +156,7 @@ func TestConcurrentClonesOfOneMaskedName(t *testing.T) {
 			var tl timeline
 			said := false
 			emit := func(e artifact.Event) {
-				if p, ok := e.(artifact.Progress); ok && !said && p.Step == artifact.PhaseMasking &&
+				if p, ok := e.(artifact.Progress); ok && !said && p.Step == string(artifact.PhaseMasking) &&
 					(strings.Contains(p.Line, "another dbaf run") || strings.Contains(p.Line, "waiting for the dbaf run")) {
 					said = true
 					waiting <- struct{}{}

@@ -25,14 +25,14 @@ type TeardownRequest struct {
 // stack is gone. It refuses stacks dbaf did not create unless forced. The
 // stream ends with one final event: TornDown or TeardownFailed.
 func Teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) error {
-	if emit == nil {
-		emit = func(Event) {}
-	}
-	err := teardown(ctx, req, s, emit)
-	if err != nil {
-		emit(TeardownFailed{Stack: req.Stack, Reason: err.Error()})
-	}
-	return err
+	st := NewStream(emit)
+	return st.End(teardown(ctx, req, s, st.Emit), func(err error) Event { return TeardownFinal(req.Stack, err) })
+}
+
+// TeardownFinal is the final event of a teardown of stack that failed with
+// err.
+func TeardownFinal(stack string, err error) Event {
+	return TeardownFailed{Stack: stack, Reason: err.Error()}
 }
 
 func teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) error {

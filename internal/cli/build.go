@@ -94,9 +94,8 @@ func buildRun(o *BuildOptions) error {
 	if !o.Yes && f.textView() {
 		return f.wizard(ctx, o)
 	}
-	g := &finalGuard{p: f.printer()}
-	err := f.buildHeadless(ctx, o, g.Emit)
-	return g.close(err, func(err error) artifact.Event { return artifact.BuildFailed{Reason: err.Error()} })
+	g := artifact.NewStream(f.printer().Emit)
+	return g.End(f.buildHeadless(ctx, o, g.Emit), artifact.BuildFinal)
 }
 
 func (f *Factory) buildHeadless(ctx context.Context, o *BuildOptions, emit artifact.Emit) error {

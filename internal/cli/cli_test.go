@@ -75,6 +75,7 @@ func (c cmdRun) run(t *testing.T, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	code := Run(ctx, f, args)
+	testenv.CheckJSONRun(t, args, out.String())
 	return result{out.String(), errOut.String(), code}
 }
 

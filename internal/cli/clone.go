@@ -123,9 +123,8 @@ func cloneRun(o *CloneOptions) error {
 	if f.textView() {
 		return f.cloneWith(ctx, o, nil)
 	}
-	g := &finalGuard{p: f.printer()}
-	err := f.cloneWith(ctx, o, g.Emit)
-	return g.close(err, func(err error) artifact.Event { return artifact.CloneFinal(o.Name, err) })
+	g := artifact.NewStream(f.printer().Emit)
+	return g.End(f.cloneWith(ctx, o, g.Emit), func(err error) artifact.Event { return artifact.CloneFinal(o.Name, err) })
 }
 
 // cloneWith runs a clone, in the terminal view when emit is nil.

@@ -36,7 +36,7 @@ func TestCloneLoginCheck(t *testing.T) {
 	if refused.code != ExitCloneFailed {
 		t.Fatalf("clone with a password that does not apply: exit %d, want %d\n%s%s", refused.code, ExitCloneFailed, refused.stdout, refused.stderr)
 	}
-	for _, want := range []string{"postgres@", "refused the login", artifact.StateLoginFailed,
+	for _, want := range []string{"postgres@", "refused the login", artifact.StateLoginFailed.String(),
 		artifact.ResumeResetCommand("e2e-refused"), artifact.TeardownCommand("e2e-refused")} {
 		if !strings.Contains(refused.stderr, want) {
 			t.Errorf("refused clone's message lacks %q:\n%s", want, refused.stderr)

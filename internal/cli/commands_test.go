@@ -276,7 +276,7 @@ func TestCloneResetDeniedNamesTheBilledStack(t *testing.T) {
 	}
 	ev := lastJSONEvent(t, r.stdout)
 	if ev["event"] != "clone_failed" || ev["resume"] != "dbaf clone --name e2e-denied" || ev["teardown"] != "dbaf teardown e2e-denied --yes" ||
-		ev["state"] != "created, but its master password was not reset" || finalEvents(r.stdout) != 1 {
+		ev["state"] != "no_password" || ev["state_text"] != "created, but its master password was not reset" || finalEvents(r.stdout) != 1 {
 		t.Errorf("final event %v", ev)
 	}
 	noSecret(t, r.stdout, r.stderr)

@@ -174,26 +174,3 @@ func (f *Factory) teaOptions() []tea.ProgramOption {
 // textView says whether this run shows a terminal view rather than
 // printing events.
 func (f *Factory) textView() bool { return f.interactive() && f.global.output == "text" }
-
-// finalGuard passes an operation's events on and notes whether its final
-// event went by, so that a run failing before the operation could report
-// (a bad INI, no credentials) still ends its stream with exactly one.
-type finalGuard struct {
-	p    printer.Printer
-	seen bool
-}
-
-func (g *finalGuard) Emit(e artifact.Event) {
-	if artifact.IsFinal(e) {
-		g.seen = true
-	}
-	g.p.Emit(e)
-}
-
-// close emits final(err) when err ended the run before a final event did.
-func (g *finalGuard) close(err error, final func(error) artifact.Event) error {
-	if err != nil && !g.seen {
-		g.p.Emit(final(err))
-	}
-	return err
-}

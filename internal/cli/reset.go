@@ -95,7 +95,7 @@ func resetRun(o *ResetOptions) error {
 		}
 		return f.cloneWith(ctx, &o.CloneOptions, nil) // the summary screen asks, unless --yes
 	}
-	g := &finalGuard{p: f.printer()}
+	g := artifact.NewStream(f.printer().Emit)
 	err := f.resetArtifactHere(ctx, o)
 	if err == nil {
 		err = f.confirmDestroy(o.Yes, "stack "+o.Stack+" and the data in it (the reset clones the source again under its name)")
@@ -103,7 +103,7 @@ func resetRun(o *ResetOptions) error {
 	if err == nil {
 		err = f.cloneWith(ctx, &o.CloneOptions, g.Emit)
 	}
-	return g.close(err, func(err error) artifact.Event { return artifact.ResetFinal(o.Stack, err) })
+	return g.End(err, func(err error) artifact.Event { return artifact.ResetFinal(o.Stack, err) })
 }
 
 // resetArtifactHere refuses, before any AWS call, a reset that names no

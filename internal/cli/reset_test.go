@@ -270,7 +270,7 @@ func TestResetStoppedBetweenTeardownAndClone(t *testing.T) {
 		t.Errorf("exit %d, want 3 with the way back:\n%s", r.code, r.stderr)
 	}
 	ev := lastJSONEvent(t, r.stdout)
-	if ev["event"] != "clone_failed" || ev["state"] != artifact.StateResetGone || ev["resume"] != recreate || finalEvents(r.stdout) != 1 {
+	if ev["event"] != "clone_failed" || ev["state"] != string(artifact.StateResetGone) || ev["state_text"] != artifact.StateResetGone.String() || ev["resume"] != recreate || finalEvents(r.stdout) != 1 {
 		t.Errorf("final event %v", ev)
 	}
 	args := append(strings.Fields(strings.TrimPrefix(recreate, "dbaf --sandbox ")), "-o", "json")

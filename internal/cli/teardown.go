@@ -69,15 +69,15 @@ Without a terminal, --yes is required.`,
 
 func teardownRun(opts *TeardownOptions) error {
 	f := opts.f
-	g := &finalGuard{p: f.printer()}
+	g := artifact.NewStream(f.printer().Emit)
 	err := teardown(opts, g)
 	if f.textView() && !opts.Expired {
 		return err // the view said it
 	}
-	return g.close(err, func(err error) artifact.Event { return artifact.TeardownFailed{Stack: opts.Stack, Reason: err.Error()} })
+	return g.End(err, func(err error) artifact.Event { return artifact.TeardownFinal(opts.Stack, err) })
 }
 
-func teardown(opts *TeardownOptions, g *finalGuard) error {
+func teardown(opts *TeardownOptions, g *artifact.Stream) error {
 	f, ctx := opts.f, opts.ctx
 	what := "every expired dbaf clone"
 	if !opts.Expired {

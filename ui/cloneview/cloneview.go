@@ -149,7 +149,7 @@ type Model struct {
 	info       artifact.CloneStarted // what the stream said about the stack
 	stackKnown bool                  // CloneStarted arrived: the stack exists (or is being created)
 	stackState string                // the stack's own latest status
-	phase      string
+	phase      artifact.PhaseID
 	phaseFail  bool
 	masking    bool   // the clone has a masking phase
 	maskTable  string // the table being masked now
@@ -882,7 +882,7 @@ func (m *Model) apply(e artifact.Event) int {
 	case artifact.Phase:
 		m.phase = e.Phase
 		m.masking = m.masking || e.Phase == artifact.PhaseMasking
-		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase})
+		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase.String()})
 		return 1
 	case artifact.Progress:
 		m.log.add(logEntry{kind: logQuiet, text: e.Line})

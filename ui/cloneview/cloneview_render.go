@@ -17,17 +17,17 @@ import (
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.
-var cvPhases = [...]string{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseLoggingIn, artifact.PhaseReady}
+var cvPhases = [...]artifact.PhaseID{artifact.PhaseCreating, artifact.PhaseResetting, artifact.PhaseWaiting, artifact.PhaseLoggingIn, artifact.PhaseReady}
 
 // phases are this clone's phases: masking comes second when the artifact
 // masks (or the stream says so).
-func (m *Model) phases() []string {
+func (m *Model) phases() []artifact.PhaseID {
 	phases := cvPhases[:]
 	if m.masking || m.o.Artifact != nil && m.o.Artifact.Masks() {
-		phases = append([]string{cvPhases[0], artifact.PhaseMasking}, cvPhases[1:]...)
+		phases = append([]artifact.PhaseID{cvPhases[0], artifact.PhaseMasking}, cvPhases[1:]...)
 	}
 	if m.o.Reset {
-		phases = append([]string{artifact.PhaseDeleting}, phases...)
+		phases = append([]artifact.PhaseID{artifact.PhaseDeleting}, phases...)
 	}
 	return phases
 }
@@ -118,11 +118,11 @@ func (m *Model) phaseLine() string {
 	case m.tearing:
 		switch m.stage {
 		case stageTornDown:
-			return t.OK.Render("✓ "+artifact.PhaseDeleting) + t.Subtle.Render(" › ") + t.OK.Render("nothing left")
+			return t.OK.Render("✓ "+artifact.PhaseDeleting.String()) + t.Subtle.Render(" › ") + t.OK.Render("nothing left")
 		case stageTeardownFailed:
-			return t.Err.Render("✗ "+artifact.PhaseDeleting) + stack
+			return t.Err.Render("✗ "+artifact.PhaseDeleting.String()) + stack
 		}
-		return m.spinFrame() + " " + artifact.PhaseDeleting + stack
+		return m.spinFrame() + " " + artifact.PhaseDeleting.String() + stack
 	}
 	phases := m.phases()
 	cur := 0
@@ -132,7 +132,8 @@ func (m *Model) phaseLine() string {
 		}
 	}
 	parts := make([]string, len(phases))
-	for i, p := range phases {
+	for i, id := range phases {
+		p := id.String()
 		switch {
 		case i < cur:
 			parts[i] = t.OK.Render("✓ " + p)
@@ -140,9 +141,9 @@ func (m *Model) phaseLine() string {
 			parts[i] = t.Subtle.Render("· " + p)
 		case m.phaseFail:
 			parts[i] = t.Err.Render("✗ " + p)
-		case p == artifact.PhaseReady:
+		case id == artifact.PhaseReady:
 			parts[i] = t.OK.Render("✓ " + p)
-		case p == artifact.PhaseMasking && m.maskTable != "":
+		case id == artifact.PhaseMasking && m.maskTable != "":
 			parts[i] = m.spinFrame() + " " + t.Selected.Render(p+" "+m.maskTable)
 		default:
 			parts[i] = m.spinFrame() + " " + t.Selected.Render(p)

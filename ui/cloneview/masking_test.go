@@ -37,13 +37,22 @@ func TestCloneViewShowsMasking(t *testing.T) {
 
 func TestCloneViewPhasesWithoutMasking(t *testing.T) {
 	m := &Model{o: Options{Artifact: uitest.Artifact()}}
-	if got := strings.Join(m.phases(), ","); got != "creating stack,resetting password,waiting for the cluster,logging in,ready" {
+	if got := joinPhases(m.phases()); got != "creating stack,resetting password,waiting for the cluster,logging in,ready" {
 		t.Errorf("phases = %s", got)
 	}
 	a := uitest.Artifact()
 	a.Hooks = []artifact.Hook{{Name: "h.sql", SQL: "SELECT 1;"}}
 	m.o.Artifact = a
-	if got := strings.Join(m.phases(), ","); got != "creating stack,masking,resetting password,waiting for the cluster,logging in,ready" {
+	if got := joinPhases(m.phases()); got != "creating stack,masking,resetting password,waiting for the cluster,logging in,ready" {
 		t.Errorf("phases of an artifact with hooks = %s", got)
 	}
+}
+
+// joinPhases is the stepper's phases as it shows them, comma-separated.
+func joinPhases(ps []artifact.PhaseID) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.String()
+	}
+	return strings.Join(names, ",")
 }

@@ -35,7 +35,7 @@ func resetDeleting() []artifact.Event {
 func resetSuccess(ready *artifact.CloneReady) []artifact.Event {
 	evs := resetDeleting()
 	evs = append(evs, uitest.Deletion(0, "prod")[4:12]...) // the rest of the deletion, without its TornDown
-	evs = append(evs, artifact.Progress{Step: artifact.PhaseDeleting, Line: "nothing left of " + uitest.Stack + ": cloning prod again under the same name"})
+	evs = append(evs, artifact.Progress{Step: string(artifact.PhaseDeleting), Line: "nothing left of " + uitest.Stack + ": cloning prod again under the same name"})
 	return append(evs, success(ready)...)
 }
 
