@@ -43,7 +43,9 @@ func TestSandboxSurvivesKill9(t *testing.T) {
 		t.Fatalf("sandbox start after kill -9: exit %d\n%s", again.code, again.stderr)
 	}
 	url := envValue(accountExports(t, env), "AWS_ENDPOINT_URL")
-	var stacks struct{ Stacks []struct{ StackName, StackStatus string } }
+	var stacks struct {
+		Stacks []struct{ StackName, StackStatus string }
+	}
 	testenv.AWSCLIJSON(t, url, &stacks, "cloudformation", "describe-stacks", "--stack-name", stack)
 	if len(stacks.Stacks) != 1 || stacks.Stacks[0].StackStatus != "CREATE_COMPLETE" {
 		t.Errorf("describe-stacks after kill -9: %+v", stacks)
