@@ -14,6 +14,7 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/printer"
+	"github.com/dbaf/dbaf/ui/stackprogress"
 )
 
 // Clone is the one clone the view makes: *artifact.ClonePlan, which owns
@@ -122,10 +123,6 @@ const (
 	askTeardown
 )
 
-// defaultLogLimit keeps thousands of events, as a long stack can produce,
-// while bounding memory.
-const defaultLogLimit = 10000
-
 // Model is the Bubble Tea model of a clone from password to teardown.
 // It is a pointer model: it owns goroutines, which Close stops.
 type Model struct {
@@ -151,17 +148,13 @@ type Model struct {
 	stackState string                // the stack's own latest status
 	phase      artifact.PhaseID
 	phaseFail  bool
-	masking    bool   // the clone has a masking phase
-	maskTable  string // the table being masked now
-	rows       []cvRow
-	tearing    bool // rows show a deletion
-	resetDel   bool // a reset's deletion of the old stack, until the new one starts
+	masking    bool                // the clone has a masking phase
+	maskTable  string              // the table being masked now
+	prog       stackprogress.Model // the resource rows and the event log
+	tearing    bool                // rows show a deletion
+	resetDel   bool                // a reset's deletion of the old stack, until the new one starts
 	startAt    time.Time
 	endAt      time.Time
-
-	log       cvLog
-	logScroll int // lines above the bottom; 0 follows new events
-	logFocus  bool
 
 	warnings  []string
 	preflight *artifact.Preflight // what the checks before CreateStack saw
@@ -213,15 +206,15 @@ func cvNew(ctx context.Context, o Options) *Model {
 	if o.Embedded {
 		back = "back"
 	}
-	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, logFocus: true, keys: newKeyMap(back)}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, keys: newKeyMap(back)}
 	if m.now == nil {
 		m.now = time.Now
 	}
-	limit := o.LogLimit
-	if limit <= 0 {
-		limit = defaultLogLimit
+	var res []artifact.ResourceInfo
+	if o.Artifact != nil {
+		res = artifact.TemplateResources(o.Artifact)
 	}
-	m.log = cvLog{limit: limit}
+	m.prog = stackprogress.New(o.LogLimit, res)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
 	if o.Reset {
 		m.keys.resetKeys()
@@ -249,7 +242,6 @@ func cvNew(ctx context.Context, o Options) *Model {
 		if m.info.Region == "" {
 			m.info.Region = a.Region
 		}
-		m.rows = rowsFrom(artifact.TemplateResources(a))
 	}
 	return m
 }
@@ -343,7 +335,7 @@ func cvRun(ctx context.Context, m *Model, progOpts []tea.ProgramOption) (Result,
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.Prologue(msg) {
-		m.clampScroll()
+		m.prog.Clamp(m.logHeight())
 		return m, nil
 	}
 	switch msg := msg.(type) {
@@ -516,9 +508,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		}
 	}
-	if m.logFocus || key.Matches(msg, k.LogTab) {
-		m.onLogKey(msg)
-	}
+	m.prog.Key(msg, k.log, m.logHeight())
 	return nil
 }
 
@@ -600,35 +590,6 @@ func (m *Model) engine() string {
 	return ""
 }
 
-func (m *Model) onLogKey(msg tea.KeyPressMsg) {
-	k := m.keys
-	page := max(1, m.logHeight()-1)
-	switch {
-	case key.Matches(msg, k.LogTab):
-		m.logFocus = !m.logFocus
-	case key.Matches(msg, k.LogUp):
-		m.logScroll++
-	case key.Matches(msg, k.LogDown):
-		m.logScroll--
-	case key.Matches(msg, k.LogPage):
-		if msg.String() == "pgup" {
-			m.logScroll += page
-		} else {
-			m.logScroll -= page
-		}
-	case key.Matches(msg, k.LogTop):
-		m.logScroll = m.log.len()
-	case key.Matches(msg, k.LogBottom):
-		m.logScroll = 0
-	}
-	m.clampScroll()
-}
-
-func (m *Model) clampScroll() {
-	m.logScroll = min(m.logScroll, max(0, m.log.len()-m.logHeight()))
-	m.logScroll = max(m.logScroll, 0)
-}
-
 // remains says whether a stack is (or may be) left in AWS after a failure.
 func (m *Model) remains() bool {
 	if !m.stackKnown {
@@ -670,14 +631,15 @@ func (m *Model) startTeardown() tea.Cmd {
 		return nil
 	}
 	if m.deleting() {
-		m.rows = reverseRows(reverseRows(m.rows)) // a retry: same order, fresh rows
+		m.prog.Refresh() // a retry: same order, fresh rows
 	} else {
-		m.rows = reverseRows(m.rows)
+		m.prog.Reverse()
 	}
 	m.stage, m.tearing, m.resetDel, m.pendingTeardown = stageTeardown, true, false, false
+	m.prog.Deleting = true
 	m.phase, m.phaseFail, m.err = artifact.PhaseDeleting, false, nil
 	m.startAt, m.endAt = m.now(), time.Time{}
-	m.log.add(logEntry{kind: logPhase, text: "── tearing down " + m.info.Stack})
+	m.prog.Add(stackprogress.Phase, "── tearing down "+m.info.Stack)
 	stack, td := m.info.Stack, m.o.Teardown
 	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return nil, td(ctx, stack, emit)
@@ -733,15 +695,10 @@ func (m *Model) onEvents(msg eventsMsg) tea.Cmd {
 	if op == nil {
 		return nil
 	}
-	added := 0
 	for _, e := range msg.Events {
-		added += m.apply(e)
+		m.apply(e)
 	}
-	if m.logScroll > 0 {
-		// Scrolled up: stay on the same lines while new ones arrive below.
-		m.logScroll += added
-		m.clampScroll()
-	}
+	m.prog.Clamp(m.logHeight())
 	return op.Next()
 }
 
@@ -773,11 +730,7 @@ func (m *Model) cloneDone(ready *artifact.CloneReady, err error) tea.Cmd {
 		}
 		m.stage, m.phase = stageReady, artifact.PhaseReady
 		m.res.Ready = m.ready
-		for i := range m.rows {
-			if m.rows[i].status == "" { // a followed stack that was already complete
-				m.rows[i].status, m.rows[i].verb = "CREATE_COMPLETE", "CREATE"
-			}
-		}
+		m.prog.Settle("CREATE_COMPLETE") // a followed stack that was already complete
 	case errors.As(err, &ce):
 		if m.failed == nil {
 			f := ce.Failed
@@ -786,9 +739,7 @@ func (m *Model) cloneDone(ready *artifact.CloneReady, err error) tea.Cmd {
 		m.stage, m.phaseFail = stageFailed, true
 		m.res.Failed, m.res.Err = m.failed, err
 		if m.failed.Resource != "" {
-			if i := m.rowIndex(m.failed.Resource); i >= 0 {
-				m.rows[i].rootCause = true
-			}
+			m.prog.MarkRootCause(m.failed.Resource)
 		}
 	default:
 		if err == nil {
@@ -814,11 +765,7 @@ func (m *Model) teardownDone(err error) tea.Cmd {
 		return nil
 	}
 	m.stage, m.stackState = stageTornDown, "DELETE_COMPLETE"
-	for i := range m.rows {
-		if m.rows[i].status == "" {
-			m.rows[i].status = "GONE" // never created, or deleted before: nothing to delete
-		}
-	}
+	m.prog.Settle("GONE") // never created, or deleted before: nothing to delete
 	m.res.TornDown, m.res.LeftRunning = true, ""
 	if m.tdErr != nil && m.res.Err == m.tdErr {
 		m.res.Err = nil // a retry succeeded
@@ -826,11 +773,12 @@ func (m *Model) teardownDone(err error) tea.Cmd {
 	return nil
 }
 
-// apply folds one event into the view and returns the log lines it added.
-func (m *Model) apply(e artifact.Event) int {
+// apply folds one event into the view.
+func (m *Model) apply(e artifact.Event) {
+	log := m.prog.Add
 	switch e := e.(type) {
 	case artifact.ResetStarted:
-		return m.resetStarted(e)
+		m.resetStarted(e)
 	case artifact.CloneStarted:
 		if m.resetDel {
 			m.resetCreating()
@@ -847,89 +795,58 @@ func (m *Model) apply(e artifact.Event) int {
 		}
 		m.stackKnown = true
 		if m.tearing {
-			m.rows = mergeTeardownRows(m.rows, e.Resources)
-		} else if len(e.Resources) > 0 {
-			m.rows = rowsFrom(e.Resources)
+			m.prog.MergeTeardown(e.Resources)
+		} else {
+			m.prog.SetResources(e.Resources)
 		}
-		return 0
 	case artifact.Preflight:
 		p := e
 		m.preflight = &p
-		facts := printer.PreflightFacts(e)
-		for _, f := range facts {
-			m.log.add(logEntry{kind: logQuiet, text: "preflight " + f.Key + ": " + f.Text})
+		for _, f := range printer.PreflightFacts(e) {
+			log(stackprogress.Quiet, "preflight "+f.Key+": "+f.Text)
 		}
-		return len(facts)
 	case artifact.TeardownStarted:
 		if m.resetDel {
-			m.rows = mergeTeardownRows(m.rows, e.Resources)
-			return 0
+			m.prog.MergeTeardown(e.Resources)
+			return
 		}
-		return m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region, Resources: e.Resources})
+		m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region, Resources: e.Resources})
 	case artifact.StackEvent:
 		if e.IsStack {
 			m.stackState = e.Status
-		} else {
-			i := m.rowIndex(e.LogicalID)
-			if i < 0 {
-				m.rows = append(m.rows, newRow(e.LogicalID, labelFor(e.LogicalID, e.ResourceType)))
-				i = len(m.rows) - 1
-			}
-			m.rows[i].apply(e, m.deleting())
 		}
-		m.log.add(stackLogEntry(e))
-		return 1
+		m.prog.Stack(e)
 	case artifact.Phase:
 		m.phase = e.Phase
 		m.masking = m.masking || e.Phase == artifact.PhaseMasking
-		m.log.add(logEntry{kind: logPhase, text: "── " + e.Phase.String()})
-		return 1
+		log(stackprogress.Phase, "── "+e.Phase.String())
 	case artifact.Progress:
-		m.log.add(logEntry{kind: logQuiet, text: e.Line})
-		return 1
+		log(stackprogress.Quiet, e.Line)
 	case artifact.MaskTableStarted:
 		m.maskTable = e.Table
-		m.log.add(logEntry{kind: logQuiet, text: "masking " + e.Table})
-		return 1
+		log(stackprogress.Quiet, "masking "+e.Table)
 	case artifact.MaskTableDone:
 		m.maskTable = ""
-		m.log.add(logEntry{kind: logOK, text: printer.MaskTableLine(e)})
-		return 1
+		log(stackprogress.OK, printer.MaskTableLine(e))
 	case artifact.HookDone:
-		m.log.add(logEntry{kind: logOK, text: printer.HookLine(e)})
-		return 1
+		log(stackprogress.OK, printer.HookLine(e))
 	case artifact.Throttled:
-		m.log.add(logEntry{kind: logQuiet, text: fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, cvDur(e.RetryIn))})
-		return 1
+		log(stackprogress.Quiet, fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, stackprogress.Dur(e.RetryIn)))
 	case artifact.Warning:
 		m.warnings = append(m.warnings, e.Message)
-		m.log.add(logEntry{kind: logWarn, text: "warning: " + e.Message})
-		return 1
+		log(stackprogress.Warn, "warning: "+e.Message)
 	case artifact.CloneReady:
 		r := e
 		m.ready = &r
-		return 0
 	case artifact.CloneFailed:
 		f := e
 		m.failed = &f
-		m.log.add(logEntry{kind: logErr, text: "failed: " + cvJoin(f.Resource, f.Reason)})
-		return 1
+		log(stackprogress.Err, "failed: "+cvJoin(f.Resource, f.Reason))
 	case artifact.TornDown:
-		m.log.add(logEntry{kind: logPhase, text: "── nothing left of " + e.Stack})
-		return 1
+		log(stackprogress.Phase, "── nothing left of "+e.Stack)
 	default:
-		m.log.add(logEntry{kind: logQuiet, text: artifact.Kind(e)})
-		return 1
+		log(stackprogress.Quiet, artifact.Kind(e))
 	}
-}
-
-func (m *Model) rowIndex(id string) int {
-	for i := range m.rows {
-		if m.rows[i].id == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func cvJoin(resource, reason string) string {

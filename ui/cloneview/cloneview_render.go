@@ -14,6 +14,7 @@ import (
 	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/printer"
+	"github.com/dbaf/dbaf/ui/stackprogress"
 )
 
 // cvPhases are the clone's phases in order, as the stepper shows them.
@@ -94,7 +95,7 @@ func (m *Model) header() string {
 		if end.IsZero() {
 			end = m.now()
 		}
-		right = append(right, cvDur(end.Sub(m.startAt)))
+		right = append(right, stackprogress.Dur(end.Sub(m.startAt)))
 	}
 	for len(right) > 0 {
 		r := t.Subtle.Render(strings.Join(right, " · "))
@@ -161,117 +162,16 @@ func (m *Model) phaseLine() string {
 	return line
 }
 
-// rowLook is a row's icon, status word and style.
-func (m *Model) rowLook(r *cvRow) (icon, word string, st lipgloss.Style) {
-	t := m.Theme
-	verbs := map[string][3]string{ // in progress, complete, failed
-		"CREATE": {"creating", "created", "failed"},
-		"UPDATE": {"updating", "updated", "update failed"},
-		"DELETE": {"deleting", "deleted", "delete failed"},
-	}
-	v, ok := verbs[r.verb]
-	if !ok {
-		v = [3]string{"working", "done", "failed"}
-	}
-	if r.verb == "DELETE" && !m.deleting() {
-		v = [3]string{"rolling back", "rolled back", "rollback failed"}
-	}
-	switch {
-	case r.status == "":
-		return "·", "waiting", t.Subtle
-	case r.status == "GONE":
-		return "–", "nothing to delete", t.Subtle
-	case r.inProgress():
-		return m.spinFrame(), v[0], lipgloss.NewStyle()
-	case !m.deleting() && r.verb == "DELETE" && r.failedFor >= 0 && !r.cancelled:
-		// The root cause stays marked failed while the rollback removes it.
-		return "✗", "failed, " + v[1], t.Err
-	case strings.HasSuffix(r.status, "_FAILED"):
-		if r.cancelled {
-			return "✗", "cancelled", t.Warn
-		}
-		return "✗", v[2], t.Err
-	case r.status == "DELETE_SKIPPED":
-		return "–", "kept", t.Warn
-	case r.status == "DELETE_COMPLETE" && !m.deleting():
-		return "↺", v[1], t.Warn
-	case strings.HasSuffix(r.status, "_COMPLETE"):
-		return "✓", v[1], t.OK
-	}
-	return "·", strings.ToLower(strings.ReplaceAll(r.status, "_", " ")), lipgloss.NewStyle()
+// look is what the stack's progress needs to draw itself now.
+func (m *Model) look() stackprogress.View {
+	return stackprogress.View{Theme: m.Theme, Width: m.Width, Now: m.now(), Spin: m.spinFrame()}
 }
 
-func (m *Model) rowDur(r *cvRow) string {
-	switch {
-	case !m.deleting() && r.verb == "DELETE" && r.failedFor >= 0:
-		return cvDur(r.failedFor)
-	case r.start.IsZero():
-		return ""
-	case !r.end.IsZero():
-		return cvDur(r.end.Sub(r.start))
-	case r.inProgress():
-		return cvDur(m.now().Sub(r.start))
-	}
-	return ""
-}
-
-// rowLines draws the resource rows, each failure reason wrapped below its
-// row in at most reasonMax lines.
+// rowLines draws the resource rows, each failure reason in at most
+// reasonMax lines; once the clone has failed the panel shows the root
+// cause in full.
 func (m *Model) rowLines(reasonMax int) []string {
-	t := m.Theme
-	labelW, idW, wordW := 0, 0, 7
-	type look struct {
-		icon, word string
-		st         lipgloss.Style
-	}
-	looks := make([]look, len(m.rows))
-	for i := range m.rows {
-		r := &m.rows[i]
-		labelW = max(labelW, ansi.StringWidth(r.label))
-		idW = max(idW, ansi.StringWidth(r.id))
-		icon, word, st := m.rowLook(r)
-		looks[i] = look{icon, word, st}
-		wordW = max(wordW, ansi.StringWidth(word))
-	}
-	labelW, idW = min(labelW, 32), min(idW, 18)
-	var out []string
-	for i := range m.rows {
-		r, lk := &m.rows[i], looks[i]
-		iconSt := lk.st
-		if r.inProgress() {
-			iconSt = lipgloss.NewStyle()
-		}
-		line := "  " + iconSt.Render(lk.icon) + " " + common.Pad(ansi.Truncate(r.label, labelW, "…"), labelW) + "  " +
-			t.Subtle.Render(common.Pad(ansi.Truncate(r.id, idW, "…"), idW)) + "  "
-		dur := m.rowDur(r)
-		switch {
-		case dur != "":
-			line += lk.st.Render(common.Pad(lk.word, wordW)) + "  " + t.Subtle.Render(dur)
-		default:
-			line += lk.st.Render(lk.word)
-		}
-		// Once the clone has failed the panel shows the root cause in full.
-		showReason := r.reason != "" && reasonMax > 0 && !(r.rootCause && m.stage == stageFailed)
-		if r.rootCause {
-			line += "  " + t.Err.Render("◀ root cause")
-		}
-		out = append(out, line)
-		if !showReason {
-			continue
-		}
-		text, n, rst := r.reason, reasonMax, t.Err
-		if r.cancelled {
-			n, rst = 1, t.Subtle
-		}
-		for j, l := range common.Wrap(text, m.Width-8, n) {
-			prefix := "      "
-			if j == 0 {
-				prefix = "    └ "
-			}
-			out = append(out, t.Subtle.Render(prefix)+rst.Render(l))
-		}
-	}
-	return out
+	return m.prog.RowLines(m.look(), reasonMax, m.stage == stageFailed)
 }
 
 // panelWidth is the inner width of result panels.
@@ -337,7 +237,7 @@ func (m *Model) panel() []string {
 	case stageTornDown:
 		msg := "✓ Torn down: nothing left of " + stack
 		if !m.startAt.IsZero() && !m.endAt.IsZero() {
-			msg += " (" + cvDur(m.endAt.Sub(m.startAt)) + ")"
+			msg += " (" + stackprogress.Dur(m.endAt.Sub(m.startAt)) + ")"
 		}
 		return m.box([]string{t.OK.Render(msg)})
 	case stageTeardownFailed:
@@ -452,7 +352,7 @@ func wrapAtSpaces(v string, w int) []string {
 func (m *Model) expiry(at time.Time) string {
 	s := at.UTC().Format("2006-01-02 15:04 UTC")
 	if d := at.Sub(m.now()); d > 0 {
-		return s + " (in " + cvDur(d) + ")"
+		return s + " (in " + stackprogress.Dur(d) + ")"
 	}
 	return s + " (expired)"
 }
@@ -465,8 +365,8 @@ func (m *Model) failedLines(w int) []string {
 	cause := "the stack"
 	if f.Resource != "" {
 		cause = f.Resource
-		if i := m.rowIndex(f.Resource); i >= 0 && m.rows[i].label != f.Resource {
-			cause = f.Resource + " · " + m.rows[i].label
+		if l := m.prog.Label(f.Resource); l != "" && l != f.Resource {
+			cause = f.Resource + " · " + l
 		}
 	}
 	kv("cause", cause, t.Err)
@@ -527,60 +427,7 @@ func (m *Model) viewRun() string {
 	return strings.Join(append(body, help), "\n")
 }
 
-// logLines draws the title and the visible window of the log: only those
-// lines are styled, so a frame costs the same with 50 or 5,000 events.
-func (m *Model) logLines(h int) []string {
-	if h <= 0 {
-		return nil
-	}
-	t := m.Theme
-	n, body := m.log.len(), h-1
-	scroll := min(m.logScroll, max(0, n-body))
-	end := n - scroll
-	start := max(0, end-body)
-
-	state := "following"
-	if scroll > 0 {
-		state = fmt.Sprintf("%d newer below · end to follow", scroll)
-	}
-	if !m.logFocus {
-		state += " · tab to scroll"
-	}
-	title := t.Subtle.Render("── ") + t.Title.Render("Events") + t.Subtle.Render(fmt.Sprintf(" %d · %s ", n+m.log.dropped, state))
-	if m.log.dropped > 0 {
-		title += t.Subtle.Render(fmt.Sprintf("(oldest %d not kept) ", m.log.dropped))
-	}
-	if rest := m.Width - ansi.StringWidth(title); rest > 0 {
-		title += t.Subtle.Render(strings.Repeat("─", rest))
-	}
-	out := make([]string, 0, h)
-	out = append(out, title)
-	for _, e := range m.log.entries[start:end] {
-		text := e.text
-		if ansi.StringWidth(text) > m.Width-2 {
-			text = ansi.Truncate(text, max(1, m.Width-2), "…")
-		}
-		var st lipgloss.Style
-		switch e.kind {
-		case logErr:
-			st = t.Err
-		case logWarn:
-			st = t.Warn
-		case logPhase:
-			st = t.Accent
-		case logQuiet:
-			st = t.Subtle
-		default:
-			out = append(out, "  "+text)
-			continue
-		}
-		out = append(out, "  "+st.Render(text))
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return out
-}
+func (m *Model) logLines(h int) []string { return m.prog.LogLines(m.look(), h) }
 
 func (m *Model) helpLine() string {
 	t := m.Theme

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/internal/uitest"
+	"github.com/dbaf/dbaf/ui/stackprogress"
 )
 
 func cvStarted() artifact.CloneStarted {
@@ -72,7 +74,7 @@ const instanceReason = "Resource handler returned message: \"RDS does not suppor
 // instanceFails is a clone whose instance fails; CloudFormation rolls
 // everything back and deletes the stack.
 func instanceFails() ([]artifact.Event, *artifact.CloneError) {
-	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "Instance", Reason: trimReason(instanceReason), Publisher: "dataops@example.com",
+	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "Instance", Reason: stackprogress.TrimReason(instanceReason), Publisher: "dataops@example.com",
 		Cleanup: "everything it created was rolled back and the stack deleted: nothing is left behind"}
 	evs := append(cvCreating(),
 		uitest.Ev(188, "Cluster", uitest.CL, "CREATE_COMPLETE", ""),
@@ -97,7 +99,7 @@ func instanceFails() ([]artifact.Event, *artifact.CloneError) {
 // security group is cancelled because of it.
 func subnetFails() ([]artifact.Event, *artifact.CloneError) {
 	reason := "Resource handler returned message: \"Some input subnets in :[subnet-8c9d0e1f] are invalid.\" (Service: Rds, Status Code: 400, Request ID: 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6)"
-	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "SubnetGroup", Reason: trimReason(reason), Publisher: "dataops@example.com", Kept: true,
+	f := artifact.CloneFailed{Stack: uitest.Stack, Resource: "SubnetGroup", Reason: stackprogress.TrimReason(reason), Publisher: "dataops@example.com", Kept: true,
 		Cleanup: "the stack was kept for inspection (status CREATE_FAILED); remove it with: dbaf teardown " + uitest.Stack + " --yes"}
 	evs := []artifact.Event{
 		cvStarted(), artifact.Phase{Phase: artifact.PhaseCreating},
@@ -327,7 +329,7 @@ func cvInProgress(t *testing.T) (*uitest.Harness, *Model, *cvFake, *uitest.Clock
 	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
 	h := uitest.RunHarness(t, m, 100, 30)
 	n := len(cvCreating()) - 2 // all but CloneStarted and the phase reach the log… plus the phase line
-	h.WaitFor(t, "the creating events", func(tm tea.Model) bool { return tm.(*Model).log.len() == n+1 })
+	h.WaitFor(t, "the creating events", func(tm tea.Model) bool { return tm.(*Model).prog.Len() == n+1 })
 	clock.Set(uitest.T0.Add(4*time.Minute + 30*time.Second))
 	return h, m, f, clock
 }
@@ -521,8 +523,8 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 	}
 	order := func() string {
 		var ids []string
-		for _, r := range m.rows {
-			ids = append(ids, r.id)
+		for _, r := range m.prog.Rows() {
+			ids = append(ids, r.ID)
 		}
 		return strings.Join(ids, ",")
 	}
@@ -595,11 +597,11 @@ func TestCloneViewLogFollowsAndScrolls(t *testing.T) {
 	m := newTest(t, &cvFake{}, clock, nil)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	feed(m, append(cvCreating(), manyEvents(3000)...)...)
-	if !strings.Contains(uitest.Screen(m), "event 2999:") || m.logScroll != 0 {
+	if !strings.Contains(uitest.Screen(m), "event 2999:") || m.prog.Scroll() != 0 {
 		t.Fatal("the log does not follow the newest event")
 	}
 	m.Update(tea.KeyPressMsg{Code: tea.KeyPgUp})
-	at := m.logScroll
+	at := m.prog.Scroll()
 	if at == 0 || strings.Contains(uitest.Screen(m), "event 2999:") {
 		t.Fatal("pgup did not scroll")
 	}
@@ -614,11 +616,11 @@ func TestCloneViewLogFollowsAndScrolls(t *testing.T) {
 	}
 	before := logLines()
 	feed(m, manyEvents(3)...)
-	if m.logScroll != at+3 || logLines() != before {
+	if m.prog.Scroll() != at+3 || logLines() != before {
 		t.Fatal("a scrolled log moved when events arrived")
 	}
 	m.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
-	if m.logScroll != 0 || !strings.Contains(uitest.Screen(m), "event 2:") {
+	if m.prog.Scroll() != 0 || !strings.Contains(uitest.Screen(m), "event 2:") {
 		t.Fatal("end did not go back to following")
 	}
 	m.Update(tea.KeyPressMsg{Code: tea.KeyHome})
@@ -631,10 +633,10 @@ func TestCloneViewLogLimit(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.LogLimit = 1000 })
 	feed(m, manyEvents(5000)...)
-	if n := m.log.len(); n < 1000 || n > 1250 {
+	if n := m.prog.Len(); n < 1000 || n > 1250 {
 		t.Fatalf("kept %d events with a limit of 1000", n)
 	}
-	if last := m.log.entries[m.log.len()-1].text; !strings.Contains(last, "event 4999:") {
+	if last := m.prog.Lines()[m.prog.Len()-1]; !strings.Contains(last, "event 4999:") {
 		t.Fatalf("last entry %q", last)
 	}
 	if !strings.Contains(uitest.Screen(m), "Events 5000") {
@@ -649,11 +651,11 @@ func TestCloneViewRowDurationSurvivesRepeatedInProgress(t *testing.T) {
 		uitest.Ev(10, "Cluster", uitest.CL, "CREATE_IN_PROGRESS", ""),
 		uitest.Ev(70, "Cluster", uitest.CL, "CREATE_IN_PROGRESS", "Resource creation Initiated"),
 		uitest.Ev(190, "Cluster", uitest.CL, "CREATE_COMPLETE", ""))
-	r := m.rows[m.rowIndex("Cluster")]
-	if got := m.rowDur(&r); got != "3m00s" {
+	if got := m.prog.RowDuration("Cluster", clock.Now()); got != "3m00s" {
 		t.Fatalf("duration %s, want 3m00s from the first IN_PROGRESS", got)
 	}
-	if i := m.rowIndex("Instance"); m.rows[i].status != "" || !strings.Contains(uitest.Screen(m), "waiting") {
+	if rows := m.prog.Rows(); rows[slices.IndexFunc(rows, func(r stackprogress.RowState) bool { return r.ID == "Instance" })].Status != "" ||
+		!strings.Contains(uitest.Screen(m), "waiting") {
 		t.Fatal("a resource without events is not shown waiting")
 	}
 }

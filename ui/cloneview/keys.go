@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/stackprogress"
 )
 
 // keyMap holds the clone view's key bindings. The hint line and the "?"
@@ -28,9 +29,7 @@ type keyMap struct {
 	Copy                        key.Binding
 	Leave, LeaveKept, Close     key.Binding
 
-	// The log: the short hints, then the bindings that act.
-	LogScroll, LogFollow, LogFocus                     key.Binding
-	LogUp, LogDown, LogPage, LogTop, LogBottom, LogTab key.Binding
+	log stackprogress.Keys
 }
 
 // newKeyMap builds the bindings; back is what q does to the view: "quit",
@@ -70,15 +69,7 @@ func newKeyMap(back string) keyMap {
 		Leave:        b("q", back, "q", "ctrl+c", "esc"),
 		Close:        b("q", back, "q", "ctrl+c", "esc", "enter"),
 
-		LogScroll: b("↑↓ pgup pgdn", "scroll", "up", "down", "pgup", "pgdown"),
-		LogFollow: b("end", "follow", "end"),
-		LogFocus:  b("tab", "scroll the log", "tab"),
-		LogUp:     b("↑/k", "scroll the log up", "up", "k"),
-		LogDown:   b("↓/j", "scroll down", "down", "j"),
-		LogPage:   b("pgup/pgdn", "a page", "pgup", "pgdown"),
-		LogTop:    b("home/g", "the oldest event", "home", "g"),
-		LogBottom: b("end/G", "follow new events", "end", "G"),
-		LogTab:    b("tab", "keys to the log or not", "tab"),
+		log: stackprogress.NewKeys(),
 	}
 }
 
@@ -87,18 +78,14 @@ func newKeyMap(back string) keyMap {
 func (m *Model) help() common.KeyMap {
 	k := m.keys
 	stage, log := m.stageKeys()
-	logFull := []key.Binding{k.LogUp, k.LogDown, k.LogPage, k.LogTop, k.LogBottom, k.LogTab}
-	return common.KeyMap{Short: append(stage, log...), Full: [][]key.Binding{stage, logFull}}
+	return common.KeyMap{Short: append(stage, log...), Full: [][]key.Binding{stage, k.log.Full()}}
 }
 
 // stageKeys are the keys of the current stage, most useful first, and the
 // log's short hints that go with them.
 func (m *Model) stageKeys() (stage, log []key.Binding) {
 	k := m.keys
-	scroll := []key.Binding{k.LogScroll, k.LogFollow}
-	if !m.logFocus {
-		scroll = []key.Binding{k.LogFocus}
-	}
+	scroll := k.log.Short(m.prog.Focus)
 	switch m.ask {
 	case askInterrupt:
 		if m.resetDel {

@@ -15,6 +15,7 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/stackprogress"
 )
 
 // deleting says whether the rows show a deletion: a teardown, or the
@@ -27,22 +28,21 @@ func (k *keyMap) resetKeys() {
 }
 
 // resetStarted begins the reset's deletion of the old stack.
-func (m *Model) resetStarted(e artifact.ResetStarted) int {
+func (m *Model) resetStarted(e artifact.ResetStarted) {
 	m.apply(artifact.CloneStarted{Stack: e.Stack, StackID: e.StackID, Source: e.Source, Region: e.Region})
-	m.resetDel = true
+	m.resetDel, m.prog.Deleting = true, true
 	if e.Recreate != "" {
 		m.o.Recreate = e.Recreate
 	}
-	m.rows = reverseRows(m.rows)
-	m.log.add(logEntry{kind: logPhase, text: "── resetting " + e.Stack + ": tearing it down, then cloning " + m.info.Source + " again under the same name"})
-	return 1
+	m.prog.Reverse()
+	m.prog.Add(stackprogress.Phase, "── resetting "+e.Stack+": tearing it down, then cloning "+m.info.Source+" again under the same name")
 }
 
 // resetCreating ends the deletion: the new stack's rows start afresh.
 func (m *Model) resetCreating() {
-	m.resetDel = false
-	m.rows = reverseRows(m.rows) // creation order again, timings cleared
-	m.log.add(logEntry{kind: logPhase, text: "── creating " + m.info.Stack + " again"})
+	m.resetDel, m.prog.Deleting = false, m.tearing
+	m.prog.Reverse() // creation order again, timings cleared
+	m.prog.Add(stackprogress.Phase, "── creating "+m.info.Stack+" again")
 }
 
 // quitResetting is ctrl+c's "quit" during the reset's deletion: the

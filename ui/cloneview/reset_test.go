@@ -58,7 +58,7 @@ func TestResetViewDeleting(t *testing.T) {
 	m := newResetTest(t, f, clock)
 	h := uitest.RunHarness(t, m, 100, 30)
 	h.WaitFor(t, "the deletion", func(tm tea.Model) bool {
-		return tm.(*Model).stackState == "DELETE_IN_PROGRESS" && tm.(*Model).log.len() == 4
+		return tm.(*Model).stackState == "DELETE_IN_PROGRESS" && tm.(*Model).prog.Len() == 4
 	})
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
 }
@@ -77,9 +77,9 @@ func TestResetViewDeletesThenCreates(t *testing.T) {
 	if fm.resetDel || fm.tearing {
 		t.Errorf("still deleting: resetDel %v tearing %v", fm.resetDel, fm.tearing)
 	}
-	for _, r := range fm.rows {
-		if r.status != "CREATE_COMPLETE" {
-			t.Errorf("row %s: %s, want the new stack's CREATE_COMPLETE", r.id, r.status)
+	for _, r := range fm.prog.Rows() {
+		if r.Status != "CREATE_COMPLETE" {
+			t.Errorf("row %s: %s, want the new stack's CREATE_COMPLETE", r.ID, r.Status)
 		}
 	}
 	if got := fm.phases(); got[0] != artifact.PhaseDeleting || got[len(got)-1] != artifact.PhaseReady {
@@ -87,8 +87,8 @@ func TestResetViewDeletesThenCreates(t *testing.T) {
 	}
 	s := uitest.Screen(fm)
 	var log strings.Builder
-	for _, e := range fm.log.entries {
-		log.WriteString(e.text + "\n")
+	for _, e := range fm.prog.Lines() {
+		log.WriteString(e + "\n")
 	}
 	for _, want := range []string{"dbaf reset", "✓ deleting stack › ✓ creating stack", "Clone reset: the same endpoint", uitest.Host} {
 		if !strings.Contains(s, want) {
