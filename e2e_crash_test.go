@@ -168,3 +168,27 @@ func awaitClusterStatus(t *testing.T, url, id, status string) cliCluster {
 		}
 	}
 }
+
+// `sandbox start --addr X` while the account runs elsewhere says where it
+// runs and exits 2, instead of exiting 0 as if X served; a start in the
+// background never tells of a Ctrl-C that cannot reach it.
+func TestSandboxStartElsewhere(t *testing.T) {
+	t.Parallel()
+	env := accountEnv(t.TempDir())
+	stopAccount(t, env)
+	here, there := freeAddr(t), freeAddr(t)
+	first := runDbaf(t, env, "sandbox", "start", "--addr", here, "--databases=false", "--pace", "0.05")
+	if first.code != 0 || !strings.Contains(first.stderr, "running at http://"+here) || strings.Contains(first.stderr, "Ctrl-C") {
+		t.Fatalf("sandbox start: exit %d\n%s", first.code, first.stderr)
+	}
+	elsewhere := runDbaf(t, env, "sandbox", "start", "--addr", there, "--databases=false")
+	if elsewhere.code != 2 || !strings.Contains(elsewhere.stderr, "already runs at http://"+here) || !strings.Contains(elsewhere.stderr, "not at "+there) {
+		t.Errorf("sandbox start --addr %s while it runs at %s: exit %d\n%s", there, here, elsewhere.code, elsewhere.stderr)
+	}
+	for _, args := range [][]string{{"--addr", here}, nil} {
+		same := runDbaf(t, env, append([]string{"sandbox", "start", "--databases=false"}, args...)...)
+		if same.code != 0 || !strings.Contains(same.stderr, "already running at http://"+here) {
+			t.Errorf("sandbox start %q while it runs there: exit %d\n%s", args, same.code, same.stderr)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,6 +48,9 @@ type ServeFlags struct {
 	DBSources     []string
 	StateDir      string
 	DBScale       int
+	// Background: run by `sandbox start` (or --sandbox), detached from any
+	// terminal, so there is no Ctrl-C to tell of.
+	Background bool
 }
 
 func (s *ServeFlags) register(cmd *cobra.Command) {
@@ -119,7 +123,7 @@ func (s *ServeFlags) args() []string {
 	if len(s.DBSources) > 0 {
 		args = append(args, "--db-sources", strings.Join(s.DBSources, ","))
 	}
-	return args
+	return append(args, "--background")
 }
 
 // stateDirHelp is the --state-dir help of the commands that find the account.
@@ -186,6 +190,8 @@ metadata only.`,
 		},
 	}
 	opts.register(cmd)
+	cmd.Flags().BoolVar(&opts.Background, "background", false, "serve detached, as dbaf sandbox start does (its log says how to stop it)")
+	_ = cmd.Flags().MarkHidden("background")
 	return cmd
 }
 
@@ -244,7 +250,11 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 		}
 	}
 	printExports(f.IOStreams.Out, env)
-	fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: serving an emulated AWS account at %s; Ctrl-C to stop\n", url)
+	if opts.Background {
+		fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: serving an emulated AWS account at %s\n", url)
+	} else {
+		fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: serving an emulated AWS account at %s; Ctrl-C to stop\n", url)
+	}
 	<-opts.ctx.Done()
 	fmt.Fprintln(f.IOStreams.ErrOut, "dbaf sandbox: stopped")
 	return nil
@@ -290,6 +300,7 @@ type SandboxStartOptions struct {
 	f   *Factory
 	ctx context.Context
 	ServeFlags
+	AddrSet bool // --addr was given: an account elsewhere is not what was asked for
 }
 
 // NewCmdSandboxStart starts the sandbox account in the background.
@@ -303,12 +314,18 @@ same flags, and wait until it serves. It keeps running across commands, like
 a real account: "dbaf --sandbox …" uses it, "dbaf sandbox status" shows it,
 "dbaf sandbox env" prints its environment, "dbaf sandbox stop" ends it and
 its database servers. Its state and log (serve.log) are under --state-dir.
-When one already runs, it says so and exits 0.`,
+When one already runs, it says so and exits 0; when it runs at another
+address than --addr asks, it says where and exits 2.
+
+After a crash (kill -9, the machine's power), start serves the account as it
+was: every stack, cluster and database server, on the same data and at the
+same addresses. After dbaf sandbox stop it begins from the seed.`,
 		Example: `  dbaf sandbox start
   eval "$(dbaf sandbox env)"; aws rds describe-db-clusters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.ctx = cmd.Context()
+			opts.AddrSet = cmd.Flags().Changed("addr")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -332,6 +349,10 @@ func sandboxStartRun(opts *SandboxStartOptions) error {
 	if err != nil {
 		return err
 	}
+	if !started && opts.AddrSet && !sameAddr(acc.URL, opts.Addr) {
+		return usageErr{fmt.Errorf("a sandbox account already runs at %s (pid %d, state %s), not at %s: use it (eval \"$(dbaf sandbox env)\"), or stop it (dbaf sandbox stop) and start again with --addr %s",
+			acc.URL, acc.PID, acc.StateDir, opts.Addr, opts.Addr)}
+	}
 	if !started {
 		fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: already running at %s (pid %d); dbaf sandbox stop to stop it\n", acc.URL, acc.PID)
 	} else {
@@ -339,6 +360,30 @@ func sandboxStartRun(opts *SandboxStartOptions) error {
 	}
 	fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: point other tools at it with: eval \"$(dbaf sandbox env)\"\n")
 	return nil
+}
+
+// sameAddr says whether the account at url listens where addr (an --addr
+// value: HOST:PORT, :PORT or localhost:PORT) asks.
+func sameAddr(url, addr string) bool {
+	have := strings.TrimPrefix(url, "http://")
+	hh, hp, err1 := net.SplitHostPort(have)
+	wh, wp, err2 := net.SplitHostPort(addr)
+	if err1 != nil || err2 != nil {
+		return have == addr
+	}
+	if wp != hp && wp != "0" {
+		return false
+	}
+	switch wh {
+	case hh:
+		return true
+	case "", "localhost":
+		return net.ParseIP(hh).IsLoopback()
+	}
+	if wip, hip := net.ParseIP(wh), net.ParseIP(hh); wip != nil && hip != nil {
+		return wip.Equal(hip)
+	}
+	return false
 }
 
 // SandboxAccountOptions are those of `dbaf sandbox stop|status|env`.
