@@ -9,7 +9,8 @@ import (
 
 // FuzzParse feeds arbitrary bytes to Parse. Nothing may panic; every error
 // must be a *Error (so the CLI maps it to "bad input") and never an
-// internal error; and a
+// internal error; the locator and ini.v1 must agree on every line the
+// locator lets through (else Parse says it "cannot read" it); and a
 // config that parses and validates must survive Write -> Parse unchanged,
 // with Write's output a fixed point. Seeds: testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
@@ -19,6 +20,9 @@ func FuzzParse(f *testing.F) {
 			if w.File != "fuzz.ini" || w.String() == "" {
 				t.Fatalf("bad warning %#v", w)
 			}
+		}
+		if err != nil && strings.Contains(err.Error(), ": cannot read the ") {
+			t.Fatalf("the locator let through what ini.v1 reads otherwise: %v", err)
 		}
 		if err != nil {
 			if c != nil {

@@ -271,3 +271,44 @@ func TestMaskedExample(t *testing.T) {
 		t.Errorf("hooks %+v, %v; %d rules", hooks, err, len(c.Masking))
 	}
 }
+
+// TestParseLiteralForms: literal:TEXT holding ; or # is written either as
+// the README shows it, literal:`TEXT`, or wholly in backquotes or quotes;
+// each keeps TEXT whole, without the backquotes. Unquoted, ; starts a
+// comment as everywhere else.
+func TestParseLiteralForms(t *testing.T) {
+	for _, tt := range []struct{ name, line, want string }{
+		{"backquoted TEXT", "legacy.customers.notes = literal:`n/a; masked #1`", "literal:n/a; masked #1"},
+		{"backquoted TEXT, then a comment", "legacy.customers.notes = literal:`n/a; masked` ; why", "literal:n/a; masked"},
+		{"backquoted TEXT, upper case", "legacy.customers.notes = LITERAL:`a;b`", "literal:a;b"},
+		{"backquoted TEXT, empty", "legacy.customers.notes = literal:``", "literal:"},
+		{"backquoted TEXT with backquotes", "legacy.customers.notes = literal:`say `hi`; bye`", "literal:say `hi`; bye"},
+		{"whole value backquoted", "legacy.customers.notes = `literal:n/a; masked`", "literal:n/a; masked"},
+		{"whole value double-quoted", `legacy.customers.notes = "literal:n/a; masked"`, "literal:n/a; masked"},
+		{"unquoted", "legacy.customers.notes = literal:n/a ; a comment", "literal:n/a"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, w := mustParse(t, baseINI+"[masking]\n"+tt.line+"\n")
+			if len(w) > 0 || len(c.Masking) != 1 || c.Masking[0].Strategy != tt.want {
+				t.Fatalf("rules %+v, warnings %v; want one with %q", c.Masking, w, tt.want)
+			}
+			// What Write makes of it reads back the same.
+			var b bytes.Buffer
+			if err := c.Write(&b); err != nil {
+				t.Fatal(err)
+			}
+			if back, _ := mustParse(t, b.String()); back.Masking[0].Strategy != tt.want {
+				t.Errorf("written as\n%s\nreads back as %q", b.String(), back.Masking[0].Strategy)
+			}
+		})
+	}
+	for line, want := range map[string]string{
+		"literal:`a;b` c": "t.ini:7: [masking] legacy.customers.notes: text \"c\" after the closing ` quote would be ignored; put it inside the quotes, or start a comment with ;",
+		"literal:`a;b":    "t.ini:7: the value opens a ` quote that this line does not close; values must fit on one line; close the quote",
+	} {
+		_, _, err := Parse("t.ini", []byte(baseINI+"[masking]\nlegacy.customers.notes = "+line+"\n"))
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got\n%v\nwant\n%s", line, err, want)
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"unicode"
 	"unicode/utf8"
+
+	"gopkg.in/ini.v1"
 )
 
 // maxFileSize bounds what Load reads, and each hook file: an artifact INI
@@ -134,15 +136,21 @@ func reason(err error) string {
 // used in messages. Unknown keys and sections become warnings; bad values,
 // duplicate keys and syntax errors become one *Error each, all returned
 // together. Required keys and rules across keys are Validate's job.
+//
+// gopkg.in/ini.v1 reads the file (the one grammar for values: quotes,
+// comments); a locator over the raw lines first numbers every section and
+// key for messages and refuses what ini.v1 would read differently from
+// what the line shows (see locate).
 func Parse(name string, data []byte) (*Config, []Warning, error) {
 	p := &parser{file: name}
 	if bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.HasPrefix(data, []byte{0xff, 0xfe}) {
 		return nil, nil, &Error{File: name, Problem: "the file is UTF-16 text", Hint: "save it as UTF-8"}
 	}
-	p.scan(bytes.TrimPrefix(data, []byte("\ufeff")))
+	src := p.locate(bytes.TrimPrefix(data, []byte("\ufeff")))
 	if len(p.errs) > 0 {
 		return nil, nil, join(p.errs)
 	}
+	// Before ini.v1 sees the file: its lookups are linear in the keys.
 	if len(p.entries) > maxKeys || len(p.headers) > maxSections {
 		return nil, nil, &Error{File: name,
 			Problem: fmt.Sprintf("the file has %d keys in %d sections", len(p.entries), len(p.headers)),
@@ -150,6 +158,9 @@ func Parse(name string, data []byte) (*Config, []Warning, error) {
 	}
 	if len(p.headers) == 0 && len(p.entries) == 0 {
 		return nil, nil, &Error{File: name, Problem: "the file has no settings", Hint: wantHint}
+	}
+	if err := p.readValues(src); err != nil {
+		return nil, nil, err
 	}
 	c := p.interpret()
 	slices.SortStableFunc(p.warnings, func(a, b Warning) int { return cmp.Compare(a.Line, b.Line) })
@@ -187,7 +198,7 @@ type header struct {
 
 // entry is a "key = value" line. section is the raw name of the section it
 // is in ("" before the first header); key and value are trimmed, the value
-// unquoted and without its comment. The scanner knows nothing of the key
+// as ini.v1 reads it (unquoted, without its comment). The scanner knows nothing of the key
 // table: interpret checks keys against it, so a section of free-form keys
 // (such as schema.table.column) needs only a case there.
 type entry struct {
@@ -232,99 +243,192 @@ func (p *parser) capWarnings() {
 		Message: fmt.Sprintf("%d more warnings after line %d not shown: fix the ones above first", more, last)})
 }
 
-// scan reads the INI grammar line by line, keeping line numbers for
-// messages. A line is blank, a comment (starting with ; or #), a
-// "[section]" header (a ; or # comment may follow), or "key = value" (or
-// "key: value"). It rejects what could be misread: control characters,
-// values spanning lines, quoted key names, text after a closing quote,
-// junk lines.
-func (p *parser) scan(data []byte) {
+// iniOptions make ini.v1 read the grammar the INI reference documents:
+// "key = value" or "key: value"; ; or # starts a comment in an unquoted
+// value; a value in "…" (with \" inside), `…` or """…""" is taken
+// literally up to the last such quote on the line, and one wholly in '…'
+// loses its quotes; a trailing backslash is text, not a continuation;
+// names keep their case (interpret folds it, messages show it as
+// written); %(name)s is text (Key.Value, never Key.String, is read).
+var iniOptions = ini.LoadOptions{
+	IgnoreContinuation:        true,
+	UnescapeValueDoubleQuotes: true,
+}
+
+// readValues reads src with ini.v1 and gives each located entry its value.
+func (p *parser) readValues(src []byte) error {
+	f, err := ini.LoadSources(iniOptions, src)
+	if err != nil {
+		// locate refuses every line ini.v1 cannot read; FuzzParse checks it.
+		return &Error{File: p.file, Problem: "cannot read the file: " + err.Error(), Hint: "see the INI reference in docs/ini.md"}
+	}
+	values := map[[2]string]string{}
+	for _, sec := range f.Sections() {
+		for _, k := range sec.Keys() {
+			values[[2]string{sec.Name(), k.Name()}] = k.Value()
+		}
+	}
+	for i := range p.entries {
+		e := &p.entries[i]
+		if e.key == "-" {
+			continue // ini.v1 numbers these ("#1"); an unknown key, only warned about
+		}
+		sec := e.section
+		if sec == "" {
+			sec = ini.DefaultSection
+		}
+		v, ok := values[[2]string{sec, e.key}]
+		if !ok {
+			return &Error{File: p.file, Line: e.line, Problem: "cannot read the line", Hint: "see the INI reference in docs/ini.md"}
+		}
+		e.value = strings.TrimSpace(v)
+	}
+	return nil
+}
+
+// locate walks the raw lines as ini.v1 will (one line at a time; blank,
+// comment, [section] header or key = value), recording each header and
+// key with its line number for messages. It refuses what ini.v1 would
+// misread or read silently otherwise than the line shows: invalid UTF-8,
+// control characters and stray byte order marks, values spanning lines
+// (an unclosed quote), quoted key names, text after a closing quote,
+// malformed headers, junk lines. It returns the text for ini.v1: the
+// input, except that a [masking] value written literal:`TEXT` is wrapped
+// in backquotes, so that ini.v1 keeps it whole (a ; in TEXT is not a
+// comment) and masking.Parse drops TEXT's own backquotes.
+func (p *parser) locate(data []byte) []byte {
 	section := ""
+	src := make([]byte, 0, len(data)+16)
 	for n := 1; len(data) > 0; n++ {
-		line := data
+		line, nl := data, false
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
+			line, data, nl = data[:i], data[i+1:], true
 		} else {
 			data = nil
 		}
 		text := bytes.TrimSuffix(line, []byte("\r"))
-		if !utf8.Valid(text) {
-			p.fail(n, "the line is not UTF-8 text", "save the file as UTF-8")
-			continue
+		if lit := p.locateLine(n, &section, text); lit[1] > 0 {
+			line = slices.Concat(text[:lit[0]], []byte("`"), text[lit[0]:lit[1]], []byte("`"), text[lit[1]:])
 		}
-		if i := bytes.IndexFunc(text, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }); i >= 0 {
-			r, _ := utf8.DecodeRune(text[i:])
-			switch r {
-			case 0:
-				p.fail(n, "the line contains a NUL byte", "is this a text file?")
-			case '\r':
-				p.fail(n, "the line contains a carriage return that does not end it",
-					"save the file with Unix (LF) or Windows (CRLF) line endings")
-			default:
-				p.fail(n, fmt.Sprintf("the line contains the control character %U", r), "remove it")
-			}
-			continue
-		}
-		t := bytes.TrimLeftFunc(text, unicode.IsSpace)
-		if len(t) == 0 || t[0] == '#' || t[0] == ';' {
-			continue
-		}
-		shown := quote(strings.TrimSpace(string(text)))
-		switch t[0] {
-		case '[':
-			end := bytes.LastIndexByte(t, ']')
-			if end < 0 {
-				p.fail(n, "unclosed section header "+shown, "want [name], e.g. [target_db]")
-				continue
-			}
-			name := string(t[1:end])
-			if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "[]") {
-				p.fail(n, "malformed section header "+shown, "want [name] alone on its line, e.g. [target_db]; a ; comment may follow")
-				continue
-			}
-			if after := bytes.TrimSpace(t[end+1:]); len(after) > 0 && after[0] != '#' && after[0] != ';' {
-				p.fail(n, "unexpected text after the section header "+shown, "start a comment with ;")
-				continue
-			}
-			p.headers = append(p.headers, header{n, name})
-			section = name
-		case '"', '`':
-			p.fail(n, "quoted key name in "+shown, "write the key bare, e.g. instance_type = db.r6g.large")
-		default:
-			i := bytes.IndexAny(t, "=:")
-			if i < 0 {
-				p.fail(n, shown+" is not a key = value line", "want key = value, a [section] header, or a comment starting with ;")
-				continue
-			}
-			if i == 0 {
-				p.fail(n, shown+" has no key name before the "+string(t[0]), "want key = value")
-				continue
-			}
-			key := strings.TrimSpace(string(t[:i]))
-			v, q, after := readValue(string(t[i+1:]))
-			switch {
-			case q != "" && after == "" && v == "":
-				p.fail(n, "the value opens a "+q+" quote that this line does not close",
-					"values must fit on one line; close the quote")
-				continue
-			case after != "":
-				p.errs = append(p.errs, &Error{File: p.file, Line: n, Section: strings.TrimSpace(section), Key: quoteKey(key),
-					Problem: "text " + quote(after) + " after the closing " + q + " quote would be ignored",
-					Hint:    "put it inside the quotes, or start a comment with ;"})
-				continue
-			}
-			p.entries = append(p.entries, entry{n, section, key, strings.TrimSpace(v)})
+		src = append(src, line...)
+		if nl {
+			src = append(src, '\n')
 		}
 	}
+	return src
 }
 
-// readValue reads the value after a key's "=". A value starting with """,
-// ` or " is quoted: it runs to the last such quote on the line and is taken
-// literally (with \" for " inside "…"); only a comment may follow. Otherwise
-// ; or # starts a comment, and a value wholly in '…' loses its quotes. q is
-// the opening quote of a quoted value; an unclosed one gives v and after
-// both "", and text after the closing quote comes back in after.
-func readValue(rest string) (v, q, after string) {
+// backquotedLiteral finds literal:`TEXT` (any case) at the start of
+// value, the text after a key's delimiter, and returns where it starts
+// and ends (after the last backquote on the line); end is 0 if it is not
+// there, and start == end when TEXT's backquote is never closed.
+func backquotedLiteral(value string) (start, end int) {
+	const prefix = "literal:`"
+	t := strings.TrimLeftFunc(value, unicode.IsSpace)
+	if len(t) < len(prefix) || !strings.EqualFold(t[:len(prefix)], prefix) {
+		return 0, 0
+	}
+	start = len(value) - len(t)
+	if last := strings.LastIndexByte(t, '`'); last > len(prefix)-1 {
+		return start, start + last + 1
+	}
+	return start, start
+}
+
+// locateLine checks one line (without its line break) and records it.
+// lit is where a [masking] value written literal:`TEXT` starts and ends
+// in text, {0, 0} for any other line.
+func (p *parser) locateLine(n int, section *string, text []byte) (lit [2]int) {
+	if !utf8.Valid(text) {
+		p.fail(n, "the line is not UTF-8 text", "save the file as UTF-8")
+		return lit
+	}
+	if i := bytes.IndexFunc(text, func(r rune) bool { return (unicode.IsControl(r) && r != '\t') || r == '\ufeff' }); i >= 0 {
+		r, _ := utf8.DecodeRune(text[i:])
+		switch r {
+		case 0:
+			p.fail(n, "the line contains a NUL byte", "is this a text file?")
+		case '\r':
+			p.fail(n, "the line contains a carriage return that does not end it",
+				"save the file with Unix (LF) or Windows (CRLF) line endings")
+		case '\ufeff':
+			p.fail(n, "the line contains a byte order mark (U+FEFF)", "remove it; only the file's very start may have one")
+		default:
+			p.fail(n, fmt.Sprintf("the line contains the control character %U", r), "remove it")
+		}
+		return lit
+	}
+	t := bytes.TrimLeftFunc(text, unicode.IsSpace)
+	if len(t) == 0 || t[0] == '#' || t[0] == ';' {
+		return lit
+	}
+	shown := quote(strings.TrimSpace(string(text)))
+	switch t[0] {
+	case '[':
+		end := bytes.LastIndexByte(t, ']')
+		if end < 0 {
+			p.fail(n, "unclosed section header "+shown, "want [name], e.g. [target_db]")
+			return lit
+		}
+		name := string(t[1:end])
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "[]") {
+			p.fail(n, "malformed section header "+shown, "want [name] alone on its line, e.g. [target_db]; a ; comment may follow")
+			return lit
+		}
+		if after := bytes.TrimSpace(t[end+1:]); len(after) > 0 && after[0] != '#' && after[0] != ';' {
+			p.fail(n, "unexpected text after the section header "+shown, "start a comment with ;")
+			return lit
+		}
+		p.headers = append(p.headers, header{n, name})
+		*section = name
+		return lit
+	case '"', '`':
+		p.fail(n, "quoted key name in "+shown, "write the key bare, e.g. instance_type = db.r6g.large")
+		return lit
+	}
+	i := bytes.IndexAny(t, "=:")
+	if i < 0 {
+		p.fail(n, shown+" is not a key = value line", "want key = value, a [section] header, or a comment starting with ;")
+		return lit
+	}
+	if i == 0 {
+		p.fail(n, shown+" has no key name before the "+string(t[0]), "want key = value")
+		return lit
+	}
+	k := strings.TrimSpace(string(t[:i]))
+	raw := string(t[i+1:])
+	q, after, unclosed := checkQuotes(raw)
+	start, end := backquotedLiteral(raw)
+	if end > 0 && strings.EqualFold(strings.TrimSpace(*section), secMasking) {
+		// literal:`TEXT`: quoted from its first backquote to the last.
+		q, after, unclosed = "`", "", start == end
+		if tail := strings.TrimSpace(raw[end:]); tail != "" && tail[0] != ';' && tail[0] != '#' {
+			after = tail
+		}
+		off := len(text) - len(t) + i + 1
+		lit = [2]int{off + start, off + end}
+	}
+	switch {
+	case unclosed:
+		p.fail(n, "the value opens a "+q+" quote that this line does not close",
+			"values must fit on one line; close the quote")
+		return lit
+	case after != "":
+		p.errs = append(p.errs, &Error{File: p.file, Line: n, Section: strings.TrimSpace(*section), Key: quoteKey(k),
+			Problem: "text " + quote(after) + " after the closing " + q + " quote would be ignored",
+			Hint:    "put it inside the quotes, or start a comment with ;"})
+		return [2]int{}
+	}
+	p.entries = append(p.entries, entry{line: n, section: *section, key: k})
+	return lit
+}
+
+// checkQuotes looks at the text after a key's delimiter as ini.v1 will: a
+// value starting with """, ` or " is quoted up to the last such quote on
+// the line. It reports the opening quote q, whether no closing one
+// follows (ini.v1 would read on into the next lines), and any text after
+// the closing quote other than a comment (ini.v1 would drop it silently).
+func checkQuotes(rest string) (q, after string, unclosed bool) {
 	line := strings.TrimLeftFunc(rest, unicode.IsSpace)
 	switch {
 	case strings.HasPrefix(line, `"""`):
@@ -333,34 +437,18 @@ func readValue(rest string) (v, q, after string) {
 		q = "`"
 	case strings.HasPrefix(line, `"`):
 		q = `"`
+	default:
+		return "", "", false
 	}
-	if q != "" {
-		inner := line[len(q):]
-		end := strings.LastIndex(inner, q)
-		if end < 0 {
-			return "", q, ""
-		}
-		if tail := strings.TrimSpace(inner[end+len(q):]); tail != "" && tail[0] != ';' && tail[0] != '#' {
-			return "", q, tail
-		}
-		v = inner[:end]
-		if q == `"` {
-			v = strings.ReplaceAll(v, `\"`, `"`)
-		}
-		if v == "" {
-			// An empty quoted value: not to be taken for an unclosed quote.
-			return "", "", ""
-		}
-		return v, q, ""
+	inner := line[len(q):]
+	end := strings.LastIndex(inner, q)
+	if end < 0 {
+		return q, "", true
 	}
-	line = strings.TrimSpace(line)
-	if i := strings.IndexAny(line, "#;"); i >= 0 {
-		line = strings.TrimSpace(line[:i])
+	if tail := strings.TrimSpace(inner[end+len(q):]); tail != "" && tail[0] != ';' && tail[0] != '#' {
+		return q, tail, false
 	}
-	if len(line) >= 2 && line[0] == '\'' && strings.IndexByte(line[1:], '\'') == len(line)-2 {
-		line = line[1 : len(line)-1]
-	}
-	return line, "", ""
+	return q, "", false
 }
 
 func knownSection(norm string) bool { return slices.Contains(sectionNames, norm) }

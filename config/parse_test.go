@@ -431,9 +431,12 @@ func TestUnknownKeyWarningsAreCapped(t *testing.T) {
 // with its section, key, value and line number.
 func TestScanKeepsFreeFormSections(t *testing.T) {
 	p := &parser{file: "t.ini"}
-	p.scan([]byte("[masking]\npublic.users.email = hash ; keep the domain\r\nPublic.Orders.Card: 'redact'\n[hooks]\npost_clone = `psql -c 'select 1; select 2'`\n"))
+	src := p.locate([]byte("[masking]\npublic.users.email = hash ; keep the domain\r\nPublic.Orders.Card: 'redact'\n[hooks]\npost_clone = `psql -c 'select 1; select 2'`\n"))
 	if len(p.errs) > 0 {
 		t.Fatal(p.errs)
+	}
+	if err := p.readValues(src); err != nil {
+		t.Fatal(err)
 	}
 	want := []entry{
 		{2, "masking", "public.users.email", "hash"},
