@@ -188,7 +188,7 @@ var sharedProdImage struct {
 // the same seed gives the same artifact as any sandbox account.
 func prodImage(t *testing.T) string {
 	t.Helper()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	s := &sharedProdImage
 	s.once.Do(func() {
 		tag := fmt.Sprintf("dbaf-e2e-shared:%d", time.Now().UnixNano())
@@ -253,7 +253,7 @@ const prodINI = testenv.ProdINI
 
 func TestBuildEndToEnd(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	env := startSandbox(t)
 	tag := uniqueTag(t, "build")
 	ini := writeINI(t, fmt.Sprintf(prodINI, tag))
@@ -334,7 +334,7 @@ func TestBuildEndToEnd(t *testing.T) {
 
 func TestBuildInProcessSandboxJSON(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	tag := uniqueTag(t, "inproc")
 	ini := writeINI(t, fmt.Sprintf(prodINI, tag))
 	r := runDbaf(t, nil, "--sandbox", "build", ini, "--yes", "-o", "json", "--instance-class", "db.r6g.xlarge")
@@ -357,7 +357,10 @@ func TestBuildInProcessSandboxJSON(t *testing.T) {
 		t.Errorf("flag override not applied: class label %q", got)
 	}
 	// No --yes and no terminal: it builds headless and says so. A key it
-	// does not know is a warning naming the one meant, not an error.
+	// does not know is a warning naming the one meant, not an error. (A tag
+	// of its own: this build's class differs, so reusing tag would move it
+	// and leave the first image dangling.)
+	tag = uniqueTag(t, "inproc-headless")
 	typo := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, tag), "instance_type = db.r6g.large\n", "instance_type = db.r6g.large\ninstance_typo = x\n", 1))
 	r = runDbaf(t, nil, "--sandbox", "build", typo)
 	if r.code != 0 || !strings.Contains(r.stderr, "no terminal: building without prompts, as with --yes") {
@@ -374,7 +377,7 @@ func TestBuildInProcessSandboxJSON(t *testing.T) {
 
 func TestBuildPushToLocalRegistry(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	need(t, "docker-registry", "--version")
 	env := startSandbox(t)
 	regAddr := testenv.StartRegistry(t)
