@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // accountEnv is a user's environment whose sandbox account lives under
@@ -95,7 +97,7 @@ func (a *testAccount) srcPassword() string { return envValue(a.sbEnv, "DBAF_SAND
 // the whole account, are tested in-process in internal/cli.)
 func TestSandboxAccountJourneys(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	need(t, "aws", "--version")
 	env := accountEnv(t.TempDir())
 	stopAccount(t, env)

@@ -11,13 +11,14 @@ import (
 
 	"github.com/dbaf/dbaf/internal/blackhole"
 	"github.com/dbaf/dbaf/internal/cli"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // TestBuildBadInput: each bad input gets its message and exit code, and
 // leaves no image behind.
 func TestBuildBadInput(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	env := startSandbox(t)
 	endpoint := envValue(env, "AWS_ENDPOINT_URL")
 	oneAZ := subnetsInOneAZ(t, env)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // TestBuildMaskedExample builds examples/masked_artifact_config.ini: the
@@ -15,7 +17,7 @@ import (
 // image ID.
 func TestBuildMaskedExample(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	tag := uniqueTag(t, "masked")
 	ini := filepath.Join("examples", "masked_artifact_config.ini")
 	first := runDbaf(t, nil, "--sandbox", "build", ini, "--yes", "--tag", tag)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // tmuxSession is one detached tmux session running a command.
@@ -24,7 +26,7 @@ type tmuxSession struct {
 // size, with env exported first.
 func startTmux(t *testing.T, width, height int, env []string, command string) *tmuxSession {
 	t.Helper()
-	need(t, "tmux", "-V")
+	testenv.NeedTmux(t)
 	name := fmt.Sprintf("dbaf-e2e-%d", time.Now().UnixNano())
 	var exports strings.Builder
 	// --sandbox: an account inside the process, none left running after.
@@ -101,7 +103,7 @@ func (s *tmuxSession) typeText(text string) {
 
 func TestCloneViewInContainerTearsDown(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	need(t, "aws", "--version")
 	tag := prodImage(t)
 	env := startSandbox(t, "--pace", "0.1")
@@ -145,7 +147,7 @@ func TestCloneViewInContainerTearsDown(t *testing.T) {
 
 func TestWizardFromHomeToImage(t *testing.T) {
 	t.Parallel()
-	need(t, "docker", "info")
+	testenv.NeedDocker(t)
 	dir := t.TempDir()
 	tag := uniqueTag(t, "wizard")
 	s := startTmux(t, 110, 36, nil, fmt.Sprintf("cd %s && %s --sandbox", shellQuote(dir), shellQuote(dbafBin)))
