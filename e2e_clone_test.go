@@ -240,17 +240,19 @@ func TestCloneInterruptNamesTeardown(t *testing.T) {
 	if !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit %v, want 130\n%s%s", err, stdout.String(), stderr.String())
 	}
-	for _, want := range []string{"dbaf teardown e2e-interrupted --yes", "dbaf clone --name e2e-interrupted", "stack e2e-interrupted is still being created"} {
+	teardown, resume := "dbaf --region eu-west-1 teardown e2e-interrupted --yes", "dbaf --region eu-west-1 clone --name e2e-interrupted --config "+ini
+	for _, want := range []string{teardown, resume, "stack e2e-interrupted is still being created"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("interrupt message lacks %q:\n%s", want, stderr.String())
 		}
 	}
-	if ev := lastJSONEvent(t, stdout.String()); ev["event"] != "clone_interrupted" || ev["teardown"] != "dbaf teardown e2e-interrupted --yes" ||
-		ev["resume"] != "dbaf clone --name e2e-interrupted" || finalEvents(stdout.String()) != 1 {
+	if ev := lastJSONEvent(t, stdout.String()); ev["event"] != "clone_interrupted" || ev["teardown"] != teardown ||
+		ev["resume"] != resume || finalEvents(stdout.String()) != 1 {
 		t.Errorf("final event %v (%d final events)", ev, finalEvents(stdout.String()))
 	}
-	// The stack goes on in AWS, as the message says; clean it up.
-	r := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), "teardown", "e2e-interrupted", "--yes")
+	// The stack goes on in AWS, as the message says; clean it up with the
+	// line it printed, as a shell splits it.
+	r := runDbaf(t, with(env, "DBAF_POLL_INTERVAL=200ms"), strings.Fields(strings.TrimPrefix(teardown, "dbaf "))...)
 	if r.code != 0 {
 		t.Errorf("teardown after interrupt: exit %d\n%s", r.code, r.stderr)
 	}

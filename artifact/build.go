@@ -212,21 +212,6 @@ func Labels(a *Artifact, version string) map[string]string {
 	return l
 }
 
-// RunLine is the command a developer runs to clone from the image.
-func RunLine(a *Artifact) string { return RunLineFor(a.Image, false) }
-
-// RunLineFor is the command that clones from image where it works: in AWS
-// with the developer's profile, or against the sandbox (which has no AWS
-// credentials to mount: dbaf reaches its account itself). With a terminal
-// (-it) the clone prompts for the password, which so stays out of the
-// container's config (docker inspect), unlike -e DB_PASSWORD.
-func RunLineFor(image string, sandbox bool) string {
-	if sandbox {
-		return "dbaf --sandbox clone --image " + image
-	}
-	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + image
-}
-
 // CreatedTime is an artifact's creation time: SOURCE_DATE_EPOCH when set
 // (the reproducible-builds convention), else the config file's modification
 // time, else the Unix epoch (a flags-only build, whose image then has no

@@ -61,6 +61,9 @@ type CloneRequest struct {
 	// DefaultLeaderWait); a run that stops showing signs of life ends the
 	// wait sooner.
 	LeaderWait time.Duration
+	// Commands spells the lines the clone prints (resume, teardown, the
+	// password command) with the caller's global flags and artifact.
+	Commands Commands
 	// checked is this run's preflight of the artifact's source, made
 	// moments ago (a ClonePlan's, shown on a screen before the run): the
 	// clone reports it, with its warnings, as its own instead of asking AWS
@@ -156,36 +159,27 @@ func textOr[K ~string](texts map[K]string, id K) string {
 	return string(id)
 }
 
-// ResumeCommand and TeardownCommand are what a user runs about a clone left
-// running: the one place these command lines are spelled.
-func ResumeCommand(stack string) string   { return "dbaf clone --name " + stack }
-func TeardownCommand(stack string) string { return "dbaf teardown " + stack + " --yes" }
-
-// ResumeResetCommand resumes a clone whose password an earlier run set
-// without it working: following alone would leave that password as it is.
-func ResumeResetCommand(stack string) string { return ResumeCommand(stack) + " --reset-password" }
-
 // leftRunning says, in words, which stack is left, in what state, and the
 // two ways out of it.
-func leftRunning(stack string, state StackState) string {
-	return leftRunningResume(stack, state, resumeFor(stack, state))
+func leftRunning(c Commands, stack string, state StackState) string {
+	return leftRunningResume(c, stack, state, resumeFor(c, stack, state))
 }
 
 // resumeFor is the command that resumes a clone left in state, "" when
 // none can: a clone whose masking did not finish is only torn down.
-func resumeFor(stack string, state StackState) string {
+func resumeFor(c Commands, stack string, state StackState) string {
 	if state == StateMasking || state == StateMaskFailed {
 		return ""
 	}
-	return ResumeCommand(stack)
+	return c.Resume(stack)
 }
 
-func leftRunningResume(stack string, state StackState, resume string) string {
+func leftRunningResume(c Commands, stack string, state StackState, resume string) string {
 	if resume == "" {
-		return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  teardown: %s", stack, state, TeardownCommand(stack))
+		return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  teardown: %s", stack, state, c.Teardown(stack))
 	}
 	return fmt.Sprintf("stack %s is %s; it stays in AWS, billed, until it is torn down:\n  resume:   %s\n  teardown: %s",
-		stack, state, resume, TeardownCommand(stack))
+		stack, state, resume, c.Teardown(stack))
 }
 
 // CloneError is a clone that failed in AWS; the CloneFailed event carries
@@ -214,13 +208,14 @@ func (e *CloneError) Error() string {
 // left running (and billed), and the message says so, with the commands to
 // resume or remove it. It unwraps to the cause, which picks the exit code.
 type StrandedError struct {
-	Stack string
-	State StackState // one of the State constants
-	Err   error
+	Stack    string
+	State    StackState // one of the State constants
+	Err      error
+	Commands Commands // spells the resume and teardown lines
 }
 
 func (e *StrandedError) Error() string {
-	return fmt.Sprintf("%v\n%s", e.Err, leftRunning(e.Stack, e.State))
+	return fmt.Sprintf("%v\n%s", e.Err, leftRunning(e.Commands, e.Stack, e.State))
 }
 
 func (e *StrandedError) Unwrap() error { return e.Err }
@@ -229,12 +224,13 @@ func (e *StrandedError) Unwrap() error { return e.Err }
 // its stack may exist: the stack goes on in AWS, and this says how to
 // resume or remove it.
 type InterruptedError struct {
-	Stack string
-	State StackState // one of the State constants
+	Stack    string
+	State    StackState // one of the State constants
+	Commands Commands   // spells the resume and teardown lines
 }
 
 func (e *InterruptedError) Error() string {
-	return "interrupted: " + leftRunning(e.Stack, e.State)
+	return "interrupted: " + leftRunning(e.Commands, e.Stack, e.State)
 }
 
 func (e *InterruptedError) Unwrap() error { return context.Canceled }
@@ -268,10 +264,10 @@ func CloneFinal(stack string, err error) Event {
 	)
 	switch {
 	case errors.As(err, &ie):
-		return CloneInterrupted{Stack: ie.Stack, State: ie.State, Resume: resumeFor(ie.Stack, ie.State), Teardown: TeardownCommand(ie.Stack), Message: err.Error()}
+		return CloneInterrupted{Stack: ie.Stack, State: ie.State, Resume: resumeFor(ie.Commands, ie.Stack, ie.State), Teardown: ie.Commands.Teardown(ie.Stack), Message: err.Error()}
 	case errors.As(err, &se):
 		return CloneFailed{Stack: se.Stack, Reason: se.Err.Error(), State: se.State, Kept: true,
-			Resume: resumeFor(se.Stack, se.State), Teardown: TeardownCommand(se.Stack), Cleanup: leftRunning(se.Stack, se.State)}
+			Resume: resumeFor(se.Commands, se.Stack, se.State), Teardown: se.Commands.Teardown(se.Stack), Cleanup: leftRunning(se.Commands, se.Stack, se.State)}
 	case errors.Is(err, context.Canceled):
 		return CloneInterrupted{Stack: stack, Message: "interrupted before anything was created"}
 	}
@@ -292,6 +288,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 	if err := ValidateStackName(name); err != nil {
 		return nil, err
 	}
+	req.Commands = req.Commands.In(s.Region())
 	if _, err := a.MaskRules(); err != nil {
 		return nil, &SourceError{Msg: "the artifact's " + err.Error() + ": fix the artifact's [masking] section and rebuild it"}
 	}
@@ -337,7 +334,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 			}
 			attached, stackID = true, stack.ID
 		case err != nil && ctx.Err() != nil:
-			return nil, &InterruptedError{Stack: name, State: StateMayExist}
+			return nil, &InterruptedError{Stack: name, State: StateMayExist, Commands: req.Commands}
 		case err != nil:
 			return nil, err
 		}
@@ -358,7 +355,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 			return nil, stranded(ctx, s, req, state, err, emit)
 		}
 		if res.final.Status != "CREATE_COMPLETE" {
-			return nil, failed(name, a, res, req.KeepOnFailure, emit)
+			return nil, failed(req, res, emit)
 		}
 	}
 	return finish(ctx, s, req, name, p, pf, !attached, emit)
@@ -432,7 +429,7 @@ func orUnknown(s string) string {
 // billed stack, named with its state and the commands to resume or remove it.
 func stranded(ctx context.Context, s Stacks, req CloneRequest, state StackState, err error, emit Emit) error {
 	if ctx.Err() != nil {
-		return &InterruptedError{Stack: req.Name, State: state}
+		return &InterruptedError{Stack: req.Name, State: state, Commands: req.Commands}
 	}
 	if tornDown(ctx, s, req.Name) {
 		return tornDownFailed(req, "this clone was being made", err, emit)
@@ -441,7 +438,7 @@ func stranded(ctx context.Context, s Stacks, req CloneRequest, state StackState,
 	if errors.As(err, &tb) && tb.Stack == "" {
 		tb.Stack = req.Name // the watch does not know the stack's name; StrandedError adds the commands
 	}
-	return &StrandedError{Stack: req.Name, State: state, Err: err}
+	return &StrandedError{Stack: req.Name, State: state, Err: err, Commands: req.Commands}
 }
 
 // tornDown reports whether the stack is being deleted or is gone: someone
@@ -467,7 +464,8 @@ func isNotFound(err error) bool {
 	return errors.As(err, &e) && e.Kind == aws.NotFound
 }
 
-func failed(name string, a *Artifact, res *watchResult, kept bool, emit Emit) error {
+func failed(req CloneRequest, res *watchResult, emit Emit) error {
+	name, a, kept, teardown := req.Name, req.Artifact, req.KeepOnFailure, req.Commands.Teardown(req.Name)
 	resource, reason := RootCause(res.events)
 	f := CloneFailed{Stack: name, Resource: resource, Reason: reason, Publisher: a.Publisher, Kept: kept}
 	if deletedByUser(res.events) {
@@ -479,11 +477,11 @@ func failed(name string, a *Artifact, res *watchResult, kept bool, emit Emit) er
 		f.Kept = false
 		f.Cleanup = "everything it created was deleted with the stack: nothing is left behind"
 	case kept:
-		f.Cleanup = fmt.Sprintf("the stack was kept for inspection (status %s); remove it with: %s", res.final.Status, TeardownCommand(name))
-		f.Teardown = TeardownCommand(name)
+		f.Cleanup = fmt.Sprintf("the stack was kept for inspection (status %s); remove it with: %s", res.final.Status, teardown)
+		f.Teardown = teardown
 	default:
-		f.Cleanup = fmt.Sprintf("the stack ended in %s and may hold resources; remove it with: %s", res.final.Status, TeardownCommand(name))
-		f.Teardown = TeardownCommand(name)
+		f.Cleanup = fmt.Sprintf("the stack ended in %s and may hold resources; remove it with: %s", res.final.Status, teardown)
+		f.Teardown = teardown
 	}
 	emit(f)
 	return &CloneError{Failed: f}
@@ -587,7 +585,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		if password, secretARN, err = managedPassword(ctx, s, clusterID, secretARN); err != nil {
 			return nil, stranded(ctx, s, req, StateLoggingIn, err, emit)
 		}
-		ready.SecretARN, ready.PasswordCommand = secretARN, SecretCommand(s.Region(), secretARN)
+		ready.SecretARN, ready.PasswordCommand = secretARN, req.Commands.Secret(s.Region(), secretARN)
 	}
 	emit(Phase{Phase: PhaseLoggingIn})
 	if ready.Login, err = login(ctx, s, req, password, &ready, emit); err != nil {
@@ -693,7 +691,7 @@ func login(ctx context.Context, s Stacks, req CloneRequest, password string, rea
 	case err == nil:
 		return loginSummary(sum), nil
 	case ctx.Err() != nil:
-		return nil, &InterruptedError{Stack: ready.Stack, State: StateLoggingIn}
+		return nil, &InterruptedError{Stack: ready.Stack, State: StateLoggingIn, Commands: req.Commands}
 	case errors.Is(err, db.ErrUnreachable):
 		l := loginSummary(sum)
 		l.Reachable, l.LoggedIn = false, false
@@ -701,7 +699,7 @@ func login(ctx context.Context, s Stacks, req CloneRequest, password string, rea
 		return l, nil
 	case errors.As(err, &refused) && !ready.PasswordReset && !managed: // a managed password is read fresh: no earlier one to blame
 		emit(Warning{Message: fmt.Sprintf("%v: an earlier run set this clone's password and dbaf left it alone; "+
-			"use that password, or set yours with %s", err, ResumeResetCommand(ready.Stack))})
+			"use that password, or set yours with %s", err, req.Commands.ResumeReset(ready.Stack))})
 		return &LoginSummary{Reachable: true, Note: "login refused: the password is the one an earlier run set"}, nil
 	}
 	if tornDown(ctx, s, ready.Stack) { // the login failed because the clone is going away
@@ -711,13 +709,13 @@ func login(ctx context.Context, s Stacks, req CloneRequest, password string, rea
 	if refused != nil {
 		reason = "the clone refused its new master password: " + err.Error()
 	}
-	resume := ResumeResetCommand(ready.Stack)
+	resume := req.Commands.ResumeReset(ready.Stack)
 	if managed {
-		resume = ResumeCommand(ready.Stack)
+		resume = req.Commands.Resume(ready.Stack)
 	}
 	f := CloneFailed{Stack: ready.Stack, Reason: reason, Publisher: req.Artifact.Publisher, Kept: true,
-		State: StateLoginFailed, Resume: resume, Teardown: TeardownCommand(ready.Stack),
-		Cleanup: leftRunningResume(ready.Stack, StateLoginFailed, resume)}
+		State: StateLoginFailed, Resume: resume, Teardown: req.Commands.Teardown(ready.Stack),
+		Cleanup: leftRunningResume(req.Commands, ready.Stack, StateLoginFailed, resume)}
 	emit(f)
 	return nil, &CloneError{Failed: f, Err: err}
 }

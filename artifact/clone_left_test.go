@@ -146,7 +146,7 @@ func TestCloneCreateStackTokenIsSet(t *testing.T) {
 func checkLeftRunning(t *testing.T, err error, evs []Event, stack string, state StackState) {
 	t.Helper()
 	msg := err.Error()
-	for _, want := range []string{"stack " + stack + " is " + state.String(), "dbaf clone --name " + stack, "dbaf teardown " + stack + " --yes"} {
+	for _, want := range []string{"stack " + stack + " is " + state.String(), "dbaf --region eu-west-1 clone --name " + stack, "dbaf --region eu-west-1 teardown " + stack + " --yes"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)
 		}
@@ -156,11 +156,11 @@ func checkLeftRunning(t *testing.T, err error, evs []Event, stack string, state 
 	}
 	switch e := lastEvent(evs).(type) {
 	case CloneFailed:
-		if e.Stack != stack || e.State != state || e.Resume != ResumeCommand(stack) || e.Teardown != TeardownCommand(stack) {
+		if e.Stack != stack || e.State != state || e.Resume != euCmds.Resume(stack) || e.Teardown != euCmds.Teardown(stack) {
 			t.Errorf("final event %+v", e)
 		}
 	case CloneInterrupted:
-		if e.Stack != stack || e.State != state || e.Resume != ResumeCommand(stack) || e.Teardown != TeardownCommand(stack) {
+		if e.Stack != stack || e.State != state || e.Resume != euCmds.Resume(stack) || e.Teardown != euCmds.Teardown(stack) {
 			t.Errorf("final event %+v", e)
 		}
 	default:

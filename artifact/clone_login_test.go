@@ -104,7 +104,7 @@ func TestCloneRefusedLoginFails(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{"postgres@login.cluster-x.eu-west-1.rds.amazonaws.com:5432 refused the login", "password authentication failed",
-		StateLoginFailed.String(), "dbaf clone --name login --reset-password", "dbaf teardown login --yes", "dataops@example.com"} {
+		StateLoginFailed.String(), "dbaf --region eu-west-1 clone --name login --reset-password", "dbaf --region eu-west-1 teardown login --yes", "dataops@example.com"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
@@ -113,7 +113,7 @@ func TestCloneRefusedLoginFails(t *testing.T) {
 		t.Errorf("the password leaked: %s", msg)
 	}
 	f, ok := lastEvent(evs).(CloneFailed)
-	if !ok || finals(evs) != 1 || !f.Kept || f.State != StateLoginFailed || f.Resume != ResumeResetCommand("login") || f.Teardown != TeardownCommand("login") {
+	if !ok || finals(evs) != 1 || !f.Kept || f.State != StateLoginFailed || f.Resume != euCmds.ResumeReset("login") || f.Teardown != euCmds.Teardown("login") {
 		t.Errorf("final event %#v", lastEvent(evs))
 	}
 	// Any other failure of the check is a failed clone too: "ready" means
@@ -144,7 +144,7 @@ func TestCloneFollowerRefusedIsAWarning(t *testing.T) {
 	}
 	warned := false
 	for _, e := range *evs {
-		if w, ok := e.(Warning); ok && strings.Contains(w.Message, "refused the login") && strings.Contains(w.Message, "dbaf clone --name mine --reset-password") {
+		if w, ok := e.(Warning); ok && strings.Contains(w.Message, "refused the login") && strings.Contains(w.Message, "dbaf --region eu-west-1 clone --name mine --reset-password") {
 			warned = true
 		}
 	}
@@ -166,7 +166,7 @@ func TestCloneInterruptedWhileLoggingIn(t *testing.T) {
 	_, err := cloneWithOutputs(t, f, CloneRequest{Artifact: testArtifact(), Login: check, Name: "login", Password: "s3cret-pass",
 		PollInterval: time.Millisecond}, emit, ctx)
 	var ie *InterruptedError
-	if !errors.As(err, &ie) || ie.State != StateLoggingIn || !strings.Contains(err.Error(), "dbaf teardown login --yes") {
+	if !errors.As(err, &ie) || ie.State != StateLoggingIn || !strings.Contains(err.Error(), "dbaf --region eu-west-1 teardown login --yes") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, ok := lastEvent(*evs).(CloneInterrupted); !ok || finals(*evs) != 1 {

@@ -456,7 +456,7 @@ func TestCloneKeepOnFailure(t *testing.T) {
 	}
 	_, err := Clone(context.Background(), CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "kept", Password: "s3cret-pass", KeepOnFailure: true, PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, nil)
 	var ce *CloneError
-	if !errors.As(err, &ce) || !ce.Failed.Kept || !strings.Contains(err.Error(), "dbaf teardown kept --yes") || !f.created[0].KeepOnFailure {
+	if !errors.As(err, &ce) || !ce.Failed.Kept || !strings.Contains(err.Error(), "dbaf --region eu-west-1 teardown kept --yes") || !f.created[0].KeepOnFailure {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -597,7 +597,7 @@ func TestCloneInterruptedNamesTeardown(t *testing.T) {
 	f.cancel = cancel
 	_, err := Clone(ctx, CloneRequest{Artifact: testArtifact(), Login: loggedIn, Name: "ci-clone", Password: "s3cret-pass", PollInterval: time.Millisecond, Clock: &fakeClock{}}, f, nil)
 	var ie *InterruptedError
-	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "dbaf teardown ci-clone --yes") {
+	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "dbaf --region eu-west-1 teardown ci-clone --yes") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -767,7 +767,7 @@ func TestCloneGivesUpAfterThrottleBudget(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Kind != aws.Throttled {
 		t.Errorf("err does not unwrap to the AWS throttling error: %v", err)
 	}
-	for _, want := range []string{"stack busy", "cloudformation:DescribeStackEvents", "dbaf clone --name busy", "dbaf teardown busy --yes"} {
+	for _, want := range []string{"stack busy", "cloudformation:DescribeStackEvents", "dbaf --region eu-west-1 clone --name busy", "dbaf --region eu-west-1 teardown busy --yes"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
@@ -795,7 +795,7 @@ func TestTeardownGivesUpAfterThrottleBudget(t *testing.T) {
 	s := &throttleAfter{fakeStacks: f, after: 1, calls: &calls}
 	err := Teardown(context.Background(), TeardownRequest{Stack: "old", Clock: &fakeClock{}}, s, nil)
 	var tb *ThrottleBudgetError
-	if !errors.As(err, &tb) || tb.Stack != "old" || !strings.Contains(err.Error(), "dbaf teardown old --yes") {
+	if !errors.As(err, &tb) || tb.Stack != "old" || !strings.Contains(err.Error(), "dbaf --region eu-west-1 teardown old --yes") {
 		t.Fatalf("err = %v, want a ThrottleBudgetError naming stack old and its teardown", err)
 	}
 }
@@ -814,3 +814,6 @@ func (s *throttleAfter) StackEvents(ctx context.Context, id, after string) ([]aw
 	}
 	return s.fakeStacks.StackEvents(ctx, id, after)
 }
+
+// euCmds spells the lines a clone in the fakes' region prints.
+var euCmds = Commands{Region: "eu-west-1"}

@@ -146,7 +146,7 @@ func TestEventsCarryIdentifiersAndTheirText(t *testing.T) {
 			t.Errorf("%T: %s, %v\nwant %s", tc.e, b, err, tc.want)
 		}
 	}
-	if got := leftRunning("c", StateLoggingIn); !strings.HasPrefix(got, "stack c is created and available, its new master password not yet proven") {
+	if got := leftRunning(Commands{}, "c", StateLoggingIn); !strings.HasPrefix(got, "stack c is created and available, its new master password not yet proven") {
 		t.Errorf("leftRunning says %q", got)
 	}
 }

@@ -94,12 +94,12 @@ func TestFollowerWaitsBoundedForAMaskingRunThatIsAlive(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Failed.State != StateMaskedElsewhere || !ce.Failed.Kept {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"still masking this clone (since 2026-11-24T22:00:00Z)", "waited 20ms", ResumeCommand(req.Name)} {
+	for _, want := range []string{"still masking this clone (since 2026-11-24T22:00:00Z)", "waited 20ms", euCmds.Resume(req.Name)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	if ce.Failed.Resume != ResumeCommand(req.Name) || len(tr.steps) != 0 || len(f.deleted) != 0 {
+	if ce.Failed.Resume != euCmds.Resume(req.Name) || len(tr.steps) != 0 || len(f.deleted) != 0 {
 		t.Errorf("failed %+v, steps %q, deleted %v: want a resume line and nothing done", ce.Failed, tr.steps, f.deleted)
 	}
 	if finals(evs) != 1 {

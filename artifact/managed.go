@@ -5,16 +5,6 @@ import (
 	"fmt"
 )
 
-// SecretCommand is the AWS CLI command that prints the secret in which RDS
-// keeps a clone's master password (a JSON object with "username" and
-// "password"): the one place this command line is spelled. The developer
-// runs it when they need the password, so it passes through no dbaf output.
-// The ARN is single-quoted: RDS names its secrets "rds!cluster-…", and an
-// interactive bash would take the "!" for history expansion.
-func SecretCommand(region, secretARN string) string {
-	return "aws secretsmanager get-secret-value --region " + region + " --secret-id '" + secretARN + "' --query SecretString --output text"
-}
-
 // managedPassword reads the master password RDS keeps for the clone, for
 // dbaf's own login check alone: it is never emitted, logged or returned
 // to the caller. secretARN is the one ModifyDBCluster reported; when it

@@ -54,7 +54,7 @@ func TestCloneManagedPasswordHandsOverTheSecret(t *testing.T) {
 				t.Errorf("login targets %+v, want the managed password", fl.targets)
 			}
 			want := "aws secretsmanager get-secret-value --region eu-west-1 --secret-id '" + arn + "' --query SecretString --output text"
-			if ready.SecretARN != arn || ready.PasswordCommand != want || ready.PasswordCommand != SecretCommand("eu-west-1", arn) {
+			if ready.SecretARN != arn || ready.PasswordCommand != want || ready.PasswordCommand != euCmds.Secret("eu-west-1", arn) {
 				t.Errorf("ready secret %q, command %q; want %q, %q", ready.SecretARN, ready.PasswordCommand, arn, want)
 			}
 			if ready.Password != "" || !ready.PasswordReset || ready.Login == nil || !ready.Login.LoggedIn {
@@ -127,7 +127,7 @@ func TestCloneFollowingAManagedClone(t *testing.T) {
 			if f.manages != 0 || len(f.passwords) != 0 {
 				t.Errorf("ManageMasterPassword calls %d, resets %q: a managed clone's password is left alone", f.manages, f.passwords)
 			}
-			if ready.PasswordReset || ready.SecretARN != arn || ready.PasswordCommand != SecretCommand("eu-west-1", arn) {
+			if ready.PasswordReset || ready.SecretARN != arn || ready.PasswordCommand != euCmds.Secret("eu-west-1", arn) {
 				t.Errorf("ready = %+v", ready)
 			}
 			if len(fl.targets) != 1 || fl.targets[0].Password != "rds-Earlier-pw" {
@@ -164,7 +164,7 @@ func TestCloneManagedPasswordFailures(t *testing.T) {
 		f.manageErr = &aws.Error{Kind: aws.AccessDenied, Msg: "not authorized to perform rds:ModifyDBCluster"}
 		_, err := cloneWithOutputs(t, f, req, nil)
 		var se *StrandedError
-		if !errors.As(err, &se) || se.State != StateNoPassword || !strings.Contains(err.Error(), ResumeCommand("managed")) {
+		if !errors.As(err, &se) || se.State != StateNoPassword || !strings.Contains(err.Error(), euCmds.Resume("managed")) {
 			t.Errorf("err = %v; want the stack left without a password, with the resume command", err)
 		}
 	})
@@ -176,7 +176,7 @@ func TestCloneManagedPasswordFailures(t *testing.T) {
 		if !errors.As(err, &se) || se.State != StateLoggingIn || !errors.Is(err, denied) {
 			t.Fatalf("err = %v; want the stack left unproven, wrapping the denial", err)
 		}
-		for _, want := range []string{"secretsmanager:GetSecretValue", f.clusters["managed"].MasterUserSecretARN, ResumeCommand("managed"), TeardownCommand("managed")} {
+		for _, want := range []string{"secretsmanager:GetSecretValue", f.clusters["managed"].MasterUserSecretARN, euCmds.Resume("managed"), euCmds.Teardown("managed")} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error lacks %q:\n%v", want, err)
 			}
@@ -184,7 +184,7 @@ func TestCloneManagedPasswordFailures(t *testing.T) {
 		if len(fl.targets) != 0 {
 			t.Errorf("logged in without the password: %+v", fl.targets)
 		}
-		if c, ok := CloneFinal("managed", err).(CloneFailed); !ok || c.Resume != ResumeCommand("managed") {
+		if c, ok := CloneFinal("managed", err).(CloneFailed); !ok || c.Resume != euCmds.Resume("managed") {
 			t.Errorf("final event %#v", CloneFinal("managed", err))
 		}
 	})
@@ -194,7 +194,7 @@ func TestCloneManagedPasswordFailures(t *testing.T) {
 		evs, emit := collect()
 		_, err := cloneWithOutputs(t, f, req, emit)
 		var ce *CloneError
-		if !errors.As(err, &ce) || ce.Failed.State != StateLoginFailed || ce.Failed.Resume != ResumeCommand("managed") {
+		if !errors.As(err, &ce) || ce.Failed.State != StateLoginFailed || ce.Failed.Resume != euCmds.Resume("managed") {
 			t.Fatalf("err = %v; want a failed login, resumed without --reset-password", err)
 		}
 		noSecret(t, f.secrets[f.clusters["managed"].MasterUserSecretARN], *evs, err)

@@ -114,7 +114,7 @@ func awaitMasking(ctx context.Context, s Stacks, req CloneRequest, name, cluster
 	var waited time.Duration
 	for {
 		if err := p.wait(ctx); err != nil {
-			return false, &InterruptedError{Stack: name, State: StateMaskedElsewhere}
+			return false, &InterruptedError{Stack: name, State: StateMaskedElsewhere, Commands: req.Commands}
 		}
 		c, err := s.ClusterSummary(ctx, clusterID)
 		if isThrottled(err) {
@@ -166,10 +166,10 @@ func awaitMasking(ctx context.Context, s Stacks, req CloneRequest, name, cluster
 // the clone: that run is alive and at work, so the clone is not torn down.
 func leaderTooSlow(req CloneRequest, stack, startedAt string, waited time.Duration, emit Emit) error {
 	f := CloneFailed{Stack: stack, Publisher: req.Artifact.Publisher, Kept: true, State: StateMaskedElsewhere,
-		Resume: ResumeCommand(stack), Teardown: TeardownCommand(stack),
+		Resume: req.Commands.Resume(stack), Teardown: req.Commands.Teardown(stack),
 		Reason: fmt.Sprintf("another dbaf run is still masking this clone (since %s) after this run waited %s for it: "+
 			"it hands the clone over when done; run the same command again to wait for it", orUnknown(startedAt), waited)}
-	f.Cleanup = leftRunning(stack, StateMaskedElsewhere)
+	f.Cleanup = leftRunning(req.Commands, stack, StateMaskedElsewhere)
 	emit(f)
 	return &CloneError{Failed: f}
 }
@@ -239,7 +239,7 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 	temp := tempPassword()
 	fail := func(err error) error {
 		if ctx.Err() != nil {
-			return &InterruptedError{Stack: stack.Name, State: StateMasking}
+			return &InterruptedError{Stack: stack.Name, State: StateMasking, Commands: req.Commands}
 		}
 		if tornDown(ctx, s, stack.Name) { // the masking failed because the clone is going away
 			return tornDownFailed(req, "this clone was being masked", secretScrubbed(err, temp, "[temporary password]"), emit)
@@ -315,7 +315,7 @@ func maskFailed(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stac
 			emit(e)
 		}
 		err := teardown(ctx, TeardownRequest{Stack: stack.Name, PollInterval: req.PollInterval, ThrottleBudget: req.ThrottleBudget,
-			Clock: req.Clock, Rand: req.Rand}, s, tdEmit)
+			Clock: req.Clock, Rand: req.Rand, Commands: req.Commands}, s, tdEmit)
 		if err == nil {
 			f.Cleanup = "the clone was torn down, its unmasked data with it: nothing is left behind"
 			emit(f)
@@ -329,7 +329,7 @@ func maskFailed(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stac
 	if clusterID == "" {
 		clusterID = stack.Name
 	}
-	f.Kept, f.State, f.Teardown = true, StateMaskFailed, TeardownCommand(stack.Name)
+	f.Kept, f.State, f.Teardown = true, StateMaskFailed, req.Commands.Teardown(stack.Name)
 	f.Cleanup += fmt.Sprintf("its data is UNMASKED, and its master password is a temporary one dbaf never shows. "+
 		"To get in, set a password yourself: aws rds modify-db-cluster --db-cluster-identifier %s --master-user-password … --apply-immediately. "+
 		"Remove it with: %s", clusterID, f.Teardown)
@@ -340,10 +340,10 @@ func maskFailed(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stac
 // unfinishedMasking refuses to hand over a clone an earlier run started to
 // mask and never finished: its data may be unmasked.
 func unfinishedMasking(req CloneRequest, stack, started, lastSign string, emit Emit) error {
-	f := CloneFailed{Stack: stack, Publisher: req.Artifact.Publisher, Kept: true, State: StateMaskFailed, Teardown: TeardownCommand(stack),
+	f := CloneFailed{Stack: stack, Publisher: req.Artifact.Publisher, Kept: true, State: StateMaskFailed, Teardown: req.Commands.Teardown(stack),
 		Reason: fmt.Sprintf("an earlier run started masking this clone at %s and stopped (no sign of it since %s) before it finished: "+
 			"its data may be unmasked, so dbaf does not hand it over", started, lastSign)}
-	f.Cleanup = leftRunning(stack, StateMaskFailed)
+	f.Cleanup = leftRunning(req.Commands, stack, StateMaskFailed)
 	emit(f)
 	return &CloneError{Failed: f}
 }

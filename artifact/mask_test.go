@@ -262,10 +262,10 @@ func TestCloneMaskingFailureKeptOnRequest(t *testing.T) {
 		t.Errorf("deleted %v despite --keep-on-failure", f.deleted)
 	}
 	fl := ce.Failed
-	if !fl.Kept || fl.State != StateMaskFailed || fl.Resume != "" || fl.Teardown != TeardownCommand(fl.Stack) {
+	if !fl.Kept || fl.State != StateMaskFailed || fl.Resume != "" || fl.Teardown != euCmds.Teardown(fl.Stack) {
 		t.Errorf("failed = %+v", fl)
 	}
-	for _, w := range []string{"UNMASKED", "temporary one dbaf never shows", "aws rds modify-db-cluster --db-cluster-identifier " + fl.Stack, "--apply-immediately", TeardownCommand(fl.Stack)} {
+	for _, w := range []string{"UNMASKED", "temporary one dbaf never shows", "aws rds modify-db-cluster --db-cluster-identifier " + fl.Stack, "--apply-immediately", euCmds.Teardown(fl.Stack)} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)
 		}
@@ -311,12 +311,12 @@ func TestCloneRefusesAnUnfinishedMasking(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Failed.State != StateMaskFailed || !ce.Failed.Kept || ce.Failed.Resume != "" {
 		t.Fatalf("err = %v", err)
 	}
-	for _, w := range []string{"2026-11-24T23:02:03Z", "may be unmasked", TeardownCommand(name)} {
+	for _, w := range []string{"2026-11-24T23:02:03Z", "may be unmasked", euCmds.Teardown(name)} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)
 		}
 	}
-	if strings.Contains(err.Error(), ResumeCommand(name)+"\n") || len(tr.steps) != 0 {
+	if strings.Contains(err.Error(), euCmds.Resume(name)+"\n") || len(tr.steps) != 0 {
 		t.Errorf("steps %q; error %v: want nothing done and no resume offered", tr.steps, err)
 	}
 	if _, ok := evs[len(evs)-1].(CloneFailed); !ok {
@@ -342,7 +342,7 @@ func TestCloneInterruptedWhileMasking(t *testing.T) {
 	if !errors.As(err, &ie) || ie.State != StateMasking {
 		t.Fatalf("err = %v; want interrupted while masking", err)
 	}
-	if strings.Contains(err.Error(), "resume:") || !strings.Contains(err.Error(), TeardownCommand(ie.Stack)) {
+	if strings.Contains(err.Error(), "resume:") || !strings.Contains(err.Error(), euCmds.Teardown(ie.Stack)) {
 		t.Errorf("error %v: want teardown only", err)
 	}
 	last, ok := (*evs)[len(*evs)-1].(CloneInterrupted)

@@ -21,10 +21,6 @@ type ResetRequest struct {
 	CloneRequest
 	// Force resets a stack dbaf did not make, or another owner's clone.
 	Force bool
-	// Recreate is the command that makes the clone again when the reset
-	// stops between deleting the stack and creating it anew ("" =
-	// ResumeCommand(Name)): the caller knows where the artifact came from.
-	Recreate string
 }
 
 // ResetStarted opens a reset's event stream, before its teardown's: the
@@ -69,12 +65,13 @@ func (e *ResetGoneError) left() string {
 // made again. It unwraps to the teardown's error.
 type ResetTeardownError struct {
 	Stack, Recreate string
+	Reset           string // the command that runs the reset again
 	Err             error
 }
 
 func (e *ResetTeardownError) Error() string {
-	return fmt.Sprintf("%v\nthe reset did not re-create %s: run dbaf reset %s again once that is fixed, or, when the stack is gone (dbaf list), re-create it with:\n  %s",
-		e.Err, e.Stack, e.Stack, e.Recreate)
+	return fmt.Sprintf("%v\nthe reset did not re-create %s: run it again once that is fixed:\n  %s\nor, when the stack is gone (dbaf list), re-create it with:\n  %s",
+		e.Err, e.Stack, e.Reset, e.Recreate)
 }
 
 func (e *ResetTeardownError) Unwrap() error { return e.Err }
@@ -121,10 +118,8 @@ func ResetFinal(stack string, err error) Event {
 
 func reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneReady, error) {
 	a, name := req.Artifact, req.Name
-	recreate := req.Recreate
-	if recreate == "" {
-		recreate = ResumeCommand(name)
-	}
+	req.Commands = req.Commands.In(s.Region())
+	recreate := req.Commands.Resume(name)
 	// What would refuse the new clone is checked while the old one still
 	// stands: failing after the teardown would leave the name empty.
 	if err := resetInputs(req); err != nil {
@@ -141,7 +136,7 @@ func reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneRe
 	case err != nil:
 		return nil, err
 	}
-	if err := mayReset(stack, a, id.ARN, req.Force, recreate); err != nil {
+	if err := mayReset(stack, a, id.ARN, req.Force, req.Commands); err != nil {
 		return nil, err
 	}
 	if err := checkReplaceable(ctx, s, a.Source); err != nil {
@@ -164,14 +159,14 @@ func reset(ctx context.Context, req ResetRequest, s Stacks, emit Emit) (*CloneRe
 	}
 	del := &deleteNoted{Stacks: s}
 	err = teardown(ctx, TeardownRequest{Stack: name, Force: req.Force, PollInterval: req.PollInterval, ThrottleBudget: req.ThrottleBudget,
-		Clock: req.Clock, Rand: req.Rand}, del, tdEmit)
+		Clock: req.Clock, Rand: req.Rand, Commands: req.Commands}, del, tdEmit)
 	switch {
 	case err != nil && ctx.Err() != nil && del.accepted:
 		return nil, &ResetGoneError{Stack: name, State: StateResetDeleting, Recreate: recreate, Err: err}
 	case err != nil && ctx.Err() != nil:
 		return nil, err // stopped before DeleteStack: nothing was deleted
 	case err != nil:
-		return nil, &ResetTeardownError{Stack: name, Recreate: recreate, Err: err}
+		return nil, &ResetTeardownError{Stack: name, Recreate: recreate, Reset: req.Commands.Reset(name), Err: err}
 	}
 
 	// The clone's ready event waits for the reset's last word on the
@@ -246,8 +241,8 @@ func resetInputs(req ResetRequest) error {
 // or another owner's clone (unless forced), a clone of another source than
 // the artifact's (always: the new clone would not be the old one's
 // refresh), or one that CloudFormation is busy with.
-func mayReset(stack *aws.Stack, a *Artifact, caller string, force bool, recreate string) error {
-	name := stack.Name
+func mayReset(stack *aws.Stack, a *Artifact, caller string, force bool, cmds Commands) error {
+	name, recreate := stack.Name, cmds.Resume(stack.Name)
 	owner, source := stack.Tags[TagOwner], stack.Tags[TagSourceCluster]
 	switch {
 	case !IsDbafStack(stack.Tags) && !force:
@@ -261,7 +256,7 @@ func mayReset(stack *aws.Stack, a *Artifact, caller string, force bool, recreate
 	case stack.Status == "DELETE_IN_PROGRESS":
 		return &SourceError{Msg: fmt.Sprintf("stack %s is being deleted (%s): nothing to reset; once it is gone (dbaf list), create it again with: %s", name, stack.Status, recreate)}
 	case strings.HasPrefix(stack.Status, "CREATE_") && strings.HasSuffix(stack.Status, "_IN_PROGRESS"):
-		return &SourceError{Msg: fmt.Sprintf("stack %s is being created (%s): wait until it is ready (%s follows it), then reset it", name, stack.Status, ResumeCommand(name))}
+		return &SourceError{Msg: fmt.Sprintf("stack %s is being created (%s): wait until it is ready (%s follows it), then reset it", name, stack.Status, recreate)}
 	case strings.HasSuffix(stack.Status, "_IN_PROGRESS"):
 		return &SourceError{Msg: fmt.Sprintf("stack %s is %s: wait until CloudFormation is done with it (dbaf list), then reset it", name, stack.Status)}
 	}

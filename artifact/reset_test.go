@@ -13,7 +13,7 @@ import (
 const (
 	resetCaller   = "arn:aws:iam::123456789012:user/dev"
 	resetEndpoint = "dev-clone.cluster-x.eu-west-1.rds.amazonaws.com"
-	resetRecreate = "dbaf clone --config a.ini --name dev-clone"
+	resetRecreate = "dbaf --region eu-west-1 clone --name dev-clone --config a.ini"
 )
 
 // resetStacks is fakeStacks whose CreateStack starts a new stack, as
@@ -67,7 +67,7 @@ func resetSetup(t *testing.T, a *Artifact) (*fakeStacks, *resetStacks, ResetRequ
 	}
 	s := &resetStacks{fakeStacks: f, onCreate: successBatches()}
 	req := ResetRequest{CloneRequest: CloneRequest{Artifact: a, Name: "dev-clone", Login: loggedIn, Password: "s3cret-pass",
-		PollInterval: time.Millisecond, Now: fixedNow, Clock: &fakeClock{}}, Recreate: resetRecreate}
+		PollInterval: time.Millisecond, Now: fixedNow, Clock: &fakeClock{}, Commands: Commands{Config: "a.ini"}}}
 	return f, s, req
 }
 
@@ -210,7 +210,7 @@ func TestResetRefusals(t *testing.T) {
 		{"another source, even forced", func(f *fakeStacks, r *ResetRequest) { r.Artifact, r.Force = other, true },
 			[]string{"clone of prod, but the artifact clones orders"}, true},
 		{"being created", func(f *fakeStacks, r *ResetRequest) { f.stacks["dev-clone"].Status = "CREATE_IN_PROGRESS" },
-			[]string{"being created (CREATE_IN_PROGRESS)", "dbaf clone --name dev-clone"}, true},
+			[]string{"being created (CREATE_IN_PROGRESS)", "dbaf --region eu-west-1 clone --name dev-clone --config a.ini"}, true},
 		{"being deleted", func(f *fakeStacks, r *ResetRequest) { f.stacks["dev-clone"].Status = "DELETE_IN_PROGRESS" },
 			[]string{"being deleted (DELETE_IN_PROGRESS)", resetRecreate}, true},
 		{"being rolled back", func(f *fakeStacks, r *ResetRequest) { f.stacks["dev-clone"].Status = "ROLLBACK_IN_PROGRESS" },
@@ -285,7 +285,7 @@ func TestResetTeardownFails(t *testing.T) {
 	if !errors.As(err, &te) || len(f.created) != 0 {
 		t.Fatalf("err = %v, created %d", err, len(f.created))
 	}
-	for _, w := range []string{"Cannot delete protected DB instance", "did not re-create dev-clone", "dbaf reset dev-clone again", resetRecreate} {
+	for _, w := range []string{"Cannot delete protected DB instance", "did not re-create dev-clone", "run it again once that is fixed:\n  dbaf --region eu-west-1 reset dev-clone --config a.ini\n", resetRecreate} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)
 		}

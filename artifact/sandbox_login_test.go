@@ -83,7 +83,7 @@ func TestCloneLoginAgainstRealDatabase(t *testing.T) {
 		if !errors.As(err, &ce) || !errors.As(err, &lr) || lr.User != "postgres" {
 			t.Fatalf("err = %v; want a CloneError wrapping the refused login", err)
 		}
-		for _, want := range []string{"postgres@", "refused the login", "dbaf clone --name login-refused --reset-password", "dbaf teardown login-refused --yes"} {
+		for _, want := range []string{"postgres@", "refused the login", "dbaf --region eu-west-1 clone --name login-refused --reset-password", "dbaf --region eu-west-1 teardown login-refused --yes"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error lacks %q:\n%v", want, err)
 			}

@@ -53,7 +53,7 @@ func TestManagedPasswordCloneAgainstRealDatabase(t *testing.T) {
 	if l := ready.Login; l == nil || !l.LoggedIn || l.Tables < 4 {
 		t.Fatalf("ready.Login = %+v; want dbaf logged in with the managed password and saw the legacy tables", l)
 	}
-	if !strings.HasPrefix(ready.SecretARN, "arn:aws:secretsmanager:eu-west-1:") || ready.PasswordCommand != artifact.SecretCommand("eu-west-1", ready.SecretARN) ||
+	if !strings.HasPrefix(ready.SecretARN, "arn:aws:secretsmanager:eu-west-1:") || ready.PasswordCommand != (artifact.Commands{}).Secret("eu-west-1", ready.SecretARN) ||
 		ready.Password != "" || !ready.PasswordReset {
 		t.Fatalf("ready = %+v; want the secret and its command, no password", ready)
 	}

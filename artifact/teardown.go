@@ -19,6 +19,7 @@ type TeardownRequest struct {
 	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
 	Clock          Clock         // what the watch waits on; nil = real time
 	Rand           Rand          // jitter of the waits; nil = freshly seeded
+	Commands       Commands      // spells the teardown line an error repeats
 }
 
 // Teardown deletes a clone's stack, reports its events, and returns once the
@@ -36,6 +37,7 @@ func TeardownFinal(stack string, err error) Event {
 }
 
 func teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) error {
+	cmds := req.Commands.In(s.Region())
 	stack, err := s.DescribeStack(ctx, req.Stack)
 	var awsErr *aws.Error
 	if errors.As(err, &awsErr) && awsErr.Kind == aws.NotFound || err == nil && stack.Status == "DELETE_COMPLETE" {
@@ -70,14 +72,14 @@ func teardown(ctx context.Context, req TeardownRequest, s Stacks, emit Emit) err
 		var tb *ThrottleBudgetError
 		if errors.As(err, &tb) {
 			tb.Stack = stack.Name
-			tb.Resume = "dbaf teardown " + stack.Name + " --yes"
+			tb.Resume = cmds.Teardown(stack.Name)
 		}
 		return err
 	}
 	if res.final.Status != "DELETE_COMPLETE" {
 		resource, reason := RootCause(res.events)
-		return fmt.Errorf("stack %s could not be deleted (%s): %s %s; fix that and run dbaf teardown %s --yes again",
-			stack.Name, res.final.Status, resource, reason, stack.Name)
+		return fmt.Errorf("stack %s could not be deleted (%s): %s %s; fix that and run %s again",
+			stack.Name, res.final.Status, resource, reason, cmds.Teardown(stack.Name))
 	}
 	emit(TornDown{Stack: stack.Name})
 	return nil

@@ -58,12 +58,34 @@ type cmdRun struct {
 	env     map[string]string
 	stdin   string
 	sandbox *sandbox.Server // set: --sandbox uses this account
+	// cancelOn, when set, interrupts the run (as Ctrl-C does) once its
+	// standard output holds this text.
+	cancelOn string
+}
+
+// cancelWriter is a run's standard output that cancels the run once it
+// holds a text.
+type cancelWriter struct {
+	bytes.Buffer
+	text   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if w.text != "" && strings.Contains(w.String(), w.text) {
+		w.cancel()
+	}
+	return n, err
 }
 
 func (c cmdRun) run(t *testing.T, args ...string) result {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	f := NewFactory(IOStreams{In: strings.NewReader(c.stdin), Out: &out, ErrOut: &errOut, IsTerminal: func() bool { return false }},
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := &cancelWriter{text: c.cancelOn, cancel: cancel}
+	var errOut bytes.Buffer
+	f := NewFactory(IOStreams{In: strings.NewReader(c.stdin), Out: out, ErrOut: &errOut, IsTerminal: func() bool { return false }},
 		func(k string) string { return c.env[k] }, func() []string { return nil }, "test")
 	f.DockerEngine = func(context.Context) (*dockerbuild.Engine, error) {
 		return nil, errors.New("this in-process test reached the Docker engine")
@@ -72,8 +94,6 @@ func (c cmdRun) run(t *testing.T, args ...string) result {
 		f.SandboxEnv = func(context.Context) ([]string, error) { return c.sandbox.Env(), nil }
 		args = append([]string{"--sandbox"}, args...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	code := Run(ctx, f, args)
 	testenv.CheckJSONRun(t, args, out.String())
 	return result{out.String(), errOut.String(), code}

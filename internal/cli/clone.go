@@ -184,7 +184,7 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	}
 	req := artifact.CloneRequest{Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
-		LoginWait: o.LoginWait}
+		LoginWait: o.LoginWait, Commands: f.cloneCommands(o, art)}
 	plan := o.plan(req, client)
 	if emit == nil {
 		return f.cloneView(ctx, o, plan, client, req.Password == "")
@@ -202,6 +202,7 @@ func (f *Factory) cloneView(ctx context.Context, o *CloneOptions, plan *artifact
 		Artifact: a, Clone: plan, Region: client.Region(),
 		NeedPassword: noPassword && !a.Target.ManagedPassword, SkipSummary: o.Yes,
 		Teardown: f.teardownFunc(client),
+		Commands: f.cloneCommands(o, a),
 		Theme:    f.theme(),
 	}
 	if o.view != nil {

@@ -43,7 +43,7 @@ func TestCloneFailureNamesRootCauseAndCleansUp(t *testing.T) {
 	}
 
 	k := c.run(t, "clone", "--config", ini, "--name", "e2e-kept-clone", "--keep-on-failure", "-o", "json")
-	if k.code != ExitCloneFailed || !strings.Contains(k.stdout, `"kept":true`) || !strings.Contains(k.stderr, "dbaf teardown e2e-kept-clone --yes") {
+	if k.code != ExitCloneFailed || !strings.Contains(k.stdout, `"kept":true`) || !strings.Contains(k.stderr, "dbaf --sandbox --region eu-west-1 teardown e2e-kept-clone --yes") {
 		t.Errorf("keep-on-failure: exit %d\n%s%s", k.code, k.stdout, k.stderr)
 	}
 	if st, err := aws.DescribeStack(context.Background(), "e2e-kept-clone"); err != nil || st.Status != "CREATE_FAILED" {

@@ -33,11 +33,12 @@ func TestCloneLoginCheck(t *testing.T) {
 	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
 
 	refused := c.run(t, "clone", "--config", ini, "--name", "e2e-refused", "--login-wait", "2s")
+	cmds := artifact.Commands{Sandbox: true, Region: "eu-west-1", Config: ini}
 	if refused.code != ExitCloneFailed {
 		t.Fatalf("clone with a password that does not apply: exit %d, want %d\n%s%s", refused.code, ExitCloneFailed, refused.stdout, refused.stderr)
 	}
 	for _, want := range []string{"postgres@", "refused the login", artifact.StateLoginFailed.String(),
-		artifact.ResumeResetCommand("e2e-refused"), artifact.TeardownCommand("e2e-refused")} {
+		cmds.ResumeReset("e2e-refused"), cmds.Teardown("e2e-refused")} {
 		if !strings.Contains(refused.stderr, want) {
 			t.Errorf("refused clone's message lacks %q:\n%s", want, refused.stderr)
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
@@ -269,13 +270,14 @@ func TestCloneResetDeniedNamesTheBilledStack(t *testing.T) {
 	if r.code != 3 {
 		t.Errorf("exit %d, want 3 (AWS refused)\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{"stack e2e-denied is created, but its master password was not reset", "dbaf clone --name e2e-denied", "dbaf teardown e2e-denied --yes"} {
+	cmds := artifact.Commands{Sandbox: true, Region: "eu-west-1", Config: ini}
+	for _, want := range []string{"stack e2e-denied is created, but its master password was not reset", cmds.Resume("e2e-denied"), cmds.Teardown("e2e-denied")} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
 	ev := lastJSONEvent(t, r.stdout)
-	if ev["event"] != "clone_failed" || ev["resume"] != "dbaf clone --name e2e-denied" || ev["teardown"] != "dbaf teardown e2e-denied --yes" ||
+	if ev["event"] != "clone_failed" || ev["resume"] != cmds.Resume("e2e-denied") || ev["teardown"] != cmds.Teardown("e2e-denied") ||
 		ev["state"] != "no_password" || ev["state_text"] != "created, but its master password was not reset" || finalEvents(r.stdout) != 1 {
 		t.Errorf("final event %v", ev)
 	}

@@ -69,6 +69,24 @@ type globalFlags struct {
 	output                       string
 }
 
+// commands spells the lines this run tells the user to run, with its
+// global flags.
+func (f *Factory) commands() artifact.Commands {
+	g := f.global
+	return artifact.Commands{Sandbox: g.sandbox, Profile: g.profile, Region: g.region, EndpointURL: g.endpointURL}
+}
+
+// cloneCommands are commands with the artifact of a clone or reset: the
+// --config or --image it named, else the image dbaf runs in.
+func (f *Factory) cloneCommands(o *CloneOptions, a *artifact.Artifact) artifact.Commands {
+	c := f.commands()
+	c.Config, c.Image = o.ConfigPath, o.Image
+	if c.Config == "" && c.Image == "" && a != nil {
+		c.InImage = a.Image
+	}
+	return c
+}
+
 // Cleanup releases what the run started (the in-process sandbox).
 func (f *Factory) Cleanup() {
 	for i := len(f.cleanups) - 1; i >= 0; i-- {

@@ -48,7 +48,7 @@ func listRun(opts *ListOptions) error {
 	if f.textView() {
 		_, err := clonelist.Run(ctx, clonelist.Options{Region: client.Region(),
 			List:     func(ctx context.Context) ([]artifact.CloneInfo, error) { return artifact.List(ctx, client, time.Now()) },
-			Teardown: f.teardownFunc(client), Theme: f.theme()}, f.teaOptions()...)
+			Teardown: f.teardownFunc(client), Commands: f.commands(), Theme: f.theme()}, f.teaOptions()...)
 		return err
 	}
 	clones, err := artifact.List(ctx, client, time.Now())

@@ -49,7 +49,7 @@ func TestCloneManagedPassword(t *testing.T) {
 	ev := lastJSONEvent(t, r.stdout)
 	arn, _ := ev["secret_arn"].(string)
 	if ev["event"] != "clone_ready" || !strings.HasPrefix(arn, "arn:aws:secretsmanager:eu-west-1:") ||
-		ev["password_command"] != artifact.SecretCommand("eu-west-1", arn) || ev["password"] != nil {
+		ev["password_command"] != (artifact.Commands{Sandbox: true}).Secret("eu-west-1", arn) || ev["password"] != nil {
 		t.Fatalf("final event %v; want clone_ready with the secret and its command, no password", ev)
 	}
 	if !strings.Contains(r.stderr, "warning: DB_PASSWORD is not used: RDS generates this clone's password and keeps it in Secrets Manager (the artifact's password = secrets-manager)") {
@@ -69,7 +69,7 @@ func TestCloneManagedPassword(t *testing.T) {
 	}
 	flagARN := field(r.stdout, "secret")
 	if !strings.HasPrefix(flagARN, "arn:aws:secretsmanager:") || flagARN == arn ||
-		field(r.stdout, "password command") != artifact.SecretCommand("eu-west-1", flagARN) || field(r.stdout, "password") != "" {
+		field(r.stdout, "password command") != (artifact.Commands{Sandbox: true}).Secret("eu-west-1", flagARN) || field(r.stdout, "password") != "" {
 		t.Errorf("plain result lines:\n%s", r.stdout)
 	}
 	if pw := secretPassword(t, sb, flagARN); strings.Contains(r.stdout+r.stderr, pw) || strings.Contains(r.stdout+r.stderr, managed) {

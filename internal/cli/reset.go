@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -84,10 +83,10 @@ func resetRun(o *ResetOptions) error {
 	// reset checks the source and key itself, and its clone the rest, so
 	// its plan shows no check beforehand.
 	o.reset = func(req artifact.CloneRequest) artifact.ResetRequest {
-		return artifact.ResetRequest{CloneRequest: req, Force: o.Force, Recreate: f.recreateCommand(o, req.Artifact)}
+		return artifact.ResetRequest{CloneRequest: req, Force: o.Force}
 	}
 	o.view = func(vo *cloneview.Options) {
-		vo.Reset, vo.Recreate = true, f.recreateCommand(o, vo.Artifact)
+		vo.Reset = true
 	}
 	if f.textView() {
 		if err := f.resetArtifactHere(ctx, o); err != nil {
@@ -117,31 +116,4 @@ func (f *Factory) resetArtifactHere(ctx context.Context, o *ResetOptions) error 
 			"or pass --image IMAGE or --config FILE (dbaf list -o json shows each clone's image)")}
 	}
 	return nil
-}
-
-// recreateCommand is the command that makes the clone again from the same
-// artifact, with this run's AWS settings, should the reset stop between
-// deleting the stack and creating it anew.
-func (f *Factory) recreateCommand(o *ResetOptions, a *artifact.Artifact) string {
-	clone := "clone --name " + o.Stack
-	switch {
-	case o.ConfigPath != "":
-		clone += " --config " + o.ConfigPath
-	case o.Image != "":
-		clone += " --image " + o.Image
-	case a != nil && a.Image != "":
-		// Read from the image dbaf runs in: run that image again.
-		return artifact.RunLine(a) + " " + clone
-	}
-	cmd := []string{"dbaf"}
-	g := f.global
-	if g.sandbox {
-		cmd = append(cmd, "--sandbox")
-	}
-	for _, fl := range [][2]string{{"--profile", g.profile}, {"--region", g.region}, {"--endpoint-url", g.endpointURL}} {
-		if fl[1] != "" {
-			cmd = append(cmd, fl[0], fl[1])
-		}
-	}
-	return strings.Join(append(cmd, clone), " ")
 }

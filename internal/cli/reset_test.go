@@ -144,7 +144,7 @@ func TestResetAgainstSandbox(t *testing.T) {
 	}
 	started, after := evs[0], evs[len(evs)-1]
 	if started["event"] != "reset_started" || started["endpoint"] != before["endpoint"] || started["expires_at"] != before["expires_at"] ||
-		started["recreate"] != "dbaf --sandbox clone --name e2e-reset --config "+ini {
+		started["recreate"] != "dbaf --sandbox --region eu-west-1 clone --name e2e-reset --config "+ini {
 		t.Errorf("reset_started %v", started)
 	}
 	if after["event"] != "clone_ready" || after["endpoint"] != before["endpoint"] || after["stack"] != "e2e-reset" {
@@ -265,7 +265,7 @@ func TestResetStoppedBetweenTeardownAndClone(t *testing.T) {
 	}
 	sb.Inject(flt)
 	r := c.run(t, "reset", "e2e-gone", "--config", ini, "--yes", "-o", "json")
-	recreate := "dbaf --sandbox clone --name e2e-gone --config " + ini
+	recreate := "dbaf --sandbox --region eu-west-1 clone --name e2e-gone --config " + ini
 	if r.code != ExitAWS || !strings.Contains(r.stderr, "stack e2e-gone is deleted by the reset, and not re-created") || !strings.Contains(r.stderr, recreate) {
 		t.Errorf("exit %d, want 3 with the way back:\n%s", r.code, r.stderr)
 	}
@@ -273,8 +273,7 @@ func TestResetStoppedBetweenTeardownAndClone(t *testing.T) {
 	if ev["event"] != "clone_failed" || ev["state"] != string(artifact.StateResetGone) || ev["state_text"] != artifact.StateResetGone.String() || ev["resume"] != recreate || finalEvents(r.stdout) != 1 {
 		t.Errorf("final event %v", ev)
 	}
-	args := append(strings.Fields(strings.TrimPrefix(recreate, "dbaf --sandbox ")), "-o", "json")
-	if r := c.run(t, args...); r.code != 0 || lastJSONEvent(t, r.stdout)["endpoint"] != endpoint {
+	if r := runPrinted(t, c, recreate, "-o", "json"); r.code != 0 || lastJSONEvent(t, r.stdout)["endpoint"] != endpoint {
 		t.Errorf("%s: exit %d, endpoint %v (was %v)\n%s", recreate, r.code, lastJSONEvent(t, r.stdout)["endpoint"], endpoint, r.stderr)
 	}
 }
@@ -327,7 +326,8 @@ func TestResetInsideTheImage(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("reset: exit %d\n%s", r.code, r.stderr)
 	}
-	want := artifact.RunLine(a) + " clone --name e2e-image"
+	// Against the sandbox the host's dbaf reads the image again.
+	want := "dbaf --sandbox --region eu-west-1 clone --name e2e-image --image " + a.Image
 	if got := eventOf(jsonEvents(t, r.stdout), "reset_started"); got == nil || got["recreate"] != want || got["image"] != "registry.example.com/db-artifact:7" {
 		t.Errorf("reset_started %v; want recreate %q", got, want)
 	}

@@ -264,7 +264,7 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 func printExports(w io.Writer, env []string) {
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(w, "export %s=%s\n", k, shellQuote(v))
+		fmt.Fprintf(w, "export %s=%s\n", k, artifact.ShellQuote(v))
 	}
 }
 
@@ -283,16 +283,6 @@ func envMap(kvs []string) map[string]string {
 		m[k] = v
 	}
 	return m
-}
-
-// shellQuote quotes a value for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@=,+", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // SandboxStartOptions are those of `dbaf sandbox start`.
@@ -358,7 +348,7 @@ func sandboxStartRun(opts *SandboxStartOptions) error {
 	} else {
 		fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: running at %s (pid %d, state %s); dbaf sandbox stop to stop it\n", acc.URL, acc.PID, acc.StateDir)
 	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: point other tools at it with: eval \"$(dbaf sandbox env)\"\n")
+	fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: point other tools at it with: %s\n", f.commands().SandboxEnv(opts.StateDir))
 	return nil
 }
 

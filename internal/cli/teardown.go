@@ -97,9 +97,9 @@ func teardown(opts *TeardownOptions, g *artifact.Stream) error {
 		}
 		return err
 	}
-	req := artifact.TeardownRequest{Stack: opts.Stack, Force: opts.Force, PollInterval: f.pollInterval()}
+	req := artifact.TeardownRequest{Stack: opts.Stack, Force: opts.Force, PollInterval: f.pollInterval(), Commands: f.commands()}
 	if f.textView() {
-		res, err := cloneview.RunTeardown(ctx, cloneview.Options{Stack: req.Stack, Region: client.Region(),
+		res, err := cloneview.RunTeardown(ctx, cloneview.Options{Stack: req.Stack, Region: client.Region(), Commands: req.Commands,
 			Teardown: func(ctx context.Context, stack string, emit artifact.Emit) error {
 				req.Stack = stack
 				return artifact.Teardown(ctx, req, client, emit)
@@ -134,6 +134,6 @@ func (f *Factory) confirmDestroy(yes bool, what string) error {
 // teardownFunc is the teardown the views run.
 func (f *Factory) teardownFunc(client *dbafaws.Client) func(context.Context, string, artifact.Emit) error {
 	return func(ctx context.Context, stack string, emit artifact.Emit) error {
-		return artifact.Teardown(ctx, artifact.TeardownRequest{Stack: stack, PollInterval: f.pollInterval()}, client, emit)
+		return artifact.Teardown(ctx, artifact.TeardownRequest{Stack: stack, PollInterval: f.pollInterval(), Commands: f.commands()}, client, emit)
 	}
 }

@@ -27,6 +27,9 @@ type Options struct {
 	List func(ctx context.Context) ([]artifact.CloneInfo, error)
 	// Teardown deletes one clone's stack (artifact.Teardown), shown live.
 	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
+	// Commands spells the lines the list tells the user to run, with the
+	// run's global flags.
+	Commands artifact.Commands
 
 	Theme common.Theme     // zero: a dark theme, replaced once the terminal reports its background
 	Now   func() time.Time // nil: time.Now
@@ -387,7 +390,7 @@ func (m *Model) startTeardown() tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	m.td = cloneview.NewTeardown(m.Ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown,
+	m.td = cloneview.NewTeardown(m.Ctx, cloneview.Options{Stack: c.Stack, Region: m.o.Region, Teardown: m.o.Teardown, Commands: m.o.Commands,
 		Theme: m.Theme, Now: m.now, Still: m.o.Still, Embedded: true, Source: c.Source})
 	m.td.SetSize(m.Width, m.Height)
 	m.stage = stageTeardown
@@ -776,10 +779,20 @@ func (m *Model) viewDetail() string {
 	lines := []string{m.header(""), ""}
 	lines = append(lines, strings.Split(t.Box.Render(strings.Join(body, "\n")), "\n")...)
 	lines = append(lines, "")
+	cmds := m.o.Commands.In(m.o.Region)
+	// The commands on lines of their own, wrapped rather than cut: they
+	// are copied whole.
 	if c.Endpoint != "" {
-		lines = append(lines, common.Wrap("Connect as the source's master user, with the password chosen when the clone was made.", m.Width-2, 0)...)
+		lines = append(lines, common.Wrap("Connect as the source's master user, with the password chosen when the clone was made:", m.Width-2, 0)...)
+		for _, l := range common.Wrap(cmds.Connect(c.Stack), m.Width-4, 0) {
+			lines = append(lines, "  "+l)
+		}
 	}
-	lines = append(lines, "Tear it down here with t, or with: "+t.Accent.Render("dbaf teardown "+c.Stack+" --yes"), "")
+	lines = append(lines, "Tear it down here with t, or with:")
+	for _, l := range common.Wrap(cmds.Teardown(c.Stack), m.Width-4, 0) {
+		lines = append(lines, "  "+t.Accent.Render(l))
+	}
+	lines = append(lines, "")
 	switch {
 	case m.confirm:
 		lines = append(lines, m.confirmLines(c.Stack)...)

@@ -55,6 +55,9 @@ type Options struct {
 	// clone again should the reset stop in between.
 	Reset    bool
 	Recreate string
+	// Commands spells the lines the view tells the user to run (teardown,
+	// resume) with the run's global flags and artifact.
+	Commands artifact.Commands
 
 	Theme common.Theme     // zero: a dark theme, replaced once the terminal reports its background
 	Now   func() time.Time // nil: time.Now; fixed in golden tests
@@ -82,6 +85,7 @@ type Result struct {
 	// Afterword are values too wide for the terminal (a long connect line):
 	// the caller prints them after the view, one per line, to be copied whole.
 	Afterword []string
+	commands  artifact.Commands
 }
 
 // TeardownCommand is what removes the stack the view left behind, or "".
@@ -89,7 +93,7 @@ func (r Result) TeardownCommand() string {
 	if r.LeftRunning == "" {
 		return ""
 	}
-	return "dbaf teardown " + r.LeftRunning + " --yes"
+	return r.commands.Teardown(r.LeftRunning)
 }
 
 // ClosedMsg is sent instead of quitting when the view is Embedded.
@@ -264,7 +268,14 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // Result is how the view ended; complete once Close has returned.
-func (m *Model) Result() Result { return m.res }
+func (m *Model) Result() Result {
+	r := m.res
+	r.commands = m.teardownCmds()
+	return r
+}
+
+// teardownCmds spells the lines about the stack in the region it is in.
+func (m *Model) teardownCmds() artifact.Commands { return m.o.Commands.In(m.o.Region) }
 
 // Stack is the stack the view clones into or tears down.
 func (m *Model) Stack() string { return m.info.Stack }
@@ -660,7 +671,7 @@ func (m *Model) keepAndQuit() tea.Cmd {
 	if m.stackState == "CREATE_COMPLETE" {
 		state = artifact.StateNoPassword
 	}
-	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, State: state}
+	m.res.Err = &artifact.InterruptedError{Stack: m.info.Stack, State: state, Commands: m.teardownCmds()}
 	m.startOp.Cancel()
 	return m.quit()
 }

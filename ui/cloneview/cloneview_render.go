@@ -209,7 +209,7 @@ func (m *Model) panel() []string {
 		lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
 		lines = append(lines, "",
 			t.Key.Render("k")+"    keep it creating and quit; tear it down later with:",
-			"       "+t.Accent.Render("dbaf teardown "+stack+" --yes"),
+			"       "+t.Accent.Render(m.teardownCmds().Teardown(stack)),
 			t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
 			t.Key.Render("esc")+"  go back and keep watching")
 		return m.box(lines)
@@ -231,7 +231,7 @@ func (m *Model) panel() []string {
 		}
 		if m.remains() {
 			lines = append(lines, "")
-			lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: dbaf teardown "+stack+" --yes", w, 0)...)
+			lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: "+m.teardownCmds().Teardown(stack), w, 0)...)
 		}
 		return m.box(lines)
 	case stageTornDown:
@@ -608,14 +608,14 @@ func (m *Model) finalFrame() string {
 	case m.stage == stageRunning && !m.stackKnown:
 		lines = []string{t.Warn.Render("dbaf clone: cancelled before the stack was created.")}
 		if stack != "" {
-			lines = append(lines, common.Wrap("If "+stack+" was created after all, dbaf list shows it and dbaf teardown "+stack+" --yes removes it.", w, 0)...)
+			lines = append(lines, common.Wrap("If "+stack+" was created after all, dbaf list shows it and "+m.teardownCmds().Teardown(stack)+" removes it.", w, 0)...)
 		}
 	case m.stage == stageRunning || m.stage == stageStopping:
 		lines = []string{t.Warn.Render("Stack " + stack + " is still being created in AWS; dbaf stopped watching it.")}
-		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
+		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render(m.teardownCmds().Teardown(stack)))
 	case m.stage == stageReady:
 		lines = m.readyBox(w)
-		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
+		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render(m.teardownCmds().Teardown(stack)))
 	case m.stage == stageFailed:
 		lines = m.box(m.failedLines(w))
 	case m.stage == stageTeardown:
@@ -623,7 +623,7 @@ func (m *Model) finalFrame() string {
 	default:
 		lines = m.panel()
 		if m.remains() && m.stage != stageTornDown {
-			lines = append(lines, "Tear it down with:", "  "+t.Accent.Render("dbaf teardown "+stack+" --yes"))
+			lines = append(lines, "Tear it down with:", "  "+t.Accent.Render(m.teardownCmds().Teardown(stack)))
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -354,13 +354,13 @@ func TestCloneViewCtrlCKeepCreating(t *testing.T) {
 	m.Close()
 	res := m.Result()
 	var ie *artifact.InterruptedError
-	if res.LeftRunning != uitest.Stack || !errors.As(res.Err, &ie) || res.TeardownCommand() != "dbaf teardown "+uitest.Stack+" --yes" {
+	if res.LeftRunning != uitest.Stack || !errors.As(res.Err, &ie) || res.TeardownCommand() != "dbaf --region eu-west-1 teardown "+uitest.Stack+" --yes" {
 		t.Fatalf("result %+v", res)
 	}
 	if calls := f.Calls(); strings.Join(calls, ",") != "start,start returned" {
 		t.Fatalf("calls %v: want the watch stopped and no teardown", calls)
 	}
-	if s := uitest.Screen(m); !strings.Contains(s, "dbaf teardown "+uitest.Stack+" --yes") || !strings.Contains(s, "still being created") {
+	if s := uitest.Screen(m); !strings.Contains(s, "dbaf --region eu-west-1 teardown "+uitest.Stack+" --yes") || !strings.Contains(s, "still being created") {
 		t.Fatalf("final frame: %s", s)
 	}
 }
@@ -432,7 +432,7 @@ func TestCloneViewReadyCopyAndQuit(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	s := uitest.Screen(m)
-	if !strings.Contains(s, uitest.Host) || !strings.Contains(s, "dbaf teardown "+uitest.Stack+" --yes") || strings.Contains(s, "password") {
+	if !strings.Contains(s, uitest.Host) || !strings.Contains(s, "dbaf --region eu-west-1 teardown "+uitest.Stack+" --yes") || strings.Contains(s, "password") {
 		t.Fatalf("final frame: %s", s)
 	}
 }

@@ -55,7 +55,7 @@ func TestCloneViewKeepCreatingInterrupted(t *testing.T) {
 	m.Close()
 	var ie *artifact.InterruptedError
 	err := m.Result().Err
-	if !errors.Is(err, common.ErrInterrupted) || !errors.As(err, &ie) || !strings.Contains(err.Error(), "dbaf teardown "+uitest.Stack) {
+	if !errors.Is(err, common.ErrInterrupted) || !errors.As(err, &ie) || !strings.Contains(err.Error(), "dbaf --region eu-west-1 teardown "+uitest.Stack) {
 		t.Errorf("keep creating and quit: error %v", err)
 	}
 }

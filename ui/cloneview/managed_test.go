@@ -18,7 +18,7 @@ func TestCloneViewReadyManagedPassword(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-3f1c9a2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b-AbCdEf"
 	ready := cvReady("")
-	ready.SecretARN, ready.PasswordCommand = arn, artifact.SecretCommand("eu-west-1", arn)
+	ready.SecretARN, ready.PasswordCommand = arn, artifact.Commands{}.Secret("eu-west-1", arn)
 	f := &cvFake{startEvs: success(ready), ready: ready}
 	m := newTest(t, f, clock, func(o *Options) { o.Artifact.Target.ManagedPassword = true })
 	h := uitest.RunHarness(t, m, 200, 40)

@@ -62,7 +62,7 @@ func (m *Model) recreate() string {
 	if m.o.Recreate != "" {
 		return m.o.Recreate
 	}
-	return artifact.ResumeCommand(m.info.Stack)
+	return m.teardownCmds().Resume(m.info.Stack)
 }
 
 // resetStopLines is the ctrl+c question during the reset's deletion.

@@ -144,7 +144,7 @@ func TestPrintersSayAFullCopyIsBilledInFull(t *testing.T) {
 func TestPrintersHandOverAManagedPassword(t *testing.T) {
 	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-c1-AbCdEf"
 	ready := artifact.CloneReady{Stack: "c1", Endpoint: "h", Port: "5432", Username: "postgres", PasswordReset: true,
-		SecretARN: arn, PasswordCommand: artifact.SecretCommand("eu-west-1", arn)}
+		SecretARN: arn, PasswordCommand: artifact.Commands{}.Secret("eu-west-1", arn)}
 	var out, errOut, js bytes.Buffer
 	(&Plain{Out: &out, Err: &errOut}).Emit(ready)
 	want := "secret: " + arn + "\npassword command: aws secretsmanager get-secret-value --region eu-west-1 --secret-id '" + arn + "' --query SecretString --output text\n"
