@@ -44,7 +44,7 @@ const wantHint = `it must contain at least:
     [target_db]
     subnet_ids = source
     instance_type = db.r6g.large
-(see the INI reference in README.md)`
+(see the INI reference in docs/ini.md)`
 
 // Load reads and parses the artifact INI at path. It does not Validate, so
 // callers can apply flag overrides with Set first.
@@ -53,7 +53,7 @@ func Load(path string) (*Config, []Warning, error) {
 	switch fault {
 	case faultMissing:
 		return nil, nil, &Error{File: path, Problem: problem,
-			Hint: `run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in README.md`}
+			Hint: `run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in docs/ini.md`}
 	case faultNotRegular:
 		return nil, nil, &Error{File: path, Problem: problem, Hint: "give the path of an artifact INI file"}
 	case faultTooBig:

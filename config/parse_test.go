@@ -332,7 +332,7 @@ func TestLoad(t *testing.T) {
 
 	tests := []struct{ name, path, want string }{
 		{"missing", filepath.Join(dir, "nope.ini"),
-			filepath.Join(dir, "nope.ini") + `: no such file; run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in README.md`},
+			filepath.Join(dir, "nope.ini") + `: no such file; run "dbaf build" without --yes to create one with the wizard, or write one by hand following the INI reference in docs/ini.md`},
 		{"empty", write("empty.ini", ""), filepath.Join(dir, "empty.ini") + ": the file has no settings; " + wantHint},
 		{"comments only", write("comments.ini", "; nothing yet\n\n"), filepath.Join(dir, "comments.ini") + ": the file has no settings; " + wantHint},
 		{"directory", dir, dir + ": not a regular file (a directory); give the path of an artifact INI file"},

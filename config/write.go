@@ -17,7 +17,7 @@ import (
 // three required ones. Parse reads the output back to an equal Config.
 func (c *Config) Write(w io.Writer) error {
 	var b bytes.Buffer
-	b.WriteString("; dbaf database artifact. Every key is described in the INI reference in README.md.\n")
+	b.WriteString("; dbaf database artifact. Every key is described in the INI reference in docs/ini.md.\n")
 	for _, section := range sectionNames {
 		if section == secMasking {
 			if err := c.writeMasking(&b); err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-const fullWritten = `; dbaf database artifact. Every key is described in the INI reference in README.md.
+const fullWritten = `; dbaf database artifact. Every key is described in the INI reference in docs/ini.md.
 
 [source_db]
 ; Aurora cluster to clone (required).
@@ -65,7 +65,7 @@ func TestWriteMinimal(t *testing.T) {
 	if err := (&Config{}).Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	want := `; dbaf database artifact. Every key is described in the INI reference in README.md.
+	want := `; dbaf database artifact. Every key is described in the INI reference in docs/ini.md.
 
 [source_db]
 ; Aurora cluster to clone (required).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the build figures README.md reports, on this machine:
+# Measures the figures docs/figures.md reports, on this machine:
 #   - image size vs the dbaf binary's size
 #   - image build after discovery (assemble + load into the engine): median of N runs
 #   - two builds of the same artifact: identical image ID

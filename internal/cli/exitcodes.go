@@ -13,7 +13,7 @@ import (
 	"github.com/dbaf/dbaf/ui/common"
 )
 
-// Exit codes, documented in README.md.
+// Exit codes, documented in README.md (and docs/cloning.md for exit 2).
 const (
 	ExitOK          = 0
 	ExitFailure     = 1   // anything not listed below
