@@ -263,6 +263,23 @@ func (s *Server) setServerDown(clusterID string, down bool) {
 	}
 }
 
+// startServer starts again the stopped server behind a cluster on its
+// data (rds:StartDBCluster); nil when the cluster has no server. Not under
+// s.mu.
+func (s *Server) startServer(ctx context.Context, clusterID string) error {
+	if s.dbs == nil {
+		return nil
+	}
+	if _, ok := s.dbs.mgr.Endpoint(clusterID); !ok {
+		return nil
+	}
+	err := s.dbs.mgr.Restart(ctx, clusterID)
+	if err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: %s stays stopped: %v\n", clusterID, err)
+	}
+	return err
+}
+
 // serverAddrs are the addresses of the servers behind clusters, by
 // cluster id, for the saved account. Callers hold s.mu.
 func (s *Server) serverAddrs() map[string]dbserver.Endpoint {

@@ -99,7 +99,8 @@ func TestCrashMidCreationFailsTheStack(t *testing.T) {
 }
 
 // A source whose server dies (here killed) shows as stopped, cluster and
-// instance, and a clone of it fails at once, naming it and its status.
+// instance, and a clone of it fails at once, naming it and its status;
+// StartDBCluster starts its server again on its data.
 func TestDeadServerStopsItsCluster(t *testing.T) {
 	t.Parallel()
 	c, dir := startWithDatabases(t, sandbox.Options{})
@@ -128,6 +129,24 @@ func TestDeadServerStopsItsCluster(t *testing.T) {
 	status, evs := waitStack(t, c, stackID)
 	if status != "ROLLBACK_COMPLETE" || !strings.Contains(dump(evs), "DB cluster prod-aurora is not in the available state (it is stopped)") {
 		t.Errorf("clone of a dead source: %s\n%s", status, dump(evs))
+	}
+
+	if _, err := c.rds.StartDBCluster(ctx(t), &rds.StartDBClusterInput{DBClusterIdentifier: awssdk.String("prod-aurora")}); err != nil {
+		t.Fatal(err)
+	}
+	cl := waitAvailable(t, c, "prod-aurora")
+	conn, err := pgLogin(ctx(t), awssdk.ToString(cl.Endpoint), int(awssdk.ToInt32(cl.Port)), "postgres", c.sb.DBPassword())
+	if err != nil {
+		t.Fatalf("login to prod-aurora started again: %v", err)
+	}
+	var n int
+	if err := conn.QueryRow(ctx(t), "SELECT count(*) FROM legacy.customers").Scan(&n); err != nil || n == 0 {
+		t.Errorf("prod-aurora started again holds %d customers: %v", n, err)
+	}
+	conn.Close(ctx(t))
+	_, err = c.rds.StartDBCluster(ctx(t), &rds.StartDBClusterInput{DBClusterIdentifier: awssdk.String("prod-aurora")})
+	if msg, _ := wantAPIError(t, err, "InvalidDBClusterStateFault"); !strings.Contains(msg, "available") {
+		t.Errorf("StartDBCluster of an available cluster: %q", msg)
 	}
 }
 

@@ -133,7 +133,7 @@ func New(o Options) *Server {
 		s.startDatabases(o, servers)
 	}
 	s.rds = rds.New(s.ctx, &s.mu, s.st, rds.Config{Region: s.region, Account: s.account, Quotas: maps.Clone(o.Quotas),
-		KeyARN: s.keys.KeyARN, SecretARN: s.keys.SecretARN, DBHost: s.dbHost, ApplyPassword: s.applyPassword,
+		KeyARN: s.keys.KeyARN, SecretARN: s.keys.SecretARN, DBHost: s.dbHost, ApplyPassword: s.applyPassword, StartServer: s.startServer,
 		TakeBehaviour: s.ctl.TakeBehaviour, Sleep: s.sleep, Go: s.goBackground})
 	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
 	s.sts = sts.New(s.account)

@@ -400,6 +400,30 @@ func (m *Manager) Clone(ctx context.Context, source, id string) (Endpoint, error
 	return s.ep, nil
 }
 
+// Restart starts id's server again on its data when it is not running
+// (it died, or Stop stopped it).
+func (m *Manager) Restart(ctx context.Context, id string) error {
+	s, err := m.reserved(id)
+	if err != nil {
+		return err
+	}
+	if s.running() {
+		return nil
+	}
+	m.mu.Lock()
+	if s.claim == nil {
+		s.claim, err = claim(s.ep.Host, s.ep.Port)
+	}
+	m.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("dbserver: %s's address %s: %w", id, s.ep, err)
+	}
+	if err := m.engines[s.engine].start(ctx, s); err != nil {
+		return fmt.Errorf("dbserver: restart %s (%s) on its data: %w", id, s.engine, err)
+	}
+	return nil
+}
+
 // SetPassword changes user's password in id's server.
 func (m *Manager) SetPassword(ctx context.Context, id, user, password string) error {
 	s, err := m.reserved(id)

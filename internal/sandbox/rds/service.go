@@ -1,7 +1,8 @@
 // Package rds is the account's RDS API over the Query protocol: describing
 // clusters, instances, subnet groups, snapshots, orderable instance
 // options and the account's quotas, ModifyDBCluster (master passwords,
-// those RDS manages in Secrets Manager among them) and AddTagsToResource.
+// those RDS manages in Secrets Manager among them), AddTagsToResource and
+// StartDBCluster (which starts a dead server again).
 // Its records are package state's, which CloudFormation's provider
 // (package resources) changes too; the servers behind clusters are the
 // account's, reached through Config.
@@ -31,6 +32,9 @@ type Config struct {
 	// (fault is a behaviour fault taken for it, or ""). Called without the
 	// lock.
 	ApplyPassword func(ctx context.Context, clusterID, user, password, fault string)
+	// StartServer starts again the stopped server behind a cluster, on its
+	// data (nil when the cluster has none). Called without the lock.
+	StartServer func(ctx context.Context, clusterID string) error
 	// TakeBehaviour takes an injected behaviour fault for service:action.
 	TakeBehaviour func(service, action string) (string, bool)
 	// Sleep waits d at the account's pace (false: ctx ended); Go runs f in
@@ -50,6 +54,7 @@ type Service struct {
 	keyARN, secretARN func(string) string
 	dbHost            func(string) string
 	applyPassword     func(context.Context, string, string, string, string)
+	startServer       func(context.Context, string) error
 	takeBehaviour     func(string, string) (string, bool)
 	sleep             func(context.Context, time.Duration) bool
 	goBackground      func(func()) bool
@@ -59,7 +64,7 @@ type Service struct {
 // its background work (a password being applied).
 func New(ctx context.Context, mu sync.Locker, st *state.State, cfg Config) *Service {
 	return &Service{ctx: ctx, mu: mu, st: st, region: cfg.Region, account: cfg.Account, quotas: maps.Clone(cfg.Quotas),
-		keyARN: cfg.KeyARN, secretARN: cfg.SecretARN, dbHost: cfg.DBHost, applyPassword: cfg.ApplyPassword,
+		keyARN: cfg.KeyARN, secretARN: cfg.SecretARN, dbHost: cfg.DBHost, applyPassword: cfg.ApplyPassword, startServer: cfg.StartServer,
 		takeBehaviour: cfg.TakeBehaviour, sleep: cfg.Sleep, goBackground: cfg.Go}
 }
 
@@ -73,6 +78,7 @@ func (s *Service) Actions() map[string]wire.Handler {
 		"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
 		"ModifyDBCluster":                    s.modifyDBCluster,
 		"AddTagsToResource":                  s.addTagsToResource,
+		"StartDBCluster":                     s.startDBCluster,
 		"DescribeAccountAttributes":          s.describeAccountAttributes,
 	}
 }
