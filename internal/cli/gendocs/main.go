@@ -4,7 +4,8 @@
 //
 //	go run ./internal/cli/gendocs
 //
-// gendocs_test.go fails when the committed page is stale. It lives in its
+// gendocs_test.go fails when the committed page is stale; links_test.go
+// checks that the relative links of README.md and docs/*.md resolve. It lives in its
 // own main package so that github.com/spf13/cobra/doc (and the man-page
 // renderer it pulls in) never links into the dbaf binary.
 package main
