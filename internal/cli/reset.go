@@ -86,7 +86,7 @@ func resetRun(o *ResetOptions) error {
 		return artifact.ResetRequest{CloneRequest: req, Force: o.Force}
 	}
 	o.view = func(vo *cloneview.Options) {
-		vo.Reset = true
+		vo.Flow = cloneview.FlowReset
 	}
 	if f.textView() {
 		if err := f.resetArtifactHere(ctx, o); err != nil {

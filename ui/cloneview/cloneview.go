@@ -8,11 +8,11 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/ui/common"
+	"github.com/dbaf/dbaf/ui/passwordform"
 	"github.com/dbaf/dbaf/ui/printer"
 	"github.com/dbaf/dbaf/ui/stackprogress"
 )
@@ -50,10 +50,12 @@ type Options struct {
 	Clone Clone
 	// Teardown deletes a stack (artifact.Teardown), reporting its events.
 	Teardown func(ctx context.Context, stack string, emit artifact.Emit) error
-	// Reset says Start resets Stack (artifact.Reset): the view shows its
-	// teardown, then the new clone. Recreate is the command that makes the
-	// clone again should the reset stop in between.
-	Reset    bool
+	// Flow is what New's view runs: FlowClone, or FlowReset when the Clone
+	// resets its stack (artifact.NewResetPlan): the view shows its teardown,
+	// then the new clone. NewTeardown's is FlowTeardown, whatever this says.
+	Flow Flow
+	// Recreate is the command that makes the clone again should a reset
+	// stop between its teardown and its clone.
 	Recreate string
 	// Commands spells the lines the view tells the user to run (teardown,
 	// resume) with the run's global flags and artifact.
@@ -102,6 +104,15 @@ type ClosedMsg struct{ Result Result }
 // ErrCancelled is the result of leaving before the stack was created.
 var ErrCancelled = errors.New("cancelled: nothing was created")
 
+// Flow is which of its three flows the view runs.
+type Flow uint8
+
+const (
+	FlowClone    Flow = iota // dbaf clone: password, summary, the clone, its result
+	FlowReset                // dbaf reset: the same, the old stack's deletion first
+	FlowTeardown             // dbaf teardown, and the list's: the deletion only
+)
+
 // cvStage is where the view is; overlays (questions) are separate.
 type cvStage int
 
@@ -131,8 +142,9 @@ const (
 // It is a pointer model: it owns goroutines, which Close stops.
 type Model struct {
 	common.Common
-	o   Options
-	now func() time.Time
+	o    Options
+	flow Flow
+	now  func() time.Time
 
 	stage cvStage
 	ask   cvAsk
@@ -141,10 +153,8 @@ type Model struct {
 	showHelp bool // the "?" panel of every key
 	keys     keyMap
 
-	pw        [2]textinput.Model
-	pwFocus   int
-	pwErr     string
-	password  string
+	pw        passwordform.Model
+	password  string // the typed password, until the run has it
 	generated bool
 
 	info       artifact.CloneStarted // what the stream said about the stack
@@ -183,6 +193,9 @@ type Model struct {
 // New builds the clone view. ctx bounds every operation it starts;
 // cancelling it stops watching (the stack carries on in AWS).
 func New(ctx context.Context, o Options) *Model {
+	if o.Flow != FlowReset {
+		o.Flow = FlowClone
+	}
 	m := cvNew(ctx, o)
 	switch {
 	case o.NeedPassword:
@@ -198,6 +211,7 @@ func New(ctx context.Context, o Options) *Model {
 // NewTeardown builds a view that tears down o.Stack at once (the caller
 // has asked for confirmation): the live deletion of `dbaf teardown` and the list.
 func NewTeardown(ctx context.Context, o Options) *Model {
+	o.Flow = FlowTeardown
 	m := cvNew(ctx, o)
 	m.stage = stageTeardown
 	m.info.Stack, m.info.Source = o.Stack, o.Source
@@ -210,7 +224,7 @@ func cvNew(ctx context.Context, o Options) *Model {
 	if o.Embedded {
 		back = "back"
 	}
-	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, keys: newKeyMap(back)}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, flow: o.Flow, now: o.Now, keys: newKeyMap(back)}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -220,21 +234,10 @@ func cvNew(ctx context.Context, o Options) *Model {
 	}
 	m.prog = stackprogress.New(o.LogLimit, res)
 	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
-	if o.Reset {
+	if o.Flow == FlowReset {
 		m.keys.resetKeys()
 	}
-	for i := range m.pw {
-		ti := textinput.New()
-		ti.EchoMode = textinput.EchoPassword
-		ti.EchoCharacter = '•'
-		ti.CharLimit = 128
-		ti.SetWidth(42)
-		ti.Prompt = ""
-		st := textinput.DefaultStyles(true)
-		st.Cursor.Blink = !o.Still
-		ti.SetStyles(st)
-		m.pw[i] = ti
-	}
+	m.pw = passwordform.New(m.engine(), o.Still)
 	m.info.Stack = o.Stack
 	if o.Clone != nil {
 		m.info.Stack = o.Clone.Name()
@@ -258,7 +261,7 @@ func (m *Model) Init() tea.Cmd {
 	}
 	switch m.stage {
 	case stagePassword:
-		cmds = append(cmds, m.pw[0].Focus())
+		cmds = append(cmds, m.pw.Focus())
 	case stageRunning:
 		cmds = append(cmds, m.startClone())
 	case stageTeardown:
@@ -358,20 +361,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onDone(msg)
 	case checkedMsg:
 		return m, m.onChecked(msg)
-	case tea.PasteMsg:
-		if m.stage == stagePassword {
-			var cmd tea.Cmd
-			m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
-			return m, cmd
-		}
-		return m, nil
 	case tea.KeyPressMsg:
 		m.flash = ""
 		return m, m.onKey(msg)
 	}
-	if m.stage == stagePassword {
-		var cmd tea.Cmd
-		m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
+	if m.stage == stagePassword { // a paste, the cursor's blink
+		_, cmd := m.pw.Update(msg)
 		return m, cmd
 	}
 	return m, nil
@@ -447,11 +442,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.SummaryBack):
 			if m.o.NeedPassword {
 				m.stage, m.pre.startAsked = stagePassword, false
-				m.generated, m.password, m.pwFocus = false, "", 0
-				m.pw[0].Reset()
-				m.pw[1].Reset()
-				m.pw[1].Blur()
-				return m.pw[0].Focus()
+				m.generated, m.password = false, ""
+				return m.pw.Clear()
 			}
 			m.res.Err = m.cancelled()
 			return m.quit()
@@ -524,73 +516,25 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) onPasswordKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.PwCancel):
-		m.interrupted = key.Matches(msg, k.Interrupt)
+	out, cmd := m.pw.Update(msg)
+	switch out {
+	case passwordform.Cancelled:
+		m.interrupted = m.pw.Keys.Interrupted(msg)
 		m.res.Err = ErrCancelled
 		return m.quit()
-	case key.Matches(msg, k.PwGenerate):
-		m.generated, m.password, m.pwErr = true, "", ""
-		m.pw[0].Reset()
-		m.pw[1].Reset()
-		return m.afterPassword()
-	case key.Matches(msg, k.PwOther):
-		return m.focusPassword(1 - m.pwFocus)
-	case key.Matches(msg, k.PwNext):
-		v := m.pw[m.pwFocus].Value()
-		if m.pwFocus == 0 {
-			if err := m.checkPassword(v); err != nil {
-				m.pwErr = err.Error()
-				return nil
-			}
-			m.pwErr = ""
-			return m.focusPassword(1)
-		}
-		if v != m.pw[0].Value() {
-			m.pwErr = "the two passwords differ: type it again"
-			m.pw[0].Reset()
-			m.pw[1].Reset()
-			return m.focusPassword(0)
-		}
-		if err := m.checkPassword(v); err != nil {
-			m.pwErr = err.Error()
-			return m.focusPassword(0)
-		}
-		m.password, m.generated, m.pwErr = v, false, ""
-		// The view keeps one copy only, in m.password, until Start has it.
-		m.pw[0].Reset()
-		m.pw[1].Reset()
-		return m.afterPassword()
+	case passwordform.Generate:
+		m.generated, m.password = true, ""
+	case passwordform.Entered:
+		m.password, m.generated = m.pw.Take(), false
+	default:
+		return cmd
 	}
-	var cmd tea.Cmd
-	m.pw[m.pwFocus], cmd = m.pw[m.pwFocus].Update(msg)
-	return cmd
-}
-
-func (m *Model) focusPassword(i int) tea.Cmd {
-	m.pw[m.pwFocus].Blur()
-	m.pwFocus = i
-	return m.pw[i].Focus()
-}
-
-func (m *Model) afterPassword() tea.Cmd {
-	m.pw[m.pwFocus].Blur()
 	if m.o.SkipSummary {
 		m.stage = stageRunning
 		return m.startClone()
 	}
 	m.stage = stageSummary
 	return nil
-}
-
-// checkPassword applies the master password rules of the clone's engine
-// (artifact.CheckPassword), naming the rule and never the value.
-func (m *Model) checkPassword(pw string) error {
-	if pw == "" {
-		return errors.New("type a password, or press ctrl+g to generate one")
-	}
-	return artifact.CheckPassword(m.engine(), pw, "the password")
 }
 
 // engine is the clone's engine, "" when the view has no artifact.

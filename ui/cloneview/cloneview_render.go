@@ -27,7 +27,7 @@ func (m *Model) phases() []artifact.PhaseID {
 	if m.masking || m.o.Artifact != nil && m.o.Artifact.Masks() {
 		phases = append([]artifact.PhaseID{cvPhases[0], artifact.PhaseMasking}, cvPhases[1:]...)
 	}
-	if m.o.Reset {
+	if m.flow == FlowReset {
 		phases = append([]artifact.PhaseID{artifact.PhaseDeleting}, phases...)
 	}
 	return phases
@@ -56,15 +56,13 @@ func (m *Model) spinFrame() string {
 	return m.Theme.Accent.Render(strings.TrimSpace(ansi.Strip(m.spin.View())))
 }
 
-func (m *Model) teardownOnly() bool { return m.o.Clone == nil && m.o.Artifact == nil }
-
 func (m *Model) header() string {
 	t := m.Theme
 	title := "dbaf clone"
 	switch {
-	case m.teardownOnly():
+	case m.flow == FlowTeardown:
 		title = "dbaf teardown"
-	case m.o.Reset:
+	case m.flow == FlowReset:
 		title = "dbaf reset"
 	}
 	stack := m.info.Stack
@@ -73,7 +71,7 @@ func (m *Model) header() string {
 	}
 	left := t.Title.Render(title) + "  "
 	switch {
-	case m.teardownOnly() && m.info.Source != "":
+	case m.flow == FlowTeardown && m.info.Source != "":
 		left += t.Accent.Render(stack) + t.Subtle.Render(" (clone of "+m.info.Source+")")
 	case m.info.Source != "":
 		left += m.info.Source + t.Subtle.Render(" → ") + t.Accent.Render(stack)
@@ -465,24 +463,7 @@ func (m *Model) viewPassword() string {
 		user = "its master user, " + a.Source.MasterUsername
 	}
 	lines := []string{m.header(), ""}
-	lo, hi := artifact.PasswordLength(m.engine())
-	lines = append(lines, common.Wrap(fmt.Sprintf("%s. Aurora accepts %d to %d printable ASCII characters, without /, \", @ or spaces.", m.passwordAsk(user), lo, hi), m.Width-2, 0)...)
-	lines = append(lines, "")
-	for i, label := range []string{"Password", "Again"} {
-		mark := "  "
-		if i == m.pwFocus {
-			mark = t.Accent.Render("▸ ")
-		}
-		lines = append(lines, mark+t.Subtle.Render(common.Pad(label, 10))+m.pw[i].View())
-	}
-	lines = append(lines, "")
-	if m.pwErr != "" {
-		for _, l := range common.Wrap("✗ "+m.pwErr, m.Width-2, 0) {
-			lines = append(lines, t.Err.Render(l))
-		}
-	} else {
-		lines = append(lines, t.Subtle.Render("Or press ctrl+g: dbaf generates one and shows it once, when the clone is ready."))
-	}
+	lines = append(lines, m.pw.Lines(t, m.passwordAsk(user), m.Width)...)
 	lines = append(lines, "", common.Hints(t, m.Width, m.help().ShortHelp()...))
 	return strings.Join(lines, "\n")
 }

@@ -12,9 +12,6 @@ import (
 type keyMap struct {
 	Help, CloseHelp, Interrupt key.Binding
 
-	// The password form.
-	PwNext, PwOther, PwGenerate, PwCancel key.Binding
-
 	// The summary.
 	Create, SummaryQuit, SummaryBack, Recheck key.Binding
 
@@ -40,11 +37,6 @@ func newKeyMap(back string) keyMap {
 		Help:      b("?", "all keys", "?"),
 		CloseHelp: b("any key", "close the keys"),
 		Interrupt: b("ctrl+c", "quit", "ctrl+c"),
-
-		PwNext:     b("enter", "next", "enter"),
-		PwOther:    b("tab", "other field", "tab", "shift+tab", "up", "down"),
-		PwGenerate: b("ctrl+g", "generate one", "ctrl+g"),
-		PwCancel:   b("esc", "quit", "esc", "ctrl+c"),
 
 		Create:      b("enter", "create the clone", "enter"),
 		SummaryQuit: b("q", "quit", "q", "ctrl+c"),
@@ -97,7 +89,7 @@ func (m *Model) stageKeys() (stage, log []key.Binding) {
 	}
 	switch m.stage {
 	case stagePassword:
-		return []key.Binding{k.PwNext, k.PwOther, k.PwGenerate, k.PwCancel}, nil
+		return m.pw.Keys.Help(), nil
 	case stageSummary:
 		keys := []key.Binding{k.Create, k.SummaryQuit}
 		if m.pre.recheckable() {

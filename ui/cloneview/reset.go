@@ -81,14 +81,14 @@ func (m *Model) resetStopLines(w int) []string {
 
 // opNoun is what the view runs, as its panels say it.
 func (m *Model) opNoun() string {
-	if m.o.Reset {
+	if m.flow == FlowReset {
 		return "reset"
 	}
 	return "clone"
 }
 
 func (m *Model) readyTitle() string {
-	if m.o.Reset {
+	if m.flow == FlowReset {
 		return "✓ Clone reset: the same endpoint, the source's latest data"
 	}
 	return "✓ Clone ready"
@@ -96,14 +96,14 @@ func (m *Model) readyTitle() string {
 
 // passwordAsk opens the password screen's sentence about user.
 func (m *Model) passwordAsk(user string) string {
-	if m.o.Reset {
+	if m.flow == FlowReset {
 		return "The clone is made again and needs a password for " + user + ": type the one it had to keep your configs working"
 	}
 	return "The clone needs a password for " + user
 }
 
 func (m *Model) summaryTitle(region string) string {
-	if m.o.Reset {
+	if m.flow == FlowReset {
 		return "This tears down stack " + m.info.Stack + " and creates it again, in " + region + ":"
 	}
 	return "This creates one CloudFormation stack in " + region + ":"
@@ -111,7 +111,7 @@ func (m *Model) summaryTitle(region string) string {
 
 // resetSummary adds what a reset keeps and what it renews to the summary.
 func (m *Model) resetSummary(kv func(k, v string, st lipgloss.Style)) {
-	if !m.o.Reset {
+	if m.flow != FlowReset {
 		return
 	}
 	plain := lipgloss.NewStyle()
@@ -127,7 +127,7 @@ func (m *Model) resetSummary(kv func(k, v string, st lipgloss.Style)) {
 // resetFinalFrame is the final frame of a reset that never got as far as
 // the new clone; ok is false when the clone's frames say it.
 func (m *Model) resetFinalFrame(w int) (lines []string, ok bool) {
-	if !m.o.Reset {
+	if m.flow != FlowReset {
 		return nil, false
 	}
 	t, stack := m.Theme, m.info.Stack

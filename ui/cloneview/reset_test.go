@@ -41,12 +41,12 @@ func resetSuccess(ready *artifact.CloneReady) []artifact.Event {
 
 func newResetTest(t *testing.T, f *cvFake, clock *uitest.Clock) *Model {
 	t.Helper()
-	return newTest(t, f, clock, func(o *Options) { o.SkipSummary, o.Reset, o.Recreate = true, true, recreateCmd })
+	return newTest(t, f, clock, func(o *Options) { o.SkipSummary, o.Flow, o.Recreate = true, FlowReset, recreateCmd })
 }
 
 func TestResetViewSummary(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.Reset = true })
+	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.Flow = FlowReset })
 	h := uitest.RunHarness(t, m, 100, 34)
 	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).Width == 100 })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
@@ -139,7 +139,7 @@ func TestResetViewCtrlCWhileDeleting(t *testing.T) {
 func TestResetViewSummaryQuitDeletesNothing(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	f := &cvFake{}
-	m := newTest(t, f, clock, func(o *Options) { o.Reset = true })
+	m := newTest(t, f, clock, func(o *Options) { o.Flow = FlowReset })
 	h := uitest.RunHarness(t, m, 100, 34)
 	h.Key("q")
 	h.TM.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -152,7 +152,7 @@ func TestResetViewSummaryQuitDeletesNothing(t *testing.T) {
 // The password is asked again, saying why the old one is the one to give.
 func TestResetViewPasswordPrompt(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
-	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.Reset, o.NeedPassword = true, true })
+	m := newTest(t, &cvFake{}, clock, func(o *Options) { o.Flow, o.NeedPassword = FlowReset, true })
 	h := uitest.RunHarness(t, m, 100, 14)
 	h.WaitFor(t, "the size", func(tm tea.Model) bool { return tm.(*Model).Width == 100 })
 	golden.RequireEqual(t, uitest.Screen(h.Final(t)))
