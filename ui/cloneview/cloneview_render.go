@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/config"
+	"github.com/dbaf/dbaf/ui/clonesummary"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/printer"
 	"github.com/dbaf/dbaf/ui/stackprogress"
@@ -469,106 +469,36 @@ func (m *Model) viewPassword() string {
 }
 
 func (m *Model) viewSummary() string {
-	t := m.Theme
-	plain := lipgloss.NewStyle()
-	w := m.Width - 2
 	lines := []string{m.header(), ""}
-	region := m.info.Region
-	lines = append(lines, t.Title.Render(m.summaryTitle(common.Or(region, "the current region"))), "")
-	kv := func(k, v string, st lipgloss.Style) {
-		for _, l := range common.KV(t, k, 9, v, w, st) {
-			lines = append(lines, "  "+l)
-		}
-	}
-	stack := m.info.Stack
-	if stack == "" {
-		stack = "named when it is created (dbartifact<time>-prod-clone)"
-	}
-	class := "the artifact's"
-	if a := m.o.Artifact; a != nil {
-		src := a.Source
-		kv("source", fmt.Sprintf("%s · %s %s · %s", src.ClusterID, src.Engine, src.EngineVersion, common.Or(a.Region, region)), plain)
-		kv("restore", a.RestoreMode().Description, plain)
-		class = a.Target.InstanceClass
-		if s := a.Target.Serverless; s != nil {
-			class = fmt.Sprintf("%s (%g-%g ACUs)", class, s.Min, s.Max)
-		}
-		kv("class", fmt.Sprintf("%s · port %d · user %s", class, src.Port, src.MasterUsername), plain)
-		net := fmt.Sprintf("%s (%s)", a.Target.VpcID, a.Target.VpcCIDR)
-		if a.Target.SubnetsFrom == "source" && a.Target.SourceSubnetGroup != "" {
-			net = "the source's subnet group " + a.Target.SourceSubnetGroup + " in " + net
-		} else {
-			net = fmt.Sprintf("%d subnets in %s", len(a.Target.Subnets), net)
-		}
-		kv("subnets", net, plain)
-		// list shows up to five items, or four and how many more, so a
-		// long list does not push the keys off the screen.
-		list := func(n int, item func(i int) string) {
-			for i := range n {
-				if i == 4 && n > 5 {
-					kv("", fmt.Sprintf("… and %d more", n-4), t.Subtle)
-					break
-				}
-				kv("", item(i), t.Subtle)
-			}
-		}
-		list(len(a.Target.Subnets), func(i int) string {
-			s := a.Target.Subnets[i]
-			return fmt.Sprintf("%s  %s  %s", s.ID, s.AZ, s.CIDR)
-		})
-		access := "not publicly accessible"
-		if a.Target.PubliclyAccessible {
-			access = "publicly accessible"
-		}
-		kv("access", fmt.Sprintf("port %d from %s only · %s", src.Port, a.Target.AllowedCIDR, access), plain)
-		if a.CloneTTL > 0 {
-			kv("expires", config.FormatTTL(time.Duration(a.CloneTTL))+" after creation (tagged: dbaf list flags it, dbaf teardown --expired removes it)", plain)
-		} else {
-			kv("expires", "never: it runs until torn down", plain)
-		}
-		if n := len(a.Masking); n > 0 {
-			kv("masking", common.Count(n, "column")+", masked before your password is set", plain)
-			list(n, func(i int) string { return a.Masking[i].String() })
-		}
-		if n := len(a.Hooks); n > 0 {
-			kv("hooks", common.Count(n, "SQL file")+" run after masking", plain)
-			list(n, func(i int) string { return a.Hooks[i].Summary() })
-		}
-	}
-	kv("stack", stack, t.Accent)
-	m.resetSummary(kv)
-	switch {
-	case m.o.Artifact != nil && m.o.Artifact.Target.ManagedPassword:
-		kv("password", m.o.Artifact.Target.PasswordDescription(), plain)
-	case m.generated:
-		kv("password", "generated: shown once, when the clone is ready", plain)
-	case m.o.NeedPassword:
-		kv("password", "as typed (not shown)", plain)
-	default:
-		kv("password", "as given (not shown)", plain)
-	}
-	if a := m.o.Artifact; a != nil && a.Publisher != "" {
-		kv("publisher", a.Publisher, plain)
-	}
-	lines = append(lines, m.checkLines(w)...)
-	lines = append(lines, "")
-	if m.pre.blocks() {
-		lines = append(lines, m.blockedLines(w)...)
-	} else {
-		cost := fmt.Sprintf("! Cost: the clone runs an Aurora instance (%s), billed by the hour from creation until it is torn down; the storage it changes is billed too.", class)
-		for i, l := range common.Wrap(cost, w-2, 0) {
-			if i > 0 {
-				l = "  " + l
-			}
-			lines = append(lines, "  "+t.Warn.Render(l))
-		}
-	}
-	hints := common.Hints(t, m.Width, m.help().ShortHelp()...)
+	lines = append(lines, m.summary().Lines()...)
+	hints := common.Hints(m.Theme, m.Width, m.help().ShortHelp()...)
 	if keep := m.Height - 1 - strings.Count(hints, "\n"); len(lines)+1 > keep {
 		lines = lines[:max(0, keep-1)] // keep the keys on screen whatever the summary holds
 	}
 	lines = append(lines, "", hints)
 	return strings.Join(lines, "\n")
+}
+
+// summary is what the summary screen says now.
+func (m *Model) summary() *clonesummary.Summary {
+	c := &m.pre
+	return &clonesummary.Summary{Theme: m.Theme, Width: m.Width, Artifact: m.o.Artifact, Stack: m.info.Stack, Region: m.info.Region,
+		Reset: m.flow == FlowReset, Password: m.passwordSaid(),
+		Check: clonesummary.Check{Shown: m.o.Clone != nil && m.o.Clone.Checks(), Loading: c.loading, StartAsked: c.startAsked, Result: c.c, Spin: m.spinFrame()}}
+}
+
+// passwordSaid is where the clone's password comes from, as the summary
+// says it.
+func (m *Model) passwordSaid() string {
+	switch {
+	case m.o.Artifact != nil && m.o.Artifact.Target.ManagedPassword:
+		return m.o.Artifact.Target.PasswordDescription()
+	case m.generated:
+		return "generated: shown once, when the clone is ready"
+	case m.o.NeedPassword:
+		return "as typed (not shown)"
+	}
+	return "as given (not shown)"
 }
 
 // finalFrame is what stays on the terminal after the view ends: the
@@ -583,7 +513,7 @@ func (m *Model) finalFrame() string {
 	var lines []string
 	switch {
 	case m.stage == stageSummary && m.pre.blocks():
-		lines = m.blockedFinal(w)
+		lines = clonesummary.BlockedFinal(t, m.opNoun(), m.pre.c, w)
 	case m.stage == stagePassword || m.stage == stageSummary:
 		lines = []string{t.Subtle.Render("dbaf clone: cancelled, nothing was created.")}
 	case m.stage == stageRunning && !m.stackKnown:

@@ -7,13 +7,10 @@ package cloneview
 import (
 	"context"
 	"fmt"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/config"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/stackprogress"
 )
@@ -100,28 +97,6 @@ func (m *Model) passwordAsk(user string) string {
 		return "The clone is made again and needs a password for " + user + ": type the one it had to keep your configs working"
 	}
 	return "The clone needs a password for " + user
-}
-
-func (m *Model) summaryTitle(region string) string {
-	if m.flow == FlowReset {
-		return "This tears down stack " + m.info.Stack + " and creates it again, in " + region + ":"
-	}
-	return "This creates one CloudFormation stack in " + region + ":"
-}
-
-// resetSummary adds what a reset keeps and what it renews to the summary.
-func (m *Model) resetSummary(kv func(k, v string, st lipgloss.Style)) {
-	if m.flow != FlowReset {
-		return
-	}
-	plain := lipgloss.NewStyle()
-	kv("keeps", "its name and endpoint, the password you give, the masking (run again)", plain)
-	ttl := "no expiry"
-	if a := m.o.Artifact; a != nil && a.CloneTTL > 0 {
-		ttl = "a TTL of " + config.FormatTTL(time.Duration(a.CloneTTL)) + " from now"
-	}
-	kv("renews", "the data (the source's latest), "+ttl, plain)
-	kv("loses", "everything written to the clone since it was made", m.Theme.Warn)
 }
 
 // resetFinalFrame is the final frame of a reset that never got as far as
