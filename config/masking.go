@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -123,7 +124,13 @@ func longestPart(column string) string {
 	return longest
 }
 
-// parseHookList reads post_clone: a comma-separated list of SQL file paths.
+// hookPathHint says where hook files may be: an artifact carries what the
+// INI's directory holds, nothing else of the machine that builds it.
+const hookPathHint = "hook files are inside the INI's directory, named relative to it, e.g. sql/grants.sql: copy the file there"
+
+// parseHookList reads post_clone: a comma-separated list of SQL file paths,
+// each relative to the INI's directory and inside it (no absolute path,
+// no ".."; ReadHooks refuses a symbolic link leading outside).
 func parseHookList(v string) ([]string, *Error) {
 	const hint = "want SQL file paths separated by commas, relative to the INI's directory, e.g. sql/grants.sql, sql/cleanup.sql"
 	var paths []string
@@ -132,9 +139,24 @@ func parseHookList(v string) ([]string, *Error) {
 		if p == "" {
 			return nil, bad(quote(v)+" has an empty path", hint)
 		}
+		if err := checkHookPath(p); err != nil {
+			return nil, err
+		}
 		paths = append(paths, p)
 	}
 	return paths, nil
+}
+
+// checkHookPath refuses a hook path that names a file outside the INI's
+// directory by its spelling alone.
+func checkHookPath(p string) *Error {
+	switch {
+	case filepath.IsAbs(p):
+		return bad(quote(p)+" is an absolute path", hookPathHint)
+	case slices.Contains(strings.Split(filepath.ToSlash(p), "/"), ".."):
+		return bad(quote(p)+` climbs out of the INI's directory with ".."`, hookPathHint)
+	}
+	return nil
 }
 
 // HookFile is one post-clone SQL file, read.
@@ -153,8 +175,10 @@ func (c *Config) hookBase() string {
 }
 
 // ReadHooks reads the post_clone SQL files, in order, relative to the INI's
-// directory. Each must be a regular file of UTF-8 text of at most 1 MiB;
-// a problem is an *Error on the post_clone line naming the hook's path.
+// directory. Each must be inside that directory (a symbolic link leading
+// out of it is refused), and a regular file of UTF-8 text of at most
+// 1 MiB; a problem is an *Error on the post_clone line naming the hook's
+// path.
 func (c *Config) ReadHooks() ([]HookFile, error) {
 	hooks, errs := c.readHooks()
 	if len(errs) > 0 {
@@ -164,20 +188,27 @@ func (c *Config) ReadHooks() ([]HookFile, error) {
 }
 
 func (c *Config) readHooks() (out []HookFile, errs []error) {
+	if len(c.PostClone) == 0 {
+		return nil, nil
+	}
 	sp := spec("post_clone")
+	base := c.hookBase()
 	for _, p := range c.PostClone {
-		full := p
-		if !filepath.IsAbs(p) {
-			full = filepath.Join(c.hookBase(), p)
-		}
+		full := filepath.Join(base, p)
 		fail := func(problem, hint string) {
-			where := quote(p)
-			if full != p {
-				where += " (" + full + ")"
-			}
-			errs = append(errs, c.at(sp, "hook "+where+": "+problem, hint))
+			errs = append(errs, c.at(sp, "hook "+quote(p)+" ("+full+"): "+problem, hint))
 		}
-		data, fault, problem := readRegular(full)
+		if perr := checkHookPath(p); perr != nil { // PostClone set by code, not parsed
+			fail(perr.Problem, perr.Hint)
+			continue
+		}
+		target, outside := resolveHook(base, full)
+		if outside {
+			fail("a symbolic link to "+target+", outside the INI's directory", hookPathHint)
+			continue
+		}
+		// The file read is the one checked, not whatever the link names by now.
+		data, fault, problem := readRegular(target)
 		switch fault {
 		case faultMissing:
 			fail(problem, "hook paths are relative to the INI's directory; fix the path or create the file")
@@ -203,4 +234,26 @@ func (c *Config) readHooks() (out []HookFile, errs []error) {
 		out = append(out, HookFile{Path: p, SQL: string(data)})
 	}
 	return out, errs
+}
+
+// resolveHook follows full's symbolic links and reports where it leads
+// and whether that is outside dir. A path that does not resolve is not
+// outside (target is full): reading it says what is wrong.
+func resolveHook(dir, full string) (target string, outside bool) {
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return full, false
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return full, false
+	}
+	if target, err = filepath.Abs(target); err != nil {
+		return full, false
+	}
+	if realDir, err = filepath.Abs(realDir); err != nil {
+		return full, false
+	}
+	rel, err := filepath.Rel(realDir, target)
+	return target, err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

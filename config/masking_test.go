@@ -136,19 +136,68 @@ func TestReadHooks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "sql", "grants.sql"), []byte(grants), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	abs := filepath.Join(dir, "abs.sql")
-	if err := os.WriteFile(abs, []byte("SELECT 1;"), 0o644); err != nil {
+	// A symbolic link that stays inside the INI's directory is fine.
+	if err := os.Symlink(filepath.Join(dir, "sql", "grants.sql"), filepath.Join(dir, "same.sql")); err != nil {
 		t.Fatal(err)
 	}
 	// Hooks resolve against the INI's directory, not the working directory.
-	c := loadWithHooks(t, dir, "sql/grants.sql, "+abs)
+	c := loadWithHooks(t, dir, "sql/grants.sql, same.sql")
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	got, err := c.ReadHooks()
-	want := []HookFile{{"sql/grants.sql", grants}, {abs, "SELECT 1;"}}
+	want := []HookFile{{"sql/grants.sql", grants}, {"same.sql", grants}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("ReadHooks = %+v, %v\nwant %+v", got, err, want)
+	}
+}
+
+// TestHookPathsStayInTheINIsDirectory: an artifact carries hook files
+// from the INI's directory only. An absolute path or a ".." is refused as
+// the INI is read; a symbolic link leading out of the directory (to a
+// file, or through a linked directory) when the files are read. Nothing
+// outside ends up in the image.
+func TestHookPathsStayInTheINIsDirectory(t *testing.T) {
+	for _, tt := range []struct{ hooks, want string }{
+		{"/etc/shadow", `t.ini:7: [hooks] post_clone: "/etc/shadow" is an absolute path; ` + hookPathHint},
+		{"ok.sql, ../secret.sql", `t.ini:7: [hooks] post_clone: "../secret.sql" climbs out of the INI's directory with ".."; ` + hookPathHint},
+		{"sql/../../x.sql", `t.ini:7: [hooks] post_clone: "sql/../../x.sql" climbs out of the INI's directory with ".."; ` + hookPathHint},
+	} {
+		_, _, err := Parse("t.ini", []byte(baseINI+"[hooks]\npost_clone = "+tt.hooks+"\n"))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("post_clone = %s: got\n%v\nwant\n%s", tt.hooks, err, tt.want)
+		}
+	}
+
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.sql")
+	if err := os.WriteFile(secret, []byte("-- not for the image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for link, target := range map[string]string{"link.sql": secret, "linked": outside} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ini := filepath.Join(dir, "artifact_config.ini")
+	for hook, target := range map[string]string{"link.sql": secret, "linked/secret.sql": secret} {
+		c := loadWithHooks(t, dir, hook)
+		hooks, err := c.ReadHooks()
+		want := ini + `:7: [hooks] post_clone: hook "` + hook + `" (` + filepath.Join(dir, hook) + `): a symbolic link to ` + target + `, outside the INI's directory; ` + hookPathHint
+		if err == nil || err.Error() != want || hooks != nil {
+			t.Errorf("ReadHooks(%s) = %d hooks, %v\nwant %s", hook, len(hooks), err, want)
+		}
+		checkConfigErrors(t, err)
+		if err := c.Validate(); err == nil || err.Error() != want {
+			t.Errorf("Validate: got %v\nwant %s", err, want)
+		}
+	}
+
+	// Set by code rather than parsed, the rules hold all the same.
+	c := &Config{Path: ini, PostClone: []string{secret}}
+	if _, err := c.ReadHooks(); err == nil || !strings.Contains(err.Error(), "is an absolute path") {
+		t.Errorf("ReadHooks of an absolute path set by code: %v", err)
 	}
 }
 
