@@ -3,7 +3,6 @@ package artifact
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -196,11 +195,6 @@ func heartbeat(ctx context.Context, s Stacks, clusterARN string, now func() time
 	return func() { cancel(); <-done }
 }
 
-// tempPassword is the master password a clone holds while it is masked:
-// random (26 base32 characters, 130 bits, which every Aurora engine
-// accepts), used by this process alone, never emitted.
-func tempPassword() string { return rand.Text() }
-
 // secretScrubbed returns err with every occurrence of secret replaced by
 // name, keeping err's chain when it does not hold the secret.
 func secretScrubbed(err error, secret, name string) error {
@@ -236,7 +230,7 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 		emit(Warning{Message: fmt.Sprintf("could not record on %s that masking started (%v): a later dbaf clone --name %s cannot tell an unfinished masking", cluster.ID, err, stack.Name)})
 	}
 	defer heartbeat(ctx, s, cluster.ARN, now)()
-	temp := tempPassword()
+	temp := GeneratePassword() // used by this process alone, never emitted
 	fail := func(err error) error {
 		if ctx.Err() != nil {
 			return &InterruptedError{Stack: stack.Name, State: StateMasking, Commands: req.Commands}

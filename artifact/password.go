@@ -1,6 +1,7 @@
 package artifact
 
 import (
+	"crypto/rand"
 	"fmt"
 	"strings"
 
@@ -33,5 +34,11 @@ func CheckPassword(engine, pw, source string) error {
 	}
 	return nil
 }
+
+// GeneratePassword makes a master password: crypto/rand.Text's 26 base32
+// characters (A–Z, 2–7; 130 bits), within every Aurora engine's length and
+// free of the characters Aurora refuses. It is what --generate-password
+// shows, and what a clone holds, never shown, while it is masked.
+func GeneratePassword() string { return rand.Text() }
 
 func engineName(e string) string { return engine.DisplayName(e) }

@@ -44,3 +44,20 @@ func TestRunLineLeavesNoPasswordInContainerConfig(t *testing.T) {
 		t.Errorf("run line %q: want an interactive run of the image, which prompts for the password", line)
 	}
 }
+
+// A generated password passes every engine's rules, and no two are alike.
+func TestGeneratePasswordFollowsAuroraRules(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		pw := GeneratePassword()
+		for _, e := range []string{"aurora-postgresql", "aurora-mysql"} {
+			if err := CheckPassword(e, pw, "generated"); err != nil {
+				t.Fatalf("%s: %v", e, err)
+			}
+		}
+		if len(pw) != 26 || seen[pw] {
+			t.Fatalf("password %q: %d characters, seen before %v", pw, len(pw), seen[pw])
+		}
+		seen[pw] = true
+	}
+}

@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -43,9 +42,9 @@ type CloneOptions struct {
 // plan is the one clone (or reset) the options make of a request.
 func (o *CloneOptions) plan(req artifact.CloneRequest, s artifact.Stacks) *artifact.ClonePlan {
 	if o.reset != nil {
-		return artifact.NewResetPlan(o.reset(req), s, generatePassword)
+		return artifact.NewResetPlan(o.reset(req), s, artifact.GeneratePassword)
 	}
-	return artifact.NewClonePlan(req, s, generatePassword)
+	return artifact.NewClonePlan(req, s, artifact.GeneratePassword)
 }
 
 // NewCmdClone creates a clone of the artifact's source cluster.
@@ -284,7 +283,7 @@ func (f *Factory) password(o *CloneOptions, viewPrompts bool) (pw, source string
 	envPw, envFile := f.Getenv("DB_PASSWORD"), f.Getenv("DB_PASSWORD_FILE")
 	switch {
 	case o.Generate:
-		return generatePassword(), "", nil
+		return artifact.GeneratePassword(), "", nil
 	case o.PasswordStdin:
 		line, err := bufio.NewReader(f.IOStreams.In).ReadString('\n')
 		if err != nil && err != io.EOF {
@@ -433,34 +432,6 @@ func checkPassword(engine, pw, source string) error {
 		return usageErr{err}
 	}
 	return nil
-}
-
-// passwordAlphabet is what generated passwords are made of: letters and
-// digits without the look-alikes (I, O, l, 0, 1), which every Aurora
-// engine accepts.
-const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-
-// generatePassword makes a 24-character password (about 140 bits).
-func generatePassword() string { return newPassword(rand.Reader, 24) }
-
-// newPassword draws n characters uniformly from passwordAlphabet. Bytes
-// from the top of the range, where a plain modulo would favour the first
-// letters, are dropped (rejection sampling).
-func newPassword(random io.Reader, n int) string {
-	const limit = 256 - 256%len(passwordAlphabet)
-	out := make([]byte, 0, n)
-	buf := make([]byte, n+n/2)
-	for len(out) < n {
-		if _, err := io.ReadFull(random, buf); err != nil {
-			panic("dbaf: no randomness for a password: " + err.Error()) // crypto/rand never fails
-		}
-		for _, b := range buf {
-			if int(b) < limit && len(out) < n {
-				out = append(out, passwordAlphabet[int(b)%len(passwordAlphabet)])
-			}
-		}
-	}
-	return string(out)
 }
 
 // minPollInterval floors DBAF_POLL_INTERVAL: faster polling only burns

@@ -7,51 +7,6 @@ import (
 	"testing"
 )
 
-// repeatReader yields its pattern over and over.
-type repeatReader []byte
-
-func (r repeatReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = r[i%len(r)]
-	}
-	return len(p), nil
-}
-
-func TestNewPasswordDropsBiasedBytes(t *testing.T) {
-	// 250 lies above the largest multiple of the alphabet's length: a
-	// modulo would map it to a letter that then comes up more often.
-	got := newPassword(repeatReader{250, 3}, 24)
-	if want := strings.Repeat(string(passwordAlphabet[3]), 24); got != want {
-		t.Errorf("newPassword = %q, want %q (the biased byte dropped)", got, want)
-	}
-}
-
-func TestGeneratePasswordIsUniform(t *testing.T) {
-	counts := map[rune]int{}
-	const n = 20000
-	for range n {
-		pw := generatePassword()
-		if len(pw) != 24 {
-			t.Fatalf("password %q is %d characters, want 24", pw, len(pw))
-		}
-		for _, r := range pw {
-			if !strings.ContainsRune(passwordAlphabet, r) {
-				t.Fatalf("password %q holds %q, outside the alphabet", pw, r)
-			}
-			counts[r]++
-		}
-	}
-	// Each of the 57 letters is expected about 8,400 times (σ ≈ 90); a
-	// modulo bias would give 28 of them a quarter more.
-	lo, hi := n*24, 0
-	for _, c := range counts {
-		lo, hi = min(lo, c), max(hi, c)
-	}
-	if len(counts) != len(passwordAlphabet) || float64(hi)/float64(lo) > 1.1 {
-		t.Errorf("%d letters seen, counts from %d to %d: not uniform", len(counts), lo, hi)
-	}
-}
-
 func TestPromptPasswordReadsTheInjectedInput(t *testing.T) {
 	prompt := func(in string) (string, string, error) {
 		var errOut bytes.Buffer
