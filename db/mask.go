@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/internal/masking"
+	"github.com/jackc/pgx/v5"
 )
 
 // Rule masks one column. An empty Schema is the target's current schema
@@ -350,7 +351,7 @@ func quoted(names []string) []string {
 var pgDialect = dialect{
 	currentSchema: "SELECT current_schema()",
 	placeholder:   func(i int) string { return fmt.Sprintf("$%d", i) },
-	quoteIdent:    func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` },
+	quoteIdent:    func(s string) string { return pgx.Identifier{s}.Sanitize() },
 	isText: func(t string) bool {
 		return t == "text" || t == "character varying" || t == "character" || t == "USER-DEFINED" // citext
 	},
@@ -383,10 +384,14 @@ var pgDialect = dialect{
 	},
 }
 
+// mysqlIdent quotes a MySQL identifier: backquotes, a backquote inside
+// doubled (pgx.Identifier does PostgreSQL's).
+func mysqlIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
 var mysqlDialect = dialect{
 	currentSchema: "SELECT DATABASE()",
 	placeholder:   func(int) string { return "?" },
-	quoteIdent:    func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" },
+	quoteIdent:    mysqlIdent,
 	isText: func(t string) bool {
 		t = strings.ToLower(t)
 		return strings.Contains(t, "char") || strings.HasSuffix(t, "text")
