@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/aws"
+	"github.com/dbaf/dbaf/internal/clock"
 )
 
 // DefaultPollInterval spaces the watcher's AWS calls: one call every
@@ -27,28 +28,11 @@ const DefaultThrottleBudget = 15 * time.Minute
 
 // Clock is the time a watch waits on. Tests give a fake one, so a watch of
 // many minutes of backoff runs at once.
-type Clock interface {
-	// Sleep waits d, or until ctx is done (returning its error).
-	Sleep(ctx context.Context, d time.Duration) error
-}
+type Clock = clock.Clock
 
 // Rand is the random source of the pacer's jitter; *rand.Rand is one.
 type Rand interface {
 	Int64N(n int64) int64
-}
-
-// realClock waits on real timers.
-type realClock struct{}
-
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // pacer spaces calls: each Wait sleeps the interval plus up to a quarter of
@@ -65,20 +49,20 @@ type pacer struct {
 
 // newPacer makes a pacer; zero values and nils take the defaults: the
 // default interval and budget, real time and a freshly seeded jitter.
-func newPacer(interval, budget time.Duration, clock Clock, r Rand) *pacer {
+func newPacer(interval, budget time.Duration, c Clock, r Rand) *pacer {
 	if interval <= 0 {
 		interval = DefaultPollInterval
 	}
 	if budget <= 0 {
 		budget = DefaultThrottleBudget
 	}
-	if clock == nil {
-		clock = realClock{}
+	if c == nil {
+		c = clock.Real{}
 	}
 	if r == nil {
 		r = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	return &pacer{interval: interval, first: true, budget: budget, clock: clock, rand: r}
+	return &pacer{interval: interval, first: true, budget: budget, clock: c, rand: r}
 }
 
 // ThrottleBudgetError is a watch that gave up because AWS throttled every

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dbaf/dbaf/internal/clock"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -79,18 +80,7 @@ func (o *CheckOptions) defaults() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+		o.Sleep = clock.Sleep
 	}
 }
 

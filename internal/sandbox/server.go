@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dbaf/dbaf/internal/clock"
 	"github.com/dbaf/dbaf/internal/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/internal/sandbox/control"
 	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
@@ -244,14 +245,7 @@ func (s *Server) ResetCalls() { s.ctl.ResetCalls() }
 
 // sleep waits d scaled by the pace; false means ctx ended first.
 func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(time.Duration(float64(d) * s.pace))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return clock.Sleep(ctx, time.Duration(float64(d)*s.pace)) == nil
 }
 
 // goBackground runs f on a goroutine that Close waits for. It refuses once

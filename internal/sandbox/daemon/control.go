@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dbaf/dbaf/internal/clock"
 	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
 )
 
@@ -95,39 +96,44 @@ func Start(ctx context.Context, o StartOptions) (acc *Account, started bool, err
 
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
 	var shown int64
 	relay := func() { shown = relayLog(logPath, shown, o.Progress) }
-	for {
-		if a, err := read(o.Dir); err == nil && a.PID == pid {
-			relay()
-			return a, true, nil
-		}
+	var up *Account
+	var died error // the process exited before it served
+	err = clock.Poll(ctx, nil, 50*time.Millisecond, func() (bool, error) {
+		a, err := read(o.Dir)
 		relay()
-		select {
-		case err := <-exited:
-			relay()
-			// Another start may have won the race for the directory.
-			if a, _ := Status(o.Dir); a != nil {
-				return a, false, nil
-			}
-			return nil, false, fmt.Errorf("the sandbox account did not start (%v): %s(log: %s)", err, lastLines(logPath, 5), logPath)
-		case <-ctx.Done():
-			_ = syscall.Kill(pid, syscall.SIGTERM) // it stops its database servers on the way out
-			err := ctx.Err()
-			if errors.Is(err, context.DeadlineExceeded) {
-				err = fmt.Errorf("the sandbox account was not serving after %v (log: %s)", o.Timeout, logPath)
-			}
-			select {
-			case <-exited:
-			case <-time.After(stopTimeout):
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
-			return nil, false, err
-		case <-tick.C:
+		if err == nil && a.PID == pid {
+			up = a
+			return true, nil
 		}
+		select {
+		case died = <-exited:
+			return true, nil
+		default:
+			return false, nil
+		}
+	})
+	switch {
+	case up != nil:
+		return up, true, nil
+	case err == nil:
+		// Another start may have won the race for the directory.
+		if a, _ := Status(o.Dir); a != nil {
+			return a, false, nil
+		}
+		return nil, false, fmt.Errorf("the sandbox account did not start (%v): %s(log: %s)", died, lastLines(logPath, 5), logPath)
 	}
+	_ = syscall.Kill(pid, syscall.SIGTERM) // it stops its database servers on the way out
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("the sandbox account was not serving after %v (log: %s)", o.Timeout, logPath)
+	}
+	select {
+	case <-exited:
+	case <-time.After(stopTimeout):
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	return nil, false, err
 }
 
 // relayLog copies what the log gained since offset to w.
@@ -198,14 +204,5 @@ func Stop(ctx context.Context, dir string) (*Account, error) {
 func waitGone(ctx context.Context, pid int, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for alive(pid) {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
-	return nil
+	return clock.Poll(ctx, nil, 20*time.Millisecond, func() (bool, error) { return !alive(pid), nil })
 }

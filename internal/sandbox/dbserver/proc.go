@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/clock"
 )
 
 // server is one database server process and its directory:
@@ -193,28 +195,34 @@ func (s *server) launch(ctx context.Context, runAs credential, ready func(contex
 
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	var last error
+	err = clock.Poll(ctx, nil, 50*time.Millisecond, func() (bool, error) {
 		c, err := net.DialTimeout("tcp", s.ep.String(), time.Second)
 		if err == nil {
 			c.Close()
-			if err = ready(ctx); err == nil {
-				s.mu.Lock()
-				s.serving = s.cmd == cmd
-				s.mu.Unlock()
-				return nil
-			}
+			err = ready(ctx)
+		}
+		if last = err; err == nil {
+			return true, nil
 		}
 		select {
 		case <-done:
-			return fmt.Errorf("%s exited at start: %s", filepath.Base(name), lastLines(readFile(filepath.Join(s.dir, "server.log")), 6))
-		case <-ctx.Done():
-			_ = s.stop()
-			return fmt.Errorf("%s was not ready on %s: %w (last: %v; see %s)", filepath.Base(name), s.ep, ctx.Err(), err, filepath.Join(s.dir, "server.log"))
-		case <-tick.C:
+			return false, fmt.Errorf("%s exited at start: %s", filepath.Base(name), lastLines(readFile(filepath.Join(s.dir, "server.log")), 6))
+		default:
+			return false, nil
 		}
+	})
+	switch {
+	case err == nil:
+		s.mu.Lock()
+		s.serving = s.cmd == cmd
+		s.mu.Unlock()
+		return nil
+	case ctx.Err() != nil && err == ctx.Err():
+		_ = s.stop()
+		return fmt.Errorf("%s was not ready on %s: %w (last: %v; see %s)", filepath.Base(name), s.ep, err, last, filepath.Join(s.dir, "server.log"))
 	}
+	return err
 }
 
 const (
@@ -268,14 +276,13 @@ func killLeftover(dir string) {
 	}
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	_ = syscall.Kill(pid, syscall.SIGKILL)
-	deadline := time.Now().Add(stopTimeout)
-	for time.Now().Before(deadline) {
-		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
-			return
-		}
-		// Not our child: poll /proc until the kernel has reaped it.
-		time.Sleep(20 * time.Millisecond)
-	}
+	// Not our child: poll /proc until the kernel has reaped it.
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	_ = clock.Poll(ctx, nil, 20*time.Millisecond, func() (bool, error) {
+		_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+		return err != nil, nil
+	})
 }
 
 // copyTree copies a directory tree (regular files, dirs, symlinks).

@@ -1,0 +1,53 @@
+// Package clock is how dbaf waits: a sleep that ends with its context and a
+// poll loop on it, behind a Clock that tests replace with a fake one so
+// that minutes of waiting run at once. Every wait in dbaf goes through it.
+package clock
+
+import (
+	"context"
+	"time"
+)
+
+// Clock sleeps.
+type Clock interface {
+	// Sleep waits d, or until ctx is done (returning its error).
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Real is the wall clock.
+type Real struct{}
+
+// Sleep waits d on a real timer, or until ctx is done.
+func (Real) Sleep(ctx context.Context, d time.Duration) error { return Sleep(ctx, d) }
+
+// Sleep waits d, or until ctx is done (returning its error).
+func Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Poll calls check at once and then every interval on c (nil: Real) until
+// it reports done or an error, which Poll returns, or until ctx is done
+// (returning ctx's error).
+func Poll(ctx context.Context, c Clock, interval time.Duration, check func() (done bool, err error)) error {
+	if c == nil {
+		c = Real{}
+	}
+	for {
+		if done, err := check(); done || err != nil {
+			return err
+		}
+		if err := c.Sleep(ctx, interval); err != nil {
+			return err
+		}
+	}
+}
