@@ -56,6 +56,8 @@ type CloneRequest struct {
 	// Masker masks the clone and runs its hooks when the artifact says so;
 	// nil = DBMasker.
 	Masker Masker
+	// HookTimeout bounds each post-clone hook file (0 = DefaultHookTimeout).
+	HookTimeout time.Duration
 	// LeaderWait bounds how long a run that follows a masked clone another
 	// run created waits for that run to mask it and set its password (0 =
 	// DefaultLeaderWait); a run that stops showing signs of life ends the

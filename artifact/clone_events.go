@@ -87,6 +87,11 @@ type MaskTableDone struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
+// HookStarted says one post-clone hook file began to run.
+type HookStarted struct {
+	Hook string `json:"hook"`
+}
+
 // HookDone says one post-clone hook file ran to its end.
 type HookDone struct {
 	Hook    string        `json:"hook"`
@@ -208,6 +213,7 @@ func (Phase) eventKind() string            { return "phase" }
 func (Throttled) eventKind() string        { return "throttled" }
 func (MaskTableStarted) eventKind() string { return "mask_table_started" }
 func (MaskTableDone) eventKind() string    { return "mask_table_done" }
+func (HookStarted) eventKind() string      { return "hook_started" }
 func (HookDone) eventKind() string         { return "hook_done" }
 func (CloneReady) eventKind() string       { return "clone_ready" }
 func (CloneFailed) eventKind() string      { return "clone_failed" }

@@ -18,20 +18,24 @@ import (
 // db) by default, fakes in tests.
 type Masker interface {
 	Mask(ctx context.Context, t db.Target, rules []db.Rule, o db.MaskOptions) ([]db.TableProgress, error)
-	RunHooks(ctx context.Context, t db.Target, hooks []db.Hook, done func(db.Hook, time.Duration)) error
+	RunHooks(ctx context.Context, t db.Target, hooks []db.Hook, o db.HookOptions) error
 }
 
 // DBMasker masks with set-based SQL on the server (db.Mask) and runs hooks
-// with db.RunHooksReporting.
+// with db.RunHooksWith.
 type DBMasker struct{}
 
 func (DBMasker) Mask(ctx context.Context, t db.Target, rules []db.Rule, o db.MaskOptions) ([]db.TableProgress, error) {
 	return db.Mask(ctx, t, rules, o)
 }
 
-func (DBMasker) RunHooks(ctx context.Context, t db.Target, hooks []db.Hook, done func(db.Hook, time.Duration)) error {
-	return db.RunHooksReporting(ctx, t, hooks, done)
+func (DBMasker) RunHooks(ctx context.Context, t db.Target, hooks []db.Hook, o db.HookOptions) error {
+	return db.RunHooksWith(ctx, t, hooks, o)
 }
+
+// DefaultHookTimeout is CloneRequest.HookTimeout's default: how long one
+// post-clone hook file may run.
+const DefaultHookTimeout = 10 * time.Minute
 
 // Masks reports whether the artifact's clones are masked or run hooks
 // before the developer's password is set.
@@ -279,10 +283,15 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 		}
 	}
 	if len(hooks) > 0 {
-		err := m.RunHooks(ctx, t, hooks, func(h db.Hook, elapsed time.Duration) {
-			emit(HookDone{Hook: h.Name, Elapsed: elapsed})
-		})
-		if err != nil {
+		timeout := cmp.Or(req.HookTimeout, DefaultHookTimeout)
+		err := m.RunHooks(ctx, t, hooks, db.HookOptions{Timeout: timeout,
+			Started: func(h db.Hook) { emit(HookStarted{Hook: h.Name}) },
+			Done:    func(h db.Hook, elapsed time.Duration) { emit(HookDone{Hook: h.Name, Elapsed: elapsed}) }})
+		var te *db.HookTimeoutError
+		switch {
+		case errors.As(err, &te):
+			return fail(fmt.Errorf("post-clone hook failed: %w (raise the limit with --hook-timeout, or ask the artifact's publisher to make the hook faster)", err))
+		case err != nil:
 			return fail(fmt.Errorf("post-clone hook failed: %w", err))
 		}
 	}

@@ -68,13 +68,14 @@ func (m *fakeMasker) Mask(ctx context.Context, t db.Target, rules []db.Rule, o d
 	return out, nil
 }
 
-func (m *fakeMasker) RunHooks(_ context.Context, t db.Target, hooks []db.Hook, done func(db.Hook, time.Duration)) error {
+func (m *fakeMasker) RunHooks(_ context.Context, t db.Target, hooks []db.Hook, o db.HookOptions) error {
 	for _, h := range hooks {
+		o.Started(h)
 		m.tr.add("hook " + h.Name + " with " + t.Password)
 		if m.hookErr {
 			return &db.HookError{Hook: h.Name, Line: 3, Err: errors.New(`ERROR: relation "nope" does not exist (SQLSTATE 42P01) ` + t.Password)}
 		}
-		done(h, 40*time.Millisecond)
+		o.Done(h, 40*time.Millisecond)
 	}
 	return nil
 }

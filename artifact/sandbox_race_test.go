@@ -33,7 +33,7 @@ func (m *scriptedMasker) Mask(ctx context.Context, _ db.Target, _ []db.Rule, _ d
 	return nil, ctx.Err()
 }
 
-func (m *scriptedMasker) RunHooks(context.Context, db.Target, []db.Hook, func(db.Hook, time.Duration)) error {
+func (m *scriptedMasker) RunHooks(context.Context, db.Target, []db.Hook, db.HookOptions) error {
 	return nil
 }
 

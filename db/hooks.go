@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -25,6 +26,27 @@ type HookError struct {
 func (e *HookError) Error() string { return fmt.Sprintf("hook %s:%d: %v", e.Hook, e.Line, e.Err) }
 func (e *HookError) Unwrap() error { return e.Err }
 
+// HookTimeoutError is a hook that ran past its time limit: dbaf stopped it
+// at the statement named.
+type HookTimeoutError struct {
+	Hook    string
+	Line    int // the statement that was running
+	Timeout time.Duration
+}
+
+func (e *HookTimeoutError) Error() string {
+	return fmt.Sprintf("hook %s:%d did not finish within %s, its time limit: dbaf stopped it", e.Hook, e.Line, e.Timeout)
+}
+
+// HookOptions are how RunHooksWith runs and reports the hooks.
+type HookOptions struct {
+	// Timeout bounds each hook file (0 = no limit): a hook that runs
+	// longer is stopped with a *HookTimeoutError.
+	Timeout time.Duration
+	Started func(h Hook)                        // when not nil: a hook begins
+	Done    func(h Hook, elapsed time.Duration) // when not nil: a hook ran to its end
+}
+
 // RunHooks runs the hooks in order on one connection (so SET and temporary
 // tables carry over from one file to the next), statement by statement,
 // each outside any transaction dbaf would open (CREATE INDEX CONCURRENTLY,
@@ -33,14 +55,15 @@ func (e *HookError) Unwrap() error { return e.Err }
 // Statements end with ';' outside quotes, comments and (PostgreSQL)
 // dollar-quoted bodies; on MySQL a "DELIMITER xx" line changes the
 // terminator as in the mysql client. (deadcode: dbaf calls
-// RunHooksReporting for its progress; this is the plain form the tests use.)
+// RunHooksWith for its progress and time limit; this is the plain form the
+// tests use.)
 func RunHooks(ctx context.Context, t Target, hooks []Hook) error {
-	return RunHooksReporting(ctx, t, hooks, nil)
+	return RunHooksWith(ctx, t, hooks, HookOptions{})
 }
 
-// RunHooksReporting is RunHooks telling done (when not nil) about each
-// hook that ran to its end, with how long it took.
-func RunHooksReporting(ctx context.Context, t Target, hooks []Hook, done func(h Hook, elapsed time.Duration)) error {
+// RunHooksWith is RunHooks with a time limit per hook file and reports
+// of each hook's start and end.
+func RunHooksWith(ctx context.Context, t Target, hooks []Hook, o HookOptions) error {
 	db, err := open(t, conn{multiStatement: true})
 	if err != nil {
 		return err
@@ -52,19 +75,39 @@ func RunHooksReporting(ctx context.Context, t Target, hooks []Hook, done func(h 
 	}
 	defer c.Close()
 	for _, h := range hooks {
-		start := time.Now()
-		for _, st := range splitSQL(h.SQL, t.Engine == EngineMySQL) {
-			// No arguments: pgx uses the simple protocol, MySQL the text one,
-			// so any statement the engine accepts runs.
-			if _, err := c.ExecContext(ctx, st.text); err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return &HookError{Hook: h.Name, Line: st.line, Err: scrub(err, t.Password)}
-			}
+		if o.Started != nil {
+			o.Started(h)
 		}
-		if done != nil {
-			done(h, time.Since(start))
+		start := time.Now()
+		if err := runHook(ctx, c, t, h, o.Timeout); err != nil {
+			return err
+		}
+		if o.Done != nil {
+			o.Done(h, time.Since(start))
+		}
+	}
+	return nil
+}
+
+// runHook runs one hook's statements within timeout (0 = none). The
+// driver cancels the running statement on the server when the limit hits.
+func runHook(ctx context.Context, c *sql.Conn, t Target, h Hook, timeout time.Duration) error {
+	hctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		hctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	for _, st := range splitSQL(h.SQL, t.Engine == EngineMySQL) {
+		// No arguments: pgx uses the simple protocol, MySQL the text one,
+		// so any statement the engine accepts runs.
+		if _, err := c.ExecContext(hctx, st.text); err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case hctx.Err() != nil:
+				return &HookTimeoutError{Hook: h.Name, Line: st.line, Timeout: timeout}
+			}
+			return &HookError{Hook: h.Name, Line: st.line, Err: scrub(err, t.Password)}
 		}
 	}
 	return nil

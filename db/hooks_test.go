@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dbaf/dbaf/db"
 	"github.com/dbaf/dbaf/internal/testenv"
@@ -52,6 +53,41 @@ func TestRunHooks(t *testing.T) {
 		q := "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'app' AND table_name = 'after_failure'"
 		if err := sdb.QueryRowContext(ctx, q).Scan(&after); err != nil || after != 0 {
 			t.Errorf("a statement after the failure ran (%d, %v)", after, err)
+		}
+	})
+}
+
+// A hook that runs past its time limit is stopped on the server, and the
+// error names the hook, the statement and the limit; the hooks before it
+// were reported started and done, the stopped one only started.
+func TestRunHooksTimeout(t *testing.T) {
+	engines(t, func(t *testing.T, s *testenv.DBServer) {
+		sleep := "SELECT pg_sleep(600);"
+		if s.Engine == db.EngineMySQL {
+			sleep = "SELECT SLEEP(600);"
+		}
+		hooks := []db.Hook{
+			{Name: "hooks/01_quick.sql", SQL: "SELECT 1;\n"},
+			{Name: "hooks/02_hung.sql", SQL: "SELECT 1;\n" + sleep + "\n"},
+			{Name: "hooks/03_never.sql", SQL: "SELECT 1;\n"},
+		}
+		var started, done []string
+		begin := time.Now()
+		err := db.RunHooksWith(context.Background(), target(s), hooks, db.HookOptions{Timeout: 2 * time.Second,
+			Started: func(h db.Hook) { started = append(started, h.Name) },
+			Done:    func(h db.Hook, _ time.Duration) { done = append(done, h.Name) }})
+		var te *db.HookTimeoutError
+		if !errors.As(err, &te) || te.Hook != "hooks/02_hung.sql" || te.Line != 2 || te.Timeout != 2*time.Second {
+			t.Fatalf("err = %v; want a HookTimeoutError at hooks/02_hung.sql:2 after 2s", err)
+		}
+		if !strings.Contains(err.Error(), "hooks/02_hung.sql:2") || !strings.Contains(err.Error(), "2s") {
+			t.Errorf("error %q names neither the hook nor the limit", err)
+		}
+		if took := time.Since(begin); took > time.Minute {
+			t.Errorf("the hung hook was stopped after %s", took)
+		}
+		if strings.Join(started, ",") != "hooks/01_quick.sql,hooks/02_hung.sql" || strings.Join(done, ",") != "hooks/01_quick.sql" {
+			t.Errorf("started %v, done %v", started, done)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
@@ -32,6 +33,7 @@ type CloneOptions struct {
 	ResetPassword           bool
 	Yes                     bool
 	LoginWait               time.Duration // how long a refused login to the new clone is retried
+	HookTimeout             time.Duration // how long each post-clone hook file may run
 
 	// reset, when set, makes the request a reset's (dbaf reset sets it),
 	// and view adjusts the terminal view's options.
@@ -113,6 +115,7 @@ a laptop) is still ready: dbaf says to connect from inside the VPC.`,
 	fl.BoolVar(&o.KeepOnFailure, "keep-on-failure", false, "leave a failed stack for inspection instead of deleting it (a clone whose masking failed keeps its unmasked data and a temporary password no one knows)")
 	fl.BoolVar(&o.ResetPassword, "reset-password", false, "when following an existing clone, set its password even if an earlier run already did")
 	fl.DurationVar(&o.LoginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
+	hookTimeoutFlag(fl, o)
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "in a terminal, start without the summary screen")
 	return cmd
 }
@@ -138,6 +141,9 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	}
 	if o.LoginWait <= 0 {
 		return usageErr{fmt.Errorf("--login-wait %s: want a positive duration such as 30s or 2m (default %s)", o.LoginWait, artifact.DefaultLoginWait)}
+	}
+	if o.HookTimeout <= 0 {
+		return usageErr{fmt.Errorf("--hook-timeout %s: want a positive duration such as 90s or 30m (default %s)", o.HookTimeout, artifact.DefaultHookTimeout)}
 	}
 	// Flags that choose the password twice, before anything is read.
 	if o.Generate && o.PasswordStdin {
@@ -183,7 +189,7 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	}
 	req := artifact.CloneRequest{Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
-		LoginWait: o.LoginWait, Commands: f.cloneCommands(o, art)}
+		LoginWait: o.LoginWait, HookTimeout: o.HookTimeout, Commands: f.cloneCommands(o, art)}
 	plan := o.plan(req, client)
 	if emit == nil {
 		return f.cloneView(ctx, o, plan, client, req.Password == "")
@@ -461,4 +467,9 @@ func (f *Factory) pollInterval() time.Duration {
 		return f.pollEvery
 	}
 	return artifact.DefaultPollInterval
+}
+
+// hookTimeoutFlag is --hook-timeout, for clone and reset alike.
+func hookTimeoutFlag(fl *pflag.FlagSet, o *CloneOptions) {
+	fl.DurationVar(&o.HookTimeout, "hook-timeout", artifact.DefaultHookTimeout, "how long each post-clone hook file may run before dbaf stops it and fails the clone")
 }

@@ -783,7 +783,11 @@ func (m *Model) apply(e artifact.Event) {
 	case artifact.MaskTableDone:
 		m.maskTable = ""
 		log(stackprogress.OK, printer.MaskTableLine(e))
+	case artifact.HookStarted:
+		m.maskTable = "hook " + e.Hook // shown beside the phase while it runs
+		log(stackprogress.Quiet, "running hook "+e.Hook)
 	case artifact.HookDone:
+		m.maskTable = ""
 		log(stackprogress.OK, printer.HookLine(e))
 	case artifact.Throttled:
 		log(stackprogress.Quiet, fmt.Sprintf("AWS throttled %s; retrying in %s", e.Call, stackprogress.Dur(e.RetryIn)))

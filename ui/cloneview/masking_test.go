@@ -35,6 +35,25 @@ func TestCloneViewShowsMasking(t *testing.T) {
 	}
 }
 
+// A hook that runs long shows its name beside the masking phase, not a
+// phase it is not in.
+func TestCloneViewShowsTheRunningHook(t *testing.T) {
+	clock := &uitest.Clock{T: uitest.T0}
+	evs := append(cvCreating(),
+		artifact.Phase{Phase: artifact.PhaseMasking},
+		artifact.Progress{Step: artifact.PhaseMasking, Line: "waiting for the cluster to apply it"},
+		artifact.HookStarted{Hook: "hooks/03-slow.sql"},
+	)
+	f := &cvFake{startEvs: evs, hold: true}
+	m := newTest(t, f, clock, func(o *Options) { o.SkipSummary = true })
+	h := uitest.RunHarness(t, m, 80, 24)
+	h.WaitFor(t, "the hook", func(tm tea.Model) bool { return tm.(*Model).maskTable != "" })
+	screen := uitest.Screen(h.Final(t))
+	if !strings.Contains(screen, "masking hook hooks/03-slow.sql") {
+		t.Errorf("screen lacks the running hook:\n%s", screen)
+	}
+}
+
 func TestCloneViewPhasesWithoutMasking(t *testing.T) {
 	m := &Model{o: Options{Artifact: uitest.Artifact()}}
 	if got := joinPhases(m.phases()); got != "creating stack,resetting password,waiting for the cluster,logging in,ready" {

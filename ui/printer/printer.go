@@ -73,6 +73,8 @@ func (p *Plain) Emit(e artifact.Event) {
 		fmt.Fprintf(p.Err, "    masking %s\n", e.Table)
 	case artifact.MaskTableDone:
 		fmt.Fprintf(p.Err, "    %s\n", MaskTableLine(e))
+	case artifact.HookStarted:
+		fmt.Fprintf(p.Err, "    running hook %s\n", e.Hook)
 	case artifact.HookDone:
 		fmt.Fprintf(p.Err, "    %s\n", HookLine(e))
 	case artifact.CloneReady:

@@ -70,6 +70,7 @@ func TestPrintersSayWhatMaskingDid(t *testing.T) {
 		artifact.Phase{Phase: artifact.PhaseMasking},
 		artifact.MaskTableStarted{Table: "legacy.customers"},
 		artifact.MaskTableDone{Table: "legacy.customers", Rows: 20000, Elapsed: 1234 * time.Millisecond},
+		artifact.HookStarted{Hook: "hooks/01-grants.sql"},
 		artifact.HookDone{Hook: "hooks/01-grants.sql", Elapsed: 42 * time.Millisecond},
 	}
 	var out, errOut, js bytes.Buffer
@@ -78,7 +79,7 @@ func TestPrintersSayWhatMaskingDid(t *testing.T) {
 		p.Emit(e)
 		j.Emit(e)
 	}
-	want := "==> masking\n    masking legacy.customers\n    masked legacy.customers: 20000 rows in 1.23s\n    hook hooks/01-grants.sql done in 42ms\n"
+	want := "==> masking\n    masking legacy.customers\n    masked legacy.customers: 20000 rows in 1.23s\n    running hook hooks/01-grants.sql\n    hook hooks/01-grants.sql done in 42ms\n"
 	if errOut.String() != want || out.Len() != 0 {
 		t.Errorf("plain:\n%s\nwant:\n%s", errOut.String(), want)
 	}
@@ -87,6 +88,7 @@ func TestPrintersSayWhatMaskingDid(t *testing.T) {
 		{`"event":"phase"`, `"phase":"masking"`},
 		{`"event":"mask_table_started"`, `"table":"legacy.customers"`},
 		{`"event":"mask_table_done"`, `"table":"legacy.customers"`, `"rows":20000`, `"elapsed_ns":1234000000`},
+		{`"event":"hook_started"`, `"hook":"hooks/01-grants.sql"`},
 		{`"event":"hook_done"`, `"hook":"hooks/01-grants.sql"`, `"elapsed_ns":42000000`},
 	} {
 		for _, s := range w {
