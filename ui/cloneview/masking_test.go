@@ -41,7 +41,7 @@ func TestCloneViewShowsTheRunningHook(t *testing.T) {
 	clock := &uitest.Clock{T: uitest.T0}
 	evs := append(cvCreating(),
 		artifact.Phase{Phase: artifact.PhaseMasking},
-		artifact.Progress{Step: artifact.PhaseMasking, Line: "waiting for the cluster to apply it"},
+		artifact.Progress{Step: string(artifact.PhaseMasking), Line: "waiting for the cluster to apply it"},
 		artifact.HookStarted{Hook: "hooks/03-slow.sql"},
 	)
 	f := &cvFake{startEvs: evs, hold: true}
