@@ -33,6 +33,7 @@ func everyEvent() []artifact.Event {
 		artifact.Phase{Phase: artifact.PhaseMasking},
 		artifact.MaskTableStarted{Table: "legacy.customers"},
 		artifact.MaskTableDone{Table: "legacy.customers", Rows: 2, Elapsed: time.Millisecond},
+		artifact.HookStarted{Hook: "hooks/01.sql"},
 		artifact.HookDone{Hook: "hooks/01.sql", Elapsed: time.Millisecond},
 		artifact.Phase{Phase: artifact.PhaseWaiting},
 		artifact.CloneReady{Stack: "c1", ClusterID: "c1-cluster", Endpoint: "h", Port: "5432", Username: "postgres", Connection: "psql …",
@@ -65,11 +66,11 @@ func TestJSONEventsFollowTheSchema(t *testing.T) {
 			t.Errorf("no %s in everyEvent: the schema's description of it is untested", k)
 		}
 	}
-	if evs[13]["phase"] != "masking" || evs[13]["text"] != "masking" || evs[17]["phase"] != "waiting_for_cluster" || evs[17]["text"] != "waiting for the cluster" {
-		t.Errorf("phase events %v, %v", evs[13], evs[17])
+	if evs[13]["phase"] != "masking" || evs[13]["text"] != "masking" || evs[18]["phase"] != "waiting_for_cluster" || evs[18]["text"] != "waiting for the cluster" {
+		t.Errorf("phase events %v, %v", evs[13], evs[18])
 	}
-	if evs[19]["state"] != "no_password" || evs[19]["state_text"] != "created, but its master password was not reset" {
-		t.Errorf("clone_failed %v", evs[19])
+	if evs[20]["state"] != "no_password" || evs[20]["state_text"] != "created, but its master password was not reset" {
+		t.Errorf("clone_failed %v", evs[20])
 	}
 }
 
