@@ -51,6 +51,9 @@ func addRules(t *testing.T, tm *teatest.TestModel, p *uitest.Probe, w *Model) {
 	tm.Send(uitest.Enter) // refused: the form stays, the rule is not added
 	uitest.WaitFor(t, p, "Add a masking rule", `✗ unknown masking strategy "shuffle"`)
 	clearField(tm, len("shuffle"))
+	tm.Type("emial") // a typo is named, as in the INI
+	uitest.WaitFor(t, p, `✗ unknown masking strategy "emial": did you mean email?`)
+	clearField(tm, len("emial"))
 	tm.Type("REDACT:4")
 	tm.Send(uitest.Enter)
 	uitest.WaitFor(t, p, "Rules (1 column)", "legacy.customers.email", "redact:4")
