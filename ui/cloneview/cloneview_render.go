@@ -3,7 +3,6 @@ package cloneview
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -11,9 +10,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/ui/cloneresult"
 	"github.com/dbaf/dbaf/ui/clonesummary"
 	"github.com/dbaf/dbaf/ui/common"
-	"github.com/dbaf/dbaf/ui/printer"
 	"github.com/dbaf/dbaf/ui/stackprogress"
 )
 
@@ -172,36 +171,24 @@ func (m *Model) rowLines(reasonMax int) []string {
 	return m.prog.RowLines(m.look(), reasonMax, m.stage == stageFailed)
 }
 
-// panelWidth is the inner width of result panels.
-func (m *Model) panelWidth() int { return max(20, min(m.Width, 160)-4) }
+// boxed frames a panel's lines.
+func (m *Model) boxed(lines []string) []string { return cloneresult.Box(m.Theme, m.Width, lines) }
 
-// box frames lines, wrapping any that would make it wider than the panel;
-// a wider line that fits the terminal (a value people copy) grows the box.
-func (m *Model) box(lines []string) []string {
-	w := m.panelWidth()
-	for _, l := range lines {
-		w = max(w, min(ansi.StringWidth(l), m.Width-4))
-	}
-	var in []string
-	for _, l := range lines {
-		if ansi.StringWidth(l) > w {
-			in = append(in, strings.Split(ansi.Wrap(l, w, ""), "\n")...)
-			continue
-		}
-		in = append(in, l)
-	}
-	return strings.Split(m.Theme.Box.Render(strings.Join(in, "\n")), "\n")
+// readyPanel is the ready panel as it is now.
+func (m *Model) readyPanel() cloneresult.Ready {
+	return cloneresult.Ready{Theme: m.Theme, Width: m.Width, Title: m.readyTitle(), Ready: m.ready, Preflight: m.preflight,
+		Warnings: m.warnings, Now: m.now(), Final: m.quitting}
 }
 
 // panel is the block between the rows and the log: a question, or the
 // outcome of the stage.
 func (m *Model) panel() []string {
-	t, w := m.Theme, m.panelWidth()
+	t, w := m.Theme, cloneresult.PanelWidth(m.Width)
 	plain := lipgloss.NewStyle()
 	stack := m.info.Stack
 	switch {
 	case m.ask == askInterrupt && m.resetDel:
-		return m.box(m.resetStopLines(w))
+		return m.boxed(m.resetStopLines(w))
 	case m.ask == askInterrupt:
 		lines := []string{t.Warn.Render("Stop? Stack " + stack + " is being created in AWS.")}
 		lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
@@ -210,18 +197,19 @@ func (m *Model) panel() []string {
 			"       "+t.Accent.Render(m.teardownCmds().Teardown(stack)),
 			t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
 			t.Key.Render("esc")+"  go back and keep watching")
-		return m.box(lines)
+		return m.boxed(lines)
 	case m.ask == askTeardown:
 		lines := []string{t.Warn.Render("Tear down " + stack + "?")}
 		lines = append(lines, common.Wrap("This deletes the clone's cluster, its instance and everything else in the stack. It cannot be undone.", w, 0)...)
 		lines = append(lines, "", t.Key.Render("y")+" tear it down   "+t.Key.Render("n")+" keep it")
-		return m.box(lines)
+		return m.boxed(lines)
 	}
 	switch m.stage {
 	case stageReady:
-		return m.readyBox(w)
+		lines, _ := m.readyPanel().Box()
+		return lines
 	case stageFailed:
-		return m.box(m.failedLines(w))
+		return m.boxed(cloneresult.Failed(t, m.failed, m.prog.Label, w))
 	case stageError:
 		lines := []string{t.Err.Render("✗ The " + m.opNoun() + " stopped")}
 		for _, l := range common.Wrap(m.err.Error(), w, 6) {
@@ -231,149 +219,21 @@ func (m *Model) panel() []string {
 			lines = append(lines, "")
 			lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: "+m.teardownCmds().Teardown(stack), w, 0)...)
 		}
-		return m.box(lines)
+		return m.boxed(lines)
 	case stageTornDown:
 		msg := "✓ Torn down: nothing left of " + stack
 		if !m.startAt.IsZero() && !m.endAt.IsZero() {
 			msg += " (" + stackprogress.Dur(m.endAt.Sub(m.startAt)) + ")"
 		}
-		return m.box([]string{t.OK.Render(msg)})
+		return m.boxed([]string{t.OK.Render(msg)})
 	case stageTeardownFailed:
 		lines := []string{t.Err.Render("✗ Could not tear down " + stack)}
 		for _, l := range common.Wrap(m.err.Error(), w, 6) {
 			lines = append(lines, plain.Render(l))
 		}
-		return m.box(lines)
+		return m.boxed(lines)
 	}
 	return nil
-}
-
-// readyBox is the ready panel, then the values too long for it, each on
-// lines of its own so that it can be copied whole.
-func (m *Model) readyBox(w int) []string {
-	lines, below := m.readyLines(w)
-	return append(m.box(lines), below...)
-}
-
-// readyLines are the lines of the ready panel and, below it, the values
-// people copy (endpoint, password, connect line) that would not fit on one
-// line of the panel: those are never wrapped inside the box.
-func (m *Model) readyLines(w int) (lines, below []string) {
-	t, r := m.Theme, m.ready
-	if r == nil {
-		return []string{t.OK.Render(m.readyTitle())}, nil
-	}
-	plain := lipgloss.NewStyle()
-	lines = []string{t.OK.Render(m.readyTitle())}
-	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 8, v, w, st)...) }
-	room := max(w, m.Width-4) - 8 - 2 // the box grows to the terminal for these
-	exact := func(k, v string, st lipgloss.Style) {
-		if ansi.StringWidth(v) <= room {
-			lines = append(lines, common.KVLines(t, k, 8, []string{v}, st)...)
-			return
-		}
-		lines = append(lines, common.KVLines(t, k, 8, []string{"in full below the box"}, t.Subtle)...)
-		if m.quitting {
-			// The terminal keeps the final frame clipped to its width: the
-			// command prints these whole after it (Result().Afterword).
-			m.res.Afterword = append(m.res.Afterword, v)
-			return
-		}
-		// Wider than the terminal: broken at spaces, never inside an
-		// option's "--" unless a word alone is wider; c copies it whole.
-		for _, l := range wrapAtSpaces(v, m.Width) {
-			below = append(below, st.Render(l))
-		}
-	}
-	exact("endpoint", r.Endpoint, t.Accent)
-	kv("port", r.Port, plain)
-	kv("username", r.Username, plain)
-	if r.Password != "" {
-		exact("password", r.Password, t.Warn)
-		kv("", "generated: shown only this once, store it now", t.Warn)
-	}
-	if r.SecretARN != "" {
-		exact("secret", r.SecretARN, plain)
-		exact("password", r.PasswordCommand, t.Accent)
-		kv("", "managed by RDS in Secrets Manager: this command prints it; dbaf never shows it", t.Subtle)
-	}
-	exact("connect", r.Connection, plain)
-	kv("stack", r.Stack, plain)
-	if r.ExpiresAt != nil {
-		kv("expires", m.expiry(*r.ExpiresAt), plain)
-	} else {
-		kv("expires", "never: it runs, and is billed, until torn down", plain)
-	}
-	if r.Restore != "" {
-		st := plain
-		if r.FullCopy {
-			st = t.Warn
-		}
-		kv("restore", r.Restore, st)
-	}
-	if p := m.preflight; p != nil {
-		// The source's clones and key, as the preflight saw them.
-		for _, f := range printer.PreflightFacts(*p) {
-			switch f.Key {
-			case "clones":
-				kv(f.Key, f.Text+" before this one", plain)
-			case "key":
-				kv(f.Key, f.Text, plain)
-			}
-		}
-	}
-	if r.Login != nil {
-		st := plain
-		if !r.Login.LoggedIn {
-			st = t.Warn
-		}
-		kv("login", printer.LoginLine(*r.Login), st)
-	}
-	for _, wmsg := range m.warnings {
-		for _, l := range common.Wrap("! "+wmsg, w, 3) {
-			lines = append(lines, t.Warn.Render(l))
-		}
-	}
-	return lines, below
-}
-
-// wrapAtSpaces breaks v at spaces only, then any word wider than w as
-// common.Wrap does.
-func wrapAtSpaces(v string, w int) []string {
-	var out []string
-	for _, l := range common.WrapParts(strings.Fields(v), " ", w) {
-		out = append(out, common.Wrap(l, w, 0)...)
-	}
-	return out
-}
-
-func (m *Model) expiry(at time.Time) string {
-	s := at.UTC().Format("2006-01-02 15:04 UTC")
-	if d := at.Sub(m.now()); d > 0 {
-		return s + " (in " + stackprogress.Dur(d) + ")"
-	}
-	return s + " (expired)"
-}
-
-func (m *Model) failedLines(w int) []string {
-	t, f := m.Theme, m.failed
-	plain := lipgloss.NewStyle()
-	lines := []string{t.Err.Render("✗ Clone failed")}
-	kv := func(k, v string, st lipgloss.Style) { lines = append(lines, common.KV(t, k, 7, v, w, st)...) }
-	cause := "the stack"
-	if f.Resource != "" {
-		cause = f.Resource
-		if l := m.prog.Label(f.Resource); l != "" && l != f.Resource {
-			cause = f.Resource + " · " + l
-		}
-	}
-	kv("cause", cause, t.Err)
-	kv("reason", f.Reason, t.Err)
-	kv("cleanup", f.Cleanup, plain)
-	if f.Publisher != "" {
-		kv("contact", f.Publisher+" (the artifact's publisher), if this persists", plain)
-	}
-	return lines
 }
 
 // layout splits the height between the fixed parts and the log.
@@ -450,10 +310,10 @@ func (m *Model) helpLine() string {
 func (m *Model) fullHelp() []string {
 	h := help.New()
 	h.Styles = m.Theme.HelpStyles()
-	h.SetWidth(m.panelWidth())
+	h.SetWidth(cloneresult.PanelWidth(m.Width))
 	lines := []string{m.Theme.Title.Render("Keys"), ""}
 	lines = append(lines, strings.Split(h.FullHelpView(m.help().FullHelp()), "\n")...)
-	return m.box(lines)
+	return m.boxed(lines)
 }
 
 func (m *Model) viewPassword() string {
@@ -506,7 +366,7 @@ func (m *Model) passwordSaid() string {
 func (m *Model) finalFrame() string {
 	t := m.Theme
 	stack := m.info.Stack
-	w := m.panelWidth()
+	w := cloneresult.PanelWidth(m.Width)
 	if lines, ok := m.resetFinalFrame(w); ok {
 		return strings.Join(lines, "\n")
 	}
@@ -525,10 +385,10 @@ func (m *Model) finalFrame() string {
 		lines = []string{t.Warn.Render("Stack " + stack + " is still being created in AWS; dbaf stopped watching it.")}
 		lines = append(lines, "Tear it down later with:", "  "+t.Accent.Render(m.teardownCmds().Teardown(stack)))
 	case m.stage == stageReady:
-		lines = m.readyBox(w)
+		lines, m.res.Afterword = m.readyPanel().Box()
 		lines = append(lines, "The clone keeps running, and is billed, until torn down with:", "  "+t.Accent.Render(m.teardownCmds().Teardown(stack)))
 	case m.stage == stageFailed:
-		lines = m.box(m.failedLines(w))
+		lines = m.boxed(cloneresult.Failed(t, m.failed, m.prog.Label, w))
 	case m.stage == stageTeardown:
 		lines = []string{t.Warn.Render("Stopped watching: CloudFormation goes on deleting " + stack + " (dbaf list shows it).")}
 	default:
