@@ -5,11 +5,13 @@
 package clonesummary
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/dbaf/dbaf/artifact"
@@ -244,4 +246,64 @@ func BlockedFinal(t common.Theme, op string, c *artifact.Checked, w int) []strin
 		}
 	}
 	return lines
+}
+
+// Checker runs the summary's account check (a clone's Check) and keeps
+// what it returned; a check started anew drops the one in flight.
+type Checker struct {
+	Loading bool
+	seq     int // the check in flight; a result of another is stale
+	cancel  context.CancelFunc
+	Result  *artifact.Checked // the last check that returned; nil before
+	// StartAsked: enter was pressed while checking; the clone starts once
+	// the check has found nothing that stops it.
+	StartAsked bool
+}
+
+// CheckedMsg is a check's answer.
+type CheckedMsg struct {
+	seq    int
+	result *artifact.Checked
+}
+
+// Start runs check under ctx, dropping the one in flight.
+func (c *Checker) Start(ctx context.Context, check func(context.Context) *artifact.Checked) tea.Cmd {
+	c.Stop()
+	c.seq++
+	ctx, c.cancel = context.WithCancel(ctx)
+	c.Loading = true
+	seq := c.seq
+	return func() tea.Msg { return CheckedMsg{seq: seq, result: check(ctx)} }
+}
+
+// Done takes a check's answer; false when it is stale.
+func (c *Checker) Done(msg CheckedMsg) bool {
+	if msg.seq != c.seq || !c.Loading {
+		return false
+	}
+	c.Stop()
+	c.Loading, c.Result = false, msg.result
+	return true
+}
+
+// Stop cancels the check in flight, if any.
+func (c *Checker) Stop() {
+	if c.cancel != nil {
+		c.cancel()
+		c.cancel = nil
+	}
+}
+
+// Blocks says whether the check found what stops the clone before it
+// creates anything.
+func (c *Checker) Blocks() bool { return c.Result != nil && c.Result.Blocks() }
+
+// Recheckable says whether r may check again: the last check found a
+// problem or could not finish.
+func (c *Checker) Recheckable() bool { return !c.Loading && c.Result != nil && c.Result.Err != nil }
+
+// Check is the check as the summary shows it; shown says the clone is
+// checked before it starts at all.
+func (c *Checker) Check(shown bool, spin string) Check {
+	return Check{Shown: shown, Loading: c.Loading, StartAsked: c.StartAsked, Result: c.Result, Spin: spin}
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/ui/clonesummary"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/passwordform"
 	"github.com/dbaf/dbaf/ui/printer"
@@ -171,8 +172,8 @@ type Model struct {
 	endAt      time.Time
 
 	warnings  []string
-	preflight *artifact.Preflight // what the checks before CreateStack saw
-	pre       summaryCheck        // the summary's preflight (Options.Preflight)
+	preflight *artifact.Preflight  // what the checks before CreateStack saw
+	pre       clonesummary.Checker // the summary's account check (the Clone's Check)
 	ready     *artifact.CloneReady
 	failed    *artifact.CloneFailed
 	err       error // stageError / stageTeardownFailed
@@ -290,7 +291,7 @@ func (m *Model) TornDown() bool { return m.stage == stageTornDown }
 // completes the result with what they returned (an Interrupted clone names
 // the stack it left). Safe to call more than once.
 func (m *Model) Close() {
-	m.pre.stop()
+	m.pre.Stop()
 	for _, op := range []*cvOp{m.startOp, m.tdOp} {
 		if op != nil {
 			op.Stop()
@@ -359,7 +360,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onEvents(msg)
 	case doneMsg:
 		return m, m.onDone(msg)
-	case checkedMsg:
+	case clonesummary.CheckedMsg:
 		return m, m.onChecked(msg)
 	case tea.KeyPressMsg:
 		m.flash = ""
@@ -378,7 +379,7 @@ func (m *Model) busy() bool {
 	case stageRunning, stageStopping, stageTeardown:
 		return true
 	}
-	return m.pre.loading
+	return m.pre.Loading
 }
 
 // tick starts the spinner; ticks stop by themselves when the view is no
@@ -437,11 +438,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Create):
 			return m.create()
-		case key.Matches(msg, k.Recheck) && m.pre.recheckable():
+		case key.Matches(msg, k.Recheck) && m.pre.Recheckable():
 			return m.checkAccount()
 		case key.Matches(msg, k.SummaryBack):
 			if m.o.NeedPassword {
-				m.stage, m.pre.startAsked = stagePassword, false
+				m.stage, m.pre.StartAsked = stagePassword, false
 				m.generated, m.password = false, ""
 				return m.pw.Clear()
 			}

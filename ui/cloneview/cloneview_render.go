@@ -344,7 +344,7 @@ func (m *Model) summary() *clonesummary.Summary {
 	c := &m.pre
 	return &clonesummary.Summary{Theme: m.Theme, Width: m.Width, Artifact: m.o.Artifact, Stack: m.info.Stack, Region: m.info.Region,
 		Reset: m.flow == FlowReset, Password: m.passwordSaid(),
-		Check: clonesummary.Check{Shown: m.o.Clone != nil && m.o.Clone.Checks(), Loading: c.loading, StartAsked: c.startAsked, Result: c.c, Spin: m.spinFrame()}}
+		Check: c.Check(m.o.Clone != nil && m.o.Clone.Checks(), m.spinFrame())}
 }
 
 // passwordSaid is where the clone's password comes from, as the summary
@@ -372,8 +372,8 @@ func (m *Model) finalFrame() string {
 	}
 	var lines []string
 	switch {
-	case m.stage == stageSummary && m.pre.blocks():
-		lines = clonesummary.BlockedFinal(t, m.opNoun(), m.pre.c, w)
+	case m.stage == stageSummary && m.pre.Blocks():
+		lines = clonesummary.BlockedFinal(t, m.opNoun(), m.pre.Result, w)
 	case m.stage == stagePassword || m.stage == stageSummary:
 		lines = []string{t.Subtle.Render("dbaf clone: cancelled, nothing was created.")}
 	case m.stage == stageRunning && !m.stackKnown:

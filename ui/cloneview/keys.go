@@ -92,9 +92,9 @@ func (m *Model) stageKeys() (stage, log []key.Binding) {
 		return m.pw.Keys.Help(), nil
 	case stageSummary:
 		keys := []key.Binding{k.Create, k.SummaryQuit}
-		if m.pre.recheckable() {
+		if m.pre.Recheckable() {
 			keys = []key.Binding{k.Recheck, k.SummaryQuit}
-			if !m.pre.blocks() {
+			if !m.pre.Blocks() {
 				keys = []key.Binding{k.Create, k.Recheck, k.SummaryQuit}
 			}
 		}

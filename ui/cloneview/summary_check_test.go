@@ -63,7 +63,7 @@ func quotaFull() (*artifact.Preflight, error) {
 		"delete a cluster or ask AWS for a higher quota (Service Quotas)"})
 }
 
-func checkDone(tm tea.Model) bool { m := tm.(*Model); return m.pre.c != nil && !m.pre.loading }
+func checkDone(tm tea.Model) bool { m := tm.(*Model); return m.pre.Result != nil && !m.pre.Loading }
 
 func newCheckTest(t *testing.T, f *cvFake, p *pfFake, clock *uitest.Clock, edit func(*Options)) *Model {
 	f.pre = p
@@ -159,7 +159,7 @@ func TestCloneViewSummaryRecheck(t *testing.T) {
 	p.pf, p.err = prodPreflight(), nil
 	p.mu.Unlock()
 	h.Key("r")
-	h.WaitFor(t, "the second check", func(tm tea.Model) bool { return checkDone(tm) && tm.(*Model).pre.c.Err == nil })
+	h.WaitFor(t, "the second check", func(tm tea.Model) bool { return checkDone(tm) && tm.(*Model).pre.Result.Err == nil })
 	h.Key("enter")
 	h.WaitFor(t, "the clone", func(tm tea.Model) bool { return tm.(*Model).stackKnown })
 	h.Final(t)
@@ -190,9 +190,9 @@ func TestCloneViewSummaryEnterWhileChecking(t *testing.T) {
 			}
 			m := newCheckTest(t, f, p, clock, nil)
 			h := uitest.RunHarness(t, m, 100, 30)
-			h.WaitFor(t, "the check to start", func(tm tea.Model) bool { return tm.(*Model).pre.loading })
+			h.WaitFor(t, "the check to start", func(tm tea.Model) bool { return tm.(*Model).pre.Loading })
 			h.Key("enter")
-			h.WaitFor(t, "the start asked for", func(tm tea.Model) bool { return tm.(*Model).pre.startAsked })
+			h.WaitFor(t, "the start asked for", func(tm tea.Model) bool { return tm.(*Model).pre.StartAsked })
 			if s := uitest.Screen(m); !strings.Contains(s, "the clone starts once nothing stops it") || len(f.Calls()) != 0 {
 				t.Fatalf("calls %v, screen:\n%s", f.Calls(), s)
 			}
@@ -279,9 +279,11 @@ func TestCloneViewSummaryCheckFits(t *testing.T) {
 		m := newCheckTest(t, &cvFake{}, &pfFake{}, &uitest.Clock{T: uitest.T0}, nil)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		pf, err := quotaFull()
-		m.checkAccount() // its answer is delivered here, with a warning too
-		m.Update(checkedMsg{seq: m.pre.seq, c: &artifact.Checked{Preflight: pf, Warnings: []string{"could not read something else: cloning without checking it"}, Err: err}})
-		if !m.pre.blocks() {
+		check := m.pre.Start(context.Background(), func(context.Context) *artifact.Checked { // answers with a warning too
+			return &artifact.Checked{Preflight: pf, Warnings: []string{"could not read something else: cloning without checking it"}, Err: err}
+		})
+		m.Update(check())
+		if !m.pre.Blocks() {
 			t.Fatal("the answer was not taken")
 		}
 		lines := strings.Split(uitest.Screen(m), "\n")
