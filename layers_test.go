@@ -13,12 +13,12 @@ import (
 // graphs of their own (Go keeps those free of circles). A name ending in
 // "/..." is that directory and everything under it.
 var layers = [][]string{
-	{".", "internal/cli/gendocs"},                             // main, and the generator of docs/commands.md: wiring only
-	{"internal/cli"},                                          // one file per command
-	{"ui/...", "internal/connect"},                            // screens and printers; dbaf connect
-	{"artifact"},                                              // the operations and their events
-	{"aws", "dockerbuild", "config", "db"},                    // AWS, Docker, the INI, SQL to a clone
-	{"internal/engine", "internal/masking", "internal/clock"}, // the engines' names; the masking strategies' grammar; waiting
+	{".", "internal/cli/gendocs"},          // main, and the generator of docs/commands.md: wiring only
+	{"internal/cli"},                       // one file per command
+	{"ui/...", "internal/connect"},         // screens and printers; dbaf connect
+	{"artifact"},                           // the operations and their events
+	{"aws", "dockerbuild", "config", "db"}, // AWS, Docker, the INI, SQL to a clone
+	{"internal/engine", "internal/masking", "internal/clock", "internal/secret"}, // the engines' names; the masking strategies' grammar; waiting; secrets out of errors
 }
 
 // sandboxTree is the emulated account: only the CLI (and tests) use it, and

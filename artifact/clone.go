@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/secret"
 )
 
 // Stacks is what clone, teardown and list need from AWS. *aws.Client
@@ -686,7 +687,7 @@ func login(ctx context.Context, s Stacks, req CloneRequest, password string, rea
 	sum, err := check(ctx, t)
 	managed := ready.SecretARN != ""
 	if managed {
-		err = secretScrubbed(err, password, "[the managed password]")
+		err = secret.Scrub(err, password, "[the managed password]")
 	}
 	var refused *db.LoginRefusedError
 	switch {

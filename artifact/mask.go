@@ -12,6 +12,7 @@ import (
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/db"
 	"github.com/dbaf/dbaf/internal/masking"
+	"github.com/dbaf/dbaf/internal/secret"
 )
 
 // Masker masks a clone and runs its post-clone hooks; DBMasker (package
@@ -199,15 +200,6 @@ func heartbeat(ctx context.Context, s Stacks, clusterARN string, now func() time
 	return func() { cancel(); <-done }
 }
 
-// secretScrubbed returns err with every occurrence of secret replaced by
-// name, keeping err's chain when it does not hold the secret.
-func secretScrubbed(err error, secret, name string) error {
-	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, name))
-}
-
 // cloneTarget is where dbaf logs in to the clone, as its master user.
 func cloneTarget(a *Artifact, endpoint, port, password string) db.Target {
 	p, err := strconv.Atoi(port)
@@ -240,9 +232,9 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 			return &InterruptedError{Stack: stack.Name, State: StateMasking, Commands: req.Commands}
 		}
 		if tornDown(ctx, s, stack.Name) { // the masking failed because the clone is going away
-			return tornDownFailed(req, "this clone was being masked", secretScrubbed(err, temp, "[temporary password]"), emit)
+			return tornDownFailed(req, "this clone was being masked", secret.Scrub(err, temp, "[temporary password]"), emit)
 		}
-		return maskFailed(ctx, s, req, stack, secretScrubbed(err, temp, "[temporary password]"), emit)
+		return maskFailed(ctx, s, req, stack, secret.Scrub(err, temp, "[temporary password]"), emit)
 	}
 
 	emit(Progress{Step: string(PhaseMasking), Line: "setting a temporary master password that is never shown, so no one logs in before masking is done"})

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/internal/engine"
+	"github.com/dbaf/dbaf/internal/secret"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -144,29 +145,6 @@ func quoteDSN(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// scrub hides secrets in err's message, keeping the chain for errors.As:
-// drivers sometimes echo their DSN or query.
-func scrub(err error, secrets ...string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	clean := msg
-	for _, s := range secrets {
-		if s != "" {
-			clean = strings.ReplaceAll(clean, s, "********")
-		}
-	}
-	if clean == msg {
-		return err
-	}
-	return &scrubbed{msg: clean, err: err}
-}
-
-type scrubbed struct {
-	msg string
-	err error
-}
-
-func (e *scrubbed) Error() string { return e.msg }
-func (e *scrubbed) Unwrap() error { return e.err }
+// scrub hides the password in err's message, keeping the chain for
+// errors.As: drivers sometimes echo their DSN or query.
+func scrub(err error, password string) error { return secret.Scrub(err, password, "********") }
