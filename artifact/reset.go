@@ -247,7 +247,7 @@ func mayReset(stack *aws.Stack, a *Artifact, caller string, force bool, cmds Com
 	switch {
 	case !IsDbafStack(stack.Tags) && !force:
 		return &SourceError{Msg: fmt.Sprintf("stack %s was not created by dbaf (it has no %s tag): a reset deletes it; refusing; pass --force if you are sure", name, TagManagedBy)}
-	case IsDbafStack(stack.Tags) && owner != tagValue(caller) && !force:
+	case IsDbafStack(stack.Tags) && !OwnedBy(stack.Tags, caller) && !force:
 		return &SourceError{Msg: fmt.Sprintf("stack %s is a clone owned by %s; you are %s: a reset deletes its data under its owner; refusing; pass --force if you are sure",
 			name, orUnknown(owner), caller)}
 	case source != "" && source != tagValue(a.Source.ClusterID):

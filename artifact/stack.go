@@ -131,6 +131,12 @@ func ExpiresAt(tags map[string]string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
+// OwnedBy reports whether a clone stack's tags name caller (an IAM ARN) as
+// its owner, as StackTags wrote it.
+func OwnedBy(tags map[string]string, caller string) bool {
+	return tags[TagOwner] == tagValue(caller)
+}
+
 // tagValue makes v acceptable as a tag value everywhere the stack's tags
 // propagate: RDS is the strictest (letters, digits, spaces and _.:/=+-@, at
 // most 256 characters), and a rejected tag fails the whole stack. An IAM

@@ -18,6 +18,7 @@ type ConnectOptions struct {
 
 	Stack string // "" = the user's only clone
 	Print bool   // print the URL instead of starting the client
+	Force bool   // connect to another owner's clone
 }
 
 // NewCmdConnect opens psql or mysql on a clone.
@@ -28,7 +29,8 @@ func NewCmdConnect(f *Factory, runF func(*ConnectOptions) error) *cobra.Command 
 		Short: "Open psql or mysql on a clone",
 		Long: `Open the engine's own client on a clone: psql for aurora-postgresql, mysql for
 aurora-mysql (Debian packages postgresql-client and mariadb-client), over TLS.
-Without STACK, your only clone (dbaf list shows them all).
+Without STACK, your only clone (dbaf list shows them all). Another owner's
+clone is refused, naming its owner, unless --force.
 
 The password comes from DB_PASSWORD or the first line of the file named by
 DB_PASSWORD_FILE, and reaches the client through its environment (PGPASSWORD,
@@ -51,6 +53,7 @@ neither: dbaf reads the password from its Secrets Manager secret.
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Print, "print", false, "print the connection URL (without the password) instead of starting the client")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "connect to a clone another owner made")
 	return cmd
 }
 
@@ -60,7 +63,7 @@ func connectRun(opts *ConnectOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := connect.Find(ctx, client, opts.Stack)
+	c, err := connect.Find(ctx, client, opts.Stack, opts.Force)
 	if err != nil {
 		return connectErr(err)
 	}

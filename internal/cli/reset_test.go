@@ -197,25 +197,10 @@ func TestResetRefusesUnlessForced(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Made as CloudFormation would make them for someone else.
-	for name, tags := range map[string]map[string]string{
+	createStacks(t, sb, a, map[string]map[string]string{
 		"alices-clone": artifact.StackTags(a, "arn:aws:iam::123456789012:user/alice", time.Now()),
 		"hand-made":    {"team": "web"},
-	} {
-		tmpl, err := artifact.Template(a, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := client.CreateStack(ctx, dbafaws.CreateStackInput{Name: name, Template: tmpl, Tags: tags, Token: "t-" + name}); err != nil {
-			t.Fatal(err)
-		}
-		// The SDK's own waiter: a stack being created is refused (the
-		// artifact tests show it), and these are to be reset.
-		waiter := cloudformation.NewStackCreateCompleteWaiter(cloudformation.NewFromConfig(sdkConfig(t, sb)),
-			func(o *cloudformation.StackCreateCompleteWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
-		if err := waiter.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: &name}, time.Minute); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	other := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "prod-aurora", "orders-mysql", 1))
 	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
 	for _, tc := range []struct {
@@ -330,5 +315,28 @@ func TestResetInsideTheImage(t *testing.T) {
 	want := "dbaf --sandbox --region eu-west-1 clone --name e2e-image --image " + a.Image
 	if got := eventOf(jsonEvents(t, r.stdout), "reset_started"); got == nil || got["recreate"] != want || got["image"] != "registry.example.com/db-artifact:7" {
 		t.Errorf("reset_started %v; want recreate %q", got, want)
+	}
+}
+
+// createStacks makes clone stacks of a with the given tags, as
+// CloudFormation would for someone else, and waits until they are
+// complete (a stack being created is refused by reset and connect alike).
+func createStacks(t *testing.T, sb *sandbox.Server, a *artifact.Artifact, stacks map[string]map[string]string) {
+	t.Helper()
+	ctx, client := context.Background(), sandboxClient(t, sb)
+	for name, tags := range stacks {
+		tmpl, err := artifact.Template(a, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.CreateStack(ctx, dbafaws.CreateStackInput{Name: name, Template: tmpl, Tags: tags, Token: "t-" + name}); err != nil {
+			t.Fatal(err)
+		}
+		// The SDK's own waiter.
+		waiter := cloudformation.NewStackCreateCompleteWaiter(cloudformation.NewFromConfig(sdkConfig(t, sb)),
+			func(o *cloudformation.StackCreateCompleteWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
+		if err := waiter.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: &name}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -44,7 +44,9 @@ type Clone struct {
 }
 
 // Find locates the clone of stack; with stack "" the caller's only clone.
-func Find(ctx context.Context, s Stacks, stack string) (*Clone, error) {
+// Another owner's clone is refused unless force: its data and password are
+// that owner's.
+func Find(ctx context.Context, s Stacks, stack string, force bool) (*Clone, error) {
 	var st *aws.Stack
 	if stack == "" {
 		var err error
@@ -58,6 +60,20 @@ func Find(ctx context.Context, s Stacks, stack string) (*Clone, error) {
 		}
 		if !artifact.IsDbafStack(st.Tags) {
 			return nil, inputErr("stack %s is not a dbaf clone: dbaf list shows the clones", stack)
+		}
+		if !force {
+			me, err := s.CallerIdentity(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !artifact.OwnedBy(st.Tags, me.ARN) {
+				owner := st.Tags[artifact.TagOwner]
+				if owner == "" {
+					owner = "no one dbaf knows (the clone has no owner tag)"
+				}
+				return nil, inputErr("clone %s is owned by %s; you are %s: its data and password are its owner's; "+
+					"pass --force to connect anyway", st.Name, owner, me.ARN)
+			}
 		}
 	}
 	switch st.Status {
@@ -93,7 +109,7 @@ func only(ctx context.Context, s Stacks) (*aws.Stack, error) {
 	}
 	var mine []aws.Stack
 	for _, st := range stacks {
-		if artifact.IsDbafStack(st.Tags) && st.Tags[artifact.TagOwner] == me.ARN && !strings.HasPrefix(st.Status, "DELETE_") {
+		if artifact.IsDbafStack(st.Tags) && artifact.OwnedBy(st.Tags, me.ARN) && !strings.HasPrefix(st.Status, "DELETE_") {
 			mine = append(mine, st)
 		}
 	}

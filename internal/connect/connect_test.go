@@ -51,7 +51,7 @@ func TestFind(t *testing.T) {
 	foreign := aws.Stack{Name: "vpc", Status: "CREATE_COMPLETE", Tags: map[string]string{}}
 	f := &fakeStacks{stacks: []aws.Stack{others, gone, foreign, clone("mine", me, "CREATE_COMPLETE", "mine-mysql", "3307")}}
 
-	c, err := Find(ctx, f, "")
+	c, err := Find(ctx, f, "", false)
 	if err != nil {
 		t.Fatalf("Find with one clone of mine: %v", err)
 	}
@@ -59,28 +59,32 @@ func TestFind(t *testing.T) {
 	if c.Stack != "mine" || c.ClusterID != "mine-mysql" || c.Target != want {
 		t.Errorf("Find = %+v, want stack mine, target %+v", c, want)
 	}
-	// Named: anyone's clone.
-	if c, err := Find(ctx, f, "theirs"); err != nil || c.Target.Engine != db.EnginePostgres || c.Target.Port != 5432 {
-		t.Errorf("Find(theirs) = %+v, %v", c, err)
+	// Named: another owner's clone only when forced.
+	var ie *InputError
+	if _, err := Find(ctx, f, "theirs", false); !errors.As(err, &ie) || !strings.Contains(err.Error(), "owned by arn:aws:iam::123456789012:user/other") ||
+		!strings.Contains(err.Error(), "--force") {
+		t.Errorf("Find(theirs) = %v; want a refusal naming the owner and --force", err)
+	}
+	if c, err := Find(ctx, f, "theirs", true); err != nil || c.Target.Engine != db.EnginePostgres || c.Target.Port != 5432 {
+		t.Errorf("Find(theirs, force) = %+v, %v", c, err)
 	}
 
-	var ie *InputError
 	f.stacks = append(f.stacks, clone("mine2", me, "CREATE_IN_PROGRESS", "mine2-pg", "5432"))
-	if _, err := Find(ctx, f, ""); !errors.As(err, &ie) || !strings.Contains(err.Error(), "mine (CREATE_COMPLETE)") || !strings.Contains(err.Error(), "mine2 (CREATE_IN_PROGRESS)") {
+	if _, err := Find(ctx, f, "", false); !errors.As(err, &ie) || !strings.Contains(err.Error(), "mine (CREATE_COMPLETE)") || !strings.Contains(err.Error(), "mine2 (CREATE_IN_PROGRESS)") {
 		t.Errorf("two clones of mine: %v; want both listed", err)
 	}
-	if _, err := Find(ctx, f, "mine2"); !errors.As(err, &ie) || !strings.Contains(err.Error(), "CREATE_IN_PROGRESS") {
+	if _, err := Find(ctx, f, "mine2", false); !errors.As(err, &ie) || !strings.Contains(err.Error(), "CREATE_IN_PROGRESS") {
 		t.Errorf("a clone still being made: %v", err)
 	}
-	if _, err := Find(ctx, f, "vpc"); !errors.As(err, &ie) || !strings.Contains(err.Error(), "not a dbaf clone") {
+	if _, err := Find(ctx, f, "vpc", false); !errors.As(err, &ie) || !strings.Contains(err.Error(), "not a dbaf clone") {
 		t.Errorf("a stack dbaf did not make: %v", err)
 	}
 	var ae *aws.Error
-	if _, err := Find(ctx, f, "nope"); !errors.As(err, &ae) || ae.Kind != aws.NotFound {
+	if _, err := Find(ctx, f, "nope", false); !errors.As(err, &ae) || ae.Kind != aws.NotFound {
 		t.Errorf("no such stack: %v", err)
 	}
 	f.stacks = []aws.Stack{others}
-	if _, err := Find(ctx, f, ""); !errors.As(err, &ie) || !strings.Contains(err.Error(), "no clones") || !strings.Contains(err.Error(), me) {
+	if _, err := Find(ctx, f, "", false); !errors.As(err, &ie) || !strings.Contains(err.Error(), "no clones") || !strings.Contains(err.Error(), me) {
 		t.Errorf("no clone of mine: %v", err)
 	}
 }
@@ -124,7 +128,7 @@ func TestClonePasswordOfAManagedClone(t *testing.T) {
 	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-mine-pg-AbCdEf"
 	ctx := context.Background()
 	f := &managedStacks{fakeStacks{stacks: []aws.Stack{clone("mine", me, "CREATE_COMPLETE", "mine-pg", "5432")}}, arn}
-	c, err := Find(ctx, f, "mine")
+	c, err := Find(ctx, f, "mine", false)
 	if err != nil || c.SecretARN != arn {
 		t.Fatalf("Find = %+v, %v; want the secret %s", c, err, arn)
 	}
