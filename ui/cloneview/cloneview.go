@@ -171,12 +171,15 @@ type Model struct {
 	startAt    time.Time
 	endAt      time.Time
 
-	warnings  []string
-	preflight *artifact.Preflight  // what the checks before CreateStack saw
-	pre       clonesummary.Checker // the summary's account check (the Clone's Check)
-	ready     *artifact.CloneReady
-	failed    *artifact.CloneFailed
-	err       error // stageError / stageTeardownFailed
+	warnings    []string
+	preflight   *artifact.Preflight  // what the checks before CreateStack saw
+	panelScroll int                  // the panel's first line shown, when it is too tall for the terminal
+	sumScroll   int                  // the summary's first line shown
+	sumScrolled bool                 // the developer scrolled the summary
+	pre         clonesummary.Checker // the summary's account check (the Clone's Check)
+	ready       *artifact.CloneReady
+	failed      *artifact.CloneFailed
+	err         error // stageError / stageTeardownFailed
 
 	startOp, tdOp   *cvOp
 	startSeen       bool  // the view has handled what Start returned
@@ -453,6 +456,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.res.Err = m.cancelled()
 			return m.quit()
 		}
+		m.scrollSummary(msg)
 		return nil
 	case stageRunning:
 		if key.Matches(msg, k.Stop) {
@@ -512,7 +516,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		}
 	}
-	m.prog.Key(msg, k.log, m.logHeight())
+	if !m.scrollPanel(msg) {
+		m.prog.Key(msg, k.log, m.logHeight())
+	}
 	return nil
 }
 

@@ -236,16 +236,19 @@ func (m *Model) panel() []string {
 	return nil
 }
 
-// layout splits the height between the fixed parts and the log.
-func (m *Model) layout() (top, rows, panel []string, help string, logH int) {
+// layout splits the height between the fixed parts and the log. The
+// panel (the outcome, a question) matters more than the rows: when both do
+// not fit, it takes the rows' room (tight), and scrolls if it still does not.
+func (m *Model) layout() (top, rows, panel []string, help string, logH int, tight bool) {
 	top = []string{m.header(), m.phaseLine(), ""}
 	panel = m.panel()
 	if m.showHelp {
 		panel = m.fullHelp()
 	}
 	help = m.helpLine()
+	keys := strings.Count(help, "\n") + 1
 	fixed := func() int {
-		n := len(top) + len(rows) + 1 + strings.Count(help, "\n") + 1 // blank after rows, help
+		n := len(top) + len(rows) + 1 + keys // blank after rows, help
 		if len(panel) > 0 {
 			n += len(panel) + 1
 		}
@@ -255,23 +258,50 @@ func (m *Model) layout() (top, rows, panel []string, help string, logH int) {
 	if m.Height-fixed() < 6 {
 		rows = m.rowLines(1) // short terminal: one line per reason
 	}
+	if len(panel) > 0 && m.Height-fixed() < 0 {
+		panel, _ = common.Scrolled(m.Theme, panel, m.Height-len(top)-keys, m.panelScroll)
+		return top, nil, panel, help, 0, true
+	}
 	logH = m.Height - fixed()
 	if logH < 2 {
 		logH = 0 // no room: the rows and panel matter more
 	}
-	return top, rows, panel, help, logH
+	return top, rows, panel, help, logH, false
 }
 
 // logHeight is how many log lines are visible (for paging and clamping).
 func (m *Model) logHeight() int {
-	_, _, _, _, h := m.layout()
+	_, _, _, _, h, _ := m.layout()
 	return max(0, h-1)
 }
 
+// scrollPanel moves a panel too tall for the terminal for a scrolling
+// key; false when the panel fits or the key is another.
+func (m *Model) scrollPanel(msg tea.KeyPressMsg) bool {
+	top, _, panel, help, _, tight := m.layout()
+	if !tight {
+		return false
+	}
+	room := m.Height - len(top) - strings.Count(help, "\n") - 1
+	off, ok := common.ScrollKey(msg.String(), m.panelScroll, room-2)
+	if ok {
+		full := m.panel()
+		if m.showHelp {
+			full = m.fullHelp()
+		}
+		_, m.panelScroll = common.Scrolled(m.Theme, full, room, off)
+	}
+	return ok && len(panel) > 0
+}
+
 func (m *Model) viewRun() string {
-	top, rows, panel, help, logH := m.layout()
+	top, rows, panel, help, logH, tight := m.layout()
 	body := make([]string, 0, m.Height)
 	body = append(body, top...)
+	if tight {
+		body = append(body, panel...)
+		return strings.Join(append(body, help), "\n")
+	}
 	body = append(body, rows...)
 	body = append(body, "")
 	if len(panel) > 0 {
@@ -329,14 +359,35 @@ func (m *Model) viewPassword() string {
 }
 
 func (m *Model) viewSummary() string {
-	lines := []string{m.header(), ""}
-	lines = append(lines, m.summary().Lines()...)
-	hints := common.Hints(m.Theme, m.Width, m.help().ShortHelp()...)
-	if keep := m.Height - 1 - strings.Count(hints, "\n"); len(lines)+1 > keep {
-		lines = lines[:max(0, keep-1)] // keep the keys on screen whatever the summary holds
+	win, _, hints := m.summaryWindow()
+	lines := append([]string{m.header(), ""}, win...)
+	return strings.Join(append(lines, "", hints), "\n")
+}
+
+// summaryWindow is the part of the summary that fits between the header
+// and the keys, scrolled to off (markers say what is above and below), and
+// the keys. Until the developer scrolls, a summary whose check found what
+// stops the clone shows its end: the problem and what to do about it.
+func (m *Model) summaryWindow() (win []string, off int, hints string) {
+	hints = common.Hints(m.Theme, m.Width, m.help().ShortHelp()...)
+	room := m.Height - 3 - (strings.Count(hints, "\n") + 1) // header, blank; blank, keys
+	off = m.sumScroll
+	if m.pre.Blocks() && !m.sumScrolled {
+		off = 1 << 30
 	}
-	lines = append(lines, "", hints)
-	return strings.Join(lines, "\n")
+	win, off = common.Scrolled(m.Theme, m.summary().Lines(), room, off)
+	return win, off, hints
+}
+
+// scrollSummary moves the summary for a scrolling key; false for others.
+func (m *Model) scrollSummary(msg tea.KeyPressMsg) bool {
+	win, off, _ := m.summaryWindow()
+	off, ok := common.ScrollKey(msg.String(), off, len(win)-2)
+	if ok {
+		m.sumScroll, m.sumScrolled = off, true
+		_, m.sumScroll, _ = m.summaryWindow()
+	}
+	return ok
 }
 
 // summary is what the summary screen says now.

@@ -144,3 +144,52 @@ func WordWrap(text string, width int) []string {
 	}
 	return lines
 }
+
+// Scrolled fits lines into h rows from the offset-th line: when they do
+// not fit, a row at the top says how many lines are above and one at the
+// bottom how many are below, so nothing is dropped silently. It returns
+// the rows and the offset clamped to what can be shown (0 when all fit).
+func Scrolled(t Theme, lines []string, h, offset int) ([]string, int) {
+	if len(lines) <= h || h < 3 {
+		return lines[:min(len(lines), max(h, 0))], 0
+	}
+	offset = max(0, min(offset, len(lines)-(h-1))) // at the bottom only the top marker shows
+	rows := h
+	if offset > 0 {
+		rows--
+	}
+	below := len(lines) - offset - rows
+	if below > 0 {
+		rows--
+		below++
+	}
+	out := make([]string, 0, h)
+	if offset > 0 {
+		out = append(out, t.Subtle.Render(fmt.Sprintf("  ↑ %d more above", offset)))
+	}
+	out = append(out, lines[offset:offset+rows]...)
+	if below > 0 {
+		out = append(out, t.Subtle.Render(fmt.Sprintf("  ↓ %d more below · ↑↓ scroll", below)))
+	}
+	return out, offset
+}
+
+// ScrollKey moves a Scrolled offset for the arrow, page, home and end
+// keys; page is a page's height. ok is false for any other key.
+func ScrollKey(k string, offset, page int) (int, bool) {
+	switch k {
+	case "up", "k":
+		return offset - 1, true
+	case "down", "j":
+		return offset + 1, true
+	case "pgup":
+		return offset - max(1, page), true
+	case "pgdown", "space":
+		return offset + max(1, page), true
+	case "home", "g":
+		return 0, true
+	case "end", "G":
+		return 1 << 30, true
+	}
+	return offset, false
+}
