@@ -70,109 +70,41 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 		subnetIDs[i] = s.ID
 	}
 
-	cluster := object{
-		{"DBClusterIdentifier", stack}, // a clone's cluster id is its stack name
-		{"Engine", src.Engine},
+	cluster := clusterProperties{
+		DBClusterIdentifier: stack, // a clone's cluster id is its stack name
+		Engine:              src.Engine,
 		// No EngineVersion: neither restore API takes one for a clone, and
 		// the clone always runs the source's (or snapshot's) version.
-	}
-	if src.SnapshotIdentifier != "" {
-		cluster = append(cluster, member{"SnapshotIdentifier", src.SnapshotIdentifier})
-	} else {
-		if src.RestoreToTime != nil {
-			// RDS refuses RestoreToTime with copy-on-write: a past point in
-			// time is a full copy (slower, its storage billed in full).
-			cluster = append(cluster,
-				member{"RestoreType", RestoreFullCopy},
-				member{"SourceDBClusterIdentifier", src.ClusterID},
-				member{"RestoreToTime", src.RestoreToTime.UTC().Format(time.RFC3339)})
-		} else {
-			cluster = append(cluster,
-				member{"RestoreType", RestoreCopyOnWrite},
-				member{"SourceDBClusterIdentifier", src.ClusterID},
-				member{"UseLatestRestorableTime", true})
-		}
-	}
-	cluster = append(cluster,
-		member{"DBSubnetGroupName", ref(LogicalSubnetGroup)},
-		member{"VpcSecurityGroupIds", []any{getAtt(LogicalSecurityGroup, "GroupId")}},
-		member{"Port", src.Port})
-	if tgt.BackupRetention > 0 {
-		cluster = append(cluster, member{"BackupRetentionPeriod", tgt.BackupRetention})
-	}
-	if tgt.BackupWindow != "" {
-		cluster = append(cluster, member{"PreferredBackupWindow", tgt.BackupWindow})
-	}
-	if tgt.MaintenanceWindow != "" {
-		cluster = append(cluster, member{"PreferredMaintenanceWindow", tgt.MaintenanceWindow})
-	}
-	if tgt.InstanceClass == config.ServerlessClass {
-		cluster = append(cluster, member{"ServerlessV2ScalingConfiguration", object{
-			{"MinCapacity", tgt.Serverless.Min},
-			{"MaxCapacity", tgt.Serverless.Max},
-		}})
-	}
-	cluster = append(cluster,
+		DBSubnetGroupName:          ref(LogicalSubnetGroup),
+		VpcSecurityGroupIds:        []intrinsic{getAtt(LogicalSecurityGroup, "GroupId")},
+		Port:                       src.Port,
+		BackupRetentionPeriod:      tgt.BackupRetention,
+		PreferredBackupWindow:      tgt.BackupWindow,
+		PreferredMaintenanceWindow: tgt.MaintenanceWindow,
 		// A throw-away clone must be deletable by teardown, and must not
 		// leave snapshots carrying copies of the source's tags.
-		member{"DeletionProtection", false},
-		member{"CopyTagsToSnapshot", false})
+		DeletionProtection: false,
+		CopyTagsToSnapshot: false,
+	}
+	switch {
+	case src.SnapshotIdentifier != "":
+		cluster.SnapshotIdentifier = src.SnapshotIdentifier
+	case src.RestoreToTime != nil:
+		// RDS refuses RestoreToTime with copy-on-write: a past point in
+		// time is a full copy (slower, its storage billed in full).
+		cluster.RestoreType, cluster.SourceDBClusterIdentifier = RestoreFullCopy, src.ClusterID
+		cluster.RestoreToTime = src.RestoreToTime.UTC().Format(time.RFC3339)
+	default:
+		cluster.RestoreType, cluster.SourceDBClusterIdentifier = RestoreCopyOnWrite, src.ClusterID
+		cluster.UseLatestRestorableTime = true
+	}
+	if tgt.InstanceClass == config.ServerlessClass {
+		cluster.ServerlessV2ScalingConfiguration = &serverlessScaling{MinCapacity: tgt.Serverless.Min, MaxCapacity: tgt.Serverless.Max}
+	}
 
 	source := src.ClusterID
 	if src.SnapshotIdentifier != "" {
 		source = "snapshot " + src.SnapshotIdentifier
-	}
-
-	resources := object{
-		{LogicalSubnetGroup, object{
-			{"Type", templateResources[0].Type},
-			{"Properties", object{
-				{"DBSubnetGroupDescription", fmt.Sprintf("Subnets of dbaf clone %s of %s", stack, source)},
-				{"SubnetIds", subnetIDs},
-			}},
-		}},
-		{LogicalSecurityGroup, object{
-			{"Type", templateResources[1].Type},
-			{"Properties", object{
-				{"GroupDescription", sgText(fmt.Sprintf("dbaf clone %s of %s: %s on port %d", stack, source, src.Engine, src.Port))},
-				{"VpcId", tgt.VpcID},
-				// The only way in: the database port, from the artifact's CIDR.
-				{"SecurityGroupIngress", []any{object{
-					{"IpProtocol", "tcp"},
-					{"FromPort", src.Port},
-					{"ToPort", src.Port},
-					{"CidrIp", tgt.AllowedCIDR},
-					{"Description", sgText(fmt.Sprintf("%s clients from %s (dbaf artifact allowed CIDR)", src.Engine, tgt.AllowedCIDR))},
-				}}},
-			}},
-		}},
-		{LogicalCluster, object{
-			{"Type", templateResources[2].Type},
-			// CloudFormation's default for a DB cluster is Snapshot: every
-			// teardown would leave a paid snapshot behind.
-			{"DeletionPolicy", "Delete"},
-			{"UpdateReplacePolicy", "Delete"},
-			{"Properties", cluster},
-		}},
-		{LogicalInstance, object{
-			{"Type", templateResources[3].Type},
-			{"DeletionPolicy", "Delete"},
-			{"UpdateReplacePolicy", "Delete"},
-			{"Properties", object{
-				{"DBInstanceIdentifier", stack + InstanceSuffix},
-				{"DBClusterIdentifier", ref(LogicalCluster)},
-				{"DBInstanceClass", tgt.InstanceClass},
-				{"Engine", src.Engine},
-				{"PubliclyAccessible", tgt.PubliclyAccessible},
-			}},
-		}},
-	}
-
-	outputs := object{
-		{"Endpoint", output("Writer endpoint of the clone", getAtt(LogicalCluster, "Endpoint.Address"))},
-		{"ReaderEndpoint", output("Reader endpoint of the clone", getAtt(LogicalCluster, "ReadEndpoint.Address"))},
-		{"Port", output("Port of the clone", getAtt(LogicalCluster, "Endpoint.Port"))},
-		{"ClusterId", output("DB cluster identifier of the clone", ref(LogicalCluster))},
 	}
 
 	desc := fmt.Sprintf("dbaf clone of Aurora cluster %s (%s %s), %s, from database artifact %s",
@@ -181,21 +113,69 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 		return nil, fmt.Errorf("template description is %d bytes, CloudFormation allows %d: shorten the artifact image name", len(desc), maxTemplateDescription)
 	}
 
-	tmpl := object{
-		{"AWSTemplateFormatVersion", "2010-09-09"},
-		{"Description", desc},
-		{"Resources", resources},
-		{"Outputs", outputs},
+	tmpl := cloneTemplate{
+		AWSTemplateFormatVersion: "2010-09-09",
+		Description:              desc,
+		Resources: cloneResources{
+			SubnetGroup: resource[subnetGroupProperties]{
+				Type: templateResources[0].Type,
+				Properties: subnetGroupProperties{
+					DBSubnetGroupDescription: fmt.Sprintf("Subnets of dbaf clone %s of %s", stack, source),
+					SubnetIds:                subnetIDs,
+				},
+			},
+			SecurityGroup: resource[securityGroupProperties]{
+				Type: templateResources[1].Type,
+				Properties: securityGroupProperties{
+					GroupDescription: sgText(fmt.Sprintf("dbaf clone %s of %s: %s on port %d", stack, source, src.Engine, src.Port)),
+					VpcId:            tgt.VpcID,
+					// The only way in: the database port, from the artifact's CIDR.
+					SecurityGroupIngress: []ingressRule{{
+						IpProtocol:  "tcp",
+						FromPort:    src.Port,
+						ToPort:      src.Port,
+						CidrIp:      tgt.AllowedCIDR,
+						Description: sgText(fmt.Sprintf("%s clients from %s (dbaf artifact allowed CIDR)", src.Engine, tgt.AllowedCIDR)),
+					}},
+				},
+			},
+			Cluster: resource[clusterProperties]{
+				Type: templateResources[2].Type,
+				// CloudFormation's default for a DB cluster is Snapshot: every
+				// teardown would leave a paid snapshot behind.
+				DeletionPolicy:      "Delete",
+				UpdateReplacePolicy: "Delete",
+				Properties:          cluster,
+			},
+			Instance: resource[instanceProperties]{
+				Type:                templateResources[3].Type,
+				DeletionPolicy:      "Delete",
+				UpdateReplacePolicy: "Delete",
+				Properties: instanceProperties{
+					DBInstanceIdentifier: stack + InstanceSuffix,
+					DBClusterIdentifier:  ref(LogicalCluster),
+					DBInstanceClass:      tgt.InstanceClass,
+					Engine:               src.Engine,
+					PubliclyAccessible:   tgt.PubliclyAccessible,
+				},
+			},
+		},
+		Outputs: cloneOutputs{
+			Endpoint:       output{"Writer endpoint of the clone", getAtt(LogicalCluster, "Endpoint.Address")},
+			ReaderEndpoint: output{"Reader endpoint of the clone", getAtt(LogicalCluster, "ReadEndpoint.Address")},
+			Port:           output{"Port of the clone", getAtt(LogicalCluster, "Endpoint.Port")},
+			ClusterId:      output{"DB cluster identifier of the clone", ref(LogicalCluster)},
+		},
 	}
-	raw, err := tmpl.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
+	// Indented, and without HTML escaping: a template is not HTML, and "&"
+	// should stay readable.
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(tmpl); err != nil {
 		return nil, err
 	}
-	buf.WriteByte('\n')
 	return buf.Bytes(), nil
 }
 
@@ -303,53 +283,101 @@ func sgText(s string) string {
 	return out
 }
 
-func ref(logicalID string) object { return object{{"Ref", logicalID}} }
-
-func getAtt(logicalID, attr string) object {
-	return object{{"Fn::GetAtt", []string{logicalID, attr}}}
+// The clone template as CloudFormation reads it. Field names are the
+// template's keys and field order is key order, so a template reads
+// top-down (type, policies, then properties) and its bytes never change
+// from run to run.
+type cloneTemplate struct {
+	AWSTemplateFormatVersion string
+	Description              string
+	Resources                cloneResources
+	Outputs                  cloneOutputs
 }
 
-func output(desc string, value any) object {
-	return object{{"Description", desc}, {"Value", value}}
+// cloneResources are the stack's resources, in templateResources' order.
+type cloneResources struct {
+	SubnetGroup   resource[subnetGroupProperties]
+	SecurityGroup resource[securityGroupProperties]
+	Cluster       resource[clusterProperties]
+	Instance      resource[instanceProperties]
 }
 
-// object is a JSON object that keeps its keys in the order written, so a
-// template reads top-down (type, policies, then properties) and its bytes
-// never depend on map iteration.
-type object []member
-
-type member struct {
-	key   string
-	value any
+type resource[P any] struct {
+	Type                string
+	DeletionPolicy      string `json:",omitempty"`
+	UpdateReplacePolicy string `json:",omitempty"`
+	Properties          P
 }
 
-// MarshalJSON writes the members in order, without HTML escaping (a
-// template is not HTML, and "&" should stay readable).
-func (o object) MarshalJSON() ([]byte, error) {
-	buf := []byte{'{'}
-	for i, m := range o {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		k, err := marshalPlain(m.key)
-		if err != nil {
-			return nil, err
-		}
-		v, err := marshalPlain(m.value)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.key, err)
-		}
-		buf = append(append(append(buf, k...), ':'), v...)
-	}
-	return append(buf, '}'), nil
+type subnetGroupProperties struct {
+	DBSubnetGroupDescription string
+	SubnetIds                []string
 }
 
-func marshalPlain(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+type securityGroupProperties struct {
+	GroupDescription     string
+	VpcId                string
+	SecurityGroupIngress []ingressRule
+}
+
+type ingressRule struct {
+	IpProtocol       string
+	FromPort, ToPort int32
+	CidrIp           string
+	Description      string
+}
+
+// clusterProperties: SnapshotIdentifier, or RestoreType with
+// SourceDBClusterIdentifier and one of RestoreToTime and
+// UseLatestRestorableTime (the template sets one way to restore).
+type clusterProperties struct {
+	DBClusterIdentifier              string
+	Engine                           string
+	SnapshotIdentifier               string `json:",omitempty"`
+	RestoreType                      string `json:",omitempty"`
+	SourceDBClusterIdentifier        string `json:",omitempty"`
+	RestoreToTime                    string `json:",omitempty"`
+	UseLatestRestorableTime          bool   `json:",omitempty"`
+	DBSubnetGroupName                intrinsic
+	VpcSecurityGroupIds              []intrinsic
+	Port                             int32
+	BackupRetentionPeriod            int                `json:",omitempty"`
+	PreferredBackupWindow            string             `json:",omitempty"`
+	PreferredMaintenanceWindow       string             `json:",omitempty"`
+	ServerlessV2ScalingConfiguration *serverlessScaling `json:",omitempty"`
+	DeletionProtection               bool
+	CopyTagsToSnapshot               bool
+}
+
+type serverlessScaling struct {
+	MinCapacity, MaxCapacity float64
+}
+
+type instanceProperties struct {
+	DBInstanceIdentifier string
+	DBClusterIdentifier  intrinsic
+	DBInstanceClass      string
+	Engine               string
+	PubliclyAccessible   bool
+}
+
+type cloneOutputs struct {
+	Endpoint, ReaderEndpoint, Port, ClusterId output
+}
+
+type output struct {
+	Description string
+	Value       intrinsic
+}
+
+// intrinsic is a CloudFormation function: a Ref or an Fn::GetAtt.
+type intrinsic struct {
+	Ref    string   `json:",omitempty"`
+	GetAtt []string `json:"Fn::GetAtt,omitempty"`
+}
+
+func ref(logicalID string) intrinsic { return intrinsic{Ref: logicalID} }
+
+func getAtt(logicalID, attr string) intrinsic {
+	return intrinsic{GetAtt: []string{logicalID, attr}}
 }
