@@ -154,24 +154,35 @@ func TestSilentEndpointsFail(t *testing.T) {
 	aws := "http://" + blackhole.Listen(t)
 	awsEnv := []string{"AWS_ENDPOINT_URL=" + aws, "AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=AKIDTEST",
 		"AWS_SECRET_ACCESS_KEY=secret", "DBAF_HTTP_TIMEOUT=300ms"}
+	// Each case waits out its timeouts (the SDK's three attempts for AWS):
+	// side by side, the test takes as long as the slowest.
 	for _, args := range [][]string{{"list"}, {"teardown", "some-stack", "--yes"}} {
-		r := runDbaf(t, awsEnv, args...)
-		if r.code != cli.ExitAWS || !strings.Contains(r.stderr, "cannot reach "+aws) || !strings.Contains(r.stderr, "timed out") ||
-			!strings.Contains(r.stderr, "AWS_ENDPOINT_URL") {
-			t.Errorf("dbaf %v: exit %d, stderr:\n%s\nwant exit 3 naming %s and AWS_ENDPOINT_URL", args, r.code, r.stderr, aws)
+		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
+			r := runDbaf(t, awsEnv, args...)
+			if r.code != cli.ExitAWS || !strings.Contains(r.stderr, "cannot reach "+aws) || !strings.Contains(r.stderr, "timed out") ||
+				!strings.Contains(r.stderr, "AWS_ENDPOINT_URL") {
+				t.Errorf("dbaf %v: exit %d, stderr:\n%s\nwant exit 3 naming %s and AWS_ENDPOINT_URL", args, r.code, r.stderr, aws)
+			}
+		})
+	}
+
+	t.Run("docker", func(t *testing.T) {
+		t.Parallel()
+		docker := "tcp://" + blackhole.Listen(t)
+		ini := writeINI(t, "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\n")
+		r := runDbaf(t, with(awsEnv, "DOCKER_HOST="+docker), "build", ini, "--yes", "--dbaf-binary", dbafBin)
+		if r.code != cli.ExitDocker || !strings.Contains(r.stderr, docker) || !strings.Contains(r.stderr, "DOCKER_HOST") {
+			t.Errorf("build: exit %d, stderr:\n%s\nwant exit 4 naming %s and DOCKER_HOST", r.code, r.stderr, docker)
 		}
-	}
+	})
 
-	docker := "tcp://" + blackhole.Listen(t)
-	ini := writeINI(t, "[source_db]\nsource_db_cluster_id = prod-aurora\n[target_db]\nsubnet_ids = source\ninstance_type = db.r6g.large\n")
-	r := runDbaf(t, with(awsEnv, "DOCKER_HOST="+docker), "build", ini, "--yes", "--dbaf-binary", dbafBin)
-	if r.code != cli.ExitDocker || !strings.Contains(r.stderr, docker) || !strings.Contains(r.stderr, "DOCKER_HOST") {
-		t.Errorf("build: exit %d, stderr:\n%s\nwant exit 4 naming %s and DOCKER_HOST", r.code, r.stderr, docker)
-	}
-
-	registry := blackhole.Listen(t)
-	r = runDbaf(t, with(awsEnv, "DOCKER_HOST=unix:///nonexistent/docker.sock", "DOCKER_CONFIG="+t.TempDir()), "show", "--image", registry+"/team/db-artifact:v1")
-	if r.code != cli.ExitDocker || !strings.Contains(r.stderr, "registry "+registry+" gave no answer") {
-		t.Errorf("show --image: exit %d, stderr:\n%s\nwant exit 4 naming the registry %s", r.code, r.stderr, registry)
-	}
+	t.Run("registry", func(t *testing.T) {
+		t.Parallel()
+		registry := blackhole.Listen(t)
+		r := runDbaf(t, with(awsEnv, "DOCKER_HOST=unix:///nonexistent/docker.sock", "DOCKER_CONFIG="+t.TempDir()), "show", "--image", registry+"/team/db-artifact:v1")
+		if r.code != cli.ExitDocker || !strings.Contains(r.stderr, "registry "+registry+" gave no answer") {
+			t.Errorf("show --image: exit %d, stderr:\n%s\nwant exit 4 naming the registry %s", r.code, r.stderr, registry)
+		}
+	})
 }

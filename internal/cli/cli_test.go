@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,6 +24,16 @@ import (
 // TestMain gives the AWS SDK, which reads the process environment itself,
 // no settings or credentials of the machine.
 func TestMain(m *testing.M) {
+	// Most of these tests wait on the in-process sandbox's paced clock, not
+	// on the CPU: unless -parallel says otherwise, let six run at once, as
+	// scripts/test.sh does for the whole suite. (This package is the fast
+	// tier's longest: 36 s at the default of one per core.)
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		flag.Set("test.parallel", "6")
+	}
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
 			os.Unsetenv(k)

@@ -225,14 +225,17 @@ func TestResetRefusesUnlessForced(t *testing.T) {
 		t.Fatalf("%d DeleteStack calls from refused resets", n)
 	}
 	for _, stack := range []string{"alices-clone", "hand-made"} {
-		r := c.run(t, "reset", stack, "--config", ini, "--yes", "--force", "-o", "json")
-		if r.code != 0 || lastJSONEvent(t, r.stdout)["event"] != "clone_ready" {
-			t.Errorf("forced reset of %s: exit %d\n%s", stack, r.code, r.stderr)
-		}
-		st, err := client.DescribeStack(ctx, stack)
-		if err != nil || st.Tags[artifact.TagOwner] == "arn:aws:iam::123456789012:user/alice" || !artifact.IsDbafStack(st.Tags) {
-			t.Errorf("after the forced reset %s has tags %v (%v): want the caller's dbaf clone", stack, st.Tags, err)
-		}
+		t.Run("forced "+stack, func(t *testing.T) {
+			t.Parallel()
+			r := c.run(t, "reset", stack, "--config", ini, "--yes", "--force", "-o", "json")
+			if r.code != 0 || lastJSONEvent(t, r.stdout)["event"] != "clone_ready" {
+				t.Errorf("forced reset of %s: exit %d\n%s", stack, r.code, r.stderr)
+			}
+			st, err := client.DescribeStack(ctx, stack)
+			if err != nil || st.Tags[artifact.TagOwner] == "arn:aws:iam::123456789012:user/alice" || !artifact.IsDbafStack(st.Tags) {
+				t.Errorf("after the forced reset %s has tags %v (%v): want the caller's dbaf clone", stack, st.Tags, err)
+			}
+		})
 	}
 }
 
@@ -324,6 +327,7 @@ func TestResetInsideTheImage(t *testing.T) {
 func createStacks(t *testing.T, sb *sandbox.Server, a *artifact.Artifact, stacks map[string]map[string]string) {
 	t.Helper()
 	ctx, client := context.Background(), sandboxClient(t, sb)
+	// All created first, then waited for: the stacks are made side by side.
 	for name, tags := range stacks {
 		tmpl, err := artifact.Template(a, name)
 		if err != nil {
@@ -332,9 +336,14 @@ func createStacks(t *testing.T, sb *sandbox.Server, a *artifact.Artifact, stacks
 		if _, err := client.CreateStack(ctx, dbafaws.CreateStackInput{Name: name, Template: tmpl, Tags: tags, Token: "t-" + name}); err != nil {
 			t.Fatal(err)
 		}
-		// The SDK's own waiter.
+	}
+	for name := range stacks {
+		// The SDK's own waiter, polling at most every 200 ms (its default
+		// backoff would wait up to 120 s between polls).
 		waiter := cloudformation.NewStackCreateCompleteWaiter(cloudformation.NewFromConfig(sdkConfig(t, sb)),
-			func(o *cloudformation.StackCreateCompleteWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
+			func(o *cloudformation.StackCreateCompleteWaiterOptions) {
+				o.MinDelay, o.MaxDelay = 100*time.Millisecond, 200*time.Millisecond
+			})
 		if err := waiter.Wait(ctx, &cloudformation.DescribeStacksInput{StackName: &name}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
