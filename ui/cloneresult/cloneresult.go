@@ -181,3 +181,77 @@ func Failed(t common.Theme, f *artifact.CloneFailed, label func(id string) strin
 	}
 	return lines
 }
+
+// StopCreating is the ctrl+c question while stack is being created;
+// teardown is the line that removes it later.
+func StopCreating(t common.Theme, w int, stack, teardown string) []string {
+	lines := []string{t.Warn.Render("Stop? Stack " + stack + " is being created in AWS.")}
+	lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
+	return append(lines, "",
+		t.Key.Render("k")+"    keep it creating and quit; tear it down later with:",
+		"       "+t.Accent.Render(teardown),
+		t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
+		t.Key.Render("esc")+"  go back and keep watching")
+}
+
+// StopResetting is the ctrl+c question during a reset's deletion of
+// stack (deleted: it is gone, the new clone not yet made); recreate is the
+// line that makes the clone again.
+func StopResetting(t common.Theme, w int, stack string, deleted bool, recreate string) []string {
+	title := "Stop? Stack " + stack + " is being deleted for the reset."
+	if deleted {
+		title = "Stop? Stack " + stack + " is deleted; the new clone is not created yet."
+	}
+	lines := []string{t.Warn.Render(title)}
+	lines = append(lines, common.Wrap("Leaving does not stop CloudFormation's deletion, and nothing makes the clone again: its endpoint answers nothing until you do, with:", w, 0)...)
+	return append(lines, "       "+t.Accent.Render(recreate), "",
+		t.Key.Render("k")+"    quit now",
+		t.Key.Render("esc")+"  go back and let the reset finish")
+}
+
+// ConfirmTeardown asks before stack is torn down.
+func ConfirmTeardown(t common.Theme, w int, stack string) []string {
+	lines := []string{t.Warn.Render("Tear down " + stack + "?")}
+	lines = append(lines, common.Wrap("This deletes the clone's cluster, its instance and everything else in the stack. It cannot be undone.", w, 0)...)
+	return append(lines, "", t.Key.Render("y")+" tear it down   "+t.Key.Render("n")+" keep it")
+}
+
+// Stopped is the panel of an operation (op: clone, reset) that ended with
+// err; teardown, when set, is the line that removes what may remain.
+func Stopped(t common.Theme, w int, op string, err error, stack, teardown string) []string {
+	lines := []string{t.Err.Render("✗ The " + op + " stopped")}
+	for _, l := range common.Wrap(err.Error(), w, 6) {
+		lines = append(lines, t.Err.Render(l))
+	}
+	if teardown != "" {
+		lines = append(lines, "")
+		lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: "+teardown, w, 0)...)
+	}
+	return lines
+}
+
+// TornDown says stack is gone, after took (0: unknown).
+func TornDown(t common.Theme, stack string, took time.Duration) []string {
+	msg := "✓ Torn down: nothing left of " + stack
+	if took > 0 {
+		msg += " (" + stackprogress.Dur(took) + ")"
+	}
+	return []string{t.OK.Render(msg)}
+}
+
+// TeardownFailed says why stack could not be torn down.
+func TeardownFailed(t common.Theme, w int, stack string, err error) []string {
+	lines := []string{t.Err.Render("✗ Could not tear down " + stack)}
+	for _, l := range common.Wrap(err.Error(), w, 6) {
+		lines = append(lines, lipgloss.NewStyle().Render(l))
+	}
+	return lines
+}
+
+// ResetStoppedDeleting is the final frame of a reset stopped while it
+// deleted stack: nothing makes the clone again but recreate.
+func ResetStoppedDeleting(t common.Theme, w int, stack, recreate string) []string {
+	lines := []string{t.Warn.Render("Stack " + stack + " is being deleted for the reset; dbaf stopped and does not clone it again.")}
+	lines = append(lines, common.Wrap("Its endpoint answers nothing until the clone is made again, with:", w, 0)...)
+	return append(lines, "  "+t.Accent.Render(recreate))
+}

@@ -307,3 +307,36 @@ func (c *Checker) Recheckable() bool { return !c.Loading && c.Result != nil && c
 func (c *Checker) Check(shown bool, spin string) Check {
 	return Check{Shown: shown, Loading: c.Loading, StartAsked: c.StartAsked, Result: c.Result, Spin: spin}
 }
+
+// Scroll is where the summary screen is scrolled to. Until the developer
+// scrolls, a summary whose check found what stops the clone shows its end:
+// the problem and what to do about it.
+type Scroll struct {
+	off   int
+	moved bool
+}
+
+// Window is the part of lines that fits room rows, with markers for what
+// is above and below.
+func (s *Scroll) Window(t common.Theme, lines []string, room int, blocked bool) []string {
+	win, _ := common.Scrolled(t, lines, room, s.at(blocked))
+	return win
+}
+
+func (s *Scroll) at(blocked bool) int {
+	if blocked && !s.moved {
+		return 1 << 30
+	}
+	return s.off
+}
+
+// Key moves the window for a scrolling key; false for others.
+func (s *Scroll) Key(t common.Theme, lines []string, room int, blocked bool, k string) bool {
+	_, off := common.Scrolled(t, lines, room, s.at(blocked))
+	off, ok := common.ScrollKey(k, off, room-2)
+	if ok {
+		_, s.off = common.Scrolled(t, lines, room, off)
+		s.moved = true
+	}
+	return ok
+}

@@ -105,6 +105,14 @@ type ClosedMsg struct{ Result Result }
 // ErrCancelled is the result of leaving before the stack was created.
 var ErrCancelled = errors.New("cancelled: nothing was created")
 
+// cvOp is one operation (a clone or a teardown) running in its goroutine.
+type cvOp = common.Op[artifact.Event, *artifact.CloneReady]
+
+type (
+	eventsMsg = common.EventsMsg[artifact.Event]
+	doneMsg   = common.DoneMsg[*artifact.CloneReady]
+)
+
 // Flow is which of its three flows the view runs.
 type Flow uint8
 
@@ -174,8 +182,7 @@ type Model struct {
 	warnings    []string
 	preflight   *artifact.Preflight  // what the checks before CreateStack saw
 	panelScroll int                  // the panel's first line shown, when it is too tall for the terminal
-	sumScroll   int                  // the summary's first line shown
-	sumScrolled bool                 // the developer scrolled the summary
+	sumScroll   clonesummary.Scroll  // the summary's first line shown
 	pre         clonesummary.Checker // the summary's account check (the Clone's Check)
 	ready       *artifact.CloneReady
 	failed      *artifact.CloneFailed
@@ -408,118 +415,91 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = true
 		return nil
 	}
-	switch m.ask {
-	case askInterrupt:
-		switch {
-		case key.Matches(msg, k.Keep):
-			return m.keepAndQuit()
-		case key.Matches(msg, k.TeardownNow) && !m.resetDel: // the reset is deleting it already
-			m.ask = askNone
-			return m.stopThenTeardown()
-		case key.Matches(msg, k.AskBack):
-			m.ask = askNone
-		}
-		return nil
-	case askTeardown:
-		switch {
-		case key.Matches(msg, k.Yes):
-			m.ask = askNone
-			return m.startTeardown()
-		case key.Matches(msg, k.No):
-			m.ask = askNone
-		case key.Matches(msg, k.Interrupt):
-			m.ask = askNone
-			return m.quit()
-		}
-		return nil
-	}
-
-	switch m.stage {
-	case stagePassword:
+	switch {
+	case m.ask != askNone:
+		return m.onAskKey(msg)
+	case m.stage == stagePassword:
 		return m.onPasswordKey(msg)
-	case stageSummary:
-		switch {
-		case key.Matches(msg, k.Create):
-			return m.create()
-		case key.Matches(msg, k.Recheck) && m.pre.Recheckable():
-			return m.checkAccount()
-		case key.Matches(msg, k.SummaryBack):
-			if m.o.NeedPassword {
-				m.stage, m.pre.StartAsked = stagePassword, false
-				m.generated, m.password = false, ""
-				return m.pw.Clear()
-			}
-			m.res.Err = m.cancelled()
-			return m.quit()
-		case key.Matches(msg, k.SummaryQuit):
-			m.interrupted = key.Matches(msg, k.Interrupt)
-			m.res.Err = m.cancelled()
-			return m.quit()
-		}
-		m.scrollSummary(msg)
-		return nil
-	case stageRunning:
-		if key.Matches(msg, k.Stop) {
-			if !m.stackKnown {
-				m.interrupted = true
-				// Nothing exists yet (or the create call is in flight: Close
-				// reports the InterruptedError that Start returns then).
-				m.startOp.Cancel()
-				return m.quit()
-			}
-			m.ask = askInterrupt
-			return nil
-		}
-	case stageStopping:
-		if key.Matches(msg, k.QuitNow) {
-			return m.keepAndQuit()
-		}
-	case stageReady:
-		switch {
-		case key.Matches(msg, k.Teardown):
-			m.ask = askTeardown
-			return nil
-		case key.Matches(msg, k.Copy):
-			if m.ready != nil && m.ready.Connection != "" {
-				m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
-				return tea.SetClipboard(m.ready.Connection)
-			}
-			return nil
-		case key.Matches(msg, k.LeaveKept):
-			m.res.LeftRunning = m.info.Stack
-			return m.quit()
-		}
-	case stageFailed, stageError, stageTeardownFailed:
-		switch {
-		case key.Matches(msg, k.TeardownRest):
-			if m.remains() {
-				m.ask = askTeardown
-			}
-			return nil
-		case key.Matches(msg, k.Leave):
-			if m.remains() {
-				m.res.LeftRunning = m.info.Stack
-			}
-			return m.quit()
-		}
-	case stageTeardown:
-		if key.Matches(msg, k.StopWatching) {
-			// CloudFormation goes on deleting; only the watching stops.
-			m.interrupted = key.Matches(msg, k.Interrupt)
-			m.res.LeftRunning = m.info.Stack
-			m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
-			m.tdOp.Cancel()
-			return m.quit()
-		}
-	case stageTornDown:
-		if key.Matches(msg, k.Close) {
-			return m.quit()
-		}
+	case m.stage == stageSummary:
+		return m.onSummaryKey(msg)
+	}
+	if cmd, ok := m.onRunKey(msg); ok {
+		return cmd
 	}
 	if !m.scrollPanel(msg) {
 		m.prog.Key(msg, k.log, m.logHeight())
 	}
 	return nil
+}
+
+// onAskKey answers the question shown: ctrl+c's, or tear down's.
+func (m *Model) onAskKey(msg tea.KeyPressMsg) tea.Cmd {
+	k, ask := m.keys, m.ask
+	switch {
+	case ask == askInterrupt && key.Matches(msg, k.Keep):
+		return m.keepAndQuit()
+	case ask == askInterrupt && key.Matches(msg, k.TeardownNow) && !m.resetDel: // the reset is deleting it already
+		m.ask = askNone
+		return m.stopThenTeardown()
+	case ask == askInterrupt && key.Matches(msg, k.AskBack), ask == askTeardown && key.Matches(msg, k.No):
+		m.ask = askNone
+	case ask == askTeardown && key.Matches(msg, k.Yes):
+		m.ask = askNone
+		return m.startTeardown()
+	case ask == askTeardown && key.Matches(msg, k.Interrupt):
+		m.ask = askNone
+		return m.quit()
+	}
+	return nil
+}
+
+// onRunKey is a key of the stages after the summary; ok is false for one
+// they leave to the panel and the log.
+func (m *Model) onRunKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	k, st, is := m.keys, m.stage, func(b key.Binding) bool { return key.Matches(msg, b) }
+	switch {
+	case st == stageRunning && is(k.Stop) && !m.stackKnown:
+		// Nothing exists yet (or the create call is in flight: Close
+		// reports the InterruptedError that Start returns then).
+		m.interrupted = true
+		m.startOp.Cancel()
+		return m.quit(), true
+	case st == stageRunning && is(k.Stop):
+		m.ask = askInterrupt
+	case st == stageStopping && is(k.QuitNow):
+		return m.keepAndQuit(), true
+	case st == stageReady && is(k.Teardown):
+		m.ask = askTeardown
+	case st == stageReady && is(k.Copy):
+		if m.ready != nil && m.ready.Connection != "" {
+			m.flash = "copied the connection string to the clipboard (OSC 52: where the terminal allows it)"
+			return tea.SetClipboard(m.ready.Connection), true
+		}
+	case st == stageReady && is(k.LeaveKept):
+		m.res.LeftRunning = m.info.Stack
+		return m.quit(), true
+	case (st == stageFailed || st == stageError || st == stageTeardownFailed) && is(k.TeardownRest):
+		if m.remains() {
+			m.ask = askTeardown
+		}
+	case (st == stageFailed || st == stageError || st == stageTeardownFailed) && is(k.Leave):
+		if m.remains() {
+			m.res.LeftRunning = m.info.Stack
+		}
+		return m.quit(), true
+	case st == stageTeardown && is(k.StopWatching):
+		// CloudFormation goes on deleting; only the watching stops.
+		m.interrupted = is(k.Interrupt)
+		m.res.LeftRunning = m.info.Stack
+		m.res.Err = fmt.Errorf("stopped watching: CloudFormation goes on deleting %s; check with: dbaf list: %w", m.info.Stack, context.Canceled)
+		m.tdOp.Cancel()
+		return m.quit(), true
+	case st == stageTornDown && is(k.Close):
+		return m.quit(), true
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 func (m *Model) onPasswordKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -572,7 +552,7 @@ func (m *Model) startClone() tea.Cmd {
 	pw, gen := m.password, m.generated
 	m.password = ""
 	clone := m.o.Clone
-	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
+	op, cmd := common.StartOp(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return clone.Run(ctx, pw, gen, emit)
 	})
 	m.startOp = op
@@ -603,7 +583,7 @@ func (m *Model) startTeardown() tea.Cmd {
 	m.startAt, m.endAt = m.now(), time.Time{}
 	m.prog.Add(stackprogress.Phase, "── tearing down "+m.info.Stack)
 	stack, td := m.info.Stack, m.o.Teardown
-	op, cmd := launch(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
+	op, cmd := common.StartOp(m.Ctx, func(ctx context.Context, emit func(artifact.Event)) (*artifact.CloneReady, error) {
 		return nil, td(ctx, stack, emit)
 	})
 	m.tdOp = op

@@ -3,10 +3,10 @@ package cloneview
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/dbaf/dbaf/artifact"
@@ -123,40 +123,17 @@ func (m *Model) phaseLine() string {
 		return m.spinFrame() + " " + artifact.PhaseDeleting.String() + stack
 	}
 	phases := m.phases()
-	cur := 0
-	for i, p := range phases {
-		if p == m.phase {
+	steps, cur := make([]stackprogress.Step, len(phases)), 0
+	for i, id := range phases {
+		steps[i] = stackprogress.Step{Name: id.String(), Done: id == artifact.PhaseReady}
+		if id == m.phase {
 			cur = i
 		}
-	}
-	parts := make([]string, len(phases))
-	for i, id := range phases {
-		p := id.String()
-		switch {
-		case i < cur:
-			parts[i] = t.OK.Render("✓ " + p)
-		case i > cur:
-			parts[i] = t.Subtle.Render("· " + p)
-		case m.phaseFail:
-			parts[i] = t.Err.Render("✗ " + p)
-		case id == artifact.PhaseReady:
-			parts[i] = t.OK.Render("✓ " + p)
-		case id == artifact.PhaseMasking && m.maskTable != "":
-			parts[i] = m.spinFrame() + " " + t.Selected.Render(p+" "+m.maskTable)
-		default:
-			parts[i] = m.spinFrame() + " " + t.Selected.Render(p)
+		if id == artifact.PhaseMasking {
+			steps[i].Detail = m.maskTable
 		}
 	}
-	// Drop what does not fit: the stack status first, then the other phases.
-	full := strings.Join(parts, t.Subtle.Render(" › "))
-	compact := t.Subtle.Render(fmt.Sprintf("phase %d/%d: ", cur+1, len(phases))) + parts[cur]
-	line := full + stack
-	for _, l := range []string{full + stack, full, compact + stack, compact} {
-		if line = l; ansi.StringWidth(l) <= m.Width {
-			break
-		}
-	}
-	return line
+	return stackprogress.Steps(m.look(), steps, cur, m.phaseFail, stack)
 }
 
 // look is what the stack's progress needs to draw itself now.
@@ -183,57 +160,38 @@ func (m *Model) readyPanel() cloneresult.Ready {
 // panel is the block between the rows and the log: a question, or the
 // outcome of the stage.
 func (m *Model) panel() []string {
-	t, w := m.Theme, cloneresult.PanelWidth(m.Width)
-	plain := lipgloss.NewStyle()
-	stack := m.info.Stack
+	t, w, stack := m.Theme, cloneresult.PanelWidth(m.Width), m.info.Stack
+	var lines []string
 	switch {
 	case m.ask == askInterrupt && m.resetDel:
-		return m.boxed(m.resetStopLines(w))
+		lines = cloneresult.StopResetting(t, w, stack, m.stackState == "DELETE_COMPLETE", m.recreate())
 	case m.ask == askInterrupt:
-		lines := []string{t.Warn.Render("Stop? Stack " + stack + " is being created in AWS.")}
-		lines = append(lines, common.Wrap("Leaving does not stop CloudFormation: the stack goes on being created, and billed once it runs.", w, 0)...)
-		lines = append(lines, "",
-			t.Key.Render("k")+"    keep it creating and quit; tear it down later with:",
-			"       "+t.Accent.Render(m.teardownCmds().Teardown(stack)),
-			t.Key.Render("d")+"    tear it down now (CloudFormation stops creating and deletes what exists)",
-			t.Key.Render("esc")+"  go back and keep watching")
-		return m.boxed(lines)
+		lines = cloneresult.StopCreating(t, w, stack, m.teardownCmds().Teardown(stack))
 	case m.ask == askTeardown:
-		lines := []string{t.Warn.Render("Tear down " + stack + "?")}
-		lines = append(lines, common.Wrap("This deletes the clone's cluster, its instance and everything else in the stack. It cannot be undone.", w, 0)...)
-		lines = append(lines, "", t.Key.Render("y")+" tear it down   "+t.Key.Render("n")+" keep it")
-		return m.boxed(lines)
-	}
-	switch m.stage {
-	case stageReady:
-		lines, _ := m.readyPanel().Box()
+		lines = cloneresult.ConfirmTeardown(t, w, stack)
+	case m.stage == stageReady:
+		lines, _ = m.readyPanel().Box()
 		return lines
-	case stageFailed:
-		return m.boxed(cloneresult.Failed(t, m.failed, m.prog.Label, w))
-	case stageError:
-		lines := []string{t.Err.Render("✗ The " + m.opNoun() + " stopped")}
-		for _, l := range common.Wrap(m.err.Error(), w, 6) {
-			lines = append(lines, t.Err.Render(l))
-		}
+	case m.stage == stageFailed:
+		lines = cloneresult.Failed(t, m.failed, m.prog.Label, w)
+	case m.stage == stageError:
+		td := ""
 		if m.remains() {
-			lines = append(lines, "")
-			lines = append(lines, common.Wrap("Stack "+stack+" may hold resources: t tears it down, or later: "+m.teardownCmds().Teardown(stack), w, 0)...)
+			td = m.teardownCmds().Teardown(stack)
 		}
-		return m.boxed(lines)
-	case stageTornDown:
-		msg := "✓ Torn down: nothing left of " + stack
+		lines = cloneresult.Stopped(t, w, m.opNoun(), m.err, stack, td)
+	case m.stage == stageTornDown:
+		var took time.Duration
 		if !m.startAt.IsZero() && !m.endAt.IsZero() {
-			msg += " (" + stackprogress.Dur(m.endAt.Sub(m.startAt)) + ")"
+			took = max(m.endAt.Sub(m.startAt), 1)
 		}
-		return m.boxed([]string{t.OK.Render(msg)})
-	case stageTeardownFailed:
-		lines := []string{t.Err.Render("✗ Could not tear down " + stack)}
-		for _, l := range common.Wrap(m.err.Error(), w, 6) {
-			lines = append(lines, plain.Render(l))
-		}
-		return m.boxed(lines)
+		lines = cloneresult.TornDown(t, stack, took)
+	case m.stage == stageTeardownFailed:
+		lines = cloneresult.TeardownFailed(t, w, stack, m.err)
+	default:
+		return nil
 	}
-	return nil
+	return m.boxed(lines)
 }
 
 // layout splits the height between the fixed parts and the log. The
@@ -353,41 +311,22 @@ func (m *Model) viewPassword() string {
 		user = "its master user, " + a.Source.MasterUsername
 	}
 	lines := []string{m.header(), ""}
-	lines = append(lines, m.pw.Lines(t, m.passwordAsk(user), m.Width)...)
+	lines = append(lines, m.pw.Lines(t, fmt.Sprintf(flowWords[m.flow].ask, user), m.Width)...)
 	lines = append(lines, "", common.Hints(t, m.Width, m.help().ShortHelp()...))
 	return strings.Join(lines, "\n")
 }
 
 func (m *Model) viewSummary() string {
-	win, _, hints := m.summaryWindow()
-	lines := append([]string{m.header(), ""}, win...)
+	hints, room := m.summaryRoom()
+	lines := append([]string{m.header(), ""}, m.sumScroll.Window(m.Theme, m.summary().Lines(), room, m.pre.Blocks())...)
 	return strings.Join(append(lines, "", hints), "\n")
 }
 
-// summaryWindow is the part of the summary that fits between the header
-// and the keys, scrolled to off (markers say what is above and below), and
-// the keys. Until the developer scrolls, a summary whose check found what
-// stops the clone shows its end: the problem and what to do about it.
-func (m *Model) summaryWindow() (win []string, off int, hints string) {
+// summaryRoom is the summary's keys and the rows left for it between the
+// header and them.
+func (m *Model) summaryRoom() (hints string, room int) {
 	hints = common.Hints(m.Theme, m.Width, m.help().ShortHelp()...)
-	room := m.Height - 3 - (strings.Count(hints, "\n") + 1) // header, blank; blank, keys
-	off = m.sumScroll
-	if m.pre.Blocks() && !m.sumScrolled {
-		off = 1 << 30
-	}
-	win, off = common.Scrolled(m.Theme, m.summary().Lines(), room, off)
-	return win, off, hints
-}
-
-// scrollSummary moves the summary for a scrolling key; false for others.
-func (m *Model) scrollSummary(msg tea.KeyPressMsg) bool {
-	win, off, _ := m.summaryWindow()
-	off, ok := common.ScrollKey(msg.String(), off, len(win)-2)
-	if ok {
-		m.sumScroll, m.sumScrolled = off, true
-		_, m.sumScroll, _ = m.summaryWindow()
-	}
-	return ok
+	return hints, m.Height - 3 - (strings.Count(hints, "\n") + 1) // header, blank; blank, keys
 }
 
 // summary is what the summary screen says now.

@@ -516,7 +516,7 @@ func TestCloneViewTeardownFailsThenRetries(t *testing.T) {
 func feed(m *Model, evs ...artifact.Event) {
 	if m.startOp == nil {
 		// An operation whose goroutine never runs: the test delivers its events.
-		m.startOp, _ = launch(context.Background(), func(context.Context, func(artifact.Event)) (*artifact.CloneReady, error) { return nil, nil })
+		m.startOp, _ = common.StartOp(context.Background(), func(context.Context, func(artifact.Event)) (*artifact.CloneReady, error) { return nil, nil })
 		m.stage = stageRunning
 		m.startAt = m.now()
 	}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/ui/cloneresult"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/stackprogress"
 )
@@ -62,42 +63,17 @@ func (m *Model) recreate() string {
 	return m.teardownCmds().Resume(m.info.Stack)
 }
 
-// resetStopLines is the ctrl+c question during the reset's deletion.
-func (m *Model) resetStopLines(w int) []string {
-	t, stack := m.Theme, m.info.Stack
-	title := "Stop? Stack " + stack + " is being deleted for the reset."
-	if m.stackState == "DELETE_COMPLETE" {
-		title = "Stop? Stack " + stack + " is deleted; the new clone is not created yet."
-	}
-	lines := []string{t.Warn.Render(title)}
-	lines = append(lines, common.Wrap("Leaving does not stop CloudFormation's deletion, and nothing makes the clone again: its endpoint answers nothing until you do, with:", w, 0)...)
-	return append(lines, "       "+t.Accent.Render(m.recreate()), "",
-		t.Key.Render("k")+"    quit now",
-		t.Key.Render("esc")+"  go back and let the reset finish")
+// flowWords are how the panels of a flow name it: the operation, the
+// ready panel's title, and whose password the form asks for (%s: the user).
+var flowWords = map[Flow]struct{ noun, ready, ask string }{
+	FlowClone:    {"clone", "✓ Clone ready", "The clone needs a password for %s"},
+	FlowTeardown: {"clone", "✓ Clone ready", "The clone needs a password for %s"},
+	FlowReset: {"reset", "✓ Clone reset: the same endpoint, the source's latest data",
+		"The clone is made again and needs a password for %s: type the one it had to keep your configs working"},
 }
 
-// opNoun is what the view runs, as its panels say it.
-func (m *Model) opNoun() string {
-	if m.flow == FlowReset {
-		return "reset"
-	}
-	return "clone"
-}
-
-func (m *Model) readyTitle() string {
-	if m.flow == FlowReset {
-		return "✓ Clone reset: the same endpoint, the source's latest data"
-	}
-	return "✓ Clone ready"
-}
-
-// passwordAsk opens the password screen's sentence about user.
-func (m *Model) passwordAsk(user string) string {
-	if m.flow == FlowReset {
-		return "The clone is made again and needs a password for " + user + ": type the one it had to keep your configs working"
-	}
-	return "The clone needs a password for " + user
-}
+func (m *Model) opNoun() string     { return flowWords[m.flow].noun }
+func (m *Model) readyTitle() string { return flowWords[m.flow].ready }
 
 // resetFinalFrame is the final frame of a reset that never got as far as
 // the new clone; ok is false when the clone's frames say it.
@@ -112,9 +88,7 @@ func (m *Model) resetFinalFrame(w int) (lines []string, ok bool) {
 	case m.stage == stageRunning && !m.stackKnown:
 		return []string{t.Warn.Render("dbaf reset: cancelled before anything was deleted: " + stack + " is as it was.")}, true
 	case (m.stage == stageRunning || m.stage == stageStopping) && m.resetDel:
-		lines = []string{t.Warn.Render("Stack " + stack + " is being deleted for the reset; dbaf stopped and does not clone it again.")}
-		lines = append(lines, common.Wrap("Its endpoint answers nothing until the clone is made again, with:", w, 0)...)
-		return append(lines, "  "+t.Accent.Render(m.recreate())), true
+		return cloneresult.ResetStoppedDeleting(t, w, stack, m.recreate()), true
 	}
 	return nil, false
 }

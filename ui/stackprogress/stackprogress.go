@@ -382,3 +382,41 @@ func sortByTemplateReversed(res []artifact.ResourceInfo) []artifact.ResourceInfo
 	slices.SortStableFunc(add, func(a, b artifact.ResourceInfo) int { return order[b.LogicalID] - order[a.LogicalID] })
 	return add
 }
+
+// Step is one step of an operation as Steps draws it.
+type Step struct {
+	Name   string
+	Done   bool // the last step, reached: done rather than running
+	Detail string
+}
+
+// Steps draws an operation's steps on one line, the cur-th running (or
+// failed); what does not fit v.Width goes: status first, then the other
+// steps ("phase 2/5: …").
+func Steps(v View, steps []Step, cur int, failed bool, status string) string {
+	t := v.Theme
+	parts := make([]string, len(steps))
+	for i, s := range steps {
+		switch {
+		case i < cur:
+			parts[i] = t.OK.Render("✓ " + s.Name)
+		case i > cur:
+			parts[i] = t.Subtle.Render("· " + s.Name)
+		case failed:
+			parts[i] = t.Err.Render("✗ " + s.Name)
+		case s.Done:
+			parts[i] = t.OK.Render("✓ " + s.Name)
+		default:
+			parts[i] = v.Spin + " " + t.Selected.Render(strings.TrimSpace(s.Name+" "+s.Detail))
+		}
+	}
+	full := strings.Join(parts, t.Subtle.Render(" › "))
+	compact := t.Subtle.Render(fmt.Sprintf("phase %d/%d: ", cur+1, len(steps))) + parts[cur]
+	line := full + status
+	for _, l := range []string{full + status, full, compact + status, compact} {
+		if line = l; ansi.StringWidth(l) <= v.Width {
+			break
+		}
+	}
+	return line
+}

@@ -9,6 +9,7 @@ package cloneview
 // anything.
 
 import (
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/dbaf/dbaf/ui/clonesummary"
@@ -57,4 +58,27 @@ func (m *Model) cancelled() error {
 		return m.pre.Result.Err
 	}
 	return ErrCancelled
+}
+
+// onSummaryKey is a key of the summary: create, check again, back, quit,
+// or scroll.
+func (m *Model) onSummaryKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Create):
+		return m.create()
+	case key.Matches(msg, k.Recheck) && m.pre.Recheckable():
+		return m.checkAccount()
+	case key.Matches(msg, k.SummaryBack) && m.o.NeedPassword:
+		m.stage, m.pre.StartAsked = stagePassword, false
+		m.generated, m.password = false, ""
+		return m.pw.Clear()
+	case key.Matches(msg, k.SummaryBack), key.Matches(msg, k.SummaryQuit):
+		m.interrupted = key.Matches(msg, k.Interrupt)
+		m.res.Err = m.cancelled()
+		return m.quit()
+	}
+	_, room := m.summaryRoom()
+	m.sumScroll.Key(m.Theme, m.summary().Lines(), room, m.pre.Blocks(), msg.String())
+	return nil
 }
