@@ -139,7 +139,7 @@ func New(o Options) *Server {
 	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
 	s.sts = sts.New(s.account)
 	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
-		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault, Changed: s.changed})
+		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault, Changed: s.changed, Now: s.st.Clock.Now})
 	if resumed != nil {
 		if err := s.cfn.Restore(resumed.Stacks); err != nil {
 			fmt.Fprintf(o.Log, "dbaf sandbox: the saved stacks cannot be served again: %v\n", err)
@@ -153,6 +153,7 @@ func New(o Options) *Server {
 	s.services = serviceTable(s.rds, s.ec2, s.sts, s.cfn, s.keys)
 	mux := http.NewServeMux()
 	s.ctl.Handle("/_sandbox/kms-keys", http.HandlerFunc(s.serveKeys))
+	s.ctl.Handle("/_sandbox/clock", http.HandlerFunc(s.serveClock))
 	mux.Handle("/_sandbox/", s.ctl)
 	mux.HandleFunc("/", s.serveAWS)
 	s.handler = mux

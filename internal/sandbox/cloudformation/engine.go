@@ -25,6 +25,9 @@ type Config struct {
 	// (an event was emitted), so that the account saves itself; it must
 	// not block. nil means nobody listens.
 	Changed func()
+	// Now is the account's time, which stamps stacks and their events;
+	// nil means the wall clock.
+	Now func() time.Time
 }
 
 // Engine is the CloudFormation of one account. It is safe for concurrent
@@ -49,8 +52,14 @@ func New(ctx context.Context, p Provider, cfg Config) *Engine {
 	if cfg.ResourceFault == nil {
 		cfg.ResourceFault = func(string) (string, bool) { return "", false }
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Engine{ctx: ctx, p: p, cfg: cfg}
 }
+
+// now is the account's time, in UTC.
+func (e *Engine) now() time.Time { return e.cfg.Now().UTC() }
 
 // Actions are the CloudFormation API actions the engine serves.
 func (e *Engine) Actions() map[string]wire.Handler {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dbaf/dbaf/internal/sandbox/cloudformation/template"
 	"github.com/dbaf/dbaf/internal/sandbox/wire"
@@ -88,7 +87,7 @@ func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 		}
 		return wire.Errorf(400, "AlreadyExistsException", "Stack [%s] already exists", name)
 	}
-	st := &stack{seq: len(e.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: time.Now().UTC(),
+	st := &stack{seq: len(e.stacks), name: name, body: body, tmpl: tmpl, tags: tags, onFailure: onFailure, token: token, created: e.now(),
 		id: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", e.cfg.Region, e.cfg.Account, name, wire.NewUUID()), res: map[string]*stackResource{}}
 	values, err := e.resolveParams(st, c.Params.Structs("Parameters"))
 	if err != nil {

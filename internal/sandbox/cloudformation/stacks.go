@@ -82,7 +82,7 @@ const handlerDelay = 500 * time.Millisecond
 func (e *Engine) emit(st *stack, logical, physical, typ, status, reason string) {
 	// Timestamps go out in milliseconds; keep them strictly increasing at
 	// that grain so that newest-first order and time order always agree.
-	now := time.Now().UTC().Truncate(time.Millisecond)
+	now := e.now().Truncate(time.Millisecond)
 	if n := len(st.events); n > 0 && !now.After(st.events[n-1].at) {
 		now = st.events[n-1].at.Add(time.Millisecond)
 	}
@@ -226,7 +226,7 @@ func (e *Engine) runCreate(opCtx context.Context, st *stack, op *stackOp) {
 		// land together, and a watcher sees DELETE_COMPLETE as final.
 		e.emitStack(st, "DELETE_IN_PROGRESS", "")
 		e.emitStack(st, "DELETE_COMPLETE", "")
-		st.deleted = time.Now().UTC()
+		st.deleted = e.now()
 	}
 }
 
@@ -273,7 +273,7 @@ func (e *Engine) runDelete(st *stack, op *stackOp, prev *stackOp) {
 		return
 	}
 	e.emitStack(st, "DELETE_COMPLETE", "")
-	st.deleted = time.Now().UTC()
+	st.deleted = e.now()
 }
 
 // deleteResources deletes every resource that was started, dependents

@@ -174,7 +174,7 @@ func (k *Store) describeKey(c *wire.Call) *wire.APIError {
 		EncryptionAlgorithms: []string{"SYMMETRIC_DEFAULT"}}
 	if key.State == "PendingDeletion" {
 		days := 30
-		at := wire.EpochSeconds(time.Now().Add(time.Duration(days) * 24 * time.Hour).Truncate(24 * time.Hour))
+		at := wire.EpochSeconds(k.st.Clock.Now().Add(time.Duration(days) * 24 * time.Hour).Truncate(24 * time.Hour))
 		m.DeletionDate, m.PendingDeletionWindow = &at, &days
 	}
 	c.Result = map[string]any{"KeyMetadata": m}

@@ -1,8 +1,6 @@
 package rds
 
 import (
-	"time"
-
 	"github.com/dbaf/dbaf/internal/sandbox/state"
 	"github.com/dbaf/dbaf/internal/sandbox/wire"
 )
@@ -47,7 +45,7 @@ func (s *Service) manageMasterPassword(cl *state.Cluster, m manage, setPW bool) 
 	case m.rotate && !managed:
 		return wire.Errorf(400, "InvalidParameterCombination", "RotateMasterUserPassword applies only to a DB cluster whose master user password RDS manages; DB cluster %s's is not.", cl.ID)
 	}
-	now := time.Now().UTC()
+	now := s.st.Clock.Now()
 	switch {
 	case m.set && !m.on && managed:
 		s.st.RemoveMasterSecret(cl)

@@ -139,7 +139,6 @@ func parameterGroupFamily(engine, version string) string {
 
 // writeCluster writes one <DBCluster>. Callers hold s.mu.
 func (s *Service) writeCluster(x *wire.XML, cl *state.Cluster) {
-	now := time.Now().UTC()
 	x.Open("DBCluster")
 	if cl.MultiAZ {
 		x.Int("AllocatedStorage", 400)
@@ -158,12 +157,9 @@ func (s *Service) writeCluster(x *wire.XML, cl *state.Cluster) {
 	x.Text("DBSubnetGroup", cl.SubnetGroup)
 	x.Text("Status", cl.Status)
 	if cl.Status != "creating" {
-		earliest := now.Add(-time.Duration(cl.BackupRetention) * 24 * time.Hour)
-		if earliest.Before(cl.Created) {
-			earliest = cl.Created
-		}
+		earliest, latest := cl.RestorableWindow(s.st.Clock.Now())
 		x.Time("EarliestRestorableTime", earliest)
-		x.Time("LatestRestorableTime", cl.LatestRestorable())
+		x.Time("LatestRestorableTime", latest)
 	}
 	x.Text("Endpoint", s.ClusterEndpoint(cl.ID))
 	x.Text("ReaderEndpoint", s.ReaderEndpoint(cl.ID))

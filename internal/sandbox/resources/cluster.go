@@ -105,7 +105,7 @@ func (pr *Provider) provisionCluster(r cloudformation.Resource, p *props) (*prov
 	if c.masterPassword != "" && c.manageMaster {
 		return nil, rdsErr(400, "InvalidParameterCombination", "You can't specify MasterUserPassword with ManageMasterUserPassword: RDS generates the password it manages.")
 	}
-	cl := &state.Cluster{ID: id, ResourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), Status: "creating", Created: time.Now().UTC(),
+	cl := &state.Cluster{ID: id, ResourceID: "cluster-" + wire.RandomSuffix(26, wire.UpperAlnum), Status: "creating", Created: pr.st.Clock.Now(),
 		StorageType: "aurora", BackupRetention: 1, BackupWindow: "03:47-04:17", MaintenanceWindow: "tue:05:30-tue:06:00",
 		DeletionProtection: c.deletionProtection, CopyTagsToSnapshot: c.copyTags, StorageEncrypted: true}
 	res := &provisioned{physicalID: id, ref: id, fullCopy: true}
@@ -183,7 +183,7 @@ func (pr *Provider) cloneFrom(cl *state.Cluster, c *clusterProps) (fullCopy bool
 	if src.Status != "available" {
 		return false, rdsErr(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", src.ID, src.Status)
 	}
-	if err := checkRestoreTime(src, c, fullCopy); err != nil {
+	if err := checkRestoreTime(src, c, fullCopy, pr.st.Clock.Now()); err != nil {
 		return false, err
 	}
 	if c.engine != "" && c.engine != src.Engine {
@@ -253,7 +253,7 @@ func (pr *Provider) encrypt(cl *state.Cluster, c *clusterProps) error {
 // checkRestoreTime checks the point in time of a restore from src: the
 // latest restorable time, or a time in src's restorable window (full copy
 // only: a clone is always of the latest data).
-func checkRestoreTime(src *state.Cluster, c *clusterProps, fullCopy bool) error {
+func checkRestoreTime(src *state.Cluster, c *clusterProps, fullCopy bool, now time.Time) error {
 	switch {
 	case c.useLatest && c.restoreTo != "":
 		return rdsErr(400, "InvalidParameterCombination", "Cannot specify both RestoreToTime and UseLatestRestorableTime.")
@@ -266,11 +266,7 @@ func checkRestoreTime(src *state.Cluster, c *clusterProps, fullCopy bool) error 
 		if err != nil {
 			return rdsErr(400, "InvalidParameterValue", "Invalid RestoreToTime %s: use an ISO 8601 UTC time like 2026-11-24T21:30:00Z.", c.restoreTo)
 		}
-		earliest := time.Now().Add(-time.Duration(src.BackupRetention) * 24 * time.Hour)
-		if earliest.Before(src.Created) {
-			earliest = src.Created
-		}
-		if latest := src.LatestRestorable(); at.Before(earliest) || at.After(latest) {
+		if earliest, latest := src.RestorableWindow(now); at.Before(earliest) || at.After(latest) {
 			return rdsErr(400, "InvalidRestoreFault", "The restore time %s is outside the restorable window of DB cluster %s: %s to %s.",
 				c.restoreTo, src.ID, wire.ISOTime(earliest), wire.ISOTime(latest))
 		}

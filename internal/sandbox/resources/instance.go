@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dbaf/dbaf/internal/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/internal/sandbox/state"
@@ -89,7 +88,7 @@ func (pr *Provider) provisionInstance(r cloudformation.Resource, p *props) (*pro
 		tier = 1
 	}
 	in := &state.Instance{ID: id, ResourceID: "db-" + wire.RandomSuffix(26, wire.UpperAlnum), Cluster: cl.ID, Class: class, Engine: cl.Engine,
-		Version: cl.Version, Status: "creating", AZ: az, Created: time.Now().UTC(), Public: public, Tier: tier, Tags: resourceTags(r, tags)}
+		Version: cl.Version, Status: "creating", AZ: az, Created: pr.st.Clock.Now(), Public: public, Tier: tier, Tags: resourceTags(r, tags)}
 	pr.st.Instances.Put(id, in)
 	hasWriter := slices.ContainsFunc(cl.Members, func(m state.Member) bool { return m.Writer })
 	cl.Members = append(cl.Members, state.Member{Instance: id, Writer: !hasWriter, Tier: tier})

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/dbaf/dbaf/internal/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/internal/sandbox/state"
@@ -78,7 +77,7 @@ func (pr *Provider) startDelete(r cloudformation.Resource, snapshot bool) (note,
 				vpcID = sg.VPCID
 			}
 			pr.st.Snapshots.Put(id, &state.Snapshot{ID: id, Cluster: cl.ID, Engine: cl.Engine, Version: cl.Version, Port: cl.Port,
-				VPCID: vpcID, MasterUser: cl.MasterUser, Type: "manual", Status: "creating", Created: time.Now().UTC(),
+				VPCID: vpcID, MasterUser: cl.MasterUser, Type: "manual", Status: "creating", Created: pr.st.Clock.Now(),
 				ClusterCreated: cl.Created, StorageEncrypted: cl.StorageEncrypted, Tags: slices.Clone(cl.Tags)})
 			policy := "DeletionPolicy Snapshot"
 			if r.DeletionPolicy == "" {

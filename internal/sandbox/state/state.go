@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dbaf/dbaf/internal/clock"
 )
 
 // Table keeps values by id with the ids sorted, so that every Describe call
@@ -182,6 +184,10 @@ type State struct {
 	Snapshots    *Table[*Snapshot]
 	Keys         *Table[*Key]    // KMS keys, by id
 	Secrets      *Table[*Secret] // Secrets Manager secrets, by ARN
+	// Clock is the account's time: every time the API reports and
+	// compares follows it; the control API moves it forward. It guards
+	// itself, so it may be read without the Server's mutex.
+	Clock *clock.Movable
 }
 
 func newState() *State {
@@ -195,6 +201,7 @@ func newState() *State {
 		Snapshots:    newTable[*Snapshot](),
 		Keys:         newTable[*Key](),
 		Secrets:      newTable[*Secret](),
+		Clock:        clock.NewMovable(nil),
 	}
 }
 
@@ -245,11 +252,23 @@ func (v *VPC) Label() string {
 	return v.ID
 }
 
-// latestRestorableTime trails the clock by a few minutes, as the
-// transaction logs reach S3; a stopped cluster's stops where it stopped.
-func (cl *Cluster) LatestRestorable() time.Time {
-	if cl.Status == "stopped" {
-		return seedTime().Add(240 * 24 * time.Hour)
+// RestorableWindow is the cluster's point-in-time window at account time
+// now: from the backup retention period back (not before the cluster's
+// creation) to a latest time that trails now by a few minutes, as the
+// transaction logs reach S3 (a stopped cluster's stops where it stopped).
+// It is never inverted: a cluster younger than the lag can be restored
+// to its creation.
+func (cl *Cluster) RestorableWindow(now time.Time) (earliest, latest time.Time) {
+	earliest = now.Add(-time.Duration(cl.BackupRetention) * 24 * time.Hour)
+	if earliest.Before(cl.Created) {
+		earliest = cl.Created
 	}
-	return time.Now().UTC().Add(-5 * time.Minute).Truncate(time.Second)
+	latest = now.UTC().Add(-5 * time.Minute).Truncate(time.Second)
+	if cl.Status == "stopped" {
+		latest = seedTime().Add(240 * 24 * time.Hour)
+	}
+	if latest.Before(earliest) {
+		latest = earliest
+	}
+	return earliest.UTC(), latest.UTC()
 }
