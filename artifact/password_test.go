@@ -11,10 +11,10 @@ func TestCheckPasswordByEngine(t *testing.T) {
 		engine, pw, want string // want: "" = accepted, else a substring of the error
 	}{
 		{pg, strings.Repeat("a", 8), ""},
-		{pg, strings.Repeat("a", 42), ""},
-		{pg, strings.Repeat("a", 128), ""},
-		{pg, strings.Repeat("a", 129), "DB_PASSWORD is 129 characters: Aurora PostgreSQL master passwords have 8 to 128"},
-		{pg, "short", "DB_PASSWORD is 5 characters: Aurora PostgreSQL master passwords have 8 to 128"},
+		{pg, strings.Repeat("a", 41), ""},
+		// RDS's model: 8 to 41 for every Aurora cluster, PostgreSQL too.
+		{pg, strings.Repeat("a", 42), "DB_PASSWORD is 42 characters: Aurora PostgreSQL master passwords have 8 to 41"},
+		{pg, "short", "DB_PASSWORD is 5 characters: Aurora PostgreSQL master passwords have 8 to 41"},
 		{my, strings.Repeat("a", 41), ""},
 		{my, strings.Repeat("a", 42), "DB_PASSWORD is 42 characters: Aurora MySQL master passwords have 8 to 41"},
 		{pg, "with space1", "holds a character Aurora PostgreSQL refuses"},

@@ -157,6 +157,10 @@ func TestCloneBadInput(t *testing.T) {
 	}{
 		{"no password", cmdRun{sandbox: sb}, []string{"clone", "--config", ini}, 2, []string{"DB_PASSWORD", "--password-stdin", "--generate-password"}},
 		{"short password", cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": "short"}}, []string{"clone", "--config", ini}, 2, []string{"DB_PASSWORD is 5 characters"}},
+		// RDS's limit for both engines: refused before anything is created,
+		// not by ModifyDBCluster once the clone exists.
+		{"42-character password", cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": strings.Repeat("x", 42)}}, []string{"clone", "--config", ini}, 2,
+			[]string{"DB_PASSWORD is 42 characters", "Aurora PostgreSQL master passwords have 8 to 41"}},
 		{"empty stdin", cmdRun{sandbox: sb}, []string{"clone", "--config", ini, "--password-stdin"}, 2, []string{"standard input was empty"}},
 		{"no artifact", cmdRun{sandbox: sb, env: pw}, []string{"clone"}, 2, []string{"--image", "--config"}},
 		{"stopped source", cmdRun{sandbox: sb, env: pw}, []string{"clone", "--config", stopped}, 2, []string{"reporting-stopped", "stopped"}},
@@ -177,6 +181,9 @@ func TestCloneBadInput(t *testing.T) {
 			}
 			noSecret(t, r.stdout, r.stderr)
 		})
+	}
+	if n := sb.Calls()["cloudformation:CreateStack"]; n != 0 {
+		t.Errorf("bad input made %d CreateStack calls, want none", n)
 	}
 }
 

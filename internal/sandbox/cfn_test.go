@@ -627,6 +627,12 @@ func TestModifyDBClusterPassword(t *testing.T) {
 	if msg, _ := wantAPIError(t, err, "InvalidParameterValue"); !strings.Contains(msg, "MasterUserPassword") || strings.Contains(msg, "has space") {
 		t.Errorf("bad password: %q", msg)
 	}
+	// RDS's model: 8 to 41 characters for every Aurora cluster, PostgreSQL too.
+	long := strings.Repeat("x", 42)
+	_, err = c.rds.ModifyDBCluster(ctx(t), &rds.ModifyDBClusterInput{DBClusterIdentifier: awssdk.String("geo-pg"), MasterUserPassword: awssdk.String(long)})
+	if msg, _ := wantAPIError(t, err, "InvalidParameterValue"); msg != "The parameter MasterUserPassword is not a valid password because it is longer than 41 characters." {
+		t.Errorf("42-character password on Aurora PostgreSQL: %q", msg)
+	}
 	_, err = c.rds.ModifyDBCluster(ctx(t), &rds.ModifyDBClusterInput{DBClusterIdentifier: awssdk.String("nope"), MasterUserPassword: awssdk.String(password)})
 	wantAPIError(t, err, "DBClusterNotFoundFault")
 	_, err = c.rds.ModifyDBCluster(ctx(t), &rds.ModifyDBClusterInput{DBClusterIdentifier: awssdk.String("reporting-stopped"), MasterUserPassword: awssdk.String(password)})

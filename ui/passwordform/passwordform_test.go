@@ -12,13 +12,14 @@ func TestPasswordRules(t *testing.T) {
 		pw, want string
 	}{
 		{pg, "", "ctrl+g"},
-		{pg, "short", "8 to 128"},
+		{pg, "short", "8 to 41"},
 		{pg, "has space here", "refuses"},
 		{pg, "no@at-signs-ok", "refuses"},
 		{pg, `quote"inside1`, "refuses"},
 		{pg, "slash/inside1", "refuses"},
 		{pg, "Correct-Horse-9", ""},
-		{pg, strings.Repeat("x", 42), ""}, // PostgreSQL takes up to 128
+		{pg, strings.Repeat("x", 41), ""},
+		{pg, strings.Repeat("x", 42), "8 to 41"}, // PostgreSQL too: RDS's model
 		{pg, strings.Repeat("x", 129), "129 characters"},
 		{my, strings.Repeat("x", 42), "42 characters"},
 		{my, "Correct-Horse-9", ""},

@@ -590,7 +590,7 @@ func (s *Service) modifyDBCluster(c *wire.Call) *wire.APIError {
 		return wire.Errorf(400, "InvalidDBClusterStateFault", "DB cluster %s is not in the available state (it is %s).", cl.ID, cl.Status)
 	}
 	if setPW {
-		if msg := state.PasswordProblem(pw, cl.Engine); msg != "" {
+		if msg := state.PasswordProblem(pw); msg != "" {
 			return wire.Errorf(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
 		}
 	}

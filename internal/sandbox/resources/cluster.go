@@ -333,7 +333,7 @@ func newCluster(cl *state.Cluster, c *clusterProps) error {
 // cluster's origin: password, port, backups, maintenance, capacity.
 func applySettings(cl *state.Cluster, c *clusterProps) error {
 	if c.masterPassword != "" {
-		if msg := state.PasswordProblem(c.masterPassword, cl.Engine); msg != "" {
+		if msg := state.PasswordProblem(c.masterPassword); msg != "" {
 			return rdsErr(400, "InvalidParameterValue", "The parameter MasterUserPassword is not a valid password%s", msg)
 		}
 		cl.PasswordHash = state.HashPassword(c.masterPassword)

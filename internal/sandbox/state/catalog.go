@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dbaf/dbaf/internal/engine"
 	"github.com/dbaf/dbaf/internal/sandbox/wire"
 )
 
@@ -150,19 +151,17 @@ func HashPassword(pw string) string {
 
 // PasswordProblem checks a master password as RDS does; "" means valid.
 // The message never contains the password.
-func PasswordProblem(pw, engine string) string {
-	maxLen := 128
-	if strings.Contains(engine, "mysql") {
-		maxLen = 41
-	}
+// Aurora's rule is engine.MasterPasswordMin to Max characters for both
+// engines.
+func PasswordProblem(pw string) string {
 	switch {
-	case len(pw) < 8:
-		return " because it is shorter than 8 characters."
-	case len(pw) > maxLen:
-		return fmt.Sprintf(" because it is longer than %d characters.", maxLen)
+	case len(pw) < engine.MasterPasswordMin:
+		return fmt.Sprintf(" because it is shorter than %d characters.", engine.MasterPasswordMin)
+	case len(pw) > engine.MasterPasswordMax:
+		return fmt.Sprintf(" because it is longer than %d characters.", engine.MasterPasswordMax)
 	}
 	for _, r := range pw {
-		if r < 0x21 || r > 0x7e || r == '/' || r == '@' || r == '"' {
+		if !engine.MasterPasswordChar(r) {
 			return ". Only printable ASCII characters besides '/', '@', '\"', ' ' may be used."
 		}
 	}
