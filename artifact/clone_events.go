@@ -202,6 +202,15 @@ type TeardownFailed struct {
 	Reason string `json:"reason"`
 }
 
+// TeardownFinished is the final event of a teardown of every expired
+// clone (teardown --expired): how many were removed, which, and which
+// could not be.
+type TeardownFinished struct {
+	Count  int              `json:"count"`
+	Stacks []string         `json:"stacks"`
+	Failed []TeardownFailed `json:"failed,omitempty"`
+}
+
 // TornDown is the final event of a teardown.
 type TornDown struct {
 	Stack string `json:"stack"`
@@ -220,4 +229,5 @@ func (CloneFailed) eventKind() string      { return "clone_failed" }
 func (CloneInterrupted) eventKind() string { return "clone_interrupted" }
 func (TornDown) eventKind() string         { return "torn_down" }
 func (TeardownStarted) eventKind() string  { return "teardown_started" }
+func (TeardownFinished) eventKind() string { return "teardown_finished" }
 func (TeardownFailed) eventKind() string   { return "teardown_failed" }

@@ -724,9 +724,21 @@ func TestListAndExpired(t *testing.T) {
 		t.Fatalf("clones = %+v", clones)
 	}
 	f.batches = [][]aws.StackEvent{nil, {stackEv("d1", "DELETE_COMPLETE", "")}}
-	done, err := TeardownExpired(context.Background(), f, fixedNow(), time.Millisecond, nil)
+	evs, emit := collect()
+	done, err := TeardownExpired(context.Background(), f, fixedNow(), time.Millisecond, emit)
 	if err != nil || len(done) != 1 || done[0] != "old" || len(f.deleted) != 1 {
 		t.Errorf("done %v deleted %v err %v", done, f.deleted, err)
+	}
+	if fin, ok := lastEvent(*evs).(TeardownFinished); !ok || finals(*evs) != 1 || fin.Count != 1 || fin.Stacks[0] != "old" {
+		t.Errorf("events %#v; want one final teardown_finished naming old", *evs)
+	}
+	// Nothing left expired: the stream is that one final event.
+	evs, emit = collect()
+	if _, err := TeardownExpired(context.Background(), f, fixedNow().Add(-72*time.Hour), time.Millisecond, emit); err != nil {
+		t.Fatal(err)
+	}
+	if fin, ok := lastEvent(*evs).(TeardownFinished); !ok || len(*evs) != 1 || fin.Count != 0 || fin.Stacks == nil {
+		t.Errorf("events %#v; want only teardown_finished with count 0", *evs)
 	}
 }
 

@@ -173,27 +173,52 @@ func restoreKinds(ctx context.Context, s Stacks, clones []CloneInfo, clusterIDs 
 }
 
 // TeardownExpired tears down every dbaf clone whose TTL has passed, one
-// after another, and returns the stacks it removed.
+// after another, as one operation: each stack's teardown reports its
+// events (TeardownStarted, its stack events, a progress line when it is
+// gone, a warning when it could not be deleted), and the stream ends with
+// one TeardownFinished naming what was removed (TeardownFailed when the
+// clones could not be listed, or an interrupt stopped it). It returns the
+// stacks it removed, and the failures joined.
 func TeardownExpired(ctx context.Context, s Stacks, now time.Time, poll time.Duration, emit Emit) ([]string, error) {
+	st := NewStream(emit)
+	var stack string // the one being torn down, for an interrupt's final event
+	done, err := teardownExpired(ctx, s, now, poll, &stack, st.Emit)
+	return done, st.End(err, func(err error) Event { return TeardownFinal(stack, err) })
+}
+
+func teardownExpired(ctx context.Context, s Stacks, now time.Time, poll time.Duration, current *string, emit Emit) ([]string, error) {
 	clones, err := List(ctx, s, now)
 	if err != nil {
 		return nil, err
 	}
-	var done []string
+	done := []string{} // an empty list, not null, in JSON
+	var failed []TeardownFailed
 	var errs []error
 	for _, c := range clones {
 		if !c.Expired || c.Status == "DELETE_IN_PROGRESS" {
 			continue
 		}
-		if err := Teardown(ctx, TeardownRequest{Stack: c.Stack, PollInterval: poll}, s, emit); err != nil {
+		*current = c.Stack
+		// The stack's own teardown, without its final event: this
+		// operation has one, at the end.
+		if err := teardown(ctx, TeardownRequest{Stack: c.Stack, PollInterval: poll}, s, func(e Event) {
+			if !IsFinal(e) {
+				emit(e)
+			}
+		}); err != nil {
 			if ctx.Err() != nil {
 				return done, err
 			}
-			errs = append(errs, err)
+			emit(Warning{Message: fmt.Sprintf("expired clone %s could not be torn down: %v", c.Stack, err)})
+			failed = append(failed, TeardownFailed{Stack: c.Stack, Reason: err.Error()})
+			errs = append(errs, fmt.Errorf("%s: %w", c.Stack, err))
 			continue
 		}
+		emit(Progress{Step: string(PhaseDeleting), Line: "expired clone " + c.Stack + " torn down"})
 		done = append(done, c.Stack)
 	}
+	*current = ""
+	emit(TeardownFinished{Count: len(done), Stacks: done, Failed: failed})
 	return done, errors.Join(errs...)
 }
 

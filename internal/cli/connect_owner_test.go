@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
-	"github.com/dbaf/dbaf/config"
 )
 
 // dbaf connect on another owner's clone says whose it is and asks for
@@ -16,15 +14,7 @@ import (
 func TestConnectRefusesAnotherOwnersCloneUnlessForced(t *testing.T) {
 	t.Parallel()
 	sb := startSandbox(t)
-	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
-	cfg, _, err := config.Load(ini)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := artifact.Resolve(context.Background(), cfg, sandboxClient(t, sb), time.Unix(1764000000, 0), func(string) {})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := resolveINI(t, sb, writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused")))
 	const alice = "arn:aws:iam::123456789012:user/alice"
 	createStacks(t, sb, a, map[string]map[string]string{"alices-clone": artifact.StackTags(a, alice, time.Now())})
 	c := cmdRun{sandbox: sb}

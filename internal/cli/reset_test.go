@@ -349,3 +349,17 @@ func createStacks(t *testing.T, sb *sandbox.Server, a *artifact.Artifact, stacks
 		}
 	}
 }
+
+// resolveINI resolves the artifact of the INI at path against the sandbox.
+func resolveINI(t *testing.T, sb *sandbox.Server, path string) *artifact.Artifact {
+	t.Helper()
+	cfg, _, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := artifact.Resolve(context.Background(), cfg, sandboxClient(t, sb), time.Unix(1764000000, 0), func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

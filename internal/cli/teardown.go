@@ -91,10 +91,7 @@ func teardown(opts *TeardownOptions, g *artifact.Stream) error {
 		return err
 	}
 	if opts.Expired {
-		done, err := artifact.TeardownExpired(ctx, client, time.Now(), f.pollInterval(), g.Emit)
-		if len(done) == 0 && err == nil && f.global.output == "text" {
-			fmt.Fprintln(f.IOStreams.ErrOut, "no expired dbaf clones")
-		}
+		_, err := artifact.TeardownExpired(ctx, client, time.Now(), f.pollInterval(), g.Emit)
 		return err
 	}
 	req := artifact.TeardownRequest{Stack: opts.Stack, Force: opts.Force, PollInterval: f.pollInterval(), Commands: f.commands()}

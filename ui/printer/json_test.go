@@ -43,6 +43,7 @@ func everyEvent() []artifact.Event {
 		artifact.CloneInterrupted{Message: "interrupted before anything was created"},
 		artifact.TornDown{Stack: "c1"},
 		artifact.TeardownFailed{Stack: "c1", Reason: "denied"},
+		artifact.TeardownFinished{Count: 1, Stacks: []string{"c1"}, Failed: []artifact.TeardownFailed{{Stack: "c2", Reason: "denied"}}},
 	}
 }
 

@@ -114,9 +114,30 @@ func (p *Plain) Emit(e artifact.Event) {
 		fmt.Fprintf(p.Err, "==> deleting stack %s%s in %s\n", e.Stack, of, e.Region)
 	case artifact.TornDown:
 		fmt.Fprintf(p.Out, "torn down: %s\n", e.Stack)
+	case artifact.TeardownFinished:
+		for _, s := range e.Stacks {
+			fmt.Fprintf(p.Out, "torn down: %s\n", s)
+		}
+		fmt.Fprintf(p.Err, "==> %s\n", ExpiredLine(e))
 	default:
 		fmt.Fprintf(p.Err, "%s\n", artifact.Kind(e))
 	}
+}
+
+// ExpiredLine says what a teardown of the expired clones did, in words.
+func ExpiredLine(e artifact.TeardownFinished) string {
+	if e.Count == 0 && len(e.Failed) == 0 {
+		return "no expired dbaf clones: nothing torn down"
+	}
+	line := common.Count(e.Count, "expired clone") + " torn down"
+	if len(e.Failed) > 0 {
+		names := make([]string, len(e.Failed))
+		for i, f := range e.Failed {
+			names[i] = f.Stack
+		}
+		line += fmt.Sprintf("; %d could not be: %s", len(e.Failed), strings.Join(names, ", "))
+	}
+	return line
 }
 
 // LoginLine says what the handover login check saw, or why it could not

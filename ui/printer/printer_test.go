@@ -174,3 +174,24 @@ func TestPrintersHandOverAManagedPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestExpiredLine(t *testing.T) {
+	for _, tc := range []struct {
+		e    artifact.TeardownFinished
+		want string
+	}{
+		{artifact.TeardownFinished{Stacks: []string{}}, "no expired dbaf clones: nothing torn down"},
+		{artifact.TeardownFinished{Count: 2, Stacks: []string{"a", "b"}}, "2 expired clones torn down"},
+		{artifact.TeardownFinished{Count: 1, Stacks: []string{"a"}, Failed: []artifact.TeardownFailed{{Stack: "b", Reason: "denied"}}},
+			"1 expired clone torn down; 1 could not be: b"},
+	} {
+		if got := ExpiredLine(tc.e); got != tc.want {
+			t.Errorf("ExpiredLine(%+v) = %q, want %q", tc.e, got, tc.want)
+		}
+	}
+	var out, errOut bytes.Buffer
+	(&Plain{Out: &out, Err: &errOut}).Emit(artifact.TeardownFinished{Count: 2, Stacks: []string{"a", "b"}})
+	if out.String() != "torn down: a\ntorn down: b\n" || errOut.String() != "==> 2 expired clones torn down\n" {
+		t.Errorf("plain: %q %q", out.String(), errOut.String())
+	}
+}
