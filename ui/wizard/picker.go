@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -227,7 +228,7 @@ func (p *picker) setHeight(h int) {
 
 // follow scrolls just enough to keep the cursor on screen.
 func (p *picker) follow() {
-	h := max(1, p.height)
+	h := p.rows()
 	if p.cursor < p.offset {
 		p.offset = p.cursor
 	}
@@ -384,7 +385,7 @@ func (p *picker) view(th common.Theme, width int) []string {
 		blank := strings.Repeat(" ", len(p.prefix(false, false)))
 		lines = append(lines, th.Subtle.Render(ansi.Truncate(p.row(ws, blank, p.titles, ""), width, "…")))
 	}
-	end := min(len(p.shown), p.offset+max(1, p.height))
+	end := min(len(p.shown), p.offset+p.rows())
 	for pos := p.offset; pos < end; pos++ {
 		it := &p.items[p.shown[pos]]
 		on := pos == p.cursor
@@ -392,7 +393,14 @@ func (p *picker) view(th common.Theme, width int) []string {
 		if it.disabled != "" {
 			note = "✗ " + it.disabled
 		}
-		line := ansi.Truncate(p.row(ws, p.prefix(on, it.marked), it.cols, note), width, "…")
+		line := p.row(ws, p.prefix(on, it.marked), it.cols, note)
+		if nw := pickerWidth(note); note != "" && pickerWidth(line) > width {
+			// The note says why a row cannot be chosen: the cells give way
+			// to it, never the note.
+			room := max(1, width-2-max(nw, p.noteW))
+			line = common.Pad(ansi.Truncate(p.row(ws, p.prefix(on, it.marked), it.cols, ""), room, "…"), room) + "  " + note
+		}
+		line = ansi.Truncate(line, width, "…")
 		switch {
 		case it.disabled != "":
 			line = th.Disabled.Render(line)
@@ -403,7 +411,24 @@ func (p *picker) view(th common.Theme, width int) []string {
 		}
 		lines = append(lines, line)
 	}
+	if len(p.shown) > p.rows() {
+		// Longer than the screen: say so, and how much is either side.
+		mark := fmt.Sprintf("  ↓ %d more below", len(p.shown)-end)
+		if p.offset > 0 {
+			mark = fmt.Sprintf("  ↑ %d more above · ↓ %d more below", p.offset, len(p.shown)-end)
+		}
+		lines = append(lines, th.Subtle.Render(mark))
+	}
 	return lines
+}
+
+// rows is how many items are drawn: the height, less the row that says
+// how many more there are when they do not all fit.
+func (p *picker) rows() int {
+	if h := max(1, p.height); len(p.shown) > h {
+		return max(1, h-1)
+	}
+	return max(1, p.height)
 }
 
 // prefix is the cursor mark, plus the check box of a multi-select. Marks

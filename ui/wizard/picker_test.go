@@ -95,8 +95,8 @@ func TestPickerAppendUnderFilter(t *testing.T) {
 		t.Fatalf("cursor on %v, want prod-9", it)
 	}
 	// The view scrolled to keep it visible.
-	if p.offset != 7 {
-		t.Errorf("offset %d, want 7 (three rows, cursor on the tenth)", p.offset)
+	if p.offset != 8 {
+		t.Errorf("offset %d, want 8 (three rows: two items and the row saying how many more; cursor on the tenth)", p.offset)
 	}
 }
 

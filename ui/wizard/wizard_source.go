@@ -61,7 +61,7 @@ type (
 func newWizSourceState(w *Model) sourceState {
 	s := sourceState{
 		pick: newPicker([]string{"CLUSTER", "ENGINE", "STATUS", "MEMBERS", "SERVERLESS"},
-			[]int{36, 34, 12, 7, 14}, false),
+			[]int{36, 40, 12, 7, 14}, false), // the engine's whole version fits at 120 columns
 		region: w.newInput("region: ", "eu-west-1"),
 	}
 	s.pick.flex = []int{1, 0} // engine (the version is in the detail line), then id
