@@ -89,7 +89,13 @@ func (h *Model) gotImages(msg imagesMsg) {
 		h.picking, h.notice = false, "no artifact image in the Docker engine yet: build one first (1)"
 	default:
 		imgs := append([]ArtifactImage(nil), msg.images...)
-		sort.SliceStable(imgs, func(i, j int) bool { return imgs[i].Created.After(imgs[j].Created) })
+		// Newest first; an image without a time last, whatever it is called.
+		sort.SliceStable(imgs, func(i, j int) bool {
+			if a, b := dated(imgs[i].Created), dated(imgs[j].Created); a != b {
+				return a
+			}
+			return imgs[i].Created.After(imgs[j].Created)
+		})
 		h.imgs = imgs
 	}
 }
@@ -114,6 +120,10 @@ func (h *Model) imageKey(k string) tea.Cmd {
 	return nil
 }
 
+// dated says whether an image says when it was built: a reproducible
+// image's own time is the epoch (1970-01-01), which says nothing.
+func dated(t time.Time) bool { return t.Unix() > 0 }
+
 func (h *Model) imageLines() []string {
 	th := h.Theme
 	lines := []string{th.Title.Render("Clone from which artifact image?") + th.Subtle.Render("  (local images, newest first)"), ""}
@@ -129,7 +139,11 @@ func (h *Model) imageLines() []string {
 		if i == h.imgCursor {
 			mark = "› "
 		}
-		detail := strings.TrimSuffix(fmt.Sprintf("%s · %s · built %s", im.Source, im.Region, im.Created.UTC().Format("2006-01-02 15:04 UTC")), " · ")
+		built := "no date"
+		if dated(im.Created) {
+			built = "built " + im.Created.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		detail := strings.TrimSuffix(fmt.Sprintf("%s · %s · %s", im.Source, im.Region, built), " · ")
 		ref := common.Pad(im.Ref, refW+3)
 		if i == h.imgCursor {
 			ref = th.Selected.Render(mark + ref)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/internal/uitest"
 )
@@ -76,4 +78,27 @@ func TestHomeCloneNoImages(t *testing.T) {
 			t.Errorf("%s: choice %v", list, h.Choice())
 		}
 	}
+}
+
+// An image without a build time (a reproducible image's own time is the
+// epoch) says "no date", never 1970-01-01, and comes last.
+func TestHomeCloneImageWithoutDate(t *testing.T) {
+	list := func(ctx context.Context) ([]ArtifactImage, error) {
+		imgs, _ := testImages(ctx)
+		return append([]ArtifactImage{
+			{Ref: "epoch-artifact:latest", Source: "billing-aurora", Region: "eu-west-1", Created: time.Unix(0, 0)},
+			{Ref: "undated:v1", Source: "geo-pg", Region: "eu-west-1"},
+		}, imgs...), nil
+	}
+	tm, p := uitest.Run(t, withImages(list), 80, 24)
+	tm.Type("2")
+	uitest.WaitFor(t, p, "Will clone: orders-artifact:v3", "epoch-artifact:latest", "no date")
+	v := p.Last
+	if strings.Contains(v, "1970") || strings.Contains(v, "0001-01-01") {
+		t.Errorf("a meaningless date:\n%s", v)
+	}
+	if dated, undated := strings.Index(v, "db-artifact:latest"), strings.Index(v, "epoch-artifact:latest"); dated > undated || undated > strings.Index(v, "undated:v1") {
+		t.Errorf("the undated are not last:\n%s", v)
+	}
+	golden.RequireEqual(t, uitest.Screen(uitest.Finish(t, tm, nil)))
 }
