@@ -85,17 +85,18 @@ type Model struct {
 	o   Options
 	now func() time.Time
 
-	stage   clStage
-	seq     int
-	loadErr error
-	clones  []artifact.CloneInfo
-	shown   []int // indices into clones, filtered and sorted
-	cursor  int
-	top     int
-	sortBy  int
-	desc    bool
-	confirm bool // asking whether to tear down the selected clone
-	flash   string
+	stage    clStage
+	seq      int
+	loadErr  error
+	clones   []artifact.CloneInfo
+	shown    []int // indices into clones, filtered and sorted
+	cursor   int
+	top      int
+	sortBy   int
+	desc     bool
+	confirm  bool // asking whether to tear down the selected clone
+	flash    string
+	showHelp bool // the "?" panel of every key
 
 	keys      keyMap
 	filter    textinput.Model
@@ -112,7 +113,11 @@ type Model struct {
 
 // New builds the list; ctx bounds its List and Teardown calls.
 func New(ctx context.Context, o Options) *Model {
-	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, keys: newKeyMap()}
+	back := "quit"
+	if o.Embedded {
+		back = "back"
+	}
+	m := &Model{Common: common.NewCommon(ctx, o.Theme), o: o, now: o.Now, keys: newKeyMap(back)}
 	if m.now == nil {
 		m.now = time.Now
 	}
@@ -270,6 +275,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, k.Interrupt) {
 		m.interrupted = true
 		return m.quit()
+	}
+	if m.showHelp {
+		m.showHelp = false // any key closes the keys
+		return nil
+	}
+	if key.Matches(msg, k.Help) && m.stage == stageDetail && !m.confirm {
+		m.showHelp = true
+		return nil
 	}
 	if m.confirm {
 		switch {
@@ -533,6 +546,9 @@ func (m *Model) View() tea.View {
 		s = m.viewError()
 	case stageDetail:
 		s = m.viewDetail()
+		if m.showHelp {
+			s = m.viewKeys()
+		}
 	default:
 		s = m.viewTable()
 	}
@@ -739,6 +755,15 @@ func (m *Model) viewTable() string {
 		lines = append(lines[:max(0, m.Height-tail)], lines[end:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// viewKeys is the "?" panel: every key of the screen, then how to close it.
+func (m *Model) viewKeys() string {
+	lines := []string{m.header(""), "", m.Theme.Title.Render("Keys"), ""}
+	for _, group := range m.detailKeys().FullHelp() {
+		lines = append(lines, common.BindingLines(m.Theme, group, m.Width)...)
+	}
+	return strings.Join(append(lines, "", m.hints(m.Width)), "\n")
 }
 
 func (m *Model) viewDetail() string {

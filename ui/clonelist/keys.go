@@ -9,7 +9,7 @@ import (
 // keyMap holds the list's key bindings; the hint lines are built from them
 // (help returns the ones of the screen shown).
 type keyMap struct {
-	Interrupt key.Binding
+	Interrupt, Help, CloseHelp key.Binding
 
 	// The tear-down question.
 	Yes, No key.Binding
@@ -29,16 +29,20 @@ type keyMap struct {
 	Copy, Back key.Binding
 }
 
-func newKeyMap() keyMap {
+// newKeyMap builds the bindings; back is what q does: "quit", or "back"
+// when a host (the home screen) shows the list.
+func newKeyMap(back string) keyMap {
 	b := common.Bind
 	return keyMap{
 		Interrupt:   b("ctrl+c", "quit", "ctrl+c"),
+		Help:        b("?", "all keys", "?"),
+		CloseHelp:   b("any key", "close the keys", "?"),
 		Yes:         b("y", "tear down", "y"),
 		No:          b("n", "keep", "n", "esc", "q"),
 		KeepFilter:  b("enter", "keep filter", "enter"),
 		ClearFilter: b("esc", "clear", "esc"),
 		FilterMove:  b("↑↓", "move", "up", "down"),
-		Leave:       b("q", "quit", "q", "esc"),
+		Leave:       b("q", back, "q", "esc"),
 		Retry:       b("r", "retry", "r"),
 		Move:        b("↑↓", "move", "up", "down", "k", "j"),
 		Up:          b("↑/k", "up", "up", "k"),
@@ -53,8 +57,8 @@ func newKeyMap() keyMap {
 		Reverse:     b("S", "reverse the sort", "S"),
 		Filter:      b("/", "filter", "/"),
 		Refresh:     b("r", "refresh", "r"),
-		Quit:        b("q", "quit", "q"),
-		Esc:         b("esc", "clear the filter / quit", "esc"),
+		Quit:        b("q", back, "q"),
+		Esc:         b("esc", "clear the filter / "+back, "esc"),
 		Copy:        b("c", "copy endpoint", "c"),
 		Back:        b("esc", "back", "esc", "enter", "backspace"),
 	}
@@ -68,6 +72,8 @@ func (m *Model) help() common.KeyMap {
 	}
 	// As the views draw: the stage first, then the question or the filter.
 	switch {
+	case m.showHelp:
+		return short(k.CloseHelp)
 	case m.stage == stageLoading:
 		return short(k.Leave)
 	case m.stage == stageError:
@@ -76,7 +82,7 @@ func (m *Model) help() common.KeyMap {
 		if m.confirm {
 			return short(k.Yes, k.No)
 		}
-		return short(k.Teardown, k.Copy, k.Back, k.Quit)
+		return m.detailKeys()
 	case len(m.clones) == 0:
 		return short(k.Refresh, k.Quit)
 	case m.confirm:
@@ -89,6 +95,13 @@ func (m *Model) help() common.KeyMap {
 		Full: [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 			{k.Details, k.Teardown, k.Sort, k.Reverse, k.Filter, k.Refresh, k.Quit}},
 	}
+}
+
+// detailKeys are the detail panel's keys.
+func (m *Model) detailKeys() common.KeyMap {
+	k := m.keys
+	return common.KeyMap{Short: []key.Binding{k.Teardown, k.Copy, k.Back, k.Quit, k.Help},
+		Full: [][]key.Binding{{k.Teardown, k.Copy, k.Back, k.Quit, k.Interrupt}}}
 }
 
 // hints is the short help of the screen shown, wrapped at w (0: one line).

@@ -73,9 +73,10 @@ func TestCloneListHintedKeysAct(t *testing.T) {
 		cursor, sortBy, seq          int
 		confirm, filtering, quitting bool
 		flash                        string
+		showHelp                     bool
 	}
 	snap := func(m *Model) state {
-		return state{m.stage, m.cursor, m.sortBy, m.seq, m.confirm, m.filtering, m.quitting, m.flash}
+		return state{m.stage, m.cursor, m.sortBy, m.seq, m.confirm, m.filtering, m.quitting, m.flash, m.showHelp}
 	}
 	screens := map[string]func(*Model){
 		"table":  func(*Model) {},
