@@ -47,22 +47,16 @@ type HookOptions struct {
 	Done    func(h Hook, elapsed time.Duration) // when not nil: a hook ran to its end
 }
 
-// RunHooks runs the hooks in order on one connection (so SET and temporary
-// tables carry over from one file to the next), statement by statement,
-// each outside any transaction dbaf would open (CREATE INDEX CONCURRENTLY,
-// VACUUM work). It stops at the first failure, naming file:line.
+// RunHooksWith runs the hooks in order on one connection (so SET and
+// temporary tables carry over from one file to the next), statement by
+// statement, each outside any transaction dbaf would open (CREATE INDEX
+// CONCURRENTLY, VACUUM work), with o's time limit per hook file and reports
+// of each hook's start and end. It stops at the first failure, naming
+// file:line.
 //
 // Statements end with ';' outside quotes, comments and (PostgreSQL)
 // dollar-quoted bodies; on MySQL a "DELIMITER xx" line changes the
-// terminator as in the mysql client. (deadcode: dbaf calls
-// RunHooksWith for its progress and time limit; this is the plain form the
-// tests use.)
-func RunHooks(ctx context.Context, t Target, hooks []Hook) error {
-	return RunHooksWith(ctx, t, hooks, HookOptions{})
-}
-
-// RunHooksWith is RunHooks with a time limit per hook file and reports
-// of each hook's start and end.
+// terminator as in the mysql client.
 func RunHooksWith(ctx context.Context, t Target, hooks []Hook, o HookOptions) error {
 	db, err := open(t, conn{multiStatement: true})
 	if err != nil {

@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -143,15 +142,6 @@ func hmacPads(key []byte) (ipad, opad []byte) {
 		opad[i] ^= 0x5c
 	}
 	return ipad, opad
-}
-
-// HashOf is what the hash strategy writes for value under key: the hex
-// HMAC-SHA256 of its text (UTF-8). Exported so callers and tests can
-// recognise masked values (deadcode: today only the tests do).
-func HashOf(key []byte, value string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(value))
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 // withSchemas fills empty schemas with the session's current one.

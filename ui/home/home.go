@@ -123,14 +123,6 @@ func (h *Model) Choice() Choice {
 	return h.choice
 }
 
-// Run shows the home screen and returns the choice; leaving with
-// ctrl+c is ErrInterrupted. The command hosts its flows with Host; Run is
-// the plain form the tests drive (deadcode: reached from tests only).
-func Run(ctx context.Context, entries []Entry, theme common.Theme, progOpts ...tea.ProgramOption) (Choice, error) {
-	res, err := RunWith(ctx, Options{Entries: entries, Theme: theme}, progOpts...)
-	return res.Choice, err
-}
-
 // Init asks for the terminal's background when the theme follows it.
 func (h *Model) Init() tea.Cmd { return h.Theme.Request() }
 

@@ -44,26 +44,6 @@ type Result struct {
 	Image  string
 }
 
-// RunWith shows the home screen alone; leaving with ctrl+c is
-// ErrInterrupted (deadcode: dbaf hosts the screens with Host; the tests
-// drive the menu alone through Run and this).
-func RunWith(ctx context.Context, o Options, progOpts ...tea.ProgramOption) (Result, error) {
-	h := New(o.Entries, o.Theme)
-	h.images, h.Ctx, h.sandbox = o.Images, ctx, o.Sandbox
-	p := tea.NewProgram(h, append([]tea.ProgramOption{tea.WithContext(ctx)}, progOpts...)...)
-	m, err := p.Run()
-	if err != nil {
-		return Result{Choice: Quit}, err
-	}
-	if fh, ok := m.(*Model); ok {
-		h = fh
-	}
-	if h.interrupted {
-		return Result{Choice: Quit}, common.ErrInterrupted
-	}
-	return Result{Choice: h.Choice(), Image: h.image}, nil
-}
-
 // imagesMsg carries the listed images, or why they could not be.
 type imagesMsg struct {
 	images []ArtifactImage

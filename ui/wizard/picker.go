@@ -299,18 +299,6 @@ func (p *picker) markIDs(ids []string) (missing []string) {
 	return missing
 }
 
-// markedItems returns the marked items in list order (deadcode: the tests
-// read the selection through it).
-func (p *picker) markedItems() []*pickerItem {
-	out := make([]*pickerItem, 0, p.marked)
-	for i := range p.items {
-		if p.items[i].marked {
-			out = append(out, &p.items[i])
-		}
-	}
-	return out
-}
-
 // key handles the list's own keys: moving and typing into the filter. It
 // reports whether it used the key. The caller takes the keys it reserves
 // (enter, esc, ?, space in a multi-select) before calling it.
