@@ -244,3 +244,40 @@ func TestTUICtrlCExits130(t *testing.T) {
 
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// What people see at 80x24, through the real binary: the source picker
+// keeps its reasons whole and says there is more below; a clone's ready
+// panel shows the endpoint and the login.
+func TestTUIAt80x24(t *testing.T) {
+	t.Parallel()
+	t.Run("source picker", func(t *testing.T) {
+		t.Parallel()
+		s := startTmux(t, 80, 24, nil, fmt.Sprintf("cd %s && %s --sandbox build", shellQuote(t.TempDir()), shellQuote(dbafBin)))
+		s.waitFor(15*time.Second, "Which cluster should developers clone?", "✗ stopped", "✗ not Aurora", "more below")
+		s.keys("C-c")
+		s.waitFor(10*time.Second, "[exit 130]")
+	})
+	t.Run("clone", func(t *testing.T) {
+		t.Parallel()
+		env := startSandbox(t, "--pace", "0.1")
+		ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+		stack := fmt.Sprintf("tui80x%d-prod-clone", time.Now().UnixNano()%1e9)
+		s := startTmux(t, 80, 24, append(env, "DBAF_POLL_INTERVAL=300ms"),
+			fmt.Sprintf("%s clone --config %s --name %s --generate-password", shellQuote(dbafBin), shellQuote(ini), stack))
+		s.waitFor(30*time.Second, "This creates one CloudFormation stack", "enter create the clone")
+		s.keys("Enter")
+		scr := s.waitFor(90*time.Second, "Clone ready", "login", "connect   in full below the box", "t tear down")
+		if !strings.Contains(scr, stack+".cluster-") {
+			t.Errorf("the endpoint of %s is not on the 80x24 screen:\n%s", stack, scr)
+		}
+		if n := len(strings.Split(strings.TrimRight(scr, "\n"), "\n")); n > 24 {
+			t.Errorf("%d lines on a 24-line terminal", n)
+		}
+		s.keys("t")
+		s.waitFor(5*time.Second, "y tear down")
+		s.keys("y")
+		s.waitFor(60*time.Second, "nothing left of "+stack)
+		s.keys("q")
+		s.waitFor(15*time.Second, "[exit 0]")
+	})
+}
