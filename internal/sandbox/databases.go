@@ -46,6 +46,11 @@ func (s *Server) startDatabases(o Options, resumed map[string]dbserver.Endpoint)
 	for id := range resumed {
 		cfg.Keep = append(cfg.Keep, id)
 	}
+	if resumed != nil {
+		for _, sn := range s.st.Snapshots.All() {
+			cfg.KeepSnapshots = append(cfg.KeepSnapshots, sn.ID)
+		}
+	}
 	mgr, err := dbserver.New(cfg)
 	if err != nil {
 		fmt.Fprintf(cfg.Log, "dbaf sandbox: no database servers, clusters are metadata only: %v\n", err)
@@ -140,12 +145,22 @@ func (s *Server) backClone(source, id string, port int, user, password string) (
 		return nil, nil
 	}
 	e, _ := engineOf(s.clusterEngine(source))
+	return s.startServerFor(id, e, port, user, password, func() error {
+		_, err := s.dbs.mgr.Clone(s.ctx, source, id)
+		return err
+	})
+}
+
+// startServerFor reserves an address for a new cluster's server, then
+// starts it in the background with start and sets user's password unless
+// it is ""; the channel gives the outcome. Callers hold s.mu.
+func (s *Server) startServerFor(id string, e dbserver.Engine, port int, user, password string, start func() error) (<-chan error, error) {
 	if _, err := s.dbs.mgr.Reserve(id, e, port); err != nil {
 		return nil, err
 	}
 	done := make(chan error, 1)
 	if !s.goBackground(func() {
-		_, err := s.dbs.mgr.Clone(s.ctx, source, id)
+		err := start()
 		if err == nil && password != "" {
 			err = s.dbs.mgr.SetPassword(s.ctx, id, user, password)
 		}
@@ -301,4 +316,58 @@ func (s *Server) closeDatabases() {
 			fmt.Fprintf(s.dbs.log, "dbaf sandbox: stopping database servers: %v\n", err)
 		}
 	}
+}
+
+// snapshotData copies the data of the server behind a cluster, as it is
+// now, into a snapshot; nil when the cluster has no server. Not under s.mu.
+func (s *Server) snapshotData(ctx context.Context, clusterID, snapshotID string) error {
+	if s.dbs == nil {
+		return nil
+	}
+	if _, ok := s.dbs.mgr.Endpoint(clusterID); !ok {
+		return nil
+	}
+	return s.dbs.mgr.Snapshot(ctx, clusterID, snapshotID)
+}
+
+// removeSnapshotData deletes a deleted snapshot's data. Not under s.mu.
+func (s *Server) removeSnapshotData(snapshotID string) {
+	if s.dbs == nil {
+		return
+	}
+	if err := s.dbs.mgr.RemoveSnapshot(snapshotID); err != nil {
+		fmt.Fprintf(s.dbs.log, "dbaf sandbox: removing the data of snapshot %s: %v\n", snapshotID, err)
+	}
+}
+
+// backRestore reserves an address for a new cluster restored from a
+// snapshot and starts a server on the snapshot's data in the background:
+// the data copied when it was taken, or, for a seeded snapshot of a
+// backed cluster, the seed's dataset. It returns nil when the snapshot
+// holds no data. Callers hold s.mu.
+func (s *Server) backRestore(snapshotID, id string, port int, user, password string) (<-chan error, error) {
+	if s.dbs == nil {
+		return nil, nil
+	}
+	sn, ok := s.st.Snapshots.Get(snapshotID)
+	if !ok {
+		return nil, nil
+	}
+	e, ok := engineOf(sn.Engine)
+	if !ok {
+		return nil, nil
+	}
+	taken := s.dbs.mgr.HasSnapshot(sn.ID)
+	if _, backed := s.dbs.mgr.Endpoint(sn.Cluster); !taken && !backed {
+		return nil, nil
+	}
+	return s.startServerFor(id, e, port, user, password, func() error {
+		var err error
+		if taken {
+			_, err = s.dbs.mgr.RestoreSnapshot(s.ctx, sn.ID, id)
+		} else {
+			_, err = s.dbs.mgr.StartSource(s.ctx, id, e, sn.MasterUser)
+		}
+		return err
+	})
 }

@@ -31,6 +31,16 @@ func (a account) CopyDatabase(source, id string, port int, user, password string
 	return a.s.backClone(source, id, port, user, password)
 }
 
+func (a account) RestoreDatabase(snapshotID, id string, port int, user, password string) (<-chan error, error) {
+	return a.s.backRestore(snapshotID, id, port, user, password)
+}
+
+func (a account) SnapshotDatabase(clusterID, snapshotID string) {
+	if err := a.s.snapshotData(a.s.ctx, clusterID, snapshotID); err != nil {
+		fmt.Fprintf(a.s.dbs.log, "dbaf sandbox: %v\n", err)
+	}
+}
+
 // resourceFault is the failure reason of an injected resource fault.
 func (s *Server) resourceFault(logicalID string) (string, bool) {
 	f, ok := s.ctl.TakeFault("cloudformation", control.ResourcePrefix+logicalID)

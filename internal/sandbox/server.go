@@ -135,7 +135,8 @@ func New(o Options) *Server {
 	}
 	s.rds = rds.New(s.ctx, &s.mu, s.st, rds.Config{Region: s.region, Account: s.account, Quotas: maps.Clone(o.Quotas),
 		KeyARN: s.keys.KeyARN, SecretARN: s.keys.SecretARN, DBHost: s.dbHost, ApplyPassword: s.applyPassword, StartServer: s.startServer,
-		TakeBehaviour: s.ctl.TakeBehaviour, Sleep: s.sleep, Go: s.goBackground})
+		TakeBehaviour: s.ctl.TakeBehaviour, Sleep: s.sleep, Go: s.goBackground,
+		SnapshotData: s.snapshotData, RemoveSnapshotData: s.removeSnapshotData})
 	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
 	s.sts = sts.New(s.account)
 	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),

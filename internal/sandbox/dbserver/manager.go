@@ -58,6 +58,9 @@ type Config struct {
 	// earlier run left and Reattach will start again: New stops their
 	// leftover processes but keeps their data.
 	Keep []string
+	// KeepSnapshots names the snapshots (by id) whose data a crashed
+	// earlier run left and the account still has: New removes the others.
+	KeepSnapshots []string
 	// OnExit is told when a server that was serving exits without being
 	// stopped (killed, its disk full). It is called on a goroutine of its
 	// own; nil means nobody listens.
@@ -152,6 +155,9 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m.cleanLeftovers()
+	if err := m.cleanSnapshots(cfg.KeepSnapshots); err != nil {
+		fmt.Fprintf(cfg.Log, "dbaf sandbox: cannot remove leftover snapshot data: %v\n", err)
+	}
 	m.engines = map[Engine]engine{Postgres: &pgEngine{m: m}, MySQL: &mariaEngine{m: m}}
 	return m, nil
 }
@@ -497,7 +503,7 @@ func (m *Manager) Close() error {
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	return errors.Join(append(errs, m.cleanSnapshots(nil))...)
 }
 
 // template returns the data directory of the seeded, stopped template

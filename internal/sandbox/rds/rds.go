@@ -527,31 +527,7 @@ func (s *Service) describeDBClusterSnapshots(c *wire.Call) *wire.APIError {
 	x := &c.Out
 	x.Open("DBClusterSnapshots")
 	for _, sn := range pg {
-		x.Open("DBClusterSnapshot")
-		x.Strings("AvailabilityZones", "AvailabilityZone", state.AZs(s.region))
-		x.Text("DBClusterSnapshotIdentifier", sn.ID)
-		x.Text("DBClusterIdentifier", sn.Cluster)
-		x.Time("SnapshotCreateTime", sn.Created)
-		x.Text("Engine", sn.Engine)
-		x.Text("EngineMode", "provisioned")
-		x.Int("AllocatedStorage", 1)
-		x.Text("Status", sn.Status)
-		x.Int("Port", sn.Port)
-		x.Text("VpcId", sn.VPCID)
-		x.Time("ClusterCreateTime", sn.ClusterCreated)
-		x.Text("MasterUsername", sn.MasterUser)
-		x.Text("EngineVersion", sn.Version)
-		x.Text("LicenseModel", state.LicenseModel(sn.Engine))
-		x.Text("SnapshotType", sn.Type)
-		x.Int("PercentProgress", 100)
-		x.Bool("StorageEncrypted", sn.StorageEncrypted)
-		if sn.StorageEncrypted && sn.KeyID != "" {
-			x.Text("KmsKeyId", s.keyARN(sn.KeyID))
-		}
-		x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.ID))
-		x.Bool("IAMDatabaseAuthenticationEnabled", false)
-		writeRDSTags(x, sn.Tags)
-		x.Close("DBClusterSnapshot")
+		s.writeSnapshot(x, sn)
 	}
 	x.Close("DBClusterSnapshots")
 	x.Opt("Marker", next)
@@ -682,4 +658,37 @@ func (s *Service) addTagsToResource(c *wire.Call) *wire.APIError {
 		}
 	}
 	return nil
+}
+
+// writeSnapshot writes one <DBClusterSnapshot>. Callers hold s.mu.
+func (s *Service) writeSnapshot(x *wire.XML, sn *state.Snapshot) {
+	x.Open("DBClusterSnapshot")
+	x.Strings("AvailabilityZones", "AvailabilityZone", state.AZs(s.region))
+	x.Text("DBClusterSnapshotIdentifier", sn.ID)
+	x.Text("DBClusterIdentifier", sn.Cluster)
+	x.Time("SnapshotCreateTime", sn.Created)
+	x.Text("Engine", sn.Engine)
+	x.Text("EngineMode", "provisioned")
+	x.Int("AllocatedStorage", 1)
+	x.Text("Status", sn.Status)
+	x.Int("Port", sn.Port)
+	x.Text("VpcId", sn.VPCID)
+	x.Time("ClusterCreateTime", sn.ClusterCreated)
+	x.Text("MasterUsername", sn.MasterUser)
+	x.Text("EngineVersion", sn.Version)
+	x.Text("LicenseModel", state.LicenseModel(sn.Engine))
+	x.Text("SnapshotType", sn.Type)
+	progress := 100
+	if sn.Status == "creating" {
+		progress = 0
+	}
+	x.Int("PercentProgress", progress)
+	x.Bool("StorageEncrypted", sn.StorageEncrypted)
+	if sn.StorageEncrypted && sn.KeyID != "" {
+		x.Text("KmsKeyId", s.keyARN(sn.KeyID))
+	}
+	x.Text("DBClusterSnapshotArn", s.snapshotARN(sn.ID))
+	x.Bool("IAMDatabaseAuthenticationEnabled", false)
+	writeRDSTags(x, sn.Tags)
+	x.Close("DBClusterSnapshot")
 }

@@ -41,6 +41,11 @@ type Config struct {
 	// the background the account waits for on Close (false: closing).
 	Sleep func(ctx context.Context, d time.Duration) bool
 	Go    func(f func()) bool
+	// SnapshotData copies the data of the server behind a cluster, as it
+	// is now, into a snapshot (nil error when the cluster has none); and
+	// RemoveSnapshotData deletes it. Called without the lock.
+	SnapshotData       func(ctx context.Context, clusterID, snapshotID string) error
+	RemoveSnapshotData func(snapshotID string)
 }
 
 // Service serves RDS from the account's records.
@@ -58,6 +63,8 @@ type Service struct {
 	takeBehaviour     func(string, string) (string, bool)
 	sleep             func(context.Context, time.Duration) bool
 	goBackground      func(func()) bool
+	snapshotData      func(context.Context, string, string) error
+	removeSnapshot    func(string)
 }
 
 // New is RDS for the account whose records are st, guarded by mu; ctx ends
@@ -65,7 +72,8 @@ type Service struct {
 func New(ctx context.Context, mu sync.Locker, st *state.State, cfg Config) *Service {
 	return &Service{ctx: ctx, mu: mu, st: st, region: cfg.Region, account: cfg.Account, quotas: maps.Clone(cfg.Quotas),
 		keyARN: cfg.KeyARN, secretARN: cfg.SecretARN, dbHost: cfg.DBHost, applyPassword: cfg.ApplyPassword, startServer: cfg.StartServer,
-		takeBehaviour: cfg.TakeBehaviour, sleep: cfg.Sleep, goBackground: cfg.Go}
+		takeBehaviour: cfg.TakeBehaviour, sleep: cfg.Sleep, goBackground: cfg.Go,
+		snapshotData: cfg.SnapshotData, removeSnapshot: cfg.RemoveSnapshotData}
 }
 
 // Actions are the RDS actions served. A nil Service lists the same names.
@@ -76,6 +84,8 @@ func (s *Service) Actions() map[string]wire.Handler {
 		"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
 		"DescribeOrderableDBInstanceOptions": s.describeOrderable,
 		"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
+		"CreateDBClusterSnapshot":            s.createDBClusterSnapshot,
+		"DeleteDBClusterSnapshot":            s.deleteDBClusterSnapshot,
 		"ModifyDBCluster":                    s.modifyDBCluster,
 		"AddTagsToResource":                  s.addTagsToResource,
 		"StartDBCluster":                     s.startDBCluster,

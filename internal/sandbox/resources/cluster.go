@@ -417,20 +417,24 @@ func (pr *Provider) placeCluster(cl *state.Cluster, c *clusterProps) error {
 // with the master password set to password unless it is ""; the channel,
 // nil when there is nothing to copy, gives its outcome.
 func (pr *Provider) copyDatabase(cl *state.Cluster, c *clusterProps, password string) (<-chan error, error) {
-	copyOf := c.source
-	if c.snapshotID != "" {
-		if sn, ok := pr.st.Snapshots.Get(strings.ToLower(c.snapshotID)); ok {
-			copyOf = sn.Cluster
+	var ready <-chan error
+	var err error
+	switch {
+	case c.snapshotID != "":
+		sn, ok := pr.st.FindSnapshot(c.snapshotID)
+		if !ok {
+			return nil, nil
 		}
-	}
-	if copyOf == "" {
+		ready, err = pr.acct.RestoreDatabase(sn.ID, cl.ID, cl.Port, cl.MasterUser, password)
+	case c.source != "":
+		src, ok := pr.st.FindCluster(c.source)
+		if !ok {
+			return nil, nil
+		}
+		ready, err = pr.acct.CopyDatabase(src.ID, cl.ID, cl.Port, cl.MasterUser, password)
+	default:
 		return nil, nil
 	}
-	src, ok := pr.st.FindCluster(copyOf)
-	if !ok {
-		return nil, nil
-	}
-	ready, err := pr.acct.CopyDatabase(src.ID, cl.ID, cl.Port, cl.MasterUser, password)
 	if err != nil {
 		return nil, rdsErr(500, "InternalFailure", "The sandbox cannot start a database server for %s: %v", cl.ID, err)
 	}

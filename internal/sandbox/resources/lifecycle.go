@@ -71,14 +71,7 @@ func (pr *Provider) startDelete(r cloudformation.Resource, snapshot bool) (note,
 		cl.Status = "deleting"
 		if snapshot {
 			id := strings.ToLower(r.StackName + "-snapshot-" + r.LogicalID + "-" + wire.RandomSuffix(12, wire.LowerAlnum))
-			sg, _ := pr.st.SubnetGroups.Get(cl.SubnetGroup)
-			vpcID := ""
-			if sg != nil {
-				vpcID = sg.VPCID
-			}
-			pr.st.Snapshots.Put(id, &state.Snapshot{ID: id, Cluster: cl.ID, Engine: cl.Engine, Version: cl.Version, Port: cl.Port,
-				VPCID: vpcID, MasterUser: cl.MasterUser, Type: "manual", Status: "creating", Created: pr.st.Clock.Now(),
-				ClusterCreated: cl.Created, StorageEncrypted: cl.StorageEncrypted, Tags: slices.Clone(cl.Tags)})
+			pr.st.Snapshots.Put(id, pr.st.NewSnapshot(cl, id, slices.Clone(cl.Tags)))
 			policy := "DeletionPolicy Snapshot"
 			if r.DeletionPolicy == "" {
 				policy = "no DeletionPolicy, so CloudFormation's default for AWS::RDS::DBCluster, Snapshot"

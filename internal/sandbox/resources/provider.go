@@ -23,6 +23,12 @@ type Account interface {
 	// when password is not ""; the channel gives the outcome. It returns
 	// nil when source has no server.
 	CopyDatabase(source, id string, port int, user, password string) (<-chan error, error)
+	// RestoreDatabase is CopyDatabase from a cluster snapshot: the data
+	// the snapshot holds. It returns nil when there is none to restore.
+	RestoreDatabase(snapshotID, id string, port int, user, password string) (<-chan error, error)
+	// SnapshotDatabase copies the data of the server behind a cluster, if
+	// any, into a snapshot, as it is now. Called without the lock.
+	SnapshotDatabase(clusterID, snapshotID string)
 	// KeyARN is the ARN of the KMS key with id.
 	KeyARN(id string) string
 	// SecretARN is the ARN of a new Secrets Manager secret called name.
@@ -114,7 +120,11 @@ func (pr *Provider) Delete(r cloudformation.Resource, snapshot bool) (*cloudform
 	}
 	return &cloudformation.Deletion{Note: note, Duration: deleteDuration(r.Type), Finish: func() {
 		if r.Type == "AWS::RDS::DBCluster" {
-			pr.acct.RemoveDatabase(r.PhysicalID) // not under mu: stopping a server takes a moment
+			// Not under mu: copying and stopping a server take a moment.
+			if snapshotID != "" {
+				pr.acct.SnapshotDatabase(r.PhysicalID, snapshotID) // the final snapshot holds the last data
+			}
+			pr.acct.RemoveDatabase(r.PhysicalID)
 		}
 		pr.mu.Lock()
 		defer pr.mu.Unlock()

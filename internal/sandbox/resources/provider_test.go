@@ -75,6 +75,20 @@ func (f *fakeAccount) CopyDatabase(source, id string, port int, user, password s
 	return f.ready, nil
 }
 
+func (f *fakeAccount) RestoreDatabase(snapshotID, id string, port int, user, password string) (<-chan error, error) {
+	f.locked("RestoreDatabase")
+	f.copies = append(f.copies, "snapshot "+snapshotID+"->"+id+":"+strconv.Itoa(port))
+	return f.ready, nil
+}
+
+func (f *fakeAccount) SnapshotDatabase(clusterID, snapshotID string) {
+	if !f.mu.TryLock() {
+		f.t.Errorf("SnapshotDatabase(%s) called with the lock held", clusterID)
+	} else {
+		f.mu.Unlock()
+	}
+}
+
 func (f *fakeAccount) RemoveDatabase(id string) {
 	if !f.mu.TryLock() {
 		f.t.Errorf("RemoveDatabase(%s) called with the lock held", id)
@@ -95,7 +109,7 @@ func cluster(logicalID string) cloudformation.Resource {
 	return cloudformation.Resource{StackName: "s", StackID: "arn:stack/s", LogicalID: logicalID, Type: "AWS::RDS::DBCluster"}
 }
 
-func TestSnapshotRestoreCopiesTheSnapshotsClusterData(t *testing.T) {
+func TestSnapshotRestoreRestoresTheSnapshotsData(t *testing.T) {
 	pr, acct, st := newTestProvider(t)
 	r := cluster("Restored")
 	got, err := pr.Create(r, map[string]any{"DBClusterIdentifier": "restored", "Engine": "aurora-postgresql",
@@ -103,8 +117,8 @@ func TestSnapshotRestoreCopiesTheSnapshotsClusterData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(acct.copies) != 1 || acct.copies[0] != "prod-aurora->restored:5432" {
-		t.Errorf("copies = %v, want the data of prod-aurora, the snapshot's cluster", acct.copies)
+	if len(acct.copies) != 1 || acct.copies[0] != "snapshot prod-aurora-before-migration->restored:5432" {
+		t.Errorf("copies = %v, want the data of the snapshot, not its cluster's of now", acct.copies)
 	}
 	if got.Ready != (<-chan error)(acct.ready) {
 		t.Error("Ready is not the account's copy channel")

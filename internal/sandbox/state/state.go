@@ -205,6 +205,18 @@ func newState() *State {
 	}
 }
 
+// NewSnapshot is a manual snapshot of cl being taken now (by the
+// account's clock), not yet in the account.
+func (st *State) NewSnapshot(cl *Cluster, id string, tags []Tag) *Snapshot {
+	vpcID := ""
+	if sg, ok := st.SubnetGroups.Get(cl.SubnetGroup); ok {
+		vpcID = sg.VPCID
+	}
+	return &Snapshot{ID: id, Cluster: cl.ID, Engine: cl.Engine, Version: cl.Version, Port: cl.Port,
+		VPCID: vpcID, MasterUser: cl.MasterUser, Type: "manual", Status: "creating", Created: st.Clock.Now(),
+		ClusterCreated: cl.Created, StorageEncrypted: cl.StorageEncrypted, KeyID: cl.KeyID, Tags: tags}
+}
+
 // rdsID turns an RDS identifier, or an ARN whose resource type is kind
 // ("arn:...:cluster:ID"), into the table key: RDS identifiers are
 // case-insensitive.
