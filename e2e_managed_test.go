@@ -28,6 +28,8 @@ func managedInContainer(t *testing.T, a *testAccount) {
 	container := strings.ReplaceAll(stack, "-", "_")
 	args := []string{"run", "--name", container, "--network", "host",
 		"-e", "AWS_ENDPOINT_URL", "-e", "AWS_REGION", "-e", "AWS_ACCESS_KEY_ID", "-e", "AWS_SECRET_ACCESS_KEY",
+		// The sandbox's CA, at its own path: the clone verifies the server with it.
+		"-e", "DBAF_CA_BUNDLE", "-v", envValue(a.sbEnv, "DBAF_CA_BUNDLE") + ":" + envValue(a.sbEnv, "DBAF_CA_BUNDLE") + ":ro",
 		"-e", "DBAF_POLL_INTERVAL=200ms", tag, "clone", "--name", stack, "-o", "json"}
 	t.Cleanup(func() { exec.Command("docker", "rm", "-f", container).Run() })
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

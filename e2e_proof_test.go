@@ -44,16 +44,17 @@ type engineClient struct {
 	// prints bare "a|b" rows; env gives it the password.
 	batch func(line string) string
 	env   func(password string) []string
-	// source is the client line for a seeded source at host.
-	source func(host string) string
+	// source is the client line for a seeded source at host, verifying
+	// it with the sandbox's CA file.
+	source func(host, ca string) string
 }
 
 var pgClient = engineClient{
 	name:  "pg",
 	batch: func(line string) string { return line + " -XAt -v ON_ERROR_STOP=1" },
 	env:   func(pw string) []string { return []string{"PGPASSWORD=" + pw, "PGCONNECT_TIMEOUT=10"} },
-	source: func(host string) string {
-		return fmt.Sprintf(`psql "host=%s port=5432 user=postgres dbname=postgres sslmode=require"`, host)
+	source: func(host, ca string) string {
+		return fmt.Sprintf(`psql "host=%s port=5432 user=postgres dbname=postgres sslmode=verify-full sslrootcert=%s"`, host, ca)
 	},
 }
 
@@ -64,8 +65,10 @@ var mysqlClient = engineClient{
 	batch: func(line string) string {
 		return strings.TrimSuffix(line, " -p") + ` --batch --skip-column-names --connect-timeout=10 | tr '\t' '|'`
 	},
-	env:    func(pw string) []string { return []string{"MYSQL_PWD=" + pw} },
-	source: func(host string) string { return fmt.Sprintf("mysql -h %s -P 3306 -u admin -p", host) },
+	env: func(pw string) []string { return []string{"MYSQL_PWD=" + pw} },
+	source: func(host, ca string) string {
+		return fmt.Sprintf("mysql --ssl-ca=%s --ssl-verify-server-cert -h %s -P 3306 -u admin -p", ca, host)
+	},
 }
 
 // run runs sql through the client line and returns its trimmed output.
@@ -135,7 +138,14 @@ func runJourney(t *testing.T, a *testAccount, j journey) {
 	if srcHost == "" {
 		t.Fatalf("the sandbox has no %s", j.source)
 	}
-	srcLine := j.client.source(srcHost)
+	// The sandbox's CA, as `dbaf sandbox env` exports it: the container gets
+	// it mounted at the same path, so the connect line it prints names a file
+	// the host has too.
+	ca := envValue(sbEnv, "DBAF_CA_BUNDLE")
+	if ca == "" {
+		t.Fatalf("dbaf sandbox env exports no DBAF_CA_BUNDLE: %q", sbEnv)
+	}
+	srcLine := j.client.source(srcHost, ca)
 	srcCounts := j.client.run(t, srcLine, srcPassword, rowCountsQuery())
 
 	tag := uniqueTag(t, "journey")
@@ -148,7 +158,7 @@ func runJourney(t *testing.T, a *testAccount, j journey) {
 	pwFlags, stdin := j.passwordVia(t, password)
 	args := append([]string{"run", "--rm", "--network", "host",
 		"-e", "AWS_ENDPOINT_URL", "-e", "AWS_REGION", "-e", "AWS_ACCESS_KEY_ID", "-e", "AWS_SECRET_ACCESS_KEY",
-		"-e", "DBAF_POLL_INTERVAL=200ms"}, pwFlags...)
+		"-e", "DBAF_CA_BUNDLE", "-v", ca + ":" + ca + ":ro", "-e", "DBAF_POLL_INTERVAL=200ms"}, pwFlags...)
 	args = append(args, tag, "clone", "--name", stack)
 	if stdin != "" {
 		args = append(args, "--password-stdin")

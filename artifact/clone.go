@@ -67,6 +67,10 @@ type CloneRequest struct {
 	// Commands spells the lines the clone prints (resume, teardown, the
 	// password command) with the caller's global flags and artifact.
 	Commands Commands
+	// CA is what the clone's server certificate must chain to, for the
+	// login, the masking and the printed client line; nil = AWS's RDS
+	// bundle built into dbaf.
+	CA *db.CA
 	// checked is this run's preflight of the artifact's source, made
 	// moments ago (a ClonePlan's, shown on a screen before the run): the
 	// clone reports it, with its warnings, as its own instead of asking AWS
@@ -599,7 +603,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	if tornDown(ctx, s, name) {
 		return nil, tornDownFailed(req, "dbaf was finishing it (masking, its password, the login)", nil, emit)
 	}
-	ready.Connection = ConnectionString(a.Source.Engine, ready.Endpoint, ready.Port, ready.Username)
+	ready.Connection = ConnectionString(cloneTarget(a, req.CA, ready.Endpoint, ready.Port, ""))
 	if t, ok := ExpiresAt(stack.Tags); ok {
 		ready.ExpiresAt = &t
 	}
@@ -665,11 +669,13 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 	return c, nil
 }
 
-// ConnectionString is a client command line for the clone, by engine,
-// without the password.
-func ConnectionString(engine, host, port, user string) string {
-	p, _ := strconv.Atoi(port)
-	return db.Command(db.Target{Engine: engine, Host: host, Port: p, User: user})
+// ConnectionString is the engine's client command line for t, without the
+// password (the client prompts for it), verifying the server with t's CA
+// file: the command dbaf connect runs, spelled for a shell.
+func ConnectionString(t db.Target) string {
+	t.Password = ""
+	c := db.ClientFor(t)
+	return ShellJoin(append([]string{c.Program}, c.Args...))
 }
 
 // login proves the handover: it logs in to the ready clone with the
@@ -679,7 +685,7 @@ func ConnectionString(engine, host, port, user string) string {
 // earlier run set the password and this one left it alone, the caller's
 // password may rightly not be the clone's: a refusal is only a warning.
 func login(ctx context.Context, s Stacks, req CloneRequest, password string, ready *CloneReady, emit Emit) (*LoginSummary, error) {
-	t := cloneTarget(req.Artifact, ready.Endpoint, ready.Port, password)
+	t := cloneTarget(req.Artifact, req.CA, ready.Endpoint, ready.Port, password)
 	check := req.Login
 	if check == nil {
 		check = defaultLogin(req.LoginWait, PhaseLoggingIn, emit)

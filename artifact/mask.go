@@ -201,12 +201,12 @@ func heartbeat(ctx context.Context, s Stacks, clusterARN string, now func() time
 }
 
 // cloneTarget is where dbaf logs in to the clone, as its master user.
-func cloneTarget(a *Artifact, endpoint, port, password string) db.Target {
+func cloneTarget(a *Artifact, ca *db.CA, endpoint, port, password string) db.Target {
 	p, err := strconv.Atoi(port)
 	if err != nil {
 		p = int(a.Source.Port)
 	}
-	return db.Target{Engine: a.Source.Engine, Host: endpoint, Port: p, User: a.Source.MasterUsername, Password: password}
+	return db.Target{Engine: a.Source.Engine, Host: endpoint, Port: p, User: a.Source.MasterUsername, Password: password, CA: ca}
 }
 
 // maskClone is the masking phase: a temporary password no one sees, a
@@ -245,7 +245,7 @@ func maskClone(ctx context.Context, s Stacks, req CloneRequest, stack *aws.Stack
 	if err := waitAvailable(ctx, s, cluster.ID, p, emit); err != nil {
 		return fail(err)
 	}
-	t := cloneTarget(a, stack.Outputs["Endpoint"], stack.Outputs["Port"], temp)
+	t := cloneTarget(a, req.CA, stack.Outputs["Endpoint"], stack.Outputs["Port"], temp)
 	check := req.Login
 	if check == nil {
 		check = defaultLogin(req.LoginWait, PhaseMasking, emit)

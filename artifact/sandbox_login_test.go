@@ -47,7 +47,8 @@ func TestCloneLoginAgainstRealDatabase(t *testing.T) {
 	ctx := context.Background()
 	// A short wait: the faults below make the check retry until it is over.
 	req := func(name string) artifact.CloneRequest {
-		return artifact.CloneRequest{Artifact: a, Name: name, Password: "a-Secret-123", PollInterval: 100 * time.Millisecond, LoginWait: 2 * time.Second}
+		return artifact.CloneRequest{Artifact: a, Name: name, Password: "a-Secret-123", PollInterval: 100 * time.Millisecond, LoginWait: 2 * time.Second,
+			CA: testenv.CA(t, sb.DBCAFile())}
 	}
 
 	t.Run("ready with what it saw", func(t *testing.T) {
@@ -123,7 +124,7 @@ func TestCloneLoginAgainstRealDatabase(t *testing.T) {
 //
 //	go test ./artifact -run '^$' -bench CloneLoginCheck -benchtime 3x
 func BenchmarkCloneLoginCheck(b *testing.B) {
-	c, _ := sandboxWithDatabases(b)
+	c, sb := sandboxWithDatabases(b)
 	a := resolveProd(b, c)
 	var total time.Duration
 	n := 0
@@ -131,7 +132,7 @@ func BenchmarkCloneLoginCheck(b *testing.B) {
 		var tl timeline
 		name := "bench-login-" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
 		if _, err := artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: name, Password: "a-Secret-123",
-			PollInterval: 100 * time.Millisecond}, c, tl.emit); err != nil {
+			PollInterval: 100 * time.Millisecond, CA: testenv.CA(b, sb.DBCAFile())}, c, tl.emit); err != nil {
 			b.Fatal(err)
 		}
 		var from, to time.Time

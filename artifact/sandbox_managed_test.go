@@ -43,7 +43,8 @@ func TestManagedPasswordCloneAgainstRealDatabase(t *testing.T) {
 	a := resolveProd(t, c)
 	a.Target.ManagedPassword = true
 	ctx := context.Background()
-	req := artifact.CloneRequest{Artifact: a, Name: "managed-pw", PollInterval: 100 * time.Millisecond, LoginWait: 30 * time.Second}
+	req := artifact.CloneRequest{Artifact: a, Name: "managed-pw", PollInterval: 100 * time.Millisecond, LoginWait: 30 * time.Second,
+		CA: testenv.CA(t, sb.DBCAFile())}
 
 	var tl timeline
 	ready, err := artifact.Clone(ctx, req, c, tl.emit)

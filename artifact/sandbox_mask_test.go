@@ -204,7 +204,8 @@ func TestCloneMasksRealDatabases(t *testing.T) {
 			src := e.source(t, a)
 			before := readAll(t, src)
 			req := func(name string) artifact.CloneRequest {
-				return artifact.CloneRequest{Artifact: a, Name: name, Password: "dev-Secret-123", PollInterval: 100 * time.Millisecond, LoginWait: time.Minute} // generous: a loaded machine applies passwords slowly
+				return artifact.CloneRequest{Artifact: a, Name: name, Password: "dev-Secret-123", PollInterval: 100 * time.Millisecond, LoginWait: time.Minute, // generous: a loaded machine applies passwords slowly
+					CA: testenv.CA(t, e.sb.DBCAFile())}
 			}
 
 			t.Run("masked before handover", func(t *testing.T) {

@@ -210,6 +210,9 @@ func summarise(ctx context.Context, c *sql.Conn, engine string, s *Summary) erro
 func classify(t Target, err error) error {
 	var pgErr *pgconn.PgError
 	var myErr *mysql.MySQLError
+	if ce, ok := certificateError(t, err); ok {
+		return ce
+	}
 	switch {
 	case errors.As(err, &pgErr) && (pgErr.Code == "28P01" || pgErr.Code == "28000"):
 		return &LoginRefusedError{User: t.User, Addr: t.Addr(), Message: scrub(errors.New(pgErr.Message), t.Password).Error()}

@@ -2,9 +2,19 @@ package db_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"io"
+	"math/big"
 	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,9 +41,7 @@ func engines(t *testing.T, f func(t *testing.T, s *testenv.DBServer)) {
 	}
 }
 
-func target(s *testenv.DBServer) db.Target {
-	return db.Target{Engine: s.Engine, Host: s.Host, Port: s.Port, User: s.User, Password: s.Password, Database: s.Database}
-}
+func target(s *testenv.DBServer) db.Target { return s.Target() }
 
 // fakeClock moves only when slept on; onSleep runs at each sleep.
 type fakeClock struct {
@@ -231,13 +239,16 @@ func TestCheckSilentPeer(t *testing.T) {
 }
 
 func TestConnectLines(t *testing.T) {
-	pg := db.Target{Engine: db.EnginePostgres, Host: "h.example", Port: 5432, User: "postgres", Password: "pw"}
-	my := db.Target{Engine: db.EngineMySQL, Host: "h.example", Port: 3306, User: "admin", Password: "pw", Database: "app"}
+	ca, err := db.NewCA(db.RDSBundle(), "/home/me/.cache/dbaf/rds-ca.pem", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := db.Target{Engine: db.EnginePostgres, Host: "h.example", Port: 5432, User: "postgres", Password: "pw", CA: ca}
+	my := db.Target{Engine: db.EngineMySQL, Host: "h.example", Port: 3306, User: "admin", Password: "pw", Database: "app", CA: ca}
 	for _, c := range []struct{ got, want string }{
-		{db.ConnectURL(pg), "postgresql://postgres@h.example:5432/postgres?sslmode=require"},
-		{db.ConnectURL(my), "mysql://admin@h.example:3306/app?ssl-mode=REQUIRED"},
-		{db.Command(pg), `psql "host=h.example port=5432 user=postgres dbname=postgres sslmode=require"`},
-		{db.Command(my), "mysql -h h.example -P 3306 -u admin -p app"},
+		{db.ConnectURL(pg), "postgresql://postgres@h.example:5432/postgres?sslmode=verify-full&sslrootcert=%2Fhome%2Fme%2F.cache%2Fdbaf%2Frds-ca.pem"},
+		{db.ConnectURL(my), "mysql://admin@h.example:3306/app?ssl-ca=%2Fhome%2Fme%2F.cache%2Fdbaf%2Frds-ca.pem&ssl-mode=VERIFY_IDENTITY"},
+		{db.ConnectURL(db.Target{Engine: db.EnginePostgres, Host: "h", Port: 5432, User: "u"}), "postgresql://u@h:5432/postgres?sslmode=verify-full"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -258,3 +269,98 @@ func TestCheckNoSuchHostIsNotRetried(t *testing.T) {
 		t.Errorf("err %q after waits %v; want \"no such host\" and no retry", err, clock.sleeps)
 	}
 }
+
+// A server whose certificate another CA issued fails the login at once,
+// naming the address and the reason: it is sent nothing, no password least
+// of all. Here the target trusts AWS's RDS roots, as dbaf does by default,
+// and the server's certificate is the sandbox CA's.
+func TestCheckRefusesACertificateFromAnotherCA(t *testing.T) {
+	engines(t, func(t *testing.T, s *testenv.DBServer) {
+		tg := target(s)
+		tg.CA = db.BuiltinCA()
+		clock := &fakeClock{}
+		_, err := db.Check(context.Background(), tg, clock.options())
+		var ce *db.CertificateError
+		if !errors.As(err, &ce) || ce.Addr != s.Addr() || len(clock.sleeps) != 0 {
+			t.Fatalf("Check = %v (waits %v); want a CertificateError for %s at once", err, clock.sleeps, s.Addr())
+		}
+		for _, want := range []string{s.Addr(), "certificate signed by unknown authority", db.BuiltinSource, "--ca-bundle"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q: %v", want, err)
+			}
+		}
+		if strings.Contains(err.Error(), s.Password) {
+			t.Errorf("error holds the password: %v", err)
+		}
+	})
+}
+
+// The server's name is checked too: a certificate the trusted CA issued
+// for another name does not vouch for the address dialled. The server is a
+// PostgreSQL front that accepts TLS (SSLRequest, then the handshake).
+func TestCheckRefusesAnotherHostName(t *testing.T) {
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "other.example"}, DNSNames: []string{"other.example"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		if _, err := io.ReadFull(c, make([]byte, 8)); err != nil { // SSLRequest
+			return
+		}
+		c.Write([]byte("S"))
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+		_ = tc.Handshake()
+	}()
+	ca, err := db.NewCA(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), "", "the test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := db.Target{Engine: db.EnginePostgres, Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, User: "u", Password: "pw", CA: ca}
+	_, err = db.Check(context.Background(), tg, (&fakeClock{}).options())
+	var ce *db.CertificateError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "127.0.0.1") || !strings.Contains(err.Error(), "IP SANs") {
+		t.Fatalf("Check = %v; want a CertificateError naming the address and the missing name", err)
+	}
+}
+
+// The embedded bundle is AWS's RDS roots only: every certificate a G1 root
+// of a region (RSA2048, RSA4096, ECC384), self-signed, valid now.
+func TestBuiltinBundleIsTheRDSRoots(t *testing.T) {
+	rest, n := db.RDSBundle(), 0
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		subj := c.Subject
+		if !rdsRoot.MatchString(subj.CommonName) || len(subj.Organization) != 1 || subj.Organization[0] != "Amazon Web Services, Inc." ||
+			c.CheckSignatureFrom(c) != nil || !c.IsCA || time.Now().After(c.NotAfter) || time.Now().Before(c.NotBefore) {
+			t.Errorf("not a valid RDS root: %s (%s to %s)", subj, c.NotBefore, c.NotAfter)
+		}
+	}
+	if n < 100 || n%3 != 0 {
+		t.Errorf("%d certificates; want the three roots of each of AWS's 34 RDS regions and previews", n)
+	}
+}
+
+var rdsRoot = regexp.MustCompile(`^Amazon RDS [a-zA-Z0-9 -]+ Root CA (RSA2048|RSA4096|ECC384) G1$`)

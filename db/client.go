@@ -14,12 +14,17 @@ type Client struct {
 	Env     []string // KEY=VALUE to add to the caller's environment
 }
 
-// ClientFor is the client command for t, over TLS like every connection
-// this package makes.
+// ClientFor is the client command for t, verifying the server against
+// t's CA file and host name like every connection this package makes (the
+// client's own defaults when the CA has no file).
 func ClientFor(t Target) Client {
+	path := t.ca().Path
 	if t.Engine == EngineMySQL {
-		c := Client{Program: "mysql", Package: "mariadb-client",
-			Args: []string{"--ssl", "-h", t.Host, "-P", strconv.Itoa(t.Port), "-u", t.User}}
+		c := Client{Program: "mysql", Package: "mariadb-client", Args: []string{"--ssl"}}
+		if path != "" {
+			c.Args = append(c.Args, "--ssl-ca="+path)
+		}
+		c.Args = append(c.Args, "--ssl-verify-server-cert", "-h", t.Host, "-P", strconv.Itoa(t.Port), "-u", t.User)
 		if t.Password != "" {
 			c.Env = []string{"MYSQL_PWD=" + t.Password}
 		} else {
@@ -30,10 +35,12 @@ func ClientFor(t Target) Client {
 		}
 		return c
 	}
-	c := Client{Program: "psql", Package: "postgresql-client",
-		Args: []string{"host=" + conninfoValue(t.Host) + " port=" + strconv.Itoa(t.Port) + " user=" + conninfoValue(t.User) +
-			" dbname=" + conninfoValue(t.database()) + " sslmode=require"},
-		Env: []string{"PGSSLMODE=require"}}
+	conninfo := "host=" + conninfoValue(t.Host) + " port=" + strconv.Itoa(t.Port) + " user=" + conninfoValue(t.User) +
+		" dbname=" + conninfoValue(t.database()) + " sslmode=verify-full"
+	if path != "" {
+		conninfo += " sslrootcert=" + conninfoValue(path)
+	}
+	c := Client{Program: "psql", Package: "postgresql-client", Args: []string{conninfo}, Env: []string{"PGSSLMODE=verify-full"}}
 	if t.Password != "" {
 		c.Env = append(c.Env, "PGPASSWORD="+t.Password)
 	}

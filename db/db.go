@@ -2,14 +2,15 @@
 // aurora-postgresql, go-sql-driver/mysql for aurora-mysql): the handover
 // login check with its data summary, masking, and post-clone hooks.
 //
-// Every connection is TLS (encrypted, certificate not verified: libpq's
-// sslmode=require), never falls back to plain text, and is opened per call
-// with no driver-global registration. Passwords and masking keys never
+// Every connection is TLS and verifies the server as libpq's
+// sslmode=verify-full does: its certificate against the target's CA (AWS's
+// RDS bundle unless told otherwise, tls.go) and its name against the host
+// dialled. It never falls back to plain text, and is opened per call with
+// no driver-global registration. Passwords and masking keys never
 // appear in an error this package returns.
 package db
 
 import (
-	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Target struct {
 	User     string
 	Password string
 	Database string // empty: "postgres" on PostgreSQL, none on MySQL
+	// CA is what the server's certificate must chain to; nil = AWS's RDS
+	// bundle built into dbaf (BuiltinCA).
+	CA *CA
 }
 
 // Addr is host:port.
@@ -67,31 +71,28 @@ func (t Target) validate() error {
 	return nil
 }
 
-// ConnectURL is a URL for the clone without the password, e.g.
-// postgresql://postgres@host:5432/postgres?sslmode=require.
+// ConnectURL is a URL for the clone without the password, verifying the
+// server with the target's CA file, e.g.
+// postgresql://postgres@host:5432/postgres?sslmode=verify-full&sslrootcert=/path.
 func ConnectURL(t Target) string {
 	u := url.URL{Host: t.Addr(), User: url.User(t.User), Path: "/" + t.database()}
+	q := url.Values{}
+	path := t.ca().Path
 	if t.Engine == EngineMySQL {
 		u.Scheme = "mysql"
-		u.RawQuery = "ssl-mode=REQUIRED"
+		q.Set("ssl-mode", "VERIFY_IDENTITY")
+		if path != "" {
+			q.Set("ssl-ca", path)
+		}
 	} else {
 		u.Scheme = "postgresql"
-		u.RawQuery = "sslmode=require"
-	}
-	return u.String()
-}
-
-// Command is the psql/mysql command line for the clone, without the
-// password (the client prompts for it).
-func Command(t Target) string {
-	if t.Engine == EngineMySQL {
-		cmd := fmt.Sprintf("mysql -h %s -P %d -u %s -p", t.Host, t.Port, t.User)
-		if t.Database != "" {
-			cmd += " " + t.Database
+		q.Set("sslmode", "verify-full")
+		if path != "" {
+			q.Set("sslrootcert", path)
 		}
-		return cmd
 	}
-	return fmt.Sprintf("psql \"host=%s port=%d user=%s dbname=%s sslmode=require\"", t.Host, t.Port, t.User, t.database())
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // conn is how a call reaches the server.
@@ -113,7 +114,7 @@ func open(t Target, c conn) (*sql.DB, error) {
 		cfg.User, cfg.Passwd, cfg.Net, cfg.Addr, cfg.DBName = t.User, t.Password, "tcp", t.Addr(), t.database()
 		// Set on the Config, not registered by name: the driver's TLS
 		// registry is global and would collide between concurrent calls.
-		cfg.TLS = &tls.Config{InsecureSkipVerify: true, ServerName: t.Host}
+		cfg.TLS = t.tlsConfig()
 		cfg.Timeout = c.connectTimeout
 		cfg.AllowNativePasswords = true
 		cfg.ClientFoundRows = true // rows matched, not only rows changed: "rows masked" counts them all
@@ -127,9 +128,9 @@ func open(t Target, c conn) (*sql.DB, error) {
 		return sql.OpenDB(connector), nil
 	}
 	// Parsed without the password, which is set afterwards, so no parse
-	// error can echo it; sslmode=require encrypts without verifying and
-	// never falls back to plain text.
-	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=require connect_timeout=%d application_name=dbaf",
+	// error can echo it; verify-full never falls back to plain text, and
+	// its TLS settings are replaced by the target's CA.
+	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=verify-full connect_timeout=%d application_name=dbaf",
 		quoteDSN(t.Host), t.Port, quoteDSN(t.User), quoteDSN(t.database()), max(1, int(c.connectTimeout/time.Second)))
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -137,6 +138,7 @@ func open(t Target, c conn) (*sql.DB, error) {
 	}
 	cfg.Password = t.Password
 	cfg.ConnectTimeout = c.connectTimeout
+	cfg.TLSConfig, cfg.Fallbacks = t.tlsConfig(), nil
 	return stdlib.OpenDB(*cfg), nil
 }
 

@@ -187,7 +187,11 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	if art.Region != "" && client.Region() != art.Region {
 		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the artifact's source is in %s but AWS is set to %s: the clone goes to %s\n", art.Region, client.Region(), client.Region())
 	}
-	req := artifact.CloneRequest{Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
+	ca, err := f.caBundle(ctx)
+	if err != nil {
+		return err
+	}
+	req := artifact.CloneRequest{CA: ca, Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
 		LoginWait: o.LoginWait, HookTimeout: o.HookTimeout, Commands: f.cloneCommands(o, art)}
 	plan := o.plan(req, client)

@@ -28,7 +28,10 @@ func NewCmdConnect(f *Factory, runF func(*ConnectOptions) error) *cobra.Command 
 		Use:   "connect [STACK]",
 		Short: "Open psql or mysql on a clone",
 		Long: `Open the engine's own client on a clone: psql for aurora-postgresql, mysql for
-aurora-mysql (Debian packages postgresql-client and mariadb-client), over TLS.
+aurora-mysql (Debian packages postgresql-client and mariadb-client), over TLS
+that verifies the server's certificate and name against the CA bundle
+(--ca-bundle; by default AWS's RDS bundle built into dbaf, kept for the
+client under ~/.cache/dbaf).
 Without STACK, your only clone (dbaf list shows them all). Another owner's
 clone is refused, naming its owner, unless --force.
 
@@ -66,6 +69,9 @@ func connectRun(opts *ConnectOptions) error {
 	c, err := connect.Find(ctx, client, opts.Stack, opts.Force)
 	if err != nil {
 		return connectErr(err)
+	}
+	if c.Target.CA, err = f.caBundle(ctx); err != nil {
+		return err
 	}
 	if opts.Print {
 		if f.global.output == "json" {

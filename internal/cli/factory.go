@@ -65,6 +65,7 @@ func NewFactory(streams IOStreams, getenv func(string) string, environ func() []
 
 type globalFlags struct {
 	profile, region, endpointURL string
+	caBundle                     string // --ca-bundle
 	sandbox                      bool
 	output                       string
 }
@@ -73,7 +74,7 @@ type globalFlags struct {
 // global flags.
 func (f *Factory) commands() artifact.Commands {
 	g := f.global
-	return artifact.Commands{Sandbox: g.sandbox, Profile: g.profile, Region: g.region, EndpointURL: g.endpointURL}
+	return artifact.Commands{Sandbox: g.sandbox, Profile: g.profile, Region: g.region, EndpointURL: g.endpointURL, CABundle: g.caBundle}
 }
 
 // cloneCommands are commands with the artifact of a clone or reset: the

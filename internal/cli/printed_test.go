@@ -7,12 +7,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/db"
 	"github.com/dbaf/dbaf/internal/sandbox"
+	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // argv is line as a POSIX shell splits it, the program name first.
@@ -136,4 +141,75 @@ func TestArgvSplitsAsTheShellDoes(t *testing.T) {
 	if got := argv(t, line); strings.Join(got, "|") != "dbaf|--profile|it's mine|clone|--config|/tmp/a b/x.ini" {
 		t.Errorf("argv(%q) = %q", line, got)
 	}
+}
+
+// TestPrintedClientLinesVerifyTheServer: against a sandbox whose clusters
+// are real servers, per engine, the psql or mysql line a clone prints runs
+// with the engine's own client, verifying the server's certificate with
+// the sandbox's CA (sslmode=verify-full, --ssl-verify-server-cert); so does
+// dbaf connect, run as the list prints it. A CA bundle the server's
+// certificate does not chain to fails the handover, naming the server.
+func TestPrintedClientLinesVerifyTheServer(t *testing.T) {
+	t.Parallel()
+	testenv.NeedPostgres(t)
+	testenv.NeedMariaDB(t)
+	testenv.Need(t, "psql", "--version")
+	testenv.Need(t, "mysql", "--version")
+	sb := startSandboxWith(t, sandbox.Options{Pace: 0.05, DBSources: []string{"prod-aurora", "orders-mysql"},
+		Databases: &dbserver.Config{StateDir: t.TempDir(), AddrBase: "127.84", TemplateDir: testenv.TemplateDir()}})
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
+	const count = "SELECT count(*) > 0 FROM legacy.customers"
+	for _, e := range []struct {
+		source, stack string
+		// batch turns the printed line into one that runs count; the
+		// password goes in the environment, as dbaf connect passes it.
+		batch  func(line string) string
+		pwEnv  string
+		answer string
+	}{
+		{"prod-aurora", "e2e-line-pg", func(l string) string { return l + ` -XAtc "` + count + `"` }, "PGPASSWORD", "t"},
+		{"orders-mysql", "e2e-line-my", func(l string) string {
+			return strings.TrimSuffix(l, " -p") + ` --batch --skip-column-names -e "` + count + `"`
+		}, "MYSQL_PWD", "1"},
+	} {
+		ini := writeINI(t, strings.NewReplacer("prod-aurora", e.source, "db.r6g.large", "db.r6g.xlarge").Replace(fmt.Sprintf(prodINI, "db-artifact:unused")))
+		r := c.run(t, "clone", "--config", ini, "--name", e.stack, "-o", "json")
+		ready := lastJSONEvent(t, r.stdout)
+		line, _ := ready["connection"].(string)
+		if r.code != 0 || ready["event"] != "clone_ready" || !strings.Contains(line, sb.DBCAFile()) {
+			t.Fatalf("%s: exit %d, final event %v\n%s", e.source, r.code, ready, r.stderr)
+		}
+		cmd := exec.Command("sh", "-c", e.batch(line))
+		cmd.Env = append(os.Environ(), e.pwEnv+"="+testPassword)
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != e.answer {
+			t.Errorf("%s: %v\n%s", line, err, out)
+		}
+
+		// dbaf connect, as printed, with SQL on its standard input.
+		connect := c
+		connect.stdin = count + ";\n"
+		f := NewFactory(IOStreams{}, func(string) string { return "" }, nil, "test")
+		f.global.sandbox = true
+		r = runPrinted(t, connect, f.commands().In("eu-west-1").Connect(e.stack))
+		if r.code != 0 || !strings.Contains(r.stdout, e.answer) {
+			t.Errorf("dbaf connect %s: exit %d\n%s%s", e.stack, r.code, r.stdout, r.stderr)
+		}
+	}
+
+	// AWS's RDS bundle does not vouch for the sandbox's servers: the
+	// handover fails, naming the server and why.
+	rds := filepath.Join(t.TempDir(), "rds.pem")
+	if err := os.WriteFile(rds, db.RDSBundle(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	r := c.run(t, "--ca-bundle", rds, "clone", "--config", ini, "--name", "e2e-other-ca", "-o", "json")
+	failed := lastJSONEvent(t, r.stdout)
+	reason, _ := failed["reason"].(string)
+	if r.code != ExitCloneFailed || failed["event"] != "clone_failed" || !strings.Contains(reason, "certificate signed by unknown authority") ||
+		!strings.Contains(reason, "127.84.") || !strings.Contains(reason, rds) {
+		t.Errorf("clone verified with another CA: exit %d, final event %v\n%s", r.code, failed, r.stderr)
+	}
+	noSecret(t, r.stdout, r.stderr)
 }

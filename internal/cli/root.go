@@ -35,6 +35,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	pf.StringVar(&f.global.profile, "profile", "", "AWS profile to use (default: $AWS_PROFILE or the default profile)")
 	pf.StringVar(&f.global.region, "region", "", "AWS region (default: the INI's region, $AWS_REGION, or the profile's)")
 	pf.StringVar(&f.global.endpointURL, "endpoint-url", "", "send AWS requests to this URL instead of AWS (default: $AWS_ENDPOINT_URL)")
+	pf.StringVar(&f.global.caBundle, "ca-bundle", "", "PEM file of the CAs a clone's server certificate must chain to (default: $DBAF_CA_BUNDLE, the sandbox's CA with --sandbox, else AWS's RDS bundle built into dbaf)")
 	pf.BoolVar(&f.global.sandbox, "sandbox", false, "run against the local sandbox AWS account instead of AWS (started when none runs; see dbaf sandbox)")
 	pf.StringVarP(&f.global.output, "output", "o", "text", "output format: text or json")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {

@@ -195,8 +195,8 @@ func TestRunPassesThePasswordInTheEnvironmentOnly(t *testing.T) {
 			if !strings.Contains(env, "\n"+c.pwVar+"="+pw+"\n") || !strings.Contains(env, "KEEP=1") || strings.Contains(env, "stale") || strings.Contains(env, "DB_PASSWORD=") {
 				t.Errorf("%s env: want %s set from the clone, the caller's other variables kept, no stale or DB_PASSWORD:\n%s", c.program, c.pwVar, env)
 			}
-			if c.program == "psql" && !strings.Contains(env, "PGSSLMODE=require") {
-				t.Errorf("psql env lacks PGSSLMODE=require:\n%s", env)
+			if c.program == "psql" && !strings.Contains(env, "PGSSLMODE=verify-full") {
+				t.Errorf("psql env lacks PGSSLMODE=verify-full:\n%s", env)
 			}
 		})
 	}

@@ -122,6 +122,16 @@ func (s *Server) DBPassword() string {
 	return s.dbs.mgr.SourcePassword()
 }
 
+// DBCAFile is the certificate of the CA that issues the database servers'
+// certificates, "" without databases: clients verify the servers with it
+// (DBAF_CA_BUNDLE in Env), as they verify RDS with AWS's bundle.
+func (s *Server) DBCAFile() string {
+	if s.dbs == nil {
+		return ""
+	}
+	return s.dbs.mgr.CAFile()
+}
+
 // dbHost is the address of the server behind a cluster, "" if none.
 func (s *Server) dbHost(clusterID string) string {
 	if s.dbs == nil {

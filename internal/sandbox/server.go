@@ -225,13 +225,17 @@ func (s *Server) Close() {
 // v1, which ignores AWS_REGION; it comes last, so that a reader of
 // `dbaf sandbox serve` output knows when it has every line.
 func (s *Server) Env() []string {
-	return []string{
-		"AWS_ENDPOINT_URL=" + s.URL(),
-		"AWS_REGION=" + s.region,
+	var env []string
+	if ca := s.DBCAFile(); ca != "" {
+		env = append(env, "DBAF_CA_BUNDLE="+ca)
+	}
+	return append(env,
+		"AWS_ENDPOINT_URL="+s.URL(),
+		"AWS_REGION="+s.region,
 		"AWS_ACCESS_KEY_ID=sandbox",
 		"AWS_SECRET_ACCESS_KEY=sandbox",
-		"AWS_DEFAULT_REGION=" + s.region,
-	}
+		"AWS_DEFAULT_REGION="+s.region, // last: readers of serve's output stop at it
+	)
 }
 
 // Handler serves the AWS APIs and the control API, for use with httptest

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"fmt"
 	"net"
@@ -34,13 +35,35 @@ type DBServer struct {
 	User     string // the master user, as dbaf logs in to a clone
 	Password string
 	Database string // "app", made for the test and owned by User
+	// CA issued the server's certificate (the sandbox's own CA): clients
+	// verify the server with it, as they verify RDS with AWS's bundle.
+	CA *db.CA
+}
+
+// CA reads the CA bundle at path for a client to verify servers with.
+func CA(tb testing.TB, path string) *db.CA {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ca, err := db.NewCA(b, path, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ca
+}
+
+// Target is where dbaf logs in to the server as its master user.
+func (s *DBServer) Target() db.Target {
+	return db.Target{Engine: s.Engine, Host: s.Host, Port: s.Port, User: s.User, Password: s.Password, Database: s.Database, CA: s.CA}
 }
 
 // Addr is host:port.
 func (s *DBServer) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
 
-// DB opens the server as its master user over TLS (certificate not
-// verified: it is self-signed), closed when the test ends.
+// DB opens the server as its master user over TLS, verified with its CA,
+// closed when the test ends.
 func (s *DBServer) DB(tb testing.TB) *sql.DB {
 	tb.Helper()
 	conn := s.open(tb, s.Database)
@@ -54,7 +77,11 @@ func (s *DBServer) open(tb testing.TB, database string) *sql.DB {
 	case db.EngineMySQL:
 		c := mysql.NewConfig()
 		c.User, c.Passwd, c.Net, c.Addr, c.DBName = s.User, s.Password, "tcp", s.Addr(), database
-		c.TLS = &tls.Config{InsecureSkipVerify: true}
+		pool := x509.NewCertPool()
+		if b, err := os.ReadFile(s.CA.Path); err != nil || !pool.AppendCertsFromPEM(b) {
+			tb.Fatalf("the servers' CA %s: %v", s.CA.Path, err)
+		}
+		c.TLS = &tls.Config{RootCAs: pool, ServerName: s.Host}
 		c.MultiStatements = true
 		c.Logger = &mysql.NopLogger{}
 		conn, err := mysql.NewConnector(c)
@@ -63,7 +90,7 @@ func (s *DBServer) open(tb testing.TB, database string) *sql.DB {
 		}
 		return sql.OpenDB(conn)
 	default:
-		c, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=require", s.Host, s.Port, s.User, database))
+		c, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=verify-full sslrootcert=%s", s.Host, s.Port, s.User, database, s.CA.Path))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -166,6 +193,7 @@ func start(tb testing.TB, e dbserver.Engine, s *DBServer) *DBServer {
 		}
 	})
 	s.Host, s.Port, s.Password, s.Database = ep.Host, ep.Port, m.SourcePassword(), "app"
+	s.CA = CA(tb, m.CAFile())
 	admin := "" // MySQL: no database
 	if s.Engine == db.EnginePostgres {
 		admin = "postgres"

@@ -16,6 +16,7 @@ import (
 	teatest "github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/db"
 	"github.com/dbaf/dbaf/ui/common"
 	"github.com/dbaf/dbaf/ui/internal/uitest"
 	"github.com/dbaf/dbaf/ui/stackprogress"
@@ -46,7 +47,7 @@ func cvCreating() []artifact.Event {
 func cvReady(password string) *artifact.CloneReady {
 	exp := uitest.T0.Add(24 * time.Hour)
 	return &artifact.CloneReady{Stack: uitest.Stack, ClusterID: uitest.Stack, Endpoint: uitest.Host, Port: "5432", Username: "postgres",
-		Connection: artifact.ConnectionString("aurora-postgresql", uitest.Host, "5432", "postgres"), ExpiresAt: &exp, Password: password,
+		Connection: artifact.ConnectionString(db.Target{Engine: "aurora-postgresql", Host: uitest.Host, Port: 5432, User: "postgres"}), ExpiresAt: &exp, Password: password,
 		Login: &artifact.LoginSummary{Reachable: true, LoggedIn: true, ServerVersion: "16.4", Database: "postgres", Schemas: 3, Tables: 41,
 			SizeBytes: 734_003_200, LatencyMS: 18.4}}
 }

@@ -80,7 +80,7 @@ func (e Endpoint) String() string { return net.JoinHostPort(e.Host, strconv.Itoa
 type Manager struct {
 	cfg     Config
 	secrets secrets
-	tls     tlsFiles
+	ca      *authority // issues each server's certificate (tls.go)
 	runAs   credential
 	engines map[Engine]engine
 
@@ -151,7 +151,7 @@ func New(cfg Config) (*Manager, error) {
 	if err := m.loadSecrets(); err != nil {
 		return nil, err
 	}
-	if m.tls, err = ensureCert(filepath.Join(dir, "tls"), m.runAs); err != nil {
+	if m.ca, err = ensureCA(filepath.Join(dir, "tls")); err != nil {
 		return nil, err
 	}
 	m.cleanLeftovers()

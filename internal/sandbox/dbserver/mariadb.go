@@ -100,7 +100,7 @@ func (e *mariaEngine) initFile(s *server) string { return filepath.Join(s.dir, "
 // server has a tmpdir of its own: at start a server deletes every #sql
 // file in its tmpdir, the temporary tables of servers running beside it
 // in a shared /tmp included.
-func (e *mariaEngine) baseArgs(s *server) []string {
+func (e *mariaEngine) baseArgs(s *server, cert tlsFiles) []string {
 	return []string{"--no-defaults", "--datadir=" + s.dataDir(), "--socket=" + e.socket(s), "--tmpdir=" + e.tmpDir(s),
 		"--pid-file=" + filepath.Join(s.dir, "mysqld.pid"), "--skip-name-resolve", "--skip-log-bin",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
@@ -108,7 +108,7 @@ func (e *mariaEngine) baseArgs(s *server) []string {
 		"--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--innodb-use-native-aio=0",
 		"--innodb-data-file-path=ibdata1:10M:autoextend",
 		"--max-connections=20", "--performance-schema=OFF", "--key-buffer-size=1M", "--table-open-cache=200",
-		"--ssl-cert=" + e.m.tls.cert, "--ssl-key=" + e.m.tls.key}
+		"--ssl-cert=" + cert.cert, "--ssl-key=" + cert.key}
 }
 
 // socket is a unix socket path short enough for the kernel's 108-byte limit.
@@ -142,7 +142,11 @@ func (e *mariaEngine) start(ctx context.Context, s *server) error {
 		defer db.Close()
 		return db.PingContext(ctx)
 	}
-	args := append(e.baseArgs(s), "--bind-address="+s.ep.Host, "--port="+strconv.Itoa(s.ep.Port))
+	cert, err := e.m.serverCert(s)
+	if err != nil {
+		return err
+	}
+	args := append(e.baseArgs(s, cert), "--bind-address="+s.ep.Host, "--port="+strconv.Itoa(s.ep.Port))
 	if fileExists(e.initFile(s)) {
 		args = append(args, "--init-file="+e.initFile(s))
 		defer os.Remove(e.initFile(s))

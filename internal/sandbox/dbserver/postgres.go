@@ -169,9 +169,13 @@ func (e *pgEngine) start(ctx context.Context, s *server) error {
 		}
 		return err
 	}
+	cert, err := e.m.serverCert(s)
+	if err != nil {
+		return err
+	}
 	return s.launch(ctx, e.m.runAs, ready, e.bin("postgres"), "-D", s.dataDir(),
 		"-c", "listen_addresses="+s.ep.Host, "-c", "port="+strconv.Itoa(s.ep.Port),
-		"-c", "ssl_cert_file="+e.m.tls.cert, "-c", "ssl_key_file="+e.m.tls.key)
+		"-c", "ssl_cert_file="+cert.cert, "-c", "ssl_key_file="+cert.key)
 }
 
 func (e *pgEngine) connect(ctx context.Context, s *server, db string) (*pgx.Conn, error) {
