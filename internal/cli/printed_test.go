@@ -213,3 +213,48 @@ func TestPrintedClientLinesVerifyTheServer(t *testing.T) {
 	}
 	noSecret(t, r.stdout, r.stderr)
 }
+
+// TestCABundleChoice: without a CA bundle of its own, a clone's client line
+// names AWS's RDS bundle, written once under the user's cache directory;
+// --ca-bundle names another file, and one that cannot be read or holds no
+// certificate is bad input (exit 2), said before anything is created.
+func TestCABundleChoice(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	cache := t.TempDir()
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms", "XDG_CACHE_HOME": cache}}
+	r := c.run(t, "clone", "--config", ini, "--name", "e2e-rds-ca", "-o", "json")
+	line, _ := lastJSONEvent(t, r.stdout)["connection"].(string)
+	want := filepath.Join(cache, "dbaf", db.BundleName(db.RDSBundle()))
+	if r.code != 0 || !strings.Contains(line, "sslmode=verify-full sslrootcert="+want) {
+		t.Fatalf("exit %d, connection %q; want it to verify with %s\n%s", r.code, line, want, r.stderr)
+	}
+	if b, err := os.ReadFile(want); err != nil || !bytes.Equal(b, db.RDSBundle()) {
+		t.Errorf("the cached bundle %s: %v; want AWS's RDS bundle", want, err)
+	}
+
+	own := filepath.Join(t.TempDir(), "ca dir", "ca.pem")
+	if err := os.MkdirAll(filepath.Dir(own), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(own, db.RDSBundle(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = c.run(t, "--ca-bundle", own, "clone", "--config", ini, "--name", "e2e-own-ca", "-o", "json")
+	line, _ = lastJSONEvent(t, r.stdout)["connection"].(string)
+	if r.code != 0 || !strings.HasPrefix(line, "psql ") || !strings.Contains(argv(t, line)[1], "sslrootcert='"+own+"'") {
+		t.Errorf("--ca-bundle %s: exit %d, connection %q\n%s", own, r.code, line, r.stderr)
+	}
+
+	notPEM := writeINI(t, "not a certificate")
+	for bundle, says := range map[string]string{filepath.Join(cache, "missing.pem"): "cannot read it", notPEM: "holds no PEM certificate"} {
+		r := c.run(t, "--ca-bundle", bundle, "clone", "--config", ini, "--name", "e2e-bad-ca")
+		if r.code != ExitBadInput || !strings.Contains(r.stderr, "--ca-bundle") || !strings.Contains(r.stderr, says) {
+			t.Errorf("--ca-bundle %s: exit %d\n%s", bundle, r.code, r.stderr)
+		}
+	}
+	if _, err := sandboxClient(t, sb).DescribeStack(context.Background(), "e2e-bad-ca"); err == nil {
+		t.Error("a clone with a bad --ca-bundle created its stack")
+	}
+}
