@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/db"
+	"github.com/dbaf/dbaf/internal/clock"
 	"github.com/dbaf/dbaf/internal/masking"
 	"github.com/dbaf/dbaf/internal/secret"
 )
@@ -186,16 +187,9 @@ func heartbeat(ctx context.Context, s Stacks, clusterARN string, now func() time
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(maskingHeartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				_ = s.TagCluster(ctx, clusterARN, map[string]string{TagMaskingAliveAt: now().UTC().Format(time.RFC3339)})
-			}
-		}
+		clock.Every(ctx, nil, maskingHeartbeat, func() {
+			_ = s.TagCluster(ctx, clusterARN, map[string]string{TagMaskingAliveAt: now().UTC().Format(time.RFC3339)})
+		})
 	}()
 	return func() { cancel(); <-done }
 }

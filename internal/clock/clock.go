@@ -51,3 +51,14 @@ func Poll(ctx context.Context, c Clock, interval time.Duration, check func() (do
 		}
 	}
 }
+
+// Every calls f every interval on c (nil: Real), the first time one
+// interval from now, until ctx is done.
+func Every(ctx context.Context, c Clock, interval time.Duration, f func()) {
+	if c == nil {
+		c = Real{}
+	}
+	for c.Sleep(ctx, interval) == nil {
+		f()
+	}
+}

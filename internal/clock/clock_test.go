@@ -43,3 +43,17 @@ func TestPollAndSleepEndWithTheirContext(t *testing.T) {
 		t.Errorf("a nanosecond's sleep: %v", err)
 	}
 }
+
+// Every waits an interval before each call, and stops with its context.
+func TestEveryWaitsFirstAndStopsWithItsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c, calls := &fake{}, 0
+	Every(ctx, c, time.Minute, func() {
+		if calls++; calls == 3 {
+			cancel()
+		}
+	})
+	if calls != 3 || len(c.slept) != 4 {
+		t.Errorf("%d calls after %d sleeps; want 3 after 4 (the last one ended by the context)", calls, len(c.slept))
+	}
+}
