@@ -36,6 +36,11 @@
 // is the account itself: its Server, the lock over its state, the service
 // table that routes each call, and the wiring between the others.
 //
+// Given a state file (Options.StateFile), the account saves itself after
+// every change and New serves what a crashed run saved (persist.go); a
+// database server that dies stops its cluster until StartDBCluster or the
+// next start brings it back.
+//
 // Beside the AWS APIs, the listener serves a small control API:
 // GET /_sandbox/calls (call counts), POST /_sandbox/faults with
 // {"spec": "rds:DescribeDBClusters=AccessDenied"} (a denied key is

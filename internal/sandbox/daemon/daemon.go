@@ -3,7 +3,9 @@
 // sandbox serve` claims a state directory and publishes where it serves
 // (Claim, Publish); Start runs that serve process detached, Stop ends it,
 // and Status says whether one runs. The state directory also holds the
-// account's database servers (package dbserver).
+// account's database servers (package dbserver) and the account as it
+// saves itself after every change (SavedFile), which a start after a
+// crash serves again.
 package daemon
 
 import (
