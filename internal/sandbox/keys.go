@@ -36,7 +36,13 @@ func ParseKeyState(spec string) (key, keyState string, err error) {
 // SetKeyState enables or disables a KMS key (or schedules its deletion);
 // key is its id, ARN or alias. A cluster encrypted with a key that is not
 // Enabled cannot be cloned, and a secret it encrypts cannot be read.
-func (s *Server) SetKeyState(key, keyState string) error { return s.keys.SetKeyState(key, keyState) }
+func (s *Server) SetKeyState(key, keyState string) error {
+	if err := s.keys.SetKeyState(key, keyState); err != nil {
+		return err
+	}
+	s.changed()
+	return nil
+}
 
 // serveKeys is /_sandbox/kms-keys: GET lists the keys with their states,
 // POST {"key": "alias/prod-data", "state": "Disabled"} changes one.
