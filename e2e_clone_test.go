@@ -240,7 +240,8 @@ func TestCloneInterruptNamesTeardown(t *testing.T) {
 	if !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit %v, want 130\n%s%s", err, stdout.String(), stderr.String())
 	}
-	teardown, resume := "dbaf --region eu-west-1 teardown e2e-interrupted --yes", "dbaf --region eu-west-1 clone --name e2e-interrupted --config "+ini
+	at := "dbaf --region eu-west-1 --endpoint-url " + envValue(env, "AWS_ENDPOINT_URL")
+	teardown, resume := at+" teardown e2e-interrupted --yes", at+" clone --name e2e-interrupted --config "+ini
 	for _, want := range []string{teardown, resume, "stack e2e-interrupted is still being created"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("interrupt message lacks %q:\n%s", want, stderr.String())

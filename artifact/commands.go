@@ -100,13 +100,18 @@ func RunLineFor(image string, sandbox bool) string {
 	if sandbox {
 		return Commands{Sandbox: true, Image: image}.dbaf("clone", "--image", image)
 	}
-	return dockerRun(image)
+	return dockerRun(image, false)
 }
 
 // dockerRun runs an artifact image with the developer's AWS settings. "~"
-// stays unquoted for the shell to expand.
-func dockerRun(image string) string {
-	return "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + ShellQuote(image)
+// stays unquoted for the shell to expand. hostNetwork shares the host's
+// network, for an endpoint on this machine (the sandbox) to be reached.
+func dockerRun(image string, hostNetwork bool) string {
+	net := ""
+	if hostNetwork {
+		net = "--network host "
+	}
+	return "docker run --rm -it " + net + "-v ~/.aws:/root/.aws:ro -e AWS_PROFILE " + ShellQuote(image)
 }
 
 // dbaf is a dbaf command line with this run's global flags.
@@ -124,7 +129,7 @@ func (c Commands) dbaf(args ...string) string {
 	if c.inImage() {
 		// The artifact is inside the image: run it again. Its AWS profile
 		// comes from the environment the run line passes on.
-		return dockerRun(c.InImage) + " " + ShellJoin(line)
+		return dockerRun(c.InImage, c.EndpointURL != "") + " " + ShellJoin(line)
 	}
 	return ShellJoin(append([]string{"dbaf"}, line...))
 }

@@ -22,6 +22,10 @@ func TestCommandsCarryTheRunsFlags(t *testing.T) {
 		{Commands{InImage: "reg.example/db:7"}.Resume("s"), "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE reg.example/db:7 clone --name s"},
 		{Commands{InImage: "reg.example/db:7"}.Teardown("s"), "docker run --rm -it -v ~/.aws:/root/.aws:ro -e AWS_PROFILE reg.example/db:7 teardown s --yes"},
 		{Commands{InImage: "reg.example/db:7", Sandbox: true}.Resume("s"), "dbaf --sandbox clone --name s --image reg.example/db:7"},
+		// An endpoint of its own (the sandbox's, on this machine): the
+		// container shares the host's network to reach it.
+		{Commands{InImage: "db:7", EndpointURL: "http://127.0.0.1:4566"}.Teardown("s"),
+			"docker run --rm -it --network host -v ~/.aws:/root/.aws:ro -e AWS_PROFILE db:7 --endpoint-url http://127.0.0.1:4566 teardown s --yes"},
 		{Commands{Sandbox: true}.Secret("eu-west-1", "arn"), `(eval "$(dbaf sandbox env)" && aws secretsmanager get-secret-value --region eu-west-1 --secret-id arn --query SecretString --output text)`},
 		{Commands{}.SandboxEnv("/tmp/my state"), `eval "$(dbaf sandbox env --state-dir '/tmp/my state')"`},
 		{ShellQuote("it's"), `'it'\''s'`},

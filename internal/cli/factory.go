@@ -71,10 +71,16 @@ type globalFlags struct {
 }
 
 // commands spells the lines this run tells the user to run, with its
-// global flags.
+// global flags. An endpoint set by $AWS_ENDPOINT_URL is spelled out too: a
+// line run in another shell, or in the artifact image again, must reach
+// the same account, not AWS.
 func (f *Factory) commands() artifact.Commands {
 	g := f.global
-	return artifact.Commands{Sandbox: g.sandbox, Profile: g.profile, Region: g.region, EndpointURL: g.endpointURL, CABundle: g.caBundle}
+	endpoint := g.endpointURL
+	if endpoint == "" && !g.sandbox {
+		endpoint = f.Getenv("AWS_ENDPOINT_URL")
+	}
+	return artifact.Commands{Sandbox: g.sandbox, Profile: g.profile, Region: g.region, EndpointURL: endpoint, CABundle: g.caBundle}
 }
 
 // cloneCommands are commands with the artifact of a clone or reset: the

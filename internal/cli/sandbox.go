@@ -340,8 +340,8 @@ func sandboxStartRun(opts *SandboxStartOptions) error {
 		return err
 	}
 	if !started && opts.AddrSet && !sameAddr(acc.URL, opts.Addr) {
-		return usageErr{fmt.Errorf("a sandbox account already runs at %s (pid %d, state %s), not at %s: use it (eval \"$(dbaf sandbox env)\"), or stop it (dbaf sandbox stop) and start again with --addr %s",
-			acc.URL, acc.PID, acc.StateDir, opts.Addr, opts.Addr)}
+		return usageErr{fmt.Errorf("a sandbox account already runs at %s (pid %d, state %s), not at %s: use it (%s), or stop it (dbaf sandbox stop) and start again with --addr %s",
+			acc.URL, acc.PID, acc.StateDir, opts.Addr, f.commands().SandboxEnv(opts.StateDir), opts.Addr)}
 	}
 	if !started {
 		fmt.Fprintf(f.IOStreams.ErrOut, "dbaf sandbox: already running at %s (pid %d); dbaf sandbox stop to stop it\n", acc.URL, acc.PID)
