@@ -26,9 +26,12 @@ type Artifact struct {
 	Publisher     string    `json:"publisher_contact,omitempty"`
 	Region        string    `json:"region"`
 	Account       string    `json:"account,omitempty"`
-	CloneTTL      Duration  `json:"clone_ttl,omitempty"`
-	Source        Source    `json:"source"`
-	Target        Target    `json:"target"`
+	// Sandbox: built against the local sandbox account (dbaf --sandbox
+	// build), so its clones are made there, and its run line says so.
+	Sandbox  bool     `json:"sandbox,omitempty"`
+	CloneTTL Duration `json:"clone_ttl,omitempty"`
+	Source   Source   `json:"source"`
+	Target   Target   `json:"target"`
 	// Masking and Hooks run on every clone before the developer's password
 	// is set (INI [masking] and [hooks] post_clone).
 	Masking []MaskRule `json:"masking,omitempty"`

@@ -107,6 +107,7 @@ func build(ctx context.Context, req BuildRequest, d Discovery, engine ImageLoade
 	if err != nil {
 		return nil, &StepError{Step: StepResolve, Err: err}
 	}
+	a.Sandbox = req.Sandbox // carried in the image, so show gives the run line that works
 	emit(Resolved{Artifact: a})
 	emit(StepDone{Step: StepResolve, Detail: fmt.Sprintf("%s %s, %d subnets in %s, %s",
 		a.Source.Engine, a.Source.EngineVersion, len(a.Target.Subnets), a.Target.VpcID, a.Target.InstanceClass), Elapsed: time.Since(start)})

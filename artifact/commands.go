@@ -88,8 +88,8 @@ func (c Commands) SandboxEnv(stateDir string) string {
 }
 
 // RunLine is the command a developer runs to clone from the artifact's
-// image.
-func RunLine(a *Artifact) string { return RunLineFor(a.Image, false) }
+// image: against the sandbox when it was built there.
+func RunLine(a *Artifact) string { return RunLineFor(a.Image, a.Sandbox) }
 
 // RunLineFor is the command that clones from image where it works: in AWS
 // with the developer's profile, or against the sandbox (which has no AWS

@@ -21,4 +21,7 @@ func TestRunLineFor(t *testing.T) {
 	if RunLine(a) != RunLineFor("x:1", false) {
 		t.Errorf("RunLine(a) = %q", RunLine(a))
 	}
+	if a.Sandbox = true; RunLine(a) != "dbaf --sandbox clone --image x:1" {
+		t.Errorf("RunLine of a sandbox artifact = %q", RunLine(a))
+	}
 }

@@ -1,6 +1,7 @@
 package printer
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -44,5 +45,31 @@ func TestShowArtifactMaskingAndHooks(t *testing.T) {
 		"              sql/cleanup.sql (1 line of SQL)\n"
 	if !strings.Contains(b.String(), want) {
 		t.Errorf("want\n%s\nin\n%s", want, b.String())
+	}
+}
+
+// show of an artifact built against the sandbox gives the sandbox's run
+// line, which works, not the real-AWS docker run line, which does not.
+func TestShowArtifactBuiltInTheSandbox(t *testing.T) {
+	a := uitest.Artifact()
+	data, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	ShowArtifact(&b, a)
+	if !strings.Contains(b.String(), "clone with  docker run --rm -it -v ~/.aws") {
+		t.Errorf("an AWS artifact's run line:\n%s", b.String())
+	}
+	// The artifact file as a sandbox build writes it into the image.
+	data = []byte(strings.Replace(string(data), `"region"`, `"sandbox":true,"region"`, 1))
+	sb, err := artifact.Parse(data)
+	if err != nil || !sb.Sandbox {
+		t.Fatalf("Parse = %+v, %v", sb, err)
+	}
+	b.Reset()
+	ShowArtifact(&b, sb)
+	if want := "clone with  dbaf --sandbox clone --image " + a.Image + "\n"; !strings.Contains(b.String(), want) || strings.Contains(b.String(), "docker run") {
+		t.Errorf("a sandbox artifact's run line: want %q in\n%s", want, b.String())
 	}
 }
