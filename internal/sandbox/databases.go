@@ -2,12 +2,14 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/dbaf/dbaf/internal/sandbox/control"
 	"io"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dbaf/dbaf/internal/engine"
 	"github.com/dbaf/dbaf/internal/sandbox/dbserver"
@@ -147,7 +149,7 @@ func (s *Server) dbHost(clusterID string) string {
 // source and starts the copy in the background, then sets user's password
 // unless it is ""; the channel gives the outcome. It returns nil when the
 // source has no server. Callers hold s.mu.
-func (s *Server) backClone(source, id string, port int, user, password string) (<-chan error, error) {
+func (s *Server) backClone(source, id string, at time.Time, port int, user, password string) (<-chan error, error) {
 	if s.dbs == nil {
 		return nil, nil
 	}
@@ -156,6 +158,14 @@ func (s *Server) backClone(source, id string, port int, user, password string) (
 	}
 	e, _ := engineOf(s.clusterEngine(source))
 	return s.startServerFor(id, e, port, user, password, func() error {
+		if !at.IsZero() {
+			// The servers run on the wall clock: at is the account's time.
+			_, err := s.dbs.mgr.RestoreToTime(s.ctx, source, id, s.st.Clock.Wall(at))
+			if !errors.Is(err, dbserver.ErrNoArchive) {
+				return err
+			}
+			fmt.Fprintf(s.dbs.log, "dbaf sandbox: %s is restored with the current data of %s, not that of %s: %v\n", id, source, at.UTC().Format(time.RFC3339), err)
+		}
 		_, err := s.dbs.mgr.Clone(s.ctx, source, id)
 		return err
 	})

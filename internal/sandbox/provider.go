@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/dbaf/dbaf/internal/sandbox/control"
 	"github.com/dbaf/dbaf/internal/sandbox/resources"
@@ -27,8 +28,8 @@ func (a account) SecretARN(name string) string { return a.s.keys.SecretARN(name)
 func (a account) KeyARN(id string) string      { return a.s.keys.KeyARN(id) }
 func (a account) Quota(name string) int64      { return a.s.rds.Quota(name) }
 
-func (a account) CopyDatabase(source, id string, port int, user, password string) (<-chan error, error) {
-	return a.s.backClone(source, id, port, user, password)
+func (a account) CopyDatabase(source, id string, at time.Time, port int, user, password string) (<-chan error, error) {
+	return a.s.backClone(source, id, at, port, user, password)
 }
 
 func (a account) RestoreDatabase(snapshotID, id string, port int, user, password string) (<-chan error, error) {

@@ -356,6 +356,12 @@ func (m *Manager) StartSource(ctx context.Context, id string, e Engine, masterUs
 		if err := copyTree(tmpl, s.dataDir()); err != nil {
 			return fmt.Errorf("copy template: %w", err)
 		}
+		if e == Postgres {
+			// The template, never changed, is the source's base backup.
+			if err := m.keepArchive(s, tmpl); err != nil {
+				return err
+			}
+		}
 		if err := m.runAs.chownTree(s.dir); err != nil {
 			return err
 		}

@@ -173,9 +173,10 @@ func (e *pgEngine) start(ctx context.Context, s *server) error {
 	if err != nil {
 		return err
 	}
-	return s.launch(ctx, e.m.runAs, ready, e.bin("postgres"), "-D", s.dataDir(),
-		"-c", "listen_addresses="+s.ep.Host, "-c", "port="+strconv.Itoa(s.ep.Port),
-		"-c", "ssl_cert_file="+cert.cert, "-c", "ssl_key_file="+cert.key)
+	args := append([]string{"-D", s.dataDir(),
+		"-c", "listen_addresses=" + s.ep.Host, "-c", "port=" + strconv.Itoa(s.ep.Port),
+		"-c", "ssl_cert_file=" + cert.cert, "-c", "ssl_key_file=" + cert.key}, pgArchiveArgs(s)...)
+	return s.launch(ctx, e.m.runAs, ready, e.bin("postgres"), args...)
 }
 
 func (e *pgEngine) connect(ctx context.Context, s *server, db string) (*pgx.Conn, error) {

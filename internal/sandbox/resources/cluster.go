@@ -431,7 +431,11 @@ func (pr *Provider) copyDatabase(cl *state.Cluster, c *clusterProps, password st
 		if !ok {
 			return nil, nil
 		}
-		ready, err = pr.acct.CopyDatabase(src.ID, cl.ID, cl.Port, cl.MasterUser, password)
+		var at time.Time // the latest data
+		if c.restoreTo != "" {
+			at, _ = time.Parse(time.RFC3339, c.restoreTo) // checked by checkRestoreTime
+		}
+		ready, err = pr.acct.CopyDatabase(src.ID, cl.ID, at, cl.Port, cl.MasterUser, password)
 	default:
 		return nil, nil
 	}

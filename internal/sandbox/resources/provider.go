@@ -19,10 +19,11 @@ type Account interface {
 	ReaderEndpoint(id string) string
 	InstanceEndpoint(id string) string
 	// CopyDatabase reserves an address for cluster id and starts copying
-	// the server behind cluster source into it, then sets user's password
-	// when password is not ""; the channel gives the outcome. It returns
-	// nil when source has no server.
-	CopyDatabase(source, id string, port int, user, password string) (<-chan error, error)
+	// the server behind cluster source into it (its data at account time
+	// at; zero: its latest), then sets user's password when password is
+	// not ""; the channel gives the outcome. It returns nil when source
+	// has no server.
+	CopyDatabase(source, id string, at time.Time, port int, user, password string) (<-chan error, error)
 	// RestoreDatabase is CopyDatabase from a cluster snapshot: the data
 	// the snapshot holds. It returns nil when there is none to restore.
 	RestoreDatabase(snapshotID, id string, port int, user, password string) (<-chan error, error)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dbaf/dbaf/internal/sandbox/cloudformation"
 	"github.com/dbaf/dbaf/internal/sandbox/state"
@@ -62,12 +63,15 @@ func (f *fakeAccount) Quota(name string) int64 {
 	return 40
 }
 
-func (f *fakeAccount) CopyDatabase(source, id string, port int, user, password string) (<-chan error, error) {
+func (f *fakeAccount) CopyDatabase(source, id string, at time.Time, port int, user, password string) (<-chan error, error) {
 	f.locked("CopyDatabase")
 	if f.copyErr != nil {
 		return nil, f.copyErr
 	}
 	c := source + "->" + id + ":" + strconv.Itoa(port)
+	if !at.IsZero() {
+		c += " at " + at.UTC().Format(time.RFC3339)
+	}
 	if password != "" {
 		c += " " + user + ":" + password
 	}

@@ -1,0 +1,89 @@
+package dbserver
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// A restore to a time holds exactly what was committed by then: the base
+// backup (the template) with the source's archived WAL replayed to it.
+func TestRestoreToTimeReplaysTheArchiveToThatTime(t *testing.T) {
+	m := newTestManager(t, Postgres)
+	ctx := context.Background()
+	ep, err := m.StartSource(ctx, "src", Postgres, "postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, done, err := login(ctx, Postgres, ep, "postgres", m.SourcePassword(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	for _, stmt := range []string{"CREATE TABLE public.marks (v int)", "INSERT INTO public.marks VALUES (1)"} {
+		if err := exec1(ctx, Postgres, ep, "postgres", m.SourcePassword(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var at time.Time
+	// After the first row's commit, before the second's: the time to restore to.
+	if _, err := q("SELECT 0 FROM (SELECT set_config('dbaf.at', clock_timestamp()::text, false)) x"); err != nil {
+		t.Fatal(err)
+	}
+	var micros int64
+	if micros, err = q("SELECT (extract(epoch FROM current_setting('dbaf.at')::timestamptz) * 1000000)::bigint"); err != nil {
+		t.Fatal(err)
+	}
+	at = time.UnixMicro(micros)
+	if err := exec1(ctx, Postgres, ep, "postgres", m.SourcePassword(), "INSERT INTO public.marks VALUES (2)"); err != nil {
+		t.Fatal(err)
+	}
+
+	count := func(id string) int64 {
+		t.Helper()
+		ep, _ := m.Endpoint(id)
+		q, done, err := login(ctx, Postgres, ep, "postgres", m.SourcePassword(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer done()
+		n, err := q("SELECT coalesce(sum(v), 0) FROM public.marks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := m.RestoreToTime(ctx, "src", "at-t", at); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("at-t"); n != 1 {
+		t.Errorf("restored to T: the marks sum to %d, want 1 (the row committed after T must be absent)", n)
+	}
+	if _, err := m.RestoreToTime(ctx, "src", "latest", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("latest"); n != 3 {
+		t.Errorf("restored to now: the marks sum to %d, want 3", n)
+	}
+	// A restored server is a primary: it takes writes.
+	if err := exec1(ctx, Postgres, mustEndpoint(t, m, "at-t"), "postgres", m.SourcePassword(), "INSERT INTO public.marks VALUES (4)"); err != nil {
+		t.Errorf("writing to the restored server: %v", err)
+	}
+	// A clone keeps no archive: it cannot go back in time.
+	if _, err := m.Clone(ctx, "src", "clone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.RestoreToTime(ctx, "clone", "nope", time.Now()); !errors.Is(err, ErrNoArchive) {
+		t.Errorf("restoring a clone to a time: %v, want ErrNoArchive", err)
+	}
+}
+
+func mustEndpoint(t *testing.T, m *Manager, id string) Endpoint {
+	t.Helper()
+	ep, ok := m.Endpoint(id)
+	if !ok {
+		t.Fatalf("no server %s", id)
+	}
+	return ep
+}
