@@ -80,10 +80,7 @@ func RunPreflight(ctx context.Context, s PreflightAWS, src Source, warn func(str
 			problems = append(problems, err)
 		}
 	}
-	// A snapshot restore does not read the source cluster at all.
-	if src.SnapshotIdentifier == "" {
-		add(sourceProblem(c))
-	}
+	add(restoreProblem(src, c))
 	add(p.quotas(ctx, s, warn))
 	add(p.countClones(ctx, s))
 	add(p.describeKey(ctx, s, c))
@@ -123,13 +120,23 @@ func checkReplaceable(ctx context.Context, s PreflightAWS, src Source) error {
 	if err != nil {
 		return err
 	}
-	var problems []error
-	if src.SnapshotIdentifier == "" {
-		problems = append(problems, sourceProblem(c))
-	}
 	p := &Preflight{Source: c.ID}
-	problems = append(problems, p.describeKey(ctx, s, c))
-	return errors.Join(problems...)
+	return errors.Join(restoreProblem(src, c), p.describeKey(ctx, s, c))
+}
+
+// restoreProblem refuses a restore of src that c, its source cluster as
+// it is now, cannot give: c not cloneable, or src's restore_to_time out of
+// c's restorable window. A snapshot restore does not read the source
+// cluster at all.
+func restoreProblem(src Source, c *aws.Cluster) error {
+	if src.SnapshotIdentifier != "" {
+		return nil
+	}
+	if msg := restoreWindowProblem(src.RestoreToTime, c); msg != "" {
+		return errors.Join(sourceProblem(c), &SourceError{Msg: msg + " now (its start moves with the backup retention): " +
+			"rebuild the artifact with a time inside it, or without restore_to_time to clone the latest"})
+	}
+	return sourceProblem(c)
 }
 
 // sourceProblem refuses a source that is not available or has no instance.

@@ -199,3 +199,34 @@ func BenchmarkClonePreflight(b *testing.B) {
 	b.ReportMetric(float64(calls)/float64(b.N), "calls/preflight")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/preflight")
 }
+
+// A restore_to_time the build accepted falls out of the restorable window
+// as the backup retention passes: the clone's preflight refuses it before
+// any stack exists, naming the window.
+func TestPreflightRefusesARestoreTimeOutOfTheWindow(t *testing.T) {
+	t.Parallel()
+	c, sb := sandboxClient(t, 0.05)
+	a := resolveProd(t, c)
+	src, err := c.ClusterSummary(context.Background(), "prod-aurora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := src.EarliestRestorable.Add(time.Hour) // inside the window at build time
+	a.Source.RestoreToTime = &at
+	if _, err := sb.AdvanceClock(2 * time.Hour); err != nil { // the window's start passes it
+		t.Fatal(err)
+	}
+	var events []artifact.Event
+	_, err = artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: "it-too-old", Password: "a-Secret-123",
+		PollInterval: 100 * time.Millisecond}, c, func(e artifact.Event) { events = append(events, e) })
+	var srcErr *artifact.SourceError
+	if !errors.As(err, &srcErr) || !strings.Contains(err.Error(), "restore_to_time "+at.UTC().Format(time.RFC3339)+" is outside the restorable window of cluster \"prod-aurora\": ") {
+		t.Fatalf("clone with a restore time before the window: %v, want a SourceError naming the window", err)
+	}
+	if n := sb.Calls()["cloudformation:CreateStack"]; n != 0 {
+		t.Errorf("%d CreateStack calls, want none", n)
+	}
+	if _, ok := events[len(events)-1].(artifact.CloneFailed); !ok {
+		t.Errorf("the stream ends with %T, want CloneFailed", events[len(events)-1])
+	}
+}

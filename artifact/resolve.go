@@ -166,13 +166,24 @@ func checkRestore(ctx context.Context, cfg *config.Config, d Discovery, src **aw
 		}
 		*src = &cp
 	}
-	if t := cfg.RestoreToTime; t != nil && !c.EarliestRestorable.IsZero() && !c.LatestRestorable.IsZero() &&
-		(t.Before(c.EarliestRestorable) || t.After(c.LatestRestorable)) {
-		return &ResolveError{Key: "restore_to_time", Msg: fmt.Sprintf(
-			"restore_to_time %s is outside the restorable window of cluster %q: %s to %s; pick a time inside it, or leave restore_to_time out to clone the latest",
-			t.UTC().Format(time.RFC3339), c.ID, c.EarliestRestorable.UTC().Format(time.RFC3339), c.LatestRestorable.UTC().Format(time.RFC3339))}
+	if msg := restoreWindowProblem(cfg.RestoreToTime, c); msg != "" {
+		return &ResolveError{Key: "restore_to_time", Msg: msg + "; pick a time inside it, or leave restore_to_time out to clone the latest"}
 	}
 	return nil
+}
+
+// restoreWindowProblem says why a restore of c to t would be refused: t
+// outside c's restorable window ("" when it is inside, when t is nil or
+// the window unknown). The window moves: its start follows the backup
+// retention, so a time a build accepted can fall out of it by the time
+// someone clones, which is why the preflight asks again.
+func restoreWindowProblem(t *time.Time, c *aws.Cluster) string {
+	if t == nil || c.EarliestRestorable.IsZero() || c.LatestRestorable.IsZero() ||
+		!t.Before(c.EarliestRestorable) && !t.After(c.LatestRestorable) {
+		return ""
+	}
+	return fmt.Sprintf("restore_to_time %s is outside the restorable window of cluster %q: %s to %s",
+		t.UTC().Format(time.RFC3339), c.ID, c.EarliestRestorable.UTC().Format(time.RFC3339), c.LatestRestorable.UTC().Format(time.RFC3339))
 }
 
 func resolveNetwork(ctx context.Context, cfg *config.Config, d Discovery, src *aws.Cluster, t *Target) error {
