@@ -163,8 +163,11 @@ type RestoreMode struct {
 }
 
 // RestoreMode says how this artifact's clones are made.
-func (a *Artifact) RestoreMode() RestoreMode {
-	switch src := a.Source; {
+func (a *Artifact) RestoreMode() RestoreMode { return a.Source.RestoreMode() }
+
+// RestoreMode says how clones of src are made.
+func (src Source) RestoreMode() RestoreMode {
+	switch {
 	case src.SnapshotIdentifier != "":
 		return RestoreMode{RestoreSnapshot, "full copy restored from snapshot " + src.SnapshotIdentifier}
 	case src.RestoreToTime != nil:

@@ -326,7 +326,11 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		// One token per clone: the SDK's retries of this call resend it, so
 		// a retried CreateStack is the same request, not a second stack.
 		token := "dbaf-" + name + "-" + strconv.FormatInt(now().UnixNano(), 36)
-		stackID, err = s.CreateStack(ctx, aws.CreateStackInput{Name: name, Template: tmpl, Tags: StackTags(a, id.ARN, now()),
+		tags := StackTags(a, id.ARN, now())
+		if pf.Restore != "" {
+			tags[TagRestore] = pf.Restore // what dbaf list and the handover of a followed stack say
+		}
+		stackID, err = s.CreateStack(ctx, aws.CreateStackInput{Name: name, Template: tmpl, Tags: tags,
 			KeepOnFailure: req.KeepOnFailure, Token: token})
 		var awsErr *aws.Error
 		switch {
@@ -505,8 +509,8 @@ func deletedByUser(events []aws.StackEvent) bool {
 	return false
 }
 
-// finish reads the outputs, checks the network and that the clone is
-// copy-on-write, resets the password (unless an earlier run did and this
+// finish reads the outputs, checks the network, says how the clone was
+// made (restoreOf), resets the password (unless an earlier run did and this
 // one was not asked to), waits until the cluster is available again and
 // logs in to it. pf is the preflight's report, nil when following a stack.
 func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pacer, pf *Preflight, created bool, emit Emit) (*CloneReady, error) {
@@ -524,7 +528,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	if err != nil {
 		return nil, stranded(ctx, s, req, state, err, emit)
 	}
-	fullCopy, restore := proveRestore(ctx, s, a, pf, cluster.CloneGroupID, emit)
+	fullCopy, restore := restoreOf(a, pf, stack.Tags)
 
 	masked := false
 	if a.Masks() {

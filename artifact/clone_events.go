@@ -121,9 +121,10 @@ type CloneReady struct {
 	// Login is what dbaf saw when it logged in to the clone (nil when no
 	// check ran).
 	Login *LoginSummary `json:"login,omitempty"`
-	// FullCopy is set when the clone is not in its source's clone group:
-	// a full copy, its storage billed in full. Restore says how the clone
-	// was made, in words ("" when the source could not be read).
+	// FullCopy is set when the clone is a full copy, its storage billed in
+	// full: asked for (restore_to_time, a snapshot) or past Aurora's limit
+	// of copy-on-write clones, as the preflight predicted (restoreOf).
+	// Restore says how the clone was made, in words.
 	FullCopy bool   `json:"full_copy"`
 	Restore  string `json:"restore,omitempty"`
 }

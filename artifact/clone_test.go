@@ -585,8 +585,9 @@ func TestCloneAttachesToExistingStack(t *testing.T) {
 	if st, ok := (*evs)[0].(CloneStarted); !ok || !st.Attached {
 		t.Errorf("first event %#v", (*evs)[0])
 	}
-	// The proof still holds: the source is described once for its group.
-	if ready.FullCopy || !strings.Contains(ready.Restore, "clone group cg-prod") {
+	// Without a preflight the restore kind is what the artifact asks for
+	// (the stack carries no dbaf:restore tag saying otherwise).
+	if ready.FullCopy || ready.Restore != "copy-on-write: shares the storage of prod" {
 		t.Errorf("ready: full copy %v, restore %q", ready.FullCopy, ready.Restore)
 	}
 }

@@ -32,7 +32,8 @@ type QuotaUse struct {
 }
 
 // Preflight is what dbaf saw before creating a clone: the source, its
-// existing clones, the account's room and the source's encryption key.
+// existing clones (and so whether the clone can be copy-on-write), the
+// account's room and the source's encryption key.
 type Preflight struct {
 	Source       string `json:"source"`
 	SourceStatus string `json:"source_status"`
@@ -40,9 +41,15 @@ type Preflight struct {
 	// CloneGroupID is the source's clone group; "" until it is first cloned.
 	CloneGroupID string `json:"clone_group_id,omitempty"`
 	// Clones counts the other clusters in the source's clone group: its
-	// copy-on-write clones, by anyone.
-	Clones int        `json:"clones"`
-	Quotas []QuotaUse `json:"quotas,omitempty"` // nil when the caller may not read them
+	// clones and point-in-time restores, by anyone.
+	Clones int `json:"clones"`
+	// Restore is how the clone will be made (RestoreCopyOnWrite,
+	// RestoreFullCopy, RestoreSnapshot): what the artifact asks for, or a
+	// full copy when the source's clone group is at Aurora's limit of
+	// copy-on-write clones. RestoreNote says it in words.
+	Restore     string     `json:"restore,omitempty"`
+	RestoreNote string     `json:"restore_note,omitempty"`
+	Quotas      []QuotaUse `json:"quotas,omitempty"` // nil when the caller may not read them
 	// Encrypted sources only: the key (its ARN once described) and its state.
 	Encrypted   bool   `json:"encrypted"`
 	KMSKey      string `json:"kms_key,omitempty"`
@@ -83,6 +90,7 @@ func RunPreflight(ctx context.Context, s PreflightAWS, src Source, warn func(str
 	add(restoreProblem(src, c))
 	add(p.quotas(ctx, s, warn))
 	add(p.countClones(ctx, s))
+	p.Restore, p.RestoreNote = predictRestore(src, c.ID, p.Clones)
 	add(p.describeKey(ctx, s, c))
 	return p, errors.Join(problems...)
 }

@@ -40,11 +40,11 @@ func cloneProd(tb testing.TB, c *aws.Client, a *artifact.Artifact, name string, 
 	return ready
 }
 
-// threeClones makes three clones of the artifact's source at once.
-func threeClones(tb testing.TB, c *aws.Client, a *artifact.Artifact, prefix string) {
+// makeClones makes n clones of the artifact's source at once.
+func makeClones(tb testing.TB, c *aws.Client, a *artifact.Artifact, prefix string, n int) {
 	tb.Helper()
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
+	errs := make([]error, n)
 	for i := range errs {
 		wg.Go(func() {
 			_, errs[i] = artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: fmt.Sprintf("%s-%d", prefix, i),
@@ -64,7 +64,7 @@ func TestPreflightCountsTheClonesOfProdAurora(t *testing.T) {
 	t.Parallel()
 	c, sb := sandboxClient(t, 0.05)
 	a := resolveProd(t, c)
-	threeClones(t, c, a, "it-cow")
+	makeClones(t, c, a, "it-cow", 3)
 	sb.ResetCalls()
 	var pf *artifact.Preflight
 	made := -1
@@ -99,31 +99,49 @@ func TestPreflightCountsTheClonesOfProdAurora(t *testing.T) {
 	}
 }
 
-// Past the account's clone-group limit Aurora makes a full copy: the
-// clone says so when ready, and list shows it beside the copy-on-write one.
+// With 15 clones of prod-aurora in its clone group, Aurora's limit, the
+// preflight predicts that the next clone will be a full copy before
+// anything is created; the sandbox makes it one, in prod-aurora's clone
+// group all the same (RDS's model), and the handover and list say full copy.
 func TestCloneBeyondTheCloneGroupLimitIsAFullCopy(t *testing.T) {
 	t.Parallel()
-	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"clones-per-group": 1}})
+	// The seed uses 25 clusters and 33 instances: room for 16 clones.
+	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": 41, "db-instances": 49}})
 	c := acc.Client(t, 0)
 	a := resolveProd(t, c)
-	first := cloneProd(t, c, a, "it-first", nil)
-	second := cloneProd(t, c, a, "it-second", nil)
-	if first.FullCopy {
-		t.Errorf("the first clone is a full copy: %q", first.Restore)
+	makeClones(t, c, a, "it-cow", artifact.CopyOnWriteLimit)
+	var pf *artifact.Preflight
+	next := cloneProd(t, c, a, "it-next", func(e artifact.Event) {
+		if p, ok := e.(artifact.Preflight); ok {
+			pf = &p
+		}
+	})
+	if pf == nil || pf.Clones != artifact.CopyOnWriteLimit || pf.Restore != artifact.RestoreFullCopy ||
+		!strings.HasPrefix(pf.RestoreNote, "this clone will be a full copy: storage billed in full") {
+		t.Fatalf("the preflight of the 16th clone: %+v, want a full copy predicted", pf)
 	}
-	if !second.FullCopy || !strings.HasPrefix(second.Restore, artifact.FullCopyNote+": AWS made a full copy") {
-		t.Errorf("the clone past the limit: full copy %v, restore %q", second.FullCopy, second.Restore)
+	if !next.FullCopy || next.Restore != pf.RestoreNote {
+		t.Errorf("the 16th clone: full copy %v, restore %q", next.FullCopy, next.Restore)
+	}
+	src, err := c.ClusterSummary(context.Background(), "prod-aurora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clone, err := c.ClusterSummary(context.Background(), "it-next"); err != nil || clone.CloneGroupID != src.CloneGroupID {
+		t.Errorf("the full copy's clone group: %+v, %v; want prod-aurora's %s", clone, err, src.CloneGroupID)
 	}
 	clones, err := artifact.List(context.Background(), c, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]string{}
 	for _, cl := range clones {
-		kinds[cl.Stack] = cl.Restore
-	}
-	if kinds["it-first"] != artifact.RestoreCopyOnWrite || kinds["it-second"] != artifact.RestoreFullCopy {
-		t.Errorf("list kinds %v", kinds)
+		want := artifact.RestoreCopyOnWrite
+		if cl.Stack == "it-next" {
+			want = artifact.RestoreFullCopy
+		}
+		if cl.Restore != want {
+			t.Errorf("list: %s is %q, want %q", cl.Stack, cl.Restore, want)
+		}
 	}
 }
 
@@ -183,7 +201,7 @@ func TestCloneWithAnUnusableKeyCreatesNothing(t *testing.T) {
 func BenchmarkClonePreflight(b *testing.B) {
 	c, sb := sandboxClient(b, 0.05)
 	a := resolveProd(b, c)
-	threeClones(b, c, a, "bench-cow")
+	makeClones(b, c, a, "bench-cow", 3)
 	ctx := context.Background()
 	calls := 0
 	for b.Loop() {

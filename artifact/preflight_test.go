@@ -3,6 +3,7 @@ package artifact
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -73,7 +74,21 @@ func TestPreflight(t *testing.T) {
 			1, []string{"source cluster prod has no DB instance", "aws rds create-db-instance --db-cluster-identifier prod"}},
 		{"a snapshot restore does not need the source running", func(f *fakeStacks, src *Source) {
 			f.clusters["prod"].Status, f.clusters["prod"].Members, src.SnapshotIdentifier = "stopped", nil, "prod-snap"
-		}, Preflight{Source: "prod", SourceStatus: "stopped", Calls: 2}, 0, nil},
+		}, Preflight{Source: "prod", SourceStatus: "stopped", Calls: 2,
+			Restore: RestoreSnapshot, RestoreNote: FullCopyNote + " (full copy restored from snapshot prod-snap)"}, 0, nil},
+		{"at Aurora's limit of copy-on-write clones: a full copy, said before", func(f *fakeStacks, _ *Source) { withClones(f, CopyOnWriteLimit) },
+			Preflight{Source: "prod", SourceStatus: "available", Instances: 1, CloneGroupID: "cg-prod", Clones: CopyOnWriteLimit, Encrypted: true,
+				KMSKey: prodKey, KMSKeyState: "Enabled", Calls: 4, Restore: RestoreFullCopy,
+				RestoreNote: "this clone will be a " + FullCopyNote + ": prod's clone group already holds 15 clones, and Aurora makes at most 15 copy-on-write clones of a source; " +
+					"tear down the clones no one uses (dbaf list) to get copy-on-write again"}, 0, nil},
+		{"restore_to_time out of the window", func(f *fakeStacks, src *Source) {
+			at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			src.RestoreToTime = &at
+			f.clusters["prod"].EarliestRestorable = time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC)
+			f.clusters["prod"].LatestRestorable = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+		}, Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Calls: 2,
+			Restore: RestoreFullCopy, RestoreNote: FullCopyNote + " (full copy as of 2026-11-01T00:00:00Z)"},
+			1, []string{`restore_to_time 2026-11-01T00:00:00Z is outside the restorable window of cluster "prod": 2026-11-18T00:00:00Z to 2026-11-25T00:00:00Z now`}},
 		{"key denied", func(f *fakeStacks, _ *Source) { withClones(f, 1); f.keyErr = denied },
 			Preflight{Source: "prod", SourceStatus: "available", Instances: 1, CloneGroupID: "cg-prod", Clones: 1, Encrypted: true,
 				KMSKey: "key/1111-2222", Calls: 4},
@@ -109,6 +124,9 @@ func TestPreflight(t *testing.T) {
 			}
 			if tc.want.Quotas == nil {
 				tc.want.Quotas = []QuotaUse{{"DBClusters", 1, 40}, {"DBInstances", 1, 40}} // the fake's default
+			}
+			if tc.want.Restore == "" {
+				tc.want.Restore, tc.want.RestoreNote = RestoreCopyOnWrite, "copy-on-write: shares the storage of prod"
 			}
 			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("preflight\n got %+v\nwant %+v", *got, tc.want)
@@ -182,96 +200,134 @@ func TestClonePreflightRefusesBeforeCreating(t *testing.T) {
 	}
 }
 
-func TestCloneProvesCopyOnWrite(t *testing.T) {
+// The restore kind comes from what the clone asks for and what the
+// account can give, never from the clone groups: a point-in-time clone is
+// in its source's group (RDS's model) and still a full copy, and the
+// clone past Aurora's limit of copy-on-write clones is predicted a full
+// copy by the preflight, tagged so on its stack, and said so when ready.
+func TestCloneRestoreKind(t *testing.T) {
 	at := time.Date(2026, 11, 24, 21, 30, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		name       string
-		srcGroup   string // the source's before the clone ("" = never cloned)
-		cloneGroup string // what AWS gave the clone; "same" = the source's after the clone
-		pitr       bool
-		fullCopy   bool
-		says       string
+		name     string
+		others   int // clusters already in prod's clone group
+		pitr     bool
+		fullCopy bool
+		tag      string
+		says     string
 	}{
-		{"same group", "cg-prod", "same", false, false, "copy-on-write: shares the storage of prod (clone group cg-prod)"},
-		{"first clone: the source's group is read after it", "", "same", false, false, "copy-on-write"},
-		{"another group", "cg-prod", "cg-other", false, true, FullCopyNote + ": AWS made a full copy, not a copy-on-write clone (its clone group cg-other is not prod's cg-prod)"},
-		{"no group", "cg-prod", "", false, true, "its clone group (none) is not prod's cg-prod"},
-		{"a point-in-time artifact is a full copy by design", "cg-prod", "cg-other", true, true, FullCopyNote + " (full copy as of 2026-11-24T21:30:00Z)"},
+		{"copy-on-write", 3, false, false, RestoreCopyOnWrite, "copy-on-write: shares the storage of prod"},
+		{"one below the limit", CopyOnWriteLimit - 1, false, false, RestoreCopyOnWrite, "copy-on-write"},
+		{"at the limit", CopyOnWriteLimit, false, true, RestoreFullCopy,
+			"this clone will be a " + FullCopyNote + ": prod's clone group already holds 15 clones, and Aurora makes at most 15 copy-on-write clones of a source"},
+		{"a point-in-time clone, in the source's group", 0, true, true, RestoreFullCopy, FullCopyNote + " (full copy as of 2026-11-24T21:30:00Z)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeStacks()
-			f.clusters["prod"].CloneGroupID = tc.srcGroup
 			f.batches = successBatches()
-			f.completeClone("p1")
-			if tc.cloneGroup != "same" {
-				f.clusters["p1"].CloneGroupID = tc.cloneGroup
+			for i := range tc.others {
+				id := fmt.Sprintf("other-%d", i)
+				f.clusters[id] = &aws.Cluster{ID: id, Status: "available", CloneGroupID: "cg-prod"}
 			}
-			// completeClone gave a never-cloned source its group; AWS does
-			// that at the clone, so the preflight sees none (groupAtCreate).
-			f.clusters["prod"].CloneGroupID = tc.srcGroup
+			f.clusters["prod"].CloneGroupID = "cg-prod"
+			f.completeClone("p1")
+			f.clusters["p1"].CloneGroupID = "" // not there for the preflight to count
 			a := testArtifact()
 			if tc.pitr {
 				a.Source.RestoreToTime = &at
 			}
 			evs, emit := collect()
-			groupAtCreate := func(e Event) {
-				if se, ok := e.(StackEvent); ok && se.IsStack && se.Status == "CREATE_COMPLETE" && tc.srcGroup == "" {
+			joinGroup := func(e Event) { // the clone is in prod's clone group, whatever it is
+				if se, ok := e.(StackEvent); ok && se.IsStack && se.Status == "CREATE_COMPLETE" {
 					f.mu.Lock()
-					f.clusters["prod"].CloneGroupID = f.clusters["p1"].CloneGroupID
+					f.clusters["p1"].CloneGroupID = "cg-prod"
 					f.mu.Unlock()
 				}
 				emit(e)
 			}
 			ready, err := cloneWithOutputs(t, f, CloneRequest{Artifact: a, Login: loggedIn, Name: "p1", Password: "s3cret-pass",
-				PollInterval: time.Millisecond, Clock: &fakeClock{}, Now: fixedNow}, groupAtCreate)
+				PollInterval: time.Millisecond, Clock: &fakeClock{}, Now: fixedNow}, joinGroup)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if ready.FullCopy != tc.fullCopy || !strings.Contains(ready.Restore, tc.says) {
 				t.Errorf("full copy %v, restore %q; want %v, %q", ready.FullCopy, ready.Restore, tc.fullCopy, tc.says)
 			}
+			pf, _ := (*evs)[0].(Preflight)
+			if pf.Restore != tc.tag || pf.RestoreNote != ready.Restore {
+				t.Errorf("preflight predicted %q (%q), want %q (%q)", pf.Restore, pf.RestoreNote, tc.tag, ready.Restore)
+			}
+			if got := f.created[0].Tags[TagRestore]; got != tc.tag {
+				t.Errorf("stack tag %s = %q, want %q", TagRestore, got, tc.tag)
+			}
 			last, _ := (*evs)[len(*evs)-1].(CloneReady)
 			if last.FullCopy != ready.FullCopy || last.Restore != ready.Restore {
 				t.Errorf("clone_ready %+v differs from the result", last)
+			}
+			// A later run following the stack has no preflight: the tag
+			// still says what the clone is.
+			followed, err := cloneWithOutputs(t, f, CloneRequest{Artifact: a, Login: loggedIn, Name: "p1", Password: "s3cret-pass",
+				PollInterval: time.Millisecond, Clock: &fakeClock{}, Now: fixedNow}, nil)
+			if err != nil || followed.FullCopy != tc.fullCopy {
+				t.Errorf("followed: full copy %v (%q), %v; want %v", followed.FullCopy, followed.Restore, err, tc.fullCopy)
 			}
 		})
 	}
 }
 
+// list says what each clone's stack was tagged with when it was created;
+// for a stack from before that tag, the clone groups can only tell a full
+// copy (outside its source's group), never prove copy-on-write.
 func TestListSaysHowEachCloneWasMade(t *testing.T) {
 	f := newFakeStacks()
 	a := testArtifact()
 	f.clusters["prod"].CloneGroupID = "cg-prod"
-	tags := func(age time.Duration) map[string]string {
-		return StackTags(a, "arn:aws:iam::1:user/dev", fixedNow().Add(-age))
-	}
-	for _, c := range []struct {
-		stack, group string
-		age          time.Duration
-	}{{"cow", "cg-prod", 3 * time.Hour}, {"full", "cg-full", 2 * time.Hour}, {"creating", "", time.Hour}} {
-		f.stacks[c.stack] = &aws.Stack{Name: c.stack, ID: c.stack + "-id", Status: "CREATE_COMPLETE", Tags: tags(c.age), Outputs: map[string]string{"ClusterId": c.stack}}
+	for i, c := range []struct {
+		stack, tag, group string
+	}{
+		{"cow", RestoreCopyOnWrite, "cg-prod"},
+		{"pitr", RestoreFullCopy, "cg-prod"}, // a full copy in its source's group, as RDS's model has it
+		{"old-outside", "", "cg-full"},
+		{"old-inside", "", "cg-prod"},
+		{"creating", "", ""},
+	} {
+		tags := StackTags(a, "arn:aws:iam::1:user/dev", fixedNow().Add(-time.Duration(10-i)*time.Hour))
+		if c.tag != "" {
+			tags[TagRestore] = c.tag
+		}
+		f.stacks[c.stack] = &aws.Stack{Name: c.stack, ID: c.stack + "-id", Status: "CREATE_COMPLETE", Tags: tags, Outputs: map[string]string{"ClusterId": c.stack}}
 		if c.group != "" {
 			f.clusters[c.stack] = &aws.Cluster{ID: c.stack, CloneGroupID: c.group}
 		}
 	}
-	clones, err := List(context.Background(), f, fixedNow())
-	if err != nil {
-		t.Fatal(err)
+	kinds := func() string {
+		t.Helper()
+		clones, err := List(context.Background(), f, fixedNow())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range clones {
+			got = append(got, c.Stack+"="+c.Restore)
+		}
+		return strings.Join(got, " ")
 	}
-	var got []string
-	for _, c := range clones {
-		got = append(got, c.Stack+"="+c.Restore)
-	}
-	if strings.Join(got, " ") != "cow=copy-on-write full=full-copy creating=" {
+	if got := kinds(); got != "cow=copy-on-write pitr=full-copy old-outside=full-copy old-inside= creating=" {
 		t.Errorf("restore kinds %q", got)
 	}
 	if f.listCalls != 1 {
-		t.Errorf("%d cluster lists for %d clones, want 1", f.listCalls, len(clones))
+		t.Errorf("%d cluster lists, want 1", f.listCalls)
 	}
 
 	f.listErr = &aws.Error{Kind: aws.Throttled, Msg: "slow down"}
-	if clones, err := List(context.Background(), f, fixedNow()); err != nil || len(clones) != 3 || clones[0].Restore != "" {
-		t.Errorf("without the cluster list: %+v, %v; want the clones, kinds unknown", clones, err)
+	if got := kinds(); got != "cow=copy-on-write pitr=full-copy old-outside= old-inside= creating=" {
+		t.Errorf("without the cluster list: %q; want the tagged kinds only", got)
+	}
+	for _, old := range []string{"old-outside", "old-inside", "creating"} {
+		delete(f.stacks, old)
+	}
+	f.listCalls = 0
+	if kinds(); f.listCalls != 0 {
+		t.Errorf("every stack tagged: %d cluster lists, want none", f.listCalls)
 	}
 }
 

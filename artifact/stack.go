@@ -17,6 +17,10 @@ const (
 	TagCreatedAt     = "dbaf:created-at"
 	TagExpiresAt     = "dbaf:expires-at"
 	TagManagedBy     = "dbaf:managed-by"
+	// TagRestore is how the clone is made (RestoreCopyOnWrite,
+	// RestoreFullCopy, RestoreSnapshot), as the preflight predicted it
+	// before the stack was created: AWS reports no such thing.
+	TagRestore = "dbaf:restore"
 	// TagPasswordResetAt is set on the clone cluster (not the stack) once
 	// dbaf has reset its master password, so a later run following the
 	// clone does not reset it again unless asked.

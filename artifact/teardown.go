@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -111,14 +112,14 @@ type CloneInfo struct {
 	Expired   bool       `json:"expired"`
 	Status    string     `json:"status"`
 	Endpoint  string     `json:"endpoint,omitempty"`
-	// Restore is how AWS made the clone: RestoreCopyOnWrite or
-	// RestoreFullCopy, from its clone group and its source's; "" when
-	// either cluster could not be seen (still being created, or gone).
+	// Restore is how the clone was made: RestoreCopyOnWrite,
+	// RestoreFullCopy or RestoreSnapshot, as its stack's TagRestore says;
+	// "" when that is not known.
 	Restore string `json:"restore,omitempty"`
 }
 
 // List returns the clones dbaf made in the region, oldest first, each with
-// its restore kind (one more list call for them all).
+// its restore kind (one more list call when a stack predates TagRestore).
 func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 	stacks, err := s.ListStacks(ctx)
 	if err != nil {
@@ -135,7 +136,7 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 			created = t
 		}
 		c := CloneInfo{Stack: st.Name, Source: st.Tags[TagSourceCluster], Image: st.Tags[TagArtifactImage], Owner: st.Tags[TagOwner],
-			Created: created, Age: Age(now.Sub(created)), Status: st.Status, Endpoint: st.Outputs["Endpoint"]}
+			Created: created, Age: Age(now.Sub(created)), Status: st.Status, Endpoint: st.Outputs["Endpoint"], Restore: st.Tags[TagRestore]}
 		clusterIDs[st.Name] = cmp.Or(st.Outputs["ClusterId"], st.Name) // the stack name is the clone's cluster id
 		if t, ok := ExpiresAt(st.Tags); ok {
 			c.ExpiresAt = &t
@@ -148,11 +149,15 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 	return out, nil
 }
 
-// restoreKinds fills in each clone's restore kind from one list of the
-// region's clusters. The list is best effort: without it the kinds stay
+// restoreKinds fills in the restore kind of clones whose stacks predate
+// TagRestore, from one list of the region's clusters: a clone outside its
+// source's clone group cannot share its storage, a full copy; one inside
+// it may be either (every point-in-time restore inherits the group), and
+// stays unknown. The list is best effort: without it the kinds stay
 // unknown and the clones are listed all the same.
 func restoreKinds(ctx context.Context, s Stacks, clones []CloneInfo, clusterIDs map[string]string) {
-	if len(clones) == 0 {
+	untagged := slices.ContainsFunc(clones, func(c CloneInfo) bool { return c.Restore == "" })
+	if !untagged {
 		return
 	}
 	clusters, err := s.Clusters(ctx)
@@ -166,8 +171,8 @@ func restoreKinds(ctx context.Context, s Stacks, clones []CloneInfo, clusterIDs 
 	for i := range clones {
 		src, srcOK := groups[clones[i].Source]
 		clone, cloneOK := groups[clusterIDs[clones[i].Stack]]
-		if srcOK && cloneOK {
-			clones[i].Restore = RestoreKindOf(src, clone)
+		if clones[i].Restore == "" && srcOK && cloneOK && (src == "" || src != clone) {
+			clones[i].Restore = RestoreFullCopy
 		}
 	}
 }

@@ -21,8 +21,9 @@ type Cluster struct {
 	Members        []Member
 	Serverless     *ServerlessScaling // nil unless Serverless v2 scaling is configured
 	Tags           map[string]string
-	// CloneGroupID is shared by a cluster and its copy-on-write clones; a
-	// full copy gets its own (or none).
+	// CloneGroupID is shared by a cluster and its point-in-time restores,
+	// copy-on-write clones and full copies alike (RDS's model); a snapshot
+	// restore is in none. It does not tell how a clone was made.
 	CloneGroupID string
 	Encrypted    bool
 	KMSKeyID     string // the key its storage is encrypted with, when Encrypted

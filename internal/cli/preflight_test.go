@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // The preflight's facts and the copy-on-write proof reach the plain and
@@ -63,5 +66,46 @@ func TestCloneDeniedKeyExitsTwo(t *testing.T) {
 	}
 	if n := sb.Calls()["cloudformation:CreateStack"]; n != 0 {
 		t.Errorf("%d CreateStack calls", n)
+	}
+}
+
+// A restore_to_time clone is a full copy, and dbaf says so, although AWS
+// (RDS's model, which the sandbox follows) puts every point-in-time
+// restore in its source's clone group, as the AWS CLI shows.
+func TestPointInTimeCloneIsAFullCopyInItsSourcesGroup(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	at := sb.Clock().Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	cow := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	ini := writeINI(t, strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "[target_db]", "restore_to_time = "+at+"\n[target_db]", 1))
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
+	if r := c.run(t, "clone", "--config", cow, "--name", "e2e-cow"); r.code != 0 { // gives prod-aurora its clone group
+		t.Fatalf("copy-on-write clone: exit %d\n%s", r.code, r.stderr)
+	}
+	r := c.run(t, "clone", "--config", ini, "--name", "e2e-pitr")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if got := field(r.stdout, "restore"); got != "full copy: storage billed in full (full copy as of "+at+")" {
+		t.Errorf("restore: %q\n%s", got, r.stdout)
+	}
+	var out []struct{ DBClusterIdentifier, CloneGroupId string }
+	testenv.AWSCLIJSON(t, endpointOf(sb), &out, "rds", "describe-db-clusters", "--query", "DBClusters[?DBClusterIdentifier=='prod-aurora' || DBClusterIdentifier=='e2e-pitr']")
+	groups := map[string]string{}
+	for _, cl := range out {
+		groups[cl.DBClusterIdentifier] = cl.CloneGroupId
+	}
+	if groups["prod-aurora"] == "" || groups["e2e-pitr"] != groups["prod-aurora"] {
+		t.Errorf("aws rds describe-db-clusters: clone groups %v, want e2e-pitr in prod-aurora's", groups)
+	}
+	var clones []map[string]any
+	r = c.run(t, "list", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &clones); err != nil {
+		t.Fatalf("list: %v\n%s", err, r.stdout)
+	}
+	for _, cl := range clones {
+		if want := map[string]string{"e2e-cow": "copy-on-write", "e2e-pitr": "full-copy"}[cl["stack"].(string)]; cl["restore"] != want {
+			t.Errorf("list -o json: %v, want restore %s", cl, want)
+		}
 	}
 }

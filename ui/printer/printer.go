@@ -166,6 +166,11 @@ func PreflightFacts(p artifact.Preflight) []Fact {
 		clones = common.Count(p.Clones, "existing clone") + " of " + p.Source
 	}
 	facts = append(facts, Fact{"clones", clones})
+	if p.Restore != "" && p.Restore != artifact.RestoreCopyOnWrite {
+		// A full copy, asked for or past Aurora's copy-on-write limit:
+		// said before anything is created, since it is billed in full.
+		facts = append(facts, Fact{"restore", p.RestoreNote})
+	}
 	if len(p.Quotas) > 0 {
 		var qs []string
 		for _, q := range p.Quotas {

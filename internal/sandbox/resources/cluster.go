@@ -199,29 +199,32 @@ func (pr *Provider) cloneFrom(cl *state.Cluster, c *clusterProps) (fullCopy bool
 	}
 	if !fullCopy {
 		if src.CloneGroup == "" {
+			// The first clone puts its source in a clone group.
 			src.CloneGroup = wire.NewUUID()
 		}
 		// Aurora's limit: past it, a copy-on-write clone silently becomes
-		// a full copy, the first of a clone group of its own.
-		fullCopy = int64(pr.clonesIn(src.CloneGroup)) >= pr.acct.Quota("clones-per-group")
+		// a full copy.
+		fullCopy = int64(pr.copyOnWriteIn(src.CloneGroup)) >= pr.acct.Quota("clones-per-group")
 	}
-	cl.CloneGroup = wire.NewUUID() // a full copy starts its own clone group
-	if !fullCopy {
-		cl.CloneGroup = src.CloneGroup
-	}
+	// RDS's model: "For PITR, the clone group ID is inherited from the
+	// source cluster", whether the restore is a copy-on-write clone or a
+	// full copy (the one past the limit too). So the group says nothing of
+	// how a clone was made: only the restore knows (CopyOnWrite).
+	cl.CloneGroup, cl.CopyOnWrite = src.CloneGroup, !fullCopy
 	return fullCopy, nil
 }
 
-// clonesIn counts the copy-on-write clones in a clone group: its members
-// but the first.
-func (pr *Provider) clonesIn(group string) int {
+// copyOnWriteIn counts the copy-on-write clones in a clone group, which
+// Aurora's limit is about; its full copies share the group but not the
+// storage, and do not count.
+func (pr *Provider) copyOnWriteIn(group string) int {
 	n := 0
 	for _, cl := range pr.st.Clusters.All() {
-		if cl.CloneGroup == group {
+		if cl.CloneGroup == group && cl.CopyOnWrite {
 			n++
 		}
 	}
-	return max(n-1, 0)
+	return n
 }
 
 // encrypt picks the KMS key of an encrypted cluster: KmsKeyId, else its
@@ -290,7 +293,9 @@ func (pr *Provider) restoreSnapshot(cl *state.Cluster, c *clusterProps) error {
 		return rdsErr(400, "InvalidParameterCombination", "The engine of the new DB cluster (%s) must be the snapshot's (%s).", c.engine, sn.Engine)
 	}
 	cl.Engine, cl.Version, cl.Port, cl.MasterUser, cl.StorageEncrypted, cl.KeyID = sn.Engine, sn.Version, sn.Port, sn.MasterUser, sn.StorageEncrypted, sn.KeyID
-	cl.CloneGroup = wire.NewUUID() // a restore is a full copy: a clone group of its own
+	// RDS's model: "For snapshot restore operations, the clone group ID
+	// isn't inherited from the source cluster": a new cluster has none.
+	cl.CloneGroup = ""
 	if c.version != "" {
 		cl.Version = c.version
 	}

@@ -245,8 +245,9 @@ func TestDeleteClusterRemovesItsDatabaseOutsideTheLock(t *testing.T) {
 }
 
 // Aurora's clone-group limit: past it a copy-on-write clone silently
-// becomes a full copy, the first of its own clone group; every other
-// restore starts its own group too.
+// becomes a full copy. As RDS's model says, every point-in-time restore
+// (copy-on-write or full copy, the one past the limit too) inherits its
+// source's clone group, and a snapshot restore does not.
 func TestCloneGroupLimit(t *testing.T) {
 	pr, acct, st := newTestProvider(t)
 	acct.quotas = map[string]int64{"clones-per-group": 1}
@@ -264,30 +265,29 @@ func TestCloneGroupLimit(t *testing.T) {
 		return got
 	}
 	clone := map[string]any{"SourceDBClusterIdentifier": "prod-aurora", "RestoreType": "copy-on-write", "UseLatestRestorableTime": true}
+	// A full copy first: it does not count against the limit.
+	create("full", map[string]any{"SourceDBClusterIdentifier": "prod-aurora", "RestoreType": "full-copy", "UseLatestRestorableTime": true})
+	if full, _ := st.Clusters.Get("full"); full.CloneGroup != "" || full.CopyOnWrite {
+		t.Errorf("full copy of a never-cloned source: group %q, copy-on-write %v; want the source's (none)", full.CloneGroup, full.CopyOnWrite)
+	}
 	first, second := create("first", clone), create("second", clone)
 	src, _ := st.Clusters.Get("prod-aurora")
 	c1, _ := st.Clusters.Get("first")
 	c2, _ := st.Clusters.Get("second")
-	if src.CloneGroup == "" || c1.CloneGroup != src.CloneGroup || first.Duration != createDuration("AWS::RDS::DBCluster", false) {
-		t.Errorf("first clone: group %q (source's %q), %v", c1.CloneGroup, src.CloneGroup, first.Duration)
+	if src.CloneGroup == "" || c1.CloneGroup != src.CloneGroup || !c1.CopyOnWrite || first.Duration != createDuration("AWS::RDS::DBCluster", false) {
+		t.Errorf("first clone: group %q (source's %q), copy-on-write %v, %v", c1.CloneGroup, src.CloneGroup, c1.CopyOnWrite, first.Duration)
 	}
-	if c2.CloneGroup == "" || c2.CloneGroup == src.CloneGroup || second.Duration != createDuration("AWS::RDS::DBCluster", true) {
-		t.Errorf("second clone past the limit: group %q (source's %q), %v; want a full copy in a group of its own", c2.CloneGroup, src.CloneGroup, second.Duration)
+	if c2.CloneGroup != src.CloneGroup || c2.CopyOnWrite || second.Duration != createDuration("AWS::RDS::DBCluster", true) {
+		t.Errorf("second clone past the limit: group %q (source's %q), copy-on-write %v, %v; want a full copy in the source's group",
+			c2.CloneGroup, src.CloneGroup, c2.CopyOnWrite, second.Duration)
 	}
-	// A clone of the full copy joins the full copy's group.
-	create("third", map[string]any{"SourceDBClusterIdentifier": "second", "RestoreType": "copy-on-write", "UseLatestRestorableTime": true})
-	if c3, _ := st.Clusters.Get("third"); c3.CloneGroup != c2.CloneGroup {
-		t.Errorf("clone of the full copy: group %q, want %q", c3.CloneGroup, c2.CloneGroup)
+	create("pitr", map[string]any{"SourceDBClusterIdentifier": "prod-aurora", "RestoreType": "full-copy", "UseLatestRestorableTime": true})
+	if pitr, _ := st.Clusters.Get("pitr"); pitr.CloneGroup != src.CloneGroup || pitr.CopyOnWrite {
+		t.Errorf("full copy of a cloned source: group %q, copy-on-write %v; want the source's %q", pitr.CloneGroup, pitr.CopyOnWrite, src.CloneGroup)
 	}
-	groups := map[string]bool{src.CloneGroup: true, c2.CloneGroup: true}
-	create("full", map[string]any{"SourceDBClusterIdentifier": "prod-aurora", "RestoreType": "full-copy", "UseLatestRestorableTime": true})
 	create("snap", map[string]any{"SnapshotIdentifier": "prod-aurora-before-migration", "Engine": "aurora-postgresql"})
-	for _, id := range []string{"full", "snap"} {
-		cl, _ := st.Clusters.Get(id)
-		if cl.CloneGroup == "" || groups[cl.CloneGroup] {
-			t.Errorf("%s: group %q, want a new one", id, cl.CloneGroup)
-		}
-		groups[cl.CloneGroup] = true
+	if snap, _ := st.Clusters.Get("snap"); snap.CloneGroup != "" {
+		t.Errorf("snapshot restore: group %q, want none", snap.CloneGroup)
 	}
 }
 

@@ -129,14 +129,18 @@ type Cluster struct {
 	DeletionProtection bool
 	CopyTagsToSnapshot bool
 	CloneGroup         string
-	DatabaseName       string
-	Tags               []Tag
-	PendingPassword    bool // a master password reset is being applied
-	ResetGen           int  // which reset the pending status change belongs to
-	StorageEncrypted   bool
-	KeyID              string // the KMS key of an encrypted cluster
-	SecretARN          string // the secret of the master password RDS manages, "" when it does not
-	IAMAuth            bool
+	// CopyOnWrite: a copy-on-write clone, sharing its source's storage
+	// (and counted against Aurora's limit per clone group). A full-copy
+	// point-in-time restore shares the clone group, not the storage.
+	CopyOnWrite      bool `json:",omitempty"`
+	DatabaseName     string
+	Tags             []Tag
+	PendingPassword  bool // a master password reset is being applied
+	ResetGen         int  // which reset the pending status change belongs to
+	StorageEncrypted bool
+	KeyID            string // the KMS key of an encrypted cluster
+	SecretARN        string // the secret of the master password RDS manages, "" when it does not
+	IAMAuth          bool
 	// ServerDown: the database server behind the cluster died (killed,
 	// its disk full); the cluster shows as stopped until the account's
 	// next start brings the server back on its data.
