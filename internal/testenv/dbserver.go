@@ -225,22 +225,24 @@ func StartMariaDB(tb testing.TB) *DBServer {
 // runs, and fails if they are missing: scripts/test.sh installs them).
 func NeedPostgres(tb testing.TB) {
 	tb.Helper()
-	SkipShort(tb, "real PostgreSQL servers")
-	if _, err := exec.LookPath("initdb"); err != nil && os.Getenv("CI") == "" {
-		if _, err := os.Stat("/usr/lib/postgresql"); err != nil {
-			tb.Skip("skipping outside CI: no PostgreSQL binaries (initdb); scripts/test.sh installs them")
-		}
-	}
+	needServer(tb, "PostgreSQL", "initdb", "/usr/lib/postgresql")
 }
 
 // NeedMariaDB is NeedPostgres for MariaDB servers (mariadbd, from Debian's
 // mariadb-server).
 func NeedMariaDB(tb testing.TB) {
 	tb.Helper()
-	SkipShort(tb, "real MariaDB servers")
-	if _, err := exec.LookPath("mariadbd"); err != nil && os.Getenv("CI") == "" {
-		if _, err := os.Stat("/usr/sbin/mariadbd"); err != nil {
-			tb.Skip("skipping outside CI: no MariaDB server (mariadbd); scripts/test.sh installs it")
+	needServer(tb, "MariaDB", "mariadbd", "/usr/sbin/mariadbd")
+}
+
+// needServer skips under -short, and outside CI when bin is neither on PATH
+// nor at path (where Debian puts it off PATH).
+func needServer(tb testing.TB, engine, bin, path string) {
+	tb.Helper()
+	SkipShort(tb, "real "+engine+" servers")
+	if _, err := exec.LookPath(bin); err != nil && os.Getenv("CI") == "" {
+		if _, err := os.Stat(path); err != nil {
+			tb.Skipf("skipping outside CI: no %s server binaries (%s); scripts/test.sh installs them", engine, bin)
 		}
 	}
 }
