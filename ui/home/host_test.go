@@ -45,7 +45,7 @@ func TestHomeHostsTheList(t *testing.T) {
 	h.host.send = tm.Send
 	uitest.WaitFor(t, p, "› 1  Build an artifact")
 	tm.Type("3")
-	uitest.WaitFor(t, p, "dbaf list", "dbartifact1764032400-prod-clone", "q quit")
+	uitest.WaitFor(t, p, "dbaf list", "dbartifact1764032400-prod-clone", "q back") // q goes back to the menu, and says so
 	tm.Type("q")
 	uitest.WaitFor(t, p, "› 3  My clones", "Clone from an artifact")
 	if err := <-errs; err != nil {
