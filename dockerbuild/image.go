@@ -75,7 +75,7 @@ func CheckBinary(path, arch string) error {
 		}
 		var fe *elf.FormatError
 		if errors.As(err, &fe) || errors.Is(err, io.EOF) {
-			return fmt.Errorf("%s is not a linux executable (ELF): the image needs a static linux/%s dbaf; build one with CGO_ENABLED=0 GOOS=linux GOARCH=%s go build and pass it with --dbaf-binary", path, arch, arch)
+			return fmt.Errorf("%s is not a linux executable (ELF): the image needs a static linux/%s dbaf; build one with CGO_ENABLED=0 GOOS=linux GOARCH=%s go build -trimpath -ldflags \"-s -w\" and pass it with --dbaf-binary", path, arch, arch)
 		}
 		return fmt.Errorf("reading dbaf binary %s: %w", path, err)
 	}

@@ -12,7 +12,7 @@ runs=${1:-7}
 work=$(mktemp -d)
 trap 'rm -rf "$work"; docker image rm -f dbaf-figures:latest >/dev/null 2>&1 || true' EXIT
 
-CGO_ENABLED=0 go build -trimpath -o "$work/dbaf" .
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/dbaf" .
 bin_size=$(stat -c %s "$work/dbaf")
 sed 's/^image_tag = .*/image_tag = dbaf-figures:latest/' examples/artifact_config.ini >"$work/a.ini"
 

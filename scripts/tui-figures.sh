@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
-CGO_ENABLED=0 go build -trimpath -o "$work/dbaf" .
+CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/dbaf" .
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$work/dbaf" sandbox serve --addr "127.0.0.1:$port" --extra-clusters 5000 >"$work/env" 2>/dev/null &
 sb=$!
