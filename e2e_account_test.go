@@ -186,13 +186,13 @@ func cloneAndConnect(t *testing.T, a *testAccount) {
 
 	printed := runDbaf(t, a.env, "--sandbox", "connect", "--print", stack)
 	connURL := strings.TrimSpace(printed.stdout)
-	if printed.code != 0 || !strings.HasPrefix(connURL, "postgresql://postgres@") || strings.Contains(printed.stdout, password[0]) {
+	if printed.code != 0 || !strings.HasPrefix(connURL, "postgresql://postgres@") || !strings.Contains(connURL, "sslmode=verify-full") || strings.Contains(printed.stdout, password[0]) {
 		t.Fatalf("connect --print: exit %d\n%s%s", printed.code, printed.stdout, printed.stderr)
 	}
 	const count = "SELECT count(*) FROM legacy.customers"
 	cloneRows := psql(t, connURL, password[0], count)
 	src := a.sources["prod-aurora"]
-	srcRows := psql(t, "postgresql://postgres@"+src+":5432/postgres?sslmode=require", a.srcPassword(), count)
+	srcRows := psql(t, pgURL(src, envValue(a.sbEnv, "DBAF_CA_BUNDLE")), a.srcPassword(), count)
 	if cloneRows == "" || cloneRows == "0" || cloneRows != srcRows {
 		t.Errorf("legacy.customers: clone %q rows, source %q", cloneRows, srcRows)
 	}
@@ -212,6 +212,12 @@ func cloneAndConnect(t *testing.T, a *testAccount) {
 }
 
 // psql runs one query with the real client and returns its bare result.
+// pgURL is a psql URL for the master user at host that verifies the server
+// with the sandbox's CA file, as dbaf does.
+func pgURL(host, ca string) string {
+	return "postgresql://postgres@" + host + ":5432/postgres?sslmode=verify-full&sslrootcert=" + ca
+}
+
 func psql(t *testing.T, connURL, password, query string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

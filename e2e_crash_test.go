@@ -35,7 +35,10 @@ func TestSandboxSurvivesKill9(t *testing.T) {
 		t.Fatalf("clone: exit %d\n%s%s", cl.code, cl.stdout, cl.stderr)
 	}
 	const count = "SELECT count(*) FROM legacy.customers"
-	rows := psql(t, "postgresql://postgres@"+endpoint+":5432/postgres?sslmode=require", password[0], count)
+	// The sandbox's CA outlives a kill -9: the servers started again
+	// present certificates it issued, and a client trusting it verifies them.
+	ca := envValue(accountExports(t, env), "DBAF_CA_BUNDLE")
+	rows := psql(t, pgURL(endpoint, ca), password[0], count)
 
 	st := kill9Account(t, env)
 	again := runDbaf(t, env, startArgs...)
@@ -53,7 +56,7 @@ func TestSandboxSurvivesKill9(t *testing.T) {
 	if c := clusterAt(t, url, endpoint); c.Status != "available" {
 		t.Errorf("the clone's cluster after kill -9: %+v, want available at %s", c, endpoint)
 	}
-	if got := psql(t, "postgresql://postgres@"+endpoint+":5432/postgres?sslmode=require", password[0], count); got != rows {
+	if got := psql(t, pgURL(endpoint, ca), password[0], count); got != rows {
 		t.Errorf("the clone after kill -9 holds %s rows, want %s", got, rows)
 	}
 
@@ -77,7 +80,7 @@ func TestSandboxSurvivesKill9(t *testing.T) {
 	url = envValue(accountExports(t, env), "AWS_ENDPOINT_URL")
 	awaitClusterStatus(t, url, "prod-aurora", "available")
 	srcPassword := envValue(accountExports(t, env), "DBAF_SANDBOX_DB_PASSWORD")
-	if got := psql(t, "postgresql://postgres@"+src.Endpoint+":5432/postgres?sslmode=require", srcPassword, count); got != rows {
+	if got := psql(t, pgURL(src.Endpoint, envValue(accountExports(t, env), "DBAF_CA_BUNDLE")), srcPassword, count); got != rows {
 		t.Errorf("prod-aurora after the restart holds %s rows, want %s", got, rows)
 	}
 

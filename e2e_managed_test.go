@@ -70,7 +70,7 @@ func managedInContainer(t *testing.T, a *testAccount) {
 	if err := json.Unmarshal(secret, &value); err != nil || value.Password == "" {
 		t.Fatalf("the secret is not RDS's JSON with a password: %v", err)
 	}
-	connURL := fmt.Sprintf("postgresql://%s@%s:%s/postgres?sslmode=require", value.Username, ready.Endpoint, ready.Port)
+	connURL := fmt.Sprintf("postgresql://%s@%s:%s/postgres?sslmode=verify-full&sslrootcert=%s", value.Username, ready.Endpoint, ready.Port, envValue(a.sbEnv, "DBAF_CA_BUNDLE"))
 	if n := psql(t, connURL, value.Password, "SELECT count(*) FROM legacy.customers"); n == "" || n == "0" {
 		t.Errorf("legacy.customers in the managed clone: %q rows", n)
 	}

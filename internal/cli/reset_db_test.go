@@ -66,12 +66,12 @@ func stackExpiry(t *testing.T, sb *sandbox.Server, stack string) time.Time {
 }
 
 // customerName is customer id's name as psql reads it from host ("" when
-// there is no such row).
-func customerName(t *testing.T, host string, port int, password string, id int) string {
+// there is no such row), verifying the server with the sandbox's CA.
+func customerName(t *testing.T, sb *sandbox.Server, host string, port int, password string, id int) string {
 	t.Helper()
 	testenv.Need(t, "psql", "--version")
 	cmd := exec.Command("psql", "-XAtc", fmt.Sprintf("SELECT full_name FROM legacy.customers WHERE id = %d", id),
-		fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=require", host, port))
+		fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=verify-full sslrootcert=%s", host, port, sb.DBCAFile()))
 	cmd.Env = append(os.Environ(), "PGPASSWORD="+password)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -99,7 +99,7 @@ func TestResetBringsTheSourcesLatestRows(t *testing.T) {
 	// A row the source gains after the clone was made.
 	const probe = 9000001
 	srcHost, srcPort := clusterEndpoint(t, sb, "prod-aurora")
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=require", srcHost, srcPort))
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=verify-full sslrootcert=%s", srcHost, srcPort, sb.DBCAFile()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestResetBringsTheSourcesLatestRows(t *testing.T) {
 	if _, err := src.Exec(ctx, "INSERT INTO legacy.customers (id, full_name, email, created_at) VALUES ($1, 'Reset Probe', 'probe@example.com', now())", probe); err != nil {
 		t.Fatal(err)
 	}
-	if got := customerName(t, endpoint, port, testPassword, probe); got != "" {
+	if got := customerName(t, sb, endpoint, port, testPassword, probe); got != "" {
 		t.Fatalf("the clone has the new row before the reset: %q", got)
 	}
 
@@ -125,7 +125,7 @@ func TestResetBringsTheSourcesLatestRows(t *testing.T) {
 	if after, afterPort := clusterEndpoint(t, sb, "e2e-fresh"); after != endpoint || afterPort != port {
 		t.Errorf("endpoint %s:%d after the reset, %s:%d before", after, afterPort, endpoint, port)
 	}
-	if got := customerName(t, endpoint, port, testPassword, probe); got != "Reset Probe" {
+	if got := customerName(t, sb, endpoint, port, testPassword, probe); got != "Reset Probe" {
 		t.Errorf("the reset clone's customer %d is %q, want the row added to the source", probe, got)
 	}
 	if after := stackExpiry(t, sb, "e2e-fresh"); !after.After(expiry) {
