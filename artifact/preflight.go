@@ -26,7 +26,7 @@ type PreflightAWS interface {
 
 // QuotaUse is one RDS account quota a clone counts against.
 type QuotaUse struct {
-	Name string `json:"name"` // AWS's name: DBClusters, DBInstances
+	Name string `json:"name"` // AWS's name: DBClusters, DBInstances, DBSubnetGroups
 	Used int64  `json:"used"`
 	Max  int64  `json:"max"`
 }
@@ -59,11 +59,14 @@ type Preflight struct {
 
 func (Preflight) eventKind() string { return "preflight" }
 
-// A clone's stack makes one DB cluster and one DB instance; these are the
-// RDS quotas it counts against, with what to free when one is full.
+// A clone's stack makes one DB subnet group (the template always creates
+// its own), one DB cluster and one DB instance; these are the RDS quotas
+// it counts against, with what to free when one is full. It makes no
+// snapshot or cluster parameter group, whose quotas it leaves alone.
 var cloneQuotas = []struct{ name, free string }{
 	{"DBClusters", "delete a cluster"},
 	{"DBInstances", "delete an instance"},
+	{"DBSubnetGroups", "delete a DB subnet group no cluster uses"},
 }
 
 // RunPreflight checks that src can be cloned into the account now, at most

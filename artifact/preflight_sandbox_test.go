@@ -248,3 +248,21 @@ func TestPreflightRefusesARestoreTimeOutOfTheWindow(t *testing.T) {
 		t.Errorf("the stream ends with %T, want CloneFailed", events[len(events)-1])
 	}
 }
+
+// A clone's template creates its own DB subnet group: at the account's
+// DBSubnetGroups quota the preflight refuses it before any stack exists.
+func TestPreflightRefusesAtTheSubnetGroupQuota(t *testing.T) {
+	t.Parallel()
+	acc := testenv.StartSandbox(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-subnet-groups": 3}}) // the seed has 3
+	c := acc.Client(t, 0)
+	a := resolveProd(t, c)
+	_, err := artifact.Clone(context.Background(), artifact.CloneRequest{Artifact: a, Name: "it-no-room", Password: "a-Secret-123",
+		PollInterval: 100 * time.Millisecond}, c, nil)
+	var srcErr *artifact.SourceError
+	if !errors.As(err, &srcErr) || !strings.Contains(err.Error(), "RDS quota DBSubnetGroups: 3 of 3 used in eu-west-1: a clone needs one more; delete a DB subnet group no cluster uses") {
+		t.Fatalf("clone at the subnet group quota: %v", err)
+	}
+	if n := acc.Server.Calls()["cloudformation:CreateStack"]; n != 0 {
+		t.Errorf("%d CreateStack calls, want none", n)
+	}
+}

@@ -58,6 +58,7 @@ func TestQuotasFailTheStack(t *testing.T) {
 	}{
 		{"db-clusters", 25, "Cluster", "quota of 25 DB clusters (DBClusters) is used up, 25 exist"},
 		{"db-instances", 33, "Instance", "quota of 33 DB instances (DBInstances) is used up, 33 exist"},
+		{"db-subnet-groups", 3, "SubnetGroup", "quota of 3 DB subnet groups (DBSubnetGroups) is used up, 3 exist"},
 	} {
 		t.Run(tc.quota, func(t *testing.T) {
 			c := start(t, sandbox.Options{Pace: testPace, Quotas: map[string]int64{tc.quota: tc.max}})

@@ -1,15 +1,18 @@
 package sandbox_test
 
 import (
+	"maps"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/dbaf/dbaf/internal/sandbox"
 )
 
 func TestDescribeAccountAttributesQuotas(t *testing.T) {
-	c := start(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": 3}})
+	c := start(t, sandbox.Options{Pace: 0.05, Quotas: map[string]int64{"db-clusters": 3, "manual-cluster-snapshots": 2}})
 	out, err := c.rds.DescribeAccountAttributes(ctx(t), &rds.DescribeAccountAttributesInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -26,12 +29,30 @@ func TestDescribeAccountAttributesQuotas(t *testing.T) {
 	for _, q := range out.AccountQuotas {
 		got[*q.AccountQuotaName] = [2]int64{*q.Used, *q.Max}
 	}
-	want := map[string][2]int64{
-		"DBClusters":  {int64(len(clusters.DBClusters)), 3},
-		"DBInstances": {int64(len(instances.DBInstances)), 40},
+	groups, err := c.rds.DescribeDBSubnetGroups(ctx(t), &rds.DescribeDBSubnetGroupsInput{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(got) != 2 || got["DBClusters"] != want["DBClusters"] || got["DBInstances"] != want["DBInstances"] {
+	snaps, err := c.rds.DescribeDBClusterSnapshots(ctx(t), &rds.DescribeDBClusterSnapshotsInput{SnapshotType: aws.String("manual")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// AWS's names and defaults: the quotas a clone counts against, and
+	// those dbaf needs next.
+	want := map[string][2]int64{
+		"DBClusters":               {int64(len(clusters.DBClusters)), 3},
+		"DBInstances":              {int64(len(instances.DBInstances)), 40},
+		"DBSubnetGroups":           {int64(len(groups.DBSubnetGroups)), 50},
+		"ManualClusterSnapshots":   {int64(len(snaps.DBClusterSnapshots)), 2},
+		"DBClusterParameterGroups": {0, 50},
+	}
+	if !maps.Equal(got, want) {
 		t.Errorf("quotas = %v, want %v", got, want)
+	}
+	// At the quota, a snapshot is refused as RDS refuses it.
+	_, err = c.rds.CreateDBClusterSnapshot(ctx(t), &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("prod-aurora"), DBClusterSnapshotIdentifier: aws.String("one-too-many")})
+	if msg, _ := wantAPIError(t, err, "SnapshotQuotaExceeded"); !strings.Contains(msg, "quota of 2 manual DB cluster snapshots (ManualClusterSnapshots)") {
+		t.Errorf("snapshot at quota: %q", msg)
 	}
 	if want["DBClusters"][0] == 0 {
 		t.Error("the seed has no clusters: Used proves nothing")

@@ -17,13 +17,20 @@ var quotaNames = map[string]struct {
 	aws string // the AccountQuotaName; "" for a limit DescribeAccountAttributes does not report
 	def int64
 }{
-	"db-clusters":      {"DBClusters", 40},
-	"db-instances":     {"DBInstances", 40},
-	"clones-per-group": {"", 15},
+	"db-clusters":                 {"DBClusters", 40},
+	"db-instances":                {"DBInstances", 40},
+	"db-subnet-groups":            {"DBSubnetGroups", 50},
+	"manual-cluster-snapshots":    {"ManualClusterSnapshots", 100},
+	"db-cluster-parameter-groups": {"DBClusterParameterGroups", 50},
+	"clones-per-group":            {"", 15},
 }
 
-// ParseQuota reads a --quota spec, NAME=N (e.g. db-clusters=3 or
-// clones-per-group=1).
+// reported are the quotas DescribeAccountAttributes reports, in its order:
+// those dbaf's clones count against and those it will need next.
+var reported = []string{"db-clusters", "db-instances", "db-subnet-groups", "manual-cluster-snapshots", "db-cluster-parameter-groups"}
+
+// ParseQuota reads a --quota spec, NAME=N (e.g. db-clusters=3,
+// db-subnet-groups=3 or clones-per-group=1).
 func ParseQuota(spec string) (name string, max int64, err error) {
 	name, v, ok := strings.Cut(spec, "=")
 	if _, known := quotaNames[name]; !ok || !known {
@@ -54,11 +61,13 @@ func (s *Service) Quota(name string) int64 {
 // creates anything.
 func (s *Service) describeAccountAttributes(c *wire.Call) *wire.APIError {
 	s.mu.Lock()
-	used := map[string]int{"db-clusters": s.st.Clusters.Len(), "db-instances": s.st.Instances.Len()}
+	used := map[string]int{"db-clusters": s.st.Clusters.Len(), "db-instances": s.st.Instances.Len(),
+		"db-subnet-groups": s.st.SubnetGroups.Len(), "manual-cluster-snapshots": s.st.ManualSnapshots(),
+		"db-cluster-parameter-groups": 0} // the account has only the default ones, which do not count
 	s.mu.Unlock()
 	x := &c.Out
 	x.Open("AccountQuotas")
-	for _, name := range []string{"db-clusters", "db-instances"} {
+	for _, name := range reported {
 		x.Open("AccountQuota")
 		x.Text("AccountQuotaName", quotaNames[name].aws)
 		x.Int("Used", used[name])

@@ -77,6 +77,9 @@ func (s *Service) beginSnapshot(id, clusterID string, tags []state.Tag) (*state.
 	if cl.Status != "available" {
 		return nil, wire.Errorf(400, "InvalidDBClusterStateFault", "Cannot create a snapshot of DB cluster %s: it is %s, not available.", cl.ID, cl.Status)
 	}
+	if n, max := int64(s.st.ManualSnapshots()), s.Quota("manual-cluster-snapshots"); n >= max {
+		return nil, wire.Errorf(400, "SnapshotQuotaExceeded", "Cannot create the cluster snapshot %s: the account's quota of %d manual DB cluster snapshots (ManualClusterSnapshots) is used up, %d exist. Delete snapshots or request a quota increase.", id, max, n)
+	}
 	if tags == nil && cl.CopyTagsToSnapshot {
 		tags = append(tags, cl.Tags...)
 	}

@@ -28,6 +28,9 @@ func (pr *Provider) provisionSubnetGroup(r cloudformation.Resource, p *props) (*
 	if _, exists := pr.st.SubnetGroups.Get(name); exists {
 		return nil, rdsErr(400, "DBSubnetGroupAlreadyExists", "The DB subnet group '%s' already exists.", name)
 	}
+	if n, max := int64(pr.st.SubnetGroups.Len()), pr.acct.Quota("db-subnet-groups"); n >= max {
+		return nil, rdsErr(400, "DBSubnetGroupQuotaExceeded", "Cannot create DB subnet group %s: the account's quota of %d DB subnet groups (DBSubnetGroups) is used up, %d exist. Delete subnet groups or request a quota increase.", name, max, n)
+	}
 	if len(ids) == 0 {
 		return nil, rdsErr(400, "InvalidParameterValue", "The DB subnet group must contain at least one subnet.")
 	}

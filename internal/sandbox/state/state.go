@@ -288,3 +288,15 @@ func (cl *Cluster) RestorableWindow(now time.Time) (earliest, latest time.Time) 
 	}
 	return earliest.UTC(), latest.UTC()
 }
+
+// ManualSnapshots counts the account's manual cluster snapshots, which
+// the ManualClusterSnapshots quota is about.
+func (st *State) ManualSnapshots() int {
+	n := 0
+	for _, sn := range st.Snapshots.All() {
+		if sn.Type == "manual" {
+			n++
+		}
+	}
+	return n
+}
