@@ -55,4 +55,27 @@ func TestRestoreToTimeHoldsTheRowsCommittedByThen(t *testing.T) {
 	if got := restore("latest", nil); !slices.Equal(got, []string{"after", "before"}) {
 		t.Errorf("the latest-time clone holds %v, want [after before]", got)
 	}
+
+	// A clone has a history of its own: restored to a time after a change
+	// made in it, it holds that change and not a later one.
+	stackID, cluster, host, port := cloneStack(t, c, "dev")
+	waitAvailable(t, c, cluster)
+	dev := pgOpen(t, host, port, "postgres", c.sb.DBPassword())
+	dev.mustExec("INSERT INTO public.marks VALUES ('dev-1')")
+	pre3 := c.sb.Clock().Now()
+	if _, err := c.sb.AdvanceClock(10 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	dev.mustExec("INSERT INTO public.marks VALUES ('dev-2')")
+	a := prodArtifact()
+	a.Source.ClusterID = cluster
+	devAt := pre3.Add(time.Minute).Truncate(time.Second)
+	a.Source.RestoreToTime = &devAt
+	backID, backCluster, backHost, backPort := stackOf(t, c, "dev-back", cloneTemplate(t, a, "dev-back"))
+	waitAvailable(t, c, backCluster)
+	if got := pgOpen(t, backHost, backPort, "postgres", c.sb.DBPassword()).marks(); !slices.Equal(got, []string{"after", "before", "dev-1"}) {
+		t.Errorf("the clone restored to its T holds %v, want [after before dev-1]", got)
+	}
+	deleteStack(t, c, backID)
+	deleteStack(t, c, stackID)
 }

@@ -358,7 +358,7 @@ func (m *Manager) StartSource(ctx context.Context, id string, e Engine, masterUs
 		}
 		if e == Postgres {
 			// The template, never changed, is the source's base backup.
-			if err := m.keepArchive(s, tmpl); err != nil {
+			if err := m.keepArchive(s, tmpl, nil); err != nil {
 				return err
 			}
 		}
@@ -399,6 +399,9 @@ func (m *Manager) Clone(ctx context.Context, source, id string) (Endpoint, error
 		src.copying.Unlock()
 		if err != nil {
 			return fmt.Errorf("copy the data of %s: %w", source, err)
+		}
+		if err := m.inheritArchive(s, src); err != nil {
+			return err
 		}
 		if err := m.runAs.chownTree(s.dir); err != nil {
 			return err

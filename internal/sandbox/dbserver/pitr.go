@@ -12,22 +12,26 @@ import (
 	"github.com/dbaf/dbaf/internal/clock"
 )
 
-// Point-in-time restores, for PostgreSQL sources: a seeded source archives
-// its WAL (archive_mode, a copy of each finished segment in its archive
-// directory) from the moment it starts on a copy of its engine's template,
-// which is its base backup. A restore to a time copies the base and
-// replays the archive up to that time (recovery_target_time, then
-// promote), so it holds exactly the transactions committed by then.
-// Clones do not archive (it would slow every clone): restoring one to a
-// time is ErrNoArchive.
+// Point-in-time restores, for PostgreSQL: a seeded source archives its WAL
+// (archive_mode, a copy of each finished segment in its archive directory)
+// from the moment it starts on a copy of its engine's template, which is
+// its base backup. A clone (or a restore) archives its own WAL too, and
+// shares its source's base: its history is the source's archive up to the
+// copy, then its own (one WAL stream: the copy continues the source's). A
+// restore to a time copies the base and replays the archives up to that
+// time (recovery_target_time, then promote), the server's own archive
+// first, then its ancestors', so it holds exactly the transactions
+// committed by then.
 
 // ErrNoArchive is RestoreToTime's error for a server that keeps no WAL
-// archive (a clone, a MariaDB server): it cannot go back in time.
+// archive (a MariaDB server, one started before archiving existed): it
+// cannot go back in time.
 var ErrNoArchive = errors.New("keeps no archive to restore to a point in time from")
 
 const (
-	archiveDir = "wal-archive" // in a server's directory: the WAL it archived
-	baseFile   = "pitr-base"   // in a server's directory: the path of its base backup
+	archiveDir  = "wal-archive"  // in a server's directory: the WAL it archived
+	baseFile    = "pitr-base"    // in a server's directory: the path of its base backup
+	parentsFile = "pitr-parents" // in a server's directory: its ancestors' archives, nearest first
 )
 
 // archive is where s archives its WAL, "" when it does not.
@@ -39,15 +43,44 @@ func (s *server) archive() string {
 }
 
 // keepArchive makes s archive its WAL from its next start, with base (a
-// stopped data directory s started from) as the base backup.
-func (m *Manager) keepArchive(s *server, base string) error {
-	if strings.ContainsAny(s.dir+base, "'\n") {
+// stopped data directory s's history starts from) as the base backup, and
+// parents the archives of the servers s's data was copied from, nearest
+// first.
+func (m *Manager) keepArchive(s *server, base string, parents []string) error {
+	if strings.ContainsAny(s.dir+base, "'\"$`\\\n") {
 		return nil // not quotable in archive_command: no point-in-time restores
 	}
 	if err := os.MkdirAll(filepath.Join(s.dir, archiveDir), 0o700); err != nil {
 		return err
 	}
+	if err := os.WriteFile(filepath.Join(s.dir, parentsFile), []byte(strings.Join(parents, "\n")), 0o644); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(s.dir, baseFile), []byte(base), 0o644)
+}
+
+// inheritArchive makes s, a copy of src's data, archive its WAL on top of
+// src's history (nothing when src keeps none).
+func (m *Manager) inheritArchive(s, src *server) error {
+	archive := src.archive()
+	if archive == "" {
+		return nil
+	}
+	base, err := os.ReadFile(filepath.Join(src.dir, baseFile))
+	if err != nil {
+		return err
+	}
+	return m.keepArchive(s, string(base), append([]string{archive}, src.parents()...))
+}
+
+// parents are the archives of the servers s's data was copied from,
+// nearest first.
+func (s *server) parents() []string {
+	b, _ := os.ReadFile(filepath.Join(s.dir, parentsFile))
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(string(b), "\n")
 }
 
 // pgArchiveArgs are the postgres options that archive s's WAL, if it keeps
@@ -95,12 +128,21 @@ func (m *Manager) RestoreToTime(ctx context.Context, source, id string, at time.
 		if err := copyTree(string(b), s.dataDir()); err != nil {
 			return fmt.Errorf("copy the base backup: %w", err)
 		}
-		recovery := fmt.Sprintf("\n# dbaf sandbox: a point-in-time restore\nrestore_command = 'cp ''%s/%%f'' %%p'\nrecovery_target_time = '%s'\nrecovery_target_inclusive = on\nrecovery_target_action = 'promote'\n",
-			archive, at.UTC().Format("2006-01-02 15:04:05.999999+00"))
+		// A segment is taken from the nearest archive that has it: past the
+		// copy, a source's segment of the same name holds its own history.
+		var fetch []string
+		for _, a := range append([]string{archive}, src.parents()...) {
+			fetch = append(fetch, fmt.Sprintf(`cp "%s/%%f" "%%p" 2>/dev/null`, a))
+		}
+		recovery := fmt.Sprintf("\n# dbaf sandbox: a point-in-time restore\nrestore_command = '%s'\nrecovery_target_time = '%s'\nrecovery_target_inclusive = on\nrecovery_target_action = 'promote'\n",
+			strings.Join(fetch, " || "), at.UTC().Format("2006-01-02 15:04:05.999999+00"))
 		if err := appendFile(filepath.Join(s.dataDir(), "postgresql.auto.conf"), recovery); err != nil {
 			return err
 		}
 		if err := os.WriteFile(filepath.Join(s.dataDir(), "recovery.signal"), nil, 0o600); err != nil {
+			return err
+		}
+		if err := m.inheritArchive(s, src); err != nil {
 			return err
 		}
 		if err := m.runAs.chownTree(s.dir); err != nil {

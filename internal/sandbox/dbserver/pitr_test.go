@@ -2,7 +2,6 @@ package dbserver
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 )
@@ -70,12 +69,31 @@ func TestRestoreToTimeReplaysTheArchiveToThatTime(t *testing.T) {
 	if err := exec1(ctx, Postgres, mustEndpoint(t, m, "at-t"), "postgres", m.SourcePassword(), "INSERT INTO public.marks VALUES (4)"); err != nil {
 		t.Errorf("writing to the restored server: %v", err)
 	}
-	// A clone keeps no archive: it cannot go back in time.
-	if _, err := m.Clone(ctx, "src", "clone"); err != nil {
+	// A clone archives its own WAL on top of its source's history: back
+	// to a time after the copy, it holds what the clone had then.
+	cep, err := m.Clone(ctx, "src", "clone")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.RestoreToTime(ctx, "clone", "nope", time.Now()); !errors.Is(err, ErrNoArchive) {
-		t.Errorf("restoring a clone to a time: %v, want ErrNoArchive", err)
+	if err := exec1(ctx, Postgres, cep, "postgres", m.SourcePassword(), "INSERT INTO public.marks VALUES (8)"); err != nil {
+		t.Fatal(err)
+	}
+	cq, cdone, err := login(ctx, Postgres, cep, "postgres", m.SourcePassword(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cdone()
+	if micros, err = cq("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec1(ctx, Postgres, cep, "postgres", m.SourcePassword(), "INSERT INTO public.marks VALUES (16)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.RestoreToTime(ctx, "clone", "clone-at-t", time.UnixMicro(micros)); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("clone-at-t"); n != 11 {
+		t.Errorf("the clone restored to its T: the marks sum to %d, want 11 (1, 2 from the source, 8 of the clone's, not 16)", n)
 	}
 }
 
