@@ -23,6 +23,7 @@ type Discovery interface {
 	VPC(ctx context.Context, id string) (*aws.VPC, error)
 	OrderableClasses(ctx context.Context, engine, version string) ([]string, error)
 	ClusterSnapshot(ctx context.Context, id string) (*aws.ClusterSnapshot, error)
+	InternetGateway(ctx context.Context, vpcID string) (bool, error)
 }
 
 // ResolveError is an artifact that cannot be made from its config: the
@@ -106,6 +107,9 @@ func Resolve(ctx context.Context, cfg *config.Config, d Discovery, created time.
 	}
 
 	if err := resolveNetwork(ctx, cfg, d, src, &a.Target); err != nil {
+		return nil, err
+	}
+	if err := checkPublic(ctx, d, &a.Target); err != nil {
 		return nil, err
 	}
 	if err := resolveClass(ctx, d, src, cfg, &a.Target); err != nil {
@@ -290,4 +294,21 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// checkPublic refuses a publicly accessible clone in a VPC without an
+// internet gateway: RDS would refuse its instance
+// (InvalidVPCNetworkStateFault) only after the clone's cluster exists.
+// One DescribeRouteTables call, and only for a public clone.
+func checkPublic(ctx context.Context, d Discovery, t *Target) error {
+	if !t.PubliclyAccessible {
+		return nil
+	}
+	ok, err := d.InternetGateway(ctx, t.VpcID)
+	if err != nil || ok {
+		return err
+	}
+	return &ResolveError{Key: "publicly_accessible", Msg: fmt.Sprintf(
+		"publicly_accessible = true, but VPC %s has no internet gateway (none of its route tables routes to an igw-): RDS refuses a publicly accessible instance there; "+
+			"set publicly_accessible = false and connect from inside the VPC, or choose subnets in a VPC with an internet gateway", t.VpcID)}
 }

@@ -21,6 +21,7 @@ type fakeDiscovery struct {
 	vpcs     map[string]*aws.VPC
 	classes  []string
 	snaps    map[string]*aws.ClusterSnapshot
+	noIGW    map[string]bool // VPCs without an internet gateway
 }
 
 func newFake() *fakeDiscovery {
@@ -88,6 +89,9 @@ func (f *fakeDiscovery) SubnetsByID(_ context.Context, ids []string) ([]aws.Subn
 		out = append(out, s)
 	}
 	return out, nil
+}
+func (f *fakeDiscovery) InternetGateway(_ context.Context, vpcID string) (bool, error) {
+	return !f.noIGW[vpcID], nil
 }
 func (f *fakeDiscovery) VPC(_ context.Context, id string) (*aws.VPC, error) {
 	if v, ok := f.vpcs[id]; ok {
@@ -325,3 +329,25 @@ func TestParseRefusesOtherSchemas(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A public clone in a VPC without an internet gateway is refused at build:
+// RDS would refuse its instance after the cluster exists.
+func TestResolveRefusesAPublicCloneWithoutAnInternetGateway(t *testing.T) {
+	f := newFake()
+	cfg := &config.Config{SourceClusterID: "prod", Subnets: config.Subnets{Source: true}, InstanceClass: "db.r6g.large"}
+	public := true
+	cfg.PubliclyAccessible = &public
+	if _, err := Resolve(context.Background(), cfg, f, time.Now(), func(string) {}); err != nil {
+		t.Fatalf("public clone in a VPC with an internet gateway: %v", err)
+	}
+	f.noIGW = map[string]bool{"vpc-1": true}
+	_, err := Resolve(context.Background(), cfg, f, time.Now(), func(string) {})
+	var re *ResolveError
+	if !errors.As(err, &re) || re.Key != "publicly_accessible" || !strings.Contains(re.Msg, "VPC vpc-1 has no internet gateway") {
+		t.Errorf("public clone without an internet gateway: %v", err)
+	}
+	public = false
+	if _, err := Resolve(context.Background(), cfg, f, time.Now(), func(string) {}); err != nil {
+		t.Errorf("private clone without an internet gateway: %v", err)
+	}
+}

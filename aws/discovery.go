@@ -352,6 +352,30 @@ func (c *Client) VPC(ctx context.Context, id string) (*VPC, error) {
 	return &VPC{ID: awssdk.ToString(v.VpcId), CIDR: awssdk.ToString(v.CidrBlock), Name: nameTag(v.Tags)}, nil
 }
 
+// InternetGateway reports whether a VPC has an internet gateway, as its
+// route tables show it (a route to an igw-): RDS refuses a publicly
+// accessible instance in a VPC without one (InvalidVPCNetworkStateFault).
+// One call per page of the VPC's route tables.
+func (c *Client) InternetGateway(ctx context.Context, vpcID string) (bool, error) {
+	const op = "ec2:DescribeRouteTables"
+	p := ec2.NewDescribeRouteTablesPaginator(c.ec2, &ec2.DescribeRouteTablesInput{
+		Filters: []ec2types.Filter{{Name: awssdk.String("vpc-id"), Values: []string{vpcID}}}})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return false, Explain(err, op)
+		}
+		for _, rt := range out.RouteTables {
+			for _, r := range rt.Routes {
+				if strings.HasPrefix(awssdk.ToString(r.GatewayId), "igw-") {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
 // OrderableClasses lists the instance classes orderable for an engine and
 // version, de-duplicated (AWS repeats a class per storage type and AZ set)
 // and in size order (see sortClasses).

@@ -207,6 +207,15 @@ func (f *fakeEC2) DescribeVpcs(_ context.Context, in *ec2.DescribeVpcsInput, _ .
 	return nil, apiErr("InvalidVpcID.NotFound", fmt.Sprintf("The vpc ID '%s' does not exist", strings.Join(in.VpcIds, ",")))
 }
 
+// DescribeRouteTables: the fake account has none (the sandbox tests read
+// real ones).
+func (f *fakeEC2) DescribeRouteTables(_ context.Context, in *ec2.DescribeRouteTablesInput, _ ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error) {
+	if err := f.record("DescribeRouteTables", in.MaxResults); err != nil {
+		return nil, err
+	}
+	return &ec2.DescribeRouteTablesOutput{}, nil
+}
+
 type fakeSTS struct {
 	recorder
 	account string

@@ -180,3 +180,15 @@ func TestSandboxCloneGroups(t *testing.T) {
 		t.Errorf("the clone's key %q (encrypted %v), the source's %q", first.KMSKeyID, first.Encrypted, src.KMSKeyID)
 	}
 }
+
+// The seeded prod VPC routes its public subnets to an internet gateway;
+// staging has none.
+func TestSandboxInternetGateway(t *testing.T) {
+	aws.IsolateEnv(t)
+	c := startSandbox(t, sandbox.Options{}).Client(t, 0)
+	for vpc, want := range map[string]bool{"vpc-0a1b2c3d4e5f60001": true, "vpc-0a1b2c3d4e5f60002": false} {
+		if got, err := c.InternetGateway(context.Background(), vpc); err != nil || got != want {
+			t.Errorf("InternetGateway(%s) = %v, %v; want %v", vpc, got, err, want)
+		}
+	}
+}

@@ -109,3 +109,19 @@ func TestPointInTimeCloneIsAFullCopyInItsSourcesGroup(t *testing.T) {
 		}
 	}
 }
+
+// A public clone in a VPC without an internet gateway (the sandbox's
+// staging VPC) is refused before anything is created, naming the VPC.
+func TestPublicCloneWithoutAnInternetGatewayIsRefused(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	ini := writeINI(t, strings.Replace(strings.Replace(fmt.Sprintf(prodINI, "db-artifact:unused"), "prod-aurora", "catalog-pg", 1),
+		"[target_db]", "[target_db]\npublicly_accessible = true", 1))
+	r := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword}}.run(t, "clone", "--config", ini, "--name", "e2e-public")
+	if r.code != ExitBadInput || !strings.Contains(r.stderr, "publicly_accessible = true, but VPC vpc-0a1b2c3d4e5f60002 has no internet gateway") {
+		t.Errorf("exit %d, want 2 naming the VPC:\n%s", r.code, r.stderr)
+	}
+	if n := sb.Calls()["cloudformation:CreateStack"]; n != 0 {
+		t.Errorf("%d CreateStack calls, want none", n)
+	}
+}

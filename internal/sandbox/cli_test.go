@@ -113,3 +113,29 @@ func TestAWSCLIStack(t *testing.T) {
 		t.Errorf("missing stack: %v\n%s", err, stderr)
 	}
 }
+
+// The AWS CLI reads the route tables: prod's public one routes to an
+// internet gateway, staging's only within the VPC.
+func TestAWSCLIRouteTables(t *testing.T) {
+	t.Parallel()
+	c := start(t, sandbox.Options{})
+	var out struct {
+		RouteTables []struct {
+			RouteTableId, VpcId string
+			Routes              []struct{ DestinationCidrBlock, GatewayId string }
+			Associations        []struct {
+				Main     bool
+				SubnetId string
+			}
+		}
+	}
+	awsCLI(t, c.url, &out, "ec2", "describe-route-tables", "--filters", "Name=route.gateway-id,Values=igw-*")
+	if len(out.RouteTables) != 1 || out.RouteTables[0].VpcId != "vpc-0a1b2c3d4e5f60001" || len(out.RouteTables[0].Associations) != 2 ||
+		out.RouteTables[0].Routes[1].GatewayId != "igw-0a1b2c3d4e5f66001" || out.RouteTables[0].Routes[1].DestinationCidrBlock != "0.0.0.0/0" {
+		t.Errorf("route tables to an internet gateway: %+v", out.RouteTables)
+	}
+	awsCLI(t, c.url, &out, "ec2", "describe-route-tables", "--filters", "Name=vpc-id,Values=vpc-0a1b2c3d4e5f60002")
+	if len(out.RouteTables) != 1 || len(out.RouteTables[0].Routes) != 1 || out.RouteTables[0].Routes[0].GatewayId != "local" || !out.RouteTables[0].Associations[0].Main {
+		t.Errorf("staging's route tables: %+v", out.RouteTables)
+	}
+}

@@ -350,3 +350,86 @@ func (s *Service) writePermissions(x *wire.XML, tag string, perms []state.IPPerm
 		x.Empty("prefixListIds")
 	})
 }
+
+// describeRouteTables lists the account's route tables, by id or with
+// EC2's filters: enough for a client to tell whether a VPC has an
+// internet gateway (a route to an igw-).
+func (s *Service) describeRouteTables(c *wire.Call) *wire.APIError {
+	max, err := ec2MaxResults(c.Params)
+	if err != nil {
+		return err
+	}
+	fs, err := ec2Filters(c.Params, "vpc-id", "route-table-id", "association.main", "association.subnet-id", "route.gateway-id", "owner-id", "tag-key")
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.st.RouteTables.All()
+	if ids := c.Params.List("RouteTableId"); len(ids) > 0 {
+		if list, err = lookupIDs(s.st.RouteTables, ids, "rtb", "route table", "InvalidRouteTableID"); err != nil {
+			return err
+		}
+	}
+	list = slices.DeleteFunc(list, func(rt *state.RouteTable) bool {
+		return !wire.MatchFilters(fs, wire.Glob, func(name string) []string {
+			if t, ok := tagField(rt.Tags, name); ok {
+				return t
+			}
+			switch name {
+			case "vpc-id":
+				return []string{rt.VPCID}
+			case "route-table-id":
+				return []string{rt.ID}
+			case "association.main":
+				return []string{strconv.FormatBool(rt.Main)}
+			case "association.subnet-id":
+				return rt.Subnets
+			case "route.gateway-id":
+				var gws []string
+				for _, r := range rt.Routes {
+					gws = append(gws, r.Gateway)
+				}
+				return gws
+			case "owner-id":
+				return []string{s.account}
+			}
+			return nil
+		})
+	})
+	pg, next, err := wire.Page(list, func(rt *state.RouteTable) string { return rt.ID }, c.Params.Get("NextToken"), max, badNextToken)
+	if err != nil {
+		return err
+	}
+	x := &c.Out
+	wire.List(x, "routeTableSet", "item", pg, func(rt *state.RouteTable) {
+		x.Text("routeTableId", rt.ID)
+		x.Text("vpcId", rt.VPCID)
+		x.Text("ownerId", s.account)
+		wire.List(x, "routeSet", "item", rt.Routes, func(r state.Route) {
+			x.Text("destinationCidrBlock", r.Dest)
+			x.Text("gatewayId", r.Gateway)
+			x.Text("state", "active")
+			x.Text("origin", map[bool]string{true: "CreateRouteTable", false: "CreateRoute"}[r.Gateway == "local"])
+		})
+		var assoc []string
+		if rt.Main {
+			assoc = append(assoc, "")
+		}
+		assoc = append(assoc, rt.Subnets...)
+		wire.List(x, "associationSet", "item", assoc, func(subnet string) {
+			x.Text("routeTableAssociationId", state.HexID("rtbassoc", rt.ID+subnet))
+			x.Text("routeTableId", rt.ID)
+			x.Bool("main", subnet == "")
+			x.Opt("subnetId", subnet)
+			x.Open("associationState")
+			x.Text("state", "associated")
+			x.Close("associationState")
+		})
+		x.Open("propagatingVgwSet")
+		x.Close("propagatingVgwSet")
+		writeEC2Tags(x, rt.Tags)
+	})
+	x.Opt("nextToken", next)
+	return nil
+}

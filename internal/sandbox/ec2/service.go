@@ -1,6 +1,6 @@
 // Package ec2 is the account's EC2 API over EC2's own query protocol:
-// DescribeSubnets, DescribeVpcs and DescribeSecurityGroups of package
-// state's records, with EC2's filters, paging and errors.
+// DescribeSubnets, DescribeVpcs, DescribeSecurityGroups and
+// DescribeRouteTables of package state's records, with EC2's filters, paging and errors.
 package ec2
 
 import (
@@ -28,5 +28,6 @@ func (s *Service) Actions() map[string]wire.Handler {
 		"DescribeSubnets":        s.describeSubnets,
 		"DescribeVpcs":           s.describeVpcs,
 		"DescribeSecurityGroups": s.describeSecurityGroups,
+		"DescribeRouteTables":    s.describeRouteTables,
 	}
 }

@@ -66,6 +66,10 @@ func (pr *Provider) provisionInstance(r cloudformation.Resource, p *props) (*pro
 	zones := state.AZs(pr.region)
 	if g, ok := pr.st.SubnetGroups.Get(cl.SubnetGroup); ok {
 		zones = pr.st.SubnetAZs(g.SubnetIDs)
+		if public && !pr.st.HasInternetGateway(g.VPCID) {
+			// RDS's words for a public instance where the internet cannot reach.
+			return nil, rdsErr(400, "InvalidVPCNetworkStateFault", "Cannot create a publicly accessible DBInstance. The specified VPC has no internet gateway attached.Update the VPC and then try again")
+		}
 	}
 	if az == "" {
 		az = zones[len(cl.Members)%len(zones)]

@@ -349,3 +349,21 @@ func TestManagedPasswordTemplate(t *testing.T) {
 		t.Errorf("both passwords: %v", err)
 	}
 }
+
+// RDS refuses a publicly accessible instance in a VPC without an internet
+// gateway (staging's), and makes one where there is one (prod's).
+func TestPublicInstanceNeedsAnInternetGateway(t *testing.T) {
+	pr, _, _ := newTestProvider(t)
+	instance := func(id, cluster string) error {
+		_, err := pr.Create(cloudformation.Resource{StackName: "s", LogicalID: "Instance", Type: "AWS::RDS::DBInstance"},
+			map[string]any{"DBInstanceIdentifier": id, "DBClusterIdentifier": cluster, "DBInstanceClass": "db.r6g.large",
+				"Engine": "aurora-postgresql", "PubliclyAccessible": true})
+		return err
+	}
+	if err := instance("public-staging", "catalog-pg"); err == nil || !strings.Contains(err.Error(), "Cannot create a publicly accessible DBInstance. The specified VPC has no internet gateway attached.") {
+		t.Errorf("public instance in staging: %v", err)
+	}
+	if err := instance("public-prod", "prod-aurora"); err != nil {
+		t.Errorf("public instance in prod: %v", err)
+	}
+}

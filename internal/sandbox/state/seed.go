@@ -82,6 +82,18 @@ func Seed(region string, extraClusters, extraSubnets int) *State {
 		}
 	}
 
+	// The prod VPC reaches the internet through its gateway, from its
+	// public subnets; staging is private: no internet gateway at all, so
+	// RDS refuses a publicly accessible instance there.
+	for _, rt := range []*RouteTable{
+		{ID: "rtb-0a1b2c3d4e5f65001", VPCID: prodVPC, Main: true, Routes: []Route{{"10.0.0.0/16", "local"}}, Tags: []Tag{{"Name", "prod-private"}}},
+		{ID: "rtb-0a1b2c3d4e5f65002", VPCID: prodVPC, Subnets: []string{"subnet-0a1b2c3d4e5f61004", "subnet-0a1b2c3d4e5f61005"},
+			Routes: []Route{{"10.0.0.0/16", "local"}, {"0.0.0.0/0", "igw-0a1b2c3d4e5f66001"}}, Tags: []Tag{{"Name", "prod-public"}}},
+		{ID: "rtb-0a1b2c3d4e5f65101", VPCID: stagingVPC, Main: true, Routes: []Route{{"10.1.0.0/16", "local"}}, Tags: []Tag{{"Name", "staging"}}},
+	} {
+		st.RouteTables.Put(rt.ID, rt)
+	}
+
 	allTraffic := []IPPermission{{Proto: "-1", Ranges: []IPRange{{CIDR: "0.0.0.0/0"}}}}
 	for _, sg := range []*SecurityGroup{
 		{ID: "sg-0a1b2c3d4e5f63001", Name: "default", Desc: "default VPC security group", VPCID: prodVPC,

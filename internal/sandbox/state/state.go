@@ -78,6 +78,38 @@ type Subnet struct {
 	Tags                []Tag
 }
 
+// RouteTable is a VPC's route table: the main one (Main, for subnets
+// with no table of their own) or one associated with Subnets. A route to
+// an igw- gateway is what makes a VPC reach the internet.
+type RouteTable struct {
+	ID, VPCID string
+	Main      bool
+	Subnets   []string
+	Routes    []Route
+	Tags      []Tag
+}
+
+// Route sends Dest (a CIDR) to Gateway: "local" within the VPC, or an
+// internet gateway (igw-…).
+type Route struct{ Dest, Gateway string }
+
+// HasInternetGateway reports whether the VPC has an internet gateway, as
+// its route tables show it: RDS refuses a publicly accessible instance in
+// a VPC without one.
+func (st *State) HasInternetGateway(vpcID string) bool {
+	for _, rt := range st.RouteTables.All() {
+		if rt.VPCID != vpcID {
+			continue
+		}
+		for _, r := range rt.Routes {
+			if strings.HasPrefix(r.Gateway, "igw-") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 type IPRange struct{ CIDR, Desc string }
 
 type IPPermission struct {
@@ -181,6 +213,7 @@ type Snapshot struct {
 type State struct {
 	VPCs         *Table[*VPC]
 	Subnets      *Table[*Subnet]
+	RouteTables  *Table[*RouteTable]
 	SGs          *Table[*SecurityGroup]
 	SubnetGroups *Table[*SubnetGroup]
 	Clusters     *Table[*Cluster]
@@ -198,6 +231,7 @@ func newState() *State {
 	return &State{
 		VPCs:         newTable[*VPC](),
 		Subnets:      newTable[*Subnet](),
+		RouteTables:  newTable[*RouteTable](),
 		SGs:          newTable[*SecurityGroup](),
 		SubnetGroups: newTable[*SubnetGroup](),
 		Clusters:     newTable[*Cluster](),
