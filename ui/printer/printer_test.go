@@ -121,9 +121,16 @@ func TestPrintersSayWhatThePreflightSaw(t *testing.T) {
 			t.Errorf("preflight JSON lacks %s: %s", s, js.String())
 		}
 	}
-	one := artifact.Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Clones: 1}
+	one := artifact.Preflight{Source: "prod", SourceStatus: "available", Instances: 1, Clones: 1, Restore: artifact.RestoreCopyOnWrite,
+		RestoreNote: "copy-on-write: shares the storage of prod"}
 	if got := PreflightFacts(one); got[1].Text != "1 existing clone of prod" || got[2] != (Fact{"key", "not encrypted"}) {
 		t.Errorf("facts %+v", got)
+	}
+	// A full copy is said before anything is created: it is billed in full.
+	full := one
+	full.Clones, full.Restore, full.RestoreNote = 15, artifact.RestoreFullCopy, "this clone will be a full copy: storage billed in full: …"
+	if got := PreflightFacts(full); len(got) != 4 || got[2] != (Fact{"restore", full.RestoreNote}) {
+		t.Errorf("facts of a predicted full copy %+v", got)
 	}
 }
 
