@@ -356,11 +356,9 @@ func (m *Manager) StartSource(ctx context.Context, id string, e Engine, masterUs
 		if err := copyTree(tmpl, s.dataDir()); err != nil {
 			return fmt.Errorf("copy template: %w", err)
 		}
-		if e == Postgres {
-			// The template, never changed, is the source's base backup.
-			if err := m.keepArchive(s, tmpl, nil); err != nil {
-				return err
-			}
+		// The template, never changed, is the source's base backup.
+		if err := m.keepArchive(s, tmpl, nil); err != nil {
+			return err
 		}
 		if err := m.runAs.chownTree(s.dir); err != nil {
 			return err
@@ -400,8 +398,10 @@ func (m *Manager) Clone(ctx context.Context, source, id string) (Endpoint, error
 		if err != nil {
 			return fmt.Errorf("copy the data of %s: %w", source, err)
 		}
-		if err := m.inheritArchive(s, src); err != nil {
-			return err
+		if src.engine == Postgres {
+			if err := m.inheritArchive(s, src); err != nil {
+				return err
+			}
 		}
 		if err := m.runAs.chownTree(s.dir); err != nil {
 			return err

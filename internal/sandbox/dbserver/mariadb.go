@@ -101,14 +101,14 @@ func (e *mariaEngine) initFile(s *server) string { return filepath.Join(s.dir, "
 // file in its tmpdir, the temporary tables of servers running beside it
 // in a shared /tmp included.
 func (e *mariaEngine) baseArgs(s *server, cert tlsFiles) []string {
-	return []string{"--no-defaults", "--datadir=" + s.dataDir(), "--socket=" + e.socket(s), "--tmpdir=" + e.tmpDir(s),
-		"--pid-file=" + filepath.Join(s.dir, "mysqld.pid"), "--skip-name-resolve", "--skip-log-bin",
+	return append([]string{"--no-defaults", "--datadir=" + s.dataDir(), "--socket=" + e.socket(s), "--tmpdir=" + e.tmpDir(s),
+		"--pid-file=" + filepath.Join(s.dir, "mysqld.pid"), "--skip-name-resolve",
 		"--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
 		"--innodb-buffer-pool-size=16M", "--innodb-log-file-size=16M", "--innodb-log-buffer-size=2M",
 		"--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--innodb-use-native-aio=0",
 		"--innodb-data-file-path=ibdata1:10M:autoextend",
 		"--max-connections=20", "--performance-schema=OFF", "--key-buffer-size=1M", "--table-open-cache=200",
-		"--ssl-cert=" + cert.cert, "--ssl-key=" + cert.key}
+		"--ssl-cert=" + cert.cert, "--ssl-key=" + cert.key}, mariaBinlogArgs(s)...)
 }
 
 // socket is a unix socket path short enough for the kernel's 108-byte limit.

@@ -12,7 +12,7 @@ import (
 	"github.com/dbaf/dbaf/internal/clock"
 )
 
-// Point-in-time restores, for PostgreSQL: a seeded source archives its WAL
+// Point-in-time restores, for PostgreSQL (MariaDB: pitr_mariadb.go): a seeded source archives its WAL
 // (archive_mode, a copy of each finished segment in its archive directory)
 // from the moment it starts on a copy of its engine's template, which is
 // its base backup. A clone (or a restore) archives its own WAL too, and
@@ -24,7 +24,7 @@ import (
 // committed by then.
 
 // ErrNoArchive is RestoreToTime's error for a server that keeps no WAL
-// archive (a MariaDB server, one started before archiving existed): it
+// archive (a MariaDB clone, one started before archiving existed): it
 // cannot go back in time.
 var ErrNoArchive = errors.New("keeps no archive to restore to a point in time from")
 
@@ -103,7 +103,7 @@ func (m *Manager) RestoreToTime(ctx context.Context, source, id string, at time.
 		return Endpoint{}, err
 	}
 	archive := src.archive()
-	if src.engine != Postgres || archive == "" {
+	if archive == "" {
 		return Endpoint{}, fmt.Errorf("dbserver: %s %w", source, ErrNoArchive)
 	}
 	if !src.running() {
@@ -112,6 +112,9 @@ func (m *Manager) RestoreToTime(ctx context.Context, source, id string, at time.
 	b, err := os.ReadFile(filepath.Join(src.dir, baseFile))
 	if err != nil {
 		return Endpoint{}, err
+	}
+	if src.engine == MySQL {
+		return m.restoreMariaToTime(ctx, src, id, string(b), at)
 	}
 	en := m.engines[Postgres].(*pgEngine)
 	if err := en.archiveNow(ctx, src, archive); err != nil {

@@ -2,6 +2,7 @@ package dbserver
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -104,4 +105,58 @@ func mustEndpoint(t *testing.T, m *Manager, id string) Endpoint {
 		t.Fatalf("no server %s", id)
 	}
 	return ep
+}
+
+// MariaDB: the source's binary log replayed onto its base; at a time
+// marked (a move of the account's clock), exactly what was committed
+// before the mark, though the binary log stamps only seconds.
+func TestMariaDBRestoreToTimeReplaysTheBinaryLog(t *testing.T) {
+	m := newTestManager(t, MySQL)
+	ctx := context.Background()
+	ep, err := m.StartSource(ctx, "src", MySQL, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(ep Endpoint, stmt string) {
+		t.Helper()
+		if err := exec1(ctx, MySQL, ep, "admin", m.SourcePassword(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	run(ep, "CREATE TABLE legacy.marks (v int)")
+	run(ep, "INSERT INTO legacy.marks VALUES (1)")
+	at := time.Now()
+	m.MarkTime(ctx, at)
+	run(ep, "INSERT INTO legacy.marks VALUES (2)")
+	sum := func(id string) int64 {
+		t.Helper()
+		q, done, err := login(ctx, MySQL, mustEndpoint(t, m, id), "admin", m.SourcePassword(), "legacy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer done()
+		n, err := q("SELECT coalesce(sum(v), 0) FROM legacy.marks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := m.RestoreToTime(ctx, "src", "at-t", at); err != nil {
+		t.Fatal(err)
+	}
+	if n := sum("at-t"); n != 1 {
+		t.Errorf("restored to the mark: the marks sum to %d, want 1", n)
+	}
+	if _, err := m.RestoreToTime(ctx, "src", "latest", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := sum("latest"); n != 3 {
+		t.Errorf("restored to now: the marks sum to %d, want 3", n)
+	}
+	if _, err := m.Clone(ctx, "src", "clone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.RestoreToTime(ctx, "clone", "nope", time.Now()); !errors.Is(err, ErrNoArchive) {
+		t.Errorf("restoring a MariaDB clone to a time: %v, want ErrNoArchive", err)
+	}
 }
