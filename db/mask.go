@@ -51,9 +51,11 @@ func (e *RulesError) Error() string {
 }
 
 // Mask applies rules on the server: it first checks every masked column
-// exists and can take its strategy (a problem fails before anything
-// changes), then runs one set-based UPDATE per table, in a transaction per
-// table. NULLs stay NULL except under "null". No rows leave the server.
+// exists and can take its strategy, and that the login may change every
+// masked table (itself or through the owner's role: a *PrivilegeError
+// names the GRANT otherwise); a problem fails before anything changes.
+// Then it runs one set-based UPDATE per table, in a transaction per
+// table, as the owner's role where the login may take it. NULLs stay NULL except under "null". No rows leave the server.
 func Mask(ctx context.Context, t Target, rules []Rule, o MaskOptions) ([]TableProgress, error) {
 	key := o.Key
 	if len(key) == 0 {
@@ -82,20 +84,24 @@ func Mask(ctx context.Context, t Target, rules []Rule, o MaskOptions) ([]TablePr
 	if err != nil {
 		return nil, scrub(err, t.Password)
 	}
+	roles, err := maskRoles(ctx, c, d, tables)
+	if err != nil {
+		return nil, scrub(err, t.Password)
+	}
 	ipad, opad := hmacPads(key)
 	args, err := d.keyArgs(ctx, c, ipad, opad)
 	if err != nil {
 		return nil, fmt.Errorf("masking: %w", scrub(err, t.Password))
 	}
 	var done []TableProgress
-	for _, tb := range tables {
+	for i, tb := range tables {
 		p := TableProgress{Schema: tb.schema, Table: tb.table, Columns: len(tb.cols)}
 		if o.Progress != nil {
 			o.Progress(p)
 		}
 		start := time.Now()
 		query, qargs := d.update(tb, args)
-		n, err := inTx(ctx, c, query, qargs)
+		n, err := inTx(ctx, c, d, roles[i], query, qargs)
 		if err != nil {
 			return done, fmt.Errorf("masking %s.%s (rolled back): %w", tb.schema, tb.table, scrub(err, t.Password))
 		}
@@ -108,10 +114,18 @@ func Mask(ctx context.Context, t Target, rules []Rule, o MaskOptions) ([]TablePr
 	return done, nil
 }
 
-func inTx(ctx context.Context, c *sql.Conn, query string, args []any) (int64, error) {
+// inTx runs query in a transaction of its own, as role ("" is the
+// login's own; the role ends with the transaction).
+func inTx(ctx context.Context, c *sql.Conn, d dialect, role, query string, args []any) (int64, error) {
 	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
+	}
+	if role != "" {
+		if _, err := tx.ExecContext(ctx, d.setRole(role)); err != nil {
+			_ = tx.Rollback()
+			return 0, err
+		}
 	}
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -199,11 +213,7 @@ func plan(ctx context.Context, c *sql.Conn, d dialect, rules []Rule) ([]table, e
 	for i := range ph {
 		ph[i] = d.placeholder(i + 1)
 	}
-	q := `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.is_nullable
-		FROM information_schema.columns c JOIN information_schema.tables t
-			ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-		WHERE t.table_type = 'BASE TABLE' AND c.table_schema IN (` + strings.Join(ph, ", ") + `)`
-	rows, err := c.QueryContext(ctx, q, schemas...)
+	rows, err := c.QueryContext(ctx, d.columns(strings.Join(ph, ", ")), schemas...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the columns to mask: %w", err)
 	}
@@ -303,9 +313,13 @@ var fullNames = func() []string {
 // dialect is what differs between the engines' SQL.
 type dialect struct {
 	currentSchema string
-	placeholder   func(i int) string
-	quoteIdent    func(string) string
-	isText        func(dataType string) bool
+	// columns lists schema, table, column, data type (as
+	// information_schema.columns says it), character maximum length and
+	// nullable (YES/NO) of the base tables in the schemas in.
+	columns     func(in string) string
+	placeholder func(i int) string
+	quoteIdent  func(string) string
+	isText      func(dataType string) bool
 	// keyArgs hands the HMAC pads to the session, returning the query
 	// arguments an UPDATE that hashes starts with.
 	keyArgs func(ctx context.Context, c *sql.Conn, ipad, opad []byte) ([]any, error)
@@ -319,6 +333,7 @@ type dialect struct {
 	left    func(s string, n int) string
 	lpad7   func(n string) string // n modulo 10^7 as 7 digits
 	literal func(v string, args *[]any) string
+	privileges
 }
 
 func dialectFor(engine string) dialect {
@@ -340,8 +355,29 @@ func quoted(names []string) []string {
 
 var pgDialect = dialect{
 	currentSchema: "SELECT current_schema()",
-	placeholder:   func(i int) string { return fmt.Sprintf("$%d", i) },
-	quoteIdent:    func(s string) string { return pgx.Identifier{s}.Sanitize() },
+	// From the catalogue, not information_schema.columns, which hides the
+	// columns of tables the login has no privilege on: those must reach
+	// the privilege check (and its GRANT), not read as missing. The
+	// expressions are the view's own.
+	columns: func(in string) string {
+		return `SELECT n.nspname, c.relname, a.attname,
+			CASE WHEN t.typtype = 'd' THEN CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN 'ARRAY'
+					WHEN bn.nspname = 'pg_catalog' THEN format_type(t.typbasetype, NULL) ELSE 'USER-DEFINED' END
+				ELSE CASE WHEN t.typelem <> 0 AND t.typlen = -1 THEN 'ARRAY'
+					WHEN tn.nspname = 'pg_catalog' THEN format_type(a.atttypid, NULL) ELSE 'USER-DEFINED' END END,
+			information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*)),
+			CASE WHEN a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) THEN 'NO' ELSE 'YES' END
+		FROM pg_attribute a
+			JOIN pg_class c ON c.oid = a.attrelid
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			JOIN pg_type t ON t.oid = a.atttypid
+			JOIN pg_namespace tn ON tn.oid = t.typnamespace
+			LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+			LEFT JOIN pg_namespace bn ON bn.oid = bt.typnamespace
+		WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND n.nspname IN (` + in + `)`
+	},
+	placeholder: func(i int) string { return fmt.Sprintf("$%d", i) },
+	quoteIdent:  func(s string) string { return pgx.Identifier{s}.Sanitize() },
 	isText: func(t string) bool {
 		return t == "text" || t == "character varying" || t == "character" || t == "USER-DEFINED" // citext
 	},
@@ -372,6 +408,7 @@ var pgDialect = dialect{
 		}
 		return tag + v + tag
 	},
+	privileges: pgPrivileges,
 }
 
 // mysqlIdent quotes a MySQL identifier: backquotes, a backquote inside
@@ -380,8 +417,14 @@ func mysqlIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``")
 
 var mysqlDialect = dialect{
 	currentSchema: "SELECT DATABASE()",
-	placeholder:   func(int) string { return "?" },
-	quoteIdent:    mysqlIdent,
+	columns: func(in string) string {
+		return `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.is_nullable
+		FROM information_schema.columns c JOIN information_schema.tables t
+			ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+		WHERE t.table_type = 'BASE TABLE' AND c.table_schema IN (` + in + `)`
+	},
+	placeholder: func(int) string { return "?" },
+	quoteIdent:  mysqlIdent,
 	isText: func(t string) bool {
 		t = strings.ToLower(t)
 		return strings.Contains(t, "char") || strings.HasSuffix(t, "text")
@@ -412,6 +455,7 @@ var mysqlDialect = dialect{
 		*args = append(*args, v) // a parameter: escaping depends on sql_mode
 		return "?"
 	},
+	privileges: mysqlPrivileges,
 }
 
 // update is the one set-based UPDATE for a table, with its arguments.

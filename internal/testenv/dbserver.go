@@ -38,6 +38,9 @@ type DBServer struct {
 	// CA issued the server's certificate (the sandbox's own CA): clients
 	// verify the server with it, as they verify RDS with AWS's bundle.
 	CA *db.CA
+	// adminPassword is the sandbox's own superuser's (dbserver.AdminUser):
+	// AdminDB logs in with it.
+	adminPassword string
 }
 
 // CA reads the CA bundle at path for a client to verify servers with.
@@ -67,6 +70,18 @@ func (s *DBServer) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(
 func (s *DBServer) DB(tb testing.TB) *sql.DB {
 	tb.Helper()
 	conn := s.open(tb, s.Database)
+	tb.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// AdminDB opens the test's database as the sandbox's own superuser
+// (dbserver.AdminUser), who can do what the master user cannot: for tests
+// that set up what a master user could not, or look where it cannot.
+func (s *DBServer) AdminDB(tb testing.TB) *sql.DB {
+	tb.Helper()
+	as := *s
+	as.User, as.Password = dbserver.AdminUser, s.adminPassword
+	conn := as.open(tb, s.Database)
 	tb.Cleanup(func() { conn.Close() })
 	return conn
 }
@@ -193,6 +208,7 @@ func start(tb testing.TB, e dbserver.Engine, s *DBServer) *DBServer {
 		}
 	})
 	s.Host, s.Port, s.Password, s.Database = ep.Host, ep.Port, m.SourcePassword(), "app"
+	s.adminPassword = m.AdminPassword()
 	s.CA = CA(tb, m.CAFile())
 	admin := "" // MySQL: no database
 	if s.Engine == db.EnginePostgres {

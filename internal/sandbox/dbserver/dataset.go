@@ -7,7 +7,7 @@ import (
 
 // datasetVersion names the dataset and server configuration in template
 // cache keys: bump it when either changes, so cached templates are rebuilt.
-const datasetVersion = 1
+const datasetVersion = 2
 
 // Rows per scale unit. At scale 1: 20,000 customers, 30,000 orders,
 // 45,000 order items, 25,000 payments: 120,000 rows.

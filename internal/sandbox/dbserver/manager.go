@@ -209,6 +209,11 @@ func randomPassword() string {
 // SourcePassword is the master password of every seeded source.
 func (m *Manager) SourcePassword() string { return m.secrets.Source }
 
+// AdminPassword is the password of AdminUser, the sandbox's own superuser
+// in every server (the master user is none): for tests that must look
+// where the master user cannot.
+func (m *Manager) AdminPassword() string { return m.secrets.Admin }
+
 // Available says whether the engine's binaries are on this machine; the
 // error names what is missing.
 func (m *Manager) Available(e Engine) error {

@@ -164,6 +164,19 @@ func (e *mariaEngine) connect(s *server, db string) (*sql.DB, error) {
 	return sql.Open("mysql", cfg.FormatDSN())
 }
 
+// auroraMySQLMasterPrivileges are the Aurora MySQL 3 master user's global
+// privileges (Aurora User Guide, "Master user account privileges") as
+// MariaDB names them: no SUPER, no FILE, no SHUTDOWN. MariaDB's CREATE USER
+// covers MySQL's CREATE ROLE, DROP ROLE and ROLE_ADMIN, BINLOG MONITOR is
+// REPLICATION CLIENT, SET USER is SET_USER_ID; MySQL's
+// APPLICATION_PASSWORD_ADMIN and XA_RECOVER_ADMIN have no MariaDB
+// counterpart (and nothing dbaf does needs them). DELETE HISTORY is
+// MariaDB's own (system-versioned tables): without it the master could not
+// GRANT ALL ON a database, which the Aurora master can.
+const auroraMySQLMasterPrivileges = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, " +
+	"SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, BINLOG MONITOR, " +
+	"CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CONNECTION ADMIN, SET USER, DELETE HISTORY"
+
 func (e *mariaEngine) seed(ctx context.Context, s *server, masterUser string, scale int) error {
 	db, err := e.connect(s, "")
 	if err != nil {
@@ -176,8 +189,15 @@ func (e *mariaEngine) seed(ctx context.Context, s *server, masterUser string, sc
 		args []any
 	}{
 		{"CREATE USER ?@'%' IDENTIFIED BY ?", []any{masterUser, e.m.secrets.Source}},
-		{"GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", []any{masterUser}},
+		{"GRANT " + auroraMySQLMasterPrivileges + " ON *.* TO ?@'%' WITH GRANT OPTION", []any{masterUser}},
 		{"CREATE DATABASE legacy", nil},
+		// The application's roles, made by (administered by) the master
+		// user, as in a real database: MySQL tables have no owner, so the
+		// roles hold grants on the schema.
+		{"CREATE ROLE legacy_app WITH ADMIN ?", []any{masterUser}},
+		{"CREATE ROLE legacy_reporting WITH ADMIN ?", []any{masterUser}},
+		{"GRANT ALL PRIVILEGES ON legacy.* TO legacy_app", nil},
+		{"GRANT SELECT ON legacy.* TO legacy_reporting", nil},
 	}
 	for _, q := range setup {
 		if _, err := db.ExecContext(ctx, q.q, q.args...); err != nil {

@@ -195,15 +195,37 @@ func (e *pgEngine) seed(ctx context.Context, s *server, masterUser string, scale
 	}
 	defer c.Close(context.Background())
 	role := pgx.Identifier{masterUser}.Sanitize()
-	// The master user owns what it would own on RDS, but is no superuser.
+	// The master user is Aurora's: NOSUPERUSER, CREATEDB, CREATEROLE, a
+	// member of rds_superuser (pg_monitor, pg_signal_backend), and no
+	// pg_read_all_data or pg_write_all_data: it reads what it owns, what it
+	// was granted and what the roles it is a member of may read. It owns the
+	// postgres database, so it may CREATE EXTENSION the extensions
+	// PostgreSQL marks trusted (pgcrypto, pg_trgm, ...) there and in the
+	// databases it creates.
 	setup := []string{
-		fmt.Sprintf("CREATE ROLE %s LOGIN CREATEDB CREATEROLE PASSWORD %s", role, pgLiteral(e.m.secrets.Source)),
-		fmt.Sprintf("GRANT pg_read_all_data, pg_write_all_data, pg_signal_backend TO %s", role),
+		"CREATE ROLE rds_superuser NOLOGIN",
+		"GRANT pg_monitor, pg_signal_backend TO rds_superuser",
+		fmt.Sprintf("CREATE ROLE %s LOGIN INHERIT CREATEDB CREATEROLE PASSWORD %s IN ROLE rds_superuser", role, pgLiteral(e.m.secrets.Source)),
+		fmt.Sprintf("ALTER DATABASE postgres OWNER TO %s", role),
 		fmt.Sprintf("ALTER SCHEMA public OWNER TO %s", role),
-		fmt.Sprintf("CREATE SCHEMA legacy AUTHORIZATION %s", role),
+		// As in a real database, the application's schema belongs to an
+		// application role the master user created: the master user is a
+		// member WITH ADMIN OPTION (what PostgreSQL 16 grants a role's
+		// creator; on 15, what a CREATEROLE user grants itself), so it can
+		// SET ROLE legacy_app, as on Aurora.
 		fmt.Sprintf("SET ROLE %s", role),
+		"CREATE ROLE legacy_app NOLOGIN",
+		"CREATE ROLE legacy_reporting NOLOGIN",
+		fmt.Sprintf("GRANT legacy_app, legacy_reporting TO %s WITH ADMIN OPTION", role),
+		"CREATE SCHEMA legacy AUTHORIZATION legacy_app",
+		"SET ROLE legacy_app",
 	}
-	for _, q := range append(setup, pgDataset(scale)...) {
+	grants := []string{
+		"GRANT USAGE ON SCHEMA legacy TO legacy_reporting",
+		"GRANT SELECT ON ALL TABLES IN SCHEMA legacy TO legacy_reporting",
+		"ALTER DEFAULT PRIVILEGES IN SCHEMA legacy GRANT SELECT ON TABLES TO legacy_reporting",
+	}
+	for _, q := range append(append(setup, pgDataset(scale)...), grants...) {
 		if _, err := c.Exec(ctx, q); err != nil {
 			return fmt.Errorf("%w\nin: %.200s", err, q)
 		}
