@@ -230,6 +230,12 @@ func resetInputs(req ResetRequest) error {
 	if req.Password == "" && !a.Target.ManagedPassword {
 		return errors.New("no password for the re-created clone: set DB_PASSWORD, or pass --password-stdin or --generate-password")
 	}
+	if req.Password != "" {
+		// RDS would refuse it only once the old clone is gone.
+		if err := CheckPassword(a.Source.Engine, req.Password, "the password for the re-created clone"); err != nil {
+			return &SourceError{Msg: err.Error()}
+		}
+	}
 	if _, err := a.MaskRules(); err != nil {
 		return &SourceError{Msg: "the artifact's " + err.Error() + ": fix the artifact's [masking] section and rebuild it"}
 	}

@@ -227,6 +227,8 @@ func TestResetRefusals(t *testing.T) {
 			[]string{"stack Dev_Clone cannot be re-created under its name"}, true},
 		{"no password", func(f *fakeStacks, r *ResetRequest) { r.Password = "" },
 			[]string{"no password for the re-created clone"}, false},
+		{"a password RDS refuses", func(f *fakeStacks, r *ResetRequest) { r.Password = strings.Repeat("x", 42) },
+			[]string{"the password for the re-created clone is 42 characters: Aurora PostgreSQL master passwords have 8 to 41"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, s, req := resetSetup(t, testArtifact())
