@@ -378,7 +378,12 @@ func (s *Server) backRestore(snapshotID, id string, port int, user, password str
 		return nil, nil
 	}
 	taken := s.dbs.mgr.HasSnapshot(sn.ID)
-	if _, backed := s.dbs.mgr.Endpoint(sn.Cluster); !taken && !backed {
+	if _, backed := s.dbs.mgr.Endpoint(sn.Cluster); !taken && !(sn.Seed && backed) {
+		if backed {
+			// Its copy never finished (a crash while it was taken): no
+			// data of its moment to give.
+			return nil, fmt.Errorf("snapshot %s holds no data", sn.ID)
+		}
 		return nil, nil
 	}
 	return s.startServerFor(id, e, port, user, password, func() error {

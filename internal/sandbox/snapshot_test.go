@@ -116,6 +116,19 @@ func TestSnapshotHoldsTheDataOfItsMoment(t *testing.T) {
 	}
 	deleteStack(t, c, stackID)
 
+	// A seeded snapshot holds the seed's dataset: no marks table yet.
+	a.Source.SnapshotIdentifier = "prod-aurora-before-migration"
+	seedID, seedCluster, seedHost, seedPort := stackOf(t, c, "from-seed", cloneTemplate(t, a, "from-seed"))
+	waitAvailable(t, c, seedCluster)
+	seeded := pgOpen(t, seedHost, seedPort, "postgres", c.sb.DBPassword())
+	if n, err := seeded.rows("SELECT count(*)::text FROM legacy.customers"); err != nil || len(n) != 1 || n[0] == "0" {
+		t.Errorf("the restore of the seeded snapshot: legacy.customers %v, %v", n, err)
+	}
+	if _, err := seeded.rows("SELECT v FROM public.marks"); err == nil {
+		t.Error("the restore of the seeded snapshot has the marks table made after it")
+	}
+	deleteStack(t, c, seedID)
+
 	var deleted struct{ DBClusterSnapshot struct{ Status string } }
 	awsCLI(t, c.url, &deleted, "rds", "delete-db-cluster-snapshot", "--db-cluster-snapshot-identifier", "before-change")
 	if deleted.DBClusterSnapshot.Status != "deleted" {

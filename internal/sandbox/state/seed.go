@@ -198,7 +198,7 @@ func Seed(region string, extraClusters, extraSubnets int) *State {
 		sg, _ := st.SubnetGroups.Get(c.SubnetGroup)
 		st.Snapshots.Put(sn.id, &Snapshot{ID: sn.id, Cluster: c.ID, Engine: c.Engine, Version: c.Version, Port: c.Port,
 			VPCID: sg.VPCID, MasterUser: c.MasterUser, Type: "manual", Status: "available",
-			Created: seedTime().Add(200 * 24 * time.Hour), ClusterCreated: c.Created, StorageEncrypted: c.StorageEncrypted, KeyID: c.KeyID})
+			Created: seedTime().Add(200 * 24 * time.Hour), ClusterCreated: c.Created, StorageEncrypted: c.StorageEncrypted, KeyID: c.KeyID, Seed: true})
 	}
 	return st
 }

@@ -205,6 +205,9 @@ type Snapshot struct {
 	StorageEncrypted bool
 	KeyID            string
 	Tags             []Tag
+	// Seed: a seeded snapshot, whose data is the seed's dataset (a
+	// snapshot taken in the account holds a copy of its own).
+	Seed bool `json:",omitempty"`
 }
 
 // State is the account: everything Describe calls read and CloudFormation
