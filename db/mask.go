@@ -55,7 +55,8 @@ func (e *RulesError) Error() string {
 // masked table (itself or through the owner's role: a *PrivilegeError
 // names the GRANT otherwise); a problem fails before anything changes.
 // Then it runs one set-based UPDATE per table, in a transaction per
-// table, as the owner's role where the login may take it. NULLs stay NULL except under "null". No rows leave the server.
+// table, as the owner's role where the login may take it. NULLs stay
+// NULL except under "null". No rows leave the server.
 func Mask(ctx context.Context, t Target, rules []Rule, o MaskOptions) ([]TableProgress, error) {
 	key := o.Key
 	if len(key) == 0 {
@@ -75,16 +76,7 @@ func Mask(ctx context.Context, t Target, rules []Rule, o MaskOptions) ([]TablePr
 	}
 	defer c.Close()
 	d := dialectFor(t.Engine)
-
-	rules, err = withSchemas(ctx, c, d, rules)
-	if err != nil {
-		return nil, scrub(err, t.Password)
-	}
-	tables, err := plan(ctx, c, d, rules)
-	if err != nil {
-		return nil, scrub(err, t.Password)
-	}
-	roles, err := maskRoles(ctx, c, d, tables)
+	tables, roles, err := prepare(ctx, c, d, rules)
 	if err != nil {
 		return nil, scrub(err, t.Password)
 	}
@@ -116,6 +108,43 @@ func Mask(ctx context.Context, t Target, rules []Rule, o MaskOptions) ([]TablePr
 
 // inTx runs query in a transaction of its own, as role ("" is the
 // login's own; the role ends with the transaction).
+// CheckMask is Mask's checks without the masking: whether every rule
+// matches the database (*RulesError) and the login may change every masked
+// table (*PrivilegeError, naming the GRANT). Nothing is changed: for a
+// preflight before the masking run.
+func CheckMask(ctx context.Context, t Target, rules []Rule) error {
+	db, err := open(t, conn{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return classify(t, err)
+	}
+	defer c.Close()
+	_, _, err = prepare(ctx, c, dialectFor(t.Engine), rules)
+	return scrub(err, t.Password)
+}
+
+// prepare is every check before a change: the rules against the columns,
+// then the privileges, giving the tables to mask and the role for each.
+func prepare(ctx context.Context, c *sql.Conn, d dialect, rules []Rule) ([]table, []string, error) {
+	rules, err := withSchemas(ctx, c, d, rules)
+	if err != nil {
+		return nil, nil, err
+	}
+	tables, err := plan(ctx, c, d, rules)
+	if err != nil {
+		return nil, nil, err
+	}
+	roles, err := maskRoles(ctx, c, d, tables)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tables, roles, nil
+}
+
 func inTx(ctx context.Context, c *sql.Conn, d dialect, role, query string, args []any) (int64, error) {
 	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {

@@ -158,8 +158,11 @@ func TestMaskUnusableOwnerNamesGrant(t *testing.T) {
 	}
 	beforeC, beforeB := snapAs(t, a, "app.customers"), snapAs(t, a, "billing.cards")
 	rules := []db.Rule{rule(t, "app", "customers", "email", "email"), rule(t, "billing", "cards", "holder", "name")}
-	_, err := db.Mask(context.Background(), s.Target(), rules, db.MaskOptions{Key: key1})
 	var pe *db.PrivilegeError
+	if err := db.CheckMask(context.Background(), s.Target(), rules); !errors.As(err, &pe) {
+		t.Errorf("CheckMask = %v, want a *db.PrivilegeError", err)
+	}
+	_, err := db.Mask(context.Background(), s.Target(), rules, db.MaskOptions{Key: key1})
 	if !errors.As(err, &pe) {
 		t.Fatalf("Mask = %v, want a *db.PrivilegeError", err)
 	}
@@ -177,6 +180,9 @@ func TestMaskUnusableOwnerNamesGrant(t *testing.T) {
 	// The GRANT named is one the master user (CREATEROLE) may run itself.
 	if _, err := s.DB(t).Exec(pe.Problems[0].Grant); err != nil {
 		t.Fatalf("%s as the master user: %v", pe.Problems[0].Grant, err)
+	}
+	if err := db.CheckMask(context.Background(), s.Target(), rules); err != nil {
+		t.Errorf("CheckMask after the GRANT: %v", err)
 	}
 	if _, err := db.Mask(context.Background(), s.Target(), rules, db.MaskOptions{Key: key1}); err != nil {
 		t.Fatalf("after the GRANT: %v", err)
