@@ -136,8 +136,7 @@ func explainAPI(e *Error, api smithy.APIError) {
 	switch {
 	case accessDeniedCodes[code]:
 		e.Kind = AccessDenied
-		e.Msg = fmt.Sprintf("access denied: dbaf needs the IAM permission %s; ask your AWS administrator to grant %s to your role or user%s",
-			e.Op, e.Op, said)
+		e.Msg = deniedMsg(e.Op, api.ErrorMessage(), said)
 	case expiredCodes[code]:
 		e.Kind = ExpiredToken
 		e.Msg = fmt.Sprintf("your AWS session has expired (%s): refresh your credentials, e.g. with \"aws sso login\", then try again%s", e.Op, said)
@@ -158,6 +157,26 @@ func explainAPI(e *Error, api smithy.APIError) {
 	default:
 		e.Msg = fmt.Sprintf("%s failed: %s", e.Op, messageOr(api))
 	}
+}
+
+// deniedMsg names the action, the resource AWS named (else the table's
+// pattern) and the dbaf role whose policy grants the action.
+func deniedMsg(action, awsMsg, said string) string {
+	a, known := ActionNamed(action)
+	if !known || a.NoPermission || len(a.Roles()) == 0 {
+		return fmt.Sprintf("access denied: dbaf needs the IAM permission %s; ask your AWS administrator to grant %s to your role or user%s",
+			action, action, said)
+	}
+	resource := a.Resource
+	if m := deniedResource.FindStringSubmatch(awsMsg); m != nil {
+		resource = m[1]
+	}
+	var cmds []string
+	for _, r := range a.Roles() {
+		cmds = append(cmds, "dbaf iam-policy --role "+string(r))
+	}
+	return fmt.Sprintf("access denied: dbaf needs the IAM permission %s on %s; it is in the policy %s prints (docs/iam.md): ask your AWS administrator for that role%s",
+		action, resource, strings.Join(cmds, " or "), said)
 }
 
 func isThrottle(code string) bool {

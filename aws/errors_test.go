@@ -22,6 +22,26 @@ func asSDK(service, op string, err error) error {
 	return &smithy.OperationError{ServiceID: service, OperationName: op, Err: err}
 }
 
+// An AccessDenied on an action of the table names the resource AWS named
+// and the role whose policy grants it; an unknown action keeps the generic advice.
+func TestAccessDeniedNamesTheRole(t *testing.T) {
+	awsMsg := "User: arn:aws:iam::1:user/dev is not authorized to perform: rds:ModifyDBCluster on resource: arn:aws:rds:eu-west-1:1:cluster:dev2-clone because no identity-based policy allows the rds:ModifyDBCluster action"
+	e := wantKind(t, Explain(apiErr("AccessDenied", awsMsg), "rds:ModifyDBCluster"), AccessDenied)
+	for _, want := range []string{"rds:ModifyDBCluster on arn:aws:rds:eu-west-1:1:cluster:dev2-clone", "dbaf iam-policy --role base or dbaf iam-policy --role clone", "AWS said: User:"} {
+		if !strings.Contains(e.Msg, want) {
+			t.Errorf("message lacks %q: %s", want, e.Msg)
+		}
+	}
+	e = wantKind(t, Explain(apiErr("AccessDenied", "no"), "rds:CreateDBInstance"), AccessDenied)
+	if !strings.Contains(e.Msg, "rds:CreateDBInstance on arn:aws:rds:REGION:ACCOUNT:db:NAME") {
+		t.Errorf("without AWS's resource, the table's pattern: %s", e.Msg)
+	}
+	e = wantKind(t, Explain(apiErr("AccessDenied", "no"), "iam:CreateRole"), AccessDenied)
+	if strings.Contains(e.Msg, "iam-policy") || !strings.Contains(e.Msg, "ask your AWS administrator to grant iam:CreateRole") {
+		t.Errorf("an action outside the table: %s", e.Msg)
+	}
+}
+
 func TestExplainAPICodes(t *testing.T) {
 	const act = "rds:DescribeDBClusters"
 	cases := []struct {

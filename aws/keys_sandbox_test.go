@@ -156,6 +156,13 @@ func TestSandboxKMSKey(t *testing.T) {
 	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.AccessDenied || !strings.Contains(e.Msg, "kms:DescribeKey") {
 		t.Errorf("denied: %#v", err)
 	}
+	// The message names the action, the resource AWS named and the roles
+	// whose generated policy grants it (from aws.Actions).
+	for _, want := range []string{"kms:DescribeKey on arn:aws:kms:", "dbaf iam-policy --role build or dbaf iam-policy --role base or dbaf iam-policy --role clone", "docs/iam.md"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("denied message lacks %q: %v", want, err)
+		}
+	}
 	a.Server.ClearFaults()
 	_, err = c.KMSKey(ctx, "alias/nope")
 	if e, ok := err.(*aws.Error); !ok || e.Kind != aws.NotFound {
