@@ -21,7 +21,8 @@ func TestBuildRefusesHooksOutsideTheINIsDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ name, hooks, says string }{
-		{"absolute", secret, `"` + secret + `" is an absolute path`},
+		// The scratch path may be longer than a message quotes whole.
+		{"absolute", secret, `is an absolute path`},
 		{"/etc/shadow", "/etc/shadow", `"/etc/shadow" is an absolute path`},
 		{"dot-dot", "../" + filepath.Base(outside) + "/secret.sql", `climbs out of the INI's directory with ".."`},
 		{"symbolic link", "link.sql", `hook "link.sql" (`},
