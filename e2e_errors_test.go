@@ -55,6 +55,8 @@ func TestBuildBadInput(t *testing.T) {
 			code: 2, stderr: []string{"at least two availability zones"}},
 		{name: "unorderable class", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.t3.small")),
 			code: 2, stderr: []string{"db.t3.small is not orderable", "db.r6g.large"}},
+		{name: "auto-pause on a version without it", file: ini(fmt.Sprintf(good, "analytics-serverless", "source", "db.serverless\nserverless_min_capacity = 0")),
+			code: 2, stderr: []string{"aurora-postgresql 15.5 allows 0.5–256 ACUs", "serverless_min_capacity"}},
 		{name: "not aurora", file: ini(fmt.Sprintf(good, "legacy-multiaz", "source", "db.r6g.large")),
 			code: 2, stderr: []string{"not Aurora"}},
 		{name: "bad flag value", file: ini(fmt.Sprintf(good, "prod-aurora", "source", "db.r6g.large")), args: []string{"--allowed-cidr", "10.0.0.1/16"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ type Discovery interface {
 	SubnetsByID(ctx context.Context, ids []string) ([]aws.Subnet, error)
 	VPC(ctx context.Context, id string) (*aws.VPC, error)
 	OrderableClasses(ctx context.Context, engine, version string) ([]string, error)
+	ServerlessLimits(ctx context.Context, engine, version string) (*aws.ServerlessLimits, error)
 	ClusterSnapshot(ctx context.Context, id string) (*aws.ClusterSnapshot, error)
 	InternetGateway(ctx context.Context, vpcID string) (bool, error)
 }
@@ -273,9 +275,45 @@ func resolveClass(ctx context.Context, d Discovery, src *aws.Cluster, cfg *confi
 		return &ResolveError{Key: "serverless_min_capacity", Msg: fmt.Sprintf(
 			"serverless capacity %.1f-%.1f ACUs is empty: serverless_min_capacity must not exceed serverless_max_capacity", sc.Min, sc.Max)}
 	}
+	lim, err := d.ServerlessLimits(ctx, src.Engine, src.EngineVersion)
+	if err != nil {
+		return err
+	}
+	if err := CheckScaling(sc, lim, src.Engine, src.EngineVersion); err != nil {
+		return err
+	}
 	t.Serverless = &sc
 	return nil
 }
+
+// CheckScaling refuses a capacity range outside what the engine version
+// allows (lim; nil when the account reports no bounds), which AWS would
+// refuse only once the stack is being created. The build and the wizard's
+// capacity step both ask it.
+func CheckScaling(sc Scaling, lim *aws.ServerlessLimits, engine, version string) *ResolveError {
+	if lim == nil {
+		return nil
+	}
+	bounds := fmt.Sprintf("%s %s allows %s ACUs (rds:DescribeDBEngineVersions)", engine, version, ACURange(lim.Min, lim.Max))
+	if sc.Min < lim.Min {
+		fix := fmt.Sprintf("set serverless_min_capacity to %s or more", acu(lim.Min))
+		if sc.Min == 0 {
+			fix += "; a minimum of 0 (auto-pause) needs an engine version that supports it"
+		}
+		return &ResolveError{Key: "serverless_min_capacity", Msg: fmt.Sprintf("serverless minimum %s ACUs is below what %s: %s", acu(sc.Min), bounds, fix)}
+	}
+	if sc.Max > lim.Max {
+		return &ResolveError{Key: "serverless_max_capacity", Msg: fmt.Sprintf("serverless maximum %s ACUs is above what %s: set serverless_max_capacity to %s or less",
+			acu(sc.Max), bounds, acu(lim.Max))}
+	}
+	return nil
+}
+
+// ACURange says a capacity range the way the wizard and the build do:
+// "0.5–128".
+func ACURange(lo, hi float64) string { return acu(lo) + "–" + acu(hi) }
+
+func acu(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // accountFromARN reads the account id out of an ARN
 // (arn:partition:service:region:account:resource), saving a call.

@@ -21,7 +21,8 @@ type fakeDiscovery struct {
 	vpcs     map[string]*aws.VPC
 	classes  []string
 	snaps    map[string]*aws.ClusterSnapshot
-	noIGW    map[string]bool // VPCs without an internet gateway
+	noIGW    map[string]bool       // VPCs without an internet gateway
+	limits   *aws.ServerlessLimits // nil: the account reports none
 }
 
 func newFake() *fakeDiscovery {
@@ -101,6 +102,9 @@ func (f *fakeDiscovery) VPC(_ context.Context, id string) (*aws.VPC, error) {
 }
 func (f *fakeDiscovery) OrderableClasses(context.Context, string, string) ([]string, error) {
 	return f.classes, nil
+}
+func (f *fakeDiscovery) ServerlessLimits(context.Context, string, string) (*aws.ServerlessLimits, error) {
+	return f.limits, nil
 }
 
 func TestResolve(t *testing.T) {
@@ -349,5 +353,55 @@ func TestResolveRefusesAPublicCloneWithoutAnInternetGateway(t *testing.T) {
 	public = false
 	if _, err := Resolve(context.Background(), cfg, f, time.Now(), func(string) {}); err != nil {
 		t.Errorf("private clone without an internet gateway: %v", err)
+	}
+}
+
+// The engine version's Serverless v2 bounds (DescribeDBEngineVersions)
+// refuse a range outside them at build, naming the version's limits.
+func TestResolveServerlessLimits(t *testing.T) {
+	created := time.Date(2026, 11, 25, 1, 2, 3, 0, time.UTC)
+	old := &aws.ServerlessLimits{Min: 0.5, Max: 128}
+	tests := []struct {
+		name, target string
+		limits       *aws.ServerlessLimits
+		wantErr      string
+		wantKey      string
+		want         Scaling
+	}{
+		{"auto-pause on a version without it", "serverless_min_capacity = 0\nserverless_max_capacity = 8\n", old,
+			"serverless minimum 0 ACUs is below what aurora-postgresql 16.4 allows 0.5–128 ACUs (rds:DescribeDBEngineVersions): set serverless_min_capacity to 0.5 or more; a minimum of 0 (auto-pause) needs an engine version that supports it",
+			"serverless_min_capacity", Scaling{}},
+		{"256 on a version capped at 128", "serverless_max_capacity = 256\n", old,
+			"serverless maximum 256 ACUs is above what aurora-postgresql 16.4 allows 0.5–128 ACUs (rds:DescribeDBEngineVersions): set serverless_max_capacity to 128 or less",
+			"serverless_max_capacity", Scaling{}},
+		{"auto-pause where the version allows it", "serverless_min_capacity = 0\nserverless_max_capacity = 256\n", &aws.ServerlessLimits{Min: 0, Max: 256},
+			"", "", Scaling{0, 256}},
+		{"no bounds reported", "serverless_min_capacity = 0\n", nil, "", "", Scaling{0, 16}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ini := "[source_db]\nsource_db_cluster_id = prod\n[target_db]\nsubnet_ids = source\ninstance_type = db.serverless\n" + tt.target +
+				"[artifact]\nclone_ttl = 4h\npublisher_contact = dataops@example.com\n"
+			cfg, _, err := config.Parse("test.ini", []byte(ini))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := newFake()
+			d.limits = tt.limits
+			a, err := Resolve(context.Background(), cfg, d, created, func(string) {})
+			if tt.wantErr != "" {
+				var re *ResolveError
+				if err == nil || err.Error() != tt.wantErr || !errors.As(err, &re) || re.Key != tt.wantKey {
+					t.Fatalf("err = %v, want a ResolveError for %s:\n%s", err, tt.wantKey, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Target.Serverless == nil || *a.Target.Serverless != tt.want {
+				t.Errorf("serverless = %+v, want %+v", a.Target.Serverless, tt.want)
+			}
+		})
 	}
 }

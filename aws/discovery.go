@@ -408,6 +408,33 @@ func (c *Client) OrderableClasses(ctx context.Context, engine, version string) (
 	return out, nil
 }
 
+// ServerlessLimits are the Aurora Serverless v2 capacity bounds (ACUs) an
+// engine version allows: a Min of 0 means it can auto-pause.
+type ServerlessLimits struct{ Min, Max float64 }
+
+// ServerlessLimits asks RDS for an engine version's Serverless v2 bounds
+// (DescribeDBEngineVersions' ServerlessV2FeaturesSupport); nil when the
+// account reports none for it.
+func (c *Client) ServerlessLimits(ctx context.Context, engine, version string) (*ServerlessLimits, error) {
+	p := rds.NewDescribeDBEngineVersionsPaginator(c.rds, &rds.DescribeDBEngineVersionsInput{
+		Engine: awssdk.String(engine), EngineVersion: awssdk.String(version),
+	}, func(o *rds.DescribeDBEngineVersionsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, Explain(err, "rds:DescribeDBEngineVersions")
+		}
+		for _, v := range page.DBEngineVersions {
+			f := v.ServerlessV2FeaturesSupport
+			if awssdk.ToString(v.EngineVersion) != version || f == nil || f.MinCapacity == nil || f.MaxCapacity == nil {
+				continue
+			}
+			return &ServerlessLimits{Min: *f.MinCapacity, Max: *f.MaxCapacity}, nil
+		}
+	}
+	return nil, nil
+}
+
 // Quota is one RDS account quota in the client's region: how much of it
 // is used and the most allowed.
 type Quota struct{ Used, Max int64 }

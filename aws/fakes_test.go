@@ -100,6 +100,10 @@ func (f *fakeRDS) DescribeAccountAttributes(_ context.Context, _ *rds.DescribeAc
 	return &rds.DescribeAccountAttributesOutput{}, f.record("DescribeAccountAttributes", nil)
 }
 
+func (f *fakeRDS) DescribeDBEngineVersions(_ context.Context, _ *rds.DescribeDBEngineVersionsInput, _ ...func(*rds.Options)) (*rds.DescribeDBEngineVersionsOutput, error) {
+	return &rds.DescribeDBEngineVersionsOutput{}, f.record("DescribeDBEngineVersions", nil)
+}
+
 func (f *fakeRDS) DescribeDBInstances(_ context.Context, in *rds.DescribeDBInstancesInput, _ ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
 	if err := f.record("DescribeDBInstances", in.MaxRecords); err != nil {
 		return nil, err

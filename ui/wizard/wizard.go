@@ -33,6 +33,7 @@ type Discovery interface {
 	Subnets(ctx context.Context, vpcID string) ([]aws.Subnet, error)
 	VPC(ctx context.Context, id string) (*aws.VPC, error)
 	OrderableClasses(ctx context.Context, engine, version string) ([]string, error)
+	ServerlessLimits(ctx context.Context, engine, version string) (*aws.ServerlessLimits, error)
 }
 
 // BuildFunc builds the artifact image from cfg, typically

@@ -10,6 +10,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/config"
 )
 
@@ -25,7 +27,8 @@ const wizServerless = config.ServerlessClass
 type classState struct {
 	load    wizLoad
 	classes []string
-	forKey  string // engine and version the classes are for
+	forKey  string                // engine and version the classes are for
+	limits  *aws.ServerlessLimits // the version's Serverless v2 bounds; nil: none reported
 	pick    picker
 	notice  string
 }
@@ -34,6 +37,7 @@ type classesMsg struct {
 	req     int
 	key     string
 	classes []string
+	limits  *aws.ServerlessLimits
 	err     error
 }
 
@@ -129,7 +133,11 @@ func (w *Model) loadClasses() tea.Cmd {
 	disc, engine, version, k := w.disc, c.Engine, c.EngineVersion, w.classKeyOf()
 	return func() tea.Msg {
 		classes, err := disc.OrderableClasses(ctx, engine, version)
-		return classesMsg{req: req, key: k, classes: classes, err: err}
+		var limits *aws.ServerlessLimits
+		if err == nil && slices.Contains(classes, wizServerless) {
+			limits, err = disc.ServerlessLimits(ctx, engine, version)
+		}
+		return classesMsg{req: req, key: k, classes: classes, limits: limits, err: err}
 	}
 }
 
@@ -137,7 +145,10 @@ func (w *Model) classItem(class, writer string) pickerItem {
 	it := pickerItem{id: class, search: strings.ToLower(class)}
 	switch vcpu, mem, ok := classShape(class); {
 	case class == wizServerless:
-		it.cols = []string{class, "-", "0.5–256 ACU"}
+		it.cols = []string{class, "-", "ACUs"}
+		if lim := w.cls.limits; lim != nil {
+			it.cols[2] = artifact.ACURange(lim.Min, lim.Max) + " ACU"
+		}
 		it.note = "Serverless v2: capacity scales within a range you choose"
 		it.search += " serverless v2"
 	case ok:
@@ -161,7 +172,7 @@ func (w *Model) onClasses(msg classesMsg) tea.Cmd {
 		w.stopAuto()
 		return nil
 	}
-	cs.classes, cs.forKey = msg.classes, msg.key
+	cs.classes, cs.forKey, cs.limits = msg.classes, msg.key, msg.limits
 	cs.pick.reset()
 	cs.pick.want, cs.pick.moved = "", false
 	writer := w.writerClass()
@@ -378,6 +389,13 @@ func (w *Model) checkCapacity() {
 			s.cross = e.Problem + "; " + e.Hint
 		}
 	}
+	if s.cross == "" {
+		src := w.src.chosen
+		sc := artifact.Scaling{Min: c.ServerlessMinCapacity, Max: c.ServerlessMaxCapacity}
+		if err := artifact.CheckScaling(sc, w.cls.limits, src.Engine, src.EngineVersion); err != nil {
+			s.cross = err.Msg
+		}
+	}
 }
 
 func (w *Model) capacityOK() bool {
@@ -429,7 +447,11 @@ func (w *Model) capacityView() []string {
 	if sc := w.src.chosen.Serverless; sc != nil {
 		src = "the source's range, " + wizACU(sc.Min) + "–" + wizACU(sc.Max) + " ACUs"
 	}
-	out = append(out, wizWrap("A clone scales between these bounds, in steps of 0.5 ACU (1 ACU ≈ 2 GiB of memory), at most 256. Pre-filled with "+src+".",
+	bounds := "at most 256 ACU"
+	if lim := w.cls.limits; lim != nil {
+		bounds = artifact.ACURange(lim.Min, lim.Max) + " ACU for " + w.src.chosen.EngineVersion
+	}
+	out = append(out, wizWrap("A clone scales between these bounds: "+bounds+", in steps of 0.5 ACU (1 ACU ≈ 2 GiB of memory). Pre-filled with "+src+".",
 		w.Width, th.Subtle, "")...)
 	out = append(out, "")
 	for i := range s.inputs {

@@ -28,7 +28,8 @@ type fakeDisc struct {
 	groups   map[string]*aws.SubnetGroup
 	subnets  map[string][]aws.Subnet
 	vpcs     map[string]*aws.VPC
-	classes  map[string][]string // "engine version" -> classes
+	classes  map[string][]string              // "engine version" -> classes
+	limits   map[string]*aws.ServerlessLimits // "engine version" -> Serverless v2 bounds
 	pageSize int
 
 	mu       sync.Mutex
@@ -115,6 +116,11 @@ func (f *fakeDisc) OrderableClasses(_ context.Context, engine, version string) (
 	return f.classes[engine+" "+version], nil
 }
 
+func (f *fakeDisc) ServerlessLimits(_ context.Context, engine, version string) (*aws.ServerlessLimits, error) {
+	f.record("ServerlessLimits " + engine + " " + version)
+	return f.limits[engine+" "+version], nil
+}
+
 func wizSubnet(id, az, cidr, name string) aws.Subnet {
 	return aws.Subnet{ID: id, VpcID: "vpc-0a1b2c3d", AZ: az, CIDR: cidr, Name: name}
 }
@@ -160,6 +166,10 @@ func wizSandbox() *fakeDisc {
 		classes: map[string][]string{
 			"aurora-postgresql 16.4":               pg,
 			"aurora-mysql 8.0.mysql_aurora.3.05.2": {"db.r6g.large", "db.r6g.xlarge", "db.t3.medium", "db.t4g.medium", "db.serverless"},
+		},
+		limits: map[string]*aws.ServerlessLimits{
+			"aurora-postgresql 16.4":               {Min: 0, Max: 256},
+			"aurora-mysql 8.0.mysql_aurora.3.05.2": {Min: 0.5, Max: 128},
 		},
 	}
 }

@@ -150,7 +150,12 @@ func TestWizardClassUnorderable(t *testing.T) {
 // toCapacity walks the serverless source to the capacity step.
 func toCapacity(t *testing.T) (*teatest.TestModel, *uitest.Probe) {
 	t.Helper()
-	tm, p := uitest.Run(t, wizNew(t, wizSandbox(), nil, nil), 100, 30)
+	return toCapacityIn(t, wizSandbox())
+}
+
+func toCapacityIn(t *testing.T, d *fakeDisc) (*teatest.TestModel, *uitest.Probe) {
+	t.Helper()
+	tm, p := uitest.Run(t, wizNew(t, d, nil, nil), 100, 30)
 	waitListed(t, p)
 	tm.Type("analytics")
 	uitest.WaitFor(t, p, "1 of 5 clusters")
@@ -172,6 +177,24 @@ func TestWizardServerlessCapacity(t *testing.T) {
 	tm.Type("300") // above 256 ACUs
 	uitest.WaitFor(t, p, `✗ "300" is out of range`)
 	wizFinish(t, tm)
+}
+
+// The capacity step says the engine version's bounds
+// (DescribeDBEngineVersions) and refuses a range outside them, as the
+// build would.
+func TestWizardCapacityVersionBounds(t *testing.T) {
+	d := wizSandbox()
+	d.limits["aurora-postgresql 16.4"] = &aws.ServerlessLimits{Min: 0.5, Max: 128}
+	tm, p := toCapacityIn(t, d)
+	uitest.WaitFor(t, p, "0.5–128 ACU for 16.4")
+	tm.Send(uitest.Ctrl('u'))
+	tm.Type("0")
+	uitest.WaitFor(t, p, "✗ serverless minimum 0 ACUs is below what aurora-postgresql 16.4 allows 0.5–128 ACUs")
+	tm.Send(uitest.Enter)
+	w := wizFinish(t, tm).(*Model)
+	if w.step != stepCapacity {
+		t.Errorf("step = %d, want to stay on capacity", w.step)
+	}
 }
 
 func TestWizardCapacityMinAboveMax(t *testing.T) {

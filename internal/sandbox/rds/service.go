@@ -83,6 +83,7 @@ func (s *Service) Actions() map[string]wire.Handler {
 		"DescribeDBInstances":                s.describeDBInstances,
 		"DescribeDBSubnetGroups":             s.describeDBSubnetGroups,
 		"DescribeOrderableDBInstanceOptions": s.describeOrderable,
+		"DescribeDBEngineVersions":           s.describeDBEngineVersions,
 		"DescribeDBClusterSnapshots":         s.describeDBClusterSnapshots,
 		"CreateDBClusterSnapshot":            s.createDBClusterSnapshot,
 		"DeleteDBClusterSnapshot":            s.deleteDBClusterSnapshot,

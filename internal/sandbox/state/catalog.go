@@ -167,3 +167,53 @@ func PasswordProblem(pw string) string {
 	}
 	return ""
 }
+
+// ServerlessV2Limits are the Aurora Serverless v2 capacity bounds of an
+// engine version, as DescribeDBEngineVersions reports them
+// (ServerlessV2FeaturesSupport); ok is false for engines without Serverless
+// v2. Aurora's rules: a minimum of 0 ACUs (auto-pause) from Aurora
+// PostgreSQL 13.15, 14.12, 15.7 and 16.3 and Aurora MySQL 3.08.0, else 0.5;
+// a maximum of 256 ACUs from Aurora PostgreSQL 13.13, 14.10, 15.5 and 16.1
+// and Aurora MySQL 3.06.0, else 128.
+func ServerlessV2Limits(engine, version string) (minACU, maxACU float64, ok bool) {
+	var pause, big bool
+	switch engine {
+	case "aurora-postgresql":
+		pause = atLeast(version, map[int]int{13: 15, 14: 12, 15: 7, 16: 3})
+		big = atLeast(version, map[int]int{13: 13, 14: 10, 15: 5, 16: 1})
+	case "aurora-mysql":
+		minor := 0
+		if _, rest, found := strings.Cut(version, "mysql_aurora.3."); found {
+			fmt.Sscanf(rest, "%d", &minor)
+		}
+		pause, big = minor >= 8, minor >= 6
+	default:
+		return 0, 0, false
+	}
+	minACU, maxACU = 0.5, 128
+	if pause {
+		minACU = 0
+	}
+	if big {
+		maxACU = 256
+	}
+	return minACU, maxACU, true
+}
+
+// atLeast reports whether a "major.minor" version is at or past the
+// minor given for its major; majors newer than all of them are.
+func atLeast(version string, from map[int]int) bool {
+	var major, minor int
+	if n, _ := fmt.Sscanf(version, "%d.%d", &major, &minor); n < 1 {
+		return false
+	}
+	newest := 0
+	for m := range from {
+		newest = max(newest, m)
+	}
+	if major > newest {
+		return true
+	}
+	least, listed := from[major]
+	return listed && minor >= least
+}
