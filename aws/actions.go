@@ -122,6 +122,7 @@ var Actions = []Action{
 	{Name: "rds:DescribeDBInstances", Resource: "*", By: ByDbaf, Why: "a source's instance classes; a clone's instance status", Grants: all(sidDescribe)},
 	{Name: "rds:DescribeDBSubnetGroups", Resource: "*", By: ByDbaf, Why: "the source's subnet group, to place clones beside it", Grants: all(sidDescribe)},
 	{Name: "rds:DescribeOrderableDBInstanceOptions", Resource: "*", By: ByDbaf, Why: "the instance classes the engine version offers", Grants: all(sidDescribe)},
+	{Name: "rds:DescribeDBEngineVersions", Resource: "*", By: ByDbaf, Why: "the Serverless v2 capacity bounds of the source's engine version", Grants: all(sidDescribe)},
 	{Name: "rds:DescribeDBClusterSnapshots", Resource: "*", By: ByDbaf, Why: "an artifact that restores from a snapshot: check it exists", Grants: all(sidDescribe)},
 	{Name: "rds:DescribeAccountAttributes", Resource: "*", By: ByDbaf, Why: "preflight: the account's cluster, instance and subnet-group quotas", Grants: all(sidDescribe)},
 	{Name: "ec2:DescribeSubnets", Resource: "*", By: ByDbaf, Why: "the subnets a clone may use (EC2 describes take no resource)", Grants: all(sidDescribe)},
