@@ -82,6 +82,15 @@ func (m *Manager) RestoreSnapshot(ctx context.Context, snap, id string) (Endpoin
 		if err := copyTree(filepath.Join(m.snapshotDir(snap), "data"), s.dataDir()); err != nil {
 			return fmt.Errorf("copy the snapshot: %w", err)
 		}
+		// Its history starts at the snapshot: a second copy, its own (the
+		// snapshot may be deleted), is the base its archive replays onto.
+		base := filepath.Join(s.dir, "base")
+		if err := copyTree(filepath.Join(m.snapshotDir(snap), "data"), base); err != nil {
+			return fmt.Errorf("copy the snapshot: %w", err)
+		}
+		if err := m.keepArchive(s, base, nil); err != nil {
+			return err
+		}
 		if err := m.runAs.chownTree(s.dir); err != nil {
 			return err
 		}
