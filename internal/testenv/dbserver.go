@@ -27,7 +27,8 @@ import (
 // DBServer is a real database server of the test's own, as the sandbox
 // runs one behind a cluster (internal/sandbox/dbserver): TLS only, reachable
 // over TCP on a loopback address, holding the seeded legacy dataset, with
-// the cluster's master user, who is no superuser on PostgreSQL.
+// the cluster's master user, with the privileges Aurora gives its master
+// (no superuser on PostgreSQL, no SUPER or FILE on MariaDB).
 type DBServer struct {
 	Engine   string // db.EnginePostgres or db.EngineMySQL: the engine it stands in for
 	Host     string
