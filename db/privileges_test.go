@@ -83,15 +83,19 @@ func TestPostgresMasterIsAurorasMaster(t *testing.T) {
 		t.Errorf("the master user read a table it has no grant on: %v", err)
 	}
 
-	// Extensions PostgreSQL marks trusted, as Aurora lets its master create.
+	// Extensions Aurora lets its master create: pgcrypto and pg_trgm are
+	// trusted in PostgreSQL, pg_stat_statements by the sandbox's overlay.
 	app := testenv.StartPostgres(t).DB(t)
-	for _, ext := range []string{"pgcrypto", "pg_trgm"} {
+	for _, ext := range []string{"pgcrypto", "pg_trgm", "pg_stat_statements"} {
 		if _, err := app.Exec("CREATE EXTENSION " + ext); err != nil {
 			t.Errorf("the master user cannot CREATE EXTENSION %s: %v", ext, err)
 		}
 	}
 	if got := queryString(t, app, "SELECT encode(digest('x', 'sha256'), 'hex')"); !strings.HasPrefix(got, "2d711642") {
 		t.Errorf("pgcrypto's digest gave %q", got)
+	}
+	if got := queryString(t, app, "SELECT (count(*) > 0)::text FROM pg_stat_statements"); got != "true" {
+		t.Errorf("pg_stat_statements holds no statement (is it preloaded?): %q", got)
 	}
 }
 

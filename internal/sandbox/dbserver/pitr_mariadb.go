@@ -32,7 +32,11 @@ func mariaBinlogArgs(s *server) []string {
 	if dir == "" {
 		return []string{"--skip-log-bin"}
 	}
-	return []string{"--log-bin=" + filepath.Join(dir, "bin"), "--server-id=1", "--sync-binlog=0"}
+	// The binary log is the sandbox's means to restore to a time, not one
+	// Aurora's master would see (Aurora MySQL's is off by default): with
+	// it on, a master without SUPER (Aurora's) could create no function
+	// or trigger unless the log trusts their creators.
+	return []string{"--log-bin=" + filepath.Join(dir, "bin"), "--server-id=1", "--sync-binlog=0", "--log-bin-trust-function-creators=1"}
 }
 
 // MarkTime records, for every running MariaDB server that keeps a binary

@@ -33,6 +33,10 @@ type pgEngine struct {
 	once    sync.Once
 	bindir  string
 	findErr error
+
+	overlayOnce sync.Once // serverBinary (extensions.go)
+	overlayBin  string
+	overlayErr  error
 }
 
 func (e *pgEngine) engine() Engine { return Postgres }
@@ -175,8 +179,10 @@ func (e *pgEngine) start(ctx context.Context, s *server) error {
 	}
 	args := append([]string{"-D", s.dataDir(),
 		"-c", "listen_addresses=" + s.ep.Host, "-c", "port=" + strconv.Itoa(s.ep.Port),
-		"-c", "ssl_cert_file=" + cert.cert, "-c", "ssl_key_file=" + cert.key}, pgArchiveArgs(s)...)
-	return s.launch(ctx, e.m.runAs, ready, e.bin("postgres"), args...)
+		"-c", "ssl_cert_file=" + cert.cert, "-c", "ssl_key_file=" + cert.key,
+		// Loaded as Aurora's default parameter group loads it.
+		"-c", "shared_preload_libraries=pg_stat_statements"}, pgArchiveArgs(s)...)
+	return s.launch(ctx, e.m.runAs, ready, e.serverBinary(), args...)
 }
 
 func (e *pgEngine) connect(ctx context.Context, s *server, db string) (*pgx.Conn, error) {
