@@ -33,6 +33,7 @@ var cfnSchemaFiles = map[string]string{
 	"AWS::RDS::DBInstance":    "aws-rds-dbinstance.json",
 	"AWS::RDS::DBSubnetGroup": "aws-rds-dbsubnetgroup.json",
 	"AWS::EC2::SecurityGroup": "aws-ec2-securitygroup.json",
+	"AWS::IAM::ManagedPolicy": "aws-iam-managedpolicy.json", // dbaf iam-policy -o cloudformation
 }
 
 const tmplStack = "dbartifact1764000000-prod-clone"
@@ -171,6 +172,7 @@ var loadCfnSchemas = sync.OnceValues(func() (map[string]*cfnSchema, error) {
 	// AWS formats we can judge are registered below. Unknown ones are ignored.
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
+	c.UseRegexpEngine(ecmaRegexp)
 	for _, f := range cfnFormats {
 		c.RegisterFormat(f)
 	}
@@ -211,6 +213,14 @@ func cfnSchemas(t *testing.T) map[string]*cfnSchema {
 	}
 	return s
 }
+
+// ecmaRegexp compiles a schema pattern (ECMA-262 syntax) with Go's RE2,
+// which spells the \uXXXX escapes of the IAM schemas as \x{XXXX}.
+func ecmaRegexp(pattern string) (jsonschema.Regexp, error) {
+	return regexp.Compile(uEscape.ReplaceAllString(pattern, `\x{$1}`))
+}
+
+var uEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
 
 // cfnFormats checks the AWS-specific formats whose shape is known.
 var cfnFormats = []*jsonschema.Format{

@@ -127,6 +127,7 @@ var Actions = []Action{
 	{Name: "rds:DescribeAccountAttributes", Resource: "*", By: ByDbaf, Why: "preflight: the account's cluster, instance and subnet-group quotas", Grants: all(sidDescribe)},
 	{Name: "ec2:DescribeSubnets", Resource: "*", By: ByDbaf, Why: "the subnets a clone may use (EC2 describes take no resource)", Grants: all(sidDescribe)},
 	{Name: "ec2:DescribeVpcs", Resource: "*", By: ByDbaf, Why: "the VPC's CIDR for the clone's allowed range", Grants: all(sidDescribe)},
+	{Name: "ec2:DescribeRouteTables", Resource: "*", By: ByDbaf, Why: "a publicly accessible clone needs an internet gateway in its VPC", Grants: all(sidDescribe)},
 	{Name: "cloudformation:DescribeStacks", Resource: "*", By: ByDbaf, Why: "list clones (stacks tagged dbaf:managed-by), follow a stack", Grants: all(sidDescribe)},
 	{Name: "cloudformation:DescribeStackEvents", Resource: "*", By: ByDbaf, Why: "progress and the root cause of a failed stack", Grants: all(sidDescribe)},
 	{Name: "cloudformation:DescribeStackResources", Resource: "*", By: ByDbaf, Why: "a stack's cluster, instance and security group", Grants: all(sidDescribe)},

@@ -250,12 +250,15 @@ func marshalIndent(v any) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// PoliciesTemplate is a CloudFormation template of the three roles'
-// policies as AWS::IAM::ManagedPolicy resources, for teams that deploy IAM
-// with CloudFormation.
-func PoliciesTemplate(s PolicyScope) ([]byte, error) {
+// PoliciesTemplate is a CloudFormation template of roles' policies (all
+// three when none is named) as AWS::IAM::ManagedPolicy resources, for teams
+// that deploy IAM with CloudFormation.
+func PoliciesTemplate(s PolicyScope, roles ...Role) ([]byte, error) {
+	if len(roles) == 0 {
+		roles = Roles
+	}
 	resources := map[string]any{}
-	for _, r := range Roles {
+	for _, r := range roles {
 		doc, err := Policy(r, s)
 		if err != nil {
 			return nil, err

@@ -41,8 +41,12 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr{fmt.Errorf("%w\nrun %q for usage", err, c.CommandPath()+" --help")}
 	})
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		if f.global.output != "text" && f.global.output != "json" {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if extra := cmd.Annotations[annotationOutputs]; f.global.output != "text" && f.global.output != "json" &&
+			(extra == "" || f.global.output != extra) {
+			if extra != "" {
+				return usageErr{fmt.Errorf("--output %q: want text, json or %s", f.global.output, extra)}
+			}
 			return usageErr{fmt.Errorf("--output %q: want text or json", f.global.output)}
 		}
 		d, err := parsePollInterval(f.Getenv("DBAF_POLL_INTERVAL"))
@@ -57,10 +61,14 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		return checkGlobalFlags(f.global)
 	}
 	root.AddCommand(NewCmdBuild(f, nil), NewCmdClone(f, nil), NewCmdList(f, nil), NewCmdTeardown(f, nil), NewCmdReset(f, nil),
-		NewCmdConnect(f, nil), NewCmdShow(f, nil), NewCmdSandbox(f), NewCmdVersion(f, nil))
+		NewCmdConnect(f, nil), NewCmdShow(f, nil), NewCmdSandbox(f), NewCmdIAMPolicy(f, nil), NewCmdVersion(f, nil))
 	usageArgs(root)
 	return root
 }
+
+// annotationOutputs names the one -o value beyond text and json a command
+// takes (iam-policy: cloudformation).
+const annotationOutputs = "dbaf/outputs"
 
 // usageArgs makes every argument-count mistake (and an unknown command,
 // which cobra reports through the root's Args) a usage error: exit 2.
