@@ -72,6 +72,7 @@ const (
 	sidDeleteOwnStack  = "DeleteOwnStacks"
 	sidRestoreFromBase = "RestoreFromBasesOnly"
 	sidRestoreSource   = "RestoreFromSource"
+	sidRestoreSnapshot = "RestoreFromSnapshots"
 	sidCreateOwn       = "CreateOwnClones"
 	sidDefaultGroups   = "DefaultGroups"
 	sidManageOwn       = "ManageOwnClones"
@@ -142,6 +143,9 @@ var Actions = []Action{
 	// on the clone's cluster, which exists and is tagged by then (ManageOwnClones).
 	{Name: "rds:CreateDBInstance", Resource: arnInstance + ", " + arnCluster + ", default parameter and option groups", By: ByCloudFormation, Why: "the clone's writer instance",
 		Grants: map[Role][]string{RoleClone: {sidCreateOwn, sidManageOwn, sidDefaultGroups}, RoleBase: {sidManageAny, sidDefaultGroups}}},
+	{Name: "rds:RestoreDBClusterFromSnapshot", Resource: arnCluster + " (new), arn:aws:rds:REGION:ACCOUNT:cluster-snapshot:NAME, " + arnSubgrp, By: ByCloudFormation,
+		Why:    "an artifact with snapshot_identifier: the clone's cluster from that snapshot (unmasked data: the base role only)",
+		Grants: map[Role][]string{RoleBase: {sidRestoreSnapshot, sidManageAny, sidDefaultGroups}}},
 	{Name: "rds:CreateDBSubnetGroup", Resource: arnSubgrp, By: ByCloudFormation, Why: "the clone's subnet group", Grants: cloners(sidCreateOwn, sidManageAny)},
 	{Name: "rds:AddTagsToResource", Resource: arnCluster + ", " + arnInstance + ", " + arnSubgrp, By: ByDbaf + " and " + ByCloudFormation,
 		Why: "the stack's tags on each resource it creates; dbaf:password-reset-at and the masking tags on a clone", Grants: map[Role][]string{RoleClone: {sidCreateOwn, sidTagOwn}, RoleBase: {sidManageAny}}},

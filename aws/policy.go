@@ -138,6 +138,8 @@ func allowShape(role Role, sid string, s PolicyScope) ([]string, cond, error) {
 			"StringEquals": {"rds:cluster-tag/" + TagKeyBaseOf: s.Source},
 			"Null":         {"rds:cluster-tag/" + TagKeyStage: "true"},
 		}, nil
+	case sidRestoreSnapshot:
+		return []string{s.rds("cluster-snapshot", "*")}, nil, nil
 	case sidRestoreSource:
 		return []string{s.rds("cluster", s.Source)}, nil, nil
 	case sidCreateOwn:
