@@ -121,3 +121,20 @@ func TestIAMPolicyUsageErrors(t *testing.T) {
 		t.Errorf("no artifact: exit %d:\n%s", r.code, r.stderr)
 	}
 }
+
+// TestAccessDeniedNamesTheRole: a refused call exits 3 with the action,
+// the resource AWS named and the role whose policy grants it.
+func TestAccessDeniedNamesTheRole(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t, "cloudformation:CreateStack=AccessDenied")
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	r := cmdRun{env: map[string]string{"DB_PASSWORD": testPassword}, sandbox: sb}.run(t, "clone", "--config", ini, "--name", "e2e-denied")
+	if r.code != ExitAWS {
+		t.Errorf("exit %d, want %d\n%s", r.code, ExitAWS, r.stderr)
+	}
+	for _, want := range []string{"cloudformation:CreateStack on arn:aws:cloudformation:", "dbaf iam-policy --role base or dbaf iam-policy --role clone"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
