@@ -585,7 +585,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 		}
 	}
 	emit(Phase{Phase: PhaseWaiting})
-	if err := waitAvailable(ctx, s, clusterID, p, emit); err != nil {
+	if err := waitSettled(ctx, s, clusterID, reset, managed, p, emit); err != nil {
 		return nil, stranded(ctx, s, req, state, err, emit)
 	}
 
@@ -622,7 +622,18 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 // waitAvailable polls the cluster until it is available, backing off
 // through throttling within the pacer's budget.
 func waitAvailable(ctx context.Context, s Stacks, clusterID string, p *pacer, emit Emit) error {
+	return waitSettled(ctx, s, clusterID, false, false, p, emit)
+}
+
+// waitSettled waits, within the pacer's budget, for the cluster to be
+// available and, after a password change (reset), for that change to be
+// applied: on AWS the cluster may read "available" for a while after
+// ModifyDBCluster, with the new password still pending, and a managed
+// password's secret is "creating" before it is "active". The first
+// "available" is not enough; what it still waits for goes to the stream.
+func waitSettled(ctx context.Context, s Stacks, clusterID string, reset, managed bool, p *pacer, emit Emit) error {
 	p.first = true
+	said := ""
 	for {
 		if err := p.wait(ctx); err != nil {
 			return err
@@ -641,10 +652,28 @@ func waitAvailable(ctx context.Context, s Stacks, clusterID string, p *pacer, em
 			return err
 		}
 		p.ok()
-		if c.Status == "available" {
+		wait := ""
+		switch {
+		case c.Status != "available":
+		case reset && c.PendingPassword:
+			wait = "the cluster reads available, but its new master password is still pending"
+		case managed && c.SecretStatus != "" && c.SecretStatus != "active":
+			wait = fmt.Sprintf("the master password's secret is %s, not yet active", orNone(c.SecretStatus))
+		default:
 			return nil
 		}
+		if wait != "" && wait != said {
+			emit(Progress{Step: string(PhaseWaiting), Line: "waiting: " + wait})
+			said = wait
+		}
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not reported"
+	}
+	return s
 }
 
 // checkNetwork verifies the clone sits in the subnet group and security

@@ -143,6 +143,10 @@ func clusterFrom(dc rdstypes.DBCluster) Cluster {
 	}
 	if dc.MasterUserSecret != nil {
 		cl.MasterUserSecretARN = awssdk.ToString(dc.MasterUserSecret.SecretArn)
+		cl.SecretStatus = awssdk.ToString(dc.MasterUserSecret.SecretStatus)
+	}
+	if pm := dc.PendingModifiedValues; pm != nil && pm.MasterUserPassword != nil {
+		cl.PendingPassword = true
 	}
 	for _, sg := range dc.VpcSecurityGroups {
 		cl.SecurityGroups = append(cl.SecurityGroups, awssdk.ToString(sg.VpcSecurityGroupId))

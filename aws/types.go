@@ -30,6 +30,12 @@ type Cluster struct {
 	// MasterUserSecretARN is the Secrets Manager secret holding the master
 	// password when RDS manages it ("" otherwise).
 	MasterUserSecretARN string
+	// SecretStatus is that secret's MasterUserSecret.SecretStatus
+	// ("creating", then "active"); "" when there is none.
+	SecretStatus string
+	// PendingPassword: a master password change is accepted but not yet
+	// applied (PendingModifiedValues.MasterUserPassword).
+	PendingPassword bool
 	// The window a point-in-time restore may pick from; zero when unknown.
 	EarliestRestorable, LatestRestorable time.Time
 }

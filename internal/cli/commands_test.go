@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,8 +98,9 @@ func TestOptionsFromFlags(t *testing.T) {
 	var serve *SandboxServeOptions
 	sc := NewCmdSandboxServe(f, func(o *SandboxServeOptions) error { serve = o; return nil })
 	sc.SetArgs([]string{"--pace", "0.05", "--fault", "rds:DescribeDBClusters=AccessDenied", "--databases=false",
-		"--quota", "db-clusters=3", "--quota", "db-instances=4"})
-	if err := sc.Execute(); err != nil || serve == nil || serve.Pace != 0.05 || serve.Databases || len(serve.Faults) != 1 {
+		"--quota", "db-clusters=3", "--quota", "db-instances=4", "--realistic"})
+	if err := sc.Execute(); err != nil || serve == nil || serve.Pace != 0.05 || serve.Databases || len(serve.Faults) != 1 || !serve.Realistic ||
+		!slices.Contains(serve.args(), "--realistic") {
 		t.Errorf("serve options %+v, %v", serve, err)
 	}
 	// `sandbox start` hands its flags to the serve process it runs.

@@ -39,6 +39,7 @@ leaves the machine and no credentials are needed.`,
 type ServeFlags struct {
 	Addr          string
 	Pace          float64
+	Realistic     bool
 	Faults        []string
 	Quotas        []string
 	KeyStates     []string
@@ -57,6 +58,7 @@ func (s *ServeFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&s.Addr, "addr", daemon.DefaultAddr, "address to listen on (loopback)")
 	fl.Float64Var(&s.Pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
+	fl.BoolVar(&s.Realistic, "realistic", false, "lag status changes behind the call as AWS does: after a password change the cluster still reads available, its secret creating, for a few seconds (times --pace)")
 	fl.StringArrayVar(&s.Faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
 	fl.StringArrayVar(&s.Quotas, "quota", nil, "set an account quota, NAME=N with NAME db-clusters or db-instances (default 40 each, as AWS), db-subnet-groups (50), manual-cluster-snapshots (100), db-cluster-parameter-groups (50) or clones-per-group (Aurora's 15 copy-on-write clones per clone group; past it a clone is a full copy) (repeatable)")
 	fl.StringArrayVar(&s.KeyStates, "kms-key-state", nil, "set a KMS key's state, KEY=STATE with KEY an id, ARN or alias (e.g. alias/prod-data) and STATE Enabled, Disabled or PendingDeletion (repeatable)")
@@ -111,6 +113,9 @@ func (s *ServeFlags) args() []string {
 	args := []string{"--addr", s.Addr, "--pace", strconv.FormatFloat(s.Pace, 'g', -1, 64),
 		"--databases=" + strconv.FormatBool(s.Databases), "--db-scale", strconv.Itoa(s.DBScale),
 		"--extra-clusters", strconv.Itoa(s.ExtraClusters), "--extra-subnets", strconv.Itoa(s.ExtraSubnets)}
+	if s.Realistic {
+		args = append(args, "--realistic")
+	}
 	for _, spec := range s.Faults {
 		args = append(args, "--fault", spec)
 	}
@@ -204,7 +209,7 @@ func sandboxServeRun(opts *SandboxServeOptions) error {
 	if err != nil {
 		return err
 	}
-	o := sandbox.Options{Pace: opts.Pace, ExtraClusters: opts.ExtraClusters, ExtraSubnets: opts.ExtraSubnets, Quotas: quotas, DBSources: opts.DBSources}
+	o := sandbox.Options{Pace: opts.Pace, Realistic: opts.Realistic, ExtraClusters: opts.ExtraClusters, ExtraSubnets: opts.ExtraSubnets, Quotas: quotas, DBSources: opts.DBSources}
 	var claim *daemon.Claim
 	if opts.Databases || opts.StateDir != "" {
 		dir, err := f.stateDirOr(opts.StateDir)

@@ -33,7 +33,12 @@ type Options struct {
 	AccountID     string  // default "123456789012"
 	Pace          float64 // CloudFormation time factor: 1 = demo pace (a clone takes ~30 s), 0.05 = test pace (< 2 s); 0 means 1
 	ExtraClusters int     // add this many generated Aurora clusters (load tests, e.g. 1000 or 5000)
-	ExtraSubnets  int     // add this many generated subnets to the staging VPC (e.g. 5000 or 20000)
+	// Realistic makes status changes lag the call as on AWS: after a
+	// password change in ModifyDBCluster the cluster still reads
+	// "available" (the password pending) for a few seconds (at Pace)
+	// before "resetting-master-credentials".
+	Realistic    bool
+	ExtraSubnets int // add this many generated subnets to the staging VPC (e.g. 5000 or 20000)
 
 	// Real database servers behind the clusters (databases.go); nil means
 	// metadata only. DBSources limits them to those seeded clusters.
@@ -136,7 +141,7 @@ func New(o Options) *Server {
 	s.rds = rds.New(s.ctx, &s.mu, s.st, rds.Config{Region: s.region, Account: s.account, Quotas: maps.Clone(o.Quotas),
 		KeyARN: s.keys.KeyARN, SecretARN: s.keys.SecretARN, DBHost: s.dbHost, ApplyPassword: s.applyPassword, StartServer: s.startServer,
 		TakeBehaviour: s.ctl.TakeBehaviour, Sleep: s.sleep, Go: s.goBackground,
-		SnapshotData: s.snapshotData, RemoveSnapshotData: s.removeSnapshotData})
+		SnapshotData: s.snapshotData, RemoveSnapshotData: s.removeSnapshotData, Realistic: o.Realistic})
 	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
 	s.sts = sts.New(s.account)
 	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),

@@ -596,13 +596,28 @@ func (s *Service) modifyDBCluster(c *wire.Call) *wire.APIError {
 // reset until the real server has the password. Callers hold s.mu.
 func (s *Service) resetPassword(cl *state.Cluster, pw string) {
 	cl.PasswordHash = state.HashPassword(pw)
-	cl.Status = "resetting-master-credentials"
 	cl.PendingPassword = true
 	cl.ResetGen++
 	gen := cl.ResetGen
+	// Realistic: the cluster reads as before (the password pending, the
+	// secret creating) for a while, as AWS's does, before the reset shows.
+	lag := s.realistic && cl.Status == "available"
+	if !lag {
+		cl.Status = "resetting-master-credentials"
+	}
 	fault, _ := s.takeBehaviour("rds", "ModifyDBCluster")
 	user := cl.MasterUser
 	s.goBackground(func() {
+		if lag {
+			if !s.sleep(s.ctx, 3*time.Second) {
+				return
+			}
+			s.mu.Lock()
+			if cur, ok := s.st.Clusters.Get(cl.ID); ok && cur == cl && cl.ResetGen == gen && cl.Status == "available" {
+				cl.Status = "resetting-master-credentials"
+			}
+			s.mu.Unlock()
+		}
 		if !s.sleep(s.ctx, 2*time.Second) {
 			return
 		}

@@ -21,6 +21,8 @@ import (
 // Config is what RDS needs of the account beyond its records.
 type Config struct {
 	Region, Account string
+	// Realistic lags status changes behind the call, as AWS does.
+	Realistic bool
 	// Quotas sets limits by ParseQuota's names; unset ones are AWS's defaults.
 	Quotas map[string]int64
 	// KeyARN and SecretARN name KMS keys and new Secrets Manager secrets.
@@ -65,6 +67,7 @@ type Service struct {
 	goBackground      func(func()) bool
 	snapshotData      func(context.Context, string, string) error
 	removeSnapshot    func(string)
+	realistic         bool
 }
 
 // New is RDS for the account whose records are st, guarded by mu; ctx ends
@@ -73,7 +76,7 @@ func New(ctx context.Context, mu sync.Locker, st *state.State, cfg Config) *Serv
 	return &Service{ctx: ctx, mu: mu, st: st, region: cfg.Region, account: cfg.Account, quotas: maps.Clone(cfg.Quotas),
 		keyARN: cfg.KeyARN, secretARN: cfg.SecretARN, dbHost: cfg.DBHost, applyPassword: cfg.ApplyPassword, startServer: cfg.StartServer,
 		takeBehaviour: cfg.TakeBehaviour, sleep: cfg.Sleep, goBackground: cfg.Go,
-		snapshotData: cfg.SnapshotData, removeSnapshot: cfg.RemoveSnapshotData}
+		snapshotData: cfg.SnapshotData, removeSnapshot: cfg.RemoveSnapshotData, realistic: cfg.Realistic}
 }
 
 // Actions are the RDS actions served. A nil Service lists the same names.
