@@ -40,8 +40,11 @@ type CloneRequest struct {
 	// ResetPassword sets the password even when an earlier run already set
 	// it: without it, following a clone whose password was reset leaves that
 	// password alone, so a second caller cannot lock the first one out.
-	ResetPassword  bool
-	KeepOnFailure  bool
+	ResetPassword bool
+	KeepOnFailure bool
+	// TTL is how long the clone lives: 0 = the artifact's clone_ttl, which
+	// is also the most it may be (CheckTTL).
+	TTL            time.Duration
 	PollInterval   time.Duration // 0 = DefaultPollInterval
 	ThrottleBudget time.Duration // 0 = DefaultThrottleBudget
 	Clock          Clock         // what the watch waits on; nil = real time
@@ -312,6 +315,7 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 
 	var stackID string
 	var pf *Preflight // nil when following a stack: nothing is created then
+	var exp *Expiry   // the schedule that deletes the new clone, if any
 	attached := stack != nil
 	if attached {
 		stackID = stack.ID
@@ -319,14 +323,35 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		if pf, err = req.preflight(ctx, s, emit); err != nil {
 			return nil, err
 		}
-		tmpl, err := Template(a, name)
+		created := now()
+		ttl, err := EffectiveTTL(a, req.TTL)
+		if err != nil {
+			return nil, err
+		}
+		if ttl > 0 {
+			role, err := ExpiryRole(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			if role != "" {
+				exp = &Expiry{At: created.Add(ttl).UTC().Truncate(time.Second), RoleARN: role}
+			}
+		}
+		tmpl, err := ExpiringTemplate(a, name, exp)
 		if err != nil {
 			return nil, err
 		}
 		// One token per clone: the SDK's retries of this call resend it, so
 		// a retried CreateStack is the same request, not a second stack.
 		token := "dbaf-" + name + "-" + strconv.FormatInt(now().UnixNano(), 36)
-		tags := StackTags(a, id.ARN, now())
+		tags := StackTags(a, id.ARN, created)
+		delete(tags, TagExpiresAt)
+		if ttl > 0 {
+			tags[TagExpiresAt] = created.Add(ttl).UTC().Truncate(time.Second).Format(time.RFC3339)
+		}
+		if exp != nil {
+			tags[TagExpirySchedule] = name
+		}
 		if pf.Restore != "" {
 			tags[TagRestore] = pf.Restore // what dbaf list and the handover of a followed stack say
 		}
@@ -350,8 +375,12 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 			return nil, err
 		}
 	}
+	resources := TemplateResources(a)
+	if exp != nil {
+		resources = append(resources, ExpiryResource)
+	}
 	emit(CloneStarted{Stack: name, StackID: stackID, Source: a.Source.ClusterID, Region: s.Region(),
-		Class: a.Target.InstanceClass, Resources: TemplateResources(a), Attached: attached})
+		Class: a.Target.InstanceClass, Resources: resources, Attached: attached})
 	emit(Phase{Phase: PhaseCreating})
 
 	if attached && stack.Status == "CREATE_COMPLETE" {

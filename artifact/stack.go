@@ -17,6 +17,9 @@ const (
 	TagCreatedAt     = "dbaf:created-at"
 	TagExpiresAt     = "dbaf:expires-at"
 	TagManagedBy     = "dbaf:managed-by"
+	// TagExpirySchedule names the schedule in the stack that deletes it at
+	// TagExpiresAt; absent when the TTL is a tag only (no dbaf setup).
+	TagExpirySchedule = "dbaf:expiry-schedule"
 	// TagRestore is how the clone is made (RestoreCopyOnWrite,
 	// RestoreFullCopy, RestoreSnapshot), as the preflight predicted it
 	// before the stack was created: AWS reports no such thing.

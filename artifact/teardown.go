@@ -110,8 +110,11 @@ type CloneInfo struct {
 	Age       string     `json:"age"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	Expired   bool       `json:"expired"`
-	Status    string     `json:"status"`
-	Endpoint  string     `json:"endpoint,omitempty"`
+	// Enforced: AWS deletes the clone at ExpiresAt (its stack holds the
+	// expiry schedule dbaf setup's role runs); false: only a tag.
+	Enforced bool   `json:"enforced"`
+	Status   string `json:"status"`
+	Endpoint string `json:"endpoint,omitempty"`
 	// Restore is how the clone was made: RestoreCopyOnWrite,
 	// RestoreFullCopy or RestoreSnapshot, as its stack's TagRestore says;
 	// "" when that is not known.
@@ -141,6 +144,7 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 		if t, ok := ExpiresAt(st.Tags); ok {
 			c.ExpiresAt = &t
 			c.Expired = !now.Before(t)
+			c.Enforced = st.Tags[TagExpirySchedule] != ""
 		}
 		out = append(out, c)
 	}

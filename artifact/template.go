@@ -20,7 +20,27 @@ const (
 	LogicalSecurityGroup = "SecurityGroup"
 	LogicalCluster       = "Cluster"
 	LogicalInstance      = "Instance"
+	// LogicalExpiry is the clone's EventBridge schedule that deletes its
+	// stack at its expiry (only when the account has dbaf setup's role).
+	LogicalExpiry = "Expiry"
 )
+
+// Expiry is when AWS deletes a clone, and the role (dbaf setup's) its
+// schedule assumes to do it.
+type Expiry struct {
+	At      time.Time
+	RoleARN string
+}
+
+// DeleteStackTarget is EventBridge Scheduler's universal target for
+// CloudFormation's DeleteStack.
+const DeleteStackTarget = "arn:aws:scheduler:::aws-sdk:cloudformation:deleteStack"
+
+// ScheduleExpression is the one-time schedule expression of t: at() in
+// UTC, to the second, as Scheduler reads it.
+func ScheduleExpression(t time.Time) string {
+	return "at(" + t.UTC().Format("2006-01-02T15:04:05") + ")"
+}
 
 // InstanceSuffix is appended to the stack name to name the clone's only
 // instance; ValidateStackName leaves room for it.
@@ -43,6 +63,10 @@ var templateResources = []ResourceInfo{
 	{LogicalID: LogicalInstance, Type: "AWS::RDS::DBInstance", Label: "DB instance"},
 }
 
+// ExpiryResource is the row of a clone's expiry schedule, last in a
+// template that has one.
+var ExpiryResource = ResourceInfo{LogicalID: LogicalExpiry, Type: "AWS::Scheduler::Schedule", Label: "Expiry schedule (deletes the clone)"}
+
 // TemplateResources lists the resources Template(a, …) creates, in the
 // order CloudFormation creates them.
 func TemplateResources(a *Artifact) []ResourceInfo {
@@ -60,6 +84,12 @@ func TemplateResources(a *Artifact) []ResourceInfo {
 // bytes) and holds no secret: the clone keeps the source's master user and
 // its password is reset after creation, outside CloudFormation.
 func Template(a *Artifact, stack string) ([]byte, error) {
+	return ExpiringTemplate(a, stack, nil)
+}
+
+// ExpiringTemplate is Template with, when exp is not nil, the schedule
+// that deletes the stack at exp.At as exp.RoleARN.
+func ExpiringTemplate(a *Artifact, stack string, exp *Expiry) ([]byte, error) {
 	if err := checkTemplateInput(a, stack); err != nil {
 		return nil, err
 	}
@@ -167,8 +197,37 @@ func Template(a *Artifact, stack string) ([]byte, error) {
 			ClusterId:      output{"DB cluster identifier of the clone", ref(LogicalCluster)},
 		},
 	}
-	// Indented, and without HTML escaping: a template is not HTML, and "&"
-	// should stay readable.
+	if exp != nil {
+		if exp.RoleARN == "" || exp.At.IsZero() {
+			return nil, errors.New("template: an expiry needs a time and dbaf setup's role")
+		}
+		input, err := json.Marshal(struct{ StackName string }{stack})
+		if err != nil {
+			return nil, err
+		}
+		tmpl.Resources.Expiry = &resource[scheduleProperties]{
+			Type: "AWS::Scheduler::Schedule",
+			Properties: scheduleProperties{
+				Name:                       stack, // one schedule per clone, found by its name
+				Description:                "Deletes dbaf clone " + stack + " at its expiry",
+				ScheduleExpression:         ScheduleExpression(exp.At),
+				ScheduleExpressionTimezone: "UTC",
+				FlexibleTimeWindow:         flexibleTimeWindow{Mode: "OFF"},
+				State:                      "ENABLED",
+				Target: scheduleTarget{
+					Arn:     DeleteStackTarget,
+					RoleArn: exp.RoleARN,
+					Input:   string(input),
+				},
+			},
+		}
+	}
+	return encodeTemplate(tmpl)
+}
+
+// encodeTemplate writes a template indented, and without HTML escaping:
+// a template is not HTML, and "&" should stay readable.
+func encodeTemplate(tmpl any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -300,6 +359,25 @@ type cloneResources struct {
 	SecurityGroup resource[securityGroupProperties]
 	Cluster       resource[clusterProperties]
 	Instance      resource[instanceProperties]
+	Expiry        *resource[scheduleProperties] `json:",omitempty"`
+}
+
+type scheduleProperties struct {
+	Name                       string
+	Description                string
+	ScheduleExpression         string
+	ScheduleExpressionTimezone string
+	FlexibleTimeWindow         flexibleTimeWindow
+	// No ActionAfterCompletion: CloudFormation's schema for the type has
+	// none, and the stack's deletion deletes the schedule with it.
+	State  string
+	Target scheduleTarget
+}
+
+type flexibleTimeWindow struct{ Mode string }
+
+type scheduleTarget struct {
+	Arn, RoleArn, Input string
 }
 
 type resource[P any] struct {

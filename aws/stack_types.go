@@ -45,6 +45,7 @@ type CreateStackInput struct {
 	Name          string
 	Template      []byte
 	Tags          map[string]string
-	KeepOnFailure bool   // leave failed resources for inspection instead of deleting the stack
-	Token         string // ClientRequestToken: a retry with the same token is the same request
+	KeepOnFailure bool     // leave failed resources for inspection instead of deleting the stack
+	Token         string   // ClientRequestToken: a retry with the same token is the same request
+	Capabilities  []string // e.g. CAPABILITY_IAM, for a template that creates IAM (dbaf setup's only)
 }

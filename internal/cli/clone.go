@@ -34,6 +34,7 @@ type CloneOptions struct {
 	Yes                     bool
 	LoginWait               time.Duration // how long a refused login to the new clone is retried
 	HookTimeout             time.Duration // how long each post-clone hook file may run
+	TTL                     ttlFlag       // how long the clone lives; 0 = the artifact's clone_ttl
 
 	// reset, when set, makes the request a reset's (dbaf reset sets it),
 	// and view adjusts the terminal view's options.
@@ -117,6 +118,7 @@ a laptop) is still ready: dbaf says to connect from inside the VPC.`,
 	fl.DurationVar(&o.LoginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
 	hookTimeoutFlag(fl, o)
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "in a terminal, start without the summary screen")
+	ttlFlagVar(fl, o)
 	return cmd
 }
 
@@ -193,7 +195,7 @@ func (f *Factory) cloneWith(ctx context.Context, o *CloneOptions, emit artifact.
 	}
 	req := artifact.CloneRequest{CA: ca, Artifact: art, Name: o.Name, Password: password, PasswordGenerated: generated,
 		KeepOnFailure: o.KeepOnFailure, ResetPassword: o.ResetPassword, PollInterval: f.pollInterval(),
-		LoginWait: o.LoginWait, HookTimeout: o.HookTimeout, Commands: f.cloneCommands(o, art)}
+		LoginWait: o.LoginWait, HookTimeout: o.HookTimeout, TTL: time.Duration(o.TTL), Commands: f.cloneCommands(o, art)}
 	plan := o.plan(req, client)
 	if emit == nil {
 		return f.cloneView(ctx, o, plan, client, req.Password == "")
@@ -477,3 +479,26 @@ func (f *Factory) pollInterval() time.Duration {
 func hookTimeoutFlag(fl *pflag.FlagSet, o *CloneOptions) {
 	fl.DurationVar(&o.HookTimeout, "hook-timeout", artifact.DefaultHookTimeout, "how long each post-clone hook file may run before dbaf stops it and fails the clone")
 }
+
+// ttlFlagVar is --ttl, shared by clone and reset.
+func ttlFlagVar(fl *pflag.FlagSet, o *CloneOptions) {
+	fl.Var(&o.TTL, "ttl", "how long the clone lives (like 8h or 3d), at most the artifact's clone_ttl (its default); AWS deletes it then once dbaf setup ran in the account")
+}
+
+// ttlFlag is a duration that also takes whole days ("3d").
+type ttlFlag time.Duration
+
+func (t *ttlFlag) String() string {
+	if *t == 0 {
+		return ""
+	}
+	return time.Duration(*t).String()
+}
+
+func (t *ttlFlag) Set(v string) error {
+	d, err := artifact.ParseTTL(v)
+	*t = ttlFlag(d)
+	return err
+}
+
+func (t *ttlFlag) Type() string { return "duration" }

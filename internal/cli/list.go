@@ -76,6 +76,9 @@ func writeCloneTable(w io.Writer, clones []artifact.CloneInfo) error {
 			if c.Expired {
 				expires += " (expired)"
 			}
+			if !c.Enforced {
+				expires += " (" + artifact.NotEnforced + ")"
+			}
 		}
 		endpoint := c.Endpoint
 		if endpoint == "" {

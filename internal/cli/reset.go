@@ -72,6 +72,7 @@ command that makes the clone again.`,
 	fl.BoolVar(&o.KeepOnFailure, "keep-on-failure", false, "leave a failed new stack for inspection instead of deleting it")
 	fl.DurationVar(&o.LoginWait, "login-wait", artifact.DefaultLoginWait, "how long a refused login to the new clone is retried while AWS applies the password")
 	hookTimeoutFlag(fl, &o.CloneOptions)
+	ttlFlagVar(fl, &o.CloneOptions)
 	fl.BoolVar(&o.Force, "force", false, "reset a stack dbaf did not create, or another owner's clone")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "reset without asking (in a terminal: without the summary screen)")
 	return cmd

@@ -120,10 +120,15 @@ func (f *Factory) confirmDestroy(yes bool, what string) error {
 	if !f.interactive() {
 		return usageErr{fmt.Errorf("not deleting %s without confirmation: pass --yes", what)}
 	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "Delete %s? This cannot be undone. [y/N] ", what)
+	return f.confirm(fmt.Sprintf("Delete %s? This cannot be undone.", what))
+}
+
+// confirm asks question in the terminal; anything but y or yes says no.
+func (f *Factory) confirm(question string) error {
+	fmt.Fprintf(f.IOStreams.ErrOut, "%s [y/N] ", question)
 	line, _ := bufio.NewReader(f.IOStreams.In).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-		return errors.New("nothing deleted")
+		return errors.New("nothing changed")
 	}
 	return nil
 }

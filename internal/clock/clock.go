@@ -5,6 +5,9 @@ package clock
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -61,4 +64,23 @@ func Every(ctx context.Context, c Clock, interval time.Duration, f func()) {
 	for c.Sleep(ctx, interval) == nil {
 		f()
 	}
+}
+
+// ParseDuration reads a Go duration ("90m", "2h30m") or whole days
+// ("3d"), as users write TTLs and clock moves; it must be positive.
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(v)
+	}
+	if err == nil && d <= 0 {
+		err = errors.New("not positive")
+	}
+	return d, err
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dbaf/dbaf/internal/clock"
@@ -35,23 +33,15 @@ func (s *Server) AdvanceClock(d time.Duration) (time.Time, error) {
 		s.dbs.mgr.MarkTime(s.ctx, moves[len(moves)-1].Wall)
 	}
 	s.changed()
+	s.fireSchedules() // what came due fires before the move is answered
 	return now, nil
 }
 
 // ParseAdvance reads how far to move the clock: a Go duration ("90m",
 // "2h30m") or a whole number of days ("3d"), positive.
 func ParseAdvance(v string) (time.Duration, error) {
-	v = strings.TrimSpace(v)
-	var d time.Duration
-	var err error
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		n, err = strconv.Atoi(days)
-		d = time.Duration(n) * 24 * time.Hour
-	} else {
-		d, err = time.ParseDuration(v)
-	}
-	if err != nil || d <= 0 {
+	d, err := clock.ParseDuration(v)
+	if err != nil {
 		return 0, fmt.Errorf(`cannot move the clock by %q: give a positive duration such as "90m", "2h" or "3d" (the clock moves forward only)`, v)
 	}
 	return d, nil

@@ -83,6 +83,7 @@ type Server struct {
 	sts  *sts.Service
 	cfn  *cloudformation.Engine
 	keys *keystore.Store // KMS and Secrets Manager
+	log  io.Writer       // what the account reports, e.g. a schedule that ran
 
 	ctl *control.Panel // faults and call counts, apart from mu so that counting never waits for a big Describe
 
@@ -115,6 +116,7 @@ func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	s.log = o.Log
 	var resumed *saved
 	if o.StateFile != "" {
 		s.save = &saver{path: o.StateFile, log: o.Log, kick: make(chan struct{}, 1)}
@@ -156,6 +158,7 @@ func New(o Options) *Server {
 		s.saveNow()
 		s.goBackground(s.saveLoop)
 	}
+	s.goBackground(s.scheduleLoop)
 	s.services = serviceTable(s.rds, s.ec2, s.sts, s.cfn, s.keys)
 	mux := http.NewServeMux()
 	s.ctl.Handle("/_sandbox/kms-keys", http.HandlerFunc(s.serveKeys))

@@ -422,6 +422,12 @@ func (e *Engine) deleteStack(c *wire.Call) *wire.APIError {
 		return validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
 	c.NoResult = true
+	return e.DeleteStack(name)
+}
+
+// DeleteStack deletes a stack as cloudformation:DeleteStack does; the
+// account's scheduler calls it too, for a schedule whose target it is.
+func (e *Engine) DeleteStack(name string) *wire.APIError {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := e.findStack(name)

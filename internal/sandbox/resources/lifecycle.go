@@ -89,6 +89,15 @@ func (pr *Provider) startDelete(r cloudformation.Resource, snapshot bool) (note,
 // finishDelete removes a deleted resource from the account. Callers hold pr.mu.
 func (pr *Provider) finishDelete(r cloudformation.Resource, snapshotID string) {
 	switch r.Type {
+	case "AWS::IAM::Role":
+		pr.st.Roles.Del(r.PhysicalID)
+	case "AWS::Scheduler::Schedule":
+		// A schedule that deleted itself after it ran is simply gone.
+		for _, sc := range pr.st.Schedules.All() {
+			if sc.Name == r.PhysicalID {
+				pr.st.Schedules.Del(ScheduleKey(sc.Group, sc.Name))
+			}
+		}
 	case "AWS::RDS::DBSubnetGroup":
 		pr.st.SubnetGroups.Del(r.PhysicalID)
 	case "AWS::EC2::SecurityGroup":

@@ -189,6 +189,12 @@ func allowedProps(typ string) []string {
 	switch typ {
 	case "AWS::RDS::DBSubnetGroup":
 		return []string{"DBSubnetGroupDescription", "DBSubnetGroupName", "SubnetIds", "Tags"}
+	case "AWS::IAM::Role":
+		return []string{"AssumeRolePolicyDocument", "Description", "ManagedPolicyArns", "MaxSessionDuration", "Path",
+			"PermissionsBoundary", "Policies", "RoleName", "Tags"}
+	case "AWS::Scheduler::Schedule":
+		return []string{"Description", "EndDate", "FlexibleTimeWindow", "GroupName", "KmsKeyArn", "Name",
+			"ScheduleExpression", "ScheduleExpressionTimezone", "StartDate", "State", "Target"}
 	case "AWS::EC2::SecurityGroup":
 		return []string{"GroupDescription", "GroupName", "SecurityGroupEgress", "SecurityGroupIngress", "Tags", "VpcId"}
 	case "AWS::RDS::DBCluster":

@@ -142,6 +142,10 @@ func attributes(t string) []string {
 		return []string{"Endpoint.Address", "Endpoint.Port", "Endpoint.HostedZoneId", "DBInstanceArn", "DbiResourceId"}
 	case "AWS::EC2::SecurityGroup":
 		return []string{"GroupId", "VpcId", "Id"}
+	case "AWS::IAM::Role":
+		return []string{"Arn", "RoleId"}
+	case "AWS::Scheduler::Schedule":
+		return []string{"Arn"}
 	}
 	return nil
 }

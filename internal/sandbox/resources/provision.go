@@ -31,6 +31,10 @@ func (pr *Provider) provision(r cloudformation.Resource, p *props) (*provisioned
 		return pr.provisionCluster(r, p)
 	case "AWS::RDS::DBInstance":
 		return pr.provisionInstance(r, p)
+	case "AWS::IAM::Role":
+		return pr.provisionRole(r, p)
+	case "AWS::Scheduler::Schedule":
+		return pr.provisionSchedule(r, p)
 	}
 	return nil, fmt.Errorf("the sandbox cannot create %s", r.Type)
 }

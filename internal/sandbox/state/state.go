@@ -222,8 +222,10 @@ type State struct {
 	Clusters     *Table[*Cluster]
 	Instances    *Table[*Instance]
 	Snapshots    *Table[*Snapshot]
-	Keys         *Table[*Key]    // KMS keys, by id
-	Secrets      *Table[*Secret] // Secrets Manager secrets, by ARN
+	Keys         *Table[*Key]      // KMS keys, by id
+	Secrets      *Table[*Secret]   // Secrets Manager secrets, by ARN
+	Roles        *Table[*Role]     // IAM roles, by name
+	Schedules    *Table[*Schedule] // EventBridge Scheduler schedules, by group/name
 	// Clock is the account's time: every time the API reports and
 	// compares follows it; the control API moves it forward. It guards
 	// itself, so it may be read without the Server's mutex.
@@ -242,6 +244,8 @@ func newState() *State {
 		Snapshots:    newTable[*Snapshot](),
 		Keys:         newTable[*Key](),
 		Secrets:      newTable[*Secret](),
+		Roles:        newTable[*Role](),
+		Schedules:    newTable[*Schedule](),
 		Clock:        clock.NewMovable(nil),
 	}
 }
@@ -336,4 +340,31 @@ func (st *State) ManualSnapshots() int {
 		}
 	}
 	return n
+}
+
+// Role is an IAM role (dbaf setup's): a record only, for the ARN a
+// schedule assumes; the sandbox does not evaluate its policies.
+type Role struct {
+	Name, ARN  string
+	TrustJSON  string // AssumeRolePolicyDocument as given
+	PolicyJSON string // the inline policies as given
+	Tags       []Tag
+	Created    time.Time
+}
+
+// Schedule is an EventBridge Scheduler schedule: a one-time at() schedule
+// fires when the account's clock passes At.
+type Schedule struct {
+	Name, Group, ARN   string
+	Description        string
+	Expression         string // as given, e.g. at(2026-12-08T18:00:00)
+	Timezone           string
+	At                 time.Time // when an at() expression fires; zero for others
+	State              string    // ENABLED or DISABLED
+	Mode               string    // the flexible time window's mode
+	TargetARN, RoleARN string
+	Input              string
+	AfterCompletion    string // ActionAfterCompletion: NONE or DELETE
+	Created, Modified  time.Time
+	Fired              bool // a one-time schedule that already ran
 }

@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbaf/dbaf/artifact"
+	"github.com/dbaf/dbaf/internal/clock"
+)
+
+// dbaf setup makes the expiry role once: a second run changes nothing and
+// says so; without a terminal it wants --yes.
+func TestSetupIsIdempotent(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	c := cmdRun{sandbox: sb, env: map[string]string{"DBAF_POLL_INTERVAL": "100ms"}}
+
+	if r := c.run(t, "setup"); r.code != ExitBadInput || !strings.Contains(r.stderr, "--yes") {
+		t.Fatalf("setup without --yes and no terminal: exit %d\n%s", r.code, r.stderr)
+	}
+	r := c.run(t, "setup", "--yes")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "dbaf-account created") || !strings.Contains(r.stdout, ":role/") {
+		t.Fatalf("first setup: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = c.run(t, "setup", "--yes", "-o", "json")
+	var res artifact.SetupResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); r.code != ExitOK || err != nil || res.Action != "unchanged" || !strings.Contains(res.RoleARN, ":role/") {
+		t.Fatalf("second setup: exit %d, %+v (%v)\n%s%s", r.code, res, err, r.stdout, r.stderr)
+	}
+	if n := sb.Calls()["cloudformation:CreateStack"]; n != 1 {
+		t.Errorf("%d CreateStack calls over two setups, want 1", n)
+	}
+	p := c.run(t, "setup", "--print")
+	if p.code != ExitOK || !strings.Contains(p.stdout, `"AWS::IAM::Role"`) || !strings.Contains(p.stdout, "scheduler.amazonaws.com") {
+		t.Errorf("setup --print: exit %d\n%s", p.code, p.stdout)
+	}
+}
+
+// A clone with --ttl 1h in an account with dbaf setup is deleted by its
+// schedule once the account's clock passes the hour, and not before;
+// --ttl past the artifact's clone_ttl is refused (exit 2).
+func TestCloneTTLIsEnforcedByTheSchedule(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
+	ctx, client := context.Background(), sandboxClient(t, sb)
+
+	if r := c.run(t, "clone", "--config", ini, "--name", "too-long", "--ttl", "4d"); r.code != ExitBadInput || !strings.Contains(r.stderr, "clone_ttl") {
+		t.Fatalf("--ttl past clone_ttl: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := c.run(t, "setup", "--yes"); r.code != ExitOK {
+		t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := c.run(t, "clone", "--config", ini, "--name", "pr-7", "--ttl", "1h", "-o", "json"); r.code != ExitOK {
+		t.Fatalf("clone: exit %d\n%s", r.code, r.stderr)
+	}
+	st, err := client.DescribeStack(ctx, "pr-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, ok := artifact.ExpiresAt(st.Tags)
+	if !ok {
+		t.Fatalf("no %s tag: %v", artifact.TagExpiresAt, st.Tags)
+	}
+	if r := c.run(t, "list", "-o", "json"); !strings.Contains(r.stdout, `"enforced": true`) {
+		t.Errorf("dbaf list does not say AWS deletes pr-7:\n%s", r.stdout)
+	}
+	tmpl, err := client.GetTemplate(ctx, "pr-7")
+	if err != nil || !strings.Contains(string(tmpl), artifact.ScheduleExpression(exp)) {
+		t.Fatalf("the clone's template has no schedule at %s (%v):\n%s", exp, err, tmpl)
+	}
+
+	if _, err := sb.AdvanceClock(59 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := client.DescribeStack(ctx, "pr-7"); err != nil || st.Status != "CREATE_COMPLETE" {
+		t.Fatalf("59 minutes in: %+v, %v; want the clone still there", st, err)
+	}
+	if _, err := sb.AdvanceClock(2 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var evs []string
+	pctx, cancel := context.WithTimeout(ctx, time.Minute) // the deletion runs at the sandbox's pace
+	defer cancel()
+	if err := clock.Poll(pctx, nil, 50*time.Millisecond, func() (bool, error) {
+		st, err := client.DescribeStack(ctx, st.ID)
+		return err == nil && st.Status == "DELETE_COMPLETE", err
+	}); err != nil {
+		t.Fatalf("past the hour the stack is not deleted: %v", err)
+	}
+	if cl, err := client.Cluster(ctx, "pr-7"); err == nil {
+		t.Errorf("the clone's cluster outlived its stack: %+v", cl)
+	}
+	all, err := client.StackEvents(ctx, st.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range all {
+		if e.IsStack() && e.Status == "DELETE_IN_PROGRESS" {
+			evs = append(evs, e.Reason+" at "+e.Time.UTC().Format(time.RFC3339))
+			if e.Time.Before(exp) {
+				t.Errorf("deleted at %s, before its expiry %s", e.Time, exp)
+			}
+		}
+	}
+	if len(evs) != 1 || !strings.HasPrefix(evs[0], "User Initiated") {
+		t.Errorf("stack events of the deletion: %v; want one DELETE_IN_PROGRESS, User Initiated", evs)
+	}
+	r := c.run(t, "list", "-o", "json")
+	if r.code != ExitOK || strings.Contains(r.stdout, "pr-7") {
+		t.Errorf("dbaf list after the expiry: exit %d\n%s", r.code, r.stdout)
+	}
+}
