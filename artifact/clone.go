@@ -639,6 +639,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	ready.Connection = ConnectionString(cloneTarget(a, req.CA, ready.Endpoint, ready.Port, ""))
 	if t, ok := ExpiresAt(stack.Tags); ok {
 		ready.ExpiresAt = &t
+		ready.Enforced = stack.Tags[TagExpirySchedule] != ""
 	}
 	if req.PasswordGenerated && reset && !managed {
 		ready.Password = req.Password

@@ -108,6 +108,9 @@ type CloneReady struct {
 	Username       string     `json:"username"`
 	Connection     string     `json:"connection"` // a client command line, without the password
 	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
+	// Enforced: AWS deletes the clone at ExpiresAt (dbaf setup's schedule);
+	// false: the expiry is a tag only.
+	Enforced bool `json:"enforced"`
 	// PasswordReset is false when an earlier run had set the password and
 	// this one left it alone: the caller's password may not work.
 	PasswordReset bool `json:"password_reset"`

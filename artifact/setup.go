@@ -252,6 +252,15 @@ func ExpiryRole(ctx context.Context, s interface {
 // deletes the clone at its expiry.
 const NotEnforced = "not enforced: run dbaf setup"
 
+// Enforcement is what follows an expiry wherever one is shown: who
+// deletes the clone then.
+func Enforcement(enforced bool) string {
+	if enforced {
+		return "deleted by AWS at expiry"
+	}
+	return NotEnforced
+}
+
 // EffectiveTTL is a clone's TTL: want, or the artifact's clone_ttl when
 // want is 0. The artifact's clone_ttl is the most a clone may have.
 func EffectiveTTL(a *Artifact, want time.Duration) (time.Duration, error) {

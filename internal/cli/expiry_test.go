@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbaf/dbaf/artifact"
 	"github.com/dbaf/dbaf/internal/clock"
+	"github.com/dbaf/dbaf/internal/testenv"
 )
 
 // dbaf setup makes the expiry role once: a second run changes nothing and
@@ -53,11 +54,15 @@ func TestCloneTTLIsEnforcedByTheSchedule(t *testing.T) {
 	if r := c.run(t, "clone", "--config", ini, "--name", "too-long", "--ttl", "4d"); r.code != ExitBadInput || !strings.Contains(r.stderr, "clone_ttl") {
 		t.Fatalf("--ttl past clone_ttl: exit %d\n%s", r.code, r.stderr)
 	}
+	if r := c.run(t, "clone", "--config", ini, "--name", "untracked", "--ttl", "1h"); r.code != ExitOK || !strings.Contains(r.stdout, "("+artifact.NotEnforced+")") {
+		t.Fatalf("clone before dbaf setup: exit %d, want its expiry shown as not enforced\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	if r := c.run(t, "setup", "--yes"); r.code != ExitOK {
 		t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
 	}
-	if r := c.run(t, "clone", "--config", ini, "--name", "pr-7", "--ttl", "1h", "-o", "json"); r.code != ExitOK {
-		t.Fatalf("clone: exit %d\n%s", r.code, r.stderr)
+	r := c.run(t, "clone", "--config", ini, "--name", "pr-7", "--ttl", "1h", "-o", "json")
+	if evs := testenv.JSONEvents(t, r.stdout); r.code != ExitOK || evs[len(evs)-1]["event"] != "clone_ready" || evs[len(evs)-1]["enforced"] != true {
+		t.Fatalf("clone: exit %d, want a clone_ready event with enforced true\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	st, err := client.DescribeStack(ctx, "pr-7")
 	if err != nil {
@@ -111,7 +116,7 @@ func TestCloneTTLIsEnforcedByTheSchedule(t *testing.T) {
 	if len(evs) != 1 || !strings.HasPrefix(evs[0], "User Initiated") {
 		t.Errorf("stack events of the deletion: %v; want one DELETE_IN_PROGRESS, User Initiated", evs)
 	}
-	r := c.run(t, "list", "-o", "json")
+	r = c.run(t, "list", "-o", "json")
 	if r.code != ExitOK || strings.Contains(r.stdout, "pr-7") {
 		t.Errorf("dbaf list after the expiry: exit %d\n%s", r.code, r.stdout)
 	}

@@ -76,9 +76,7 @@ func writeCloneTable(w io.Writer, clones []artifact.CloneInfo) error {
 			if c.Expired {
 				expires += " (expired)"
 			}
-			if !c.Enforced {
-				expires += " (" + artifact.NotEnforced + ")"
-			}
+			expires += " (" + artifact.Enforcement(c.Enforced) + ")"
 		}
 		endpoint := c.Endpoint
 		if endpoint == "" {

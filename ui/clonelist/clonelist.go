@@ -789,7 +789,7 @@ func (m *Model) viewDetail() string {
 	case m.expired(c):
 		kv("expires", "! "+c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+", "+m.expiresText(c)+": tear it down", t.Err)
 	default:
-		kv("expires", c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+" ("+m.expiresText(c)+")", plain)
+		kv("expires", c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+" ("+m.expiresText(c)+") · "+artifact.Enforcement(c.Enforced), plain)
 	}
 	switch c.Restore {
 	case artifact.RestoreFullCopy:

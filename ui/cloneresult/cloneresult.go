@@ -105,7 +105,7 @@ func (p Ready) Lines(w int) (lines, below, afterword []string) {
 	exact("connect", r.Connection, plain)
 	kv("stack", r.Stack, plain)
 	if r.ExpiresAt != nil {
-		kv("expires", p.expiry(*r.ExpiresAt), plain)
+		kv("expires", p.expiry(*r.ExpiresAt)+" · "+artifact.Enforcement(r.Enforced), plain)
 	} else {
 		kv("expires", "never: it runs, and is billed, until torn down", plain)
 	}

@@ -84,7 +84,7 @@ func (p *Plain) Emit(e artifact.Event) {
 		fmt.Fprintf(p.Out, "stack: %s\n", e.Stack)
 		fmt.Fprintf(p.Out, "connect: %s\n", e.Connection)
 		if e.ExpiresAt != nil {
-			fmt.Fprintf(p.Out, "expires: %s\n", e.ExpiresAt.UTC().Format(time.RFC3339))
+			fmt.Fprintf(p.Out, "expires: %s (%s)\n", e.ExpiresAt.UTC().Format(time.RFC3339), artifact.Enforcement(e.Enforced))
 		}
 		if e.Restore != "" {
 			fmt.Fprintf(p.Out, "restore: %s\n", e.Restore)
