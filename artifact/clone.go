@@ -636,7 +636,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	if tornDown(ctx, s, name) {
 		return nil, tornDownFailed(req, "dbaf was finishing it (masking, its password, the login)", nil, emit)
 	}
-	ready.Connection = ConnectionString(cloneTarget(a, req.CA, ready.Endpoint, ready.Port, ""))
+	ready.Connection = req.Commands.Connection(cloneTarget(a, req.CA, ready.Endpoint, ready.Port, ""))
 	if t, ok := ExpiresAt(stack.Tags); ok {
 		ready.ExpiresAt = &t
 		ready.Enforced = stack.Tags[TagExpirySchedule] != ""

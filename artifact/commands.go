@@ -2,6 +2,8 @@ package artifact
 
 import (
 	"strings"
+
+	"github.com/dbaf/dbaf/db"
 )
 
 // Commands builds every command line dbaf tells a user to run: teardown,
@@ -75,6 +77,50 @@ func (c Commands) Secret(region, secretARN string) string {
 		return "(" + c.SandboxEnv("") + " && " + line + ")"
 	}
 	return line
+}
+
+// Connection is the engine's client command line for t (see
+// ConnectionString). Printed by dbaf in its artifact image against AWS,
+// the CA file it names would exist only in the container: the line first
+// saves the image's bundle (dbaf ca-bundle) under ~/.cache/dbaf on the
+// host, then names that file. A CA given as a file (--ca-bundle) is the
+// user's to have on the host, and is named as it is.
+func (c Commands) Connection(t db.Target) string {
+	if !c.inImage() || (t.CA != nil && t.CA.Source != db.BuiltinSource) {
+		return ConnectionString(t)
+	}
+	t.Password = ""
+	t.CA = db.BuiltinCA().At(hostCAFile)
+	cl := db.ClientFor(t)
+	args := append([]string{cl.Program}, cl.Args...)
+	for i, a := range args {
+		args[i] = quoteWithHome(a)
+	}
+	return "mkdir -p ~/.cache/dbaf && docker run --rm " + ShellQuote(c.InImage) + " ca-bundle > ~/.cache/dbaf/rds-ca.pem && " +
+		strings.Join(args, " ")
+}
+
+// hostCAFile is where Connection's line saves the image's CA bundle on
+// the host, "$HOME" left for the shell to expand.
+const hostCAFile = "$HOME/.cache/dbaf/rds-ca.pem"
+
+// quoteWithHome shell-quotes a, in which "$HOME" alone must expand:
+// double quotes when nothing else in a is special to them (the readable
+// common case), else single-quoted pieces around "$HOME".
+func quoteWithHome(a string) string {
+	parts := strings.Split(a, "$HOME")
+	if len(parts) == 1 {
+		return ShellQuote(a)
+	}
+	if !strings.ContainsAny(strings.Join(parts, ""), "\\\"$`!") {
+		return `"` + a + `"`
+	}
+	for i, p := range parts {
+		if p != "" {
+			parts[i] = ShellQuote(p)
+		}
+	}
+	return strings.Join(parts, `"$HOME"`)
 }
 
 // SandboxEnv points the user's shell at the running sandbox account, whose

@@ -1,6 +1,10 @@
 package artifact
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/dbaf/dbaf/db"
+)
 
 // Every line carries the run's global flags, shell-quoted, and the
 // artifact where the command clones again.
@@ -30,6 +34,39 @@ func TestCommandsCarryTheRunsFlags(t *testing.T) {
 		{Commands{}.SandboxEnv("/tmp/my state"), `eval "$(dbaf sandbox env --state-dir '/tmp/my state')"`},
 		{ShellQuote("it's"), `'it'\''s'`},
 		{ShellQuote(""), `''`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got  %s\nwant %s", tc.got, tc.want)
+		}
+	}
+}
+
+// Printed in the artifact image against AWS, the client lines save the
+// image's CA bundle on the host first and name that file; elsewhere, or
+// with a CA file the user gave, they name the CA file as it is.
+func TestConnectionFromTheImageSavesTheBundleOnTheHost(t *testing.T) {
+	pg := db.Target{Engine: db.EnginePostgres, Host: "c1.rds.example", Port: 5432, User: "postgres"}
+	my := db.Target{Engine: db.EngineMySQL, Host: "c1.rds.example", Port: 3306, User: "admin"}
+	given, err := db.NewCA(db.RDSBundle(), "/x/my ca.pem", "/x/my ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached := db.BuiltinCA().At("/root/.cache/dbaf/rds-ca-0123.pem")
+	save := "mkdir -p ~/.cache/dbaf && docker run --rm 'reg.example/db:7 x' ca-bundle > ~/.cache/dbaf/rds-ca.pem && "
+	img := Commands{InImage: "reg.example/db:7 x"}
+	withCA := func(t db.Target, ca *db.CA) db.Target { t.CA = ca; return t }
+	for _, tc := range []struct{ got, want string }{
+		{img.Connection(withCA(pg, cached)), save + `psql "host=c1.rds.example port=5432 user=postgres dbname=postgres sslmode=verify-full sslrootcert=$HOME/.cache/dbaf/rds-ca.pem"`},
+		{img.Connection(pg), save + `psql "host=c1.rds.example port=5432 user=postgres dbname=postgres sslmode=verify-full sslrootcert=$HOME/.cache/dbaf/rds-ca.pem"`},
+		{img.Connection(withCA(my, cached)), save + `mysql --ssl "--ssl-ca=$HOME/.cache/dbaf/rds-ca.pem" --ssl-verify-server-cert -h c1.rds.example -P 3306 -u admin -p`},
+		// A host name needing quotes: "$HOME" expands, nothing else does.
+		{img.Connection(withCA(db.Target{Engine: db.EngineMySQL, Host: "a$b", Port: 3306, User: "it's"}, cached)),
+			save + `mysql --ssl "--ssl-ca=$HOME/.cache/dbaf/rds-ca.pem" --ssl-verify-server-cert -h 'a$b' -P 3306 -u 'it'\''s' -p`},
+		{quoteWithHome(`x=$1 y=$HOME/z`), `'x=$1 y='"$HOME"/z`},
+		// The user's CA file, the host's dbaf, the sandbox: as it is.
+		{img.Connection(withCA(pg, given)), ConnectionString(withCA(pg, given))},
+		{Commands{}.Connection(withCA(pg, cached)), `psql 'host=c1.rds.example port=5432 user=postgres dbname=postgres sslmode=verify-full sslrootcert=/root/.cache/dbaf/rds-ca-0123.pem'`},
+		{Commands{InImage: "db:7", Sandbox: true}.Connection(withCA(pg, cached)), ConnectionString(withCA(pg, cached))},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got  %s\nwant %s", tc.got, tc.want)

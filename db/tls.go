@@ -31,6 +31,7 @@ type CA struct {
 	// Source says where the certificates came from, for messages: the
 	// file, or "AWS's RDS bundle built into dbaf".
 	Source string
+	pem    []byte
 	pool   *x509.CertPool
 }
 
@@ -40,8 +41,18 @@ func NewCA(pemCerts []byte, path, source string) (*CA, error) {
 	if !pool.AppendCertsFromPEM(pemCerts) {
 		return nil, fmt.Errorf("%s holds no PEM certificate: give a CA bundle such as AWS's global-bundle.pem", source)
 	}
-	return &CA{Path: path, Source: source, pool: pool}, nil
+	return &CA{Path: path, Source: source, pem: pemCerts, pool: pool}, nil
 }
+
+// At is ca kept in the file at path instead.
+func (ca *CA) At(path string) *CA {
+	c := *ca
+	c.Path = path
+	return &c
+}
+
+// PEM is the certificates as they were read, for dbaf ca-bundle to print.
+func (ca *CA) PEM() []byte { return ca.pem }
 
 // BuiltinSource names the embedded bundle in messages.
 const BuiltinSource = "AWS's RDS certificate bundle built into dbaf"

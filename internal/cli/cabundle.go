@@ -4,11 +4,53 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dbaf/dbaf/db"
 )
+
+// CABundleOptions are those of `dbaf ca-bundle`.
+type CABundleOptions struct {
+	f   *Factory
+	ctx context.Context
+	Out io.Writer
+}
+
+// NewCmdCABundle prints the CA bundle dbaf verifies clones with.
+func NewCmdCABundle(f *Factory, runF func(*CABundleOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "ca-bundle",
+		Short: "Print the CA bundle dbaf verifies a clone's server with",
+		Long: `Print, as PEM, the CA certificates a clone's server certificate must chain
+to: --ca-bundle's file, else $DBAF_CA_BUNDLE's, else with --sandbox the
+sandbox's CA, else AWS's RDS bundle built into dbaf. The psql and mysql lines
+dbaf prints from inside its artifact image use it to save the bundle on the
+host (see docs/cloning.md).`,
+		Example: `  dbaf ca-bundle > rds-ca.pem
+  docker run --rm db-artifact:latest ca-bundle > ~/.cache/dbaf/rds-ca.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts := &CABundleOptions{f: f, ctx: cmd.Context(), Out: f.IOStreams.Out}
+			if runF != nil {
+				return runF(opts)
+			}
+			return caBundleRun(opts)
+		},
+	}
+}
+
+func caBundleRun(opts *CABundleOptions) error {
+	ca, err := opts.f.caBundle(opts.ctx)
+	if err != nil {
+		return err
+	}
+	_, err = opts.Out.Write(ca.PEM())
+	return err
+}
 
 // caBundle is what a clone's server certificate must chain to: --ca-bundle,
 // else $DBAF_CA_BUNDLE, else with --sandbox the sandbox's own CA, else AWS's
