@@ -153,7 +153,6 @@ type SetupAWS interface {
 	Region() string
 	DescribeStack(ctx context.Context, nameOrID string) (*aws.Stack, error)
 	CreateStack(ctx context.Context, in aws.CreateStackInput) (stackID string, err error)
-	UpdateStack(ctx context.Context, in aws.CreateStackInput) (stackID string, err error)
 	GetTemplate(ctx context.Context, nameOrID string) ([]byte, error)
 }
 
@@ -161,12 +160,13 @@ type SetupAWS interface {
 type SetupResult struct {
 	Stack   string `json:"stack"`
 	Region  string `json:"region"`
-	Action  string `json:"action"` // "created", "updated" or "unchanged"
+	Action  string `json:"action"` // "created" or "unchanged"
 	RoleARN string `json:"role_arn"`
 }
 
-// Setup creates the setup stack, updates it when its template changed, or
-// says it is unchanged; it waits for CloudFormation to finish.
+// Setup creates the setup stack, or says it is unchanged; a stack whose
+// template differs is refused (dbaf does not update IAM in place); it
+// waits for CloudFormation to finish.
 func Setup(ctx context.Context, s SetupAWS, pollInterval time.Duration, emit Emit) (*SetupResult, error) {
 	tmpl, err := SetupTemplate()
 	if err != nil {
@@ -181,15 +181,7 @@ func Setup(ctx context.Context, s SetupAWS, pollInterval time.Duration, emit Emi
 	}
 	in := aws.CreateStackInput{Name: SetupStack, Template: tmpl, Tags: map[string]string{TagManagedBy: ManagedByDbaf},
 		Capabilities: []string{"CAPABILITY_IAM"}}
-	var stackID, last string
-	var before []aws.StackEvent
-	switch {
-	case !exists:
-		res.Action = "created"
-		if stackID, err = s.CreateStack(ctx, in); err != nil {
-			return nil, err
-		}
-	default:
+	if exists {
 		if strings.HasSuffix(st.Status, "_IN_PROGRESS") {
 			return nil, fmt.Errorf("stack %s is %s: wait for it to finish, then run dbaf setup again", SetupStack, st.Status)
 		}
@@ -201,22 +193,20 @@ func Setup(ctx context.Context, s SetupAWS, pollInterval time.Duration, emit Emi
 			res.Action, res.RoleARN = "unchanged", st.Outputs[OutputExpiryRole]
 			return res, nil
 		}
-		res.Action, stackID = "updated", st.ID
-		if before, err = s.StackEvents(ctx, st.ID, ""); err != nil {
-			return nil, err
-		}
-		if len(before) > 0 {
-			last = before[len(before)-1].ID
-		}
-		if _, err = s.UpdateStack(ctx, in); err != nil {
-			return nil, err
-		}
+		// Updating IAM is left to the administrator's own tools for now:
+		// dbaf never changes a role in place.
+		return nil, &SourceError{Msg: fmt.Sprintf("stack %s in %s differs from this dbaf's setup template: update it with dbaf setup --print and your own CloudFormation tools, or delete it and run dbaf setup again", SetupStack, s.Region())}
 	}
-	w, err := watch(ctx, s, stackID, last, before, newPacer(pollInterval, 0, nil, nil), emit)
+	res.Action = "created"
+	stackID, err := s.CreateStack(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	if w.final.Status != "CREATE_COMPLETE" && w.final.Status != "UPDATE_COMPLETE" {
+	w, err := watch(ctx, s, stackID, "", nil, newPacer(pollInterval, 0, nil, nil), emit)
+	if err != nil {
+		return nil, err
+	}
+	if w.final.Status != "CREATE_COMPLETE" {
 		resource, reason := RootCause(w.events)
 		return nil, fmt.Errorf("stack %s ended %s: %s %s", SetupStack, w.final.Status, resource, reason)
 	}

@@ -136,6 +136,7 @@ var Actions = []Action{
 
 	{Name: "cloudformation:CreateStack", Resource: arnStack, By: ByDbaf, Why: "create a clone's stack, tagged with its owner", Grants: cloners(sidStacks, sidStacks)},
 	{Name: "cloudformation:DeleteStack", Resource: arnStack, By: ByDbaf, Why: "teardown, and rollback of a failed clone", Grants: cloners(sidDeleteOwnStack, sidDeleteOwnStack)},
+	{Name: "cloudformation:GetTemplate", Resource: arnStack, By: ByDbaf, Why: "dbaf setup: is the dbaf-account stack up to date (read-only)", Grants: all(sidDescribe)},
 	{Name: "rds:RestoreDBClusterToPointInTime", Resource: arnCluster + " (source and new), " + arnSubgrp + ", default parameter and option groups", By: ByCloudFormation,
 		Why:    "the clone's cluster: a copy-on-write clone of a base (clone role) or of the source (base role)",
 		Grants: map[Role][]string{RoleClone: {sidRestoreFromBase, sidCreateOwn, sidDefaultGroups}, RoleBase: {sidRestoreSource, sidManageAny, sidDefaultGroups}}},

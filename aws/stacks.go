@@ -55,23 +55,6 @@ func (c *Client) CreateStack(ctx context.Context, in CreateStackInput) (string, 
 	return awssdk.ToString(out.StackId), nil
 }
 
-// UpdateStack updates a stack's template and tags (in.Name names it;
-// OnFailure, KeepOnFailure and Token are not used) and returns its id.
-func (c *Client) UpdateStack(ctx context.Context, in CreateStackInput) (string, error) {
-	input := &cloudformation.UpdateStackInput{StackName: awssdk.String(in.Name), TemplateBody: awssdk.String(string(in.Template))}
-	for _, k := range sortedKeys(in.Tags) {
-		input.Tags = append(input.Tags, cfntypes.Tag{Key: awssdk.String(k), Value: awssdk.String(in.Tags[k])})
-	}
-	for _, cp := range in.Capabilities {
-		input.Capabilities = append(input.Capabilities, cfntypes.Capability(cp))
-	}
-	out, err := c.cfn.UpdateStack(ctx, input)
-	if err != nil {
-		return "", c.stackErr(err, in.Name, "cloudformation:UpdateStack")
-	}
-	return awssdk.ToString(out.StackId), nil
-}
-
 // GetTemplate returns a stack's template as it was given.
 func (c *Client) GetTemplate(ctx context.Context, nameOrID string) ([]byte, error) {
 	out, err := c.cfn.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: awssdk.String(nameOrID)})
@@ -79,15 +62,6 @@ func (c *Client) GetTemplate(ctx context.Context, nameOrID string) ([]byte, erro
 		return nil, c.stackErr(err, nameOrID, "cloudformation:GetTemplate")
 	}
 	return []byte(awssdk.ToString(out.TemplateBody)), nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // DescribeStack returns one stack by name or id. A stack that does not

@@ -25,12 +25,13 @@ func NewCmdSetup(f *Factory, runF func(*SetupOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "setup",
 		Short: "Create the role AWS uses to delete expired clones (once per account and region)",
-		Long: `Create, or update, the stack ` + artifact.SetupStack + ` in the account and region: the IAM role
+		Long: `Create the stack ` + artifact.SetupStack + ` in the account and region: the IAM role
 EventBridge Scheduler assumes to delete expired clones. It may delete stacks tagged as
 dbaf clones and, through CloudFormation only, the resources they hold; nothing else.
 Once it exists, every clone with a TTL carries a schedule that deletes it at its expiry,
 with no computer of yours running. It is the only IAM dbaf creates: run it once, as an
-administrator. A second run that changes nothing says so.
+administrator. A second run that changes nothing says so; a stack whose
+template differs is refused (dbaf does not change IAM in place).
 
 --print shows the template instead. Without a terminal, --yes is required.`,
 		Example: `  dbaf setup --print
@@ -63,7 +64,7 @@ func setupRun(opts *SetupOptions) error {
 		if !f.interactive() {
 			return usageErr{errors.New("not creating IAM in the account without confirmation: pass --yes (dbaf setup --print shows the template)")}
 		}
-		if err := f.confirm("Create or update stack " + artifact.SetupStack + " (an IAM role that deletes expired dbaf clones)?"); err != nil {
+		if err := f.confirm("Create stack " + artifact.SetupStack + " (an IAM role that deletes expired dbaf clones)?"); err != nil {
 			return err
 		}
 	}
