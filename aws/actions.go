@@ -84,6 +84,8 @@ const (
 	sidKMS             = "UseKeyViaRDS"
 	sidSecrets         = "ManagedSecrets"
 	sidReadSecret      = "ReadOwnSecrets"
+	sidSchedules       = "CloneExpirySchedules"
+	sidPassExpiryRole  = "PassExpiryRole"
 )
 
 // Resource patterns, as the docs show them.
@@ -95,6 +97,7 @@ const (
 	arnSG       = "arn:aws:ec2:REGION:ACCOUNT:security-group/* and vpc/VPC"
 	arnKey      = "arn:aws:kms:REGION:ACCOUNT:key/*"
 	arnSecret   = "arn:aws:secretsmanager:REGION:ACCOUNT:secret:rds!cluster-*"
+	arnSchedule = "arn:aws:scheduler:REGION:ACCOUNT:schedule/default/NAME"
 )
 
 func all(sid string) map[Role][]string {
@@ -159,6 +162,12 @@ var Actions = []Action{
 	{Name: "ec2:CreateTags", Resource: arnSG, By: ByCloudFormation, Why: "the stack's tags on the security group, only while it has none", Grants: cloners(sidTagNewSGs, sidTagNewSGs)},
 	{Name: "ec2:AuthorizeSecurityGroupIngress", Resource: arnSG, By: ByCloudFormation, Why: "the one ingress rule", Grants: cloners(sidOwnSGs, sidOwnSGs)},
 	{Name: "ec2:DeleteSecurityGroup", Resource: arnSG, By: ByCloudFormation, Why: "teardown", Grants: cloners(sidOwnSGs, sidOwnSGs)},
+	// A clone's expiry schedule (only once dbaf setup made the role):
+	// schedules take no tags, so they are scoped by name (the stack's).
+	{Name: "scheduler:CreateSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "the clone's expiry schedule, which deletes its stack at its TTL", Grants: cloners(sidSchedules, sidSchedules)},
+	{Name: "scheduler:GetSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "CloudFormation reads the schedule back", Grants: cloners(sidSchedules, sidSchedules)},
+	{Name: "scheduler:DeleteSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "teardown of a clone with an expiry schedule", Grants: cloners(sidSchedules, sidSchedules)},
+	{Name: "iam:PassRole", Resource: "arn:aws:iam::ACCOUNT:role/dbaf-account-ExpiryRole-*", By: ByCloudFormation, Why: "hand dbaf setup's role to the clone's expiry schedule (to scheduler.amazonaws.com only)", Grants: cloners(sidPassExpiryRole, sidPassExpiryRole)},
 	{Name: "kms:CreateGrant", Resource: arnKey, By: ByRDS, Why: "RDS restores an encrypted source with the caller's grant on its key", Grants: cloners(sidKMS, sidKMS)},
 	{Name: "kms:GenerateDataKey", Resource: arnKey, By: ByRDS, Why: "RDS encrypts the managed master-user secret", Grants: cloners(sidKMS, sidKMS)},
 	{Name: "kms:Decrypt", Resource: arnKey, By: ByRDS, Why: "RDS and Secrets Manager read what they encrypted", Grants: cloners(sidKMS, sidKMS)},

@@ -188,6 +188,18 @@ func allowShape(role Role, sid string, s PolicyScope) ([]string, cond, error) {
 		return []string{fmt.Sprintf("arn:aws:kms:%s:%s:key/*", s.Region, s.Account)}, cond{
 			"StringEquals": {"kms:ViaService": []string{"rds." + s.Region + ".amazonaws.com", "secretsmanager." + s.Region + ".amazonaws.com"}},
 		}, nil
+	case sidSchedules:
+		name := clones
+		if role == RoleBase {
+			name = "*"
+		}
+		// No condition: the policy is near IAM's size limit, and the name
+		// (the clone's stack name) already scopes it.
+		return []string{fmt.Sprintf("arn:aws:scheduler:%s:%s:schedule/default/%s", s.Region, s.Account, name)}, nil, nil
+	case sidPassExpiryRole:
+		return []string{fmt.Sprintf("arn:aws:iam::%s:role/dbaf-account-ExpiryRole-*", s.Account)}, cond{
+			"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"},
+		}, nil
 	case sidSecrets:
 		return []string{fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:rds!cluster-*", s.Region, s.Account)}, nil, nil
 	case sidReadSecret:
