@@ -71,5 +71,6 @@ func (e *Engine) Actions() map[string]wire.Handler {
 		"DeleteStack":            e.deleteStack,
 		"ListStacks":             e.listStacks,
 		"GetTemplate":            e.getTemplate,
+		"UpdateStack":            e.updateStack,
 	}
 }

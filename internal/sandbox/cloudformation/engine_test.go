@@ -37,6 +37,8 @@ func (f *fakeProvider) Schema(typ string) (Schema, bool) {
 	switch typ {
 	case "Test::Thing", "Test::Fail":
 		return Schema{Properties: []string{"Name", "After"}, Attributes: []string{"Arn"}}, true
+	case "AWS::Scheduler::Schedule":
+		return Schema{Properties: []string{"Name", "ScheduleExpression"}}, true
 	}
 	return Schema{}, false
 }
@@ -57,6 +59,11 @@ func (f *fakeProvider) Create(r Resource, props map[string]any) (*Created, error
 func (f *fakeProvider) Delete(r Resource, snapshot bool) (*Deletion, error) {
 	f.record(fmt.Sprintf("delete %s %s", r.LogicalID, r.PhysicalID))
 	return &Deletion{Finish: func() { f.record("gone " + r.LogicalID) }}, nil
+}
+
+func (f *fakeProvider) Update(r Resource, props map[string]any) error {
+	f.record(fmt.Sprintf("update %s %v", r.LogicalID, props["ScheduleExpression"]))
+	return nil
 }
 
 func newTestEngine(t *testing.T) (*Engine, *fakeProvider) {
@@ -217,5 +224,44 @@ func TestEngineRefusesWhatTheProviderDoesNotKnow(t *testing.T) {
 		"Parameters.member.1.ParameterKey": {"V"}, "Parameters.member.1.ParameterValue": {"missing"}})}
 	if err := e.Actions()["CreateStack"](c); err == nil || !strings.Contains(err.Message, "missing") {
 		t.Errorf("a parameter the provider does not know was accepted: %v", err)
+	}
+}
+
+// UpdateStack changes a schedule's time and the stack's tags in place,
+// with UPDATE_* events; any other change is refused up front.
+func TestEngineUpdatesAScheduleAndTags(t *testing.T) {
+	e, p := newTestEngine(t)
+	tmpl := func(at, name string) string {
+		return `{"Resources": {"A": {"Type": "Test::Thing", "Properties": {"Name": "` + name + `"}},
+  "S": {"Type": "AWS::Scheduler::Schedule", "Properties": {"Name": "s", "ScheduleExpression": "at(` + at + `)"}}}}`
+	}
+	call(t, e, "CreateStack", "StackName", "u", "TemplateBody", tmpl("2030-01-01T00:00:00", "a"), "Tags.member.1.Key", "k", "Tags.member.1.Value", "1")
+	waitStatus(t, e, "u", "CREATE_COMPLETE")
+
+	refuse := func(what string, kv ...string) {
+		t.Helper()
+		c := &wire.Call{Action: "UpdateStack", Params: wire.Params(url.Values{})}
+		for i := 0; i < len(kv); i += 2 {
+			url.Values(c.Params).Set(kv[i], kv[i+1])
+		}
+		if err := e.Actions()["UpdateStack"](c); err == nil || !strings.Contains(err.Message, what) {
+			t.Errorf("UpdateStack %v: %v, want an error saying %q", kv, err, what)
+		}
+	}
+	refuse("property Name of A", "StackName", "u", "TemplateBody", tmpl("2030-01-01T00:00:00", "b"))
+	refuse("added or removed", "StackName", "u", "TemplateBody", `{"Resources": {"A": {"Type": "Test::Thing", "Properties": {"Name": "a"}}}}`)
+	refuse("No updates", "StackName", "u", "UsePreviousTemplate", "true")
+
+	call(t, e, "UpdateStack", "StackName", "u", "TemplateBody", tmpl("2030-01-02T00:00:00", "a"), "Tags.member.1.Key", "k", "Tags.member.1.Value", "2")
+	st := waitStatus(t, e, "u", "UPDATE_COMPLETE")
+	order(t, events(e, st), "u CREATE_COMPLETE", "u UPDATE_IN_PROGRESS", "S UPDATE_IN_PROGRESS", "S UPDATE_COMPLETE", "u UPDATE_COMPLETE")
+	if !slices.Contains(p.calls(), "update S at(2030-01-02T00:00:00)") || slices.ContainsFunc(p.calls(), func(c string) bool { return strings.HasPrefix(c, "update A") }) {
+		t.Errorf("provider calls %v: want S updated to its new time, and only S", p.calls())
+	}
+	e.mu.Lock()
+	tags := st.tags
+	e.mu.Unlock()
+	if len(tags) != 1 || tags[0].Value != "2" {
+		t.Errorf("tags after the update: %v", tags)
 	}
 }

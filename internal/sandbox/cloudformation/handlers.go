@@ -54,21 +54,9 @@ func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 	case onFailure != "ROLLBACK" && onFailure != "DELETE" && onFailure != "DO_NOTHING":
 		return validationError("1 validation error detected: Value '%s' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]", onFailure)
 	}
-	var tags []Tag
-	for i, t := range c.Params.Structs("Tags") {
-		k, v := t.Get("Key"), t.Get("Value")
-		switch {
-		case k == "" || len(k) > 128:
-			return validationError("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128", k, i+1)
-		case v == "" || len(v) > 256:
-			return validationError("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length between 1 and 256", v, i+1)
-		case strings.HasPrefix(k, "aws:"):
-			return validationError("Tag keys cannot start with the reserved prefix aws: (%s).", k)
-		}
-		tags = append(tags, Tag{k, v})
-	}
-	if len(tags) > 50 {
-		return validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+	tags, tagErr := parseTags(c.Params)
+	if tagErr != nil {
+		return tagErr
 	}
 	tmpl, err := template.Parse(body, e.p.Schema)
 	if err != nil {
@@ -124,6 +112,27 @@ func (e *Engine) createStack(c *wire.Call) *wire.APIError {
 	e.emitStack(st, "CREATE_IN_PROGRESS", "User Initiated")
 	c.Out.Text("StackId", st.id)
 	return nil
+}
+
+// parseTags checks the Tags of CreateStack or UpdateStack.
+func parseTags(params wire.Params) ([]Tag, *wire.APIError) {
+	var tags []Tag
+	for i, t := range params.Structs("Tags") {
+		k, v := t.Get("Key"), t.Get("Value")
+		switch {
+		case k == "" || len(k) > 128:
+			return nil, validationError("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128", k, i+1)
+		case v == "" || len(v) > 256:
+			return nil, validationError("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length between 1 and 256", v, i+1)
+		case strings.HasPrefix(k, "aws:"):
+			return nil, validationError("Tag keys cannot start with the reserved prefix aws: (%s).", k)
+		}
+		tags = append(tags, Tag{k, v})
+	}
+	if len(tags) > 50 {
+		return nil, validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50")
+	}
+	return tags, nil
 }
 
 // resolveParams matches the given parameters to the template's, applies
@@ -297,7 +306,7 @@ func (e *Engine) writeStack(x *wire.XML, st *stack) {
 	x.Opt("StackStatusReason", st.reason)
 	x.Bool("DisableRollback", st.onFailure == "DO_NOTHING")
 	x.Empty("NotificationARNs")
-	if st.status == "CREATE_COMPLETE" {
+	if st.status == "CREATE_COMPLETE" || st.status == "UPDATE_COMPLETE" {
 		wire.List(x, "Outputs", "member", st.outputs, func(o stackOutput) {
 			x.Text("OutputKey", o.key)
 			x.Text("OutputValue", st.mask(o.value))

@@ -79,16 +79,9 @@ func (pr *Provider) provisionSchedule(r cloudformation.Resource, p *props) (*pro
 	if sc.Timezone == "" {
 		sc.Timezone = "UTC"
 	}
-	if m := atExpression.FindStringSubmatch(sc.Expression); m != nil {
-		loc, err := time.LoadLocation(sc.Timezone)
-		if err != nil {
-			return nil, schedulerErr("ValidationException", "Invalid ScheduleExpressionTimezone %s", sc.Timezone)
-		}
-		if sc.At, err = time.ParseInLocation("2006-01-02T15:04:05", m[1], loc); err != nil {
-			return nil, schedulerErr("ValidationException", "Invalid Schedule Expression %s.", sc.Expression)
-		}
-	} else if !strings.HasPrefix(sc.Expression, "rate(") && !strings.HasPrefix(sc.Expression, "cron(") {
-		return nil, schedulerErr("ValidationException", "Invalid Schedule Expression %s.", sc.Expression)
+	var err error
+	if sc.At, err = scheduleTime(sc.Expression, sc.Timezone); err != nil {
+		return nil, err
 	}
 	// A role of this account must exist; another account's is not the
 	// sandbox's to check.
@@ -104,6 +97,52 @@ func (pr *Provider) provisionSchedule(r cloudformation.Resource, p *props) (*pro
 	sc.Modified = sc.Created
 	pr.st.Schedules.Put(key, sc)
 	return &provisioned{physicalID: sc.Name, ref: sc.Name, attrs: map[string]string{"Arn": sc.ARN}}, nil
+}
+
+// scheduleTime is when a one-time at() expression fires (zero for rate()
+// and cron()), or why the expression is invalid.
+func scheduleTime(expr, tz string) (time.Time, error) {
+	m := atExpression.FindStringSubmatch(expr)
+	if m == nil {
+		if !strings.HasPrefix(expr, "rate(") && !strings.HasPrefix(expr, "cron(") {
+			return time.Time{}, schedulerErr("ValidationException", "Invalid Schedule Expression %s.", expr)
+		}
+		return time.Time{}, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.Time{}, schedulerErr("ValidationException", "Invalid ScheduleExpressionTimezone %s", tz)
+	}
+	at, err := time.ParseInLocation("2006-01-02T15:04:05", m[1], loc)
+	if err != nil {
+		return time.Time{}, schedulerErr("ValidationException", "Invalid Schedule Expression %s.", expr)
+	}
+	return at, nil
+}
+
+// Update is UpdateStack's in-place change: a schedule's time (the engine
+// refuses every other change). The moved schedule fires at its new time,
+// even if it had fired.
+func (pr *Provider) Update(r cloudformation.Resource, m map[string]any) error {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if r.Type != "AWS::Scheduler::Schedule" {
+		return fmt.Errorf("the sandbox cannot update a %s in place", r.Type)
+	}
+	p := &props{m: m}
+	key := ScheduleKey(p.str("GroupName"), r.PhysicalID)
+	sc, ok := pr.st.Schedules.Get(key)
+	if !ok {
+		return schedulerErr("ResourceNotFoundException", "Schedule %s does not exist.", r.PhysicalID)
+	}
+	expr := p.str("ScheduleExpression")
+	at, err := scheduleTime(expr, sc.Timezone)
+	if err != nil {
+		return err
+	}
+	sc.Expression, sc.At, sc.Fired, sc.Modified = expr, at, false, pr.st.Clock.Now()
+	pr.st.Schedules.Put(key, sc)
+	return nil
 }
 
 func roleName(arn string) string {

@@ -53,7 +53,10 @@ type Provider struct {
 	acct   Account
 }
 
-var _ cloudformation.Provider = (*Provider)(nil)
+var (
+	_ cloudformation.Provider = (*Provider)(nil)
+	_ cloudformation.Updater  = (*Provider)(nil)
+)
 
 // New is the provider of the account whose data is st, guarded by mu.
 func New(mu sync.Locker, st *state.State, region string, acct Account) *Provider {

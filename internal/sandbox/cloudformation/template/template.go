@@ -35,6 +35,9 @@ type Template struct {
 	Outputs     []*Output
 }
 
+// Resource is the resource of logical id id, nil if the template has none.
+func (t *Template) Resource(id string) *Resource { return t.byID[id] }
+
 // Param is a template parameter and its constraints.
 type Param struct {
 	Key, Type, ConstraintDesc string
