@@ -553,7 +553,7 @@ func finish(ctx context.Context, s Stacks, req CloneRequest, name string, p *pac
 	if clusterID == "" {
 		clusterID = name
 	}
-	cluster, err := checkNetwork(ctx, s, name, clusterID, emit)
+	cluster, err := checkNetwork(ctx, s, name, clusterID, p, emit)
 	if err != nil {
 		return nil, stranded(ctx, s, req, state, err, emit)
 	}
@@ -708,12 +708,12 @@ func orNone(s string) string {
 
 // checkNetwork verifies the clone sits in the subnet group and security
 // group the stack created: CloudFormation once ignored both on clones.
-func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit Emit) (*aws.Cluster, error) {
+func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, p *pacer, emit Emit) (*aws.Cluster, error) {
 	resources, err := s.StackResources(ctx, stack)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.ClusterSummary(ctx, clusterID)
+	c, err := describeNew(ctx, s, stack, clusterID, p, emit)
 	if err != nil {
 		return nil, err
 	}
@@ -730,6 +730,36 @@ func checkNetwork(ctx context.Context, s Stacks, stack, clusterID string, emit E
 		}
 	}
 	return c, nil
+}
+
+// NewClusterWait bounds how long dbaf retries a cluster its stack has just
+// created that DescribeDBClusters does not find: AWS's describe calls are
+// eventually consistent and may miss a resource for a short while after it
+// is created, which is no reason to strand the clone.
+const NewClusterWait = time.Minute
+
+// describeNew describes the cluster stack has just created, retrying a
+// not-found on the pacer's clock, the waits doubling from its interval,
+// until NewClusterWait has passed; each retry is a progress line.
+func describeNew(ctx context.Context, s Stacks, stack, clusterID string, p *pacer, emit Emit) (*aws.Cluster, error) {
+	next, waited := p.interval, time.Duration(0)
+	for {
+		c, err := s.ClusterSummary(ctx, clusterID)
+		if err == nil || !isNotFound(err) {
+			return c, err
+		}
+		if waited >= NewClusterWait {
+			return nil, fmt.Errorf("stack %s is complete, but rds:DescribeDBClusters still does not find its cluster %s after %s of retries (AWS's describe calls lag a create, but not this long): %w",
+				stack, clusterID, waited.Round(time.Millisecond), err)
+		}
+		next = min(next, NewClusterWait-waited)
+		emit(Progress{Step: string(PhaseCreating), Line: fmt.Sprintf("the new cluster %s is not visible to DescribeDBClusters yet (AWS's describe calls may lag a create): retrying in %s", clusterID, next.Round(time.Millisecond))})
+		if err := p.clock.Sleep(ctx, next); err != nil {
+			return nil, err
+		}
+		waited += next
+		next *= 2
+	}
 }
 
 // ConnectionString is the engine's client command line for t, without the

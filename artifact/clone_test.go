@@ -24,6 +24,7 @@ type fakeStacks struct {
 	throttle    int                // StackEvents calls to throttle first
 	resources   []aws.StackResource
 	resetting   int // Cluster calls that still report resetting-master-credentials
+	unseen      int // ClusterSummary calls of a clone that answer NotFound, as AWS's may just after a create
 	created     []aws.CreateStackInput
 	deleted     []string
 	passwords   []string
@@ -92,6 +93,10 @@ func (f *fakeStacks) ClusterSummary(_ context.Context, id string) (*aws.Cluster,
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, ok := f.clusters[id]
+	if f.unseen > 0 && id != "prod" {
+		f.unseen--
+		ok = false
+	}
 	if !ok {
 		return nil, &aws.Error{Kind: aws.NotFound, Msg: "no cluster " + id}
 	}

@@ -38,6 +38,21 @@ func oneOrAll[T any](id string, t *state.Table[T], find func(string) (T, bool), 
 	return []T{v}, nil
 }
 
+// missOnce reports whether a describe by identifier of a resource a stack
+// made (by its ResourceID) misses it: in realistic mode the first one does,
+// as AWS's eventually consistent reads may just after a create, and the
+// first describe of a clone comes as its stack completes. Callers hold s.mu.
+func (s *Service) missOnce(resourceID string, tags []state.Tag) bool {
+	if _, byStack := state.TagValue(tags, "aws:cloudformation:stack-id"); !s.realistic || !byStack || s.described[resourceID] {
+		return false
+	}
+	if s.described == nil {
+		s.described = map[string]bool{}
+	}
+	s.described[resourceID] = true
+	return true
+}
+
 func badMarker() *wire.APIError {
 	return wire.Errorf(400, "InvalidParameterValue", "The marker you provided is not valid: pass the Marker of the previous response unchanged.")
 }
@@ -99,6 +114,9 @@ func (s *Service) describeDBClusters(c *wire.Call) *wire.APIError {
 	list, err := oneOrAll(c.Params.Get("DBClusterIdentifier"), s.st.Clusters, s.st.FindCluster, "DBClusterNotFoundFault", "DBCluster")
 	if err != nil {
 		return err
+	}
+	if id := c.Params.Get("DBClusterIdentifier"); id != "" && s.missOnce(list[0].ResourceID, list[0].Tags) {
+		return wire.Errorf(404, "DBClusterNotFoundFault", "DBCluster %s not found.", id)
 	}
 	list = slices.DeleteFunc(list, func(cl *state.Cluster) bool {
 		return !wire.MatchFilters(fs, wire.Equal, func(name string) []string {
@@ -250,6 +268,9 @@ func (s *Service) describeDBInstances(c *wire.Call) *wire.APIError {
 	list, err := oneOrAll(c.Params.Get("DBInstanceIdentifier"), s.st.Instances, s.st.FindInstance, "DBInstanceNotFound", "DBInstance")
 	if err != nil {
 		return err
+	}
+	if id := c.Params.Get("DBInstanceIdentifier"); id != "" && s.missOnce(list[0].ResourceID, list[0].Tags) {
+		return wire.Errorf(404, "DBInstanceNotFound", "DBInstance %s not found.", id)
 	}
 	list = slices.DeleteFunc(list, func(in *state.Instance) bool {
 		return !wire.MatchFilters(fs, equalOrLower, func(name string) []string {

@@ -68,6 +68,7 @@ type Service struct {
 	snapshotData      func(context.Context, string, string) error
 	removeSnapshot    func(string)
 	realistic         bool
+	described         map[string]bool // resources missOnce has missed, by ResourceID
 }
 
 // New is RDS for the account whose records are st, guarded by mu; ctx ends
