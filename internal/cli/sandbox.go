@@ -58,7 +58,7 @@ func (s *ServeFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&s.Addr, "addr", daemon.DefaultAddr, "address to listen on (loopback)")
 	fl.Float64Var(&s.Pace, "pace", 1, "time factor for CloudFormation work: 1 = demo pace (~30 s a clone), 0.05 = test pace")
-	fl.BoolVar(&s.Realistic, "realistic", false, "lag status changes behind the call as AWS does: after a password change the cluster still reads available, its secret creating, for a few seconds (times --pace)")
+	fl.BoolVar(&s.Realistic, "realistic", false, "lag status changes behind the call as AWS does: after a password change the cluster still reads available, its secret creating, for a few seconds (times --pace); the first describe of a cluster or instance a stack made misses it")
 	fl.StringArrayVar(&s.Faults, "fault", nil, "inject a failure, SERVICE:ACTION=CODE[:TIMES] (repeatable)")
 	fl.StringArrayVar(&s.Quotas, "quota", nil, "set an account quota, NAME=N with NAME db-clusters or db-instances (default 40 each, as AWS), db-subnet-groups (50), manual-cluster-snapshots (100), db-cluster-parameter-groups (50) or clones-per-group (Aurora's 15 copy-on-write clones per clone group; past it a clone is a full copy) (repeatable)")
 	fl.StringArrayVar(&s.KeyStates, "kms-key-state", nil, "set a KMS key's state, KEY=STATE with KEY an id, ARN or alias (e.g. alias/prod-data) and STATE Enabled, Disabled or PendingDeletion (repeatable)")
