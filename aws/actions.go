@@ -139,7 +139,8 @@ var Actions = []Action{
 
 	{Name: "cloudformation:CreateStack", Resource: arnStack, By: ByDbaf, Why: "create a clone's stack, tagged with its owner", Grants: cloners(sidStacks, sidStacks)},
 	{Name: "cloudformation:DeleteStack", Resource: arnStack, By: ByDbaf, Why: "teardown, and rollback of a failed clone", Grants: cloners(sidDeleteOwnStack, sidDeleteOwnStack)},
-	{Name: "cloudformation:GetTemplate", Resource: arnStack, By: ByDbaf, Why: "dbaf setup: is the dbaf-account stack up to date (read-only)", Grants: all(sidDescribe)},
+	{Name: "cloudformation:GetTemplate", Resource: arnStack, By: ByDbaf, Why: "dbaf setup: is the dbaf-account stack up to date (read-only); dbaf extend reads a clone's schedule", Grants: all(sidDescribe)},
+	{Name: "cloudformation:UpdateStack", Resource: arnStack, By: ByDbaf, Why: "dbaf extend: a clone's expiry schedule and dbaf:expires-at tag", Grants: cloners(sidDeleteOwnStack, sidDeleteOwnStack)},
 	{Name: "rds:RestoreDBClusterToPointInTime", Resource: arnCluster + " (source and new), " + arnSubgrp + ", default parameter and option groups", By: ByCloudFormation,
 		Why:    "the clone's cluster: a copy-on-write clone of a base (clone role) or of the source (base role)",
 		Grants: map[Role][]string{RoleClone: {sidRestoreFromBase, sidCreateOwn, sidDefaultGroups}, RoleBase: {sidRestoreSource, sidManageAny, sidDefaultGroups}}},
@@ -166,6 +167,7 @@ var Actions = []Action{
 	// schedules take no tags, so they are scoped by name (the stack's).
 	{Name: "scheduler:CreateSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "the clone's expiry schedule, which deletes its stack at its TTL", Grants: cloners(sidSchedules, sidSchedules)},
 	{Name: "scheduler:GetSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "CloudFormation reads the schedule back", Grants: cloners(sidSchedules, sidSchedules)},
+	{Name: "scheduler:UpdateSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "dbaf extend moves the clone's expiry schedule", Grants: cloners(sidSchedules, sidSchedules)},
 	{Name: "scheduler:DeleteSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "teardown of a clone with an expiry schedule", Grants: cloners(sidSchedules, sidSchedules)},
 	{Name: "iam:PassRole", Resource: "arn:aws:iam::ACCOUNT:role/dbaf-account-ExpiryRole-*", By: ByCloudFormation, Why: "hand dbaf setup's role to the clone's expiry schedule (to scheduler.amazonaws.com only)", Grants: cloners(sidPassExpiryRole, sidPassExpiryRole)},
 	{Name: "kms:CreateGrant", Resource: arnKey, By: ByRDS, Why: "RDS restores an encrypted source with the caller's grant on its key", Grants: cloners(sidKMS, sidKMS)},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -77,6 +78,19 @@ type cond = map[string]map[string]any
 // and which clusters are bases or unmasked stages.
 var protectedTags = []string{TagKeyBaseOf, TagKeyStage}
 
+// scheduleActions are exactly the actions scheduler:*Schedule matches
+// (ListSchedules and the ScheduleGroup actions end otherwise).
+var scheduleActions = []string{"scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule", "scheduler:UpdateSchedule"}
+
+// shortActions writes all four of scheduleActions as scheduler:*Schedule:
+// the clone policy is near IAM's 6,144-character limit.
+func shortActions(actions []string) []string {
+	if slices.Equal(slices.Sorted(slices.Values(actions)), scheduleActions) {
+		return []string{"scheduler:*Schedule"}
+	}
+	return actions
+}
+
 // Policy builds role's policy from the Actions table, scoped by s.
 func Policy(role Role, s PolicyScope) (*PolicyDocument, error) {
 	if err := s.Check(); err != nil {
@@ -101,7 +115,7 @@ func Policy(role Role, s PolicyScope) (*PolicyDocument, error) {
 		if err != nil {
 			return nil, err
 		}
-		doc.Statement = append(doc.Statement, Statement{Sid: sid, Effect: "Allow", Action: actions[sid], Resource: res, Condition: c})
+		doc.Statement = append(doc.Statement, Statement{Sid: sid, Effect: "Allow", Action: shortActions(actions[sid]), Resource: res, Condition: c})
 	}
 	doc.Statement = append(doc.Statement, denies(role, s)...)
 	return doc, nil

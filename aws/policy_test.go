@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -227,8 +230,11 @@ func TestEveryGrantedActionIsInItsPolicy(t *testing.T) {
 			}
 		}
 		for _, a := range Actions {
-			if want := len(a.Grants[r]) > 0; want != in[a.Name] {
-				t.Errorf("%s: %s in policy = %v, in table = %v", r, a.Name, in[a.Name], want)
+			// IAM's * in an action matches any characters, as path.Match's does
+			// in a name without slashes.
+			granted := slices.ContainsFunc(slices.Collect(maps.Keys(in)), func(p string) bool { ok, _ := path.Match(p, a.Name); return ok })
+			if want := len(a.Grants[r]) > 0; want != granted {
+				t.Errorf("%s: %s in policy = %v, in table = %v", r, a.Name, granted, want)
 			}
 		}
 	}

@@ -22,15 +22,7 @@ func (c *Client) CreateStack(ctx context.Context, in CreateStackInput) (string, 
 	if in.KeepOnFailure {
 		onFailure = cfntypes.OnFailureDoNothing
 	}
-	keys := make([]string, 0, len(in.Tags))
-	for k := range in.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	tags := make([]cfntypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		tags = append(tags, cfntypes.Tag{Key: awssdk.String(k), Value: awssdk.String(in.Tags[k])})
-	}
+	tags := cfnTags(in.Tags)
 	input := &cloudformation.CreateStackInput{
 		StackName:    awssdk.String(in.Name),
 		TemplateBody: awssdk.String(string(in.Template)),
@@ -53,6 +45,32 @@ func (c *Client) CreateStack(ctx context.Context, in CreateStackInput) (string, 
 		return "", Explain(err, "cloudformation:CreateStack")
 	}
 	return awssdk.ToString(out.StackId), nil
+}
+
+// UpdateStack asks CloudFormation to update a stack to template and tags
+// (all of them: CloudFormation replaces the stack's tags); it returns at
+// once, the update running on.
+func (c *Client) UpdateStack(ctx context.Context, nameOrID string, template []byte, tags map[string]string) error {
+	_, err := c.cfn.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: awssdk.String(nameOrID),
+		TemplateBody: awssdk.String(string(template)), Tags: cfnTags(tags)})
+	if err != nil {
+		return c.stackErr(err, nameOrID, "cloudformation:UpdateStack")
+	}
+	return nil
+}
+
+// cfnTags are tags in CloudFormation's form, sorted by key.
+func cfnTags(m map[string]string) []cfntypes.Tag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tags := make([]cfntypes.Tag, 0, len(keys))
+	for _, k := range keys {
+		tags = append(tags, cfntypes.Tag{Key: awssdk.String(k), Value: awssdk.String(m[k])})
+	}
+	return tags
 }
 
 // GetTemplate returns a stack's template as it was given.
