@@ -351,6 +351,9 @@ func clone(ctx context.Context, req CloneRequest, s Stacks, emit Emit) (*CloneRe
 		}
 		if exp != nil {
 			tags[TagExpirySchedule] = name
+			if a.CloneTTL > 0 {
+				tags[TagMaxExpiresAt] = created.Add(time.Duration(a.CloneTTL)).UTC().Truncate(time.Second).Format(time.RFC3339)
+			}
 		}
 		if pf.Restore != "" {
 			tags[TagRestore] = pf.Restore // what dbaf list and the handover of a followed stack say

@@ -69,7 +69,7 @@ func Kind(e Event) string { return e.eventKind() }
 
 // finals are the events that end an operation's stream: every run emits
 // exactly one of them (the TUI and the printers rely on it).
-var finalEvents = []Event{Built{}, BuildFailed{}, CloneReady{}, CloneFailed{}, CloneInterrupted{}, TornDown{}, TeardownFailed{}, TeardownFinished{}}
+var finalEvents = []Event{Built{}, BuildFailed{}, CloneReady{}, CloneFailed{}, CloneInterrupted{}, TornDown{}, TeardownFailed{}, TeardownFinished{}, Extended{}, ExtendFailed{}}
 
 // Stream is the one place an operation's stream is made to end with exactly
 // one final event: it passes events on, notes whether a final one went by,

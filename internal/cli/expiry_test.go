@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dbaf/dbaf/artifact"
+	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/internal/clock"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
@@ -90,14 +91,7 @@ func TestCloneTTLIsEnforcedByTheSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	var evs []string
-	pctx, cancel := context.WithTimeout(ctx, time.Minute) // the deletion runs at the sandbox's pace
-	defer cancel()
-	if err := clock.Poll(pctx, nil, 50*time.Millisecond, func() (bool, error) {
-		st, err := client.DescribeStack(ctx, st.ID)
-		return err == nil && st.Status == "DELETE_COMPLETE", err
-	}); err != nil {
-		t.Fatalf("past the hour the stack is not deleted: %v", err)
-	}
+	awaitDeleted(t, client, st.ID, "past the hour")
 	if cl, err := client.Cluster(ctx, "pr-7"); err == nil {
 		t.Errorf("the clone's cluster outlived its stack: %+v", cl)
 	}
@@ -119,5 +113,75 @@ func TestCloneTTLIsEnforcedByTheSchedule(t *testing.T) {
 	r = c.run(t, "list", "-o", "json")
 	if r.code != ExitOK || strings.Contains(r.stdout, "pr-7") {
 		t.Errorf("dbaf list after the expiry: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// dbaf extend moves a clone's expiry: a clone with --ttl 1h extended to 2h
+// outlives its first hour and is deleted by its schedule past the new
+// time; past the artifact's clone_ttl (3d) extend is refused (exit 2), as
+// is a clone whose TTL nothing enforces.
+func TestExtendMovesTheExpiry(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
+	ctx, client := context.Background(), sandboxClient(t, sb)
+
+	if r := c.run(t, "clone", "--config", ini, "--name", "untracked", "--ttl", "1h"); r.code != ExitOK {
+		t.Fatalf("clone before dbaf setup: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := c.run(t, "extend", "untracked", "2h"); r.code != ExitBadInput || !strings.Contains(r.stderr, artifact.NotEnforced) {
+		t.Errorf("extend of a clone without a schedule: exit %d, want 2 saying %q\n%s", r.code, artifact.NotEnforced, r.stderr)
+	}
+	if r := c.run(t, "setup", "--yes"); r.code != ExitOK {
+		t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := c.run(t, "clone", "--config", ini, "--name", "pr-8", "--ttl", "1h"); r.code != ExitOK {
+		t.Fatalf("clone: exit %d\n%s", r.code, r.stderr)
+	}
+	r := c.run(t, "extend", "pr-8", "2h", "-o", "json")
+	evs := testenv.JSONEvents(t, r.stdout)
+	last := evs[len(evs)-1]
+	if r.code != ExitOK || last["event"] != "extended" || finalEvents(r.stdout) != 1 {
+		t.Fatalf("extend: exit %d, want one final extended event\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	st, err := client.DescribeStack(ctx, "pr-8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, ok := artifact.ExpiresAt(st.Tags)
+	if !ok || st.Status != "UPDATE_COMPLETE" || last["expires_at"] != exp.Format(time.RFC3339) || time.Until(exp) < 119*time.Minute {
+		t.Fatalf("after extend: %s, tags %v; event %v; want UPDATE_COMPLETE and dbaf:expires-at about 2h from now", st.Status, st.Tags, last)
+	}
+	if tmpl, err := client.GetTemplate(ctx, "pr-8"); err != nil || !strings.Contains(string(tmpl), artifact.ScheduleExpression(exp)) {
+		t.Fatalf("the template's schedule is not at %s (%v):\n%s", exp, err, tmpl)
+	}
+
+	if _, err := sb.AdvanceClock(61 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := client.DescribeStack(ctx, "pr-8"); err != nil || st.Status != "UPDATE_COMPLETE" {
+		t.Fatalf("past the first hour: %+v, %v; want the extended clone still there", st, err)
+	}
+	if r := c.run(t, "extend", "pr-8", "5d"); r.code != ExitBadInput || !strings.Contains(r.stderr, "maximum") {
+		t.Errorf("extend past clone_ttl: exit %d, want 2 naming the maximum\n%s", r.code, r.stderr)
+	}
+	if _, err := sb.AdvanceClock(time.Until(exp) + time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	awaitDeleted(t, client, st.ID, "past the new expiry")
+}
+
+// awaitDeleted waits, bounded, for a stack (by id) to be DELETE_COMPLETE;
+// the deletion runs at the sandbox's pace.
+func awaitDeleted(t *testing.T, client *dbafaws.Client, stackID, when string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := clock.Poll(ctx, nil, 50*time.Millisecond, func() (bool, error) {
+		st, err := client.DescribeStack(ctx, stackID)
+		return err == nil && st.Status == "DELETE_COMPLETE", err
+	}); err != nil {
+		t.Fatalf("%s the stack is not deleted: %v", when, err)
 	}
 }

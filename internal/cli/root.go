@@ -61,7 +61,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		return checkGlobalFlags(f.global)
 	}
 	root.AddCommand(NewCmdBuild(f, nil), NewCmdClone(f, nil), NewCmdList(f, nil), NewCmdTeardown(f, nil), NewCmdReset(f, nil),
-		NewCmdConnect(f, nil), NewCmdShow(f, nil), NewCmdSandbox(f), NewCmdIAMPolicy(f, nil), NewCmdSetup(f, nil), NewCmdCABundle(f, nil), NewCmdVersion(f, nil))
+		NewCmdConnect(f, nil), NewCmdShow(f, nil), NewCmdSandbox(f), NewCmdIAMPolicy(f, nil), NewCmdSetup(f, nil), NewCmdExtend(f, nil), NewCmdCABundle(f, nil), NewCmdVersion(f, nil))
 	usageArgs(root)
 	return root
 }

@@ -44,6 +44,8 @@ func everyEvent() []artifact.Event {
 		artifact.TornDown{Stack: "c1"},
 		artifact.TeardownFailed{Stack: "c1", Reason: "denied"},
 		artifact.TeardownFinished{Count: 1, Stacks: []string{"c1"}, Failed: []artifact.TeardownFailed{{Stack: "c2", Reason: "denied"}}},
+		artifact.Extended{Stack: "c1", ExpiresAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), MaxExpiresAt: time.Date(2026, 1, 4, 3, 4, 5, 0, time.UTC)},
+		artifact.ExtendFailed{Stack: "c1", Reason: "past its maximum"},
 	}
 }
 

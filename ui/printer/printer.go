@@ -99,7 +99,7 @@ func (p *Plain) Emit(e artifact.Event) {
 			fmt.Fprintf(p.Out, "secret: %s\n", e.SecretARN)
 			fmt.Fprintf(p.Out, "password command: %s\n", e.PasswordCommand)
 		}
-	case artifact.CloneFailed, artifact.CloneInterrupted, artifact.TeardownFailed, artifact.BuildFailed:
+	case artifact.CloneFailed, artifact.CloneInterrupted, artifact.TeardownFailed, artifact.BuildFailed, artifact.ExtendFailed:
 		// The command's error says it all, once; JSON readers get the event.
 	case artifact.ResetStarted:
 		fmt.Fprintf(p.Err, "==> resetting stack %s in %s: tearing it down, then cloning %s again under the same name\n", e.Stack, e.Region, e.Source)
@@ -114,6 +114,8 @@ func (p *Plain) Emit(e artifact.Event) {
 		fmt.Fprintf(p.Err, "==> deleting stack %s%s in %s\n", e.Stack, of, e.Region)
 	case artifact.TornDown:
 		fmt.Fprintf(p.Out, "torn down: %s\n", e.Stack)
+	case artifact.Extended:
+		fmt.Fprintf(p.Out, "%s now expires %s (%s; at most %s)\n", e.Stack, e.ExpiresAt.Format(time.RFC3339), artifact.Enforcement(true), e.MaxExpiresAt.Format(time.RFC3339))
 	case artifact.TeardownFinished:
 		for _, s := range e.Stacks {
 			fmt.Fprintf(p.Out, "torn down: %s\n", s)

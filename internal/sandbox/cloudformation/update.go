@@ -98,7 +98,9 @@ func (e *Engine) updateStack(c *wire.Call) *wire.APIError {
 // properties change. Callers hold e.mu.
 func updatedResources(st *stack, tmpl *template.Template) ([]string, *wire.APIError) {
 	old := st.tmpl
-	if !reflect.DeepEqual(old.Params, tmpl.Params) || !reflect.DeepEqual(old.Conditions, tmpl.Conditions) || !reflect.DeepEqual(old.Outputs, tmpl.Outputs) {
+	// Order is the template's text, which an update may write otherwise.
+	if !reflect.DeepEqual(byKey(old.Params, paramKey), byKey(tmpl.Params, paramKey)) || !reflect.DeepEqual(old.Conditions, tmpl.Conditions) ||
+		!reflect.DeepEqual(byKey(old.Outputs, outputKey), byKey(tmpl.Outputs, outputKey)) {
 		return nil, unsupportedUpdate("the template's Parameters, Conditions or Outputs differ")
 	}
 	if len(old.Resources) != len(tmpl.Resources) {
@@ -126,6 +128,17 @@ func updatedResources(st *stack, tmpl *template.Template) ([]string, *wire.APIEr
 		}
 	}
 	return changed, nil
+}
+
+func paramKey(p *template.Param) string   { return p.Key }
+func outputKey(o *template.Output) string { return o.Key }
+
+func byKey[T any](list []T, key func(T) string) map[string]T {
+	m := make(map[string]T, len(list))
+	for _, v := range list {
+		m[key(v)] = v
+	}
+	return m
 }
 
 func mergeKeys(a, b map[string]any) map[string]bool {
