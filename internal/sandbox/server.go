@@ -146,7 +146,9 @@ func New(o Options) *Server {
 		SnapshotData: s.snapshotData, RemoveSnapshotData: s.removeSnapshotData, Realistic: o.Realistic})
 	s.ec2 = ec2.New(&s.mu, s.st, s.region, s.account)
 	s.sts = sts.New(s.account)
-	s.cfn = cloudformation.New(s.ctx, resources.New(&s.mu, s.st, s.region, account{s}), cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
+	res := resources.New(&s.mu, s.st, s.region, account{s})
+	res.Realistic = o.Realistic
+	s.cfn = cloudformation.New(s.ctx, res, cloudformation.Config{Region: s.region, Account: s.account, AZs: state.AZs(s.region),
 		Sleep: s.sleep, Go: s.goBackground, ResourceFault: s.resourceFault, Changed: s.changed, Now: s.st.Clock.Now})
 	if resumed != nil {
 		if err := s.cfn.Restore(resumed.Stacks); err != nil {

@@ -51,6 +51,10 @@ type Provider struct {
 	st     *state.State
 	region string
 	acct   Account
+
+	// Realistic orders creation times as on AWS, where a DB instance takes
+	// longer than its cluster, even a full copy (the sandbox's --realistic).
+	Realistic bool
 }
 
 var (
@@ -103,7 +107,7 @@ func (pr *Provider) Create(r cloudformation.Resource, m map[string]any) (*cloudf
 	}
 	r.PhysicalID = prov.physicalID
 	return &cloudformation.Created{PhysicalID: prov.physicalID, Ref: prov.ref, Attrs: prov.attrs,
-		Duration: createDuration(r.Type, prov.fullCopy), Ready: prov.ready,
+		Duration: pr.createDuration(r.Type, prov.fullCopy), Ready: prov.ready,
 		Done: func(err error) {
 			pr.mu.Lock()
 			defer pr.mu.Unlock()
@@ -154,6 +158,18 @@ func attributes(t string) []string {
 }
 
 // Durations at demo pace (Pace 1); a clone takes about 30 s.
+// createDuration is how long creating a resource of typ takes at pace 1.
+func (pr *Provider) createDuration(typ string, fullCopy bool) time.Duration {
+	if pr.Realistic && typ == "AWS::RDS::DBInstance" {
+		return realisticInstance
+	}
+	return createDuration(typ, fullCopy)
+}
+
+// realisticInstance is a DB instance's creation under --realistic: the
+// longest step of a clone, as on AWS.
+const realisticInstance = 30 * time.Second
+
 func createDuration(typ string, fullCopy bool) time.Duration {
 	switch typ {
 	case "AWS::RDS::DBSubnetGroup":

@@ -367,3 +367,21 @@ func TestPublicInstanceNeedsAnInternetGateway(t *testing.T) {
 		t.Errorf("public instance in prod: %v", err)
 	}
 }
+
+// TestRealisticInstanceTakesTheLongest: under --realistic a DB instance is
+// the longest step of a clone, longer than a full copy of its cluster, as
+// on AWS; otherwise the sandbox's demo pace keeps it shorter.
+func TestRealisticInstanceTakesTheLongest(t *testing.T) {
+	for _, realistic := range []bool{false, true} {
+		pr, _, _ := newTestProvider(t)
+		pr.Realistic = realistic
+		got, err := pr.Create(cloudformation.Resource{StackName: "s", LogicalID: "Instance", Type: "AWS::RDS::DBInstance"},
+			map[string]any{"DBInstanceIdentifier": "extra-1", "DBClusterIdentifier": "prod-aurora", "DBInstanceClass": "db.r6g.large", "Engine": "aurora-postgresql"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if longest := got.Duration > createDuration("AWS::RDS::DBCluster", true); longest != realistic {
+			t.Errorf("realistic %v: an instance takes %v, a full copy %v", realistic, got.Duration, createDuration("AWS::RDS::DBCluster", true))
+		}
+	}
+}
