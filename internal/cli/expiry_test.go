@@ -119,7 +119,8 @@ func TestCloneTTLIsEnforcedByTheSchedule(t *testing.T) {
 // dbaf extend moves a clone's expiry: a clone with --ttl 1h extended to 2h
 // outlives its first hour and is deleted by its schedule past the new
 // time; past the artifact's clone_ttl (3d) extend is refused (exit 2), as
-// is a clone whose TTL nothing enforces.
+// are a clone whose TTL nothing enforces, a missing stack and a stack that
+// is not the caller's clone.
 func TestExtendMovesTheExpiry(t *testing.T) {
 	t.Parallel()
 	sb := startSandbox(t)
@@ -135,6 +136,14 @@ func TestExtendMovesTheExpiry(t *testing.T) {
 	}
 	if r := c.run(t, "setup", "--yes"); r.code != ExitOK {
 		t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, tc := range []struct{ stack, want string }{
+		{"nope", "no stack nope"},
+		{artifact.SetupStack, "owned by"}, // tagged dbaf:managed-by, but nobody's clone
+	} {
+		if r := c.run(t, "extend", tc.stack, "1h"); r.code != ExitBadInput || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("extend %s: exit %d, want 2 saying %q\n%s", tc.stack, r.code, tc.want, r.stderr)
+		}
 	}
 	if r := c.run(t, "clone", "--config", ini, "--name", "pr-8", "--ttl", "1h"); r.code != ExitOK {
 		t.Fatalf("clone: exit %d\n%s", r.code, r.stderr)
