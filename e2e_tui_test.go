@@ -114,7 +114,10 @@ func TestCloneViewInContainerTearsDown(t *testing.T) {
 	// No DB_PASSWORD: the view asks; ctrl+g generates one.
 	s.waitFor(30*time.Second, "needs a password", "ctrl+g")
 	s.keys("C-g")
-	s.waitFor(10*time.Second, "This creates one CloudFormation stack", "prod-aurora", "Cost")
+	s.waitFor(10*time.Second, "This creates one CloudFormation stack", "prod-aurora")
+	// The summary is taller than 40 rows: the cost is below, a scroll away.
+	s.keys("Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down")
+	s.waitFor(10*time.Second, "Cost")
 	s.keys("Enter")
 	scr := s.waitFor(60*time.Second, "Clone ready", "endpoint", "generated: shown only this once")
 	if !strings.Contains(scr, stack+".cluster-") {
