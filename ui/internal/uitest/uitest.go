@@ -178,7 +178,9 @@ func Wait(t *testing.T, p *Probe, ok func(string) bool) string {
 	if p.Last != "" && ok(p.Last) {
 		return p.Last
 	}
-	timeout := time.After(5 * time.Second)
+	// Generous: a passing wait returns at its frame; a loaded machine (the
+	// whole suite on two cores) can take seconds to serve the discovery.
+	timeout := time.After(20 * time.Second)
 	for {
 		select {
 		case v := <-p.views:
