@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the whole test suite needs on a fresh Debian machine, when
-# missing: Debian's docker-registry, tmux, the AWS CLI, PostgreSQL and
+# missing: Debian's docker-registry, tmux, the AWS CLI, jq, PostgreSQL and
 # MariaDB (servers, clients, backup), and VHS from the Go module proxy.
 # scripts/test.sh calls it; run it alone to prepare a machine. The fast tier
 # (go test -short ./...) needs none of it.
@@ -11,6 +11,7 @@ need=()
 command -v docker-registry >/dev/null || need+=(docker-registry) # push tests
 command -v tmux >/dev/null || need+=(tmux)                       # TUI tests
 command -v aws >/dev/null || need+=(awscli)                      # independent AWS client
+command -v jq >/dev/null || need+=(jq)                           # the CI example's steps (examples/ci)
 # Real databases behind the sandbox's clusters, and their independent clients.
 { command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
 command -v psql >/dev/null || need+=(postgresql-client)
