@@ -233,7 +233,7 @@ func TestRawProtocol(t *testing.T) {
 			400, []string{"<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code>", "<RequestID>"}},
 		{"rds", url.Values{"Action": {"DescribeDBClusterz"}}, 400, []string{"<ErrorResponse>", "<Type>Sender</Type>", "<Code>InvalidAction</Code>"}},
 		{"rds", url.Values{}, 400, []string{"MissingAction"}},
-		{"s3", url.Values{"Action": {"ListBuckets"}}, 400, []string{"<Code>InvalidAction</Code>", "rds, ec2, sts, cloudformation, kms and secretsmanager"}},
+		{"s3", url.Values{"Action": {"ListBuckets"}}, 400, []string{"<Code>InvalidAction</Code>", "rds, ec2, sts, cloudformation, kms, secretsmanager and scheduler"}},
 		{"", url.Values{"Action": {"DescribeDBClusters"}}, 403, []string{"MissingAuthenticationToken"}},
 	} {
 		status, body := send(tc.svc, tc.form)

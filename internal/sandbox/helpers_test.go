@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -30,6 +31,7 @@ type clients struct {
 	cfn *cloudformation.Client
 	kms *kms.Client
 	sm  *secretsmanager.Client
+	sch *scheduler.Client
 }
 
 // start serves a sandbox on loopback for the test and builds SDK clients
@@ -76,7 +78,8 @@ func clientsIn(t testing.TB, url, region string) *clients {
 		Retryer: connectionRetryer,
 	}
 	return &clients{url: url, rds: rds.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg),
-		sts: sts.NewFromConfig(cfg), cfn: cloudformation.NewFromConfig(cfg), kms: kms.NewFromConfig(cfg), sm: secretsmanager.NewFromConfig(cfg)}
+		sts: sts.NewFromConfig(cfg), cfn: cloudformation.NewFromConfig(cfg), kms: kms.NewFromConfig(cfg), sm: secretsmanager.NewFromConfig(cfg),
+		sch: scheduler.NewFromConfig(cfg)}
 }
 
 // wantAPIError checks that err is an AWS error with the code, and returns

@@ -161,7 +161,7 @@ func New(o Options) *Server {
 		s.goBackground(s.saveLoop)
 	}
 	s.goBackground(s.scheduleLoop)
-	s.services = serviceTable(s.rds, s.ec2, s.sts, s.cfn, s.keys)
+	s.services = serviceTable(s.rds, s.ec2, s.sts, s.cfn, s.keys, &schedulerAPI{mu: &s.mu, st: s.st})
 	mux := http.NewServeMux()
 	s.ctl.Handle("/_sandbox/kms-keys", http.HandlerFunc(s.serveKeys))
 	s.ctl.Handle("/_sandbox/clock", http.HandlerFunc(s.serveClock))
@@ -337,6 +337,13 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 // readCall reads the action and input of a request in its service's
 // protocol: a form (Query, EC2) or X-Amz-Target and a JSON body.
 func readCall(r *http.Request, svc *wire.Service, reqID string) (*wire.Call, *wire.APIError) {
+	if svc.Route != nil {
+		action, input, err := svc.Route(r)
+		if err != nil {
+			return nil, err
+		}
+		return &wire.Call{Service: svc, RequestID: reqID, Action: action, Input: input}, nil
+	}
 	if svc.JSON {
 		action, input, err := wire.JSONAction(r, svc)
 		if err != nil {
@@ -382,7 +389,7 @@ func otherRegion(c *wire.Call, region, home string) *wire.APIError {
 // serviceTable is the account's services and the actions each serves.
 // With nil handlers it still lists every action, which is what
 // knownActions reads.
-func serviceTable(r *rds.Service, e *ec2.Service, t *sts.Service, cfn *cloudformation.Engine, keys *keystore.Store) map[string]*wire.Service {
+func serviceTable(r *rds.Service, e *ec2.Service, t *sts.Service, cfn *cloudformation.Engine, keys *keystore.Store, sch *schedulerAPI) map[string]*wire.Service {
 	return map[string]*wire.Service{
 		"rds":            {Name: "rds", Version: "2014-10-31", XMLNS: "http://rds.amazonaws.com/doc/2014-10-31/", Actions: r.Actions()},
 		"ec2":            {Name: "ec2", Version: "2016-11-15", XMLNS: "http://ec2.amazonaws.com/doc/2016-11-15/", EC2: true, Actions: e.Actions()},
@@ -390,17 +397,18 @@ func serviceTable(r *rds.Service, e *ec2.Service, t *sts.Service, cfn *cloudform
 		"cloudformation": {Name: "cloudformation", Version: "2010-05-15", XMLNS: "http://cloudformation.amazonaws.com/doc/2010-05-15/", Actions: cfn.Actions()},
 		"kms":            {Name: "kms", JSON: true, TargetPrefix: "TrentService", Actions: keys.KMSActions()},
 		"secretsmanager": {Name: "secretsmanager", JSON: true, TargetPrefix: "secretsmanager", MessageKey: "Message", Actions: keys.SecretsActions()},
+		"scheduler":      {Name: "scheduler", JSON: true, MessageKey: "Message", Route: schedulerRoute, Actions: sch.Actions()},
 	}
 }
 
 // emulated names the services the sandbox serves, for messages.
-const emulated = "rds, ec2, sts, cloudformation, kms and secretsmanager"
+const emulated = "rds, ec2, sts, cloudformation, kms, secretsmanager and scheduler"
 
 // knownActions lists, sorted, the actions the sandbox serves for svc (nil
 // for a service it does not emulate), for ParseFault's messages: read from
 // the service table, so it cannot drift from what is served.
 func knownActions(svc string) []string {
-	t := serviceTable(nil, nil, nil, nil, nil)[svc]
+	t := serviceTable(nil, nil, nil, nil, nil, nil)[svc]
 	if t == nil {
 		return nil
 	}

@@ -69,7 +69,7 @@ func Parse(spec string, knownActions func(service string) []string) (Fault, erro
 	svc = strings.ToLower(svc)
 	actions := knownActions(svc)
 	if actions == nil {
-		return Fault{}, fmt.Errorf("fault %q: unknown service %q: the sandbox serves rds, ec2, sts, cloudformation, kms and secretsmanager", spec, svc)
+		return Fault{}, fmt.Errorf("fault %q: unknown service %q: the sandbox serves rds, ec2, sts, cloudformation, kms, secretsmanager and scheduler", spec, svc)
 	}
 	f := Fault{Service: svc, Action: act}
 

@@ -19,7 +19,11 @@ type Service struct {
 	JSON         bool
 	TargetPrefix string
 	MessageKey   string
-	Actions      map[string]Handler
+	// Route, when set, reads a REST-JSON request (Scheduler): the action
+	// from its method and path, the input from its path and query as a
+	// JSON object; its answers and errors are JSON, as JSON services'.
+	Route   func(r *http.Request) (action string, input []byte, err *APIError)
+	Actions map[string]Handler
 }
 
 // Call is one AWS request being served.
