@@ -29,6 +29,8 @@ type Stacks interface {
 	ManageMasterPassword(ctx context.Context, clusterID string) (secretARN string, err error)
 	SecretPassword(ctx context.Context, secretARN string) (string, error)
 	TagCluster(ctx context.Context, clusterARN string, tags map[string]string) error
+	// ScheduleTime is when a clone's expiry schedule fires, as AWS holds it.
+	ScheduleTime(ctx context.Context, name string) (time.Time, error)
 }
 
 // CloneRequest is one clone to make (or follow).

@@ -41,6 +41,7 @@ type fakeStacks struct {
 	listErr     error                  // what Clusters returns
 	listCalls   int                    // Clusters calls
 	keys        map[string]*aws.KMSKey // by id; a missing key is NotFound
+	schedules   map[string]time.Time   // ScheduleTime's answers, by name; a missing one is NotFound
 	keyErr      error                  // what KMSKey returns
 	keyCalls    int
 	// RDS-managed passwords: secret ARN → password.
@@ -273,6 +274,15 @@ func (f *fakeStacks) SecretPassword(_ context.Context, arn string) (string, erro
 	}
 	return pw, nil
 }
+func (f *fakeStacks) ScheduleTime(_ context.Context, name string) (time.Time, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t, ok := f.schedules[name]; ok {
+		return t, nil
+	}
+	return time.Time{}, &aws.Error{Kind: aws.NotFound, Op: "scheduler:GetSchedule", Msg: "Schedule " + name + " does not exist."}
+}
+
 func (f *fakeStacks) TagCluster(_ context.Context, arn string, tags map[string]string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -836,3 +846,30 @@ func (s *throttleAfter) StackEvents(ctx context.Context, id, after string) ([]aw
 
 // euCmds spells the lines a clone in the fakes' region prints.
 var euCmds = Commands{Region: "eu-west-1"}
+
+// List takes an enforced clone's expiry from its schedule, as AWS will run
+// it, not from the stack's tag; an unreadable schedule leaves the tag's
+// time and says why, and the list goes on. A clone within the hour is
+// marked.
+func TestListReadsTheSchedule(t *testing.T) {
+	f := newFakeStacks()
+	a := testArtifact()
+	for _, name := range []string{"moved", "lost"} {
+		tags := StackTags(a, "arn:aws:iam::1:user/dev", fixedNow().Add(-time.Hour))
+		tags[TagExpiresAt] = fixedNow().Add(5 * time.Hour).Format(time.RFC3339)
+		tags[TagExpirySchedule] = name
+		f.stacks[name] = &aws.Stack{Name: name, ID: name + "-id", Status: "CREATE_COMPLETE", Tags: tags}
+	}
+	f.schedules = map[string]time.Time{"moved": fixedNow().Add(42 * time.Minute)}
+	clones, err := List(context.Background(), f, fixedNow())
+	if err != nil || len(clones) != 2 {
+		t.Fatalf("List = %+v, %v", clones, err)
+	}
+	by := map[string]CloneInfo{clones[0].Stack: clones[0], clones[1].Stack: clones[1]}
+	if m := by["moved"]; !m.ExpiresAt.Equal(fixedNow().Add(42*time.Minute)) || m.ScheduleError != "" || ExpiryMark(m) != "⚠ in 42m" {
+		t.Errorf("moved: expires %v, error %q, mark %q; want the schedule's time, marked ⚠ in 42m", m.ExpiresAt, m.ScheduleError, ExpiryMark(m))
+	}
+	if l := by["lost"]; !l.ExpiresAt.Equal(fixedNow().Add(5*time.Hour)) || !strings.Contains(l.ScheduleError, "schedule not readable") || !strings.Contains(l.ScheduleError, "lost") || ExpiryMark(l) != "" {
+		t.Errorf("lost: expires %v, error %q, mark %q; want the tag's time, the reason and no mark", l.ExpiresAt, l.ScheduleError, ExpiryMark(l))
+	}
+}

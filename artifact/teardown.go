@@ -112,13 +112,30 @@ type CloneInfo struct {
 	Expired   bool       `json:"expired"`
 	// Enforced: AWS deletes the clone at ExpiresAt (its stack holds the
 	// expiry schedule dbaf setup's role runs); false: only a tag.
-	Enforced bool   `json:"enforced"`
-	Status   string `json:"status"`
-	Endpoint string `json:"endpoint,omitempty"`
+	Enforced bool `json:"enforced"`
+	// ScheduleError says why the expiry schedule could not be read;
+	// ExpiresAt is then the stack's tag.
+	ScheduleError string `json:"schedule_error,omitempty"`
+	// ExpiresIn is the time left until ExpiresAt, when it has not passed.
+	ExpiresIn time.Duration `json:"-"`
+	Status    string        `json:"status"`
+	Endpoint  string        `json:"endpoint,omitempty"`
 	// Restore is how the clone was made: RestoreCopyOnWrite,
 	// RestoreFullCopy or RestoreSnapshot, as its stack's TagRestore says;
 	// "" when that is not known.
 	Restore string `json:"restore,omitempty"`
+}
+
+// SoonWindow is how close to its expiry a clone is marked.
+const SoonWindow = time.Hour
+
+// ExpiryMark marks a clone within SoonWindow of its expiry ("⚠ in 42m");
+// "" otherwise.
+func ExpiryMark(c CloneInfo) string {
+	if c.ExpiresAt == nil || c.Expired || c.ExpiresIn > SoonWindow {
+		return ""
+	}
+	return "⚠ in " + Remaining(c.ExpiresIn)
 }
 
 // List returns the clones dbaf made in the region, oldest first, each with
@@ -145,6 +162,17 @@ func List(ctx context.Context, s Stacks, now time.Time) ([]CloneInfo, error) {
 			c.ExpiresAt = &t
 			c.Expired = !now.Before(t)
 			c.Enforced = st.Tags[TagExpirySchedule] != ""
+		}
+		if name := st.Tags[TagExpirySchedule]; name != "" {
+			// The schedule is what AWS runs; the tag is only dbaf's note of it.
+			if at, err := s.ScheduleTime(ctx, name); err != nil {
+				c.ScheduleError = "schedule not readable: " + err.Error()
+			} else {
+				c.ExpiresAt, c.Expired = &at, !now.Before(at)
+			}
+		}
+		if c.ExpiresAt != nil && !c.Expired {
+			c.ExpiresIn = c.ExpiresAt.Sub(now)
 		}
 		out = append(out, c)
 	}

@@ -166,7 +166,7 @@ var Actions = []Action{
 	// A clone's expiry schedule (only once dbaf setup made the role):
 	// schedules take no tags, so they are scoped by name (the stack's).
 	{Name: "scheduler:CreateSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "the clone's expiry schedule, which deletes its stack at its TTL", Grants: cloners(sidSchedules, sidSchedules)},
-	{Name: "scheduler:GetSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "CloudFormation reads the schedule back", Grants: cloners(sidSchedules, sidSchedules)},
+	{Name: "scheduler:GetSchedule", Resource: arnSchedule, By: ByDbaf, Why: "dbaf list reads when AWS deletes each clone (CloudFormation reads the schedule back too)", Grants: cloners(sidSchedules, sidSchedules)},
 	{Name: "scheduler:UpdateSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "dbaf extend moves the clone's expiry schedule", Grants: cloners(sidSchedules, sidSchedules)},
 	{Name: "scheduler:DeleteSchedule", Resource: arnSchedule, By: ByCloudFormation, Why: "teardown of a clone with an expiry schedule", Grants: cloners(sidSchedules, sidSchedules)},
 	{Name: "iam:PassRole", Resource: "arn:aws:iam::ACCOUNT:role/dbaf-account-ExpiryRole-*", By: ByCloudFormation, Why: "hand dbaf setup's role to the clone's expiry schedule (to scheduler.amazonaws.com only)", Grants: cloners(sidPassExpiryRole, sidPassExpiryRole)},

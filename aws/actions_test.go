@@ -20,6 +20,7 @@ var iamPrefix = map[string]string{
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation": "cloudformation",
 	"github.com/aws/aws-sdk-go-v2/service/kms":            "kms",
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager": "secretsmanager",
+	"github.com/aws/aws-sdk-go-v2/service/scheduler":      "scheduler",
 }
 
 // sdkActions scans the package's source for every SDK operation it can

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -63,6 +64,7 @@ type Client struct {
 	rdsw    rdsWriteAPI
 	kms     kmsAPI
 	secrets secretsAPI
+	sched   schedulerAPI
 }
 
 // New builds the service clients from a config made by LoadConfig.
@@ -77,6 +79,7 @@ func New(cfg awssdk.Config) *Client {
 		cfn:     cloudformation.NewFromConfig(cfg),
 		kms:     kms.NewFromConfig(cfg),
 		secrets: secretsmanager.NewFromConfig(cfg),
+		sched:   scheduler.NewFromConfig(cfg),
 	}
 }
 

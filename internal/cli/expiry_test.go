@@ -11,6 +11,7 @@ import (
 	"github.com/dbaf/dbaf/artifact"
 	dbafaws "github.com/dbaf/dbaf/aws"
 	"github.com/dbaf/dbaf/internal/clock"
+	"github.com/dbaf/dbaf/internal/sandbox"
 	"github.com/dbaf/dbaf/internal/testenv"
 )
 
@@ -165,6 +166,34 @@ func TestExtendMovesTheExpiry(t *testing.T) {
 	if tmpl, err := client.GetTemplate(ctx, "pr-8"); err != nil || !strings.Contains(string(tmpl), artifact.ScheduleExpression(exp)) {
 		t.Fatalf("the template's schedule is not at %s (%v):\n%s", exp, err, tmpl)
 	}
+	// dbaf list reads the moved schedule itself (GetSchedule), not the tag.
+	before := sb.Calls()["scheduler:GetSchedule"]
+	var listed []artifact.CloneInfo
+	r = c.run(t, "list", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &listed); r.code != ExitOK || err != nil {
+		t.Fatalf("list: exit %d (%v)\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	sched, err := client.ScheduleTime(ctx, st.Tags[artifact.TagExpirySchedule])
+	if err != nil || !sched.Equal(exp) {
+		t.Fatalf("GetSchedule of pr-8's schedule: %v, %v; want %v", sched, err, exp)
+	}
+	for _, cl := range listed {
+		if cl.Stack == "pr-8" && (cl.ExpiresAt == nil || !cl.ExpiresAt.Equal(sched) || !cl.Enforced || cl.ScheduleError != "") {
+			t.Errorf("list -o json: pr-8 %+v; want expires_at %v, the schedule's", cl, sched)
+		}
+	}
+	if n := sb.Calls()["scheduler:GetSchedule"] - before; n < 1 {
+		t.Errorf("dbaf list made %d GetSchedule calls; want it to read the schedule", n)
+	}
+	// A schedule the caller may not read: the tag's time, the reason, exit 0.
+	flt, err := sandbox.ParseFault("scheduler:GetSchedule=AccessDeniedException:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Inject(flt)
+	if r := c.run(t, "list"); r.code != ExitOK || !strings.Contains(r.stdout, "pr-8") || !strings.Contains(r.stderr, "pr-8: schedule not readable") {
+		t.Errorf("list with GetSchedule denied: exit %d, want pr-8 listed and the schedule's error on stderr\n%s%s", r.code, r.stdout, r.stderr)
+	}
 
 	if _, err := sb.AdvanceClock(61 * time.Minute); err != nil {
 		t.Fatal(err)
@@ -179,6 +208,40 @@ func TestExtendMovesTheExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	awaitDeleted(t, client, st.ID, "past the new expiry")
+}
+
+// A clone within the hour of its expiry is marked in the plain list.
+func TestListMarksACloneAboutToExpire(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t)
+	ini := writeINI(t, fmt.Sprintf(prodINI, "db-artifact:unused"))
+	c := cmdRun{sandbox: sb, env: map[string]string{"DB_PASSWORD": testPassword, "DBAF_POLL_INTERVAL": "100ms"}}
+	if r := c.run(t, "setup", "--yes"); r.code != ExitOK {
+		t.Fatalf("setup: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, tc := range []struct{ name, ttl string }{{"soon", "30m"}, {"later", "3h"}} {
+		if r := c.run(t, "clone", "--config", ini, "--name", tc.name, "--ttl", tc.ttl); r.code != ExitOK {
+			t.Fatalf("clone %s: exit %d\n%s", tc.name, r.code, r.stderr)
+		}
+	}
+	r := c.run(t, "list")
+	if r.code != ExitOK {
+		t.Fatalf("list: exit %d\n%s", r.code, r.stderr)
+	}
+	marked := 0
+	for _, line := range strings.Split(r.stdout, "\n") {
+		switch {
+		case strings.HasPrefix(line, "soon ") && strings.Contains(line, "deleted by AWS at expiry) ⚠ in "):
+			marked++
+		case strings.HasPrefix(line, "soon "):
+			t.Errorf("the clone 30 minutes from its expiry is not marked:\n%s", r.stdout)
+		case strings.HasPrefix(line, "later ") && strings.Contains(line, "⚠"):
+			t.Errorf("the clone 3 hours from its expiry is marked:\n%s", r.stdout)
+		}
+	}
+	if marked != 1 {
+		t.Errorf("the clone 30 minutes from its expiry is not marked once:\n%s", r.stdout)
+	}
 }
 
 // awaitDeleted waits, bounded, for a stack (by id) to be DELETE_COMPLETE;

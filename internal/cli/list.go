@@ -62,7 +62,15 @@ func listRun(opts *ListOptions) error {
 		fmt.Fprintf(f.IOStreams.ErrOut, "no dbaf clones in %s\n", client.Region())
 		return nil
 	}
-	return writeCloneTable(f.IOStreams.Out, clones)
+	if err := writeCloneTable(f.IOStreams.Out, clones); err != nil {
+		return err
+	}
+	for _, c := range clones {
+		if c.ScheduleError != "" {
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s: %s; its expiry shown is the stack's tag\n", c.Stack, c.ScheduleError)
+		}
+	}
+	return nil
 }
 
 // writeCloneTable prints the clones as an aligned table.
@@ -77,6 +85,9 @@ func writeCloneTable(w io.Writer, clones []artifact.CloneInfo) error {
 				expires += " (expired)"
 			}
 			expires += " (" + artifact.Enforcement(c.Enforced) + ")"
+			if mark := artifact.ExpiryMark(c); mark != "" {
+				expires += " " + mark
+			}
 		}
 		endpoint := c.Endpoint
 		if endpoint == "" {

@@ -701,7 +701,9 @@ func (m *Model) viewTable() string {
 			// A marker and the word "expired", not colour alone.
 			mark = t.Err.Render("!")
 			st[4] = t.Err
-		} else if c.ExpiresAt != nil && c.ExpiresAt.Sub(m.now()) < time.Hour {
+		} else if c.ExpiresAt != nil && c.ExpiresAt.Sub(m.now()) < artifact.SoonWindow {
+			// Within the hour AWS deletes it: a marker, not colour alone.
+			mark = t.Warn.Render("⚠")
 			st[4] = t.Warn
 		}
 		if c.Restore == artifact.RestoreFullCopy {
@@ -790,6 +792,9 @@ func (m *Model) viewDetail() string {
 		kv("expires", "! "+c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+", "+m.expiresText(c)+": tear it down", t.Err)
 	default:
 		kv("expires", c.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")+" ("+m.expiresText(c)+") · "+artifact.Enforcement(c.Enforced), plain)
+	}
+	if c.ScheduleError != "" {
+		kv("schedule", c.ScheduleError+" (the expiry shown is the stack's tag)", t.Warn)
 	}
 	switch c.Restore {
 	case artifact.RestoreFullCopy:
