@@ -159,6 +159,32 @@ func TestCloneListExpiredNotByColourAlone(t *testing.T) {
 	}
 }
 
+// A clone within the hour of its expiry is marked ⚠ on its row, not by
+// colour alone.
+func TestCloneListMarksACloneAboutToExpire(t *testing.T) {
+	m := newTest(t, &fake{}, nil)
+	m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
+	clones := clClones(uitest.T0)
+	soon := uitest.T0.Add(42 * time.Minute)
+	clones[2].ExpiresAt, clones[2].Enforced = &soon, true
+	m.Update(loadedMsg{seq: m.seq, clones: clones})
+	found := false
+	for _, l := range strings.Split(uitest.Screen(m), "\n") {
+		if strings.Contains(l, uitest.Stack) {
+			found = true
+			if !strings.Contains(l, "⚠") || !strings.Contains(l, "in 42m") {
+				t.Errorf("the row 42 minutes from its expiry lacks ⚠ and its time: %q", l)
+			}
+		}
+		if strings.Contains(l, "ci-clone-42") && strings.Contains(l, "⚠") {
+			t.Errorf("a row 21 hours from its expiry is marked: %q", l)
+		}
+	}
+	if !found {
+		t.Fatalf("no row for %s:\n%s", uitest.Stack, uitest.Screen(m))
+	}
+}
+
 func TestCloneListTeardown(t *testing.T) {
 	rest := clClones(uitest.T0)[:2]
 	lf := &fake{answers: []clAnswer{{clones: clClones(uitest.T0)}, {clones: rest}}}
