@@ -19,7 +19,15 @@ import (
 // tmuxSession is one detached tmux session running a command.
 type tmuxSession struct {
 	t    *testing.T
-	name string
+	name string // the session's, and its server's socket (-L)
+}
+
+// tmux is a tmux command on this session's own server. Tests side by side
+// sharing the default server raced: the last session's end stops that
+// server while another test's new-session connects to it ("server exited
+// unexpectedly").
+func (s *tmuxSession) tmux(args ...string) *exec.Cmd {
+	return exec.Command("tmux", append([]string{"-L", s.name}, args...)...)
 }
 
 // startTmux runs command (a shell line) in a fresh tmux session of the given
@@ -37,22 +45,22 @@ func startTmux(t *testing.T, width, height int, env []string, command string) *t
 	// The shell stays after the command ends, so its last frame can be read.
 	// rc keeps the command's status: a bare echo first would report its own.
 	line := exports.String() + command + "; rc=$?; echo; echo \"[exit $rc]\"; sleep 600"
-	cmd := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "bash", "--norc", "-c", line)
+	s := &tmuxSession{t: t, name: name}
+	cmd := s.tmux("new-session", "-d", "-s", name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "bash", "--norc", "-c", line)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
-	s := &tmuxSession{t: t, name: name}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("last screen:\n%s", s.screen())
 		}
-		exec.Command("tmux", "kill-session", "-t", name).Run()
+		s.tmux("kill-server").Run()
 	})
 	return s
 }
 
 func (s *tmuxSession) screen() string {
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-J", "-t", s.name).Output()
+	out, err := s.tmux("capture-pane", "-p", "-J", "-t", s.name).Output()
 	if err != nil {
 		s.t.Fatalf("tmux capture-pane: %v", err)
 	}
@@ -86,7 +94,7 @@ func (s *tmuxSession) waitFor(d time.Duration, want ...string) string {
 func (s *tmuxSession) keys(keys ...string) {
 	s.t.Helper()
 	for _, k := range keys {
-		if out, err := exec.Command("tmux", "send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
+		if out, err := s.tmux("send-keys", "-t", s.name, k).CombinedOutput(); err != nil {
 			s.t.Fatalf("tmux send-keys %s: %v\n%s", k, err, out)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -96,7 +104,7 @@ func (s *tmuxSession) keys(keys ...string) {
 // typeText types literal text.
 func (s *tmuxSession) typeText(text string) {
 	s.t.Helper()
-	if out, err := exec.Command("tmux", "send-keys", "-t", s.name, "-l", text).CombinedOutput(); err != nil {
+	if out, err := s.tmux("send-keys", "-t", s.name, "-l", text).CombinedOutput(); err != nil {
 		s.t.Fatalf("tmux send-keys -l: %v\n%s", err, out)
 	}
 }
