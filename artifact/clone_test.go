@@ -873,3 +873,17 @@ func TestListReadsTheSchedule(t *testing.T) {
 		t.Errorf("lost: expires %v, error %q, mark %q; want the tag's time, the reason and no mark", l.ExpiresAt, l.ScheduleError, ExpiryMark(l))
 	}
 }
+
+// TestExpiresSoon: the one rule the plain list and the list screen mark a
+// clone by: inside the hour before its expiry, the hour itself included,
+// and not once it has expired.
+func TestExpiresSoon(t *testing.T) {
+	for left, want := range map[time.Duration]bool{
+		-time.Minute: false, 0: false, time.Second: true, 42 * time.Minute: true,
+		time.Hour: true, time.Hour + time.Second: false, 3 * time.Hour: false,
+	} {
+		if got := ExpiresSoon(left); got != want {
+			t.Errorf("ExpiresSoon(%v) = %v, want %v", left, got, want)
+		}
+	}
+}

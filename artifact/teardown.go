@@ -129,10 +129,14 @@ type CloneInfo struct {
 // SoonWindow is how close to its expiry a clone is marked.
 const SoonWindow = time.Hour
 
+// ExpiresSoon is the one rule for marking a clone that has left until
+// its expiry: within SoonWindow, and not expired yet.
+func ExpiresSoon(left time.Duration) bool { return left > 0 && left <= SoonWindow }
+
 // ExpiryMark marks a clone within SoonWindow of its expiry ("⚠ in 42m");
 // "" otherwise.
 func ExpiryMark(c CloneInfo) string {
-	if c.ExpiresAt == nil || c.Expired || c.ExpiresIn > SoonWindow {
+	if c.ExpiresAt == nil || c.Expired || !ExpiresSoon(c.ExpiresIn) {
 		return ""
 	}
 	return "⚠ in " + Remaining(c.ExpiresIn)

@@ -701,7 +701,7 @@ func (m *Model) viewTable() string {
 			// A marker and the word "expired", not colour alone.
 			mark = t.Err.Render("!")
 			st[4] = t.Err
-		} else if c.ExpiresAt != nil && c.ExpiresAt.Sub(m.now()) < artifact.SoonWindow {
+		} else if c.ExpiresAt != nil && artifact.ExpiresSoon(c.ExpiresAt.Sub(m.now())) {
 			// Within the hour AWS deletes it: a marker, not colour alone.
 			mark = t.Warn.Render("⚠")
 			st[4] = t.Warn
