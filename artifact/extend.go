@@ -135,7 +135,7 @@ func extend(ctx context.Context, s ExtendAWS, req ExtendRequest, emit Emit) erro
 	}
 	if w.final.Status != "UPDATE_COMPLETE" {
 		resource, reason := RootCause(w.events)
-		return fmt.Errorf("the update of stack %s ended %s: %s %s", req.Stack, w.final.Status, resource, reason)
+		return fmt.Errorf("the update of stack %s ended %s: %s %s; if it rolled back, the clone keeps its old expiry: fix that cause and run dbaf extend again", req.Stack, w.final.Status, resource, reason)
 	}
 	emit(Extended{Stack: req.Stack, ExpiresAt: at, MaxExpiresAt: limit.UTC()})
 	return nil
